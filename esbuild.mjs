@@ -1,0 +1,73 @@
+// One build script for every bundle: the extension host, the CLI and the results webview.
+// `node esbuild.mjs [--production] [--watch]`
+import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/** Prints start/finish lines and errors in the shape the `$esbuild-watch` problem matcher reads. */
+const problemMatcher = {
+  name: 'problem-matcher',
+  setup(build) {
+    build.onStart(() => console.log('[watch] build started'));
+    build.onEnd((result) => {
+      for (const { text, location } of result.errors) {
+        console.error(`✘ [ERROR] ${text}`);
+        if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+      }
+      console.log('[watch] build finished');
+    });
+  },
+};
+
+const shared = {
+  bundle: true,
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  logOverride: { 'import-is-undefined': 'error' },
+  plugins: [problemMatcher],
+};
+
+const configs = [
+  {
+    ...shared,
+    entryPoints: ['src/extension.ts'],
+    outfile: 'dist/extension.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+  },
+  {
+    ...shared,
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  {
+    ...shared,
+    entryPoints: ['webview-ui/main.ts', 'webview-ui/main.css'],
+    outdir: 'dist/webview',
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+  },
+].filter((c) => (c.entryPoints ?? []).every((p) => existsSync(p)));
+
+const contexts = await Promise.all(configs.map((c) => esbuild.context(c)));
+if (watch) {
+  await Promise.all(contexts.map((c) => c.watch()));
+} else {
+  try {
+    await Promise.all(contexts.map((c) => c.rebuild()));
+  } catch {
+    process.exitCode = 1;
+  } finally {
+    await Promise.all(contexts.map((c) => c.dispose()));
+  }
+}

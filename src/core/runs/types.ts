@@ -1,0 +1,147 @@
+import type { ApiGraph, JobStatus } from '../comfy/types';
+import type { AxisValue, JobSettings } from '../spec/types';
+
+/** One job of a sweep: one image at one setting and one repeat. */
+export interface Cell {
+  /** Stable key within a run, e.g. 'steps=20,cfg=6.5#r0'. */
+  key: string;
+  /** The swept values of this cell: always `steps`, plus each sweep axis. */
+  axes: Record<string, AxisValue>;
+  /** Column label: the axes in words, e.g. '20 steps · cfg 6.5'. Cells of one column share it. */
+  column: string;
+  /** 0-based repeat (grid row). */
+  repeat: number;
+  settings: JobSettings;
+}
+
+export interface Stats {
+  n: number;
+  mean: number;
+  sd: number;
+  min: number;
+  max: number;
+}
+
+export interface NodeTiming {
+  node: string;
+  classType: string;
+  /** Wall time between this node's `executing` and the next node's (client clock), ms. */
+  ms: number;
+}
+
+/** What one job measured, all from ComfyUI's own messages (see PRODUCT.md "What a run must measure"). */
+export interface JobTimings {
+  /** execution_success|error|interrupted.timestamp − execution_start.timestamp (server clock), ms. */
+  executionMs: number;
+  /** execution_start.timestamp − extra_data.create_time (server clock), ms; absent on servers < 0.33. */
+  queueWaitMs?: number;
+  /** Between the sampler's first and last `progress` (client clock), ms. */
+  samplingMs?: number;
+  /** (steps − 1) / sampling time: the sampler's own rate. */
+  itPerSec?: number;
+  nodes: NodeTiming[];
+  /** Nodes served from cache (execution_cached). */
+  cachedNodes: string[];
+  /** True when a model loader executed (not served from cache). */
+  cold: boolean;
+  /** True when the sampler was served from cache: nothing was measured; left out of statistics. */
+  cached: boolean;
+  /** Highest vram_total − vram_free seen while this job ran, bytes. */
+  peakVramBytes?: number;
+  /** Highest torch_vram_total − torch_vram_free seen while this job ran, bytes. */
+  peakTorchVramBytes?: number;
+  /** Client wall time from POST /prompt to the images on disk, ms. */
+  clientWallMs?: number;
+  /** Server timestamps (ms since epoch) for reference. */
+  executionStart?: number;
+  executionEnd?: number;
+}
+
+export interface ImageFile {
+  /** File name inside the run folder, chosen by the client. */
+  file: string;
+  sha256: string;
+  bytes: number;
+  width?: number;
+  height?: number;
+}
+
+export type CellStatus = 'queued' | 'running' | JobStatus | 'cached' | 'cancelled' | 'failed';
+
+export interface CellRecord {
+  key: string;
+  axes: Record<string, AxisValue>;
+  column: string;
+  repeat: number;
+  seed: number;
+  status: CellStatus;
+  promptId?: string;
+  /** The exact API graph sent. */
+  graph?: ApiGraph;
+  images: ImageFile[];
+  timings?: JobTimings;
+  error?: string;
+}
+
+/** Statistics of one column (one setting), warm and cold runs apart; cached runs left out. */
+export interface ColumnStats {
+  column: string;
+  axes: Record<string, AxisValue>;
+  /** Warm runs' execution time, ms. */
+  warm?: Stats;
+  /** Cold runs' execution time, ms. */
+  cold?: Stats;
+  /** All measured (non-cached) runs' execution time, ms. */
+  all?: Stats;
+  itPerSec?: Stats;
+  samplingMs?: Stats;
+  peakVramBytes?: number;
+  /** Mean time relative to the cheapest column (1 = cheapest). */
+  relativeCost?: number;
+  cachedCount: number;
+  failedCount: number;
+}
+
+export interface ServerFacts {
+  url: string;
+  comfyuiVersion?: string;
+  gpu?: string;
+  vramTotalBytes?: number;
+  os?: string;
+  pytorchVersion?: string;
+  pythonVersion?: string;
+}
+
+export interface Rating {
+  cell: string;
+  image: string;
+  scores: { structure?: number; texture?: number; colour?: number; adherence?: number };
+  note?: string;
+  at: string;
+}
+
+export type RunStatus = 'running' | 'complete' | 'partial' | 'cancelled' | 'failed';
+
+/** run.json: the source of truth of a run. Written atomically with stable key order. */
+export interface RunRecord {
+  format: 'qwenprompt-run';
+  version: 1;
+  id: string;
+  createdAt: string;
+  finishedAt?: string;
+  status: RunStatus;
+  spec: {
+    /** Spec file path relative to the run folder's parent's parent (i.e. as the user names it). */
+    file: string;
+    name: string;
+    id: string;
+    /** The spec as resolved (every default filled in). */
+    resolved: unknown;
+  };
+  server: ServerFacts;
+  cells: CellRecord[];
+  stats: ColumnStats[];
+  ratings: Rating[];
+  /** The client's own wall time for the whole run, ms. */
+  wallMs?: number;
+}

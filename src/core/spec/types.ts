@@ -1,0 +1,109 @@
+/** Zero-based position, as VS Code and LSP count. */
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export type Severity = 'error' | 'warning' | 'information' | 'hint';
+
+/** One problem in a .qwenprompt file, placed on the text that caused it. */
+export interface SpecDiagnostic {
+  range: Range;
+  message: string;
+  severity: Severity;
+  /** Stable machine code, e.g. 'yaml-syntax', 'unknown-key', 'wrong-type', 'out-of-range', 'empty-prompt'. */
+  code: string;
+  /** Index of the YAML document the problem is in, when known. */
+  specIndex?: number;
+}
+
+export type AxisValue = string | number;
+
+/** Built-in workflow templates (see src/core/comfy/templates). */
+export type TemplateId = 'qwen-image-2512' | 'qwen-image' | 'qwen-image-gguf' | 'sd-checkpoint';
+
+/** Model file names; each one overrides the template's default. */
+export interface SpecModels {
+  unet?: string;
+  clip?: string;
+  vae?: string;
+  checkpoint?: string;
+  lora?: string;
+  loraStrength?: number;
+  weightDtype?: string;
+}
+
+/** An extra axis crossed with steps. `name` is a spec field (cfg, sampler, scheduler, size, shift,
+ * denoise) or a mapped node input written `NodeTitleOrClass.input`. */
+export interface SweepAxis {
+  name: string;
+  values: AxisValue[];
+}
+
+/** One spec (one YAML document of a .qwenprompt file) with every default filled in. */
+export interface Spec {
+  /** 0-based index of the YAML document in the file. */
+  index: number;
+  /** Stable within a file: a slug of the name, made unique; used in CodeLens arguments and run folders. */
+  id: string;
+  name: string;
+  /** The whole YAML document. */
+  range: Range;
+  /** 0-based line where this spec's CodeLens row belongs (its first non-comment line). */
+  lensLine: number;
+  /** Built-in template; absent when `workflow` is given. */
+  model?: TemplateId;
+  /** The user's API-format graph, as written in the spec (relative to the spec file). */
+  workflow?: string;
+  models: SpecModels;
+  prompt: string;
+  negative: string;
+  seed: number;
+  /** Explicit seed list; when present, repeat k uses seeds[k] and repeats = seeds.length. */
+  seeds?: number[];
+  width: number;
+  height: number;
+  sampler: string;
+  scheduler: string;
+  cfg: number;
+  /** ModelSamplingAuraFlow shift (Qwen-Image templates); absent = template default. */
+  shift?: number;
+  denoise: number;
+  /** Step counts, at least one; a CodeLens each. */
+  steps: number[];
+  repeats: number;
+  sweep: SweepAxis[];
+  /** Extra mapped node inputs, `NodeTitleOrClass.input: value`. */
+  inputs: Record<string, AxisValue>;
+  /** Range of each field's value, keyed by path: 'prompt', 'steps', 'steps.1', 'sweep.cfg', 'models.unet', … */
+  fieldRanges: Record<string, Range>;
+  /** Number of error diagnostics in this document; a spec with errors must not be run. */
+  errorCount: number;
+}
+
+export interface ParseResult {
+  specs: Spec[];
+  diagnostics: SpecDiagnostic[];
+}
+
+/** The concrete settings of one job (one image). */
+export interface JobSettings {
+  prompt: string;
+  negative: string;
+  seed: number;
+  steps: number;
+  cfg: number;
+  sampler: string;
+  scheduler: string;
+  width: number;
+  height: number;
+  shift?: number;
+  denoise: number;
+  /** Mapped node inputs, `NodeTitleOrClass.input: value` (from `inputs` and sweep axes). */
+  inputs: Record<string, AxisValue>;
+}
