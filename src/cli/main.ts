@@ -1,0 +1,265 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ComfyClient } from '../core/comfy/client';
+import { isComfyError, userMessage } from '../core/comfy/errors';
+import { loadUserGraph } from '../core/comfy/graph';
+import type { ApiGraph } from '../core/comfy/types';
+import type { ILogger } from '../core/logger';
+import { runSpec, SpecRejectedError } from '../core/runs/runner';
+import type { RunRecord } from '../core/runs/types';
+import { summaryTable } from '../core/runs/format';
+import { parseSpecs } from '../core/spec/parse';
+import type { Spec, SpecDiagnostic } from '../core/spec/types';
+import { ProgressView } from './progressView';
+
+const USAGE = `qwenprompt — run .qwenprompt specs on a ComfyUI server and measure them
+
+Usage:
+  qwenprompt run SPEC [options]        run a spec file (every spec in it, or --spec NAME)
+  qwenprompt validate SPEC [SPEC…]     check spec files; prints problems as file:line:col
+  qwenprompt --help | --version
+
+Options for run:
+  --server URL       ComfyUI server (default $QWENPROMPT_SERVER or http://127.0.0.1:8188)
+  --steps 20,40,60   only these step counts (default: the spec's steps)
+  --repeats N        repeats per setting (repeat k uses seed + k)
+  --sweep            cross the steps with the spec's sweep axes
+  --spec NAME|N      run only this spec of a multi-spec file (name, id or 1-based index)
+  --out DIR          runs folder (default: .qwenprompt-runs next to the spec)
+  --json             print the run record(s) as JSON on stdout (progress goes to stderr)
+  --no-preview       ask the server for no live previews
+  --token-env VAR    read a bearer token for a proxied server from this variable (default QWENPROMPT_TOKEN)
+  --watchdog MIN     give up on a job that shows no sign of life for MIN minutes (default 10)
+
+Exit codes: 0 all images made; 1 a run failed or was partial; 2 bad usage or spec; 3 server problem; 130 cancelled.`;
+
+/** Exit codes, so scripts and CI can tell a spec problem from a server problem. */
+const EXIT = { ok: 0, runFailed: 1, usage: 2, server: 3, cancelled: 130 } as const;
+
+class UsageError extends Error {}
+
+export async function main(argv: string[], io = { out: process.stdout, err: process.stderr }): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    io.out.write(USAGE + '\n');
+    return command ? EXIT.ok : EXIT.usage;
+  }
+  if (command === '--version' || command === '-v') {
+    io.out.write(`${VERSION}\n`);
+    return EXIT.ok;
+  }
+  try {
+    if (command === 'run') return await runCommand(rest, io);
+    if (command === 'validate') return await validateCommand(rest, io);
+    throw new UsageError(`Unknown command "${command}".`);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err.write(`qwenprompt: ${e.message}\nRun "qwenprompt --help" for usage.\n`);
+      return EXIT.usage;
+    }
+    io.err.write(`qwenprompt: ${userMessage(e)}\n`);
+    return isComfyError(e) ? EXIT.server : EXIT.runFailed;
+  }
+}
+
+declare const __VERSION__: string | undefined;
+const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
+
+async function readSpecs(file: string): Promise<{ text: string; specs: Spec[]; diagnostics: SpecDiagnostic[] }> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`Cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  return { text, ...parseSpecs(text) };
+}
+
+function formatDiagnostic(file: string, d: SpecDiagnostic): string {
+  return `${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity}: ${d.message}`;
+}
+
+async function validateCommand(args: string[], io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream }): Promise<number> {
+  if (!args.length) throw new UsageError('validate needs at least one spec file.');
+  let errors = 0;
+  for (const file of args) {
+    const { specs, diagnostics } = await readSpecs(file);
+    for (const d of diagnostics) io.out.write(formatDiagnostic(file, d) + '\n');
+    const n = diagnostics.filter((d) => d.severity === 'error').length;
+    errors += n;
+    io.err.write(`${file}: ${specs.length} spec(s), ${n} error(s), ${diagnostics.length - n} other problem(s)\n`);
+  }
+  return errors ? EXIT.usage : EXIT.ok;
+}
+
+async function runCommand(args: string[], io: { out: NodeJS.WritableStream & { isTTY?: boolean }; err: NodeJS.WritableStream & { isTTY?: boolean; columns?: number } }): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        server: { type: 'string' },
+        steps: { type: 'string' },
+        repeats: { type: 'string' },
+        sweep: { type: 'boolean', default: false },
+        spec: { type: 'string' },
+        out: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        'no-preview': { type: 'boolean', default: false },
+        'token-env': { type: 'string', default: 'QWENPROMPT_TOKEN' },
+        watchdog: { type: 'string' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const { values: o, positionals } = parsed;
+  if (positionals.length !== 1) throw new UsageError('run needs exactly one spec file.');
+  const file = path.resolve(positionals[0]);
+  const steps = o.steps !== undefined ? parseIntList(o.steps, '--steps') : undefined;
+  const repeats = o.repeats !== undefined ? parsePositiveInt(o.repeats, '--repeats') : undefined;
+  const watchdogMin = o.watchdog !== undefined ? parsePositiveInt(o.watchdog, '--watchdog') : 10;
+  const server = o.server ?? process.env.QWENPROMPT_SERVER ?? 'http://127.0.0.1:8188';
+  try {
+    new URL(server);
+  } catch {
+    throw new UsageError(`--server "${server}" is not a URL (e.g. http://127.0.0.1:8188).`);
+  }
+
+  const { specs, diagnostics } = await readSpecs(file);
+  const rel = path.relative(process.cwd(), file) || file;
+  const chosen = chooseSpecs(specs, o.spec);
+  const errors = diagnostics.filter((d) => d.severity === 'error' && (d.specIndex === undefined || chosen.some((s) => s.index === d.specIndex)));
+  if (errors.length) {
+    for (const d of errors) io.err.write(formatDiagnostic(rel, d) + '\n');
+    io.err.write(`qwenprompt: ${rel} has ${errors.length} error(s); nothing was sent to the server.\n`);
+    return EXIT.usage;
+  }
+  if (!chosen.length) throw new UsageError(`${rel} holds no spec.`);
+
+  const log = stderrLogger(io.err, !!process.env.QWENPROMPT_DEBUG);
+  const client = new ComfyClient({ baseUrl: server, token: process.env[o['token-env']!] || undefined, logger: log, watchdogMs: watchdogMin * 60_000 });
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      io.err.write('\nCancelling: interrupting the running prompt and removing the queued ones… (Ctrl-C again to quit at once)\n');
+      controller.abort();
+    } else {
+      process.exit(EXIT.cancelled);
+    }
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  const records: RunRecord[] = [];
+  let code: number = EXIT.ok;
+  try {
+    for (const spec of chosen) {
+      if (controller.signal.aborted) break;
+      const userGraph = spec.workflow ? await readUserGraph(path.resolve(path.dirname(file), spec.workflow)) : undefined;
+      const view = new ProgressView(io.err, { tty: !!io.err.isTTY && !o.json, columns: io.err.columns });
+      view.title(`${spec.name} → ${server}`);
+      let result;
+      try {
+        result = await runSpec({
+          spec,
+          specFile: file,
+          specLabel: rel,
+          client,
+          runsRoot: o.out ? path.resolve(o.out) : path.join(path.dirname(file), '.qwenprompt-runs'),
+          steps,
+          repeats,
+          includeSweep: o.sweep,
+          userGraph,
+          previewMethod: o['no-preview'] ? 'none' : 'auto',
+          signal: controller.signal,
+          onUpdate: (u) => view.update(u),
+          logger: log,
+        });
+      } catch (e) {
+        view.close();
+        if (e instanceof SpecRejectedError) {
+          for (const p of e.problems) {
+            const r = p.field ? spec.fieldRanges[p.field] : undefined;
+            const where = r ? `${rel}:${r.start.line + 1}:${r.start.character + 1}` : rel;
+            io.err.write(`${where}: error: ${p.field ? `${p.field}: ` : ''}${p.message} (node ${p.node} ${p.classType})\n`);
+          }
+          io.err.write(`qwenprompt: ComfyUI rejected "${spec.name}"; nothing ran. Fix the spec and run again.\n`);
+          code = EXIT.usage;
+          continue;
+        }
+        throw e;
+      }
+      view.close();
+      records.push(result.record);
+      const images = new Map<string, number>();
+      for (const c of result.record.cells) images.set(c.column, (images.get(c.column) ?? 0) + c.images.length);
+      io.err.write(`\n${spec.name} — ${result.record.server.gpu ?? 'unknown GPU'}, ComfyUI ${result.record.server.comfyuiVersion ?? '?'}\n`);
+      io.err.write(summaryTable(result.record.stats, images) + '\n');
+      for (const c of result.record.cells.filter((c) => c.error)) io.err.write(`  ${c.column} #${c.repeat + 1}: ${c.status}: ${c.error}\n`);
+      io.err.write(`Run ${result.record.status}: ${path.relative(process.cwd(), result.runDir) || result.runDir}\n`);
+      if (result.record.status === 'cancelled') code = EXIT.cancelled;
+      else if (result.record.status !== 'complete' && code === EXIT.ok) code = EXIT.runFailed;
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+    client.close();
+  }
+  if (o.json) io.out.write(JSON.stringify(records.length === 1 ? records[0] : records, null, 2) + '\n');
+  return code;
+}
+
+function chooseSpecs(specs: Spec[], which: string | undefined): Spec[] {
+  if (which === undefined) return specs;
+  const n = /^\d+$/.test(which) ? Number(which) : NaN;
+  const found = specs.filter((s) => s.name === which || s.id === which || s.index + 1 === n);
+  if (!found.length) {
+    throw new UsageError(`No spec "${which}" in the file. It has: ${specs.map((s, i) => `${i + 1}. ${s.name}`).join(', ')}.`);
+  }
+  return found;
+}
+
+async function readUserGraph(file: string): Promise<ApiGraph> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch {
+    throw new UsageError(`The spec's workflow file ${file} cannot be read.`);
+  }
+  return loadUserGraph(text, file);
+}
+
+function parseIntList(v: string, flag: string): number[] {
+  const xs = v.split(',').map((x) => x.trim()).filter(Boolean);
+  if (!xs.length) throw new UsageError(`${flag} needs numbers, e.g. ${flag} 20,40,60.`);
+  return xs.map((x) => parsePositiveInt(x, flag));
+}
+
+function parsePositiveInt(v: string, flag: string): number {
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`${flag} needs a whole number ≥ 1, not "${v}".`);
+  return Number(v);
+}
+
+function stderrLogger(err: NodeJS.WritableStream, debug: boolean): ILogger {
+  const write = (level: string) => (m: string | Error, ...a: unknown[]) => {
+    if (!debug && (level === 'debug' || level === 'trace' || level === 'info')) return;
+    err.write(`[${level}] ${m instanceof Error ? m.message : m}${a.length ? ' ' + a.map((x) => (x instanceof Error ? x.message : JSON.stringify(x))).join(' ') : ''}\n`);
+  };
+  return { trace: write('trace'), debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`qwenprompt: ${userMessage(e)}\n`);
+      process.exitCode = EXIT.runFailed;
+    },
+  );
+}

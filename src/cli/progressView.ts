@@ -1,0 +1,111 @@
+import type { RunUpdate } from '../core/runs/runner';
+import type { CellRecord } from '../core/runs/types';
+import { formatMs } from '../core/runs/format';
+
+/** How many job lines a TTY shows at once: the running one, the next queued, the latest done. */
+const MAX_LINES = 12;
+
+/**
+ * Live progress of a run on stderr: on a terminal a bar per job, redrawn in place; elsewhere
+ * (CI logs, pipes) one plain line per state change, never a carriage-return mess.
+ */
+export class ProgressView {
+  readonly #out: NodeJS.WritableStream;
+  readonly #tty: boolean;
+  readonly #width: number;
+  readonly #cells = new Map<string, CellRecord>();
+  readonly #steps = new Map<string, { value: number; max: number }>();
+  #drawn = 0;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(out: NodeJS.WritableStream, opts: { tty: boolean; columns?: number }) {
+    this.#out = out;
+    this.#tty = opts.tty;
+    this.#width = Math.max(40, Math.min(opts.columns ?? 80, 120));
+  }
+
+  title(text: string): void {
+    this.#out.write(`${text}\n`);
+  }
+
+  update(u: RunUpdate): void {
+    switch (u.type) {
+      case 'planned':
+        for (const c of u.record.cells) this.#cells.set(c.key, { ...c });
+        if (!this.#tty) this.#out.write(`queued ${u.record.cells.length} job(s); run folder ${u.runDir}\n`);
+        break;
+      case 'cell': {
+        const before = this.#cells.get(u.cell.key)?.status;
+        this.#cells.set(u.cell.key, { ...u.cell });
+        if (!this.#tty && before !== u.cell.status) this.#out.write(plainLine(u.cell) + '\n');
+        break;
+      }
+      case 'progress':
+        this.#steps.set(u.key, { value: u.value, max: u.max });
+        break;
+      case 'preview':
+      case 'finished':
+        break;
+    }
+    if (this.#tty) this.#schedule();
+  }
+
+  close(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#tty && this.#cells.size) this.#draw();
+  }
+
+  // Redraws at most ~12 times a second: a step message per few ms must not flood the terminal.
+  #schedule(): void {
+    if (this.#timer) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#draw();
+    }, 80);
+  }
+
+  #draw(): void {
+    const all = [...this.#cells.values()];
+    const active = all.findIndex((c) => c.status === 'running' || c.status === 'queued');
+    const from = Math.max(0, Math.min(active < 0 ? all.length : active, all.length) - 3);
+    const shown = all.slice(from, from + MAX_LINES);
+    const done = all.filter((c) => !['queued', 'running'].includes(c.status)).length;
+    const lines = [`${done}/${all.length} done${from ? ` (${from} earlier not shown)` : ''}`, ...shown.map((c) => this.#barLine(c))];
+    let s = this.#drawn ? `\x1b[${this.#drawn}A` : '';
+    for (const l of lines) s += `\x1b[2K${l}\n`;
+    this.#out.write(s);
+    this.#drawn = lines.length;
+  }
+
+  #barLine(c: CellRecord): string {
+    const label = `${c.column} #${c.repeat + 1}`.padEnd(28).slice(0, 28);
+    const barWidth = Math.max(10, this.#width - 28 - 30);
+    const p = this.#steps.get(c.key);
+    let frac = 0;
+    let tail: string = c.status;
+    if (c.status === 'running' && p) {
+      frac = p.value / p.max;
+      tail = `${p.value}/${p.max}`;
+    } else if (c.status === 'success' || c.status === 'cached') {
+      frac = 1;
+      tail = c.status === 'cached' ? 'cached (not measured)' : `${formatMs(c.timings?.executionMs)}${c.timings?.cold ? ' cold' : ''}`;
+    }
+    const filled = Math.round(frac * barWidth);
+    return `${label} ${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)} ${tail}`;
+  }
+}
+
+function plainLine(c: CellRecord): string {
+  const what = `${c.column} #${c.repeat + 1} (seed ${c.seed})`;
+  switch (c.status) {
+    case 'running':
+      return `▶ ${what} started`;
+    case 'success':
+      return `✔ ${what} ${formatMs(c.timings?.executionMs)}${c.timings?.cold ? ' (cold: models loaded)' : ''} → ${c.images.map((i) => i.file).join(', ')}`;
+    case 'cached':
+      return `• ${what} served from ComfyUI's cache: nothing measured`;
+    default:
+      return `✘ ${what} ${c.status}${c.error ? `: ${c.error}` : ''}`;
+  }
+}

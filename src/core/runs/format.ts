@@ -1,0 +1,79 @@
+import type { ColumnStats, Stats } from './types';
+
+/** 58300 → '58.3 s'; 950 → '950 ms'; 754000 → '12 min 34 s'. */
+export function formatMs(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '–';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 600_000) return `${(ms / 1000).toFixed(1)} s`;
+  const min = Math.floor(ms / 60_000);
+  return `${min} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+/** Decimal gigabytes, as GPU makers and the study state VRAM: 18.4 GB. */
+export function formatBytes(bytes: number | undefined): string {
+  if (bytes === undefined || !Number.isFinite(bytes)) return '–';
+  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
+  if (bytes >= 1e3) return `${(bytes / 1e3).toFixed(0)} kB`;
+  return `${bytes} B`;
+}
+
+/** '58.3 s ± 0.4 s' (σ left out for a single run). */
+export function formatMeanSd(s: Stats | undefined): string {
+  if (!s) return '–';
+  return s.n > 1 ? `${formatMs(s.mean)} ± ${formatMs(s.sd)}` : formatMs(s.mean);
+}
+
+export interface TableColumn {
+  header: string;
+  align?: 'left' | 'right';
+}
+
+/** A plain-text table with aligned columns (for terminals and logs). */
+export function textTable(columns: TableColumn[], rows: string[][]): string {
+  const widths = columns.map((c, i) => Math.max(c.header.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (columns[i].align === 'right' ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+  return [line(columns.map((c) => c.header)), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** The study's table: one row per setting with time mean ± σ, it/s, peak VRAM and relative cost. */
+export function summaryTable(stats: ColumnStats[], imagesPerColumn?: Map<string, number>): string {
+  const rows = stats.map((s) => {
+    const time = s.warm ?? s.all;
+    const notes: string[] = [];
+    if (s.cold) notes.push(`cold ${formatMeanSd(s.cold)}${s.cold.n > 1 ? ` (n=${s.cold.n})` : ''}`);
+    if (s.cachedCount) notes.push(`${s.cachedCount} cached`);
+    if (s.failedCount) notes.push(`${s.failedCount} failed`);
+    return [
+      s.column,
+      String(time?.n ?? 0),
+      formatMeanSd(time),
+      time ? formatMs(time.min) : '–',
+      time ? formatMs(time.max) : '–',
+      s.itPerSec ? s.itPerSec.mean.toFixed(2) : '–',
+      formatBytes(s.peakVramBytes),
+      s.relativeCost !== undefined ? `${s.relativeCost.toFixed(2)}×` : '–',
+      String(imagesPerColumn?.get(s.column) ?? ''),
+      notes.join(', '),
+    ];
+  });
+  return textTable(
+    [
+      { header: 'setting' },
+      { header: 'n', align: 'right' },
+      { header: 'time (mean ± σ)', align: 'right' },
+      { header: 'min', align: 'right' },
+      { header: 'max', align: 'right' },
+      { header: 'it/s', align: 'right' },
+      { header: 'peak VRAM', align: 'right' },
+      { header: 'cost', align: 'right' },
+      { header: 'images', align: 'right' },
+      { header: 'notes' },
+    ],
+    rows,
+  );
+}

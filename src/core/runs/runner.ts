@@ -1,0 +1,382 @@
+import type { ApiGraph, BuiltGraph, GraphBinding, IComfyClient, JobOutcome, SystemStats } from '../comfy/types';
+import { buildGraph } from '../comfy/graph';
+import { isComfyError, nodeErrorsList, userMessage } from '../comfy/errors';
+import type { ILogger } from '../logger';
+import { nullLogger } from '../logger';
+import type { Spec } from '../spec/types';
+import { planCells } from './plan';
+import { createRunDir, pngSize, safeSegment, saveImage, sha256, writeRunRecord } from './record';
+import { columnStats } from './stats';
+import { measureJob } from './timing';
+import type { Cell, CellRecord, RunRecord, RunStatus, ServerFacts } from './types';
+import { VramMonitor } from './vram';
+
+export interface RunOptions {
+  spec: Spec;
+  /** Absolute path of the .qwenprompt file. */
+  specFile: string;
+  client: IComfyClient;
+  /** Folder in which `<spec id>/<timestamp>/` run folders are created. */
+  runsRoot: string;
+  /** Only these step counts; default: all of spec.steps. */
+  steps?: number[];
+  /** Cross with the spec's sweep axes. */
+  includeSweep?: boolean;
+  repeats?: number;
+  /** The loaded graph when spec.workflow is set. */
+  userGraph?: ApiGraph;
+  previewMethod?: 'auto' | 'none';
+  /** Abort = cancel: the running prompt is interrupted and the queued ones are deleted on the server. */
+  signal?: AbortSignal;
+  onUpdate?: (u: RunUpdate) => void;
+  logger?: ILogger;
+  /** How often /system_stats is polled for VRAM while jobs run, ms. */
+  vramPollMs?: number;
+  /** Spec file path as recorded in run.json (default: the absolute path). */
+  specLabel?: string;
+}
+
+export type RunUpdate =
+  | { type: 'planned'; runDir: string; record: RunRecord }
+  | { type: 'cell'; runDir: string; cell: CellRecord }
+  | { type: 'progress'; runDir: string; key: string; value: number; max: number }
+  | { type: 'preview'; runDir: string; key: string; mime: string; data: Uint8Array }
+  | { type: 'finished'; runDir: string; record: RunRecord };
+
+/** One problem of a rejected prompt, placed on the spec field that caused it where that is known. */
+export interface SpecProblem {
+  /** Spec field path (a key of Spec.fieldRanges), when the failing node input came from the spec. */
+  field?: string;
+  node: string;
+  classType: string;
+  input?: string;
+  message: string;
+}
+
+/** ComfyUI refused the spec's graph (HTTP 400): nothing ran and no run folder was made. */
+export class SpecRejectedError extends Error {
+  readonly problems: SpecProblem[];
+  override readonly cause: unknown;
+  constructor(message: string, problems: SpecProblem[], cause: unknown) {
+    super(message);
+    this.name = 'SpecRejectedError';
+    this.problems = problems;
+    this.cause = cause;
+  }
+}
+
+/** Maps a 400's node errors onto the spec fields that were written into the failing inputs. */
+export function specProblems(error: unknown, bindings: GraphBinding[]): SpecProblem[] {
+  if (!isComfyError(error) || !error.body) return [];
+  return nodeErrorsList(error.body).map((e) => {
+    const b = bindings.find((x) => x.node === e.node && (e.input === undefined || x.input === e.input));
+    const p: SpecProblem = { node: e.node, classType: e.classType, message: e.message };
+    if (e.input !== undefined) p.input = e.input;
+    if (b) p.field = b.field;
+    return p;
+  });
+}
+
+/**
+ * Runs a spec: plans its jobs, queues all of them on the server up front (so the GPU never waits
+ * for the client), records every measure per image, saves images into a fresh run folder and keeps
+ * run.json current (written atomically after every change). Cancelling through `signal` interrupts
+ * the running prompt, deletes the queued ones and still leaves a valid record.
+ */
+export async function runSpec(opts: RunOptions): Promise<{ runDir: string; record: RunRecord }> {
+  const { spec, client, signal } = opts;
+  const log = opts.logger ?? nullLogger;
+  const started = Date.now();
+  if (spec.errorCount > 0) {
+    throw new Error(`"${spec.name}" has ${spec.errorCount} problem(s); fix them before running (see the Problems view or \`qwenprompt validate\`).`);
+  }
+  const cells = planCells(spec, { steps: opts.steps, includeSweep: opts.includeSweep, repeats: opts.repeats });
+  const graphs: BuiltGraph[] = cells.map((c) => buildGraph(spec, c.settings, opts.userGraph));
+
+  await client.connect(signal);
+  const server = serverFacts(client.baseUrl, await client.systemStats(signal));
+  throwIfAborted(signal);
+
+  const record: RunRecord = {
+    format: 'qwenprompt-run',
+    version: 1,
+    id: '',
+    createdAt: new Date(started).toISOString(),
+    status: 'running',
+    spec: { file: opts.specLabel ?? opts.specFile, name: spec.name, id: spec.id, resolved: resolvedSpec(spec) },
+    server,
+    cells: cells.map((c, i) => ({
+      key: c.key,
+      axes: c.axes,
+      column: c.column,
+      repeat: c.repeat,
+      seed: c.settings.seed,
+      status: 'queued',
+      graph: graphs[i].graph,
+      images: [],
+    })),
+    stats: [],
+    ratings: [],
+  };
+  const run = new RunState(opts, record, cells, graphs, log);
+  try {
+    return await run.execute(started);
+  } finally {
+    run.dispose();
+  }
+}
+
+class RunState {
+  runDir = '';
+  readonly #opts: RunOptions;
+  readonly #record: RunRecord;
+  readonly #cells: Cell[];
+  readonly #graphs: BuiltGraph[];
+  readonly #log: ILogger;
+  readonly #vram: VramMonitor;
+  readonly #promptIds: (string | undefined)[];
+  readonly #settled: boolean[];
+  #writing: Promise<void> = Promise.resolve();
+  #dirty = false;
+  #cancelled = false;
+
+  constructor(opts: RunOptions, record: RunRecord, cells: Cell[], graphs: BuiltGraph[], log: ILogger) {
+    this.#opts = opts;
+    this.#record = record;
+    this.#cells = cells;
+    this.#graphs = graphs;
+    this.#log = log;
+    this.#vram = new VramMonitor(opts.client, opts.vramPollMs ?? 250);
+    this.#promptIds = cells.map(() => undefined);
+    this.#settled = cells.map(() => false);
+  }
+
+  dispose(): void {
+    this.#vram.stop();
+  }
+
+  async execute(started: number): Promise<{ runDir: string; record: RunRecord }> {
+    const { signal } = this.#opts;
+    const jobs: Promise<void>[] = [];
+    // The first prompt goes before the run folder exists: a spec the server rejects leaves nothing behind.
+    jobs.push((await this.#submit(0, true)).recorded);
+    const { runDir, id } = await createRunDir(this.#opts.runsRoot, this.#opts.spec.id);
+    this.runDir = runDir;
+    this.#record.id = id;
+    await this.#write();
+    this.#emit({ type: 'planned', runDir, record: this.#record });
+    this.#log.info(`Run ${id}: ${this.#cells.length} job(s) of "${this.#opts.spec.name}" on ${this.#record.server.url}`);
+
+    const onAbort = () => void this.#cancel();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      for (let i = 1; i < this.#cells.length && !this.#cancelled; i++) jobs.push((await this.#submit(i, false)).recorded);
+      if (signal?.aborted) await this.#cancel();
+      await Promise.all(jobs);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+
+    const r = this.#record;
+    r.stats = columnStats(r.cells);
+    r.status = this.#finalStatus();
+    r.finishedAt = new Date().toISOString();
+    r.wallMs = Date.now() - started;
+    await this.#write();
+    this.#emit({ type: 'finished', runDir, record: r });
+    return { runDir, record: r };
+  }
+
+  /** Posts one prompt. Resolves once it is queued (an async function cannot return a bare promise
+   * without waiting for it), with `recorded` settling when its result is on disk. */
+  async #submit(i: number, first: boolean): Promise<{ recorded: Promise<void> }> {
+    const cell = this.#record.cells[i];
+    const built = this.#graphs[i];
+    const postedAt = Date.now();
+    try {
+      const job = await this.#opts.client.submit(built.graph, {
+        previewMethod: this.#opts.previewMethod ?? 'auto',
+        extraPngInfo: { qwenprompt: { spec: this.#opts.spec.name, cell: cell.key, settings: this.#cells[i].settings } },
+        onEvent: (e) => {
+          if (this.#settled[i]) return;
+          switch (e.type) {
+            case 'started':
+              this.#vram.setRunning(e.promptId);
+              this.#setStatus(i, 'running');
+              break;
+            case 'progress':
+              if (e.node === built.samplerNode) this.#emit({ type: 'progress', runDir: this.runDir, key: cell.key, value: e.value, max: e.max });
+              break;
+            case 'preview':
+              this.#emit({ type: 'preview', runDir: this.runDir, key: cell.key, mime: e.mime, data: e.data });
+              break;
+          }
+        },
+      });
+      this.#promptIds[i] = job.promptId;
+      cell.promptId = job.promptId;
+      const recorded = job.done.then(
+        (outcome) => this.#finish(i, outcome, postedAt),
+        (err) => this.#fail(i, err),
+      );
+      return { recorded };
+    } catch (err) {
+      if (first) {
+        const problems = specProblems(err, built.bindings);
+        if (problems.length) {
+          const lines = problems.map((p) => `${p.field ? `${p.field}: ` : ''}${p.message}`);
+          throw new SpecRejectedError(`ComfyUI rejected "${this.#opts.spec.name}":\n${lines.join('\n')}`, problems, err);
+        }
+        throw err;
+      }
+      await this.#fail(i, err);
+      return { recorded: Promise.resolve() };
+    }
+  }
+
+  async #finish(i: number, outcome: JobOutcome, postedAt: number): Promise<void> {
+    if (this.#settled[i]) return;
+    this.#settled[i] = true;
+    const cell = this.#record.cells[i];
+    const built = this.#graphs[i];
+    try {
+      const timings = measureJob(outcome, {
+        samplerNode: built.samplerNode,
+        loaderNodes: built.loaderNodes,
+        classOf: (n) => built.graph[n]?.class_type,
+      });
+      if (timings) Object.assign(timings, this.#vram.peak(outcome.promptId));
+      if (outcome.status === 'success') {
+        await this.#saveImages(i, outcome);
+        if (timings) timings.clientWallMs = Date.now() - postedAt;
+        cell.status = timings?.cached ? 'cached' : 'success';
+      } else {
+        cell.status = this.#cancelled && outcome.status === 'interrupted' ? 'cancelled' : outcome.status;
+        cell.error = outcome.error ?? `The job ended: ${outcome.status}.`;
+      }
+      if (timings) cell.timings = timings;
+    } catch (err) {
+      cell.status = 'failed';
+      cell.error = userMessage(err);
+      this.#log.error(`Job ${cell.key} failed after it finished on the server`, err);
+    }
+    await this.#changed(i);
+  }
+
+  async #fail(i: number, err: unknown): Promise<void> {
+    if (this.#settled[i]) return;
+    this.#settled[i] = true;
+    const cell = this.#record.cells[i];
+    cell.status = this.#cancelled ? 'cancelled' : 'failed';
+    cell.error = userMessage(err);
+    this.#log.warn(`Job ${cell.key}: ${cell.error}`);
+    await this.#changed(i);
+  }
+
+  async #saveImages(i: number, outcome: JobOutcome): Promise<void> {
+    const cell = this.#record.cells[i];
+    const base = safeSegment(cell.key.replace('#', '-'), 'image');
+    for (const [n, ref] of outcome.images.entries()) {
+      const bytes = await this.#opts.client.view(ref);
+      const { file } = await saveImage(this.runDir, outcome.images.length > 1 ? `${base}-${n + 1}` : base, bytes);
+      cell.images.push({ file, sha256: sha256(bytes), bytes: bytes.byteLength, ...pngSize(bytes) });
+    }
+    if (!outcome.images.length) throw new Error('The job finished but produced no image (is there a SaveImage node?).');
+  }
+
+  #setStatus(i: number, status: CellRecord['status']): void {
+    this.#record.cells[i].status = status;
+    void this.#changed(i);
+  }
+
+  async #changed(i: number): Promise<void> {
+    if (!this.runDir) return; // before the folder exists, the 'planned' update carries the state
+    this.#emit({ type: 'cell', runDir: this.runDir, cell: this.#record.cells[i] });
+    await this.#write();
+  }
+
+  /** Serialized, coalesced atomic writes of run.json. */
+  #write(): Promise<void> {
+    if (!this.runDir) return Promise.resolve();
+    if (this.#dirty) return this.#writing;
+    this.#dirty = true;
+    this.#writing = this.#writing.then(async () => {
+      this.#dirty = false;
+      this.#record.stats = columnStats(this.#record.cells);
+      try {
+        await writeRunRecord(this.runDir, this.#record);
+      } catch (err) {
+        this.#log.error(`Could not write the run record in ${this.runDir}`, err);
+      }
+    });
+    return this.#writing;
+  }
+
+  async #cancel(): Promise<void> {
+    if (this.#cancelled) return;
+    this.#cancelled = true;
+    const { client } = this.#opts;
+    const pending: string[] = [];
+    let running: string | undefined;
+    this.#record.cells.forEach((c, i) => {
+      const id = this.#promptIds[i];
+      if (!id || this.#settled[i]) return;
+      if (c.status === 'running') running = id;
+      else pending.push(id);
+    });
+    // Delete the queued ones first so the server does not start the next one after the interrupt.
+    try {
+      if (pending.length) await client.deleteQueued(pending);
+      await client.interrupt(running);
+    } catch (err) {
+      this.#log.warn(`Cancelling on the server failed: ${userMessage(err)}`);
+    }
+    await Promise.all(
+      this.#record.cells.map(async (c, i) => {
+        if (this.#settled[i] || c.status === 'running') return;
+        this.#settled[i] = true;
+        c.status = 'cancelled';
+        await this.#changed(i);
+      }),
+    );
+  }
+
+  #finalStatus(): RunStatus {
+    const cells = this.#record.cells;
+    const ok = cells.filter((c) => c.status === 'success' || c.status === 'cached').length;
+    if (this.#cancelled) return 'cancelled';
+    if (ok === cells.length) return 'complete';
+    return ok === 0 ? 'failed' : 'partial';
+  }
+
+  #emit(u: RunUpdate): void {
+    try {
+      this.#opts.onUpdate?.(u);
+    } catch (err) {
+      this.#log.error('A run update listener threw', err);
+    }
+  }
+}
+
+function throwIfAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw Object.assign(new Error('The run was cancelled.'), { name: 'AbortError' });
+}
+
+/** Server facts recorded with every run, so results from different GPUs are never mixed up. */
+export function serverFacts(url: string, stats: SystemStats): ServerFacts {
+  const dev = stats.devices?.[0];
+  const facts: ServerFacts = { url };
+  if (stats.system?.comfyui_version) facts.comfyuiVersion = stats.system.comfyui_version;
+  if (dev?.name) facts.gpu = dev.name.replace(/^cuda:\d+\s+/, '').replace(/\s*:\s*\w+$/, '');
+  if (dev?.vram_total) facts.vramTotalBytes = dev.vram_total;
+  if (stats.system?.os) facts.os = stats.system.os;
+  if (stats.system?.pytorch_version) facts.pytorchVersion = stats.system.pytorch_version;
+  if (stats.system?.python_version) facts.pythonVersion = String(stats.system.python_version).split(' ')[0];
+  return facts;
+}
+
+/** The spec as resolved, without editor-only data (ranges). */
+function resolvedSpec(spec: Spec): unknown {
+  const { range: _r, fieldRanges: _f, lensLine: _l, errorCount: _e, index: _i, ...rest } = spec;
+  return rest;
+}
