@@ -124,6 +124,9 @@ export interface SubmitOptions {
   extraPngInfo?: Record<string, unknown>;
   /** Called for every live event of this job. */
   onEvent?: (e: JobEvent) => void;
+  /** Cancels the POST and the wait: `done` rejects with ComfyError kind 'aborted'. Does not stop the
+   * prompt on the server (call interrupt / deleteQueued for that). */
+  signal?: AbortSignal;
 }
 
 /** A prompt ComfyUI accepted. `done` settles when it has finished, failed, been interrupted or lost;
@@ -153,9 +156,9 @@ export interface IComfyClient {
   /** POST /prompt. Throws ComfyError (kind 'validation' with node_errors) on 400. */
   submit(graph: ApiGraph, opts?: SubmitOptions): Promise<SubmittedJob>;
   /** POST /interrupt {prompt_id}: stops that prompt if it is the one running. */
-  interrupt(promptId?: string): Promise<void>;
+  interrupt(promptId?: string, signal?: AbortSignal): Promise<void>;
   /** POST /queue {delete}: removes pending prompts. */
-  deleteQueued(promptIds: string[]): Promise<void>;
+  deleteQueued(promptIds: string[], signal?: AbortSignal): Promise<void>;
   /** Live connection and job events of every job. */
   onEvent(listener: (e: JobEvent) => void): { dispose(): void };
 }

@@ -1,0 +1,228 @@
+/**
+ * The ComfyUI WebSocket (`/ws?clientId=…`) with reconnection. The `ws` package sends no `Origin`, so the
+ * origin guard accepts the upgrade. Reconnects keep the same clientId so the server keeps routing the
+ * running prompt's events to us (PROTOCOL.md §2.1).
+ */
+import WebSocket from 'ws';
+import type { ILogger } from '../logger';
+import { abortedError, ComfyError, httpError, networkCode, unreachableError } from './errors';
+import type { WsMessage } from './types';
+
+export interface ReconnectPolicy {
+  /** Attempts after a drop before giving up. */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export type SocketState = 'connected' | 'reconnecting' | 'closed';
+
+export interface ComfySocketOptions {
+  url: URL;
+  /** Shown in messages: the server's base URL. */
+  serverUrl: string;
+  headers: Record<string, string>;
+  reconnect: ReconnectPolicy;
+  connectTimeoutMs: number;
+  /** Ping period; a socket whose pong does not come back within it is treated as dropped. */
+  pingIntervalMs: number;
+  logger: ILogger;
+  onMessage(msg: WsMessage, at: number): void;
+  onBinary(buf: Uint8Array, at: number): void;
+  /** 'connected' after every open (`reconnected` after a drop); 'closed' only when reconnecting gave up. */
+  onState(state: SocketState, info: { attempt?: number; reconnected?: boolean }): void;
+}
+
+/** Asks the server for type-4 previews that carry their prompt id (PROTOCOL.md §2.1); must be the first message. */
+export const FEATURE_FLAGS_MESSAGE = JSON.stringify({ type: 'feature_flags', data: { supports_preview_metadata: true } });
+
+export class ComfySocket {
+  private readonly o: ComfySocketOptions;
+  private ws?: WebSocket;
+  private opening?: Promise<void>;
+  private stopped = true;
+  private attempt = 0;
+  private reconnectTimer?: NodeJS.Timeout;
+  private pingTimer?: NodeJS.Timeout;
+
+  constructor(opts: ComfySocketOptions) {
+    this.o = opts;
+  }
+
+  get isOpen(): boolean {
+    return this.ws?.readyState === WebSocket.OPEN;
+  }
+
+  /** Opens the socket if needed. During a reconnect backoff it tries at once. */
+  async connect(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) throw abortedError('Connecting to ComfyUI', this.o.serverUrl);
+    this.stopped = false;
+    if (this.isOpen) return;
+    const backingOff = this.reconnectTimer !== undefined;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    const opening = this.tryOpen();
+    // A failed early attempt during a reconnect still counts: keep backing off.
+    if (backingOff) opening.catch(() => this.retryLater());
+    if (!signal) return opening;
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => reject(abortedError('Connecting to ComfyUI', this.o.serverUrl));
+      signal.addEventListener('abort', onAbort, { once: true });
+      opening.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  }
+
+  /** Closes for good (until the next connect): no reconnect, no state callback. */
+  close(): void {
+    this.stopped = true;
+    this.attempt = 0;
+    clearTimeout(this.reconnectTimer);
+    clearInterval(this.pingTimer);
+    this.reconnectTimer = undefined;
+    const ws = this.ws;
+    this.ws = undefined;
+    if (ws) {
+      ws.removeAllListeners();
+      ws.on('error', () => {});
+      ws.terminate();
+    }
+  }
+
+  /** Drops the connection as a network failure would; for tests and for a dead ping. */
+  drop(): void {
+    this.ws?.terminate();
+  }
+
+  private open(): Promise<void> {
+    const wasReconnecting = this.attempt > 0;
+    return new Promise<void>((resolve, reject) => {
+      // perMessageDeflate off: previews are already JPEG, compressing them only costs the server CPU.
+      const ws = new WebSocket(this.o.url, {
+        headers: this.o.headers,
+        handshakeTimeout: this.o.connectTimeoutMs,
+        perMessageDeflate: false,
+        maxPayload: 64 * 1024 * 1024,
+      });
+      let opened = false;
+      ws.on('unexpected-response', (_req, res) => {
+        const status = res.statusCode ?? 0;
+        res.resume();
+        ws.removeAllListeners('error');
+        ws.on('error', () => {});
+        ws.terminate();
+        reject(httpError(status, '', this.o.serverUrl, 'The WebSocket /ws'));
+      });
+      ws.on('error', (err) => {
+        if (!opened) {
+          const timedOut = /timed out/i.test(err.message) && !networkCode(err);
+          reject(
+            timedOut
+              ? new ComfyError('timeout', `ComfyUI at ${this.o.serverUrl} did not accept the WebSocket in time.`, {
+                  url: this.o.serverUrl,
+                  cause: err,
+                })
+              : unreachableError(this.o.serverUrl, err),
+          );
+        } else {
+          this.o.logger.warn(`ComfyUI socket error: ${err.message}`);
+        }
+      });
+      ws.on('open', () => {
+        opened = true;
+        if (this.stopped) {
+          ws.terminate();
+          reject(abortedError('Connecting to ComfyUI', this.o.serverUrl));
+          return;
+        }
+        this.ws = ws;
+        ws.send(FEATURE_FLAGS_MESSAGE);
+        this.attempt = 0;
+        this.startPing(ws);
+        this.o.logger.info(`Connected to ComfyUI at ${this.o.serverUrl}${wasReconnecting ? ' (reconnected)' : ''}`);
+        resolve();
+        this.o.onState('connected', { reconnected: wasReconnecting });
+      });
+      ws.on('message', (data, isBinary) => this.receive(data, isBinary));
+      ws.on('close', () => {
+        if (!opened || this.ws !== ws) return;
+        this.ws = undefined;
+        clearInterval(this.pingTimer);
+        if (!this.stopped) {
+          this.o.logger.warn(`Lost the WebSocket to ComfyUI at ${this.o.serverUrl}`);
+          this.scheduleReconnect();
+        }
+      });
+    });
+  }
+
+  private receive(data: WebSocket.RawData, isBinary: boolean): void {
+    const at = Date.now();
+    const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+    if (isBinary) {
+      this.o.onBinary(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), at);
+      return;
+    }
+    let msg: unknown;
+    try {
+      msg = JSON.parse(buf.toString('utf8'));
+    } catch {
+      this.o.logger.debug('Ignored a WebSocket text frame that is not JSON');
+      return;
+    }
+    if (msg && typeof msg === 'object' && typeof (msg as WsMessage).type === 'string') {
+      this.o.onMessage(msg as WsMessage, at);
+    }
+  }
+
+  private startPing(ws: WebSocket): void {
+    let alive = true;
+    ws.on('pong', () => {
+      alive = true;
+    });
+    clearInterval(this.pingTimer);
+    this.pingTimer = setInterval(() => {
+      if (!alive) {
+        this.o.logger.warn('ComfyUI did not answer a WebSocket ping; reconnecting');
+        ws.terminate();
+        return;
+      }
+      alive = false;
+      ws.ping();
+    }, this.o.pingIntervalMs);
+    this.pingTimer.unref();
+  }
+
+  private scheduleReconnect(): void {
+    const { maxAttempts, baseDelayMs, maxDelayMs } = this.o.reconnect;
+    this.attempt++;
+    if (this.attempt > maxAttempts) {
+      this.attempt = 0;
+      this.stopped = true;
+      this.o.logger.error(`Gave up reconnecting to ComfyUI at ${this.o.serverUrl} after ${maxAttempts} attempts`);
+      this.o.onState('closed', { attempt: maxAttempts });
+      return;
+    }
+    const attempt = this.attempt;
+    const delay = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
+    this.o.onState('reconnecting', { attempt });
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (this.stopped) return;
+      this.tryOpen().catch((e: unknown) => {
+        this.o.logger.debug(`Reconnect attempt ${attempt} failed: ${String(e)}`);
+        this.retryLater();
+      });
+    }, delay);
+  }
+
+  private tryOpen(): Promise<void> {
+    this.opening ??= this.open().finally(() => {
+      this.opening = undefined;
+    });
+    return this.opening;
+  }
+
+  private retryLater(): void {
+    if (!this.stopped && !this.isOpen && !this.reconnectTimer && !this.opening) this.scheduleReconnect();
+  }
+}
