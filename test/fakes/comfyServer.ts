@@ -1,0 +1,493 @@
+/**
+ * A ComfyUI 0.33 stand-in on 127.0.0.1 that speaks the real HTTP + WebSocket protocol (see
+ * ../../test/fixtures/comfy/*.jsonl for what the real server said). Used by the tests and by
+ * `npm run comfy:test-server` for people without a GPU.
+ *
+ * Honest differences from a real server: previews (WS frames and /view?preview=…) are PNGs, not
+ * JPEG/WebP (the type fields say so: image_format 2, image_type "image/png", Content-Type image/png);
+ * images are drawn, not sampled; model files whose name contains "__fail__" fail in their loader.
+ */
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import { ApiGraph } from '../../src/core/comfy/types';
+import { Engine, HistoryItem, Job, PreviewMeta, Sink, VRAM_TOTAL } from './engine';
+import { promptKeyOrder } from './graph';
+import { encodePng } from './imageGen';
+import { FEATURES, loadObjectInfo, MODEL_FILES, ObjectInfo, objectInfoJson } from './objectInfo';
+import { validatePrompt } from './validate';
+import { PNG } from 'pngjs';
+
+export interface FakeComfyOptions {
+  port?: number;            // default 0 (ephemeral)
+  msPerStep?: number;       // sampler time per step, default 5
+  loadMs?: number;          // extra time of each loader node when not cached (cold), default 20
+  nodeMs?: number;          // time of every other executing node, default 2
+  previews?: boolean;       // send preview frames when the prompt asks (extra_data.preview_method != none), default true
+  maxImageSide?: number;    // cap of the PNG side written (the graph's latent size, clamped), default 1024
+}
+export interface FaultSwitches {
+  dropSocketAfter?: number;   // close every WS after it has sent this many more messages (then clears itself)
+  stall?: boolean;            // accept prompts but never start them (execution never begins)
+  stallMidRun?: boolean;      // start a job, then stop sending anything (a hung job)
+  http500?: string[];         // routes (e.g. '/history', '/view') answering 500 with a plain-text body
+  historyEmptyFor?: number;   // answer `{}` to this many /history/{id} requests of finished prompts first
+  viewFailures?: number;      // answer 500 to this many /view requests first
+  refuseConnections?: boolean;// destroy every new TCP connection (like a dead server that still listens)
+}
+export interface FakeComfy {
+  readonly url: string;       // 'http://127.0.0.1:PORT'
+  readonly port: number;
+  faults: FaultSwitches;      // mutable at any time
+  /** Every HTTP request seen: method, path (without /api prefix), query, parsed JSON body. */
+  readonly requests: { method: string; path: string; query: Record<string, string>; body?: unknown }[];
+  /** Every WS text message sent, per client id, in order (for conformance checks). */
+  readonly sent: Map<string, { type: string; data: any }[]>;
+  /** Simulates a ComfyUI restart: drops sockets, forgets queue/history/cache/running job, keeps the port. */
+  restart(): Promise<void>;
+  /** Closes every WebSocket now (network drop). */
+  dropSockets(): void;
+  close(): Promise<void>;
+}
+
+const TEXT_500 = '500 Internal Server Error\n\nServer got itself in trouble';
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const SENSITIVE_KEYS = ['api_key_comfy_org', 'auth_token_comfy_org'];
+const MIB = 1024 ** 2;
+
+interface Client {
+  ws: WebSocket;
+  sid: string;
+  metadata: boolean;
+  sawText: boolean;
+  sentSinceFault: number;
+}
+
+type Reply = { status: number; body?: Buffer | string; type?: string; headers?: Record<string, string> };
+const json = (value: unknown, status = 200): Reply => ({ status, body: JSON.stringify(value), type: 'application/json; charset=utf-8' });
+const empty = (status = 200): Reply => ({ status });
+
+function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/** Splits a netloc into lower-case host and port ('' when absent). */
+function splitNetloc(netloc: string): [string, string] | undefined {
+  const m = /^(\[[^\]]+\]|[^:]*)(?::(\d*))?$/.exec(netloc.toLowerCase());
+  return m ? [m[1], m[2] ?? ''] : undefined;
+}
+
+/** ComfyUI's origin-only guard (no CORS): cross-site fetches and foreign origins on a loopback host get 403. */
+function originRejected(req: http.IncomingMessage): boolean {
+  if (req.headers['sec-fetch-site'] === 'cross-site') { return true; }
+  const host = req.headers.host;
+  const origin = req.headers.origin;
+  if (!host || !origin) { return false; }
+  const h = splitNetloc(host);
+  if (!h || !isLoopbackHost(h[0])) { return false; }
+  const netloc = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(origin)?.[1];
+  const o = netloc ? splitNetloc(netloc) : undefined;
+  if (!o) { return false; }
+  // Ports count only when both sides name one.
+  return h[0] !== o[0] || (h[1] !== '' && o[1] !== '' && h[1] !== o[1]);
+}
+
+class FakeComfyServer implements FakeComfy, Sink {
+  faults: FaultSwitches = {};
+  readonly requests: FakeComfy['requests'] = [];
+  readonly sent = new Map<string, { type: string; data: any }[]>();
+  port = 0;
+  private readonly server: http.Server;
+  private readonly wss = new WebSocketServer({ noServer: true });
+  private readonly clients = new Map<string, Client>();
+  private readonly info: ObjectInfo = loadObjectInfo();
+  private readonly root = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-comfy-'));
+  private readonly engine: Engine;
+  private number = 0;
+
+  constructor(opts: FakeComfyOptions) {
+    for (const d of ['output', 'temp', 'input']) { fs.mkdirSync(path.join(this.root, d)); }
+    this.engine = new Engine({
+      msPerStep: opts.msPerStep ?? 5,
+      loadMs: opts.loadMs ?? 20,
+      nodeMs: opts.nodeMs ?? 2,
+      previews: opts.previews ?? true,
+      maxImageSide: opts.maxImageSide ?? 1024,
+    }, this.info, this, path.join(this.root, 'output'), path.join(this.root, 'temp'));
+    this.engine.stall = () => this.faults.stall === true;
+    this.engine.stallMidRun = () => this.faults.stallMidRun === true;
+    this.server = http.createServer((req, res) => { void this.onRequest(req, res); });
+    this.server.on('connection', (socket) => { if (this.faults.refuseConnections) { socket.destroy(); } });
+    this.server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
+  }
+
+  get url(): string { return `http://127.0.0.1:${this.port}`; }
+
+  listen(port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, '127.0.0.1', () => {
+        this.port = (this.server.address() as { port: number }).port;
+        resolve();
+      });
+    });
+  }
+
+  // ---- Sink: what the engine sends ----
+
+  send(type: string, data: unknown, clientId: string | undefined): void {
+    const text = JSON.stringify({ type, data });
+    for (const c of this.targets(clientId)) {
+      let log = this.sent.get(c.sid);
+      if (!log) { this.sent.set(c.sid, (log = [])); }
+      log.push({ type, data: JSON.parse(text).data });
+      this.deliver(c, text);
+    }
+  }
+
+  preview(image: Buffer, meta: PreviewMeta, clientId: string | undefined): void {
+    for (const c of this.targets(clientId)) {
+      let frame: Buffer;
+      if (c.metadata) {
+        const m = Buffer.from(JSON.stringify(meta));
+        const head = Buffer.alloc(8);
+        head.writeUInt32BE(4, 0);
+        head.writeUInt32BE(m.length, 4);
+        frame = Buffer.concat([head, m, image]);
+      } else {
+        const head = Buffer.alloc(8);
+        head.writeUInt32BE(1, 0);
+        head.writeUInt32BE(meta.image_type === 'image/png' ? 2 : 1, 4);
+        frame = Buffer.concat([head, image]);
+      }
+      this.deliver(c, frame);
+    }
+  }
+
+  private targets(clientId: string | undefined): Client[] {
+    if (clientId === undefined) { return [...this.clients.values()]; }
+    const c = this.clients.get(clientId);
+    return c ? [c] : [];
+  }
+
+  private deliver(c: Client, payload: string | Buffer): void {
+    if (c.ws.readyState !== WebSocket.OPEN) { return; }
+    c.ws.send(payload);
+    const limit = this.faults.dropSocketAfter;
+    if (limit === undefined) { c.sentSinceFault = 0; return; }
+    if (++c.sentSinceFault >= limit) {
+      // A network drop: every socket goes at once, and the switch is spent.
+      this.faults.dropSocketAfter = undefined;
+      this.dropSockets();
+    }
+  }
+
+  // ---- WebSocket ----
+
+  private onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname !== '/ws' && url.pathname !== '/api/ws') {
+      socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    if (originRejected(req)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, url.searchParams.get('clientId') || randomUUID().replace(/-/g, '')));
+  }
+
+  private onSocket(ws: WebSocket, sid: string): void {
+    this.clients.get(sid)?.ws.terminate();
+    const c: Client = { ws, sid, metadata: false, sawText: false, sentSinceFault: 0 };
+    this.clients.set(sid, c);
+    ws.on('close', () => { if (this.clients.get(sid) === c) { this.clients.delete(sid); } });
+    ws.on('error', () => undefined);
+    ws.on('message', (data, isBinary) => {
+      if (isBinary || c.sawText) { return; }
+      c.sawText = true;
+      try {
+        const msg = JSON.parse(data.toString()) as { type?: string; data?: { supports_preview_metadata?: unknown } };
+        if (msg.type === 'feature_flags') {
+          c.metadata = msg.data?.supports_preview_metadata === true;
+          this.send('feature_flags', FEATURES, sid);
+        }
+      } catch { /* ComfyUI ignores what it cannot parse */ }
+    });
+    this.send('status', { status: { exec_info: { queue_remaining: this.engine.queueRemaining() } }, sid }, sid);
+    const running = this.engine.running;
+    if (running?.node && running.job.extra.client_id === sid) { this.send('executing', { node: running.node }, sid); }
+  }
+
+  dropSockets(): void {
+    for (const c of this.clients.values()) { c.ws.terminate(); }
+    this.clients.clear();
+  }
+
+  async restart(): Promise<void> {
+    this.dropSockets();
+    this.engine.reset();
+    this.number = 0;
+    this.server.closeAllConnections();
+  }
+
+  async close(): Promise<void> {
+    this.engine.close();
+    this.dropSockets();
+    this.wss.close();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    fs.rmSync(this.root, { recursive: true, force: true });
+  }
+
+  // ---- HTTP ----
+
+  private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) { chunks.push(chunk as Buffer); }
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const route = url.pathname.startsWith('/api/') ? url.pathname.slice(4) : url.pathname;
+    const query = Object.fromEntries(url.searchParams);
+    let body: unknown;
+    try { body = raw ? JSON.parse(raw) : undefined; } catch { body = undefined; }
+    this.requests.push({ method: req.method ?? 'GET', path: route, query, ...(body !== undefined ? { body } : {}) });
+    let reply: Reply;
+    if (originRejected(req)) {
+      reply = empty(403);
+    } else if ((this.faults.http500 ?? []).some((r) => route === r || route.startsWith(r + '/'))) {
+      reply = { status: 500, body: TEXT_500, type: 'text/plain; charset=utf-8' };
+    } else {
+      try {
+        reply = this.route(req.method ?? 'GET', route, query, raw, body);
+      } catch {
+        reply = { status: 500, body: TEXT_500, type: 'text/plain; charset=utf-8' };
+      }
+    }
+    const headers: Record<string, string> = { ...reply.headers };
+    if (reply.type) { headers['Content-Type'] = reply.type; }
+    res.writeHead(reply.status, headers);
+    res.end(reply.body);
+  }
+
+  private route(method: string, route: string, query: Record<string, string>, raw: string, body: unknown): Reply {
+    const get = method === 'GET';
+    const post = method === 'POST';
+    const obj = (body && typeof body === 'object' && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
+    let m: RegExpExecArray | null;
+    if (get && route === '/system_stats') { return json(this.systemStats()); }
+    if (get && route === '/features') { return json(FEATURES); }
+    if (get && route === '/prompt') { return json({ exec_info: { queue_remaining: this.engine.queueRemaining() } }); }
+    if (post && route === '/prompt') { return this.postPrompt(raw); }
+    if (get && route === '/queue') {
+      const r = this.engine.running;
+      return json({ queue_running: r ? [this.queueItem(r.job)] : [], queue_pending: this.engine.pending.map((j) => this.queueItem(j)) });
+    }
+    if (post && route === '/queue') {
+      if (obj.clear) { this.engine.clearPending(); }
+      if (Array.isArray(obj.delete)) { this.engine.deletePending(obj.delete.map(String)); }
+      return empty();
+    }
+    if (post && route === '/interrupt') {
+      this.engine.interrupt(typeof obj.prompt_id === 'string' ? obj.prompt_id : undefined);
+      return empty();
+    }
+    if (post && route === '/free') { return empty(); }
+    if (get && route === '/history') { return json(this.historyList(query)); }
+    if (get && (m = /^\/history\/([^/]+)$/.exec(route))) {
+      const item = this.engine.history.get(m[1]);
+      if (item && (this.faults.historyEmptyFor ?? 0) > 0) {
+        this.faults.historyEmptyFor!--;
+        return json({});
+      }
+      return json(item ? { [m[1]]: item } : {});
+    }
+    if (post && route === '/history') {
+      if (obj.clear) { this.engine.history.clear(); }
+      if (Array.isArray(obj.delete)) { for (const id of obj.delete) { this.engine.history.delete(String(id)); } }
+      return empty();
+    }
+    if (get && route === '/view') { return this.view(query); }
+    if (get && route === '/object_info') { return { status: 200, body: objectInfoJson(this.info), type: 'application/json; charset=utf-8' }; }
+    if (get && (m = /^\/object_info\/(.+)$/.exec(route))) {
+      const cls = decodeURIComponent(m[1]);
+      return { status: 200, body: objectInfoJson(this.info[cls] ? { [cls]: this.info[cls] } : {}), type: 'application/json; charset=utf-8' };
+    }
+    if (get && route === '/models') { return json(Object.keys(MODEL_FILES)); }
+    if (get && (m = /^\/models\/([^/]+)$/.exec(route))) {
+      const files = MODEL_FILES[decodeURIComponent(m[1])];
+      return files ? json(files) : { status: 404, body: '404: Not Found', type: 'text/plain; charset=utf-8' };
+    }
+    if (get && route === '/embeddings') { return json(MODEL_FILES.embeddings); }
+    if (get && route === '/extensions') { return json([]); }
+    if (get && route === '/jobs') { return this.jobsList(query); }
+    if (get && (m = /^\/jobs\/([^/]+)$/.exec(route))) {
+      const job = this.job(m[1], true);
+      return job ? json(job) : json({ error: 'Job not found' }, 404);
+    }
+    if (post && (m = /^\/jobs\/([^/]+)\/cancel$/.exec(route))) {
+      const id = m[1];
+      if (this.engine.running?.job.id === id) { this.engine.interrupt(id); return json({ cancelled: true }); }
+      if (this.engine.pending.some((j) => j.id === id)) { this.engine.deletePending([id]); return json({ cancelled: true }); }
+      return json({ cancelled: false });
+    }
+    return { status: 404, body: '404: Not Found', type: 'text/plain; charset=utf-8' };
+  }
+
+  private postPrompt(raw: string): Reply {
+    const data = JSON.parse(raw) as Record<string, unknown>;
+    if (!data || typeof data !== 'object' || Array.isArray(data)) { throw new Error('not an object'); }
+    let number: number;
+    if ('number' in data) {
+      number = Number(data.number);
+    } else {
+      number = data.front ? -this.number : this.number;
+      this.number++;
+    }
+    if (!('prompt' in data)) {
+      return json({ error: { type: 'no_prompt', message: 'No prompt provided', details: 'No prompt provided', extra_info: {} }, node_errors: {} }, 400);
+    }
+    const promptId = 'prompt_id' in data ? (typeof data.prompt_id === 'string' ? data.prompt_id : String(data.prompt_id)) : randomUUID();
+    if (!UUID_RE.test(promptId)) {
+      return json({ error: { type: 'invalid_prompt_id', message: 'prompt_id must be a valid UUID',
+        details: 'prompt_id must be a UUID string in canonical lowercase hyphenated form; omit it to let the server generate one', extra_info: {} }, node_errors: {} }, 400);
+    }
+    const prompt = data.prompt as ApiGraph;
+    if (!prompt || typeof prompt !== 'object' || Array.isArray(prompt) || Object.values(prompt).some((n) => !n || typeof n !== 'object')) {
+      throw new Error('prompt is not a graph');
+    }
+    const order = (promptKeyOrder(raw) ?? Object.keys(prompt)).filter((k) => k in prompt);
+    const v = validatePrompt(prompt, order, this.info, data.partial_execution_targets);
+    const extra = (data.extra_data && typeof data.extra_data === 'object' ? data.extra_data : {}) as Record<string, unknown>;
+    if ('client_id' in data) { extra.client_id = data.client_id; }
+    if (!v.ok) { return json({ error: v.error, node_errors: v.nodeErrors }, 400); }
+    for (const k of SENSITIVE_KEYS) { delete extra[k]; }
+    extra.create_time = Date.now();
+    this.engine.enqueue({ number, id: promptId, prompt, order, extra, outputs: v.outputs });
+    return json({ prompt_id: promptId, number, node_errors: v.nodeErrors });
+  }
+
+  private queueItem(j: Job): unknown[] {
+    return [j.number, j.id, j.prompt, j.extra, j.outputs];
+  }
+
+  private historyList(query: Record<string, string>): Record<string, HistoryItem> {
+    const all = [...this.engine.history.entries()];
+    const max = query.max_items !== undefined ? parseInt(query.max_items, 10) : undefined;
+    let offset = query.offset !== undefined ? parseInt(query.offset, 10) : -1;
+    if (offset < 0 && max !== undefined) { offset = all.length - max; }
+    const out: Record<string, HistoryItem> = {};
+    let n = 0;
+    for (let i = Math.max(0, offset); i < all.length && (max === undefined || n < max); i++, n++) { out[all[i][0]] = all[i][1]; }
+    return out;
+  }
+
+  private view(query: Record<string, string>): Reply {
+    if ((this.faults.viewFailures ?? 0) > 0) {
+      this.faults.viewFailures!--;
+      return { status: 500, body: TEXT_500, type: 'text/plain; charset=utf-8' };
+    }
+    let filename = query.filename;
+    if (filename === undefined) { return empty(404); }
+    let type = query.type || 'output';
+    const ann = /^(.*) \[(output|input|temp)\]$/.exec(filename);
+    if (ann) { filename = ann[1]; type = ann[2]; }
+    if (!filename || filename.startsWith('/') || filename.includes('..')) { return empty(400); }
+    if (!['output', 'input', 'temp'].includes(type)) { return empty(400); }
+    const base = path.join(this.root, type);
+    const dir = path.resolve(base, query.subfolder ?? '');
+    if (dir !== base && !dir.startsWith(base + path.sep)) { return empty(403); }
+    const file = path.join(dir, path.basename(filename));
+    if (!fs.existsSync(file) || !fs.statSync(file).isFile()) { return empty(404); }
+    const bytes = fs.readFileSync(file);
+    if (query.preview) {
+      // Re-encoded as a maximally compressed PNG without text chunks: we have no WebP/JPEG encoder.
+      const png = PNG.sync.read(bytes);
+      return { status: 200, body: encodePng(png.data, png.width, png.height, [], 9), type: 'image/png' };
+    }
+    return { status: 200, body: bytes, type: filename.endsWith('.png') ? 'image/png' : 'application/octet-stream',
+      headers: { 'Content-Disposition': `filename="${path.basename(filename)}"`, 'X-Content-Type-Options': 'nosniff' } };
+  }
+
+  private systemStats(): unknown {
+    const used = this.engine.vramInUse;
+    const reserved = used > 0 ? used + 256 * MIB : 0;
+    return {
+      system: {
+        os: process.platform, ram_total: os.totalmem(), ram_free: os.freemem(), comfyui_version: '0.33.0',
+        required_frontend_version: '1.49.6', installed_templates_version: null, required_templates_version: '0.11.44',
+        comfy_package_versions: [
+          { name: 'comfyui-frontend-package', installed: null, required: '1.49.6' },
+          { name: 'comfyui-workflow-templates', installed: null, required: '0.11.44' },
+          { name: 'comfyui-embedded-docs', installed: null, required: '0.5.10' },
+          { name: 'comfy-kitchen', installed: null, required: '0.2.31' },
+          { name: 'comfy-aimdo', installed: null, required: '0.4.13' },
+        ],
+        python_version: '3.12.3 (qwenprompt test server, no Python)', pytorch_version: '2.11.0+cu130', embedded_python: false,
+        deploy_environment: 'local-git', argv: ['out/test/fakes/main.js', '--port', String(this.port)],
+      },
+      devices: [{
+        name: 'cuda:0 NVIDIA GeForce RTX 4090 : cudaMallocAsync', type: 'cuda', index: 0,
+        vram_total: VRAM_TOTAL, vram_free: VRAM_TOTAL - 600 * MIB - used,
+        torch_vram_total: reserved, torch_vram_free: reserved > 0 ? 200 * MIB : 0,
+      }],
+    };
+  }
+
+  private job(id: string, detail: boolean): Record<string, unknown> | undefined {
+    const h = this.engine.history.get(id);
+    const running = this.engine.running?.job.id === id ? this.engine.running.job : undefined;
+    const pending = this.engine.pending.find((j) => j.id === id);
+    const queued = running ?? pending;
+    if (queued) {
+      return { id, status: running ? 'in_progress' : 'pending', priority: queued.number, create_time: queued.extra.create_time,
+        outputs_count: 0, previewable_outputs_count: 0, ...(detail ? { workflow: { prompt: queued.prompt, extra_data: queued.extra } } : {}) };
+    }
+    if (!h) { return undefined; }
+    const msgs = h.status.messages;
+    const last = msgs[msgs.length - 1];
+    const status = h.status.status_str === 'success' ? 'completed' : last?.[0] === 'execution_interrupted' ? 'cancelled' : 'failed';
+    const images = Object.entries(h.outputs).flatMap(([nodeId, ui]) => (ui.images ?? []).map((im) => ({ ...im, nodeId, mediaType: 'images' })));
+    const out: Record<string, unknown> = {
+      id, status, priority: h.prompt[0], create_time: h.prompt[3].create_time,
+      execution_start_time: msgs.find((x) => x[0] === 'execution_start')?.[1].timestamp,
+      execution_end_time: last?.[1].timestamp,
+    };
+    if (last?.[0] === 'execution_error') { out.execution_error = last[1]; }
+    out.outputs_count = images.length;
+    out.previewable_outputs_count = images.length;
+    if (images[0]) { out.preview_output = images[0]; }
+    if (detail) {
+      out.outputs = h.outputs;
+      out.execution_status = h.status;
+      out.workflow = { prompt: h.prompt[2], extra_data: h.prompt[3] };
+    }
+    return out;
+  }
+
+  private jobsList(query: Record<string, string>): Reply {
+    const ids = [...(this.engine.running ? [this.engine.running.job.id] : []), ...this.engine.pending.map((j) => j.id), ...this.engine.history.keys()];
+    const wanted = query.status ? query.status.split(',') : undefined;
+    let jobs = [...new Set(ids)].map((id) => this.job(id, false)!).filter((j) => !wanted || wanted.includes(String(j.status)));
+    const key = query.sort_by === 'execution_duration'
+      ? (j: Record<string, unknown>) => Number(j.execution_end_time ?? 0) - Number(j.execution_start_time ?? 0)
+      : (j: Record<string, unknown>) => Number(j.create_time ?? 0);
+    jobs.sort((a, b) => (query.sort_order === 'asc' ? key(a) - key(b) : key(b) - key(a)));
+    const offset = Math.max(0, parseInt(query.offset ?? '0', 10) || 0);
+    const limit = query.limit !== undefined ? parseInt(query.limit, 10) : undefined;
+    const total = jobs.length;
+    jobs = jobs.slice(offset, limit !== undefined ? offset + limit : undefined);
+    return json({ jobs, pagination: { offset, limit: limit ?? null, total, has_more: offset + jobs.length < total } });
+  }
+}
+
+export async function startFakeComfy(opts: FakeComfyOptions = {}): Promise<FakeComfy> {
+  const s = new FakeComfyServer(opts);
+  await s.listen(opts.port ?? 0);
+  return s;
+}

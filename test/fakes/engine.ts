@@ -1,0 +1,377 @@
+/**
+ * The test server's prompt worker: queue by number, one job at a time on real timers, ComfyUI's cache
+ * (an identical node signature is not run again), and the exact per-prompt WebSocket sequence of the
+ * transcripts. It knows nothing about HTTP or sockets: it talks through a Sink.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ApiGraph } from '../../src/core/comfy/types';
+import { executionOrder, signatures } from './graph';
+import { encodePng, fitSize, PictureParams, pyJsonDumps, renderPicture } from './imageGen';
+import { FAIL_MARKER, ObjectInfo } from './objectInfo';
+import { isLink } from './validate';
+
+export interface EngineOptions {
+  msPerStep: number;
+  loadMs: number;
+  nodeMs: number;
+  previews: boolean;
+  maxImageSide: number;
+}
+
+export interface PreviewMeta {
+  node_id: string;
+  prompt_id: string;
+  display_node_id: string;
+  parent_node_id: null;
+  real_node_id: string;
+  image_type: string;
+}
+
+/** Where the engine's messages go; `clientId` undefined means broadcast. */
+export interface Sink {
+  send(type: string, data: unknown, clientId: string | undefined): void;
+  preview(image: Buffer, meta: PreviewMeta, clientId: string | undefined): void;
+}
+
+export interface Job {
+  number: number;
+  id: string;
+  prompt: ApiGraph;
+  /** Node ids in the posted order (Python dict order). */
+  order: string[];
+  extra: Record<string, unknown>;
+  outputs: string[];
+}
+
+type ImageRef = { filename: string; subfolder: string; type: string };
+type Ui = { images: ImageRef[] };
+export type HistoryMessage = [string, Record<string, unknown>];
+export interface HistoryItem {
+  prompt: [number, string, ApiGraph, Record<string, unknown>, string[]];
+  outputs: Record<string, Ui>;
+  status: { status_str: 'success' | 'error'; completed: boolean; messages: HistoryMessage[] };
+  meta: Record<string, { node_id: string; display_node: string; parent_node: null; real_node_id: string }>;
+}
+
+/** What a fake node produces: just enough to draw the final picture. */
+interface Value {
+  kind: 'model' | 'latent' | 'cond' | 'image' | 'other';
+  width?: number;
+  height?: number;
+  batch?: number;
+  seed?: number;
+  steps?: number;
+  text?: string;
+}
+
+interface Cached { value: Value; ui?: Ui }
+
+class NodeFailure extends Error {
+  constructor(readonly exceptionType: string, message: string, readonly traceback: string[]) { super(message); }
+}
+class Interrupted extends Error {}
+class Abandoned extends Error {}
+
+const GIB = 1024 ** 3;
+export const VRAM_TOTAL = 24 * GIB;
+const MAX_HISTORY = 10000;
+
+function loaderTraceback(fn: string): string[] {
+  return [
+    '  File "/opt/ComfyUI/execution.py", line 545, in execute\n    output_data, output_ui, has_subgraph, has_pending_tasks = await get_output_data(prompt_id, unique_id, obj, input_data_all, execution_block_cb=execution_block_cb, pre_execute_cb=pre_execute_cb, v3_data=v3_data)\n',
+    '  File "/opt/ComfyUI/execution.py", line 344, in get_output_data\n    return_values = await _async_map_node_over_list(prompt_id, unique_id, obj, input_data_all, obj.FUNCTION, allow_interrupt=True, execution_block_cb=execution_block_cb, pre_execute_cb=pre_execute_cb, v3_data=v3_data)\n',
+    '  File "/opt/ComfyUI/execution.py", line 318, in _async_map_node_over_list\n    await process_inputs(input_dict, i)\n',
+    '  File "/opt/ComfyUI/execution.py", line 306, in process_inputs\n    result = f(**inputs)\n             ^^^^^^^^^^^\n',
+    `  File "/opt/ComfyUI/nodes.py", line 847, in ${fn}\n    sd, metadata = comfy.utils.load_torch_file(path, return_metadata=True)\n`,
+    '  File "/opt/ComfyUI/comfy/utils.py", line 169, in load_torch_file\n    with safetensors.safe_open(ckpt, framework="pt", device=device.type) as f:\n',
+  ];
+}
+
+export class Engine {
+  pending: Job[] = [];
+  running: { job: Job; node?: string; interrupted: boolean } | undefined;
+  readonly history = new Map<string, HistoryItem>();
+  /** Extra VRAM in use by the running job (bytes); system_stats subtracts it. */
+  vramInUse = 0;
+  stall = () => false;
+  stallMidRun = () => false;
+  private cache = new Map<string, Cached>();
+  private generation = 0;
+  private closed = false;
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(private readonly opts: EngineOptions, private readonly info: ObjectInfo, private readonly sink: Sink, readonly outputDir: string, readonly tempDir: string) {}
+
+  queueRemaining(): number {
+    return this.pending.length + (this.running ? 1 : 0);
+  }
+
+  status(): void {
+    this.sink.send('status', { status: { exec_info: { queue_remaining: this.queueRemaining() } } }, undefined);
+  }
+
+  enqueue(job: Job): void {
+    this.pending.push(job);
+    this.status();
+    this.schedule();
+  }
+
+  /** POST /queue {delete}: only pending jobs. */
+  deletePending(ids: string[]): void {
+    const before = this.pending.length;
+    this.pending = this.pending.filter((j) => !ids.includes(j.id));
+    if (this.pending.length !== before) { this.status(); }
+  }
+
+  clearPending(): void {
+    this.pending = [];
+    this.status();
+  }
+
+  interrupt(promptId?: string): void {
+    if (this.running && (promptId === undefined || promptId === this.running.job.id)) { this.running.interrupted = true; }
+  }
+
+  /** Forgets everything (a ComfyUI restart); a job in flight stops silently. */
+  reset(): void {
+    this.generation++;
+    this.pending = [];
+    this.running = undefined;
+    this.history.clear();
+    this.cache.clear();
+    this.vramInUse = 0;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.reset();
+    for (const t of this.timers) { clearTimeout(t); }
+    this.timers.clear();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => { this.timers.delete(t); resolve(); }, ms);
+      this.timers.add(t);
+    });
+  }
+
+  private schedule(): void {
+    if (this.closed || this.running || this.pending.length === 0) { return; }
+    if (this.stall()) {
+      const t = setTimeout(() => { this.timers.delete(t); this.schedule(); }, 20);
+      this.timers.add(t);
+      return;
+    }
+    let next = 0;
+    for (let i = 1; i < this.pending.length; i++) { if (this.pending[i].number < this.pending[next].number) { next = i; } }
+    const [job] = this.pending.splice(next, 1);
+    this.running = { job, interrupted: false };
+    const gen = this.generation;
+    void this.run(job, gen).catch((e) => { if (!(e instanceof Abandoned)) { throw e; } }).finally(() => {
+      if (gen === this.generation) {
+        this.running = undefined;
+        this.schedule();
+      }
+    });
+  }
+
+  /** Throws Abandoned after a restart, Interrupted after /interrupt; hangs while stallMidRun is set. */
+  private async checkpoint(gen: number): Promise<void> {
+    while (this.stallMidRun() && gen === this.generation && !this.closed) { await this.sleep(20); }
+    if (gen !== this.generation) { throw new Abandoned(); }
+    if (this.running?.interrupted) { throw new Interrupted(); }
+  }
+
+  private async run(job: Job, gen: number): Promise<void> {
+    const client = typeof job.extra.client_id === 'string' ? job.extra.client_id : undefined;
+    const toClient = (type: string, data: Record<string, unknown>) => { if (client !== undefined) { this.sink.send(type, data, client); } };
+    const messages: HistoryMessage[] = [];
+    const record = (type: string, data: Record<string, unknown>, always = false) => {
+      messages.push([type, data]);
+      if (always) { this.sink.send(type, data, client); } else { toClient(type, data); }
+    };
+    this.status();
+    record('execution_start', { prompt_id: job.id, timestamp: Date.now() });
+
+    const sigs = signatures(job.prompt);
+    const wanted = new Set(sigs.values());
+    for (const key of [...this.cache.keys()]) { if (!wanted.has(key)) { this.cache.delete(key); } }
+    const cachedNodes = job.order.filter((id) => this.cache.has(sigs.get(id)!));
+    record('execution_cached', { nodes: cachedNodes, prompt_id: job.id, timestamp: Date.now() });
+
+    const isOutput = (id: string) => this.info[job.prompt[id].class_type]?.output_node === true;
+    const order = executionOrder(job.prompt, job.outputs, (id) => cachedNodes.includes(id), isOutput);
+    const values = new Map<string, Value>();
+    for (const id of cachedNodes) { values.set(id, this.cache.get(sigs.get(id)!)!.value); }
+    const uiOutputs: Record<string, Ui> = {};
+    const executed: string[] = [];
+    const progress: Record<string, Record<string, unknown>> = {};
+    const progressState = (id: string, value: number, max: number, state: string) => {
+      progress[id] = { value, max, state, node_id: id, prompt_id: job.id, display_node_id: id, parent_node_id: null, real_node_id: id };
+      this.sink.send('progress_state', { prompt_id: job.id, nodes: structuredClone(progress) }, client);
+    };
+    this.vramInUse = 3 * GIB + this.largestLatent(job.prompt) * 2000;
+
+    let current = '';
+    let outcome: 'success' | 'error' | 'interrupted' = 'success';
+    try {
+      for (const id of order) {
+        current = id;
+        await this.checkpoint(gen);
+        const sig = sigs.get(id)!;
+        const hit = this.cache.get(sig);
+        if (hit) {
+          toClient('executed', { node: id, display_node: id, output: hit.ui ?? null, prompt_id: job.id });
+          if (hit.ui) { uiOutputs[id] = hit.ui; }
+          progressState(id, 1, 1, 'finished');
+          continue;
+        }
+        progressState(id, 0, 1, 'running');
+        this.running!.node = id;
+        toClient('executing', { node: id, display_node: id, prompt_id: job.id });
+        const { value, ui, steps } = await this.execute(job, id, values, gen, client, progressState);
+        values.set(id, value);
+        this.cache.set(sig, { value, ui });
+        executed.push(id);
+        if (ui) {
+          uiOutputs[id] = ui;
+          toClient('executed', { node: id, display_node: id, output: ui, prompt_id: job.id });
+        }
+        progressState(id, steps ?? 1, steps ?? 1, 'finished');
+      }
+      record('execution_success', { prompt_id: job.id, timestamp: Date.now() });
+    } catch (e) {
+      if (e instanceof Abandoned) { throw e; }
+      const node = job.prompt[current];
+      if (e instanceof Interrupted) {
+        outcome = 'interrupted';
+        // ComfyUI sends this one even to prompts posted without client_id (as a broadcast).
+        record('execution_interrupted', { prompt_id: job.id, node_id: current, node_type: node.class_type, executed, timestamp: Date.now() }, true);
+      } else {
+        outcome = 'error';
+        const f = e instanceof NodeFailure ? e : new NodeFailure('Exception', String((e as Error).message), []);
+        const currentInputs: Record<string, unknown[]> = {};
+        for (const [k, v] of Object.entries(node.inputs)) { if (!isLink(v)) { currentInputs[k] = [v]; } }
+        record('execution_error', { prompt_id: job.id, node_id: current, node_type: node.class_type, executed,
+          exception_message: f.message, exception_type: f.exceptionType, traceback: f.traceback,
+          current_inputs: currentInputs, current_outputs: Object.keys(job.prompt), timestamp: Date.now() });
+      }
+    }
+    this.vramInUse = 0;
+    const meta: HistoryItem['meta'] = {};
+    for (const id of Object.keys(uiOutputs)) { meta[id] = { node_id: id, display_node: id, parent_node: null, real_node_id: id }; }
+    this.history.set(job.id, {
+      prompt: [job.number, job.id, job.prompt, job.extra, job.outputs],
+      outputs: uiOutputs,
+      status: { status_str: outcome === 'success' ? 'success' : 'error', completed: outcome === 'success', messages },
+      meta,
+    });
+    if (this.history.size > MAX_HISTORY) { this.history.delete(this.history.keys().next().value!); }
+    this.running = undefined;
+    this.status();
+    toClient('executing', { node: null, prompt_id: job.id });
+  }
+
+  private largestLatent(prompt: ApiGraph): number {
+    let px = 0;
+    for (const n of Object.values(prompt)) {
+      const { width, height } = n.inputs;
+      if (typeof width === 'number' && typeof height === 'number') { px = Math.max(px, width * height); }
+    }
+    return px;
+  }
+
+  private async execute(job: Job, id: string, values: Map<string, Value>, gen: number, client: string | undefined,
+    progressState: (id: string, value: number, max: number, state: string) => void): Promise<{ value: Value; ui?: Ui; steps?: number }> {
+    const node = job.prompt[id];
+    const cls = node.class_type;
+    const inputs = node.inputs;
+    const linked = (name: string): Value | undefined => {
+      const v = inputs[name];
+      return isLink(v) ? values.get(String(v[0])) : undefined;
+    };
+    const firstLinked = (): Value | undefined => {
+      for (const v of Object.values(inputs)) { if (isLink(v) && values.has(String(v[0]))) { return values.get(String(v[0])); } }
+      return undefined;
+    };
+
+    if (/Loader/.test(cls)) {
+      await this.sleep(this.opts.loadMs);
+      const files = Object.values(inputs).filter((v): v is string => typeof v === 'string');
+      const bad = files.find((f) => f.includes(FAIL_MARKER));
+      if (bad) {
+        const fn = /Checkpoint/.test(cls) ? 'load_checkpoint' : /VAE/.test(cls) ? 'load_vae' : /CLIP/.test(cls) ? 'load_clip' : /Lora/.test(cls) ? 'load_lora' : 'load_unet';
+        throw new NodeFailure('safetensors._safetensors_rust.SafetensorError', 'Error while deserializing header: header too large\n', loaderTraceback(fn));
+      }
+      return { value: linked('model') ?? { kind: 'model' } };
+    }
+    const steps = typeof inputs.steps === 'number' ? inputs.steps : undefined;
+    if (steps !== undefined && isLink(inputs.latent_image)) {
+      const latent = linked('latent_image') ?? { kind: 'latent' };
+      const seed = typeof inputs.seed === 'number' ? inputs.seed : typeof inputs.noise_seed === 'number' ? inputs.noise_seed : 0;
+      const text = linked('positive')?.text ?? '';
+      const method = job.extra.preview_method;
+      const previews = this.opts.previews && (method === 'auto' || method === 'latent2rgb' || method === 'taesd');
+      const [pw, ph] = fitSize(latent.width ?? 512, latent.height ?? 512, 128);
+      for (let k = 1; k <= steps; k++) {
+        await this.sleep(this.opts.msPerStep);
+        await this.checkpoint(gen);
+        progressState(id, k, steps, 'running');
+        if (previews) {
+          const png = encodePng(renderPicture({ width: pw, height: ph, seed, steps: k, text }), pw, ph);
+          this.sink.preview(png, { node_id: id, prompt_id: job.id, display_node_id: id, parent_node_id: null, real_node_id: id, image_type: 'image/png' }, client);
+        }
+        this.sink.send('progress', { value: k, max: steps, prompt_id: job.id, node: id }, client);
+      }
+      return { value: { ...latent, kind: 'latent', seed, steps, text }, steps };
+    }
+    await this.sleep(this.opts.nodeMs);
+    if (typeof inputs.width === 'number' && typeof inputs.height === 'number') {
+      return { value: { kind: 'latent', width: inputs.width, height: inputs.height, batch: typeof inputs.batch_size === 'number' ? inputs.batch_size : 1 } };
+    }
+    if (typeof inputs.text === 'string') { return { value: { kind: 'cond', text: inputs.text } }; }
+    if (cls === 'SaveImage' || cls === 'PreviewImage') {
+      const img = linked('images') ?? { kind: 'image' };
+      return { value: img, ui: { images: this.save(job, cls === 'SaveImage', img, inputs.filename_prefix) } };
+    }
+    const passed = firstLinked();
+    return { value: passed ? { ...passed, kind: /Decode/.test(cls) ? 'image' : passed.kind } : { kind: 'other' } };
+  }
+
+  /** Writes the batch as PNGs named like ComfyUI: <prefix>_<counter:05>_.png, counter after the highest on disk. */
+  private save(job: Job, output: boolean, img: Value, prefixInput: unknown): ImageRef[] {
+    const rawPrefix = output ? (typeof prefixInput === 'string' ? prefixInput : 'ComfyUI')
+      : 'ComfyUI_temp_' + Array.from({ length: 5 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join('');
+    const base = output ? this.outputDir : this.tempDir;
+    const subfolder = path.posix.dirname(rawPrefix) === '.' ? '' : path.posix.dirname(rawPrefix);
+    const prefix = path.posix.basename(rawPrefix);
+    const dir = path.resolve(base, subfolder);
+    if (dir !== base && !dir.startsWith(base + path.sep)) {
+      throw new NodeFailure('Exception', 'Saving image outside the output folder is not allowed.\n', []);
+    }
+    fs.mkdirSync(dir, { recursive: true });
+    const re = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}_(\\d{5,})_`);
+    let counter = 1;
+    for (const f of fs.readdirSync(dir)) {
+      const m = re.exec(f);
+      if (m) { counter = Math.max(counter, Number(m[1]) + 1); }
+    }
+    const [width, height] = fitSize(img.width ?? 512, img.height ?? 512, this.opts.maxImageSide);
+    const text: [string, string][] = [['prompt', pyJsonDumps(job.prompt)]];
+    const pnginfo = job.extra.extra_pnginfo;
+    if (pnginfo && typeof pnginfo === 'object') {
+      for (const [k, v] of Object.entries(pnginfo)) { text.push([k, pyJsonDumps(v)]); }
+    }
+    const refs: ImageRef[] = [];
+    for (let b = 0; b < Math.max(1, img.batch ?? 1); b++) {
+      const params: PictureParams = { width, height, seed: (img.seed ?? 0) + b, steps: img.steps ?? 20, text: img.text ?? '' };
+      const filename = `${prefix}_${String(counter).padStart(5, '0')}_.png`;
+      fs.writeFileSync(path.join(dir, filename), encodePng(renderPicture(params), width, height, text));
+      refs.push({ filename, subfolder, type: output ? 'output' : 'temp' });
+      counter++;
+    }
+    return refs;
+  }
+}

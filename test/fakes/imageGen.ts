@@ -1,0 +1,124 @@
+/**
+ * Pictures the test server "samples": a smooth picture chosen by seed and prompt text, plus noise whose
+ * amplitude falls with the step count, so longer runs converge (40 vs 60 steps differ far less than 20 vs 60).
+ * Encoded as real PNGs with ComfyUI's tEXt chunks.
+ */
+import * as zlib from 'node:zlib';
+import { PNG } from 'pngjs';
+
+export interface PictureParams {
+  width: number;
+  height: number;
+  seed: number;
+  steps: number;
+  text: string;
+}
+
+/** 32-bit FNV-1a: turns seeds (up to 2^64) and texts into PRNG seeds. */
+export function hash32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+function mulberry32(a: number): () => number {
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Per-pixel noise in [-1, 1) from integer coordinates and a key. */
+function pixelNoise(x: number, y: number, key: number): number {
+  let h = Math.imul(x, 0x27d4eb2d) ^ Math.imul(y, 0x165667b1) ^ key;
+  h = Math.imul(h ^ (h >>> 15), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return ((h ^ (h >>> 16)) >>> 0) / 2147483648 - 1;
+}
+
+/** RGBA pixels of the picture after `steps` steps (steps ≥ 1). */
+export function renderPicture(p: PictureParams): Buffer {
+  const rnd = mulberry32(hash32(`${p.seed}|${p.text}`));
+  const colour = () => [40 + rnd() * 200, 40 + rnd() * 200, 40 + rnd() * 200];
+  const top = colour();
+  const bottom = colour();
+  const blobs = Array.from({ length: 3 }, () => ({ cx: rnd(), cy: rnd(), r: 0.1 + rnd() * 0.25, c: colour() }));
+  const seedKey = hash32(String(p.seed));
+  const stepKey = hash32(`${p.seed}:${p.steps}`);
+  const steps = Math.max(1, p.steps);
+  // Seed noise fades like 1/steps (convergence), step-dependent jitter like 1/steps² (sampler differences).
+  const a1 = 600 / steps;
+  const a2 = 6000 / (steps * steps);
+  const out = Buffer.alloc(p.width * p.height * 4);
+  const px = new Uint8ClampedArray(out.buffer, out.byteOffset, out.length);
+  for (let y = 0; y < p.height; y++) {
+    const v = y / p.height;
+    for (let x = 0; x < p.width; x++) {
+      const u = x / p.width;
+      let r = top[0] + (bottom[0] - top[0]) * v;
+      let g = top[1] + (bottom[1] - top[1]) * v;
+      let b = top[2] + (bottom[2] - top[2]) * v;
+      for (const blob of blobs) {
+        const d = Math.hypot(u - blob.cx, v - blob.cy) / blob.r;
+        if (d < 1) {
+          const w = 1 - d * d * (3 - 2 * d);
+          r += (blob.c[0] - r) * w;
+          g += (blob.c[1] - g) * w;
+          b += (blob.c[2] - b) * w;
+        }
+      }
+      const n = pixelNoise(x, y, seedKey) * a1 + pixelNoise(x, y, stepKey) * a2;
+      const i = (y * p.width + x) * 4;
+      px[i] = r + n;
+      px[i + 1] = g + n * 0.9;
+      px[i + 2] = b + n * 1.1;
+      px[i + 3] = 255;
+    }
+  }
+  return out;
+}
+
+/** Python json.dumps(): ", " / ": " separators and non-ASCII escaped, as ComfyUI writes PNG text chunks. */
+export function pyJsonDumps(v: unknown): string {
+  const ascii = (s: string) => s.replace(/[\u007f-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+  const enc = (x: unknown): string => {
+    if (x === null || x === undefined) { return 'null'; }
+    if (Array.isArray(x)) { return '[' + x.map(enc).join(', ') + ']'; }
+    if (typeof x === 'object') {
+      return '{' + Object.entries(x as Record<string, unknown>).map(([k, y]) => `${ascii(JSON.stringify(k))}: ${enc(y)}`).join(', ') + '}';
+    }
+    return typeof x === 'string' ? ascii(JSON.stringify(x)) : JSON.stringify(x);
+  };
+  return enc(v);
+}
+
+function chunk(type: string, data: Buffer): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(data.length, 0);
+  head.write(type, 4, 'latin1');
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(zlib.crc32(Buffer.concat([head.subarray(4), data])) >>> 0, 0);
+  return Buffer.concat([head, data, crc]);
+}
+
+/** RGB PNG (like ComfyUI's) with one tEXt chunk per entry, right after IHDR. */
+export function encodePng(rgba: Buffer, width: number, height: number, text: [string, string][] = [], deflateLevel = 1): Buffer {
+  const png = new PNG({ width, height });
+  rgba.copy(png.data);
+  const plain = PNG.sync.write(png, { colorType: 2, inputHasAlpha: true, deflateLevel, filterType: 1 });
+  const ihdrEnd = 8 + 8 + 13 + 4;
+  const chunks = text.map(([k, v]) => chunk('tEXt', Buffer.from(`${k}\0${v}`, 'latin1')));
+  return Buffer.concat([plain.subarray(0, ihdrEnd), ...chunks, plain.subarray(ihdrEnd)]);
+}
+
+/** Scales (w, h) down so that the longer side is at most `max`. */
+export function fitSize(w: number, h: number, max: number): [number, number] {
+  const s = Math.min(1, max / Math.max(w, h));
+  return [Math.max(1, Math.round(w * s)), Math.max(1, Math.round(h * s))];
+}
