@@ -1,0 +1,83 @@
+import * as vscode from 'vscode';
+import { readRunRecord } from './core/runs/record';
+import { ComfyConnections } from './features/comfyConnections';
+import { registerCommands } from './features/commands';
+import { ResultsPanelController } from './features/resultsPanel';
+import { RunService } from './features/runService';
+import { ServerCatalog } from './features/serverCatalog';
+import { registerSpecCodeLens } from './features/specCodeLens';
+import { registerSpecCompletions } from './features/specCompletions';
+import { SpecDiagnostics } from './features/specDiagnostics';
+import { SpecDocuments } from './features/specDocuments';
+import { registerSpecHovers } from './features/specHovers';
+import { ServerStatusBar } from './features/statusBar';
+import { ConfigService } from './platform/config';
+import { createLogger } from './platform/logger';
+import { TokenStore } from './platform/secrets';
+
+/** What the extension hands to other extensions and to its own integration tests. */
+export interface QwenPromptApi {
+  readonly runs: RunService;
+  readonly docs: SpecDocuments;
+  readonly connections: ComfyConnections;
+}
+
+export function activate(ctx: vscode.ExtensionContext): QwenPromptApi {
+  const log = createLogger();
+  const config = new ConfigService();
+  const tokens = new TokenStore(ctx.secrets);
+  const connections = new ComfyConnections({ config, tokens, log });
+  const docs = new SpecDocuments(config);
+  const diagnostics = new SpecDiagnostics(docs);
+  const runs = new RunService({
+    config,
+    connections,
+    log,
+    onRejected: (uri, spec, e) => diagnostics.reportRejected(uri, spec, e.problems),
+  });
+  const results = new ResultsPanelController({
+    extensionUri: ctx.extensionUri,
+    log,
+    onCancel: (runDir) => runs.cancelRunDir(runDir),
+    onOpenImage: (file) => void vscode.commands.executeCommand('qwenprompt.openImage', { file: file.fsPath }),
+    onRevealRunFolder: (runDir) => void vscode.commands.executeCommand('qwenprompt.revealRunFolder', { runDir }),
+  });
+  const catalog = new ServerCatalog(connections, log);
+
+  ctx.subscriptions.push(
+    log,
+    config,
+    tokens,
+    connections,
+    docs,
+    diagnostics,
+    runs,
+    results,
+    catalog,
+    // A run shows itself as soon as its folder exists, then every update follows it into the panel.
+    runs.onDidUpdate(({ update }) => {
+      if (update.type === 'planned') {
+        results.showRun(update.runDir, update.record);
+      } else {
+        results.update(update);
+      }
+    }),
+    registerSpecCodeLens({ config, docs, runs, connections }),
+    registerSpecCompletions(catalog),
+    registerSpecHovers(catalog),
+    new ServerStatusBar(connections, runs, log),
+    registerCommands({
+      config,
+      docs,
+      runs,
+      connections,
+      tokens,
+      log,
+      results: () => ({ show: async (runDir: string) => results.showRun(runDir, await readRunRecord(runDir)) }),
+    }),
+  );
+  log.info(`QwenPrompt ${ctx.extension.packageJSON.version} active; server ${config.current.comfyUrl}`);
+  return { runs, docs, connections };
+}
+
+export function deactivate(): void {}
