@@ -1,0 +1,47 @@
+import { GraphBuilder } from '../workflow/graphBuilder';
+import { addLora, addSamplerTail } from './samplerTail';
+import type { WorkflowTemplate } from './templateTypes';
+
+/** The classic checkpoint txt2img graph (ComfyUI's basic_api_example, PROTOCOL.md §4.2). A
+ * `models.vae` replaces the checkpoint's own VAE. */
+export const SD_CHECKPOINT: WorkflowTemplate = {
+  id: 'sd-checkpoint',
+  description: 'A classic checkpoint (e.g. SD 1.5) with CheckpointLoaderSimple + EmptyLatentImage.',
+  defaults: {
+    negative: '',
+    steps: [20],
+    cfg: 8,
+    sampler: 'euler',
+    scheduler: 'normal',
+    width: 512,
+    height: 512,
+    denoise: 1,
+  },
+  models: { checkpoint: 'v1-5-pruned-emaonly.safetensors' },
+  modelKeys: ['checkpoint', 'vae', 'lora', 'loraStrength'],
+  sizeStep: 8,
+  build(spec, settings) {
+    const b = new GraphBuilder();
+    b.add('4', 'CheckpointLoaderSimple', {}, 'Load Checkpoint');
+    b.bind('models.checkpoint', '4', 'ckpt_name', spec.models.checkpoint ?? SD_CHECKPOINT.models.checkpoint);
+    const loaders = ['4'];
+    let vae: [string, number] = ['4', 2];
+    if (spec.models.vae) {
+      b.add('10', 'VAELoader', {}, 'Load VAE');
+      b.bind('models.vae', '10', 'vae_name', spec.models.vae);
+      vae = ['10', 0];
+      loaders.push('10');
+    }
+    const model = addLora(b, spec, '11', ['4', 0]);
+    if (spec.models.lora) {
+      loaders.push('11');
+    }
+    addSamplerTail(b, spec, settings, { positive: '6', negative: '7', latent: '5', sampler: '3', decode: '8', save: '9' }, {
+      model,
+      clip: ['4', 1],
+      vae,
+      latentClass: 'EmptyLatentImage',
+    });
+    return { graph: b.graph, samplerNode: '3', outputNodes: ['9'], loaderNodes: loaders, bindings: b.bindings };
+  },
+};

@@ -1,0 +1,32 @@
+import type { AxisValue, JobSettings, Spec } from '../../spec/types';
+
+/** The spec field path (as in Spec.fieldRanges) that produced a job's value of `field`, so a server
+ * error on that input points at the exact list item the user wrote: 'steps.1', 'sweep.cfg.0',
+ * 'seeds.2', or plainly 'cfg'. */
+export function fieldPath(spec: Spec, field: string, value?: AxisValue): string {
+  const axis = spec.sweep.find((a) => a.name === field);
+  if (axis) {
+    const i = value === undefined ? -1 : axis.values.indexOf(value);
+    return i >= 0 ? `sweep.${field}.${i}` : `sweep.${field}`;
+  }
+  if (field === 'steps' && typeof value === 'number') {
+    const i = spec.steps.indexOf(value);
+    return i >= 0 && spec.fieldRanges[`steps.${i}`] ? `steps.${i}` : 'steps';
+  }
+  if (field === 'seed' && spec.seeds) {
+    const i = typeof value === 'number' ? spec.seeds.indexOf(value) : -1;
+    return i >= 0 ? `seeds.${i}` : 'seeds';
+  }
+  if (field === 'size' && !spec.fieldRanges.size && spec.fieldRanges.width) {
+    return 'width';
+  }
+  if (field.includes('.') && !field.startsWith('models.')) {
+    return `inputs.${field}`;
+  }
+  return field;
+}
+
+/** `WxH` of a job, the form sweep.size values are written in. */
+export function sizeOf(settings: Pick<JobSettings, 'width' | 'height'>): string {
+  return `${settings.width}x${settings.height}`;
+}

@@ -1,0 +1,18 @@
+/** A spec that cannot be put onto a graph: says which node (or which missing node) and how to fix it.
+ * `field` is the spec field path (as in Spec.fieldRanges) so the problem can be shown on that line. */
+export class GraphMappingError extends Error {
+  readonly field: string;
+  /** The node id concerned; '' when the problem is that no suitable node exists. */
+  readonly node: string;
+
+  constructor(field: string, node: string, message: string) {
+    super(message);
+    this.name = 'GraphMappingError';
+    this.field = field;
+    this.node = node;
+  }
+}
+
+export function isGraphMappingError(e: unknown): e is GraphMappingError {
+  return e instanceof GraphMappingError;
+}

@@ -1,0 +1,98 @@
+import { DEFAULT_TEMPLATE, isTemplateId, TEMPLATES } from '../comfy/templates';
+import type { AxisValue, Spec, SpecModels, SweepAxis } from './types';
+
+/** A spec's plain YAML value, as far as it is an object. */
+export type SpecValue = Record<string, unknown>;
+
+/** Fills in a Spec from the YAML value, taking a field only when `valid(path)` (the schema found
+ * nothing wrong with it) and the template's default otherwise. Ranges, id and index are set by the
+ * caller. */
+export function buildSpec(v: SpecValue, valid: (path: string) => boolean): Omit<Spec, 'index' | 'id' | 'range' | 'lensLine' | 'fieldRanges' | 'errorCount'> {
+  const has = (k: string) => v[k] !== undefined && v[k] !== null && valid(k);
+  const str = (k: string) => (has(k) && typeof v[k] === 'string' ? (v[k] as string) : undefined);
+  const num = (k: string) => (has(k) && typeof v[k] === 'number' ? (v[k] as number) : undefined);
+
+  const modelName = str('model');
+  const workflow = str('workflow');
+  const model = modelName && isTemplateId(modelName) ? modelName : workflow ? undefined : DEFAULT_TEMPLATE;
+  const d = TEMPLATES[model ?? DEFAULT_TEMPLATE].defaults;
+
+  const models: SpecModels = {};
+  const m = v.models;
+  if (m && typeof m === 'object' && !Array.isArray(m)) {
+    for (const [k, val] of Object.entries(m as Record<string, unknown>)) {
+      if (valid(`models.${k}`) && (typeof val === 'string' || (k === 'loraStrength' && typeof val === 'number'))) {
+        (models as Record<string, unknown>)[k] = val;
+      }
+    }
+  }
+
+  const list = <T>(k: string, ok: (x: unknown) => x is T): T[] | undefined => {
+    const raw = v[k];
+    if (!Array.isArray(raw)) {
+      return undefined;
+    }
+    const items = raw.filter((x, i): x is T => ok(x) && valid(`${k}.${i}`));
+    return items.length ? items : undefined;
+  };
+  const isInt = (x: unknown): x is number => Number.isInteger(x);
+
+  let steps = list('steps', isInt) ?? (num('steps') !== undefined ? [num('steps') as number] : d.steps);
+  steps = steps.filter((s) => s >= 1);
+  const seeds = list('seeds', isInt);
+
+  let width = num('width') ?? d.width;
+  let height = num('height') ?? d.height;
+  const size = str('size')?.match(/^(\d+)x(\d+)$/);
+  if (size) {
+    width = Number(size[1]);
+    height = Number(size[2]);
+  }
+
+  const sweep: SweepAxis[] = [];
+  if (v.sweep && typeof v.sweep === 'object' && !Array.isArray(v.sweep)) {
+    for (const [name, raw] of Object.entries(v.sweep as Record<string, unknown>)) {
+      if (!Array.isArray(raw)) {
+        continue;
+      }
+      const values = raw.filter(
+        (x, i): x is AxisValue => (typeof x === 'string' || typeof x === 'number') && valid(`sweep.${name}.${i}`),
+      );
+      if (values.length && valid(`sweep.${name}`)) {
+        sweep.push({ name, values });
+      }
+    }
+  }
+
+  const inputs: Record<string, AxisValue> = {};
+  if (v.inputs && typeof v.inputs === 'object' && !Array.isArray(v.inputs)) {
+    for (const [k, x] of Object.entries(v.inputs as Record<string, unknown>)) {
+      if ((typeof x === 'string' || typeof x === 'number') && valid(`inputs.${k}`)) {
+        inputs[k] = x;
+      }
+    }
+  }
+
+  const repeats = seeds ? seeds.length : (num('repeats') ?? 1);
+  return {
+    name: str('name')?.trim() ?? '',
+    ...(model ? { model } : {}),
+    ...(workflow ? { workflow } : {}),
+    models,
+    prompt: str('prompt')?.trim() ?? '',
+    negative: str('negative')?.trim() ?? d.negative,
+    seed: num('seed') ?? 0,
+    ...(seeds ? { seeds } : {}),
+    width,
+    height,
+    sampler: str('sampler') ?? d.sampler,
+    scheduler: str('scheduler') ?? d.scheduler,
+    cfg: num('cfg') ?? d.cfg,
+    ...(num('shift') !== undefined ? { shift: num('shift') } : {}),
+    denoise: num('denoise') ?? d.denoise,
+    steps: steps.length ? steps : d.steps,
+    repeats,
+    sweep,
+    inputs,
+  };
+}

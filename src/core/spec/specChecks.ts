@@ -1,0 +1,102 @@
+import { TEMPLATES } from '../comfy/templates';
+import { didYouMean } from './didYouMean';
+import { KNOWN_SAMPLERS, KNOWN_SCHEDULERS } from './knownNames';
+import type { Severity, Spec, SpecModels } from './types';
+
+/** A rule the schema cannot express, placed by field path like a schema issue. */
+export interface CheckIssue {
+  path: string;
+  onKey: boolean;
+  message: string;
+  code: string;
+  severity: Severity;
+}
+
+/** What the checks look at: the spec as filled in, and which fields the user actually wrote. */
+export interface CheckInput {
+  spec: Spec;
+  written: (path: string) => boolean;
+}
+
+const MIN_SIZE = 16;
+const MAX_SIZE = 16384;
+
+/** Cross-field rules, size rules of the template, and names a server probably does not know. */
+export function checkSpec({ spec, written }: CheckInput): CheckIssue[] {
+  const issues: CheckIssue[] = [];
+  const add = (path: string, onKey: boolean, message: string, code: string, severity: Severity = 'error') =>
+    issues.push({ path, onKey, message, code, severity });
+
+  if (written('model') && written('workflow')) {
+    add('workflow', true, 'Use either `model` (a built-in template) or `workflow` (your own graph), not both.', 'model-and-workflow');
+  }
+  if (spec.seeds && written('repeats') && spec.repeats > 1) {
+    add('repeats', false, '`seeds` already sets the repeats (one run per seed): remove `repeats` or the seed list.', 'seeds-repeats-conflict');
+  }
+  if (written('size')) {
+    for (const k of ['width', 'height']) {
+      if (written(k)) {
+        add(k, true, 'The size is given twice: keep either `size: WIDTHxHEIGHT` or `width`/`height`.', 'size-conflict');
+      }
+    }
+  }
+
+  const template = spec.model ? TEMPLATES[spec.model] : undefined;
+  const checkSize = (path: string, w: number, h: number) => {
+    if (w < MIN_SIZE || h < MIN_SIZE || w > MAX_SIZE || h > MAX_SIZE) {
+      add(path, false, `Width and height must be between ${MIN_SIZE} and ${MAX_SIZE} pixels (got ${w}x${h}).`, 'out-of-range');
+    } else if (template && (w % template.sizeStep !== 0 || h % template.sizeStep !== 0)) {
+      const round = (n: number) => Math.max(template.sizeStep, Math.round(n / template.sizeStep) * template.sizeStep);
+      add(
+        path,
+        false,
+        `Width and height must be multiples of ${template.sizeStep} for the ${template.id} template (got ${w}x${h}; try ${round(w)}x${round(h)}).`,
+        'size-multiple',
+      );
+    }
+  };
+  if (written('size') || written('width') || written('height')) {
+    checkSize(written('size') ? 'size' : written('width') ? 'width' : 'height', spec.width, spec.height);
+  }
+
+  const checkName = (path: string, value: string, known: readonly string[], what: string, code: string) => {
+    if (!known.includes(value)) {
+      add(path, false, `Unknown ${what} '${value}'.${didYouMean(value, known)} (A server with custom nodes may still offer it.)`, code, 'warning');
+    }
+  };
+  if (written('sampler')) {
+    checkName('sampler', spec.sampler, KNOWN_SAMPLERS, 'sampler', 'unknown-sampler');
+  }
+  if (written('scheduler')) {
+    checkName('scheduler', spec.scheduler, KNOWN_SCHEDULERS, 'scheduler', 'unknown-scheduler');
+  }
+  for (const axis of spec.sweep) {
+    axis.values.forEach((v, i) => {
+      const path = `sweep.${axis.name}.${i}`;
+      if (axis.name === 'sampler') {
+        checkName(path, String(v), KNOWN_SAMPLERS, 'sampler', 'unknown-sampler');
+      } else if (axis.name === 'scheduler') {
+        checkName(path, String(v), KNOWN_SCHEDULERS, 'scheduler', 'unknown-scheduler');
+      } else if (axis.name === 'size') {
+        const [w, h] = String(v).split('x').map(Number);
+        checkSize(path, w, h);
+      }
+    });
+  }
+
+  if (template) {
+    for (const key of Object.keys(spec.models) as (keyof SpecModels)[]) {
+      if (!template.modelKeys.includes(key)) {
+        add(`models.${key}`, true, `models.${key} is not used by the ${template.id} template (it uses ${template.modelKeys.join(', ')}).`, 'unused-model', 'warning');
+      }
+    }
+    if (template.defaults.shift === undefined) {
+      for (const path of ['shift', 'sweep.shift']) {
+        if (written(path)) {
+          add(path, true, `shift has no effect with the ${template.id} template (it has no ModelSamplingAuraFlow node).`, 'unused-field', 'warning');
+        }
+      }
+    }
+  }
+  return issues;
+}
