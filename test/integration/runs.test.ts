@@ -1,0 +1,153 @@
+// Runs against the ComfyUI test server (test/fakes), started in this extension host on 127.0.0.1:0:
+// a lens run that leaves images and a record, cancel, and Restricted Mode sending nothing.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { nullLogger } from '../../src/core/logger';
+import type { RunRecord } from '../../src/core/runs/types';
+import type { QwenPromptApi } from '../../src/extension';
+import { ComfyConnections, UntrustedWorkspaceError } from '../../src/features/comfyConnections';
+import { RunService } from '../../src/features/runService';
+import { ServerCatalog } from '../../src/features/serverCatalog';
+import { SpecCodeLensProvider } from '../../src/features/specCodeLens';
+import { SpecDocuments } from '../../src/features/specDocuments';
+import { ConfigService } from '../../src/platform/config';
+import { TokenStore } from '../../src/platform/secrets';
+import { startFakeComfy, type FakeComfy } from '../fakes/comfyServer';
+
+const EXTENSION_ID = 'qwenprompt.qwenprompt';
+type RunResult = { runDir: string; record: RunRecord } | undefined;
+
+function fixture(name: string): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the tests need the fixture workspace open');
+  return vscode.Uri.joinPath(folder.uri, name);
+}
+
+async function lensTitles(uri: vscode.Uri): Promise<string[]> {
+  const found = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? [];
+  return found.map((l) => l.command?.title ?? '');
+}
+
+/** SecretStorage in memory, for services built by the test itself. */
+function memorySecrets(): vscode.SecretStorage {
+  const map = new Map<string, string>();
+  const changed = new vscode.EventEmitter<vscode.SecretStorageChangeEvent>();
+  return {
+    get: async (k) => map.get(k),
+    store: async (k, v) => void (map.set(k, v), changed.fire({ key: k })),
+    delete: async (k) => void (map.delete(k), changed.fire({ key: k })),
+    onDidChange: changed.event,
+  } as vscode.SecretStorage;
+}
+
+suite('runs against the ComfyUI test server', () => {
+  let api: QwenPromptApi;
+  let runsDir: string;
+  let fake: FakeComfy | undefined;
+  const config = () => vscode.workspace.getConfiguration('qwenprompt');
+
+  async function useServer(opts: Parameters<typeof startFakeComfy>[0]): Promise<FakeComfy> {
+    await fake?.close();
+    fake = await startFakeComfy(opts);
+    await config().update('comfy.url', fake.url, vscode.ConfigurationTarget.Global);
+    return fake;
+  }
+
+  suiteSetup(async () => {
+    api = (await vscode.extensions.getExtension(EXTENSION_ID)!.activate()) as QwenPromptApi;
+    runsDir = await fs.mkdtemp(path.join(os.tmpdir(), 'qp-runs-'));
+    await config().update('runsFolder', runsDir, vscode.ConfigurationTarget.Global);
+  });
+
+  suiteTeardown(async () => {
+    await config().update('runsFolder', undefined, vscode.ConfigurationTarget.Global);
+    await config().update('comfy.url', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await fake?.close();
+    await fs.rm(runsDir, { recursive: true, force: true });
+  });
+
+  test('"▶ 20 steps" runs the spec: images and run.json in the run folder, then the lens shows the time', async () => {
+    const server = await useServer({ msPerStep: 2 });
+    const uri = fixture('portrait.qwenprompt');
+    await vscode.window.showTextDocument(uri);
+    const result = await vscode.commands.executeCommand<RunResult>('qwenprompt.runSpec', {
+      uri: uri.toString(),
+      specId: 'bamboo-portrait',
+      steps: [20],
+    });
+    assert.ok(result, 'the command returns the run');
+    const { runDir, record } = result;
+    assert.equal(path.dirname(path.dirname(runDir)), runsDir, 'the run lives under qwenprompt.runsFolder');
+    assert.equal(record.status, 'complete');
+    assert.deepEqual(record.cells.map((c) => [c.axes.steps, c.status]), [[20, 'success']]);
+    assert.equal(record.server.url, server.url);
+    const image = path.join(runDir, record.cells[0].images[0].file);
+    const png = await fs.readFile(image);
+    assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+    const onDisk = JSON.parse(await fs.readFile(path.join(runDir, 'run.json'), 'utf8')) as RunRecord;
+    assert.equal(onDisk.status, 'complete');
+    assert.equal(path.resolve(runsDir, onDisk.spec.file), uri.fsPath, 'run.json names the spec file');
+    assert.ok(server.requests.some((r) => r.method === 'POST' && r.path === '/prompt'));
+
+    const titles = await lensTitles(uri);
+    assert.match(titles[0], /^▶ 20 steps · [\d.]+ (ms|s)$/, 'the step lens shows the latest time');
+    assert.equal(titles[1], '▶ 40 steps', 'a step count that never ran shows no time');
+    assert.ok(titles.includes('Open results'));
+  });
+
+  test('"■ Cancel" stops a running spec: the running job is interrupted, the queued ones deleted', async () => {
+    const server = await useServer({ msPerStep: 150 });
+    const uri = fixture('portrait.qwenprompt');
+    const args = { uri: uri.toString(), specId: 'bamboo-portrait' };
+    const sampling = new Promise<void>((ok) => {
+      const sub = api.runs.onDidUpdate(({ update }) => {
+        if (update.type === 'progress') {
+          sub.dispose();
+          ok();
+        }
+      });
+    });
+    const running = vscode.commands.executeCommand<RunResult>('qwenprompt.runAll', args);
+    await sampling;
+    const titles = await lensTitles(uri);
+    assert.ok(titles.includes('■ Cancel'), `lenses while running: ${titles.join(', ')}`);
+    assert.ok(!titles.some((t) => t.startsWith('▶')), 'no run lenses while it runs');
+
+    assert.equal(await vscode.commands.executeCommand('qwenprompt.cancel', args), true);
+    const result = await running;
+    assert.ok(result);
+    assert.equal(result.record.status, 'cancelled');
+    assert.ok(result.record.cells.every((c) => c.status === 'cancelled'), JSON.stringify(result.record.cells.map((c) => c.status)));
+    assert.ok(server.requests.some((r) => r.method === 'POST' && r.path === '/interrupt'));
+    assert.ok((await lensTitles(uri)).includes('▶ All'), 'run lenses are back');
+  });
+
+  test('Restricted Mode: running, completions and lenses send nothing to the server', async () => {
+    const server = await useServer({});
+    const cfg = new ConfigService();
+    const tokens = new TokenStore(memorySecrets());
+    const connections = new ComfyConnections({ config: cfg, tokens, log: nullLogger, isTrusted: () => false });
+    const runs = new RunService({ config: cfg, connections, log: nullLogger });
+    const docs = new SpecDocuments(cfg);
+    const catalog = new ServerCatalog(connections, nullLogger);
+    const lensProvider = new SpecCodeLensProvider({ config: cfg, docs, runs, connections });
+    try {
+      const doc = await vscode.workspace.openTextDocument(fixture('portrait.qwenprompt'));
+      const [spec] = docs.specs(doc);
+      await assert.rejects(runs.run({ uri: doc.uri, spec, steps: [20] }), UntrustedWorkspaceError);
+      assert.equal((await catalog.lists()).source, 'builtin');
+      const row = await lensProvider.provideCodeLenses(doc);
+      assert.deepEqual(
+        row.map((l) => [l.command?.title, l.command?.command]),
+        [['$(shield) Restricted mode: trust this folder to run', 'workbench.trust.manage']],
+      );
+      assert.deepEqual(server.requests, [], 'no request reached the server');
+    } finally {
+      [lensProvider, catalog, docs, runs, connections, tokens, cfg].forEach((d) => d.dispose());
+    }
+  });
+});

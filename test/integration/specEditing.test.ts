@@ -1,0 +1,157 @@
+// Lenses, diagnostics, completions and hovers on the fixture workspace's specs, as a user meets them.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+
+const EXTENSION_ID = 'qwenprompt.qwenprompt';
+
+function fixture(name: string): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the tests need the fixture workspace open');
+  return vscode.Uri.joinPath(folder.uri, name);
+}
+
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+}
+
+async function lenses(uri: vscode.Uri): Promise<{ line: number; title: string; command: string; args: unknown[] }[]> {
+  const found = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? [];
+  return found
+    .filter((l) => l.command)
+    .map((l) => ({ line: l.range.start.line, title: l.command!.title, command: l.command!.command, args: l.command!.arguments ?? [] }));
+}
+
+suite('spec editing', () => {
+  let runsDir: string;
+
+  suiteSetup(async () => {
+    await vscode.extensions.getExtension(EXTENSION_ID)?.activate();
+    // An empty runs folder: no lens may claim an earlier run.
+    runsDir = await fs.mkdtemp(path.join(os.tmpdir(), 'qp-lens-runs-'));
+    await vscode.workspace.getConfiguration('qwenprompt').update('runsFolder', runsDir, vscode.ConfigurationTarget.Global);
+  });
+
+  suiteTeardown(async () => {
+    await vscode.workspace.getConfiguration('qwenprompt').update('runsFolder', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await fs.rm(runsDir, { recursive: true, force: true });
+  });
+
+  test('each spec gets a lens per step count, All, and Sweep when it sweeps; args are plain data', async () => {
+    const uri = fixture('lenses.qwenprompt');
+    await vscode.window.showTextDocument(uri);
+    const all = await until('lenses', async () => {
+      const l = await lenses(uri);
+      return l.length ? l : undefined;
+    });
+    const first = all.filter((l) => l.line === 1);
+    assert.deepEqual(
+      first.map((l) => l.title),
+      ['▶ 20 steps', '▶ 40 steps', '▶ 60 steps', '▶ All', '▶ Sweep'],
+    );
+    assert.deepEqual(first[0].args, [{ uri: uri.toString(), specId: 'cfg-study', steps: [20] }]);
+    assert.equal(first[0].command, 'qwenprompt.runSpec');
+    assert.deepEqual(first[3].args, [{ uri: uri.toString(), specId: 'cfg-study' }]);
+    assert.equal(first[3].command, 'qwenprompt.runAll');
+    assert.deepEqual(first[4].args, [{ uri: uri.toString(), specId: 'cfg-study', sweep: true }]);
+    assert.equal(first[4].command, 'qwenprompt.runSweep');
+    // The second spec names no steps: the qwenprompt.defaultSteps setting (20/40/60) applies; no sweep lens.
+    assert.deepEqual(
+      all.filter((l) => l.line === 11).map((l) => l.title),
+      ['▶ 20 steps', '▶ 40 steps', '▶ 60 steps', '▶ All'],
+    );
+  });
+
+  test('qwenprompt.defaultSteps and qwenprompt.codeLens.enabled change the lenses at once', async () => {
+    const uri = fixture('lenses.qwenprompt');
+    const config = vscode.workspace.getConfiguration('qwenprompt');
+    try {
+      await config.update('defaultSteps', [8, 12], vscode.ConfigurationTarget.Global);
+      await until('lenses with the new default steps', async () =>
+        (await lenses(uri)).filter((l) => l.line === 11).map((l) => l.title).join('|') === '▶ 8 steps|▶ 12 steps|▶ All' || undefined,
+      );
+      await config.update('codeLens.enabled', false, vscode.ConfigurationTarget.Global);
+      await until('no lenses', async () => (await lenses(uri)).length === 0 || undefined);
+    } finally {
+      await config.update('defaultSteps', undefined, vscode.ConfigurationTarget.Global);
+      await config.update('codeLens.enabled', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await until('lenses back', async () => (await lenses(uri)).length === 9 || undefined);
+  });
+
+  test('a broken spec gets its error on the right line, one lens that points to Problems, and recovers as the user types', async () => {
+    const uri = fixture('broken.qwenprompt');
+    const editor = await vscode.window.showTextDocument(uri);
+    const diags = await until('diagnostics', () => {
+      const d = vscode.languages.getDiagnostics(uri);
+      return d.length ? d : undefined;
+    });
+    assert.equal(diags.length, 1);
+    assert.equal(diags[0].severity, vscode.DiagnosticSeverity.Error);
+    assert.equal(diags[0].range.start.line, 3, 'the error belongs on `cfg: lots`');
+    assert.equal(editor.document.getText(diags[0].range), 'lots');
+    assert.equal(diags[0].source, 'qwenprompt');
+    assert.match(diags[0].message, /cfg/);
+
+    const row = await lenses(uri);
+    assert.deepEqual(
+      row.map((l) => [l.title, l.command]),
+      [['⚠ Fix 1 problem to run', 'workbench.actions.view.problems']],
+    );
+
+    try {
+      await editor.edit((e) => e.replace(diags[0].range, '6.5'));
+      await until('the error to go away', () => vscode.languages.getDiagnostics(uri).length === 0 || undefined);
+      assert.deepEqual(
+        (await lenses(uri)).map((l) => l.title),
+        ['▶ 20 steps', '▶ All'],
+      );
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+  });
+
+  test('keys complete with their meaning, and samplers complete from the built-in list when no server answers', async () => {
+    const config = vscode.workspace.getConfiguration('qwenprompt');
+    // Port 9 (discard) on loopback: nothing listens, so the server lists are unavailable.
+    await config.update('comfy.url', 'http://127.0.0.1:9', vscode.ConfigurationTarget.Global);
+    try {
+      const doc = await vscode.workspace.openTextDocument({ language: 'qwenprompt', content: 'name: x\nmodels:\n  \nsampler: \n' });
+      await vscode.window.showTextDocument(doc);
+      const keys = await vscode.commands.executeCommand<vscode.CompletionList>(
+        'vscode.executeCompletionItemProvider',
+        doc.uri,
+        new vscode.Position(2, 2),
+      );
+      const unet = keys.items.find((i) => i.label === 'unet');
+      assert.ok(unet, 'models: offers unet');
+      assert.match(String((unet.documentation as vscode.MarkdownString).value), /UNETLoader/);
+      assert.ok(!keys.items.some((i) => i.label === 'prompt'), 'top-level keys are not offered inside models:');
+
+      const values = await vscode.commands.executeCommand<vscode.CompletionList>(
+        'vscode.executeCompletionItemProvider',
+        doc.uri,
+        new vscode.Position(3, 9),
+      );
+      const labels = values.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+      assert.ok(labels.includes('dpmpp_2m') && labels.includes('euler_ancestral'), 'samplers are offered');
+      assert.match(values.items.find((i) => i.label === 'dpmpp_2m')?.detail ?? '', /built-in/);
+
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(1, 2));
+      const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))).join('\n');
+      assert.match(text, /Model file names/);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      await config.update('comfy.url', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+});
