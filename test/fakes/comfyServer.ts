@@ -65,6 +65,8 @@ interface Client {
   metadata: boolean;
   sawText: boolean;
   sentSinceFault: number;
+  /** Legacy (type 1) preview frames waiting for the next text message. */
+  deferred: Buffer[];
 }
 
 type Reply = { status: number; body?: Buffer | string; type?: string; headers?: Record<string, string> };
@@ -152,20 +154,18 @@ class FakeComfyServer implements FakeComfy, Sink {
 
   preview(image: Buffer, meta: PreviewMeta, clientId: string | undefined): void {
     for (const c of this.targets(clientId)) {
-      let frame: Buffer;
+      const head = Buffer.alloc(8);
       if (c.metadata) {
         const m = Buffer.from(JSON.stringify(meta));
-        const head = Buffer.alloc(8);
         head.writeUInt32BE(4, 0);
         head.writeUInt32BE(m.length, 4);
-        frame = Buffer.concat([head, m, image]);
+        this.deliver(c, Buffer.concat([head, m, image]));
       } else {
-        const head = Buffer.alloc(8);
         head.writeUInt32BE(1, 0);
         head.writeUInt32BE(meta.image_type === 'image/png' ? 2 : 1, 4);
-        frame = Buffer.concat([head, image]);
+        // ComfyUI encodes legacy previews in its send loop, so they arrive just after the step's `progress`.
+        c.deferred.push(Buffer.concat([head, image]));
       }
-      this.deliver(c, frame);
     }
   }
 
@@ -178,6 +178,9 @@ class FakeComfyServer implements FakeComfy, Sink {
   private deliver(c: Client, payload: string | Buffer): void {
     if (c.ws.readyState !== WebSocket.OPEN) { return; }
     c.ws.send(payload);
+    if (typeof payload === 'string' && c.deferred.length > 0) {
+      for (const frame of c.deferred.splice(0)) { this.deliver(c, frame); }
+    }
     const limit = this.faults.dropSocketAfter;
     if (limit === undefined) { c.sentSinceFault = 0; return; }
     if (++c.sentSinceFault >= limit) {
@@ -204,7 +207,7 @@ class FakeComfyServer implements FakeComfy, Sink {
 
   private onSocket(ws: WebSocket, sid: string): void {
     this.clients.get(sid)?.ws.terminate();
-    const c: Client = { ws, sid, metadata: false, sawText: false, sentSinceFault: 0 };
+    const c: Client = { ws, sid, metadata: false, sawText: false, sentSinceFault: 0, deferred: [] };
     this.clients.set(sid, c);
     ws.on('close', () => { if (this.clients.get(sid) === c) { this.clients.delete(sid); } });
     ws.on('error', () => undefined);
