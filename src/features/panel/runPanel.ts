@@ -1,0 +1,168 @@
+// One results webview showing one run folder: its HTML, its messages, its live updates.
+import * as vscode from 'vscode';
+import type { ILogger } from '../../core/logger';
+import type { RunRecord } from '../../core/runs/types';
+import { isFromWebview, PROTOCOL_VERSION, type FromWebview, type ToWebview, type WebviewRequest } from '../../protocol/messages';
+import { Messenger } from '../../protocol/messenger';
+import { Disposable } from '../../platform/dispose';
+import { makeNonce, renderPanelHtml } from './html';
+import type { RunUpdate } from '../../core/runs/runner';
+import { RunViewState } from './runState';
+
+export const RESULTS_VIEW_TYPE = 'qwenprompt.results';
+
+export interface RunPanelDeps {
+  extensionUri: vscode.Uri;
+  log: ILogger;
+  onCancel(runDir: string): void;
+  onOpenImage(file: vscode.Uri): void;
+  onRevealRunFolder(runDir: string): void;
+}
+
+/** Webview options: scripts on, forms off, and only our bundle, our icons and this run's folder. */
+export function panelOptions(extensionUri: vscode.Uri, runDir: string): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+  return {
+    enableScripts: true,
+    enableForms: false,
+    localResourceRoots: [
+      vscode.Uri.joinPath(extensionUri, 'dist', 'webview'),
+      vscode.Uri.joinPath(extensionUri, 'media'),
+      vscode.Uri.file(runDir),
+    ],
+  };
+}
+
+export function panelTitle(record: RunRecord | undefined): string {
+  return record ? vscode.l10n.t('Results: {0}', record.spec.name) : vscode.l10n.t('QwenPrompt results');
+}
+
+export class RunPanel extends Disposable {
+  readonly panel: vscode.WebviewPanel;
+  readonly state: RunViewState | undefined;
+  readonly #deps: RunPanelDeps;
+  readonly #messenger: Messenger<ToWebview, FromWebview>;
+  readonly #runDir: string;
+  #problem: string | undefined;
+  #ready = false;
+  #reloads = 0;
+  readonly #onDidDispose = this._register(new vscode.EventEmitter<void>());
+  readonly onDidDispose = this.#onDidDispose.event;
+
+  /** `state` is undefined when the run could not be read; `problem` then says why. */
+  constructor(panel: vscode.WebviewPanel, runDir: string, state: RunViewState | undefined, deps: RunPanelDeps, problem?: string) {
+    super();
+    this.panel = panel;
+    this.state = state;
+    this.#runDir = runDir;
+    this.#deps = deps;
+    this.#problem = problem;
+    this._register(panel);
+    panel.webview.options = panelOptions(deps.extensionUri, runDir);
+    panel.iconPath = {
+      light: vscode.Uri.joinPath(deps.extensionUri, 'media', 'results-light.svg'),
+      dark: vscode.Uri.joinPath(deps.extensionUri, 'media', 'results-dark.svg'),
+    };
+    this.#messenger = new Messenger<ToWebview, FromWebview>({
+      post: (m) => {
+        void panel.webview.postMessage(m);
+      },
+      isMessage: isFromWebview,
+      onDropped: (m) => deps.log.warn('Results panel: dropped an unexpected message from the webview', m),
+    });
+    this._register({ dispose: () => this.#messenger.dispose() });
+    this.#messenger.on('ready', (m) => this.#onReady(m.protocol));
+    this.#messenger.onRequest((body) => this.#handle(body));
+    this._register(panel.webview.onDidReceiveMessage((m: unknown) => this.#messenger.receive(m)));
+    // Without retainContextWhenHidden a hidden webview is torn down; it says `ready` again when shown.
+    this._register(panel.onDidChangeViewState(() => {
+      if (!panel.visible) this.#ready = false;
+    }));
+    this._register(panel.onDidDispose(() => {
+      this.#onDidDispose.fire();
+      this.dispose();
+    }));
+    this.#render();
+  }
+
+  get runDir(): string {
+    return this.#runDir;
+  }
+
+  reveal(): void {
+    this.panel.reveal(undefined, false);
+  }
+
+  /** Shows a record read from disk (the same run opened again). */
+  show(record: RunRecord): void {
+    this.state?.reset(record);
+    this.#problem = undefined;
+    this.panel.title = panelTitle(record);
+    this.#sendSnapshot();
+  }
+
+  update(u: RunUpdate): void {
+    if (!this.state || this.isDisposed) return;
+    const msg = this.state.apply(u);
+    if (u.type === 'planned' || u.type === 'finished') this.panel.title = panelTitle(u.record);
+    if (this.#ready) this.#messenger.send(msg as Exclude<ToWebview, { type: 'reply' }>);
+  }
+
+  #render(): void {
+    const webview = this.panel.webview;
+    const dist = vscode.Uri.joinPath(this.#deps.extensionUri, 'dist', 'webview');
+    this.#ready = false;
+    this.panel.title = panelTitle(this.state?.record);
+    webview.html = renderPanelHtml({
+      cspSource: webview.cspSource,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'main.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'main.css')).toString(),
+      nonce: makeNonce(),
+      title: this.panel.title,
+      init: this.#init(),
+    });
+  }
+
+  #init() {
+    const imageBase = this.panel.webview.asWebviewUri(vscode.Uri.file(this.#runDir)).toString();
+    const init = this.state
+      ? this.state.init(imageBase)
+      : { protocol: PROTOCOL_VERSION, runDir: this.#runDir, imageBase, progress: {} };
+    return this.#problem ? { ...init, problem: this.#problem } : init;
+  }
+
+  #onReady(protocol: number): void {
+    if (protocol !== PROTOCOL_VERSION) {
+      // A webview from another version of the extension (restored after an update): load ours. Once
+      // is enough; if the bundle itself disagrees, reloading again would loop forever.
+      this.#deps.log.warn(`Results panel: webview speaks protocol ${protocol}, host ${PROTOCOL_VERSION}; reloading it.`);
+      if (this.#reloads++ < 1) this.#render();
+      return;
+    }
+    this.#ready = true;
+    this.#sendSnapshot();
+  }
+
+  #sendSnapshot(): void {
+    if (!this.#ready) return;
+    this.#messenger.send({ type: 'snapshot', init: this.#init() });
+    for (const p of this.state?.previews() ?? []) this.#messenger.send(p as Exclude<ToWebview, { type: 'reply' }>);
+  }
+
+  #handle(body: WebviewRequest): void {
+    switch (body.kind) {
+      case 'cancel':
+        this.#deps.onCancel(this.#runDir);
+        return;
+      case 'revealRunFolder':
+        this.#deps.onRevealRunFolder(this.#runDir);
+        return;
+      case 'openImage': {
+        // Only files the record names: the webview cannot make the host open anything else.
+        const known = this.state?.record.cells.some((c) => c.images.some((i) => i.file === body.file));
+        if (!known) throw new Error(vscode.l10n.t('{0} is not an image of this run.', body.file));
+        this.#deps.onOpenImage(vscode.Uri.joinPath(vscode.Uri.file(this.#runDir), ...body.file.split('/')));
+        return;
+      }
+    }
+  }
+}

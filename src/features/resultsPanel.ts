@@ -1,0 +1,98 @@
+// The results panels: one per run folder, revived after a window reload from the run's own run.json.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ILogger } from '../core/logger';
+import { readRunRecord } from '../core/runs/record';
+import type { RunRecord } from '../core/runs/types';
+import { parsePersistedState } from '../protocol/messages';
+import { Disposable } from '../platform/dispose';
+import { RESULTS_VIEW_TYPE, RunPanel, panelOptions } from './panel/runPanel';
+import type { RunUpdate } from '../core/runs/runner';
+import { RunViewState } from './panel/runState';
+
+export interface ResultsPanelDeps {
+  extensionUri: vscode.Uri;
+  log: ILogger;
+  /** The user pressed Cancel in the panel. */
+  onCancel(runDir: string): void;
+  /** Open in VS Code's image preview. */
+  onOpenImage(file: vscode.Uri): void;
+  onRevealRunFolder(runDir: string): void;
+}
+
+export class ResultsPanelController extends Disposable {
+  readonly #deps: ResultsPanelDeps;
+  readonly #panels = new Map<string, RunPanel>();
+
+  constructor(deps: ResultsPanelDeps) {
+    super();
+    this.#deps = deps;
+    this._register(
+      vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, {
+        deserializeWebviewPanel: (panel, state) => this.#revive(panel, state),
+      }),
+    );
+    this._register({
+      dispose: () => {
+        for (const p of [...this.#panels.values()]) p.dispose();
+        this.#panels.clear();
+      },
+    });
+  }
+
+  /** Opens or reveals the panel showing this run (one panel per run folder; a run in progress gets live updates). */
+  showRun(runDir: string, record: RunRecord): void {
+    const key = path.resolve(runDir);
+    const existing = this.#panels.get(key);
+    if (existing) {
+      // A live panel knows more than a run.json read while the run is still going.
+      if (!existing.state?.isRunning || record.status !== 'running') existing.show(record);
+      existing.reveal();
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      RESULTS_VIEW_TYPE,
+      record.spec.name,
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      panelOptions(this.#deps.extensionUri, key),
+    );
+    this.#track(new RunPanel(panel, key, new RunViewState(key, record), this.#deps));
+  }
+
+  /** Live update for a run; ignored when no panel shows it. */
+  update(u: RunUpdate): void {
+    this.#panels.get(path.resolve(u.runDir))?.update(u);
+  }
+
+  #track(p: RunPanel): void {
+    const old = this.#panels.get(p.runDir);
+    if (old && old !== p) old.panel.dispose();
+    this.#panels.set(p.runDir, p);
+    p.onDidDispose(() => {
+      if (this.#panels.get(p.runDir) === p) this.#panels.delete(p.runDir);
+    });
+  }
+
+  async #revive(panel: vscode.WebviewPanel, saved: unknown): Promise<void> {
+    const state = parsePersistedState(saved);
+    if (!state) {
+      // Saved by a version whose state we cannot read: there is no run to show.
+      this.#deps.log.warn('Results panel: unknown saved state; closing the restored panel.', saved);
+      panel.dispose();
+      return;
+    }
+    const runDir = path.resolve(state.runDir);
+    try {
+      const record = await readRunRecord(runDir);
+      const stale =
+        record.status === 'running'
+          ? vscode.l10n.t('This run was still going when the window closed; images that had not finished are shown as they were.')
+          : undefined;
+      this.#track(new RunPanel(panel, runDir, new RunViewState(runDir, record), this.#deps, stale));
+    } catch (e) {
+      this.#deps.log.warn(`Results panel: cannot read the run in ${runDir}`, e);
+      const problem = vscode.l10n.t('Cannot read the run in {0}: {1}', runDir, e instanceof Error ? e.message : String(e));
+      this.#track(new RunPanel(panel, runDir, undefined, this.#deps, problem));
+    }
+  }
+}

@@ -1,0 +1,142 @@
+#!/usr/bin/env node
+// Renders the built results webview in Debian chromium with a fake VS Code API and a sample run, and
+// saves screenshots (light and dark; live, finished, zoomed). Not part of any bundle or test run:
+//   node webview-ui/dev/harness.mjs [outDir]   (default /tmp/qwenprompt-panel-preview)
+import * as esbuild from 'esbuild';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { themes } from './themes.mjs';
+import { finishedRun, samplePng, sampleRun } from './sample.mjs';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const outDir = process.argv[2] ?? '/tmp/qwenprompt-panel-preview';
+mkdirSync(outDir, { recursive: true });
+const work = mkdtempSync(join(tmpdir(), 'qp-harness-'));
+const webDir = join(work, 'webview');
+const runDir = join(work, 'run');
+mkdirSync(runDir);
+
+// The real webview bundle, and the host's own html.ts and live-state code (so the CSP under test is ours).
+await esbuild.build({
+  entryPoints: [join(root, 'webview-ui/main.ts'), join(root, 'webview-ui/main.css')],
+  outdir: webDir, bundle: true, format: 'esm', platform: 'browser', target: 'es2022', logLevel: 'warning',
+});
+const hostJs = join(work, 'host.mjs');
+writeFileSync(join(work, 'host-entry.ts'),
+  `export { renderPanelHtml, makeNonce } from ${JSON.stringify(join(root, 'src/features/panel/html.ts'))};\n` +
+  `export { RunViewState } from ${JSON.stringify(join(root, 'src/features/panel/runState.ts'))};\n`);
+await esbuild.build({ entryPoints: [join(work, 'host-entry.ts')], outfile: hostJs, bundle: true, format: 'esm', platform: 'node', logLevel: 'warning' });
+const { renderPanelHtml, makeNonce, RunViewState } = await import(hostJs);
+
+const types = { '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png' };
+let html = '';
+const server = createServer((req, res) => {
+  const url = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+  if (url === '/favicon.ico') {
+    res.writeHead(204).end();
+    return;
+  }
+  if (url === '/') {
+    res.writeHead(200, { 'content-type': 'text/html' }).end(html);
+    return;
+  }
+  const [, area, ...rest] = url.split('/');
+  const base = area === 'webview' ? webDir : area === 'run' ? runDir : undefined;
+  const file = base && normalize(join(base, ...rest));
+  try {
+    if (!file || !file.startsWith(base)) throw new Error('outside');
+    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+  } catch {
+    res.writeHead(404).end();
+  }
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const origin = `http://127.0.0.1:${server.address().port}`;
+
+function page(state) {
+  return renderPanelHtml({
+    cspSource: origin, nonce: makeNonce(), title: 'Results: bamboo portrait',
+    scriptUri: `${origin}/webview/main.js`, styleUri: `${origin}/webview/main.css`,
+    init: state.init(`${origin}/run`),
+  });
+}
+
+function writeImages(images) {
+  for (const [file, bytes] of Object.entries(images)) writeFileSync(join(runDir, file), bytes);
+}
+
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+const problems = [];
+try {
+  for (const theme of ['light', 'dark']) {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+    const p = await ctx.newPage();
+    p.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`${theme}: ${m.text()}`); });
+    p.on('pageerror', (e) => problems.push(`${theme}: ${e.message}`));
+    // Runs before the page's scripts and outside its CSP, like VS Code's own webview preload.
+    await p.addInitScript(({ vars, theme }) => {
+      window.__posted = [];
+      let state;
+      window.acquireVsCodeApi = () => ({
+        postMessage: (m) => window.__posted.push(m),
+        getState: () => state,
+        setState: (s) => { state = s; },
+      });
+      document.addEventListener('DOMContentLoaded', () => {
+        for (const [k, v] of Object.entries(vars)) document.documentElement.style.setProperty(k, v);
+        document.body.classList.add(`vscode-${theme}`);
+      });
+      document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
+    }, { vars: themes[theme], theme });
+
+    // 1. A run in progress: the 60-step column sampling, with a live preview frame.
+    const live = sampleRun();
+    writeImages(live.images);
+    const state = new RunViewState(runDir, live.record);
+    for (const c of live.record.cells.filter((c) => c.status !== 'queued')) state.apply({ type: 'cell', runDir, cell: c });
+    html = page(state);
+    await p.goto(origin);
+    await p.waitForFunction(() => window.__posted.some((m) => m.type === 'ready'));
+    const send = (m) => p.evaluate((m) => window.postMessage(m, '*'), m);
+    await send({ type: 'progress', key: 'steps=60#r1', value: 23, max: 60 });
+    const preview = [...samplePng(96, 1, 0.3)];
+    await p.evaluate(({ bytes }) => window.postMessage({ type: 'preview', key: 'steps=60#r1', mime: 'image/png', data: new Uint8Array(bytes) }, '*'), { bytes: preview });
+    await p.waitForSelector('img.preview');
+    await p.waitForFunction(() => [...document.images].every((i) => i.complete));
+    await p.screenshot({ path: join(outDir, `live-${theme}.png`), fullPage: true });
+
+    // 2. Finished: statistics final, one failure.
+    const done = finishedRun();
+    writeImages(done.images);
+    await send(state.apply({ type: 'finished', runDir, record: done.record }));
+    await p.waitForSelector('[data-testid="cell"][data-state="failed"]');
+    await p.waitForFunction(() => [...document.images].every((i) => i.complete));
+    await p.screenshot({ path: join(outDir, `finished-${theme}.png`), fullPage: true });
+
+    // 3. Zoomed: keyboard only (Tab to the first image, Enter).
+    await p.focus('[data-testid="cell"] button.thumb');
+    await p.keyboard.press('ArrowRight');
+    await p.keyboard.press('Enter');
+    await p.waitForSelector('dialog.lightbox[open]');
+    await p.waitForTimeout(150);
+    await p.screenshot({ path: join(outDir, `zoom-${theme}.png`) });
+    await p.click('dialog.lightbox button:has-text("Open image")');
+    await p.keyboard.press('Escape');
+    const posted = await p.evaluate(() => window.__posted);
+    const open = posted.find((m) => m.type === 'request' && m.body.kind === 'openImage');
+    if (!open || open.body.file !== 'steps-40_r0.png') problems.push(`${theme}: Open image sent ${JSON.stringify(open)}`);
+    await ctx.close();
+  }
+} finally {
+  await browser.close();
+  server.close();
+}
+console.log(`screenshots in ${outDir}`);
+if (problems.length) {
+  console.error(problems.join('\n'));
+  process.exitCode = 1;
+}

@@ -1,0 +1,239 @@
+// The results panel's webview: draws a run from the init data, then follows the host's messages.
+import {
+  isPanelInit,
+  isToWebview,
+  parsePersistedState,
+  PROTOCOL_VERSION,
+  type CellRecord,
+  type ColumnStats,
+  type FromWebview,
+  type PanelInit,
+  type PersistedState,
+  type RunRecord,
+  type ToWebview,
+} from '../src/protocol/messages';
+import { Messenger } from '../src/protocol/messenger';
+import { gridLayout, rowLabel, runProgressText } from './view/cells';
+import { CellView } from './render/cell';
+import { renderChart } from './render/chart';
+import { h } from './render/dom';
+import { Lightbox } from './render/lightbox';
+import { renderSummary } from './render/summary';
+
+interface VsCodeApi {
+  postMessage(message: unknown): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+
+const STATUS_WORDS: Record<RunRecord['status'], string> = {
+  running: 'Running',
+  complete: 'Complete',
+  partial: 'Partly done',
+  cancelled: 'Cancelled',
+  failed: 'Failed',
+};
+
+class App {
+  #init: PanelInit;
+  #cells = new Map<string, CellView>();
+  #messenger: Messenger<FromWebview, ToWebview>;
+  #lightbox: Lightbox;
+  #root: HTMLElement;
+  #header = h('header', { class: 'run-header' });
+  #notice = h('div', { class: 'notice', role: 'status' });
+  #grid = h('div', { class: 'grid', role: 'grid', 'aria-label': 'Images by setting and repeat' });
+  #summary = h('section', { class: 'summary-section', 'aria-label': 'Summary' });
+
+  constructor(root: HTMLElement, init: PanelInit) {
+    this.#root = root;
+    this.#init = init;
+    this.#messenger = new Messenger<FromWebview, ToWebview>({
+      post: (m) => vscode.postMessage(m),
+      isMessage: isToWebview,
+      onDropped: (m) => console.warn('qwenprompt: dropped a message the panel does not understand', m),
+    });
+    this.#lightbox = new Lightbox({
+      cells: () => this.#record?.cells ?? [],
+      resolved: () => this.#record?.spec.resolved,
+      imageBase: () => this.#init.imageBase,
+      open: (file) => this.#request({ kind: 'openImage', file }),
+      changed: () => this.#persist(),
+    });
+    const m = this.#messenger;
+    m.on('snapshot', (msg) => this.#setInit(msg.init));
+    m.on('record', (msg) => this.#setInit({ ...this.#init, record: msg.record }));
+    m.on('cell', (msg) => this.#updateCell(msg.cell, msg.stats));
+    m.on('progress', (msg) => this.#cells.get(msg.key)?.setProgress(msg.value, msg.max));
+    m.on('preview', (msg) => this.#cells.get(msg.key)?.setPreview(msg.mime, msg.data));
+    window.addEventListener('message', (e: MessageEvent<unknown>) => m.receive(e.data));
+    this.#grid.addEventListener('keydown', (e) => this.#moveFocus(e));
+    root.replaceChildren(this.#header, this.#notice, h('section', { class: 'grid-section' }, this.#grid), this.#summary, this.#lightbox.el);
+    this.#renderAll();
+    const saved = parsePersistedState(vscode.getState());
+    if (saved?.zoomed && saved.runDir === init.runDir) this.#lightbox.show(saved.zoomed);
+    this.#persist();
+    m.send({ type: 'ready', protocol: PROTOCOL_VERSION });
+  }
+
+  get #record(): RunRecord | undefined {
+    return this.#init.record;
+  }
+
+  #persist(): void {
+    const state: PersistedState = { v: 1, runDir: this.#init.runDir };
+    if (this.#lightbox.key) state.zoomed = this.#lightbox.key;
+    vscode.setState(state);
+  }
+
+  #request(body: Parameters<Messenger<FromWebview, ToWebview>['request']>[0]): void {
+    this.#messenger.request(body).catch((e: Error) => this.#showNotice(e.message, 'error'));
+  }
+
+  #showNotice(text: string | undefined, kind: 'info' | 'error' = 'info'): void {
+    this.#notice.textContent = text ?? '';
+    this.#notice.hidden = !text;
+    this.#notice.dataset.kind = kind;
+  }
+
+  #setInit(init: PanelInit): void {
+    this.#init = init;
+    this.#renderAll();
+  }
+
+  #renderAll(): void {
+    const { record, problem } = this.#init;
+    this.#showNotice(problem, record ? 'info' : 'error');
+    this.#renderHeader();
+    for (const v of this.#cells.values()) v.dispose();
+    this.#cells.clear();
+    if (!record) {
+      this.#grid.replaceChildren();
+      this.#summary.replaceChildren();
+      return;
+    }
+    const layout = gridLayout(record.cells);
+    const byKey = new Map(record.cells.map((c) => [c.key, c]));
+    this.#grid.style.setProperty('--columns', String(layout.columns.length));
+    const head = h('div', { class: 'grid-row head', role: 'row' }, h('div', { class: 'corner', role: 'columnheader' }));
+    for (const col of layout.columns) head.append(h('div', { class: 'col-head', role: 'columnheader', title: col.column }, col.column));
+    const rows: HTMLElement[] = [head];
+    layout.rows.forEach((row, r) => {
+      const el = h('div', { class: 'grid-row', role: 'row' }, h('div', { class: 'row-head', role: 'rowheader' }, rowLabel(row)));
+      layout.keys[r].forEach((key) => {
+        const cell = key ? byKey.get(key) : undefined;
+        if (!cell) {
+          el.append(h('div', { class: 'cell hole', role: 'gridcell' }));
+          return;
+        }
+        const view = new CellView(cell, this.#init.imageBase, {
+          zoom: (k) => this.#lightbox.show(k),
+          open: (file) => this.#request({ kind: 'openImage', file }),
+        });
+        const p = this.#init.progress[cell.key];
+        if (p) view.setProgress(p.value, p.max);
+        this.#cells.set(cell.key, view);
+        el.append(view.el);
+      });
+      rows.push(el);
+    });
+    this.#grid.replaceChildren(...rows);
+    this.#renderSummary(record.stats);
+    if (this.#lightbox.key) this.#lightbox.refresh();
+  }
+
+  #renderHeader(): void {
+    const record = this.#record;
+    const title = h('h1', {}, record?.spec.name ?? 'Results');
+    const actions = h('div', { class: 'actions' });
+    if (record?.status === 'running') {
+      const cancel = h('button', { type: 'button', class: 'danger', 'data-testid': 'cancel' }, '■ Cancel');
+      cancel.addEventListener('click', () => {
+        cancel.disabled = true;
+        cancel.textContent = 'Cancelling…';
+        this.#request({ kind: 'cancel' });
+      });
+      actions.append(cancel);
+    }
+    const reveal = h('button', { type: 'button', class: 'secondary', title: this.#init.runDir }, 'Reveal run folder');
+    reveal.addEventListener('click', () => this.#request({ kind: 'revealRunFolder' }));
+    actions.append(reveal);
+    const meta = h('p', { class: 'meta' });
+    if (record) {
+      meta.append(
+        h('span', { class: `status-badge ${record.status}`, 'data-testid': 'run-status' }, STATUS_WORDS[record.status] ?? record.status),
+        h('span', { 'data-testid': 'run-progress' }, runProgressText(record)),
+      );
+      const server = [record.server.gpu, record.server.comfyuiVersion && `ComfyUI ${record.server.comfyuiVersion}`]
+        .filter(Boolean)
+        .join(' · ');
+      if (server) meta.append(h('span', { title: record.server.url }, server));
+      meta.append(h('span', { class: 'muted', title: this.#init.runDir }, new Date(record.createdAt).toLocaleString()));
+    }
+    this.#header.replaceChildren(h('div', { class: 'title' }, title, meta), actions);
+  }
+
+  #renderSummary(stats: ColumnStats[]): void {
+    this.#summary.replaceChildren(
+      h('h2', {}, 'Summary'),
+      h('div', { class: 'summary-body' }, h('div', { class: 'table-wrap' }, renderSummary(stats)), renderChart(stats)),
+    );
+  }
+
+  #updateCell(cell: CellRecord, stats: ColumnStats[]): void {
+    const record = this.#record;
+    if (!record) return;
+    const known = record.cells.some((c) => c.key === cell.key);
+    const cells = known ? record.cells.map((c) => (c.key === cell.key ? cell : c)) : [...record.cells, cell];
+    this.#init = { ...this.#init, record: { ...record, cells, stats } };
+    const view = this.#cells.get(cell.key);
+    if (!view) {
+      this.#renderAll();
+      return;
+    }
+    view.update(cell);
+    this.#renderHeader();
+    this.#renderSummary(stats);
+    if (this.#lightbox.key === cell.key) this.#lightbox.refresh();
+  }
+
+  /** Arrow keys move between images, as in a spreadsheet. */
+  #moveFocus(e: KeyboardEvent): void {
+    const moves: Record<string, [number, number]> = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] };
+    const d = moves[e.key];
+    const from = (e.target as HTMLElement).closest('.cell');
+    if (!d || !from) return;
+    const rows = [...this.#grid.querySelectorAll('.grid-row:not(.head)')];
+    const r = rows.findIndex((row) => row.contains(from));
+    const c = [...rows[r].querySelectorAll('.cell')].indexOf(from);
+    const target = rows[r + d[0]]?.querySelectorAll('.cell')[c + d[1]];
+    const button = target?.querySelector<HTMLElement>('button.thumb');
+    if (button) {
+      e.preventDefault();
+      button.focus();
+    }
+  }
+}
+
+function readInit(): PanelInit | undefined {
+  const json = document.getElementById('init')?.dataset.json;
+  try {
+    const init: unknown = json ? JSON.parse(json) : undefined;
+    return isPanelInit(init) ? init : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const root = document.getElementById('app')!;
+const init = readInit() ?? {
+  protocol: PROTOCOL_VERSION,
+  runDir: '',
+  imageBase: '',
+  progress: {},
+  problem: 'The panel could not read its data. Reopen the run from its spec.',
+};
+new App(root, init);

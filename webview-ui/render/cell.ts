@@ -1,0 +1,153 @@
+// One image of the grid, updated in place as its job moves from queued to done.
+import type { CellRecord } from '../../src/protocol/messages';
+import { cellTime, cellViewState, imageUrl } from '../view/cells';
+import { h } from './dom';
+
+const STATE_ICONS: Record<string, string> = {
+  queued: '⋯',
+  running: '',
+  cached: '↺',
+  failed: '✕',
+  cancelled: '■',
+  lost: '?',
+};
+
+export interface CellHandlers {
+  zoom(key: string): void;
+  open(file: string): void;
+}
+
+export class CellView {
+  readonly el: HTMLElement;
+  #cell: CellRecord;
+  #imageBase: string;
+  #handlers: CellHandlers;
+  #previewUrl: string | undefined;
+  #progress: { value: number; max: number } | undefined;
+
+  constructor(cell: CellRecord, imageBase: string, handlers: CellHandlers) {
+    this.#cell = cell;
+    this.#imageBase = imageBase;
+    this.#handlers = handlers;
+    this.el = h('div', { class: 'cell', 'data-testid': 'cell', role: 'gridcell', 'data-key': cell.key });
+    this.#render();
+  }
+
+  get cell(): CellRecord {
+    return this.#cell;
+  }
+
+  update(cell: CellRecord): void {
+    const wasRunning = this.#cell.status === 'running';
+    this.#cell = cell;
+    if (wasRunning && cell.status !== 'running') this.#dropPreview();
+    this.#render();
+  }
+
+  setProgress(value: number, max: number): void {
+    this.#progress = { value, max };
+    const bar = this.el.querySelector<HTMLElement>('[data-testid="progress"]');
+    if (bar) this.#paintProgress(bar);
+  }
+
+  /** Shows the latest preview frame; the previous blob: URL is revoked so frames don't pile up. */
+  setPreview(mime: string, data: Uint8Array): void {
+    if (this.#cell.status !== 'running') return;
+    const url = URL.createObjectURL(new Blob([data as Uint8Array<ArrayBuffer>], { type: mime }));
+    const old = this.#previewUrl;
+    this.#previewUrl = url;
+    const img = this.el.querySelector<HTMLImageElement>('img.preview');
+    if (img) img.src = url;
+    else this.#render();
+    if (old) URL.revokeObjectURL(old);
+  }
+
+  dispose(): void {
+    this.#dropPreview();
+  }
+
+  #dropPreview(): void {
+    if (this.#previewUrl) URL.revokeObjectURL(this.#previewUrl);
+    this.#previewUrl = undefined;
+    this.#progress = undefined;
+  }
+
+  #render(): void {
+    const c = this.#cell;
+    const state = cellViewState(c);
+    const focused = this.el.contains(document.activeElement);
+    this.el.dataset.state = state;
+    const image = c.images[0];
+    const time = cellTime(c);
+    let visual: HTMLElement;
+    if (image && (state === 'done' || state === 'cached')) {
+      visual = h('img', {
+        'data-testid': 'cell-image',
+        src: imageUrl(this.#imageBase, image.file),
+        alt: `${c.column}, seed ${c.seed}`,
+        loading: 'lazy',
+        decoding: 'async',
+        width: image.width,
+        height: image.height,
+      });
+    } else if (state === 'running' && this.#previewUrl) {
+      visual = h('img', { class: 'preview', src: this.#previewUrl, alt: 'Live preview' });
+    } else {
+      visual = h('div', { class: 'placeholder', 'aria-hidden': 'true' }, h('span', { class: 'icon' }, STATE_ICONS[state] ?? ''));
+    }
+    const thumb = h(
+      'button',
+      { class: 'thumb', type: 'button', 'aria-label': `${c.column}, seed ${c.seed}: ${time}. Show details` },
+      visual,
+    );
+    thumb.addEventListener('click', () => this.#handlers.zoom(c.key));
+    if (state === 'running') {
+      const bar = h('div', {
+        class: 'progress',
+        'data-testid': 'progress',
+        role: 'progressbar',
+        'aria-label': `Sampling ${c.column}`,
+        'aria-valuemin': 0,
+      });
+      bar.append(h('div', { class: 'fill' }));
+      this.#paintProgress(bar);
+      thumb.append(bar);
+    }
+    const caption = h(
+      'div',
+      { class: 'caption' },
+      h('span', { class: 'setting', title: c.column }, c.column),
+      h('span', {
+        class: `time ${state}`,
+        'data-testid': 'cell-time',
+        title: state === 'cached' ? 'Served from ComfyUI’s cache: nothing was measured, left out of statistics' : undefined,
+      }, time),
+    );
+    if (c.error) caption.append(h('span', { class: 'error', title: c.error }, c.error));
+    if (image && (state === 'done' || state === 'cached')) {
+      const open = h('button', { class: 'link', type: 'button', title: `Open ${image.file} in an editor tab` }, 'Open');
+      open.addEventListener('click', () => this.#handlers.open(image.file));
+      caption.append(open);
+    }
+    this.el.replaceChildren(thumb, caption);
+    if (focused) thumb.focus();
+  }
+
+  #paintProgress(bar: HTMLElement): void {
+    const p = this.#progress;
+    const fill = bar.firstElementChild as HTMLElement;
+    if (!p || !(p.max > 0)) {
+      bar.classList.add('indeterminate');
+      bar.removeAttribute('aria-valuenow');
+      bar.setAttribute('aria-valuetext', 'waiting for the sampler');
+      fill.style.width = '';
+      return;
+    }
+    bar.classList.remove('indeterminate');
+    bar.setAttribute('aria-valuemax', String(p.max));
+    bar.setAttribute('aria-valuenow', String(p.value));
+    bar.setAttribute('aria-valuetext', `step ${p.value} of ${p.max}`);
+    bar.title = `step ${p.value} of ${p.max}`;
+    fill.style.width = `${Math.min(100, (p.value / p.max) * 100)}%`;
+  }
+}

@@ -1,0 +1,117 @@
+// Grid layout and per-cell wording: which state a cell is in, where it goes, what its label says.
+import type { AxisValue, CellRecord, RunRecord } from '../../src/protocol/messages';
+import { formatMs } from './format';
+
+/** The states the panel draws (and the e2e test reads from data-state). */
+export type CellViewState = 'queued' | 'running' | 'done' | 'cached' | 'failed' | 'cancelled' | 'lost';
+
+export function cellViewState(c: CellRecord): CellViewState {
+  switch (c.status) {
+    case 'queued':
+    case 'running':
+    case 'cached':
+    case 'cancelled':
+    case 'lost':
+    case 'failed':
+      return c.status;
+    case 'success':
+      return c.timings?.cached ? 'cached' : 'done';
+    case 'error':
+      return 'failed';
+    case 'interrupted':
+      return 'cancelled';
+    default:
+      return 'failed';
+  }
+}
+
+/** What a cell shows in place of its time while it has none. */
+const STATE_WORDS: Record<CellViewState, string> = {
+  queued: 'queued',
+  running: 'running',
+  done: '',
+  cached: 'cached',
+  failed: 'failed',
+  cancelled: 'cancelled',
+  lost: 'lost (server restarted)',
+};
+
+/** The time part of a cell's label: '58.3 s', '58.3 s · cold', 'cached · not measured', 'failed'. */
+export function cellTime(c: CellRecord): string {
+  const state = cellViewState(c);
+  if (state === 'done' && c.timings) return formatMs(c.timings.executionMs) + (c.timings.cold ? ' · cold' : '');
+  return STATE_WORDS[state] || 'done';
+}
+
+/** '20 steps · 58.3 s' — the label that goes with the image everywhere, zoomed or not. */
+export function cellLabel(c: CellRecord): string {
+  return `${c.column} · ${cellTime(c)}`;
+}
+
+export interface GridColumn {
+  column: string;
+  axes: Record<string, AxisValue>;
+}
+
+export interface GridRow {
+  repeat: number;
+  /** The seed when every cell of the row shares one. */
+  seed?: number;
+}
+
+export interface GridLayout {
+  columns: GridColumn[];
+  rows: GridRow[];
+  /** Cell key at [row][column]; undefined for a hole (a partial plan). */
+  keys: (string | undefined)[][];
+}
+
+/** Columns in plan order (the swept setting), rows by repeat. */
+export function gridLayout(cells: CellRecord[]): GridLayout {
+  const columns: GridColumn[] = [];
+  const colIndex = new Map<string, number>();
+  const repeats = new Set<number>();
+  for (const c of cells) {
+    if (!colIndex.has(c.column)) {
+      colIndex.set(c.column, columns.length);
+      columns.push({ column: c.column, axes: c.axes });
+    }
+    repeats.add(c.repeat);
+  }
+  const rowNums = [...repeats].sort((a, b) => a - b);
+  const keys = rowNums.map(() => columns.map((): string | undefined => undefined));
+  const seeds = rowNums.map(() => new Set<number>());
+  for (const c of cells) {
+    const r = rowNums.indexOf(c.repeat);
+    keys[r][colIndex.get(c.column)!] = c.key;
+    seeds[r].add(c.seed);
+  }
+  const rows = rowNums.map((repeat, i) =>
+    seeds[i].size === 1 ? { repeat, seed: [...seeds[i]][0] } : { repeat },
+  );
+  return { columns, rows, keys };
+}
+
+/** 'Repeat 1 · seed 123456789'. */
+export function rowLabel(r: GridRow): string {
+  return r.seed === undefined ? `Repeat ${r.repeat + 1}` : `Repeat ${r.repeat + 1} · seed ${r.seed}`;
+}
+
+/** One line for the header: '3 of 9 done · 1 running · 5 queued'. */
+export function runProgressText(record: RunRecord): string {
+  const counts = new Map<CellViewState, number>();
+  for (const c of record.cells) counts.set(cellViewState(c), (counts.get(cellViewState(c)) ?? 0) + 1);
+  const finished = (counts.get('done') ?? 0) + (counts.get('cached') ?? 0);
+  const parts = [`${finished} of ${record.cells.length} finished`];
+  for (const s of ['running', 'queued', 'cached', 'failed', 'cancelled', 'lost'] as const) {
+    const n = counts.get(s);
+    if (n) parts.push(`${n} ${s}`);
+  }
+  return parts.join(' · ');
+}
+
+/** Image URL inside the run folder: the folder's webview URI plus each path segment encoded. */
+export function imageUrl(base: string, file: string): string {
+  const path = file.split('/').map(encodeURIComponent).join('/');
+  return `${base.replace(/\/+$/, '')}/${path}`;
+}
