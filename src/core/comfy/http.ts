@@ -110,7 +110,7 @@ export class HttpClient {
   private tooLarge(method: string, path: string, max: number): ComfyError {
     return new ComfyError(
       'badResponse',
-      `${method} ${path} at ${this.baseUrl} answered more than ${Math.round(max / 1048576)} MiB; stopped reading.`,
+      `${method} ${path} at ${this.baseUrl} answered more than ${formatBytes(max)}; stopped reading.`,
       { url: this.baseUrl },
     );
   }
@@ -164,6 +164,12 @@ export class HttpClient {
       ro.signal?.removeEventListener('abort', onAbort);
     }
   }
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1048576) return `${Math.round((n / 1048576) * 10) / 10} MiB`;
+  if (n >= 1024) return `${Math.round((n / 1024) * 10) / 10} KiB`;
+  return `${n} bytes`;
 }
 
 function parseMaybeJson(text: string): unknown {
