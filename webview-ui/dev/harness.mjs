@@ -116,6 +116,10 @@ try {
     await p.waitForSelector('[data-testid="cell"][data-state="failed"]');
     await p.waitForFunction(() => [...document.images].every((i) => i.complete));
     await p.screenshot({ path: join(outDir, `finished-${theme}.png`), fullPage: true });
+    // A panel opened beside the editor is narrow.
+    await p.setViewportSize({ width: 640, height: 900 });
+    await p.screenshot({ path: join(outDir, `narrow-${theme}.png`), fullPage: false });
+    await p.setViewportSize({ width: 1280, height: 900 });
 
     // 3. Zoomed: keyboard only (Tab to the first image, Enter).
     await p.focus('[data-testid="cell"] button.thumb');

@@ -124,12 +124,17 @@ export class CellView {
       }, time),
     );
     if (c.error) caption.append(h('span', { class: 'error', title: c.error }, c.error));
+    const frame = h('div', { class: 'frame' }, thumb);
     if (image && (state === 'done' || state === 'cached')) {
-      const open = h('button', { class: 'link', type: 'button', title: `Open ${image.file} in an editor tab` }, 'Open');
+      const open = h(
+        'button',
+        { class: 'open-overlay', type: 'button', title: `Open ${image.file} in an editor tab`, 'aria-label': `Open ${image.file} in an editor tab` },
+        'Open ↗',
+      );
       open.addEventListener('click', () => this.#handlers.open(image.file));
-      caption.append(open);
+      frame.append(open);
     }
-    this.el.replaceChildren(thumb, caption);
+    this.el.replaceChildren(frame, caption);
     if (focused) thumb.focus();
   }
 

@@ -50,7 +50,7 @@ export function renderChart(stats: ColumnStats[]): HTMLElement {
       }
       g.append(svg('circle', { class: 'dot', cx: p.x, cy: p.y, r: 4 }, svg('title', {}, tip)));
       if (m.series.length === 1) {
-        g.append(svg('text', { class: 'value', x: p.x + 7, y: p.y - 7 }, formatMs(p.mean)));
+        g.append(svg('text', { class: 'value', x: p.x - 8, y: p.y - 8, 'text-anchor': 'end' }, formatMs(p.mean)));
       }
     }
     root.append(g);

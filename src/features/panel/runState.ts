@@ -60,9 +60,13 @@ export class RunViewState {
       case 'progress':
         this.#progress.set(u.key, { value: u.value, max: u.max });
         return { type: 'progress', key: u.key, value: u.value, max: u.max };
-      case 'preview':
-        this.#previews.set(u.key, { mime: u.mime, data: u.data });
-        return { type: 'preview', key: u.key, mime: u.mime, data: u.data };
+      case 'preview': {
+        // A plain copy: a Node Buffer, or a view into a larger socket frame, does not cross to the
+        // webview as compact bytes.
+        const data = new Uint8Array(u.data);
+        this.#previews.set(u.key, { mime: u.mime, data });
+        return { type: 'preview', key: u.key, mime: u.mime, data };
+      }
     }
   }
 
