@@ -10,7 +10,7 @@ import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { themes } from './themes.mjs';
-import { finishedRun, samplePng, sampleRun } from './sample.mjs';
+import { finishedRun, samplePng, sampleRun, sweepRun } from './sample.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const outDir = process.argv[2] ?? '/tmp/qwenprompt-panel-preview';
@@ -133,6 +133,14 @@ try {
     const posted = await p.evaluate(() => window.__posted);
     const open = posted.find((m) => m.type === 'request' && m.body.kind === 'openImage');
     if (!open || open.body.file !== 'steps-40_r0.png') problems.push(`${theme}: Open image sent ${JSON.stringify(open)}`);
+
+    // 4. A sweep (steps × cfg): one chart line per cfg.
+    const sweep = sweepRun();
+    writeImages(sweep.images);
+    await send(state.apply({ type: 'finished', runDir, record: sweep.record }));
+    await p.waitForSelector('.legend');
+    await p.waitForFunction(() => [...document.images].every((i) => i.complete));
+    await p.screenshot({ path: join(outDir, `sweep-${theme}.png`), fullPage: true });
     await ctx.close();
   }
 } finally {

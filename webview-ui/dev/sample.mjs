@@ -129,3 +129,22 @@ export function finishedRun() {
   });
   return { record: { ...record, status: 'partial', finishedAt: '2025-11-26T10:58:40.000Z', cells }, images };
 }
+
+/** A finished sweep: steps × cfg, one repeat, for the chart's legend and a wider grid. */
+export function sweepRun() {
+  const { record, images } = sampleRun();
+  const cells = [];
+  for (const cfg of [6.5, 7]) {
+    for (const steps of [20, 40, 60]) {
+      const file = `steps-${steps}_cfg-${cfg}.png`;
+      images[file] = samplePng(256, cfg === 7 ? 2 : 0, steps / 60);
+      const ms = steps * steps * 40 + steps * 2200 + (cfg === 7 ? 3000 : 0);
+      cells.push({
+        key: `steps=${steps},cfg=${cfg}#r0`, axes: { steps, cfg }, column: `${steps} steps · cfg ${cfg}`, repeat: 0, seed: 123456789,
+        status: 'success', images: [{ file, sha256: 'a'.repeat(64), bytes: 1, width: 1024, height: 1024 }],
+        timings: timing(ms, { itPerSec: (steps - 1) / ((ms - 6200) / 1000) }),
+      });
+    }
+  }
+  return { record: { ...record, status: 'complete', cells, stats: [] }, images };
+}
