@@ -1,5 +1,8 @@
 import { DEFAULT_TEMPLATE, isTemplateId, TEMPLATES } from '../comfy/templates';
+import { SPEC_KEYS } from './specKeys';
 import type { AxisValue, Spec, SpecModels, SweepAxis } from './types';
+
+const MODEL_KEYS = Object.keys(SPEC_KEYS.models.children ?? {});
 
 /** A spec's plain YAML value, as far as it is an object. */
 export type SpecValue = Record<string, unknown>;
@@ -21,7 +24,7 @@ export function buildSpec(v: SpecValue, valid: (path: string) => boolean): Omit<
   const m = v.models;
   if (m && typeof m === 'object' && !Array.isArray(m)) {
     for (const [k, val] of Object.entries(m as Record<string, unknown>)) {
-      if (valid(`models.${k}`) && (typeof val === 'string' || (k === 'loraStrength' && typeof val === 'number'))) {
+      if (MODEL_KEYS.includes(k) && valid(`models.${k}`) && (typeof val === 'string' || (k === 'loraStrength' && typeof val === 'number'))) {
         (models as Record<string, unknown>)[k] = val;
       }
     }

@@ -165,7 +165,7 @@ function parseDocument(doc: Document.Parsed, text: string, lines: LineCounter, f
     const written = (path: string) => src.fields.has(path) && valid(path);
     const placed = [
       ...issues.map((i) => ({ ...i, severity: 'error' as Severity })),
-      ...checkSpec({ spec: { ...spec, index: 0, id: '' }, written }),
+      ...checkSpec({ spec: { ...spec, index: 0, id: '' }, written, value: value as SpecValue }),
     ];
     for (const issue of placed) {
       const loc = src.locate(issue.path);
@@ -202,11 +202,16 @@ function yamlDiagnostic(
       severity,
     );
   }
-  // A zero-width error at a line end would be invisible: widen it to one character.
-  const end = pos[1] > pos[0] ? pos[1] : Math.min(pos[0] + 1, text.length);
-  const start = pos[0] < end ? pos[0] : Math.max(0, end - 1);
+  // A zero-width error would be invisible: widen it to one character. At the end of the text
+  // (an unclosed quote or bracket) mark the last character written instead of the empty tail.
+  let start = Math.min(pos[0], text.length);
+  let end = Math.min(Math.max(pos[1], start + 1), text.length);
+  if (text.slice(start).trim() === '') {
+    start = Math.max(0, text.trimEnd().length - 1);
+    end = start + 1;
+  }
   const code = severity === 'error' ? 'yaml-syntax' : 'yaml-warning';
-  return diagnostic(src.range(start, end), `YAML: ${message}`, code, severity);
+  return diagnostic(src.range(start, end, false), `YAML: ${message}`, code, severity);
 }
 
 function diagnostic(range: Range, message: string, code: string, severity: Severity): SpecDiagnostic {

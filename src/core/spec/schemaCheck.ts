@@ -28,6 +28,9 @@ export function checkSchema(value: unknown): SchemaIssue[] {
   const seen = new Set<string>();
   // 'propertyNames' only repeats the per-name error that follows it.
   for (const e of pickBranches(v.errors ?? []).filter((x) => x.keyword !== 'propertyNames')) {
+    if (e.keyword === 'additionalProperties' && e.params.additionalProperty === '') {
+      continue; // a key YAML could not read; its syntax error says more
+    }
     const issue = humanize(e);
     const id = `${issue.path}|${issue.onKey}|${issue.code}`;
     if (!seen.has(id)) {

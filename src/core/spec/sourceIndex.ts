@@ -22,10 +22,10 @@ export class SourceIndex {
   }
 
   /** The range of [start, end), with trailing whitespace and newlines trimmed so that a block
-   * scalar's range ends on its last line. */
-  range(start: number, end: number): Range {
+   * scalar's range ends on its last line (unless `trim` is false: a tab can be the problem). */
+  range(start: number, end: number, trim = true): Range {
     let e = Math.max(start, Math.min(end, this.#text.length));
-    while (e > start && /\s/.test(this.#text[e - 1])) {
+    while (trim && e > start && /\s/.test(this.#text[e - 1])) {
       e--;
     }
     return { start: this.position(start), end: this.position(e) };
@@ -59,9 +59,11 @@ export class SourceIndex {
         const p = path ? `${path}.${name}` : name;
         const key = keyNode?.range ? this.range(keyNode.range[0], keyNode.range[1]) : undefined;
         const valueNode = pair.value as Node | null;
-        const value = valueNode?.range
-          ? this.range(valueNode.range[0], valueNode.range[1])
-          : (key ?? this.range(0, 0));
+        // An empty value (`prompt:`) has no text of its own: use the key's.
+        const value =
+          valueNode?.range && valueNode.range[1] > valueNode.range[0]
+            ? this.range(valueNode.range[0], valueNode.range[1])
+            : (key ?? this.range(0, 0));
         this.fields.set(p, { key, value });
         this.indexFields(valueNode, p, depth + 1);
       }

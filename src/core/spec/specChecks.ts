@@ -16,13 +16,15 @@ export interface CheckIssue {
 export interface CheckInput {
   spec: Spec;
   written: (path: string) => boolean;
+  /** The value as written (before defaults). */
+  value: Record<string, unknown>;
 }
 
 const MIN_SIZE = 16;
 const MAX_SIZE = 16384;
 
 /** Cross-field rules, size rules of the template, and names a server probably does not know. */
-export function checkSpec({ spec, written }: CheckInput): CheckIssue[] {
+export function checkSpec({ spec, written, value }: CheckInput): CheckIssue[] {
   const issues: CheckIssue[] = [];
   const add = (path: string, onKey: boolean, message: string, code: string, severity: Severity = 'error') =>
     issues.push({ path, onKey, message, code, severity });
@@ -30,7 +32,7 @@ export function checkSpec({ spec, written }: CheckInput): CheckIssue[] {
   if (written('model') && written('workflow')) {
     add('workflow', true, 'Use either `model` (a built-in template) or `workflow` (your own graph), not both.', 'model-and-workflow');
   }
-  if (spec.seeds && written('repeats') && spec.repeats > 1) {
+  if (spec.seeds && written('repeats') && typeof value.repeats === 'number' && value.repeats > 1) {
     add('repeats', false, '`seeds` already sets the repeats (one run per seed): remove `repeats` or the seed list.', 'seeds-repeats-conflict');
   }
   if (written('size')) {
