@@ -1,0 +1,139 @@
+// End to end, as a user does it: a real VS Code workbench (code-server) in headless chromium, the
+// extension loaded from this repository, the ComfyUI test server behind `qwenprompt.comfy.url`.
+// Open a spec, click "▶ 20 steps", watch the results panel fill. A screenshot of every step goes to
+// test-artifacts/e2e/ (kept by CI); the extension host's console and the server log go beside them.
+import * as assert from 'node:assert/strict';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+import { startFakeComfy, type FakeComfy } from '../fakes/comfyServer';
+import { REPO_ROOT, startCodeServer, type CodeServer } from '../host/codeServer';
+import {
+  codeLens,
+  extensionHostText,
+  languageStatus,
+  openFileFromExplorer,
+  openWorkbench,
+  webviewContent,
+  type Workbench,
+} from '../host/workbench';
+
+const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'e2e');
+const SPEC_FILE = 'portrait.qwenprompt';
+const LENS_TEXT = '▶ 20 steps';
+/** Slow enough that progress is visible for a few seconds, fast enough for CI: 20 steps ≈ 3 s. */
+const MS_PER_STEP = 150;
+
+let comfy: FakeComfy | undefined;
+let server: CodeServer | undefined;
+let bench: Workbench | undefined;
+let workspace: string | undefined;
+let shotNo = 0;
+
+/** The bits of an <img> read in the page (the DOM lib is not part of the node-side build). */
+interface PageImage {
+  complete: boolean;
+  naturalWidth: number;
+  addEventListener(type: 'load' | 'error', fn: () => void, opts: { once: boolean }): void;
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  shotNo += 1;
+  await page.screenshot({ path: join(ARTIFACTS, `${String(shotNo).padStart(2, '0')}-${name}.png`) });
+}
+
+/** Polls a locator's text until it matches; the error names what was expected and what was seen. */
+async function waitForText(loc: Locator, re: RegExp, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    last = ((await loc.first().textContent({ timeout: 1000 }).catch(() => null)) ?? '').trim();
+    if (re.test(last)) return last;
+    if (Date.now() > deadline) assert.fail(`expected text matching ${re}, last saw ${JSON.stringify(last)}`);
+    await new Promise((ok) => setTimeout(ok, 200));
+  }
+}
+
+before(async () => {
+  rmSync(ARTIFACTS, { recursive: true, force: true });
+  mkdirSync(ARTIFACTS, { recursive: true });
+  comfy = await startFakeComfy({ msPerStep: MS_PER_STEP });
+  // A copy, so run records land in a temp folder and never in the repository.
+  workspace = mkdtempSync(join(tmpdir(), 'qp-ws-'));
+  cpSync(join(REPO_ROOT, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
+  server = await startCodeServer({
+    settings: { 'qwenprompt.comfy.url': comfy.url },
+    onOutput: (line) => appendFileSync(join(ARTIFACTS, 'code-server.log'), `${line}\n`),
+  });
+});
+
+after(async () => {
+  await bench?.close();
+  await server?.stop();
+  await comfy?.close();
+  if (workspace) rmSync(workspace, { recursive: true, force: true });
+});
+
+test('run a spec at 20 steps from its CodeLens and see the image with its time', { timeout: 180_000 }, async () => {
+  assert.ok(server && workspace && comfy);
+  const s = server;
+  const consoleLog = join(ARTIFACTS, 'extension-host.log');
+  bench = await openWorkbench(s, workspace, {
+    // Loads the extension from source, as F5 does; dist/ must be built (`npm run build`).
+    payload: [['extensionDevelopmentPath', s.remoteUri(REPO_ROOT)], ['skipWelcome', 'true']],
+    onConsole: (msg) => {
+      void extensionHostText(msg).then((t) => t !== undefined && appendFileSync(consoleLog, `${t}\n`));
+    },
+  });
+  const { page } = bench;
+  try {
+    await shot(page, 'workbench');
+
+    await openFileFromExplorer(page, SPEC_FILE);
+    await waitForText(languageStatus(page), /QwenPrompt/i, 15_000);
+    await shot(page, 'spec-open');
+
+    const lens = codeLens(page, LENS_TEXT).first();
+    await lens.waitFor({ timeout: 30_000 });
+    await shot(page, 'codelens');
+    await lens.click();
+
+    const panel: FrameLocator = webviewContent(page);
+    const cell = panel.locator('[data-testid="cell"]').first();
+    await cell.waitFor({ timeout: 30_000 });
+    await panel.locator('[data-testid="progress"]').first().waitFor({ timeout: 30_000 });
+    await shot(page, 'progress');
+
+    const done = panel.locator('[data-testid="cell"][data-state="done"]').first();
+    const image = done.locator('img[data-testid="cell-image"]');
+    await image.waitFor({ timeout: 60_000 });
+    // The image must really have loaded through the webview, not just be an <img> tag.
+    await image.evaluate((img: PageImage) =>
+      img.complete
+        ? undefined
+        : new Promise<void>((ok) => {
+            img.addEventListener('load', ok, { once: true });
+            img.addEventListener('error', ok, { once: true });
+          }),
+    );
+    assert.ok(
+      (await image.evaluate((img: PageImage) => img.naturalWidth)) > 0,
+      'the result image did not load in the panel',
+    );
+    const time = await waitForText(done.locator('[data-testid="cell-time"]'), /\d/, 10_000);
+    // 20 steps at MS_PER_STEP each: a time shown below that was not measured from the server.
+    const m = /(\d+(?:\.\d+)?)\s*(ms|s)\b/.exec(time);
+    const shownMs = m ? Number(m[1]) * (m[2] === 's' ? 1000 : 1) : NaN;
+    assert.ok(shownMs >= 20 * MS_PER_STEP, `cell time ${JSON.stringify(time)} is below 20 × ${MS_PER_STEP} ms`);
+    await shot(page, 'done');
+    // Once the run is over the row offers runs again, now with the measured time beside the steps.
+    await codeLens(page, /▶ 20 steps · \d/).first().waitFor({ timeout: 15_000 });
+    await shot(page, 'codelens-after-run');
+    assert.ok(comfy.requests.some((r) => r.method === 'POST' && r.path === '/prompt'), 'no prompt reached ComfyUI');
+  } catch (e) {
+    await shot(page, 'failure').catch(() => undefined);
+    throw e;
+  }
+});
