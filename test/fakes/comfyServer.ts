@@ -194,6 +194,7 @@ class FakeComfyServer implements FakeComfy, Sink {
 
   private onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (this.faults.refuseConnections) { socket.destroy(); return; }
     if (url.pathname !== '/ws' && url.pathname !== '/api/ws') {
       socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
       return;
@@ -251,6 +252,8 @@ class FakeComfyServer implements FakeComfy, Sink {
   // ---- HTTP ----
 
   private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    // Also kept-alive connections: a dead server answers nothing.
+    if (this.faults.refuseConnections) { req.socket.destroy(); return; }
     const chunks: Buffer[] = [];
     for await (const chunk of req) { chunks.push(chunk as Buffer); }
     const raw = Buffer.concat(chunks).toString('utf8');

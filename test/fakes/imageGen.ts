@@ -4,7 +4,6 @@
  * Encoded as real PNGs with ComfyUI's tEXt chunks.
  */
 import * as zlib from 'node:zlib';
-import { PNG } from 'pngjs';
 
 export interface PictureParams {
   width: number;
@@ -55,29 +54,44 @@ export function renderPicture(p: PictureParams): Buffer {
   // Seed noise fades like 1/steps (convergence), step-dependent jitter like 1/steps² (sampler differences).
   const a1 = 600 / steps;
   const a2 = 6000 / (steps * steps);
-  const out = Buffer.alloc(p.width * p.height * 4);
-  const px = new Uint8ClampedArray(out.buffer, out.byteOffset, out.length);
-  for (let y = 0; y < p.height; y++) {
-    const v = y / p.height;
-    for (let x = 0; x < p.width; x++) {
-      const u = x / p.width;
-      let r = top[0] + (bottom[0] - top[0]) * v;
-      let g = top[1] + (bottom[1] - top[1]) * v;
-      let b = top[2] + (bottom[2] - top[2]) * v;
-      for (const blob of blobs) {
-        const d = Math.hypot(u - blob.cx, v - blob.cy) / blob.r;
-        if (d < 1) {
-          const w = 1 - d * d * (3 - 2 * d);
-          r += (blob.c[0] - r) * w;
-          g += (blob.c[1] - g) * w;
-          b += (blob.c[2] - b) * w;
-        }
+  const w = p.width;
+  const h = p.height;
+  // Smooth picture first (gradient, then blobs inside their bounding boxes), noise last: fast at 1024².
+  const base = new Float32Array(w * h * 3);
+  for (let y = 0; y < h; y++) {
+    const v = y / h;
+    const r = top[0] + (bottom[0] - top[0]) * v;
+    const g = top[1] + (bottom[1] - top[1]) * v;
+    const b = top[2] + (bottom[2] - top[2]) * v;
+    for (let i = y * w * 3, end = i + w * 3; i < end; i += 3) { base[i] = r; base[i + 1] = g; base[i + 2] = b; }
+  }
+  for (const blob of blobs) {
+    const x0 = Math.max(0, Math.floor((blob.cx - blob.r) * w));
+    const x1 = Math.min(w, Math.ceil((blob.cx + blob.r) * w));
+    const y0 = Math.max(0, Math.floor((blob.cy - blob.r) * h));
+    const y1 = Math.min(h, Math.ceil((blob.cy + blob.r) * h));
+    for (let y = y0; y < y1; y++) {
+      const dy = (y / h - blob.cy) / blob.r;
+      for (let x = x0; x < x1; x++) {
+        const dx = (x / w - blob.cx) / blob.r;
+        const d = Math.sqrt(dx * dx + dy * dy);
+        if (d >= 1) { continue; }
+        const k = 1 - d * d * (3 - 2 * d);
+        const i = (y * w + x) * 3;
+        base[i] += (blob.c[0] - base[i]) * k;
+        base[i + 1] += (blob.c[1] - base[i + 1]) * k;
+        base[i + 2] += (blob.c[2] - base[i + 2]) * k;
       }
+    }
+  }
+  const out = Buffer.alloc(w * h * 4);
+  const px = new Uint8ClampedArray(out.buffer, out.byteOffset, out.length);
+  for (let y = 0, j = 0, i = 0; y < h; y++) {
+    for (let x = 0; x < w; x++, j += 3, i += 4) {
       const n = pixelNoise(x, y, seedKey) * a1 + pixelNoise(x, y, stepKey) * a2;
-      const i = (y * p.width + x) * 4;
-      px[i] = r + n;
-      px[i + 1] = g + n * 0.9;
-      px[i + 2] = b + n * 1.1;
+      px[i] = base[j] + n;
+      px[i + 1] = base[j + 1] + n * 0.9;
+      px[i + 2] = base[j + 2] + n * 1.1;
       px[i + 3] = 255;
     }
   }
@@ -107,14 +121,29 @@ function chunk(type: string, data: Buffer): Buffer {
   return Buffer.concat([head, data, crc]);
 }
 
-/** RGB PNG (like ComfyUI's) with one tEXt chunk per entry, right after IHDR. */
+/** RGB PNG (like ComfyUI's) with one tEXt chunk per entry, right after IHDR. Written directly (filter 0 rows, one
+ * zlib stream) because a pure-JS encoder takes too long for 1024² pictures on a busy machine. */
 export function encodePng(rgba: Buffer, width: number, height: number, text: [string, string][] = [], deflateLevel = 1): Buffer {
-  const png = new PNG({ width, height });
-  rgba.copy(png.data);
-  const plain = PNG.sync.write(png, { colorType: 2, inputHasAlpha: true, deflateLevel, filterType: 1 });
-  const ihdrEnd = 8 + 8 + 13 + 4;
-  const chunks = text.map(([k, v]) => chunk('tEXt', Buffer.from(`${k}\0${v}`, 'latin1')));
-  return Buffer.concat([plain.subarray(0, ihdrEnd), ...chunks, plain.subarray(ihdrEnd)]);
+  const rows = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0, o = 0, i = 0; y < height; y++) {
+    rows[o++] = 0;
+    for (let x = 0; x < width; x++, i += 4) {
+      rows[o++] = rgba[i];
+      rows[o++] = rgba[i + 1];
+      rows[o++] = rgba[i + 2];
+    }
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    ...text.map(([k, v]) => chunk('tEXt', Buffer.from(`${k}\0${v}`, 'latin1'))),
+    chunk('IDAT', zlib.deflateSync(rows, { level: deflateLevel })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** Scales (w, h) down so that the longer side is at most `max`. */
