@@ -61,10 +61,10 @@ export function resolveNodeInput(graph: ApiGraph, key: string, field: string): {
 export function applyMappedInputs(
   graph: ApiGraph,
   values: Record<string, AxisValue>,
-  fieldOf: (key: string) => string,
+  fieldOf: (key: string, value: AxisValue) => string,
 ): { field: string; node: string; input: string }[] {
   return Object.entries(values).map(([key, value]) => {
-    const field = fieldOf(key);
+    const field = fieldOf(key, value);
     const { node, input } = resolveNodeInput(graph, key, field);
     graph[node].inputs[input] = value;
     return { field, node, input };

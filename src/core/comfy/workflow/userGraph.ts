@@ -167,7 +167,7 @@ export function mapUserGraph(spec: Spec, settings: JobSettings, userGraph: ApiGr
     set(field, latent, 'height', settings.height);
   }
   if (written('shift') && settings.shift !== undefined) {
-    set(fieldPath(spec, 'shift', settings.shift), shiftNode(graph, sampler), 'shift', settings.shift);
+    set(fieldPath(spec, 'shift', settings.shift), shiftNode(graph, holders), 'shift', settings.shift);
   }
 
   for (const key of Object.keys(spec.models) as (keyof SpecModels)[]) {
@@ -186,7 +186,7 @@ export function mapUserGraph(spec: Spec, settings: JobSettings, userGraph: ApiGr
   }
 
   bindings.push(
-    ...applyMappedInputs(graph, settings.inputs, (key) => fieldPath(spec, key)),
+    ...applyMappedInputs(graph, settings.inputs, (key, value) => fieldPath(spec, key, value)),
   );
 
   return {
@@ -247,23 +247,25 @@ function latentNode(graph: ApiGraph, holders: string[], sampler: string, spec: S
   return link[0];
 }
 
-/** The ModelSampling* node with a shift on the sampler's model path. */
-function shiftNode(graph: ApiGraph, sampler: string): string {
-  let id = sampler;
-  for (let hop = 0; hop < 12; hop++) {
-    const model = graph[id]?.inputs.model;
-    if (!isLink(model) || !graph[model[0]]) {
-      break;
-    }
-    id = model[0];
-    if (/^ModelSampling/.test(graph[id].class_type) && 'shift' in graph[id].inputs) {
-      return id;
+/** The ModelSampling* node with a shift on the model path of the sampler (or of its guider). */
+function shiftNode(graph: ApiGraph, holders: string[]): string {
+  for (const start of holders) {
+    let id = start;
+    for (let hop = 0; hop < 12; hop++) {
+      const model = graph[id]?.inputs.model;
+      if (!isLink(model) || !graph[model[0]]) {
+        break;
+      }
+      id = model[0];
+      if (/^ModelSampling/.test(graph[id].class_type) && 'shift' in graph[id].inputs) {
+        return id;
+      }
     }
   }
   throw new GraphMappingError(
     'shift',
     '',
-    `shift has no node to go to: no ModelSamplingAuraFlow (or other ModelSampling node with a shift) feeds ${describeNode(graph, sampler)}'s model. Remove \`shift\` or add the node.`,
+    `shift has no node to go to: no ModelSamplingAuraFlow (or other ModelSampling node with a shift) feeds the model of ${describeNode(graph, holders[0])}. Remove \`shift\` or add the node.`,
   );
 }
 

@@ -1,0 +1,222 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import { describe, it } from 'node:test';
+import { buildGraph, GraphMappingError, loadUserGraph } from '../../src/core/comfy/graph';
+import type { ObjectInfo } from '../../src/core/comfy/objectInfo';
+import type { ApiGraph, BuiltGraph } from '../../src/core/comfy/types';
+import { checkGraph } from '../../src/core/comfy/workflow/checkGraph';
+import { planCells } from '../../src/core/runs/plan';
+import { parseSpecs } from '../../src/core/spec/parse';
+import type { JobSettings, Spec } from '../../src/core/spec/types';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const read = (p: string) => fs.readFileSync(path.join(ROOT, p), 'utf8');
+const fixture = (name: string) => loadUserGraph(read(`test/fixtures/graphs/${name}`), name);
+const myGraph = () => loadUserGraph(read('examples/workflows/my-graph.api.json'), 'my-graph.api.json');
+const objectInfo = JSON.parse(zlib.gunzipSync(fs.readFileSync(path.join(ROOT, 'test/fixtures/comfy/object_info.json.gz'))).toString('utf8')) as ObjectInfo;
+
+function spec(text: string): Spec {
+  const r = parseSpecs(text);
+  assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), []);
+  return r.specs[0];
+}
+
+/** The job of repeat k at `steps`, as the run planner makes it. */
+function job(s: Spec, steps = s.steps[0], k = 0, over: Partial<JobSettings> = {}): JobSettings {
+  const cell = planCells(s, { steps: [steps] }).find((c) => c.repeat === k);
+  assert.ok(cell, `repeat ${k} at ${steps} steps is planned`);
+  return { ...cell.settings, ...over };
+}
+
+/** Builds and expects a GraphMappingError; returns it for a closer look. */
+function mappingError(s: Spec, g: ApiGraph, over: Partial<JobSettings> = {}): GraphMappingError {
+  try {
+    buildGraph(s, job(s, undefined, 0, over), g);
+  } catch (e) {
+    assert.ok(e instanceof GraphMappingError, `expected a GraphMappingError, got ${String(e)}`);
+    return e;
+  }
+  assert.fail('the graph was mapped, but should not have been');
+}
+
+const bound = (b: BuiltGraph) => b.bindings.map((x) => `${x.field}→${x.node}.${x.input}`);
+
+describe('mapping a spec onto the user\'s graph', () => {
+  const s = spec(read('examples/my-graph.qwenprompt'));
+
+  it('writes the spec\'s fields into the sampler, text, latent and mapped nodes', () => {
+    const g = myGraph();
+    const before = JSON.stringify(g);
+    const b = buildGraph(s, job(s, 16, 0, { scheduler: 'karras' }), g);
+    assert.equal(JSON.stringify(g), before, 'the loaded graph is not changed');
+    assert.equal(b.samplerNode, '3');
+    assert.deepEqual(b.outputNodes, ['9']);
+    assert.deepEqual(b.loaderNodes, ['4']);
+    const k = b.graph['3'].inputs;
+    assert.deepEqual([k.seed, k.steps, k.cfg, k.scheduler], [7, 16, 7.5, 'karras']);
+    assert.deepEqual([k.sampler_name, k.denoise], ['euler', 1], 'fields the spec leaves out keep the graph\'s values');
+    assert.equal(b.graph['6'].inputs.text, 'a lighthouse at dusk, oil painting');
+    assert.equal(b.graph['7'].inputs.text, 'blurry, text');
+    assert.deepEqual([b.graph['5'].inputs.width, b.graph['5'].inputs.height], [512, 512]);
+    assert.equal(b.graph['9'].inputs.filename_prefix, 'qwenprompt/my-graph');
+    assert.deepEqual(bound(b), [
+      'seed→3.seed',
+      'steps.1→3.steps',
+      'cfg→3.cfg',
+      'sweep.scheduler.1→3.scheduler',
+      'prompt→6.text',
+      'negative→7.text',
+      'size→5.width',
+      'size→5.height',
+      'inputs.Save Image.filename_prefix→9.filename_prefix',
+    ]);
+    assert.deepEqual(checkGraph(b.graph, objectInfo).filter((p) => p.input !== 'ckpt_name'), []);
+  });
+
+  it('finds a lone sampler by class type, whatever its title', () => {
+    const g = myGraph();
+    g['3']._meta = { title: 'KSampler' };
+    g['3'].class_type = 'KSamplerAdvanced';
+    delete g['3'].inputs.denoise;
+    g['3'].inputs.noise_seed = g['3'].inputs.seed;
+    delete g['3'].inputs.seed;
+    const b = buildGraph(s, job(s), g);
+    assert.equal(b.samplerNode, '3');
+    assert.equal(b.graph['3'].inputs.noise_seed, 7);
+  });
+
+  it('picks the sampler titled "qwenprompt" (or "sampler") among several', () => {
+    const g = fixture('two-samplers.api.json');
+    g['11']._meta = { title: 'qwenprompt' };
+    const plain = spec('workflow: g.json\nprompt: a cat\nsteps: 12\n');
+    const b = buildGraph(plain, job(plain), g);
+    assert.equal(b.samplerNode, '11');
+    assert.equal(b.graph['11'].inputs.steps, 12);
+    assert.equal(b.graph['3'].inputs.steps, 20, 'the other sampler is left alone');
+    const h = fixture('two-samplers.api.json');
+    h['3']._meta = { title: 'Sampler' };
+    assert.equal(buildGraph(plain, job(plain), h).samplerNode, '3');
+  });
+
+  it('drives SamplerCustomAdvanced through its guider, sampler, sigmas and noise nodes', () => {
+    const c = spec('workflow: g.json\nprompt: a fox\nnegative: blurry\nseed: 5\nsteps: 30\ncfg: 3\nsampler: res_multistep\nscheduler: beta\nshift: 2\nsize: 1024x768\n');
+    const b = buildGraph(c, job(c), fixture('custom-sampler.api.json'));
+    assert.equal(b.samplerNode, '14');
+    assert.deepEqual(bound(b), [
+      'seed→10.noise_seed',
+      'steps→13.steps',
+      'cfg→11.cfg',
+      'sampler→12.sampler_name',
+      'scheduler→13.scheduler',
+      'prompt→5.text',
+      'negative→6.text',
+      'size→7.width',
+      'size→7.height',
+      'shift→4.shift',
+    ]);
+    assert.deepEqual(b.loaderNodes, ['1', '2', '3']);
+    assert.deepEqual(checkGraph(b.graph, objectInfo).filter((p) => !/_name$/.test(p.input ?? '') || p.input === 'sampler_name'), []);
+  });
+
+  it('sets models and NodeTitleOrClass.input values on the graph\'s nodes', () => {
+    const c = spec('workflow: g.json\nprompt: a fox\nmodels:\n  unet: qwen_image_bf16.safetensors\ninputs:\n  BasicScheduler.denoise: 0.6\n  Load CLIP.device: cpu\n');
+    const b = buildGraph(c, job(c), fixture('custom-sampler.api.json'));
+    assert.equal(b.graph['1'].inputs.unet_name, 'qwen_image_bf16.safetensors');
+    assert.equal(b.graph['13'].inputs.denoise, 0.6);
+    assert.equal(b.graph['2'].inputs.device, 'cpu');
+    assert.ok(bound(b).includes('models.unet→1.unet_name') && bound(b).includes('inputs.Load CLIP.device→2.device'));
+  });
+});
+
+describe('graphs that cannot take the spec', () => {
+  const s = spec('workflow: g.json\nprompt: a cat\n');
+
+  it('no sampler', () => {
+    const g = myGraph();
+    delete g['3'];
+    const e = mappingError(s, g);
+    assert.deepEqual([e.field, e.node], ['workflow', '']);
+    assert.match(e.message, /no sampler node .*title the sampling node "qwenprompt"/);
+  });
+
+  it('two samplers and no title to choose', () => {
+    const e = mappingError(s, fixture('two-samplers.api.json'));
+    assert.deepEqual([e.field, e.node], ['workflow', '3']);
+    assert.match(e.message, /2 samplers \(node 3 \(KSampler\), node 11 \(KSampler\)\); title the one qwenprompt should drive "qwenprompt"/);
+  });
+
+  it('a mapped input whose node or input does not exist', () => {
+    const noNode = spec('workflow: g.json\nprompt: a cat\ninputs:\n  Lora Loader.strength_model: 0.5\n');
+    const e1 = mappingError(noNode, myGraph());
+    assert.deepEqual([e1.field, e1.node], ['inputs.Lora Loader.strength_model', '']);
+    assert.match(e1.message, /No node is titled or of class 'Lora Loader'/);
+    const noInput = spec('workflow: g.json\nprompt: a cat\ninputs:\n  KSampler.sheduler: karras\n');
+    const e2 = mappingError(noInput, myGraph());
+    assert.deepEqual([e2.field, e2.node], ['inputs.KSampler.sheduler', '3']);
+    assert.match(e2.message, /node 3 \(KSampler 'qwenprompt'\) has no input 'sheduler'\. Did you mean 'scheduler'\?/);
+    const linked = spec('workflow: g.json\nprompt: a cat\ninputs:\n  KSampler.model: x\n');
+    assert.match(mappingError(linked, myGraph()).message, /connected to node 4/);
+    const ambiguous = spec('workflow: g.json\nprompt: a cat\ninputs:\n  CLIPTextEncode.text: x\n');
+    assert.match(mappingError(ambiguous, myGraph()).message, /2 nodes match 'CLIPTextEncode'.*unique title/);
+  });
+
+  it('a spec field that has no node to go to', () => {
+    const shifted = spec('workflow: g.json\nprompt: a cat\nshift: 3\n');
+    const e1 = mappingError(shifted, myGraph());
+    assert.deepEqual([e1.field, e1.node], ['shift', '']);
+    assert.match(e1.message, /no ModelSamplingAuraFlow/);
+    const unet = spec('workflow: g.json\nprompt: a cat\nmodels:\n  unet: a.safetensors\n');
+    assert.match(mappingError(unet, myGraph()).message, /models\.unet has no node to go to: the graph has no UNETLoader/);
+    const denoise = spec('workflow: g.json\nprompt: a cat\ndenoise: 0.5\n');
+    const adv = myGraph();
+    adv['3'].class_type = 'KSamplerAdvanced';
+    delete adv['3'].inputs.denoise;
+    const e3 = mappingError(denoise, adv);
+    assert.deepEqual([e3.field, e3.node], ['denoise', '3']);
+    const sized = spec('workflow: g.json\nprompt: a cat\nsize: 512x512\n');
+    const img2img = myGraph();
+    img2img['5'] = { class_type: 'VAEEncode', inputs: { pixels: ['20', 0], vae: ['4', 2] } };
+    const e4 = mappingError(sized, img2img);
+    assert.deepEqual([e4.field, e4.node], ['size', '5']);
+    assert.match(e4.message, /node 5 \(VAEEncode\), which has no width\/height/);
+  });
+
+  it('a negative prompt that is zeroed out, not written', () => {
+    const g = fixture('custom-sampler.api.json');
+    g['20'] = { class_type: 'ConditioningZeroOut', inputs: { conditioning: ['5', 0] } };
+    g['11'].inputs.negative = ['20', 0];
+    const e = mappingError(spec('workflow: g.json\nprompt: a cat\nnegative: blurry\n'), g);
+    assert.deepEqual([e.field, e.node], ['negative', '5']);
+    // Without a negative in the spec the same graph is fine.
+    assert.equal(buildGraph(s, job(s), g).graph['5'].inputs.text, 'a cat');
+  });
+
+  it('no output node', () => {
+    const g = myGraph();
+    delete g['9'];
+    assert.match(mappingError(s, g).message, /no output node/);
+  });
+});
+
+describe('loadUserGraph', () => {
+  it('says how to export the API format when given a UI workflow', () => {
+    assert.throws(
+      () => loadUserGraph(read('test/fixtures/graphs/ui-format.json'), 'workflows/ui.json'),
+      (e: Error) => e instanceof GraphMappingError && e.field === 'workflow' && /workflows\/ui\.json is a UI workflow; in ComfyUI use Workflow → Export \(API\)/.test(e.message),
+    );
+  });
+
+  it('names the file and the problem for broken JSON and non-graphs', () => {
+    assert.throws(() => loadUserGraph('{"3": ', 'g.json'), /g\.json is not valid JSON/);
+    assert.throws(() => loadUserGraph('[1, 2]', 'g.json'), /g\.json is not a ComfyUI API-format graph/);
+    assert.throws(() => loadUserGraph('{"3": {"inputs": {}}}', 'g.json'), /node 3 has no class_type/);
+    assert.throws(() => loadUserGraph('{}', 'g.json'), /g\.json has no nodes/);
+  });
+
+  it('accepts a saved POST /prompt body', () => {
+    const g = loadUserGraph(JSON.stringify({ prompt: myGraph(), client_id: 'x' }), 'body.json');
+    assert.equal(g['3'].class_type, 'KSampler');
+  });
+});
