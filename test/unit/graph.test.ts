@@ -1,39 +1,23 @@
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import * as zlib from 'node:zlib';
 import { describe, it } from 'node:test';
+import { jobOf, readRepoFile, realObjectInfo, specOf } from './helpers/specJobs';
 import { buildGraph, GraphMappingError, loadUserGraph } from '../../src/core/comfy/graph';
 import type { ObjectInfo } from '../../src/core/comfy/objectInfo';
 import type { ApiGraph, BuiltGraph } from '../../src/core/comfy/types';
 import { checkGraph } from '../../src/core/comfy/workflow/checkGraph';
-import { planCells } from '../../src/core/runs/plan';
-import { parseSpecs } from '../../src/core/spec/parse';
 import type { JobSettings, Spec } from '../../src/core/spec/types';
 
-const ROOT = path.resolve(__dirname, '../../..');
-const read = (p: string) => fs.readFileSync(path.join(ROOT, p), 'utf8');
+const read = readRepoFile;
 const fixture = (name: string) => loadUserGraph(read(`test/fixtures/graphs/${name}`), name);
 const myGraph = () => loadUserGraph(read('examples/workflows/my-graph.api.json'), 'my-graph.api.json');
-const objectInfo = JSON.parse(zlib.gunzipSync(fs.readFileSync(path.join(ROOT, 'test/fixtures/comfy/object_info.json.gz'))).toString('utf8')) as ObjectInfo;
+const objectInfo = realObjectInfo();
 
-function spec(text: string): Spec {
-  const r = parseSpecs(text);
-  assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), []);
-  return r.specs[0];
-}
 
-/** The job of repeat k at `steps`, as the run planner makes it. */
-function job(s: Spec, steps = s.steps[0], k = 0, over: Partial<JobSettings> = {}): JobSettings {
-  const cell = planCells(s, { steps: [steps] }).find((c) => c.repeat === k);
-  assert.ok(cell, `repeat ${k} at ${steps} steps is planned`);
-  return { ...cell.settings, ...over };
-}
 
 /** Builds and expects a GraphMappingError; returns it for a closer look. */
 function mappingError(s: Spec, g: ApiGraph, over: Partial<JobSettings> = {}): GraphMappingError {
   try {
-    buildGraph(s, job(s, undefined, 0, over), g);
+    buildGraph(s, jobOf(s, undefined, 0, over), g);
   } catch (e) {
     assert.ok(e instanceof GraphMappingError, `expected a GraphMappingError, got ${String(e)}`);
     return e;
@@ -44,12 +28,12 @@ function mappingError(s: Spec, g: ApiGraph, over: Partial<JobSettings> = {}): Gr
 const bound = (b: BuiltGraph) => b.bindings.map((x) => `${x.field}→${x.node}.${x.input}`);
 
 describe('mapping a spec onto the user\'s graph', () => {
-  const s = spec(read('examples/my-graph.qwenprompt'));
+  const s = specOf(read('examples/my-graph.qwenprompt'));
 
   it('writes the spec\'s fields into the sampler, text, latent and mapped nodes', () => {
     const g = myGraph();
     const before = JSON.stringify(g);
-    const b = buildGraph(s, job(s, 16, 0, { scheduler: 'karras' }), g);
+    const b = buildGraph(s, jobOf(s, 16, 0, { scheduler: 'karras' }), g);
     assert.equal(JSON.stringify(g), before, 'the loaded graph is not changed');
     assert.equal(b.samplerNode, '3');
     assert.deepEqual(b.outputNodes, ['9']);
@@ -82,7 +66,7 @@ describe('mapping a spec onto the user\'s graph', () => {
     delete g['3'].inputs.denoise;
     g['3'].inputs.noise_seed = g['3'].inputs.seed;
     delete g['3'].inputs.seed;
-    const b = buildGraph(s, job(s), g);
+    const b = buildGraph(s, jobOf(s), g);
     assert.equal(b.samplerNode, '3');
     assert.equal(b.graph['3'].inputs.noise_seed, 7);
   });
@@ -90,19 +74,19 @@ describe('mapping a spec onto the user\'s graph', () => {
   it('picks the sampler titled "qwenprompt" (or "sampler") among several', () => {
     const g = fixture('two-samplers.api.json');
     g['11']._meta = { title: 'qwenprompt' };
-    const plain = spec('workflow: g.json\nprompt: a cat\nsteps: 12\n');
-    const b = buildGraph(plain, job(plain), g);
+    const plain = specOf('workflow: g.json\nprompt: a cat\nsteps: 12\n');
+    const b = buildGraph(plain, jobOf(plain), g);
     assert.equal(b.samplerNode, '11');
     assert.equal(b.graph['11'].inputs.steps, 12);
     assert.equal(b.graph['3'].inputs.steps, 20, 'the other sampler is left alone');
     const h = fixture('two-samplers.api.json');
     h['3']._meta = { title: 'Sampler' };
-    assert.equal(buildGraph(plain, job(plain), h).samplerNode, '3');
+    assert.equal(buildGraph(plain, jobOf(plain), h).samplerNode, '3');
   });
 
   it('drives SamplerCustomAdvanced through its guider, sampler, sigmas and noise nodes', () => {
-    const c = spec('workflow: g.json\nprompt: a fox\nnegative: blurry\nseed: 5\nsteps: 30\ncfg: 3\nsampler: res_multistep\nscheduler: beta\nshift: 2\nsize: 1024x768\n');
-    const b = buildGraph(c, job(c), fixture('custom-sampler.api.json'));
+    const c = specOf('workflow: g.json\nprompt: a fox\nnegative: blurry\nseed: 5\nsteps: 30\ncfg: 3\nsampler: res_multistep\nscheduler: beta\nshift: 2\nsize: 1024x768\n');
+    const b = buildGraph(c, jobOf(c), fixture('custom-sampler.api.json'));
     assert.equal(b.samplerNode, '14');
     assert.deepEqual(bound(b), [
       'seed→10.noise_seed',
@@ -121,8 +105,8 @@ describe('mapping a spec onto the user\'s graph', () => {
   });
 
   it('sets models and NodeTitleOrClass.input values on the graph\'s nodes', () => {
-    const c = spec('workflow: g.json\nprompt: a fox\nmodels:\n  unet: qwen_image_bf16.safetensors\ninputs:\n  BasicScheduler.denoise: 0.6\n  Load CLIP.device: cpu\n');
-    const b = buildGraph(c, job(c), fixture('custom-sampler.api.json'));
+    const c = specOf('workflow: g.json\nprompt: a fox\nmodels:\n  unet: qwen_image_bf16.safetensors\ninputs:\n  BasicScheduler.denoise: 0.6\n  Load CLIP.device: cpu\n');
+    const b = buildGraph(c, jobOf(c), fixture('custom-sampler.api.json'));
     assert.equal(b.graph['1'].inputs.unet_name, 'qwen_image_bf16.safetensors');
     assert.equal(b.graph['13'].inputs.denoise, 0.6);
     assert.equal(b.graph['2'].inputs.device, 'cpu');
@@ -131,7 +115,7 @@ describe('mapping a spec onto the user\'s graph', () => {
 });
 
 describe('graphs that cannot take the spec', () => {
-  const s = spec('workflow: g.json\nprompt: a cat\n');
+  const s = specOf('workflow: g.json\nprompt: a cat\n');
 
   it('no sampler', () => {
     const g = myGraph();
@@ -148,34 +132,34 @@ describe('graphs that cannot take the spec', () => {
   });
 
   it('a mapped input whose node or input does not exist', () => {
-    const noNode = spec('workflow: g.json\nprompt: a cat\ninputs:\n  Lora Loader.strength_model: 0.5\n');
+    const noNode = specOf('workflow: g.json\nprompt: a cat\ninputs:\n  Lora Loader.strength_model: 0.5\n');
     const e1 = mappingError(noNode, myGraph());
     assert.deepEqual([e1.field, e1.node], ['inputs.Lora Loader.strength_model', '']);
     assert.match(e1.message, /No node is titled or of class 'Lora Loader'/);
-    const noInput = spec('workflow: g.json\nprompt: a cat\ninputs:\n  KSampler.sheduler: karras\n');
+    const noInput = specOf('workflow: g.json\nprompt: a cat\ninputs:\n  KSampler.sheduler: karras\n');
     const e2 = mappingError(noInput, myGraph());
     assert.deepEqual([e2.field, e2.node], ['inputs.KSampler.sheduler', '3']);
     assert.match(e2.message, /node 3 \(KSampler 'qwenprompt'\) has no input 'sheduler'\. Did you mean 'scheduler'\?/);
-    const linked = spec('workflow: g.json\nprompt: a cat\ninputs:\n  KSampler.model: x\n');
+    const linked = specOf('workflow: g.json\nprompt: a cat\ninputs:\n  KSampler.model: x\n');
     assert.match(mappingError(linked, myGraph()).message, /connected to node 4/);
-    const ambiguous = spec('workflow: g.json\nprompt: a cat\ninputs:\n  CLIPTextEncode.text: x\n');
+    const ambiguous = specOf('workflow: g.json\nprompt: a cat\ninputs:\n  CLIPTextEncode.text: x\n');
     assert.match(mappingError(ambiguous, myGraph()).message, /2 nodes match 'CLIPTextEncode'.*unique title/);
   });
 
   it('a spec field that has no node to go to', () => {
-    const shifted = spec('workflow: g.json\nprompt: a cat\nshift: 3\n');
+    const shifted = specOf('workflow: g.json\nprompt: a cat\nshift: 3\n');
     const e1 = mappingError(shifted, myGraph());
     assert.deepEqual([e1.field, e1.node], ['shift', '']);
     assert.match(e1.message, /no ModelSamplingAuraFlow/);
-    const unet = spec('workflow: g.json\nprompt: a cat\nmodels:\n  unet: a.safetensors\n');
+    const unet = specOf('workflow: g.json\nprompt: a cat\nmodels:\n  unet: a.safetensors\n');
     assert.match(mappingError(unet, myGraph()).message, /models\.unet has no node to go to: the graph has no UNETLoader/);
-    const denoise = spec('workflow: g.json\nprompt: a cat\ndenoise: 0.5\n');
+    const denoise = specOf('workflow: g.json\nprompt: a cat\ndenoise: 0.5\n');
     const adv = myGraph();
     adv['3'].class_type = 'KSamplerAdvanced';
     delete adv['3'].inputs.denoise;
     const e3 = mappingError(denoise, adv);
     assert.deepEqual([e3.field, e3.node], ['denoise', '3']);
-    const sized = spec('workflow: g.json\nprompt: a cat\nsize: 512x512\n');
+    const sized = specOf('workflow: g.json\nprompt: a cat\nsize: 512x512\n');
     const img2img = myGraph();
     img2img['5'] = { class_type: 'VAEEncode', inputs: { pixels: ['20', 0], vae: ['4', 2] } };
     const e4 = mappingError(sized, img2img);
@@ -187,10 +171,10 @@ describe('graphs that cannot take the spec', () => {
     const g = fixture('custom-sampler.api.json');
     g['20'] = { class_type: 'ConditioningZeroOut', inputs: { conditioning: ['5', 0] } };
     g['11'].inputs.negative = ['20', 0];
-    const e = mappingError(spec('workflow: g.json\nprompt: a cat\nnegative: blurry\n'), g);
+    const e = mappingError(specOf('workflow: g.json\nprompt: a cat\nnegative: blurry\n'), g);
     assert.deepEqual([e.field, e.node], ['negative', '5']);
     // Without a negative in the spec the same graph is fine.
-    assert.equal(buildGraph(s, job(s), g).graph['5'].inputs.text, 'a cat');
+    assert.equal(buildGraph(s, jobOf(s), g).graph['5'].inputs.text, 'a cat');
   });
 
   it('no output node', () => {

@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import * as zlib from 'node:zlib';
 import { describe, it } from 'node:test';
+import { realObjectInfo } from './helpers/specJobs';
 import { comboValues, inputRange, modelLists, type ObjectInfo } from '../../src/core/comfy/objectInfo';
 import { KNOWN_SAMPLERS, KNOWN_SCHEDULERS } from '../../src/core/spec/knownNames';
 
-const ROOT = path.resolve(__dirname, '../../..');
-/** GET /object_info of a real ComfyUI 0.33 server (core nodes, one tiny SD 1.5 checkpoint). */
-const info = JSON.parse(zlib.gunzipSync(fs.readFileSync(path.join(ROOT, 'test/fixtures/comfy/object_info.json.gz'))).toString('utf8')) as ObjectInfo;
+const info = realObjectInfo();
 
 describe('object_info helpers on a real server\'s answer', () => {
   it('reads classic combo lists: the samplers and schedulers the spec knows', () => {

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import { ROOT } from './helpers/specJobs';
 import { QWEN_2512_NEGATIVE } from '../../src/core/comfy/templates';
 import { findSpecAt, parseSpecs } from '../../src/core/spec/parse';
 import type { SpecDiagnostic } from '../../src/core/spec/types';
 
-const ROOT = path.resolve(__dirname, '../../..');
 const example = (name: string) => fs.readFileSync(path.join(ROOT, 'examples', name), 'utf8');
 
 /** "code@line:char-line:char" — a diagnostic's kind and exact place, compact enough to compare. */

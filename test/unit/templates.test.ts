@@ -1,34 +1,19 @@
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import * as zlib from 'node:zlib';
 import { describe, it } from 'node:test';
+import { planCells } from '../../src/core/runs/plan';
+import { jobOf, readRepoFile, realObjectInfo, specOf } from './helpers/specJobs';
 import { buildGraph } from '../../src/core/comfy/graph';
 import type { ObjectInfo } from '../../src/core/comfy/objectInfo';
 import { TEMPLATES } from '../../src/core/comfy/templates';
 import type { ApiGraph, BuiltGraph } from '../../src/core/comfy/types';
 import { checkGraph } from '../../src/core/comfy/workflow/checkGraph';
-import { planCells } from '../../src/core/runs/plan';
-import { parseSpecs } from '../../src/core/spec/parse';
 import type { JobSettings, Spec, TemplateId } from '../../src/core/spec/types';
 
-const ROOT = path.resolve(__dirname, '../../..');
-const read = (p: string) => fs.readFileSync(path.join(ROOT, p), 'utf8');
+const read = readRepoFile;
 const graphFixture = (name: string) => JSON.parse(read(`test/fixtures/graphs/${name}`)) as ApiGraph;
-const objectInfo = JSON.parse(zlib.gunzipSync(fs.readFileSync(path.join(ROOT, 'test/fixtures/comfy/object_info.json.gz'))).toString('utf8')) as ObjectInfo;
+const objectInfo = realObjectInfo();
 
-function spec(text: string): Spec {
-  const r = parseSpecs(text);
-  assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), []);
-  return r.specs[0];
-}
 
-/** The job of repeat k at `steps`, as the run planner makes it. */
-function job(s: Spec, steps = s.steps[0], k = 0, over: Partial<JobSettings> = {}): JobSettings {
-  const cell = planCells(s, { steps: [steps] }).find((c) => c.repeat === k);
-  assert.ok(cell, `repeat ${k} at ${steps} steps is planned`);
-  return { ...cell.settings, ...over };
-}
 
 /** Node ids, class types and links: the shape of a graph without its widget values. */
 function shape(g: ApiGraph): Record<string, string> {
@@ -47,8 +32,8 @@ const binding = (b: BuiltGraph, node: string, input: string) =>
   b.bindings.filter((x) => x.node === node && x.input === input).map((x) => x.field);
 
 describe('qwen-image-2512 template with the study spec', () => {
-  const study = spec(read('examples/steps-study.qwenprompt'));
-  const built = buildGraph(study, job(study, 40, 1));
+  const study = specOf(read('examples/steps-study.qwenprompt'));
+  const built = buildGraph(study, jobOf(study, 40, 1));
   const g = built.graph;
 
   it('has the shape of ComfyUI\'s Qwen-Image example (PROTOCOL.md §4.1)', () => {
@@ -98,15 +83,15 @@ function isModelFile(input?: string): boolean {
 
 describe('the other templates', () => {
   it('qwen-image uses the original weights and the example\'s defaults', () => {
-    const s = spec('model: qwen-image\nprompt: a cat\n');
-    const b = buildGraph(s, job(s, s.steps[0]));
+    const s = specOf('model: qwen-image\nprompt: a cat\n');
+    const b = buildGraph(s, jobOf(s, s.steps[0]));
     assert.equal(b.graph['37'].inputs.unet_name, 'qwen_image_fp8_e4m3fn.safetensors');
     assert.deepEqual([b.graph['3'].inputs.steps, b.graph['3'].inputs.cfg, b.graph['58'].inputs.width], [20, 2.5, 1328]);
   });
 
   it('a LoRA goes between the diffusion model and ModelSamplingAuraFlow', () => {
-    const s = spec('prompt: a cat\nmodels:\n  lora: Qwen-Image-2512-Lightning-4steps-V1.0-fp32.safetensors\n  loraStrength: 0.8\nsteps: 4\ncfg: 1\n');
-    const b = buildGraph(s, job(s, 4));
+    const s = specOf('prompt: a cat\nmodels:\n  lora: Qwen-Image-2512-Lightning-4steps-V1.0-fp32.safetensors\n  loraStrength: 0.8\nsteps: 4\ncfg: 1\n');
+    const b = buildGraph(s, jobOf(s, 4));
     assert.deepEqual(b.graph['73'], {
       class_type: 'LoraLoaderModelOnly',
       inputs: { model: ['37', 0], lora_name: 'Qwen-Image-2512-Lightning-4steps-V1.0-fp32.safetensors', strength_model: 0.8 },
@@ -118,8 +103,8 @@ describe('the other templates', () => {
   });
 
   it('GGUF swaps only the loaders, which a server without ComfyUI-GGUF lacks', () => {
-    const s = spec(read('examples/cheaper-levers.qwenprompt').split('---\n')[1]);
-    const b = buildGraph(s, job(s, 20));
+    const s = specOf(read('examples/cheaper-levers.qwenprompt').split('---\n')[1]);
+    const b = buildGraph(s, jobOf(s, 20));
     assert.deepEqual(b.graph['37'], { class_type: 'UnetLoaderGGUF', inputs: { unet_name: 'qwen-image-2512-Q4_K_M.gguf' }, _meta: { title: 'Unet Loader (GGUF)' } });
     assert.deepEqual(b.graph['38'].inputs, { type: 'qwen_image', clip_name: 'Qwen2.5-VL-7B-Instruct-Q4_K_M.gguf' });
     const { '37': unet, '38': clip, ...rest } = shape(b.graph);
@@ -141,19 +126,19 @@ describe('the other templates', () => {
   });
 
   it('sd-checkpoint has the shape of ComfyUI\'s basic API example (PROTOCOL.md §4.2) and validates', () => {
-    const s = spec(read('examples/sd15-quick.qwenprompt'));
-    const b = buildGraph(s, job(s, 8));
+    const s = specOf(read('examples/sd15-quick.qwenprompt'));
+    const b = buildGraph(s, jobOf(s, 8));
     assert.deepEqual(shape(b.graph), shape(graphFixture('protocol-sd15.api.json')));
     assert.deepEqual([b.graph['5'].inputs.width, b.graph['3'].inputs.steps, b.graph['3'].inputs.seed], [256, 8, 42]);
     assert.deepEqual(checkGraph(b.graph, objectInfo).filter((p) => !isModelFile(p.input)), []);
-    const named = buildGraph(s, job(s, 8));
+    const named = buildGraph(s, jobOf(s, 8));
     named.graph['4'].inputs.ckpt_name = 'tiny_sd15_random.safetensors';
     assert.deepEqual(checkGraph(named.graph, objectInfo), [], 'with a file the server has, nothing at all is wrong');
   });
 
   it('sd-checkpoint takes a separate VAE when models.vae is set', () => {
-    const s = spec('model: sd-checkpoint\nprompt: a cat\nmodels:\n  vae: vae-ft-mse.safetensors\n');
-    const b = buildGraph(s, job(s, 20));
+    const s = specOf('model: sd-checkpoint\nprompt: a cat\nmodels:\n  vae: vae-ft-mse.safetensors\n');
+    const b = buildGraph(s, jobOf(s, 20));
     assert.deepEqual(b.graph['8'].inputs.vae, ['10', 0]);
     assert.equal(b.graph['10'].inputs.vae_name, 'vae-ft-mse.safetensors');
     assert.deepEqual(b.loaderNodes, ['4', '10']);
@@ -161,8 +146,8 @@ describe('the other templates', () => {
 
   it('every template builds a graph whose bindings and links point at real nodes', () => {
     for (const id of Object.keys(TEMPLATES) as TemplateId[]) {
-      const s = spec(`model: ${id}\nprompt: a cat\n`);
-      const b = buildGraph(s, job(s, s.steps[0]));
+      const s = specOf(`model: ${id}\nprompt: a cat\n`);
+      const b = buildGraph(s, jobOf(s, s.steps[0]));
       for (const [nid, n] of Object.entries(b.graph)) {
         for (const v of Object.values(n.inputs)) {
           if (Array.isArray(v)) {
@@ -176,7 +161,7 @@ describe('the other templates', () => {
 });
 
 describe('sweeps and mapped inputs on a template', () => {
-  const s = spec('prompt: a cat\nsize: 1024x1024\nsweep:\n  cfg: [6.5, 7.0]\n  size: [1024x1024, 1328x1328]\n  KSampler.denoise: [0.8, 1]\ninputs:\n  Save Image.filename_prefix: study/cat\n');
+  const s = specOf('prompt: a cat\nsize: 1024x1024\nsweep:\n  cfg: [6.5, 7.0]\n  size: [1024x1024, 1328x1328]\n  KSampler.denoise: [0.8, 1]\ninputs:\n  Save Image.filename_prefix: study/cat\n');
 
   it('binds swept values to the sweep item they came from', () => {
     const cell = planCells(s, { includeSweep: true }).find((c) => c.axes.cfg === 7 && c.axes.size === '1328x1328' && c.axes['KSampler.denoise'] === 0.8);
