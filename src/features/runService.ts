@@ -2,6 +2,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ApiGraph } from '../core/comfy/types';
+import { loadUserGraph } from '../core/comfy/workflow/userGraph';
 import type { ILogger } from '../core/logger';
 import { runSpec, SpecRejectedError, type RunUpdate } from '../core/runs/runner';
 import type { RunRecord } from '../core/runs/types';
@@ -168,7 +169,7 @@ export class RunService extends Disposable {
     this.#changed();
     let lease: vscode.Disposable | undefined;
     try {
-      const userGraph = spec.workflow ? await loadUserGraph(specFile, spec.workflow) : undefined;
+      const userGraph = spec.workflow ? await readUserGraph(specFile, spec.workflow) : undefined;
       const leased = await this.#deps.connections.lease();
       lease = leased;
       const { client } = leased;
@@ -288,7 +289,8 @@ export class RunService extends Disposable {
   }
 }
 
-async function loadUserGraph(specFile: string, workflow: string): Promise<ApiGraph> {
+/** Reads the spec's `workflow:` graph; the core says what is wrong with a file that is not an API graph. */
+async function readUserGraph(specFile: string, workflow: string): Promise<ApiGraph> {
   const file = path.resolve(path.dirname(specFile), workflow);
   let text: string;
   try {
@@ -296,9 +298,5 @@ async function loadUserGraph(specFile: string, workflow: string): Promise<ApiGra
   } catch {
     throw new Error(vscode.l10n.t('The workflow file {0} cannot be read: check the `workflow:` path.', file));
   }
-  try {
-    return JSON.parse(text) as ApiGraph;
-  } catch (e) {
-    throw new Error(vscode.l10n.t('The workflow file {0} is not valid JSON: {1}', file, (e as Error).message));
-  }
+  return loadUserGraph(text, workflow);
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ILogger } from '../core/logger';
 import { userMessage } from '../core/comfy/errors';
+import { comboValues, type ObjectInfo } from '../core/comfy/objectInfo';
 import { KNOWN_SAMPLERS, KNOWN_SCHEDULERS } from '../core/spec/knownNames';
 import { Disposable } from '../platform/dispose';
 import type { ComfyConnections } from './comfyConnections';
@@ -43,20 +44,8 @@ export const BUILTIN_LISTS: ValueLists = {
   },
 };
 
-/** The allowed values of a combo input, in either encoding /object_info uses (classic list or V3 COMBO options). */
-export function comboValues(objectInfo: Record<string, unknown>, nodeClass: string, input: string): string[] | undefined {
-  const node = objectInfo[nodeClass] as { input?: Record<string, Record<string, unknown> | undefined> } | undefined;
-  const spec = node?.input?.required?.[input] ?? node?.input?.optional?.[input];
-  if (!Array.isArray(spec)) {
-    return undefined;
-  }
-  const [first, opts] = spec as [unknown, { options?: unknown } | undefined];
-  const list = Array.isArray(first) ? first : first === 'COMBO' && Array.isArray(opts?.options) ? opts.options : undefined;
-  return list?.filter((v): v is string => typeof v === 'string');
-}
-
 /** Value lists from a whole /object_info answer; kinds it lacks keep the built-in list. */
-export function listsFromObjectInfo(objectInfo: Record<string, unknown>): ValueLists {
+export function listsFromObjectInfo(objectInfo: ObjectInfo): ValueLists {
   const values = { ...BUILTIN_LISTS.values };
   for (const kind of Object.keys(SOURCES) as ValueKind[]) {
     for (const [cls, input] of SOURCES[kind]) {
@@ -103,7 +92,7 @@ export class ServerCatalog extends Disposable {
   async #fetch(url: string): Promise<ValueLists> {
     try {
       const client = await this.#connections.client(url);
-      return listsFromObjectInfo(await client.objectInfo(AbortSignal.timeout(FETCH_TIMEOUT_MS)));
+      return listsFromObjectInfo((await client.objectInfo(AbortSignal.timeout(FETCH_TIMEOUT_MS))) as ObjectInfo);
     } catch (e) {
       this.#log.debug(`Completions use the built-in lists: /object_info of ${url} failed: ${userMessage(e)}`);
       return BUILTIN_LISTS;

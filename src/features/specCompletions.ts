@@ -55,7 +55,7 @@ export class SpecCompletionProvider extends Disposable implements vscode.Complet
     }
     // Fixed values the schema names: template ids, sizes, …
     const docOf = keyDoc(ctx.path);
-    return (docOf?.values ?? []).map((v) => {
+    return (docOf?.values ?? []).map((v: string) => {
       const item = new vscode.CompletionItem(v, vscode.CompletionItemKind.Value);
       item.range = range;
       return item;
@@ -67,9 +67,9 @@ function keyItem(k: KeyDoc): vscode.CompletionItem {
   const item = new vscode.CompletionItem(k.name, vscode.CompletionItemKind.Property);
   item.documentation = new vscode.MarkdownString(k.description);
   item.detail = k.default === undefined ? undefined : vscode.l10n.t('default: {0}', JSON.stringify(k.default));
-  item.insertText = k.isMapping ? new vscode.SnippetString(`${k.name}:\n\t$0`) : `${k.name}: `;
+  item.insertText = k.children ? new vscode.SnippetString(`${k.name}:\n\t$0`) : `${k.name}: `;
   // Typing the value comes next: offer its values right away.
-  item.command = k.isMapping ? undefined : { title: '', command: 'editor.action.triggerSuggest' };
+  item.command = k.children ? undefined : { title: '', command: 'editor.action.triggerSuggest' };
   return item;
 }
 

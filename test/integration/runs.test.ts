@@ -31,6 +31,15 @@ async function lensTitles(uri: vscode.Uri): Promise<string[]> {
   return found.map((l) => l.command?.title ?? '');
 }
 
+async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let v = probe(); ; v = probe()) {
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+}
+
 /** SecretStorage in memory, for services built by the test itself. */
 function memorySecrets(): vscode.SecretStorage {
   const map = new Map<string, string>();
@@ -93,10 +102,23 @@ suite('runs against the ComfyUI test server', () => {
     assert.equal(path.resolve(runsDir, onDisk.spec.file), uri.fsPath, 'run.json names the spec file');
     assert.ok(server.requests.some((r) => r.method === 'POST' && r.path === '/prompt'));
 
+    // The results panel opened beside the spec when the run started.
+    const panelTab = () =>
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('qwenprompt.results'));
+    await until('the results panel tab', () => panelTab());
+    assert.equal(panelTab()?.label, 'bamboo portrait');
+
     const titles = await lensTitles(uri);
     assert.match(titles[0], /^▶ 20 steps · [\d.]+ (ms|s)$/, 'the step lens shows the latest time');
     assert.equal(titles[1], '▶ 40 steps', 'a step count that never ran shows no time');
     assert.ok(titles.includes('Open results'));
+    assert.equal(
+      await vscode.commands.executeCommand('qwenprompt.openResults', { uri: uri.toString(), specId: 'bamboo-portrait' }),
+      runDir,
+      '"Open results" shows the newest run',
+    );
   });
 
   test('"■ Cancel" stops a running spec: the running job is interrupted, the queued ones deleted', async () => {
