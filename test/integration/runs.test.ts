@@ -108,7 +108,7 @@ suite('runs against the ComfyUI test server', () => {
         .flatMap((g) => g.tabs)
         .find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('qwenprompt.results'));
     await until('the results panel tab', () => panelTab());
-    assert.equal(panelTab()?.label, 'bamboo portrait');
+    assert.match(panelTab()?.label ?? '', /bamboo portrait/);
 
     const titles = await lensTitles(uri);
     assert.match(titles[0], /^▶ 20 steps · [\d.]+ (ms|s)$/, 'the step lens shows the latest time');
@@ -146,6 +146,22 @@ suite('runs against the ComfyUI test server', () => {
     assert.ok(result.record.cells.every((c) => c.status === 'cancelled'), JSON.stringify(result.record.cells.map((c) => c.status)));
     assert.ok(server.requests.some((r) => r.method === 'POST' && r.path === '/interrupt'));
     assert.ok((await lensTitles(uri)).includes('▶ All'), 'run lenses are back');
+  });
+
+  test('a spec ComfyUI rejects gets the server\'s complaint on the field at fault, and no run folder', async () => {
+    await useServer({ msPerStep: 2 });
+    const uri = fixture('rejected.qwenprompt');
+    const editor = await vscode.window.showTextDocument(uri);
+    const result = await vscode.commands.executeCommand<RunResult>('qwenprompt.runAll', { uri: uri.toString(), specId: 'unknown-sampler' });
+    assert.equal(result, undefined, 'nothing ran');
+    const fromServer = await until('the server diagnostics', () => {
+      const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'ComfyUI');
+      return d.length ? d : undefined;
+    });
+    assert.equal(fromServer[0].range.start.line, 5);
+    assert.equal(editor.document.getText(fromServer[0].range), 'not_a_sampler');
+    assert.match(fromServer[0].message, /not_a_sampler/);
+    assert.deepEqual(await fs.readdir(runsDir).then((d) => d.filter((x) => x.startsWith('unknown'))), []);
   });
 
   test('Restricted Mode: running, completions and lenses send nothing to the server', async () => {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { isComfyError, userMessage } from '../../core/comfy/errors';
 import type { ILogger } from '../../core/logger';
+import { UntrustedWorkspaceError } from '../comfyConnections';
 
 /** A palette or lens command: one small class per file, dependencies through the constructor. */
 export interface Command {
@@ -40,12 +41,16 @@ export function registerGuarded(cmd: Command, log: ILogger & { show(): void }): 
       log.error(`${cmd.id} failed`, e);
       const showLog = vscode.l10n.t('Show Log');
       const openSettings = vscode.l10n.t('Open Settings');
-      const actions = needsSettings(e) ? [openSettings, showLog] : [showLog];
+      const manageTrust = vscode.l10n.t('Manage Workspace Trust');
+      const actions =
+        e instanceof UntrustedWorkspaceError ? [manageTrust] : needsSettings(e) ? [openSettings, showLog] : [showLog];
       void vscode.window.showErrorMessage(userMessage(e), ...actions).then((pick) => {
         if (pick === showLog) {
           log.show();
         } else if (pick === openSettings) {
           void vscode.commands.executeCommand('workbench.action.openSettings', 'qwenprompt.comfy');
+        } else if (pick === manageTrust) {
+          void vscode.commands.executeCommand('workbench.trust.manage');
         }
       });
       return undefined;
