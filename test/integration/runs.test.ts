@@ -164,6 +164,32 @@ suite('runs against the ComfyUI test server', () => {
     assert.deepEqual(await fs.readdir(runsDir).then((d) => d.filter((x) => x.startsWith('unknown'))), []);
   });
 
+  test('model files complete from the live server\'s /object_info, and a hover says whether the server has a file', async () => {
+    const server = await useServer({});
+    const doc = await vscode.workspace.openTextDocument({
+      language: 'qwenprompt',
+      content: 'prompt: a fox\nmodels:\n  unet: \n  vae: missing_vae.safetensors\n',
+    });
+    await vscode.window.showTextDocument(doc);
+    try {
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+        'vscode.executeCompletionItemProvider',
+        doc.uri,
+        new vscode.Position(2, 8),
+      );
+      const item = list.items.find((i) => i.label === 'qwen_image_2512_fp8_e4m3fn.safetensors');
+      assert.ok(item, `the server's diffusion models are offered: ${list.items.map((i) => i.label).join(', ')}`);
+      assert.match(item.detail ?? '', /server/);
+      assert.ok(server.requests.some((r) => r.path === '/object_info'), 'asked the server');
+
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(3, 12));
+      const text = hovers.flatMap((h) => h.contents.map((c) => (c as vscode.MarkdownString).value)).join('\n');
+      assert.match(text, /missing_vae\.safetensors` is not in the list/);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+  });
+
   test('Restricted Mode: running, completions and lenses send nothing to the server', async () => {
     const server = await useServer({});
     const cfg = new ConfigService();
