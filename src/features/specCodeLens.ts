@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
+import { formatMs } from '../core/runs/format';
 import type { Spec } from '../core/spec/types';
 import type { ConfigService } from '../platform/config';
 import { Disposable } from '../platform/dispose';
 import type { ComfyConnections } from './comfyConnections';
-import { formatMs } from '../core/runs/format';
 import type { SpecHistory } from './runHistory';
 import type { RunService } from './runService';
 import { LANGUAGE_ID, type SpecDocuments } from './specDocuments';
