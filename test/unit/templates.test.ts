@@ -170,7 +170,7 @@ describe('sweeps and mapped inputs on a template', () => {
     assert.deepEqual(binding(b, '3', 'cfg'), ['sweep.cfg.1']);
     assert.deepEqual(binding(b, '58', 'width'), ['sweep.size.1']);
     assert.equal(b.graph['3'].inputs.denoise, 0.8);
-    assert.deepEqual(binding(b, '3', 'denoise'), ['denoise', 'sweep.KSampler.denoise.0']);
+    assert.deepEqual(binding(b, '3', 'denoise'), ['sweep.KSampler.denoise.0'], 'the mapped value owns the input');
     assert.equal(b.graph['60'].inputs.filename_prefix, 'study/cat');
     assert.deepEqual(binding(b, '60', 'filename_prefix'), ['inputs.Save Image.filename_prefix']);
   });

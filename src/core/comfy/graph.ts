@@ -22,6 +22,6 @@ export function buildGraph(spec: Spec, settings: JobSettings, userGraph?: ApiGra
     throw new GraphMappingError('workflow', '', `This spec uses the graph ${spec.workflow}, which was not loaded.`);
   }
   const built = TEMPLATES[spec.model ?? DEFAULT_TEMPLATE].build(spec, settings);
-  built.bindings.push(...applyMappedInputs(built.graph, settings.inputs, (key, value) => fieldPath(spec, key, value)));
+  applyMappedInputs(built.graph, settings.inputs, (key, value) => fieldPath(spec, key, value), built.bindings);
   return built;
 }

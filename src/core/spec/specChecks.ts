@@ -55,6 +55,8 @@ export function checkSpec({ spec, written, value }: CheckInput): CheckIssue[] {
         `Width and height must be multiples of ${template.sizeStep} for the ${template.id} template (got ${w}x${h}; try ${round(w)}x${round(h)}).`,
         'size-multiple',
       );
+    } else if (template?.nativeSizes && !template.nativeSizes.includes(`${w}x${h}`)) {
+      add(path, false, `${w}x${h} is not one of ${template.id}'s native sizes (${template.nativeSizes.join(', ')}); it works, but images may look worse.`, 'non-native-size', 'hint');
     }
   };
   if (written('size') || written('width') || written('height')) {

@@ -12,6 +12,9 @@ export const QWEN_2512_NEGATIVE =
 const QWEN_CLIP = 'qwen_2.5_vl_7b_fp8_scaled.safetensors';
 const QWEN_VAE = 'qwen_image_vae.safetensors';
 
+/** Qwen-Image's supported sizes per the Comfy-Org docs (1:1, 16:9, 9:16, 4:3, 3:4, 3:2, 2:3). */
+const QWEN_SIZES = ['1328x1328', '1664x928', '928x1664', '1472x1104', '1104x1472', '1584x1056', '1056x1584'];
+
 /** The native Qwen-Image graph of ComfyUI's example (PROTOCOL.md §4.1), with the same node ids;
  * the GGUF variant swaps only the two loaders. */
 function buildQwenGraph(gguf: boolean, tpl: WorkflowTemplate, spec: Spec, settings: JobSettings): BuiltGraph {
@@ -68,6 +71,7 @@ function qwenTemplate(
     models: { unet, clip, vae: QWEN_VAE },
     modelKeys: gguf ? ['unet', 'clip', 'vae', 'lora', 'loraStrength'] : ['unet', 'clip', 'vae', 'lora', 'loraStrength', 'weightDtype'],
     sizeStep: 16,
+    nativeSizes: QWEN_SIZES,
     build: (spec, settings) => buildQwenGraph(gguf, tpl, spec, settings),
   };
   return tpl;

@@ -20,5 +20,7 @@ export interface WorkflowTemplate {
   modelKeys: readonly (keyof SpecModels)[];
   /** Width and height must be multiples of this (the latent node's `step`). */
   sizeStep: number;
+  /** Sizes the model was trained at, as `WxH`; others work but are worth a hint. */
+  nativeSizes?: readonly string[];
   build(spec: Spec, settings: JobSettings): BuiltGraph;
 }

@@ -1,5 +1,5 @@
 import type { AxisValue } from '../../spec/types';
-import type { ApiGraph } from '../types';
+import type { ApiGraph, GraphBinding } from '../types';
 import { didYouMean } from '../../spec/didYouMean';
 import { GraphMappingError } from './graphMappingError';
 import { describeNode, isLink, titleOf } from './graphQueries';
@@ -57,16 +57,23 @@ export function resolveNodeInput(graph: ApiGraph, key: string, field: string): {
   return { node, input };
 }
 
-/** Writes `inputs`/sweep values `NodeTitleOrClass.input` into the graph; returns the bindings. */
+/** Writes `inputs`/sweep values `NodeTitleOrClass.input` into the graph and records their bindings.
+ * A mapped value overrides what a spec field wrote into the same input, and so does its binding:
+ * a server error on that input is about the mapped value. */
 export function applyMappedInputs(
   graph: ApiGraph,
   values: Record<string, AxisValue>,
   fieldOf: (key: string, value: AxisValue) => string,
-): { field: string; node: string; input: string }[] {
-  return Object.entries(values).map(([key, value]) => {
+  bindings: GraphBinding[],
+): void {
+  for (const [key, value] of Object.entries(values)) {
     const field = fieldOf(key, value);
     const { node, input } = resolveNodeInput(graph, key, field);
     graph[node].inputs[input] = value;
-    return { field, node, input };
-  });
+    const earlier = bindings.findIndex((b) => b.node === node && b.input === input);
+    if (earlier >= 0) {
+      bindings.splice(earlier, 1);
+    }
+    bindings.push({ field, node, input });
+  }
 }

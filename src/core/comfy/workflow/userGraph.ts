@@ -185,9 +185,7 @@ export function mapUserGraph(spec: Spec, settings: JobSettings, userGraph: ApiGr
     set(`models.${key}`, loaders[0], input, spec.models[key]);
   }
 
-  bindings.push(
-    ...applyMappedInputs(graph, settings.inputs, (key, value) => fieldPath(spec, key, value)),
-  );
+  applyMappedInputs(graph, settings.inputs, (key, value) => fieldPath(spec, key, value), bindings);
 
   return {
     graph,
