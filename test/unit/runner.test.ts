@@ -15,7 +15,7 @@ import { studySpec } from './helpers/spec';
 const small = (over = {}) => studySpec({ width: 64, height: 64, steps: [2, 4], repeats: 2, ...over });
 
 async function withServer<T>(fn: (url: string, fake: Awaited<ReturnType<typeof startFakeComfy>>) => Promise<T>, opts = {}): Promise<T> {
-  const fake = await startFakeComfy({ msPerStep: 3, loadMs: 10, ...opts });
+  const fake = await startFakeComfy({ msPerStep: 10, loadMs: 10, ...opts });
   try {
     return await fn(fake.url, fake);
   } finally {
@@ -53,13 +53,14 @@ test('a sweep runs end to end: every image on disk with its hash, timings, stats
       const [s2, s4] = onDisk.stats;
       assert.equal(s2.column, '2 steps');
       assert.equal(s4.all!.n, 2);
-      assert.ok(s4.all!.mean > s2.all!.mean, '4 steps cost more than 2');
+      assert.ok(s4.warm!.mean > s2.warm!.mean, '4 steps cost more than 2 (warm runs)');
       assert.ok(onDisk.cells.some((c) => c.timings!.peakVramBytes! > 0), 'VRAM was sampled while jobs ran');
       // All prompts were queued before the first result was fetched: the GPU never waited for the client.
       const reqs = fake.requests.map((r) => `${r.method} ${r.path}`);
       const lastPost = reqs.lastIndexOf('POST /prompt');
       const firstHistory = reqs.findIndex((r) => r.startsWith('GET /history/'));
       assert.ok(lastPost < firstHistory, `posts ${lastPost} before history ${firstHistory}`);
+      assert.equal(reqs.filter((r) => r === 'POST /prompt').length, 4);
       assert.equal(updates[0].type, 'planned');
       assert.equal(updates.at(-1)!.type, 'finished');
       assert.ok(updates.some((u) => u.type === 'progress'));
@@ -67,7 +68,7 @@ test('a sweep runs end to end: every image on disk with its hash, timings, stats
     } finally {
       client.close();
     }
-  });
+  }, { loadMs: 300 }); // a first job long enough that every prompt is posted while it runs
 });
 
 test('running the same spec again is served from cache: shown as cached and left out of statistics', async () => {
@@ -78,7 +79,7 @@ test('running the same spec again is served from cache: shown as cached and left
       const spec = small({ steps: [2], repeats: 1 });
       await runSpec({ spec, specFile: '/x/a.qwenprompt', client, runsRoot: root });
       const { record } = await runSpec({ spec, specFile: '/x/a.qwenprompt', client, runsRoot: root });
-      assert.equal(record.cells[0].status, 'cached');
+      assert.equal(record.cells[0].status, 'cached', record.cells[0].error);
       assert.equal(record.cells[0].images.length, 1, 'the cached image is still saved');
       assert.equal(record.stats[0].all, undefined);
       assert.equal(record.stats[0].cachedCount, 1);

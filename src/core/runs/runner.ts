@@ -136,7 +136,11 @@ class RunState {
   readonly #vram: VramMonitor;
   readonly #promptIds: (string | undefined)[];
   readonly #settled: boolean[];
+  /** Resolves a cell's wait when it is cancelled before it ran (a deleted prompt never reports back). */
+  readonly #release: (() => void)[] = [];
   #writing: Promise<void> = Promise.resolve();
+  /** Settles when the run folder exists: a job served from cache can finish before it does. */
+  #folder!: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void };
   #dirty = false;
   #cancelled = false;
 
@@ -149,6 +153,11 @@ class RunState {
     this.#vram = new VramMonitor(opts.client, opts.vramPollMs ?? 250);
     this.#promptIds = cells.map(() => undefined);
     this.#settled = cells.map(() => false);
+    let resolve!: () => void;
+    let reject!: (e: unknown) => void;
+    const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+    promise.catch(() => undefined);
+    this.#folder = { promise, resolve, reject };
   }
 
   dispose(): void {
@@ -160,9 +169,18 @@ class RunState {
     const jobs: Promise<void>[] = [];
     // The first prompt goes before the run folder exists: a spec the server rejects leaves nothing behind.
     jobs.push((await this.#submit(0, true)).recorded);
-    const { runDir, id } = await createRunDir(this.#opts.runsRoot, this.#opts.spec.id);
+    let made;
+    try {
+      made = await createRunDir(this.#opts.runsRoot, this.#opts.spec.id);
+    } catch (e) {
+      this.#folder.reject(e);
+      await this.#cancel();
+      throw e;
+    }
+    const { runDir, id } = made;
     this.runDir = runDir;
     this.#record.id = id;
+    this.#folder.resolve();
     await this.#write();
     this.#emit({ type: 'planned', runDir, record: this.#record });
     this.#log.info(`Run ${id}: ${this.#cells.length} job(s) of "${this.#opts.spec.name}" on ${this.#record.server.url}`);
@@ -215,10 +233,19 @@ class RunState {
       });
       this.#promptIds[i] = job.promptId;
       cell.promptId = job.promptId;
-      const recorded = job.done.then(
-        (outcome) => this.#finish(i, outcome, postedAt),
-        (err) => this.#fail(i, err),
-      );
+      const released = new Promise<void>((resolve) => (this.#release[i] = resolve));
+      const recorded = Promise.race([
+        job.done.then(
+          (outcome) => this.#finish(i, outcome, postedAt),
+          (err) => this.#fail(i, err),
+        ),
+        released,
+      ]);
+      if (this.#cancelled) {
+        // Cancelled while this prompt was being posted: take it off the queue too.
+        await this.#opts.client.deleteQueued([job.promptId]).catch(() => undefined);
+        await this.#cancelCell(i);
+      }
       return { recorded };
     } catch (err) {
       if (first) {
@@ -240,6 +267,7 @@ class RunState {
     const cell = this.#record.cells[i];
     const built = this.#graphs[i];
     try {
+      await this.#folder.promise;
       const timings = measureJob(outcome, {
         samplerNode: built.samplerNode,
         loaderNodes: built.loaderNodes,
@@ -331,14 +359,15 @@ class RunState {
     } catch (err) {
       this.#log.warn(`Cancelling on the server failed: ${userMessage(err)}`);
     }
-    await Promise.all(
-      this.#record.cells.map(async (c, i) => {
-        if (this.#settled[i] || c.status === 'running') return;
-        this.#settled[i] = true;
-        c.status = 'cancelled';
-        await this.#changed(i);
-      }),
-    );
+    await Promise.all(this.#record.cells.map((c, i) => (c.status === 'running' ? undefined : this.#cancelCell(i))));
+  }
+
+  async #cancelCell(i: number): Promise<void> {
+    if (this.#settled[i]) return;
+    this.#settled[i] = true;
+    this.#record.cells[i].status = 'cancelled';
+    this.#release[i]?.();
+    await this.#changed(i);
   }
 
   #finalStatus(): RunStatus {
