@@ -140,7 +140,12 @@ suite('runs against the ComfyUI test server', () => {
     assert.ok(!titles.some((t) => t.startsWith('▶')), 'no run lenses while it runs');
 
     assert.equal(await vscode.commands.executeCommand('qwenprompt.cancel', args), true);
-    const result = await running;
+    const result = await Promise.race([
+      running,
+      new Promise<never>((_, fail) =>
+        setTimeout(() => fail(new Error('the run did not end within 20 s of Cancel (its "■ Cancel" lens stays)')), 20_000),
+      ),
+    ]);
     assert.ok(result);
     assert.equal(result.record.status, 'cancelled');
     assert.ok(result.record.cells.every((c) => c.status === 'cancelled'), JSON.stringify(result.record.cells.map((c) => c.status)));
