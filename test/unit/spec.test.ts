@@ -117,6 +117,18 @@ describe('parseSpecs: defaults and shapes', () => {
     const [s] = parseSpecs('workflow: ./g.api.json\nprompt: fox\n').specs;
     assert.equal(s.workflow, './g.api.json');
     assert.equal(s.model, undefined);
+    assert.equal(s.negative, '', 'no template negative is imposed on a user graph');
+  });
+
+  it('an empty or comment-only file has no specs and no problems', () => {
+    assert.deepEqual(parseSpecs(''), { specs: [], diagnostics: [] });
+    assert.deepEqual(parseSpecs('# notes\n\n# more\n'), { specs: [], diagnostics: [] });
+  });
+
+  it('reads CRLF files with the same positions', () => {
+    const r = parseSpecs('prompt: fox\r\nsteps: [0, 2]\r\n---\r\nprompt: owl\r\n');
+    assert.deepEqual(r.specs.map((s) => [s.prompt, s.lensLine]), [['fox', 0], ['owl', 3]]);
+    assert.deepEqual(r.diagnostics.map(where), ['out-of-range@1:8-1:9']);
   });
 });
 

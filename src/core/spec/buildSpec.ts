@@ -18,7 +18,8 @@ export function buildSpec(v: SpecValue, valid: (path: string) => boolean): Omit<
   const modelName = str('model');
   const workflow = str('workflow');
   const model = modelName && isTemplateId(modelName) ? modelName : workflow ? undefined : DEFAULT_TEMPLATE;
-  const d = TEMPLATES[model ?? DEFAULT_TEMPLATE].defaults;
+  // A user's graph keeps its own negative unless the spec writes one.
+  const d = model ? TEMPLATES[model].defaults : { ...TEMPLATES[DEFAULT_TEMPLATE].defaults, negative: '' };
 
   const models: SpecModels = {};
   const m = v.models;

@@ -111,7 +111,7 @@ function parseChunk(text: string): ParsedDoc[] {
     // The yaml package should not throw, but an editor must never lose its diagnostics to a crash.
     const src = new SourceIndex(text, lines);
     const diag = diagnostic(src.lineRange(0), `Could not read this document: ${String(e)}`, 'yaml-syntax', 'error');
-    return [{ spec: emptySpec(src.range(0, text.length), 0), diagnostics: [diag] }];
+    return [{ spec: { ...emptySpec(src.range(0, text.length), 0), errorCount: 1 }, diagnostics: [diag] }];
   }
 }
 
@@ -152,31 +152,44 @@ function parseDocument(doc: Document.Parsed, text: string, lines: LineCounter, f
     }
     spec = emptySpec(range, lensLine);
   } else {
-    src.indexFields(doc.contents);
-    const issues = checkSchema(value);
-    const bad = issues.filter((i) => !i.onKey).map((i) => i.path);
-    const valid = (path: string) => !bad.some((b) => b === path || b.startsWith(`${path}.`));
-    const built = buildSpec(value as SpecValue, valid);
-    const fieldRanges: Record<string, Range> = {};
-    for (const [path, loc] of src.fields) {
-      fieldRanges[path] = loc.value;
-    }
-    spec = { ...built, range, lensLine, fieldRanges, errorCount: 0 };
-    const written = (path: string) => src.fields.has(path) && valid(path);
-    const placed = [
-      ...issues.map((i) => ({ ...i, severity: 'error' as Severity })),
-      ...checkSpec({ spec: { ...spec, index: 0, id: '' }, written, value: value as SpecValue }),
-    ];
-    for (const issue of placed) {
-      const loc = src.locate(issue.path);
-      const where =
-        issue.code === 'missing-prompt' || !loc ? src.lineRange(lensLine) : issue.onKey ? (loc.key ?? loc.value) : loc.value;
-      diagnostics.push(diagnostic(where, issue.message, issue.code, issue.severity));
-    }
+    const checked = checkMapping(value as SpecValue, doc.contents, src, lensLine);
+    spec = { ...checked.spec, range, lensLine };
+    diagnostics.push(...checked.diagnostics);
   }
   diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   spec.errorCount = diagnostics.filter((d) => d.severity === 'error').length;
   return [{ spec, diagnostics }];
+}
+
+/** Validates a spec mapping (schema, then cross-field rules) and fills in its defaults. */
+function checkMapping(
+  value: SpecValue,
+  contents: unknown,
+  src: SourceIndex,
+  lensLine: number,
+): { spec: Omit<Spec, 'index' | 'id' | 'range' | 'lensLine'>; diagnostics: SpecDiagnostic[] } {
+  src.indexFields(contents);
+  const issues = checkSchema(value);
+  // A field with a schema error falls back to its default; an unknown key spoils nothing else.
+  const bad = issues.filter((i) => !i.onKey).map((i) => i.path);
+  const valid = (path: string) => !bad.some((b) => b === path || b.startsWith(`${path}.`));
+  const fieldRanges: Record<string, Range> = {};
+  for (const [path, loc] of src.fields) {
+    fieldRanges[path] = loc.value;
+  }
+  const spec = { ...buildSpec(value, valid), fieldRanges, errorCount: 0 };
+  const written = (path: string) => src.fields.has(path) && valid(path);
+  const placed = [
+    ...issues.map((i) => ({ ...i, severity: 'error' as Severity })),
+    ...checkSpec({ spec: { ...spec, index: 0, id: '', range: src.lineRange(lensLine), lensLine }, written, value }),
+  ];
+  const diagnostics = placed.map((issue) => {
+    const loc = src.locate(issue.path);
+    const where =
+      issue.code === 'missing-prompt' || !loc ? src.lineRange(lensLine) : issue.onKey ? (loc.key ?? loc.value) : loc.value;
+    return diagnostic(where, issue.message, issue.code, issue.severity);
+  });
+  return { spec, diagnostics };
 }
 
 function emptySpec(range: Range, lensLine: number): Omit<Spec, 'index' | 'id'> {
