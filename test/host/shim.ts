@@ -50,7 +50,7 @@ export async function runShim(argv: readonly string[]): Promise<number> {
   const verbose = process.env.QWENPROMPT_HOST_VERBOSE === '1';
 
   let server: CodeServer | undefined;
-  let bench: Workbench | undefined;
+  let bench: Promise<Workbench> | undefined;
   let timer: NodeJS.Timeout | undefined;
   try {
     server = await startCodeServer({
@@ -75,7 +75,7 @@ export async function runShim(argv: readonly string[]): Promise<number> {
     });
     // Keeps the host's lines in their order even though each needs an async look at its arguments.
     let printed = Promise.resolve();
-    const run = openWorkbench(s, args.folder ?? s.runDir, {
+    bench = openWorkbench(s, args.folder ?? s.runDir, {
       payload,
       waitForExplorer: false,
       timeoutMs,
@@ -90,8 +90,8 @@ export async function runShim(argv: readonly string[]): Promise<number> {
           else if (verbose) console.error(`[workbench ${msg.type()}] ${msg.text()}`);
         });
       },
-    }).then((b) => (bench = b));
-    const code = await Promise.race([run.then(() => Promise.race([exitCode, timedOut])), timedOut]);
+    });
+    const code = await Promise.race([bench.then(() => Promise.race([exitCode, timedOut])), timedOut]);
     await printed;
     return code;
   } catch (e) {
@@ -99,7 +99,8 @@ export async function runShim(argv: readonly string[]): Promise<number> {
     return 1;
   } finally {
     clearTimeout(timer);
-    await bench?.close();
+    // Also after a timeout while the workbench was still opening: the browser must not outlive us.
+    await bench?.then((b) => b.close(), () => undefined);
     await server?.stop();
   }
 }
