@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { ApiGraph } from '../../src/core/comfy/types';
@@ -111,6 +112,9 @@ class FakeComfyServer implements FakeComfy, Sink {
   private readonly root = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-comfy-'));
   private readonly engine: Engine;
   private number = 0;
+  /** Every open TCP connection (HTTP and upgraded WebSocket), so restart and close can cut them all. */
+  private readonly tcp = new Set<Socket>();
+  private closing = false;
 
   constructor(opts: FakeComfyOptions) {
     for (const d of ['output', 'temp', 'input']) { fs.mkdirSync(path.join(this.root, d)); }
@@ -124,7 +128,11 @@ class FakeComfyServer implements FakeComfy, Sink {
     this.engine.stall = () => this.faults.stall === true;
     this.engine.stallMidRun = () => this.faults.stallMidRun === true;
     this.server = http.createServer((req, res) => { void this.onRequest(req, res); });
-    this.server.on('connection', (socket) => { if (this.faults.refuseConnections) { socket.destroy(); } });
+    this.server.on('connection', (socket: Socket) => {
+      if (this.faults.refuseConnections || this.closing) { socket.destroy(); return; }
+      this.tcp.add(socket);
+      socket.on('close', () => this.tcp.delete(socket));
+    });
     this.server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
   }
 
@@ -196,11 +204,11 @@ class FakeComfyServer implements FakeComfy, Sink {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (this.faults.refuseConnections) { socket.destroy(); return; }
     if (url.pathname !== '/ws' && url.pathname !== '/api/ws') {
-      socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+      socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n', () => socket.destroy());
       return;
     }
     if (originRejected(req)) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n');
+      socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n', () => socket.destroy());
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, url.searchParams.get('clientId') || randomUUID().replace(/-/g, '')));
@@ -237,14 +245,15 @@ class FakeComfyServer implements FakeComfy, Sink {
     this.dropSockets();
     this.engine.reset();
     this.number = 0;
-    this.server.closeAllConnections();
+    for (const s of this.tcp) { s.destroy(); }
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     this.engine.close();
     this.dropSockets();
     this.wss.close();
-    this.server.closeAllConnections();
+    for (const s of this.tcp) { s.destroy(); }
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     fs.rmSync(this.root, { recursive: true, force: true });
   }
@@ -421,8 +430,10 @@ class FakeComfyServer implements FakeComfy, Sink {
   }
 
   private systemStats(): unknown {
+    // Idle: a warm torch cache. Running: models plus activations that grow with the latent (engine.vramInUse).
     const used = this.engine.vramInUse;
-    const reserved = used > 0 ? used + 256 * MIB : 0;
+    const reserved = 512 * MIB + used;
+    const torchFree = 480 * MIB - Math.min(448 * MIB, used / 16);
     return {
       system: {
         os: process.platform, ram_total: os.totalmem(), ram_free: os.freemem(), comfyui_version: '0.33.0',
@@ -440,7 +451,7 @@ class FakeComfyServer implements FakeComfy, Sink {
       devices: [{
         name: 'cuda:0 NVIDIA GeForce RTX 4090 : cudaMallocAsync', type: 'cuda', index: 0,
         vram_total: VRAM_TOTAL, vram_free: VRAM_TOTAL - 600 * MIB - used,
-        torch_vram_total: reserved, torch_vram_free: reserved > 0 ? 200 * MIB : 0,
+        torch_vram_total: reserved, torch_vram_free: Math.round(torchFree),
       }],
     };
   }
