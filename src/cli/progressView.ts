@@ -32,7 +32,11 @@ export class ProgressView {
     switch (u.type) {
       case 'planned':
         for (const c of u.record.cells) this.#cells.set(c.key, { ...c });
-        if (!this.#tty) this.#out.write(`queued ${u.record.cells.length} job(s); run folder ${u.runDir}\n`);
+        if (!this.#tty) {
+          this.#out.write(`queued ${u.record.cells.length} job(s); run folder ${u.runDir}\n`);
+          // The first job may already be running (or done) by the time the folder exists.
+          for (const c of u.record.cells) if (c.status !== 'queued') this.#out.write(plainLine(c) + '\n');
+        }
         break;
       case 'cell': {
         const before = this.#cells.get(u.cell.key)?.status;
