@@ -195,6 +195,15 @@ suite('runs against the ComfyUI test server', () => {
     }
   });
 
+  test('Select Server checks the server with /system_stats and saves its URL', async () => {
+    const server = await useServer({});
+    await config().update('comfy.url', undefined, vscode.ConfigurationTarget.Global);
+    const chosen = await vscode.commands.executeCommand<string>('qwenprompt.selectServer', `${server.url}/`);
+    assert.equal(chosen, server.url);
+    assert.equal(config().get('comfy.url'), server.url);
+    assert.ok(server.requests.some((r) => r.method === 'GET' && r.path === '/system_stats'));
+  });
+
   test('Restricted Mode: running, completions and lenses send nothing to the server', async () => {
     const server = await useServer({});
     const cfg = new ConfigService();
