@@ -349,8 +349,11 @@ describe('parseSpecs: robustness', () => {
   });
 
   it('anchors and aliases resolve, and a billion laughs does not hang', () => {
-    const r = parseSpecs('base: &p a fox\nprompt: *p\n');
+    const r = parseSpecs('negative: &p a fox\nprompt: *p\n');
     assert.equal(r.specs[0].prompt, 'a fox');
+    const across = parseSpecs('negative: &p a fox\nprompt: x\n---\nprompt: *p\n');
+    assert.deepEqual(across.diagnostics.map((d) => [d.code, d.range.start.line]), [['yaml-syntax', 3]], 'an anchor of another document is one clear error');
+    assert.match(across.diagnostics[0].message, /Unresolved alias/);
     const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]', 'prompt: x'].join('\n');
     const b = parseSpecs(bomb);
     assert.ok(b.diagnostics.length > 0);
@@ -364,6 +367,22 @@ describe('parseSpecs: robustness', () => {
     assert.equal(r.specs.length, 200);
     assert.deepEqual(r.diagnostics.filter((d) => d.severity !== 'hint'), []);
     assert.equal(r.specs[199].id, 'bamboo-portrait-199');
+  });
+});
+
+describe('every field with YAML\'s corners (flow maps, quoted keys, anchors, directives)', () => {
+  it('reads test/fixtures/specs/tricky.qwenprompt as written', () => {
+    const r = parseSpecs(fs.readFileSync(path.join(ROOT, 'test/fixtures/specs/tricky.qwenprompt'), 'utf8'));
+    assert.deepEqual(r.diagnostics.filter((d) => d.severity !== 'hint'), []);
+    const [a, b] = r.specs;
+    assert.equal(a.name, 'tricky: quotes & colons');
+    assert.equal(a.lensLine, 3, 'after the comment, the directive and ---');
+    assert.deepEqual(a.models, { unet: 'qwen_image_bf16.safetensors', vae: 'qwen_image_vae.safetensors', lora: 'l.safetensors', loraStrength: 0.5, weightDtype: 'fp8_e4m3fn' });
+    assert.equal(a.prompt, 'line one\nline two');
+    assert.deepEqual([a.steps, a.repeats, a.shift, a.denoise], [[8, 16], 2, 3.1, 0.75]);
+    assert.deepEqual(a.sweep.map((x) => x.name), ['Load LoRA.strength_model', 'denoise']);
+    assert.deepEqual(a.inputs, { 'KSampler.cfg': 3 });
+    assert.deepEqual([b.prompt, b.negative], ['blurry, text', 'blurry, text']);
   });
 });
 

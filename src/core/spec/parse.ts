@@ -134,9 +134,12 @@ function parseDocument(doc: Document.Parsed, text: string, lines: LineCounter, f
   }
 
   let value: unknown;
+  let unreadable = false;
   try {
     value = doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
+    // e.g. an alias to an anchor of another document, or too many aliases (a "billion laughs").
+    unreadable = true;
     diagnostics.push(diagnostic(src.lineRange(lensLine), `Could not read this document: ${(e as Error).message}`, 'yaml-syntax', 'error'));
   }
   const range = src.range(docStart, docEnd);
@@ -146,7 +149,7 @@ function parseDocument(doc: Document.Parsed, text: string, lines: LineCounter, f
 
   let spec: Omit<Spec, 'index' | 'id'>;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    if (value !== undefined || doc.errors.length === 0) {
+    if (!unreadable && (value !== undefined || doc.errors.length === 0)) {
       const where = doc.contents?.range ? src.range(doc.contents.range[0], doc.contents.range[1]) : src.lineRange(lensLine);
       diagnostics.push(diagnostic(where, 'A spec is a mapping of fields, e.g. `prompt: a red fox` and `steps: [20, 40, 60]` on separate lines.', 'not-a-mapping', 'error'));
     }
