@@ -177,6 +177,12 @@ export class Engine {
     });
   }
 
+  /** Node work: a timer, after which a restart in the meantime abandons the job (no stale messages or cache). */
+  private async work(ms: number, gen: number): Promise<void> {
+    await this.sleep(ms);
+    if (gen !== this.generation) { throw new Abandoned(); }
+  }
+
   /** Throws Abandoned after a restart, Interrupted after /interrupt; hangs while stallMidRun is set. */
   private async checkpoint(gen: number): Promise<void> {
     while (this.stallMidRun() && gen === this.generation && !this.closed) { await this.sleep(20); }
@@ -298,7 +304,7 @@ export class Engine {
     };
 
     if (/Loader/.test(cls)) {
-      await this.sleep(this.opts.loadMs);
+      await this.work(this.opts.loadMs, gen);
       const files = Object.values(inputs).filter((v): v is string => typeof v === 'string');
       const bad = files.find((f) => f.includes(FAIL_MARKER));
       if (bad) {
@@ -327,7 +333,7 @@ export class Engine {
       }
       return { value: { ...latent, kind: 'latent', seed, steps, text }, steps };
     }
-    await this.sleep(this.opts.nodeMs);
+    await this.work(this.opts.nodeMs, gen);
     if (typeof inputs.width === 'number' && typeof inputs.height === 'number') {
       return { value: { kind: 'latent', width: inputs.width, height: inputs.height, batch: typeof inputs.batch_size === 'number' ? inputs.batch_size : 1 } };
     }
