@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { planCells } from '../../src/core/runs/plan';
 import { jobOf, readRepoFile, realObjectInfo, specOf } from './helpers/specJobs';
-import { buildGraph } from '../../src/core/comfy/graph';
+import { buildGraph, GraphMappingError } from '../../src/core/comfy/graph';
 import type { ObjectInfo } from '../../src/core/comfy/objectInfo';
 import { TEMPLATES } from '../../src/core/comfy/templates';
 import type { ApiGraph, BuiltGraph } from '../../src/core/comfy/types';
@@ -161,6 +161,14 @@ describe('the other templates', () => {
 });
 
 describe('sweeps and mapped inputs on a template', () => {
+  it('finds template nodes by the titles the schema documents', () => {
+    const t = specOf('prompt: a cat\ninputs:\n  Load CLIP.device: cpu\n  Empty Latent Image.batch_size: 2\n');
+    const b = buildGraph(t, jobOf(t));
+    assert.deepEqual([b.graph['38'].inputs.device, b.graph['58'].inputs.batch_size], ['cpu', 2]);
+    const noLora = specOf('prompt: a cat\ninputs:\n  LoraLoaderModelOnly.strength_model: 0.5\n');
+    assert.throws(() => buildGraph(noLora, jobOf(noLora)), (e: Error) => e instanceof GraphMappingError && e.field === 'inputs.LoraLoaderModelOnly.strength_model');
+  });
+
   const s = specOf('prompt: a cat\nsize: 1024x1024\nsweep:\n  cfg: [6.5, 7.0]\n  size: [1024x1024, 1328x1328]\n  KSampler.denoise: [0.8, 1]\ninputs:\n  Save Image.filename_prefix: study/cat\n');
 
   it('binds swept values to the sweep item they came from', () => {
