@@ -183,6 +183,11 @@ test('the queue lists running and pending prompts by number, and a deleted pendi
     assert.deepEqual((await request(s.url, 'GET', `/history/${b.json.prompt_id}`)).json, {});
     const starts = sock.texts().filter((m) => m.type === 'execution_start').map((m) => m.data.prompt_id);
     assert.deepEqual(starts, [a.json.prompt_id, c.json.prompt_id]);
+    assert.deepEqual(s.sent.get('c3')!.filter((m) => m.type === 'execution_start').map((m) => m.data.prompt_id), starts);
+    await request(s.url, 'POST', '/history', { delete: [a.json.prompt_id] });
+    assert.deepEqual(Object.keys((await request(s.url, 'GET', '/history')).json), [c.json.prompt_id]);
+    await request(s.url, 'POST', '/history', { clear: true });
+    assert.deepEqual((await request(s.url, 'GET', '/history')).json, {});
     sock.close();
   });
 });
