@@ -84,6 +84,13 @@ describe('ComfyClient transport', () => {
     wss.close();
   });
 
+  it('normalises base URLs (https, path prefix, trailing slash) and rejects what is not http(s)', () => {
+    assert.equal(client({ baseUrl: 'https://gpu.example/comfy/?x=1' }).baseUrl, 'https://gpu.example/comfy');
+    assert.equal(client({ baseUrl: ' http://127.0.0.1:8188/ ' }).baseUrl, 'http://127.0.0.1:8188');
+    assert.throws(() => client({ baseUrl: 'ftp://x' }), /not an http\(s\) URL.*qwenprompt\.comfy\.url/);
+    assert.throws(() => client({ baseUrl: 'localhost 8188' }), /not a valid ComfyUI URL/);
+  });
+
   it('a server that is not there: unreachable, naming the URL and the setting', async () => {
     const local = await serve(() => {});
     await local.close();
@@ -205,5 +212,44 @@ describe('ComfyClient.view', () => {
     const big = await rejection(c.view({ filename: 'big.png', subfolder: '', type: 'output' }));
     assert.equal(big.kind, 'badResponse');
     assert.match(big.message, /answered more than 64 KiB; stopped reading/);
+  });
+});
+
+describe('ComfyClient races with a scripted server', () => {
+  it('keeps events that beat the POST reply and reads /history when executing null never comes', { timeout: 5000 }, async () => {
+    const wss = new WebSocketServer({ noServer: true });
+    let sock: import('ws').WebSocket | undefined;
+    let history: Record<string, unknown> = {};
+    const image = { filename: 'q_00001_.png', subfolder: '', type: 'output' };
+    const local = await serve((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        res.setHeader('content-type', 'application/json');
+        if (req.url === '/prompt') {
+          const id = JSON.parse(Buffer.concat(chunks).toString()).prompt_id as string;
+          const send = (type: string, data: object) => sock!.send(JSON.stringify({ type, data: { ...data, prompt_id: id } }));
+          // The whole run is over before the HTTP reply leaves, and no `executing {node: null}` follows.
+          send('execution_start', { timestamp: 1 });
+          send('executed', { node: '9', output: { images: [image] } });
+          send('execution_success', { timestamp: 2 });
+          history = { [id]: { prompt: [0, id, {}, {}, ['9']], outputs: { '9': { images: [image] } }, status: { status_str: 'success', completed: true, messages: [] } } };
+          setTimeout(() => res.end(JSON.stringify({ prompt_id: id, number: 0, node_errors: {} })), 50);
+        } else if (req.url?.startsWith('/history/')) {
+          res.end(JSON.stringify(history));
+        } else res.end('{}');
+      });
+    });
+    local.server.on('upgrade', (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => (sock = ws)));
+    const c = client({ baseUrl: local.url, historyGraceMs: 100 });
+    const events: string[] = [];
+    const job = await c.submit({ '9': { class_type: 'SaveImage', inputs: {} } }, { onEvent: (e) => events.push(e.type) });
+    const outcome = await job.done;
+    assert.equal(outcome.status, 'success');
+    assert.deepEqual(outcome.messages.map((m) => m.msg.type), ['execution_start', 'executed', 'execution_success']);
+    assert.deepEqual(outcome.images, [image]);
+    assert.ok(outcome.history);
+    assert.deepEqual(events, ['started', 'executed', 'queued', 'finished']);
+    wss.close();
   });
 });

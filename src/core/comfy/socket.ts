@@ -88,11 +88,6 @@ export class ComfySocket {
     }
   }
 
-  /** Drops the connection as a network failure would; for tests and for a dead ping. */
-  drop(): void {
-    this.ws?.terminate();
-  }
-
   private open(): Promise<void> {
     const wasReconnecting = this.attempt > 0;
     return new Promise<void>((resolve, reject) => {
