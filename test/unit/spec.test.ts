@@ -134,19 +134,20 @@ describe('parseSpecs: defaults and shapes', () => {
 
 describe('parseSpecs: several documents', () => {
   const text = [
-    '# shared comment', //        0
+    '# shared comment', //         0
     'name: Fox at dawn', //        1
     'prompt: fox', //              2
-    '---', //                      3
-    '# second', //                 4
-    'prompt: owl', //              5
-    'steps: [1, 2]', //            6
-    '---', //                      7
-    'name: Fox at dawn', //        8
-    'prompt: cat', //              9
-    'steps: 0', //                10
-    '---', //                     11
-    '', //                        12
+    '# trailing', //               3
+    '---', //                      4
+    '# second', //                 5
+    'prompt: owl', //              6
+    'steps: [1, 2]', //            7
+    '---', //                      8
+    'name: Fox at dawn', //        9
+    'prompt: cat', //             10
+    'steps: 0', //                11
+    '---', //                     12
+    '', //                        13
   ].join('\n');
   const result = parseSpecs(text);
 
@@ -155,23 +156,24 @@ describe('parseSpecs: several documents', () => {
       result.specs.map((s) => [s.index, s.id, s.lensLine, s.range.start.line, s.prompt]),
       [
         [0, 'fox-at-dawn', 1, 0, 'fox'],
-        [1, 'spec-2', 5, 3, 'owl'],
-        [2, 'fox-at-dawn-2', 8, 7, 'cat'],
+        [1, 'spec-2', 6, 4, 'owl'],
+        [2, 'fox-at-dawn-2', 9, 8, 'cat'],
       ],
       'a trailing --- adds no spec',
     );
   });
 
   it('places each problem in its own document and counts errors per spec', () => {
-    assert.deepEqual(diagnose(text), ['out-of-range@10:7-10:8']);
+    assert.deepEqual(diagnose(text), ['out-of-range@11:7-11:8']);
     assert.equal(result.diagnostics[0].specIndex, 2);
     assert.deepEqual(result.specs.map((s) => s.errorCount), [0, 0, 1]);
   });
 
   it('findSpecAt finds the spec of a line, comments included', () => {
     assert.equal(findSpecAt(result, 0)?.index, 0);
-    assert.equal(findSpecAt(result, 4)?.index, 1);
-    assert.equal(findSpecAt(result, 9)?.index, 2);
+    assert.equal(findSpecAt(result, 3)?.index, 0, 'a comment before the next --- belongs to the spec above');
+    assert.equal(findSpecAt(result, 5)?.index, 1);
+    assert.equal(findSpecAt(result, 10)?.index, 2);
     assert.equal(findSpecAt(result, 99), undefined);
   });
 

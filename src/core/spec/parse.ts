@@ -106,7 +106,7 @@ function parseChunk(text: string): ParsedDoc[] {
     if (!Array.isArray(docs)) {
       return [];
     }
-    return docs.flatMap((doc, i) => parseDocument(doc, text, lines, i === 0));
+    return docs.flatMap((doc, i) => parseDocument(doc, text, lines, i === 0, i === docs.length - 1));
   } catch (e) {
     // The yaml package should not throw, but an editor must never lose its diagnostics to a crash.
     const src = new SourceIndex(text, lines);
@@ -115,11 +115,17 @@ function parseChunk(text: string): ParsedDoc[] {
   }
 }
 
-function parseDocument(doc: Document.Parsed, text: string, lines: LineCounter, firstInChunk: boolean): ParsedDoc[] {
+function parseDocument(
+  doc: Document.Parsed,
+  text: string,
+  lines: LineCounter,
+  firstInChunk: boolean,
+  lastInChunk: boolean,
+): ParsedDoc[] {
   const src = new SourceIndex(text, lines);
-  // The first document also owns the comments above it, so findSpecAt works on them.
+  // A document also owns the comments around it up to the next `---`, so findSpecAt works on them.
   const docStart = firstInChunk ? 0 : doc.range[0];
-  const docEnd = doc.range[2];
+  const docEnd = lastInChunk ? text.length : doc.range[2];
   const lensLine = firstContentLine(text, docStart, docEnd, src);
   if (doc.errors.length === 0 && (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null))) {
     // An empty document, e.g. after a trailing `---`: nothing to run, nothing wrong.
