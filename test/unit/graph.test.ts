@@ -82,6 +82,14 @@ describe('mapping a spec onto the user\'s graph', () => {
     const h = fixture('two-samplers.api.json');
     h['3']._meta = { title: 'Sampler' };
     assert.equal(buildGraph(plain, jobOf(plain), h).samplerNode, '3');
+    // A title on a node that cannot sample (here the Save node) is not taken for the sampler.
+    const saved = fixture('two-samplers.api.json');
+    saved['9']._meta = { title: 'qwenprompt' };
+    assert.throws(() => buildGraph(plain, jobOf(plain), saved), /2 samplers/);
+    // A custom sampler node of a class qwenprompt does not know is driven when titled.
+    const custom = myGraph();
+    custom['3'].class_type = 'KSamplerWithRefiner';
+    assert.equal(buildGraph(plain, jobOf(plain), custom).samplerNode, '3');
   });
 
   it('drives SamplerCustomAdvanced through its guider, sampler, sigmas and noise nodes', () => {

@@ -70,17 +70,20 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** The sampler to drive: the only one, or among several the one titled "qwenprompt" (or "sampler"). */
+/** The sampler to drive: the node titled "qwenprompt" (or else "sampler"), which may be a custom
+ * sampler node of any class as long as it takes steps or a seed; else the graph's only sampler. */
 export function findSampler(graph: ApiGraph): string {
   const samplers = nodesOfClass(graph, SAMPLER_CLASSES);
-  if (samplers.length === 1) {
-    return samplers[0];
-  }
+  const canSample = (id: string) =>
+    samplers.includes(id) || ['steps', 'seed', 'noise_seed'].some((k) => k in graph[id].inputs);
   for (const title of PREFERRED_TITLES) {
-    const titled = Object.keys(graph).filter((id) => titleOf(graph[id])?.trim().toLowerCase() === title);
+    const titled = Object.keys(graph).filter((id) => titleOf(graph[id])?.trim().toLowerCase() === title && canSample(id));
     if (titled.length === 1) {
       return titled[0];
     }
+  }
+  if (samplers.length === 1) {
+    return samplers[0];
   }
   if (samplers.length === 0) {
     throw new GraphMappingError(
