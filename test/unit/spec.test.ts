@@ -313,6 +313,11 @@ describe('parseSpecs: diagnostics, each on the offending text', () => {
     assert.deepEqual([where(d), d.severity], ['unused-model@2:2-2:12', 'warning']);
   });
 
+  it('warns that shift does nothing with a checkpoint template', () => {
+    const d = only('model: sd-checkpoint\nprompt: fox\nshift: 3\n');
+    assert.deepEqual([where(d), d.severity], ['unused-field@2:0-2:5', 'warning']);
+  });
+
   it('a document that is not a mapping says what a spec looks like', () => {
     assert.equal(where(only('just a sentence\n')), 'not-a-mapping@0:0-0:15');
   });
