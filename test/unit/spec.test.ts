@@ -70,7 +70,7 @@ describe('parseSpecs: defaults and shapes', () => {
   it('fills Qwen-Image-2512 defaults when only a prompt is given', () => {
     const [s] = parseSpecs('prompt: a red fox\n').specs;
     assert.equal(s.model, 'qwen-image-2512');
-    assert.deepEqual(s.steps, [50]);
+    assert.deepEqual(s.steps, [20, 40, 60], 'a spec that names no steps asks the question of the study: 20, 40, 60');
     assert.deepEqual([s.cfg, s.sampler, s.scheduler, s.width, s.height, s.denoise], [4, 'euler', 'simple', 1328, 1328, 1]);
     assert.equal(s.negative, QWEN_2512_NEGATIVE);
     assert.deepEqual([s.seed, s.repeats, s.sweep, s.inputs, s.models], [0, 1, [], {}, {}]);
@@ -79,7 +79,7 @@ describe('parseSpecs: defaults and shapes', () => {
 
   it('uses the chosen template\'s defaults', () => {
     const [s] = parseSpecs('model: sd-checkpoint\nprompt: a red fox\n').specs;
-    assert.deepEqual([s.steps, s.cfg, s.scheduler, s.width, s.negative], [[20], 8, 'normal', 512, '']);
+    assert.deepEqual([s.steps, s.cfg, s.scheduler, s.width, s.negative], [[20, 40, 60], 8, 'normal', 512, '']);
   });
 
   it('accepts a single step count, width/height, seeds, sweeps and inputs', () => {
@@ -188,7 +188,7 @@ describe('parseSpecs: several documents', () => {
     assert.equal(after.specs[1].prompt, 'owl at night');
     assert.deepEqual(after.specs[2].fieldRanges, before.specs[2].fieldRanges);
     after.specs[0].steps.push(99);
-    assert.deepEqual(parseSpecs(text).specs[0].steps, [50], 'results are copies: changing one does not change the next parse');
+    assert.deepEqual(parseSpecs(text).specs[0].steps, [20, 40, 60], 'results are copies: changing one does not change the next parse');
   });
 });
 

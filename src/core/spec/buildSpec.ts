@@ -10,6 +10,9 @@ export type SpecValue = Record<string, unknown>;
 /** Fills in a Spec from the YAML value, taking a field only when `valid(path)` (the schema found
  * nothing wrong with it) and the template's default otherwise. Ranges, id and index are set by the
  * caller. */
+/** Steps of a spec that names none: the study's 20, 40 and 60. */
+export const DEFAULT_STEPS: readonly number[] = [20, 40, 60];
+
 export function buildSpec(v: SpecValue, valid: (path: string) => boolean): Omit<Spec, 'index' | 'id' | 'range' | 'lensLine' | 'fieldRanges' | 'errorCount'> {
   const has = (k: string) => v[k] !== undefined && v[k] !== null && valid(k);
   const str = (k: string) => (has(k) && typeof v[k] === 'string' ? (v[k] as string) : undefined);
@@ -41,7 +44,7 @@ export function buildSpec(v: SpecValue, valid: (path: string) => boolean): Omit<
   };
   const isInt = (x: unknown): x is number => Number.isInteger(x);
 
-  let steps = list('steps', isInt) ?? (num('steps') !== undefined ? [num('steps') as number] : d.steps);
+  let steps = list('steps', isInt) ?? (num('steps') !== undefined ? [num('steps') as number] : [...DEFAULT_STEPS]);
   steps = steps.filter((s) => s >= 1);
   const seeds = list('seeds', isInt);
 
@@ -94,7 +97,8 @@ export function buildSpec(v: SpecValue, valid: (path: string) => boolean): Omit<
     cfg: num('cfg') ?? d.cfg,
     ...(num('shift') !== undefined ? { shift: num('shift') } : {}),
     denoise: num('denoise') ?? d.denoise,
-    steps: steps.length ? steps : d.steps,
+    // No steps named: the product's question, 20 / 40 / 60 (the extension's qwenprompt.defaultSteps may override).
+    steps: steps.length ? steps : [...DEFAULT_STEPS],
     repeats,
     sweep,
     inputs,

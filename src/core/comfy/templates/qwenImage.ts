@@ -77,10 +77,9 @@ function qwenTemplate(
   return tpl;
 }
 
-/** Sampling defaults of the Qwen-Image-2512 blueprint and docs: 50 steps, cfg 4, euler/simple, shift 3.1, 1328². */
+/** Sampling defaults of the Qwen-Image-2512 blueprint and docs (which suggest 50 steps): cfg 4, euler/simple, shift 3.1, 1328². */
 const DEFAULTS_2512: TemplateDefaults = {
   negative: QWEN_2512_NEGATIVE,
-  steps: [50],
   cfg: 4,
   sampler: 'euler',
   scheduler: 'simple',
@@ -90,8 +89,8 @@ const DEFAULTS_2512: TemplateDefaults = {
   denoise: 1,
 };
 
-/** ComfyUI's Qwen-Image example: 20 steps, cfg 2.5, euler/simple, shift 3.1, 1328², blank negative. */
-const DEFAULTS_QWEN: TemplateDefaults = { ...DEFAULTS_2512, negative: '', steps: [20], cfg: 2.5 };
+/** ComfyUI's Qwen-Image example: cfg 2.5, euler/simple, shift 3.1, 1328², blank negative. */
+const DEFAULTS_QWEN: TemplateDefaults = { ...DEFAULTS_2512, negative: '', cfg: 2.5 };
 
 export const QWEN_IMAGE_2512 = qwenTemplate(
   'qwen-image-2512',

@@ -9,7 +9,6 @@ export const SD_CHECKPOINT: WorkflowTemplate = {
   description: 'A classic checkpoint (e.g. SD 1.5) with CheckpointLoaderSimple + EmptyLatentImage.',
   defaults: {
     negative: '',
-    steps: [20],
     cfg: 8,
     sampler: 'euler',
     scheduler: 'normal',

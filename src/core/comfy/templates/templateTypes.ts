@@ -7,7 +7,6 @@ export type TemplateDefaults = Pick<
   'negative' | 'cfg' | 'sampler' | 'scheduler' | 'width' | 'height' | 'shift' | 'denoise'
 > & {
   /** Step counts, as a spec's `steps` would list them. */
-  steps: number[];
 };
 
 export interface WorkflowTemplate {
