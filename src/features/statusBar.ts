@@ -41,7 +41,17 @@ export class ServerStatusBar extends Disposable {
     const update = () => this.#update();
     this._register(vscode.window.onDidChangeVisibleTextEditors(update));
     this._register(vscode.window.onDidChangeWindowState(update));
-    this._register(runs.onDidChangeRuns(update));
+    this._register(
+      runs.onDidChangeRuns(() => {
+        this.#update();
+        // A run just started or ended: read the queue once now, even in a window without focus, so the
+        // item never keeps showing a queue that has drained.
+        if (this.#wanted && this.#connections.isTrusted && !this.#polling) {
+          this.#stop();
+          void this.#poll();
+        }
+      }),
+    );
     this._register(
       connections.onDidChange(() => {
         this.#facts = undefined;
