@@ -7,6 +7,8 @@ import { loadUserGraph } from '../core/comfy/graph';
 import type { ApiGraph } from '../core/comfy/types';
 import type { ILogger } from '../core/logger';
 import { runSpec, SpecRejectedError } from '../core/runs/runner';
+import { latestResumable, resumeRun, specFromRecord } from '../core/runs/resume';
+import { readRunRecord } from '../core/runs/record';
 import type { RunRecord } from '../core/runs/types';
 import { summaryTable } from '../core/runs/format';
 import { parseSpecs } from '../core/spec/parse';
@@ -17,6 +19,8 @@ const USAGE = `qwenprompt — run .qwenprompt specs on a ComfyUI server and meas
 
 Usage:
   qwenprompt run SPEC [options]        run a spec file (every spec in it, or --spec NAME)
+  qwenprompt run --resume RUN_DIR      finish an interrupted run: only its missing images are made
+  qwenprompt run SPEC --resume         the same for the newest unfinished run of each spec in SPEC
   qwenprompt validate SPEC [SPEC…]     check spec files; prints problems as file:line:col
   qwenprompt --help | --version
 
@@ -31,6 +35,7 @@ Options for run:
   --no-preview       ask the server for no live previews
   --token-env VAR    read a bearer token for a proxied server from this variable (default QWENPROMPT_TOKEN)
   --watchdog MIN     give up on a job that shows no sign of life for MIN minutes (default 10)
+  --resume           continue an interrupted run in its own folder (see above)
 
 Exit codes: 0 all images made; 1 a run failed or was partial; 2 bad usage or spec; 3 server problem; 130 cancelled.`;
 
@@ -110,14 +115,17 @@ async function runCommand(args: string[], io: { out: NodeJS.WritableStream & { i
         'no-preview': { type: 'boolean', default: false },
         'token-env': { type: 'string', default: 'QWENPROMPT_TOKEN' },
         watchdog: { type: 'string' },
+        resume: { type: 'boolean', default: false },
       },
     });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
   const { values: o, positionals } = parsed;
-  if (positionals.length !== 1) throw new UsageError('run needs exactly one spec file.');
+  if (positionals.length !== 1) throw new UsageError(o.resume ? 'run --resume needs a run folder or a spec file.' : 'run needs exactly one spec file.');
   const file = path.resolve(positionals[0]);
+  // `--resume RUN_DIR`: the spec is the one recorded in the run folder.
+  const resumeDir = o.resume && (await fs.stat(file).catch(() => undefined))?.isDirectory() ? file : undefined;
   const steps = o.steps !== undefined ? parseIntList(o.steps, '--steps') : undefined;
   const repeats = o.repeats !== undefined ? parsePositiveInt(o.repeats, '--repeats') : undefined;
   const watchdogMin = o.watchdog !== undefined ? parsePositiveInt(o.watchdog, '--watchdog') : 10;
@@ -128,8 +136,11 @@ async function runCommand(args: string[], io: { out: NodeJS.WritableStream & { i
     throw new UsageError(`--server "${server}" is not a URL (e.g. http://127.0.0.1:8188).`);
   }
 
-  const { specs, diagnostics } = await readSpecs(file);
-  const rel = path.relative(process.cwd(), file) || file;
+  const resumeRecord = resumeDir ? await readRunRecord(resumeDir).catch((e: Error) => {
+    throw new UsageError(`Cannot resume ${resumeDir}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'it holds no run.json' : e.message}`);
+  }) : undefined;
+  const { specs, diagnostics } = resumeRecord ? { specs: [specFromRecord(resumeRecord)], diagnostics: [] } : await readSpecs(file);
+  const rel = resumeRecord ? resumeRecord.spec.file : path.relative(process.cwd(), file) || file;
   const chosen = chooseSpecs(specs, o.spec);
   const errors = diagnostics.filter((d) => d.severity === 'error' && (d.specIndex === undefined || chosen.some((s) => s.index === d.specIndex)));
   if (errors.length) {
@@ -159,26 +170,29 @@ async function runCommand(args: string[], io: { out: NodeJS.WritableStream & { i
   try {
     for (const spec of chosen) {
       if (controller.signal.aborted) break;
-      const userGraph = spec.workflow ? await readUserGraph(path.resolve(path.dirname(file), spec.workflow)) : undefined;
+      const runsRoot = o.out ? path.resolve(o.out) : path.join(path.dirname(file), '.qwenprompt-runs');
+      const toResume = resumeDir ?? (o.resume ? await latestResumable(runsRoot, spec.id) : undefined);
+      if (o.resume && !toResume) {
+        io.err.write(`${spec.name}: no unfinished run under ${path.relative(process.cwd(), runsRoot) || runsRoot}; nothing to resume.\n`);
+        continue;
+      }
+      const userGraph = spec.workflow && !toResume ? await readUserGraph(path.resolve(path.dirname(file), spec.workflow)) : undefined;
       const view = new ProgressView(io.err, { tty: !!io.err.isTTY && !o.json, columns: io.err.columns });
-      view.title(`${spec.name} → ${server}`);
+      view.title(`${spec.name} → ${server}${toResume ? ' (resumed)' : ''}`);
+      const common = {
+        specFile: file,
+        specLabel: rel,
+        client,
+        previewMethod: o['no-preview'] ? ('none' as const) : ('auto' as const),
+        signal: controller.signal,
+        onUpdate: (u: Parameters<ProgressView['update']>[0]) => view.update(u),
+        logger: log,
+      };
       let result;
       try {
-        result = await runSpec({
-          spec,
-          specFile: file,
-          specLabel: rel,
-          client,
-          runsRoot: o.out ? path.resolve(o.out) : path.join(path.dirname(file), '.qwenprompt-runs'),
-          steps,
-          repeats,
-          includeSweep: o.sweep,
-          userGraph,
-          previewMethod: o['no-preview'] ? 'none' : 'auto',
-          signal: controller.signal,
-          onUpdate: (u) => view.update(u),
-          logger: log,
-        });
+        result = toResume
+          ? await resumeRun({ ...common, runDir: toResume })
+          : await runSpec({ ...common, spec, runsRoot, steps, repeats, includeSweep: o.sweep, userGraph });
       } catch (e) {
         view.close();
         if (e instanceof SpecRejectedError) {

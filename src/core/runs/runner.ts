@@ -34,6 +34,11 @@ export interface RunOptions {
   vramPollMs?: number;
   /** Spec file path as recorded in run.json (default: the absolute path). */
   specLabel?: string;
+  /**
+   * Continue an interrupted run (see resume.ts) in its own folder: the cells in `keep` stay as
+   * they are, every other cell is run again. The plan options must give the record's cells.
+   */
+  resume?: { runDir: string; record: RunRecord; keep: ReadonlySet<string> };
 }
 
 export type RunUpdate =
@@ -92,12 +97,13 @@ export async function runSpec(opts: RunOptions): Promise<{ runDir: string; recor
   }
   const cells = planCells(spec, { steps: opts.steps, includeSweep: opts.includeSweep, repeats: opts.repeats });
   const graphs: BuiltGraph[] = cells.map((c) => buildGraph(spec, c.settings, opts.userGraph));
+  if (opts.resume) checkResumable(opts.resume.record, cells, graphs);
 
   await client.connect(signal);
   const server = serverFacts(client.baseUrl, await client.systemStats(signal));
   throwIfAborted(signal);
 
-  const record: RunRecord = {
+  const record: RunRecord = opts.resume ? reopenRecord(opts.resume.record, opts.resume.keep, started) : {
     format: 'qwenprompt-run',
     version: 1,
     id: '',
@@ -143,6 +149,8 @@ class RunState {
   #folder!: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void };
   #dirty = false;
   #cancelled = false;
+  /** A job hit the watchdog: nothing more is submitted. */
+  #abandoned = false;
 
   constructor(opts: RunOptions, record: RunRecord, cells: Cell[], graphs: BuiltGraph[], log: ILogger) {
     this.#opts = opts;
@@ -152,7 +160,7 @@ class RunState {
     this.#log = log;
     this.#vram = new VramMonitor(opts.client, opts.vramPollMs ?? 250);
     this.#promptIds = cells.map(() => undefined);
-    this.#settled = cells.map(() => false);
+    this.#settled = cells.map((c) => opts.resume?.keep.has(c.key) ?? false);
     let resolve!: () => void;
     let reject!: (e: unknown) => void;
     const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
@@ -167,11 +175,13 @@ class RunState {
   async execute(started: number): Promise<{ runDir: string; record: RunRecord }> {
     const { signal } = this.#opts;
     const jobs: Promise<void>[] = [];
+    const todo = this.#cells.map((_, i) => i).filter((i) => !this.#settled[i]);
+    const resume = this.#opts.resume;
     // The first prompt goes before the run folder exists: a spec the server rejects leaves nothing behind.
-    jobs.push((await this.#submit(0, true)).recorded);
+    if (todo.length) jobs.push((await this.#submit(todo[0], !resume)).recorded);
     let made;
     try {
-      made = await createRunDir(this.#opts.runsRoot, this.#opts.spec.id);
+      made = resume ? { runDir: resume.runDir, id: resume.record.id } : await createRunDir(this.#opts.runsRoot, this.#opts.spec.id);
     } catch (e) {
       this.#folder.reject(e);
       await this.#cancel();
@@ -188,7 +198,10 @@ class RunState {
     const onAbort = () => void this.#cancel();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      for (let i = 1; i < this.#cells.length && !this.#cancelled; i++) jobs.push((await this.#submit(i, false)).recorded);
+      for (const i of todo.slice(1)) {
+        if (this.#cancelled || this.#abandoned) break;
+        jobs.push((await this.#submit(i, false)).recorded);
+      }
       if (signal?.aborted) await this.#cancel();
       await Promise.all(jobs);
     } finally {
@@ -241,6 +254,11 @@ class RunState {
         ),
         released,
       ]);
+      if (this.#abandoned && this.#settled[i]) {
+        // Given up while this prompt was being posted: it would wait behind the stuck job forever.
+        await this.#opts.client.deleteQueued([job.promptId]).catch(() => undefined);
+        this.#release[i]();
+      }
       if (this.#cancelled) {
         // Cancelled while this prompt was being posted: take it off the queue too.
         await this.#opts.client.deleteQueued([job.promptId]).catch(() => undefined);
@@ -298,7 +316,30 @@ class RunState {
     cell.status = this.#cancelled ? 'cancelled' : 'failed';
     cell.error = userMessage(err);
     this.#log.warn(`Job ${cell.key}: ${cell.error}`);
+    if (isComfyError(err, 'watchdog') && !this.#cancelled) void this.#abandon(i);
     await this.#changed(i);
+  }
+
+  /**
+   * The server went silent on job `stuck`: the jobs queued behind it would wait forever, so they are
+   * taken off the server's queue and marked failed (a resume runs them again).
+   */
+  async #abandon(stuck: number): Promise<void> {
+    this.#abandoned = true;
+    const ids = this.#record.cells.map((_, i) => (this.#settled[i] ? undefined : this.#promptIds[i])).filter((id): id is string => !!id);
+    const { client } = this.#opts;
+    await client.interrupt(this.#promptIds[stuck]).catch(() => undefined);
+    if (ids.length) await client.deleteQueued(ids).catch((e) => this.#log.warn(`Could not remove the queued prompts: ${userMessage(e)}`));
+    await Promise.all(
+      this.#record.cells.map(async (c, i) => {
+        if (this.#settled[i]) return;
+        this.#settled[i] = true;
+        c.status = 'failed';
+        c.error = `Not run: ComfyUI stopped answering about job ${this.#record.cells[stuck].key} (see its error). Resume the run once the server works again.`;
+        this.#release[i]?.();
+        await this.#changed(i);
+      }),
+    );
   }
 
   async #saveImages(i: number, outcome: JobOutcome): Promise<void> {
@@ -385,6 +426,32 @@ class RunState {
       this.#log.error('A run update listener threw', err);
     }
   }
+}
+
+/** A resumed record must be the plan of the spec it records: same cells, same graphs. */
+function checkResumable(record: RunRecord, cells: Cell[], graphs: BuiltGraph[]): void {
+  const same = record.cells.length === cells.length && record.cells.every((c, i) => c.key === cells[i].key);
+  if (!same) throw new Error(`The run record ${record.id} does not match its spec's plan; it cannot be resumed.`);
+  // The exact graphs sent before are sent again, so a resumed cell is the same job as its neighbours.
+  record.cells.forEach((c, i) => {
+    if (c.graph) graphs[i].graph = c.graph;
+  });
+}
+
+/** The record of a resumed run: kept cells untouched, every other cell queued again from scratch. */
+function reopenRecord(record: RunRecord, keep: ReadonlySet<string>, now: number): RunRecord {
+  for (const c of record.cells) {
+    if (keep.has(c.key)) continue;
+    c.status = 'queued';
+    c.images = [];
+    delete c.error;
+    delete c.timings;
+    delete c.promptId;
+  }
+  record.status = 'running';
+  delete record.finishedAt;
+  record.resumedAt = [...(record.resumedAt ?? []), new Date(now).toISOString()];
+  return record;
 }
 
 function throwIfAborted(signal?: AbortSignal): void {

@@ -144,4 +144,6 @@ export interface RunRecord {
   ratings: Rating[];
   /** The client's own wall time for the whole run, ms. */
   wallMs?: number;
+  /** When the run was resumed after an interruption (`qwenprompt run --resume`), oldest first. */
+  resumedAt?: string[];
 }
