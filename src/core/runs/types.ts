@@ -118,6 +118,10 @@ export interface Rating {
   scores: { structure?: number; texture?: number; colour?: number; adherence?: number };
   note?: string;
   at: string;
+  /** Which rating round the vote belongs to (one blind round = one id), so rounds can be counted. */
+  round?: string;
+  /** True when the settings were hidden and the order shuffled while rating. */
+  blind?: boolean;
 }
 
 export type RunStatus = 'running' | 'complete' | 'partial' | 'cancelled' | 'failed';

@@ -1,0 +1,116 @@
+// Rating maths: what a blind review says per setting, and which settings are worth their time.
+import type { AxisValue } from '../spec/types';
+import type { ColumnStats, RunRecord } from '../runs/types';
+
+/** The study's four criteria, in the order a reviewer is asked them. */
+export const CRITERIA = ['structure', 'texture', 'colour', 'adherence'] as const;
+export type Criterion = (typeof CRITERIA)[number];
+
+export const CRITERION_LABELS: Readonly<Record<Criterion, string>> = {
+  structure: 'Structure',
+  texture: 'Texture',
+  colour: 'Colour fidelity',
+  adherence: 'Prompt adherence',
+};
+
+/** What the reviews of one setting (one column) add up to. */
+export interface SettingQuality {
+  column: string;
+  axes: Record<string, AxisValue>;
+  /** Mean 1–5 score per criterion over every vote that scored it. */
+  means: Partial<Record<Criterion, number>>;
+  /** Votes per criterion (a reviewer may skip one). */
+  counts: Partial<Record<Criterion, number>>;
+  /** Mean of the criterion means: one number to plot against time. */
+  overall?: number;
+  /** Votes (rated images) of this setting. */
+  votes: number;
+  /** Warm mean execution time (all measured runs when none was warm), ms. */
+  timeMs?: number;
+  /** On the cost–quality front: no other setting is both faster and at least as good. */
+  onFront: boolean;
+}
+
+export interface QualitySummary {
+  settings: SettingQuality[];
+  /** Distinct rating rounds (votes without a round count as one round each day they were cast). */
+  rounds: number;
+  votes: number;
+  /** When the newest vote was cast (ISO). */
+  lastAt?: string;
+}
+
+export interface CostPoint {
+  id: string;
+  cost: number;
+  score: number;
+}
+
+/**
+ * The cost–quality (Pareto) front: points no other point beats on both cost (lower) and score
+ * (higher). Ties on both count as on the front together, so equal settings are marked alike.
+ */
+export function paretoFront(points: readonly CostPoint[]): Set<string> {
+  const front = new Set<string>();
+  for (const p of points) {
+    const dominated = points.some(
+      (q) => q !== p && q.cost <= p.cost && q.score >= p.score && (q.cost < p.cost || q.score > p.score),
+    );
+    if (!dominated) front.add(p.id);
+  }
+  return front;
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** A score a vote may hold: an integer 1–5. */
+export function isScore(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 5;
+}
+
+/** Per-setting means per criterion, in the record's column order, with the cost–quality front marked. */
+export function qualitySummary(record: Pick<RunRecord, 'cells' | 'stats' | 'ratings'>): QualitySummary {
+  const columnOf = new Map(record.cells.map((c) => [c.key, c.column]));
+  const order: { column: string; axes: Record<string, AxisValue> }[] = [];
+  const seen = new Set<string>();
+  for (const c of record.cells) {
+    if (!seen.has(c.column)) {
+      seen.add(c.column);
+      order.push({ column: c.column, axes: c.axes });
+    }
+  }
+  const stats = new Map<string, ColumnStats>(record.stats.map((s) => [s.column, s]));
+  const ratings = (record.ratings ?? []).filter((r) => columnOf.has(r.cell));
+  const settings: SettingQuality[] = order.map(({ column, axes }) => {
+    const mine = ratings.filter((r) => columnOf.get(r.cell) === column);
+    const means: SettingQuality['means'] = {};
+    const counts: SettingQuality['counts'] = {};
+    for (const k of CRITERIA) {
+      const xs = mine.map((r) => r.scores[k]).filter(isScore);
+      if (xs.length) {
+        means[k] = mean(xs);
+        counts[k] = xs.length;
+      }
+    }
+    const ms = Object.values(means);
+    const s = stats.get(column);
+    const time = (s?.warm ?? s?.all)?.mean;
+    return {
+      column,
+      axes,
+      means,
+      counts,
+      ...(ms.length ? { overall: mean(ms) } : {}),
+      votes: mine.length,
+      ...(time !== undefined ? { timeMs: time } : {}),
+      onFront: false,
+    };
+  });
+  const front = paretoFront(
+    settings.flatMap((s) => (s.overall !== undefined && s.timeMs !== undefined ? [{ id: s.column, cost: s.timeMs, score: s.overall }] : [])),
+  );
+  for (const s of settings) s.onFront = front.has(s.column);
+  const rounds = new Set(ratings.map((r) => r.round ?? `day:${r.at.slice(0, 10)}`));
+  const lastAt = ratings.map((r) => r.at).sort().pop();
+  return { settings, rounds: rounds.size, votes: ratings.length, ...(lastAt ? { lastAt } : {}) };
+}
