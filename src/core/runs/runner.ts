@@ -10,6 +10,7 @@ import { columnStats } from './stats';
 import { measureJob } from './timing';
 import type { Cell, CellRecord, RunRecord, RunStatus, ServerFacts } from './types';
 import { VramMonitor } from './vram';
+import { scoreRun, type ScoreRunOptions } from '../convergence/scoreRun';
 
 export interface RunOptions {
   spec: Spec;
@@ -34,6 +35,8 @@ export interface RunOptions {
   vramPollMs?: number;
   /** Spec file path as recorded in run.json (default: the absolute path). */
   specLabel?: string;
+  /** Convergence scoring once the jobs are done (threshold for the recommendation); false: none. */
+  convergence?: ScoreRunOptions | false;
   /**
    * Continue an interrupted run (see resume.ts) in its own folder: the cells in `keep` stay as
    * they are, every other cell is run again. The plan options must give the record's cells.
@@ -213,6 +216,8 @@ class RunState {
     r.status = this.#finalStatus();
     r.finishedAt = new Date().toISOString();
     r.wallMs = Date.now() - started;
+    // After the last job, so it never delays the GPU (every prompt was queued up front).
+    if (this.#opts.convergence !== false) await scoreConvergence(runDir, r, this.#opts.convergence || {}, this.#log);
     await this.#write();
     this.#emit({ type: 'finished', runDir, record: r });
     return { runDir, record: r };
@@ -452,6 +457,14 @@ function reopenRecord(record: RunRecord, keep: ReadonlySet<string>, now: number)
   delete record.finishedAt;
   record.resumedAt = [...(record.resumedAt ?? []), new Date(now).toISOString()];
   return record;
+}
+
+async function scoreConvergence(runDir: string, record: RunRecord, opts: ScoreRunOptions, log: ILogger): Promise<void> {
+  try {
+    await scoreRun(runDir, record, opts, (file, e) => log.warn(`Convergence: cannot score ${file}: ${userMessage(e)}`));
+  } catch (e) {
+    log.error('Scoring convergence failed', e);
+  }
 }
 
 function throwIfAborted(signal?: AbortSignal): void {

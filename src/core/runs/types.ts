@@ -81,6 +81,54 @@ export interface CellRecord {
   images: ImageFile[];
   timings?: JobTimings;
   error?: string;
+  /** How close this image is to its seed row's reference (set once the run's images are on disk). */
+  convergence?: CellConvergence;
+}
+
+/** One image against the highest step count of the same seed and other settings (its reference). */
+export interface CellConvergence {
+  /** Key of the reference cell (this cell's own key when it is the reference). */
+  reference: string;
+  /** Mean SSIM of the luminance at the working size (1 = same structure). */
+  ssim: number;
+  /** Mean CIE76 ΔE*ab at the working size (0 = same colours; ~2.3 is just noticeable). */
+  deltaE: number;
+}
+
+/** Convergence of one step count within one group of other settings, over the seeds. */
+export interface ConvergencePoint {
+  steps: number;
+  column: string;
+  /** Seeds scored. */
+  n: number;
+  ssim: number;
+  ssimMin: number;
+  deltaE: number;
+  /** Mean execution time of the column (warm runs where measured), ms. */
+  timeMs?: number;
+}
+
+/** The smallest step count that reaches the threshold, within one group of other settings. */
+export interface ConvergenceGroup {
+  /** The other swept axes, e.g. 'cfg 6.5'; '' when steps is the only axis. */
+  group: string;
+  referenceSteps: number;
+  points: ConvergencePoint[];
+  /** Undefined when fewer than two step counts could be scored. */
+  recommendedSteps?: number;
+  /** Time of the recommended step count / time of the reference. */
+  timeFraction?: number;
+}
+
+/** Objective convergence of a steps sweep (record.convergence). */
+export interface ConvergenceSummary {
+  /** How the scores were made (window, colour difference, working size). */
+  method: string;
+  /** Mean SSIM a step count must reach to be recommended. */
+  threshold: number;
+  groups: ConvergenceGroup[];
+  /** Time spent scoring, ms (client side, after the run). */
+  scoringMs: number;
 }
 
 /** Statistics of one column (one setting), warm and cold runs apart; cached runs left out. */
@@ -146,6 +194,8 @@ export interface RunRecord {
   cells: CellRecord[];
   stats: ColumnStats[];
   ratings: Rating[];
+  /** Objective convergence per step count and the recommended setting (steps sweeps only). */
+  convergence?: ConvergenceSummary;
   /** The client's own wall time for the whole run, ms. */
   wallMs?: number;
   /** When the run was resumed after an interruption (`qwenprompt run --resume`), oldest first. */

@@ -1,0 +1,65 @@
+/** Scores a finished run's images from disk and stores the results in its record. */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { RunRecord } from '../runs/types';
+import { DEFAULT_THRESHOLD, pairsToScore, summarizeConvergence } from './analyse';
+import { decodePng, prepare, SCORE_METHOD, scorePrepared, type Prepared } from './score';
+
+export interface ScoreRunOptions {
+  threshold?: number;
+}
+
+/** Lets the event loop run between images: the extension host shares its thread with the editor. */
+const breathe = () => new Promise<void>((ok) => setImmediate(ok));
+
+async function load(runDir: string, file: string): Promise<Prepared> {
+  const img = decodePng(await fs.readFile(path.join(runDir, file)));
+  await breathe();
+  return prepare(img);
+}
+
+/**
+ * Sets `cell.convergence` on every scorable image and `record.convergence` (undefined when no row has
+ * two step counts). Each reference is decoded once. An image that cannot be read is left unscored
+ * (the error goes to `onError`) rather than failing the run: scores are a reading aid, not the run.
+ */
+export async function scoreRun(runDir: string, record: RunRecord, opts: ScoreRunOptions = {}, onError?: (file: string, e: unknown) => void): Promise<void> {
+  const started = performance.now();
+  const pairs = pairsToScore(record.cells);
+  const stepsPerGroup = new Set(pairs.map((p) => `${p.reference.key}|${p.cell.axes.steps}`));
+  const cache = new Map<string, Promise<Prepared | undefined>>();
+  const get = (file: string) => {
+    let p = cache.get(file);
+    if (!p) {
+      p = load(runDir, file).catch((e: unknown) => {
+        onError?.(file, e);
+        return undefined;
+      });
+      cache.set(file, p);
+    }
+    return p;
+  };
+  for (const c of record.cells) delete c.convergence;
+  // A row with only its reference compares nothing: no scores, no summary.
+  if (stepsPerGroup.size > new Set(pairs.map((p) => p.reference.key)).size) {
+    for (const { cell, reference } of pairs) {
+      if (cell === reference) {
+        cell.convergence = { reference: reference.key, ssim: 1, deltaE: 0 };
+        continue;
+      }
+      const ref = await get(reference.images[0].file);
+      const img = ref && (await get(cell.images[0].file));
+      if (!ref || !img) continue;
+      try {
+        cell.convergence = { reference: reference.key, ...scorePrepared(img, ref) };
+      } catch (e) {
+        onError?.(cell.images[0].file, e);
+      }
+      cache.delete(cell.images[0].file);
+      await breathe();
+    }
+  }
+  const summary = summarizeConvergence(record, opts.threshold ?? DEFAULT_THRESHOLD, SCORE_METHOD, Math.round(performance.now() - started));
+  if (summary) record.convergence = summary;
+  else delete record.convergence;
+}
