@@ -10,6 +10,8 @@ import { readRunRecord } from '../../src/core/runs/record';
 import { runSpec, SpecRejectedError } from '../../src/core/runs/runner';
 import type { RunUpdate } from '../../src/core/runs/runner';
 import { startFakeComfy } from '../fakes/comfyServer';
+import { buildGraph } from '../../src/core/comfy/graph';
+import { planCells } from '../../src/core/runs/plan';
 import { studySpec } from './helpers/spec';
 
 const small = (over = {}) => studySpec({ width: 64, height: 64, steps: [2, 4], repeats: 2, ...over });
@@ -181,6 +183,29 @@ test('a socket dropped in the middle of a sweep loses no image', async () => {
       assert.ok(dropped);
       assert.equal(record.status, 'complete');
       assert.ok(record.cells.every((c) => c.images.length === 1 && c.timings!.executionMs > 0));
+    } finally {
+      client.close();
+    }
+  });
+});
+
+test('a job that saves two images records both under numbered names and leaves no other file behind', async () => {
+  await withServer(async (url) => {
+    const root = mkdtempSync(path.join(tmpdir(), 'qp-batch-'));
+    const client = new ComfyClient({ baseUrl: url });
+    const spec = small({ steps: [2], repeats: 1 });
+    const graph = structuredClone(buildGraph(spec, planCells(spec, {})[0].settings).graph);
+    const latent = Object.values(graph).find((n) => 'batch_size' in n.inputs)!;
+    latent.inputs.batch_size = 2;
+    try {
+      const { runDir, record } = await runSpec({ spec, specFile: '/x/a.qwenprompt', client, runsRoot: root, userGraph: graph });
+      assert.equal(record.status, 'complete');
+      const files = record.cells[0].images.map((i) => i.file);
+      assert.deepEqual(files, ['steps-2-r0-1.png', 'steps-2-r0-2.png']);
+      assert.deepEqual(readdirSync(runDir).sort(), [...files, 'run.json'].sort(), 'no stray image from the early save');
+      for (const img of record.cells[0].images) {
+        assert.equal(createHash('sha256').update(readFileSync(path.join(runDir, img.file))).digest('hex'), img.sha256);
+      }
     } finally {
       client.close();
     }

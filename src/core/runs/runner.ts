@@ -1,5 +1,8 @@
-import type { ApiGraph, BuiltGraph, GraphBinding, IComfyClient, JobOutcome, SystemStats } from '../comfy/types';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { ApiGraph, BuiltGraph, GraphBinding, IComfyClient, ImageRef, JobOutcome, SystemStats } from '../comfy/types';
 import { buildGraph } from '../comfy/graph';
+import { TERMINAL_TYPES } from '../comfy/jobTracker';
 import { isComfyError, nodeErrorsList, userMessage } from '../comfy/errors';
 import type { ILogger } from '../logger';
 import { nullLogger } from '../logger';
@@ -147,6 +150,8 @@ class RunState {
   readonly #settled: boolean[];
   /** Resolves a cell's wait when it is cancelled before it ran (a deleted prompt never reports back). */
   readonly #release: (() => void)[] = [];
+  /** Image downloads started on `executed`, per cell, by refKey. */
+  readonly #early: (Map<string, Promise<EarlyImage | undefined>> | undefined)[] = [];
   #writing: Promise<void> = Promise.resolve();
   /** Settles when the run folder exists: a job served from cache can finish before it does. */
   #folder!: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void };
@@ -246,6 +251,9 @@ class RunState {
             case 'preview':
               this.#emit({ type: 'preview', runDir: this.runDir, key: cell.key, mime: e.mime, data: e.data });
               break;
+            case 'executed':
+              this.#prefetch(i, e.images);
+              break;
           }
         },
       });
@@ -299,7 +307,12 @@ class RunState {
       if (timings) Object.assign(timings, this.#vram.peak(outcome.promptId));
       if (outcome.status === 'success') {
         await this.#saveImages(i, outcome);
-        if (timings) timings.clientWallMs = Date.now() - postedAt;
+        if (timings) {
+          const now = Date.now();
+          timings.clientWallMs = now - postedAt;
+          const terminal = outcome.messages.find((m) => TERMINAL_TYPES.includes(m.msg.type as never));
+          if (terminal) timings.overheadMs = now - terminal.at;
+        }
         cell.status = timings?.cached ? 'cached' : 'success';
       } else {
         cell.status = this.#cancelled && outcome.status === 'interrupted' ? 'cancelled' : outcome.status;
@@ -311,6 +324,7 @@ class RunState {
       cell.error = userMessage(err);
       this.#log.error(`Job ${cell.key} failed after it finished on the server`, err);
     }
+    if (this.#early[i]) await this.#discardEarly(i);
     await this.#changed(i);
   }
 
@@ -321,6 +335,7 @@ class RunState {
     cell.status = this.#cancelled ? 'cancelled' : 'failed';
     cell.error = userMessage(err);
     this.#log.warn(`Job ${cell.key}: ${cell.error}`);
+    if (this.#early[i]) await this.#discardEarly(i);
     if (isComfyError(err, 'watchdog') && !this.#cancelled) void this.#abandon(i);
     await this.#changed(i);
   }
@@ -347,13 +362,56 @@ class RunState {
     );
   }
 
+  /**
+   * Starts downloading a job's saved images as soon as `executed` names them, while the server is
+   * still finishing the prompt and the client reads /history: the image is on the wire before the
+   * job is done, which takes the download off the time between the server finishing and the image
+   * on disk. A failed prefetch is simply retried by #saveImages.
+   */
+  #prefetch(i: number, refs: ImageRef[]): void {
+    const early = (this.#early[i] ??= new Map());
+    for (const ref of refs) {
+      if (ref.type !== 'output' || early.has(refKey(ref))) continue;
+      // Most jobs save one image: the first is written under its final name right away.
+      const name = early.size === 0 ? imageBase(this.#record.cells[i].key) : undefined;
+      early.set(refKey(ref), this.#fetchImage(ref, name).catch(() => undefined));
+    }
+  }
+
+  async #fetchImage(ref: ImageRef, name: string | undefined): Promise<EarlyImage> {
+    const bytes = await this.#opts.client.view(ref);
+    const image = { bytes, sha256: sha256(bytes) };
+    if (name === undefined) return image;
+    await this.#folder.promise;
+    return { ...image, ...(await saveImage(this.runDir, name, bytes)) };
+  }
+
+  /** The job did not succeed: an image saved early is not part of the record, so it goes. */
+  async #discardEarly(i: number): Promise<void> {
+    const early = this.#early[i];
+    this.#early[i] = undefined;
+    for (const p of early?.values() ?? []) {
+      const file = (await p)?.file;
+      if (file) await fs.rm(path.join(this.runDir, file), { force: true }).catch(() => undefined);
+    }
+  }
+
   async #saveImages(i: number, outcome: JobOutcome): Promise<void> {
     const cell = this.#record.cells[i];
-    const base = safeSegment(cell.key.replace('#', '-'), 'image');
+    const base = imageBase(cell.key);
+    const early = this.#early[i];
+    this.#early[i] = undefined; // the bytes are held only until they are on disk
     for (const [n, ref] of outcome.images.entries()) {
-      const bytes = await this.#opts.client.view(ref);
-      const { file } = await saveImage(this.runDir, outcome.images.length > 1 ? `${base}-${n + 1}` : base, bytes);
-      cell.images.push({ file, sha256: sha256(bytes), bytes: bytes.byteLength, ...pngSize(bytes) });
+      const got = await early?.get(refKey(ref));
+      const bytes = got?.bytes ?? (await this.#opts.client.view(ref));
+      const name = outcome.images.length > 1 ? `${base}-${n + 1}` : base;
+      let file = got?.file;
+      if (!file || name !== base) {
+        file = (await saveImage(this.runDir, name, bytes)).file;
+        // Saved early under the one-image name, but the job made several: the numbered copy replaces it.
+        if (got?.file && got.file !== file) await fs.rm(path.join(this.runDir, got.file), { force: true });
+      }
+      cell.images.push({ file, sha256: got?.sha256 ?? sha256(bytes), bytes: bytes.byteLength, ...pngSize(bytes) });
     }
     if (!outcome.images.length) throw new Error('The job finished but produced no image (is there a SaveImage node?).');
   }
@@ -465,6 +523,22 @@ async function scoreConvergence(runDir: string, record: RunRecord, opts: ScoreRu
   } catch (e) {
     log.error('Scoring convergence failed', e);
   }
+}
+
+/** An image fetched (and, for a job's first image, saved) as soon as `executed` named it. */
+interface EarlyImage {
+  bytes: Uint8Array;
+  sha256: string;
+  /** Set when already on disk under the job's one-image name. */
+  file?: string;
+}
+
+function imageBase(key: string): string {
+  return safeSegment(key.replace('#', '-'), 'image');
+}
+
+function refKey(ref: ImageRef): string {
+  return `${ref.type ?? ''}/${ref.subfolder ?? ''}/${ref.filename}`;
 }
 
 function throwIfAborted(signal?: AbortSignal): void {
