@@ -1,0 +1,108 @@
+/**
+ * Scale: a 500-job sweep of tiny images. The client's memory must not grow with the job count (no
+ * image, message list or preview kept after a job is recorded) and neither may its per-job overhead
+ * (the run record is rewritten after every job: its cost at 500 cells is measured here too).
+ * Run with --expose-gc so heap figures are after a full collection.
+ */
+import { mkdtempSync, rmSync, watch } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { ComfyClient } from '../src/core/comfy/client';
+import { stableStringify, writeRunRecord } from '../src/core/runs/record';
+import { runSpec } from '../src/core/runs/runner';
+import type { RunRecord } from '../src/core/runs/types';
+import { studySpec } from '../test/unit/helpers/spec';
+import { startServerProcess } from './fakeServer';
+import { fmt, mb, median, printTable, verdict } from './table';
+
+export interface ScaleOptions {
+  jobs: number;
+}
+
+function memory(): { heap: number; rss: number; external: number; heapTotal: number } {
+  (globalThis as { gc?: () => void }).gc?.();
+  const m = process.memoryUsage();
+  return { heap: m.heapUsed, rss: m.rss, external: m.external, heapTotal: m.heapTotal };
+}
+
+/** Median time of writing this record (serialize + atomic write), ms. */
+async function recordWriteMs(runDir: string, record: RunRecord, times = 7): Promise<{ stringify: number; write: number }> {
+  const s: number[] = [];
+  const w: number[] = [];
+  for (let k = 0; k < times; k++) {
+    let t = performance.now();
+    stableStringify(record);
+    s.push(performance.now() - t);
+    t = performance.now();
+    await writeRunRecord(runDir, record);
+    w.push(performance.now() - t);
+  }
+  return { stringify: median(s), write: median(w) };
+}
+
+export async function benchScale(o: ScaleOptions): Promise<void> {
+  const server = await startServerProcess({ msPerStep: 1, loadMs: 1, nodeMs: 0, maxImageSide: 64 });
+  const root = mkdtempSync(path.join(tmpdir(), 'qp-bench-scale-'));
+  const repeats = o.jobs / 5;
+  const spec = studySpec({ width: 64, height: 64, steps: [1, 2, 3, 4, 5], repeats });
+  const client = new ComfyClient({ baseUrl: server.url });
+  try {
+    // Warm-up: the modules, the socket and the server's model cache, so the baseline is steady state.
+    await runSpec({ spec: { ...spec, steps: [1], repeats: 2, seed: 7 }, specFile: '/bench/warm.qwenprompt', client, runsRoot: root });
+    const before = memory();
+    let peakRss = before.rss;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+    const recordedAt = new Map<string, number>();
+    let recordWrites = 0;
+    const watcher = watch(root, { recursive: true }, (_e, f) => {
+      if (f && path.basename(f) === 'run.json') recordWrites++;
+    });
+    const t0 = Date.now();
+    const { runDir, record } = await runSpec({
+      spec,
+      specFile: '/bench/scale.qwenprompt',
+      client,
+      runsRoot: root,
+      onUpdate: (u) => {
+        if (u.type === 'cell' && u.cell.status === 'success') recordedAt.set(u.cell.key, Date.now());
+      },
+    });
+    const wall = Date.now() - t0;
+    watcher.close();
+    clearInterval(sampler);
+    const after = memory();
+    const ok = record.cells.filter((c) => c.status === 'success');
+    const byStart = [...ok].sort((a, b) => a.timings!.executionStart! - b.timings!.executionStart!);
+    const overhead = (cells: typeof ok) => median(cells.map((c) => recordedAt.get(c.key)! - c.timings!.executionEnd!));
+    const first = overhead(byStart.slice(0, 100));
+    const last = overhead(byStart.slice(-100));
+    const small = { ...record, cells: record.cells.slice(0, 10) };
+    const w10 = await recordWriteMs(runDir, small);
+    const wAll = await recordWriteMs(runDir, record);
+    const growth = after.heap - before.heap;
+    const rssGrowth = after.rss - before.rss;
+    printTable(
+      `Scale: ${o.jobs} jobs (64×64, 1 ms/step), ${ok.length} succeeded in ${fmt(wall / 1000)} s`,
+      ['measure', 'value', 'baseline', 'target'],
+      [
+        ['heap after GC, MB', mb(after.heap), `${mb(before.heap)} before`, ''],
+        ['heap growth, MB', mb(growth), '0', `≤ 50 ${verdict(growth <= 50 * 2 ** 20)}`],
+        ['RSS growth (after − before), MB', mb(rssGrowth), '0', `≤ 50 ${verdict(rssGrowth <= 50 * 2 ** 20)}`],
+        ['heap reserved (heapTotal) / external growth, MB', `${mb(after.heapTotal - before.heapTotal)} / ${mb(after.external - before.external)}`, '', ''],
+        ['RSS peak − before, MB', mb(peakRss - before.rss), '', ''],
+        ['overhead per job (success → recorded), median of last 100, ms', fmt(last), `${fmt(first)} (first 100)`, `flat ${verdict(last <= first * 1.5 + 2)}`],
+        [`run.json write at ${record.cells.length} cells (stringify / total), ms`, `${fmt(wAll.stringify)} / ${fmt(wAll.write)}`, `${fmt(w10.stringify)} / ${fmt(w10.write)} at 10 cells`, ''],
+        ['run.json rewrites during the run', String(recordWrites), `${record.cells.length * 2} changes`, ''],
+        [`run.json size at ${record.cells.length} cells, KB`, fmt(Buffer.byteLength(stableStringify(record)) / 1024, 0), '', ''],
+      ],
+    );
+  } finally {
+    client.close();
+    await server.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  void benchScale({ jobs: Number(process.argv[2] ?? 500) });
+}
