@@ -16,6 +16,7 @@ import { Messenger } from '../src/protocol/messenger';
 import { gridLayout, rowLabel, runProgressText } from './view/cells';
 import { CellView } from './render/cell';
 import { renderChart } from './render/chart';
+import { renderConvergence } from './render/convergence';
 import { h } from './render/dom';
 import { Lightbox } from './render/lightbox';
 import { renderSummary } from './render/summary';
@@ -181,6 +182,8 @@ class App {
       h('h2', {}, 'Summary'),
       h('div', { class: 'summary-body' }, h('div', { class: 'table-wrap' }, renderSummary(stats)), renderChart(stats)),
     );
+    const convergence = renderConvergence(this.#record);
+    if (convergence) this.#summary.append(convergence);
   }
 
   #updateCell(cell: CellRecord, stats: ColumnStats[]): void {

@@ -11,6 +11,9 @@ import { latestResumable, resumeRun, specFromRecord } from '../core/runs/resume'
 import { readRunRecord } from '../core/runs/record';
 import type { RunRecord } from '../core/runs/types';
 import { summaryTable } from '../core/runs/format';
+import { convergenceLines, DEFAULT_THRESHOLD } from '../core/convergence/analyse';
+import { compareRuns } from '../core/convergence/compare';
+import { scoreRun } from '../core/convergence/scoreRun';
 import { parseSpecs } from '../core/spec/parse';
 import type { Spec, SpecDiagnostic } from '../core/spec/types';
 import { ProgressView } from './progressView';
@@ -22,6 +25,7 @@ Usage:
   qwenprompt run --resume RUN_DIR      finish an interrupted run: only its missing images are made
   qwenprompt run SPEC --resume         the same for the newest unfinished run of each spec in SPEC
   qwenprompt validate SPEC [SPEC…]     check spec files; prints problems as file:line:col
+  qwenprompt compare RUN_A RUN_B       how times and convergence changed between two runs (Markdown)
   qwenprompt --help | --version
 
 Options for run:
@@ -36,6 +40,7 @@ Options for run:
   --token-env VAR    read a bearer token for a proxied server from this variable (default QWENPROMPT_TOKEN)
   --watchdog MIN     give up on a job that shows no sign of life for MIN minutes (default 10)
   --resume           continue an interrupted run in its own folder (see above)
+  --threshold X      mean SSIM to the top step count a recommended step count must reach (default 0.95)
 
 Exit codes: 0 all images made; 1 a run failed or was partial; 2 bad usage or spec; 3 server problem; 130 cancelled.`;
 
@@ -57,6 +62,7 @@ export async function main(argv: string[], io = { out: process.stdout, err: proc
   try {
     if (command === 'run') return await runCommand(rest, io);
     if (command === 'validate') return await validateCommand(rest, io);
+    if (command === 'compare') return await compareCommand(rest, io);
     throw new UsageError(`Unknown command "${command}".`);
   } catch (e) {
     if (e instanceof UsageError) {
@@ -116,6 +122,7 @@ async function runCommand(args: string[], io: { out: NodeJS.WritableStream & { i
         'token-env': { type: 'string', default: 'QWENPROMPT_TOKEN' },
         watchdog: { type: 'string' },
         resume: { type: 'boolean', default: false },
+        threshold: { type: 'string' },
       },
     });
   } catch (e) {
@@ -129,6 +136,7 @@ async function runCommand(args: string[], io: { out: NodeJS.WritableStream & { i
   const steps = o.steps !== undefined ? parseIntList(o.steps, '--steps') : undefined;
   const repeats = o.repeats !== undefined ? parsePositiveInt(o.repeats, '--repeats') : undefined;
   const watchdogMin = o.watchdog !== undefined ? parsePositiveInt(o.watchdog, '--watchdog') : 10;
+  const threshold = o.threshold !== undefined ? parseThreshold(o.threshold) : DEFAULT_THRESHOLD;
   const server = o.server ?? process.env.QWENPROMPT_SERVER ?? 'http://127.0.0.1:8188';
   try {
     new URL(server);
@@ -187,6 +195,7 @@ async function runCommand(args: string[], io: { out: NodeJS.WritableStream & { i
         signal: controller.signal,
         onUpdate: (u: Parameters<ProgressView['update']>[0]) => view.update(u),
         logger: log,
+        convergence: { threshold },
       };
       let result;
       try {
@@ -212,7 +221,8 @@ async function runCommand(args: string[], io: { out: NodeJS.WritableStream & { i
       const images = new Map<string, number>();
       for (const c of result.record.cells) images.set(c.column, (images.get(c.column) ?? 0) + c.images.length);
       io.err.write(`\n${spec.name} — ${result.record.server.gpu ?? 'unknown GPU'}, ComfyUI ${result.record.server.comfyuiVersion ?? '?'}\n`);
-      io.err.write(summaryTable(result.record.stats, images) + '\n');
+      io.err.write(summaryTable(result.record.stats, images, result.record.convergence) + '\n');
+      for (const line of convergenceLines(result.record.convergence)) io.err.write(`${line}\n`);
       for (const c of result.record.cells.filter((c) => c.error)) io.err.write(`  ${c.column} #${c.repeat + 1}: ${c.status}: ${c.error}\n`);
       io.err.write(`Run ${result.record.status}: ${path.relative(process.cwd(), result.runDir) || result.runDir}\n`);
       if (result.record.status === 'cancelled') code = EXIT.cancelled;
@@ -225,6 +235,29 @@ async function runCommand(args: string[], io: { out: NodeJS.WritableStream & { i
   }
   if (o.json) io.out.write(JSON.stringify(records.length === 1 ? records[0] : records, null, 2) + '\n');
   return code;
+}
+
+/** `compare RUN_A RUN_B`: run folders (or their run.json). Runs scored before scoring existed are scored now, in memory. */
+async function compareCommand(args: string[], io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream }): Promise<number> {
+  if (args.length !== 2 || args.some((a) => a.startsWith('-'))) throw new UsageError('compare needs two run folders: qwenprompt compare RUN_A RUN_B.');
+  const [a, b] = await Promise.all(
+    args.map(async (arg) => {
+      const dir = path.basename(arg) === 'run.json' ? path.dirname(arg) : arg;
+      const record = await readRunRecord(dir).catch((e: NodeJS.ErrnoException) => {
+        throw new UsageError(`Cannot read the run in ${dir}: ${e.code === 'ENOENT' ? 'no run.json there' : e.message}`);
+      });
+      if (!record.convergence) await scoreRun(dir, record, {}, (file, e) => io.err.write(`qwenprompt: cannot score ${file}: ${userMessage(e)}\n`));
+      return record;
+    }),
+  );
+  io.out.write(compareRuns(a, b));
+  return EXIT.ok;
+}
+
+function parseThreshold(v: string): number {
+  const x = Number(v);
+  if (!/^\d*\.?\d+$/.test(v) || !(x > 0 && x <= 1)) throw new UsageError(`--threshold needs a number in (0, 1], e.g. 0.95, not "${v}".`);
+  return x;
 }
 
 function chooseSpecs(specs: Spec[], which: string | undefined): Spec[] {

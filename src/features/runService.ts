@@ -199,6 +199,7 @@ export class RunService extends Disposable {
             previewMethod: config.previews ? 'auto' : 'none',
             signal: abort.signal,
             logger: this.#deps.log,
+            convergence: { threshold: config.convergenceThreshold },
             onUpdate: (u) => this.#onUpdate(entry, u, progress),
           });
           this.#report(spec, result.record);

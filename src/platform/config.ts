@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { clampThreshold } from '../core/convergence/analyse';
 import { Disposable } from './dispose';
 
 /** A ComfyUI server the user listed in `qwenprompt.comfy.servers`. */
@@ -22,6 +23,8 @@ export interface QwenConfig {
   readonly codeLensEnabled: boolean;
   /** How long a job may stay silent before the client gives up on it. */
   readonly watchdogMinutes: number;
+  /** Mean SSIM a step count must reach to be recommended after a steps sweep. */
+  readonly convergenceThreshold: number;
 }
 
 export const DEFAULT_COMFY_URL = 'http://127.0.0.1:8188';
@@ -42,6 +45,7 @@ export function readQwenConfig(get: (key: string) => unknown): QwenConfig {
     previews: get('previews') !== false,
     codeLensEnabled: get('codeLens.enabled') !== false,
     watchdogMinutes: clampInt(get('watchdogMinutes'), 1, 24 * 60, 10),
+    convergenceThreshold: clampThreshold(get('convergence.threshold')),
   });
 }
 

@@ -13,6 +13,8 @@ export type {
   Stats,
 } from '../core/runs/types';
 export type { AxisValue } from '../core/spec/types';
+// Convergence scores (issue 7) and the ratings they are shown beside.
+export type { CellConvergence, ConvergenceGroup, ConvergencePoint, ConvergenceSummary, Rating } from '../core/runs/types';
 
 /** Bumped whenever a message changes shape; a stale webview that says another number is reloaded. */
 export const PROTOCOL_VERSION = 1;

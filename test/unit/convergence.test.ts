@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ComfyClient } from '../../src/core/comfy/client';
@@ -8,7 +9,9 @@ import { clampThreshold, pairsToScore, recommendationLine, summarizeConvergence 
 import { luminance, resizeArea, type RgbaImage } from '../../src/core/convergence/pixels';
 import { decodePng, scorePair } from '../../src/core/convergence/score';
 import { ssim } from '../../src/core/convergence/ssim';
-import { readRunRecord } from '../../src/core/runs/record';
+import { main } from '../../src/cli/main';
+import { summaryTable } from '../../src/core/runs/format';
+import { readRunRecord, stableStringify } from '../../src/core/runs/record';
 import { runSpec } from '../../src/core/runs/runner';
 import type { CellRecord, ColumnStats, RunRecord } from '../../src/core/runs/types';
 import { startFakeComfy } from '../fakes/comfyServer';
@@ -184,6 +187,30 @@ test('a steps sweep against the test server stores scores in run.json; 40 steps 
     assert.deepEqual(g.points.map((p) => p.steps), [20, 40, 60]);
     assert.equal(g.recommendedSteps, g.points.find((p) => p.ssim >= 0.9)!.steps);
     assert.ok(g.points.every((p) => p.timeMs! > 0), 'each point carries its column’s time');
+
+    const table = summaryTable(record.stats, undefined, conv).split('\n');
+    assert.match(table[0], /SSIM\s+ΔE/);
+    assert.match(table.find((l) => l.startsWith('60 steps'))!, /1\.000\s+0\.00/);
+
+    // compare: run B is run A scored afresh (its stored scores removed) and 20 % slower at 60 steps.
+    const runB = path.join(root, 'b');
+    cpSync(runDir, runB, { recursive: true });
+    const b = await readRunRecord(runB);
+    delete b.convergence;
+    for (const c of b.cells) delete c.convergence;
+    const s60 = b.stats.find((s) => s.column === '60 steps')!;
+    (s60.warm ?? s60.all)!.mean *= 1.2;
+    writeFileSync(path.join(runB, 'run.json'), stableStringify(b));
+    const out = new PassThrough();
+    const err = new PassThrough();
+    const code = await main(['compare', runDir, path.join(runB, 'run.json')], { out, err } as never);
+    const md = String(out.read() ?? '');
+    assert.equal(code, 0, String(err.read() ?? ''));
+    assert.match(md, /\| setting \| time A \| time B \| Δ time \| SSIM A \| SSIM B \|/);
+    assert.match(md, /\| 60 steps \| [^|]+ \| [^|]+ \| \+20\.0 % \| 1\.000 \| 1\.000 \| \+0\.000 \|/);
+    const row20 = md.split('\n').find((l) => l.startsWith('| 20 steps'))!;
+    assert.match(row20, new RegExp(`\\| ${g.points[0].ssim.toFixed(3)} \\| ${g.points[0].ssim.toFixed(3)} \\| \\+0\\.000 \\|`), 'the same images score the same when scored again');
+    assert.match(md, /Recommendation A: \d+ steps/);
   } finally {
     client.close();
     await fake.close();

@@ -1,6 +1,7 @@
 // One image of the grid, updated in place as its job moves from queued to done.
 import type { CellRecord } from '../../src/protocol/messages';
 import { cellTime, cellViewState, imageUrl } from '../view/cells';
+import { cellScoreText } from '../view/convergence';
 import { h } from './dom';
 
 const STATE_ICONS: Record<string, string> = {
@@ -123,6 +124,8 @@ export class CellView {
         title: state === 'cached' ? 'Served from ComfyUI’s cache: nothing was measured, left out of statistics' : undefined,
       }, time),
     );
+    const score = cellScoreText(c);
+    if (score) caption.append(h('span', { class: 'score', 'data-testid': 'cell-score', title: 'Against the same seed at the top step count: SSIM of the luminance (1 = same structure) and mean CIE76 ΔE' }, score));
     if (c.error) caption.append(h('span', { class: 'error', title: c.error }, c.error));
     const frame = h('div', { class: 'frame' }, thumb);
     if (image && (state === 'done' || state === 'cached')) {

@@ -7,19 +7,17 @@ import { h, svg } from './dom';
 const WIDTH = 560;
 const HEIGHT = 260;
 
-export function renderChart(stats: ColumnStats[]): HTMLElement {
-  const fig = h('figure', { class: 'chart', 'data-testid': 'chart' });
-  const m = chartModel(stats, { width: WIDTH, height: HEIGHT });
-  if (!m) {
-    fig.append(h('p', { class: 'muted' }, 'The chart appears once an image has been timed.'));
-    return fig;
-  }
+interface Ticks {
+  label: string;
+  at: number;
+}
+
+/** The frame both step charts share: value grid lines and labels on the left, steps along the bottom. */
+export function drawStepsAxes(
+  root: SVGElement,
+  m: { height: number; plot: { left: number; right: number; bottom: number }; xTicks: Ticks[]; yTicks: Ticks[] },
+): void {
   const { plot } = m;
-  const root = svg('svg', {
-    viewBox: `0 0 ${m.width} ${m.height}`,
-    role: 'img',
-    'aria-label': 'Execution time against sampling steps',
-  });
   for (const t of m.yTicks) {
     root.append(
       svg('line', { class: 'grid-line', x1: plot.left, x2: plot.right, y1: t.at, y2: t.at }),
@@ -36,6 +34,22 @@ export function renderChart(stats: ColumnStats[]): HTMLElement {
     svg('line', { class: 'axis', x1: plot.left, x2: plot.right, y1: plot.bottom, y2: plot.bottom }),
     svg('text', { class: 'axis-title', x: (plot.left + plot.right) / 2, y: m.height - 4, 'text-anchor': 'middle' }, 'steps'),
   );
+}
+
+export function renderChart(stats: ColumnStats[]): HTMLElement {
+  const fig = h('figure', { class: 'chart', 'data-testid': 'chart' });
+  const m = chartModel(stats, { width: WIDTH, height: HEIGHT });
+  if (!m) {
+    fig.append(h('p', { class: 'muted' }, 'The chart appears once an image has been timed.'));
+    return fig;
+  }
+  const { plot } = m;
+  const root = svg('svg', {
+    viewBox: `0 0 ${m.width} ${m.height}`,
+    role: 'img',
+    'aria-label': 'Execution time against sampling steps',
+  });
+  drawStepsAxes(root, m);
   m.series.forEach((s, i) => {
     const g = svg('g', { class: `series s${i % 6}` });
     g.append(svg('path', { class: 'line', d: s.path }));

@@ -121,3 +121,10 @@ export function recommendationLine(g: ConvergenceGroup, threshold: number): stri
   const time = g.timeFraction !== undefined ? ` at ${Math.round(g.timeFraction * 100)} % of the time` : '';
   return `${prefix}${pick.steps} steps: ${pick.ssim.toFixed(2)} of ${g.referenceSteps}-step structure${time}`;
 }
+
+/** The recommendation of every group under a heading, for the CLI; nothing when nothing was scored. */
+export function convergenceLines(c: ConvergenceSummary | undefined): string[] {
+  const lines = (c?.groups ?? []).map((g) => recommendationLine(g, c!.threshold)).filter((l): l is string => !!l);
+  if (!lines.length) return [];
+  return [`Recommended: the fewest steps whose mean SSIM to each seed's top step count reaches ${c!.threshold}`, ...lines.map((l) => `  ${l}`)];
+}

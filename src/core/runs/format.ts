@@ -1,4 +1,4 @@
-import type { ColumnStats, Stats } from './types';
+import type { ColumnStats, ConvergenceSummary, Stats } from './types';
 
 /** 58300 → '58.3 s'; 950 → '950 ms'; 754000 → '12 min 34 s'. */
 export function formatMs(ms: number | undefined): string {
@@ -40,8 +40,12 @@ export function textTable(columns: TableColumn[], rows: string[][]): string {
   return [line(columns.map((c) => c.header)), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-/** The study's table: one row per setting with time mean ± σ, it/s, peak VRAM and relative cost. */
-export function summaryTable(stats: ColumnStats[], imagesPerColumn?: Map<string, number>): string {
+/**
+ * The study's table: one row per setting with time mean ± σ, it/s, peak VRAM and relative cost; with
+ * convergence scores, each setting's mean SSIM and ΔE against its seeds' top step count.
+ */
+export function summaryTable(stats: ColumnStats[], imagesPerColumn?: Map<string, number>, convergence?: ConvergenceSummary): string {
+  const points = new Map((convergence?.groups ?? []).flatMap((g) => g.points.map((p) => [p.column, p] as const)));
   const rows = stats.map((s) => {
     const time = s.warm ?? s.all;
     const notes: string[] = [];
@@ -57,6 +61,7 @@ export function summaryTable(stats: ColumnStats[], imagesPerColumn?: Map<string,
       s.itPerSec ? s.itPerSec.mean.toFixed(2) : '–',
       formatBytes(s.peakVramBytes),
       s.relativeCost !== undefined ? `${s.relativeCost.toFixed(2)}×` : '–',
+      ...(convergence ? [points.get(s.column)?.ssim.toFixed(3) ?? '–', points.get(s.column)?.deltaE.toFixed(2) ?? '–'] : []),
       String(imagesPerColumn?.get(s.column) ?? ''),
       notes.join(', '),
     ];
@@ -71,6 +76,7 @@ export function summaryTable(stats: ColumnStats[], imagesPerColumn?: Map<string,
       { header: 'it/s', align: 'right' },
       { header: 'peak VRAM', align: 'right' },
       { header: 'cost', align: 'right' },
+      ...(convergence ? [{ header: 'SSIM', align: 'right' as const }, { header: 'ΔE', align: 'right' as const }] : []),
       { header: 'images', align: 'right' },
       { header: 'notes' },
     ],

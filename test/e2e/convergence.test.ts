@@ -1,0 +1,103 @@
+// End to end: a steps sweep from the "▶ All" lens against the ComfyUI test server (whose pictures
+// converge as steps grow), then the convergence section of the results panel: the recommendation,
+// the SSIM-and-time chart and each image's score. Screenshots go to test-artifacts/e2e-convergence/.
+import * as assert from 'node:assert/strict';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { startFakeComfy, type FakeComfy } from '../fakes/comfyServer';
+import { REPO_ROOT, startCodeServer, type CodeServer } from '../host/codeServer';
+import { codeLens, extensionHostText, languageStatus, openFileFromExplorer, openWorkbench, webviewContent, type Workbench } from '../host/workbench';
+
+const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'e2e-convergence');
+const SPEC_FILE = 'sweep.qwenprompt';
+// Five step counts × two seeds at 512²: the test server's noise falls like 1/steps, so 40 steps is the
+// first to reach 0.95 of the 60-step structure (30 steps stays near 0.89).
+const SPEC = `name: steps sweep
+model: qwen-image-2512
+prompt: a lighthouse on a cliff at dusk
+seed: 4242
+size: 512x512
+steps: [10, 20, 30, 40, 60]
+repeats: 2
+`;
+const MS_PER_STEP = 10;
+
+let comfy: FakeComfy | undefined;
+let server: CodeServer | undefined;
+let bench: Workbench | undefined;
+let workspace: string | undefined;
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+
+before(async () => {
+  rmSync(ARTIFACTS, { recursive: true, force: true });
+  mkdirSync(ARTIFACTS, { recursive: true });
+  comfy = await startFakeComfy({ msPerStep: MS_PER_STEP });
+  workspace = mkdtempSync(join(tmpdir(), 'qp-conv-ws-'));
+  cpSync(join(REPO_ROOT, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
+  writeFileSync(join(workspace, SPEC_FILE), SPEC);
+  server = await startCodeServer({
+    settings: { 'qwenprompt.comfy.url': comfy.url },
+    onOutput: (line) => appendFileSync(join(ARTIFACTS, 'code-server.log'), `${line}\n`),
+  });
+});
+
+after(async () => {
+  await bench?.close();
+  await server?.stop();
+  await comfy?.close();
+  if (workspace) rmSync(workspace, { recursive: true, force: true });
+});
+
+test('a steps sweep shows the recommended step count, the SSIM-and-time chart and each image’s score', { timeout: 240_000 }, async () => {
+  assert.ok(server && workspace && comfy);
+  const s = server;
+  bench = await openWorkbench(s, workspace, {
+    payload: [['extensionDevelopmentPath', s.remoteUri(REPO_ROOT)], ['skipWelcome', 'true']],
+    onConsole: (msg) => {
+      void extensionHostText(msg).then((t) => t !== undefined && appendFileSync(join(ARTIFACTS, 'extension-host.log'), `${t}\n`));
+    },
+  });
+  const { page } = bench;
+  try {
+    await openFileFromExplorer(page, SPEC_FILE);
+    await languageStatus(page).first().waitFor({ timeout: 15_000 });
+    const lens = codeLens(page, '▶ All').first();
+    await lens.waitFor({ timeout: 30_000 });
+    await lens.click();
+
+    const panel = webviewContent(page);
+    const rec = panel.locator('[data-testid="recommendation"]');
+    await rec.waitFor({ timeout: 150_000 });
+    const text = ((await rec.textContent()) ?? '').trim();
+    const m = /(\d+) steps: (0\.\d\d) of 60-step structure at (\d+) % of the time/.exec(text);
+    assert.ok(m, `recommendation reads ${JSON.stringify(text)}`);
+    assert.equal(m[1], '40', 'the first step count past 0.95 on the test server is 40');
+    assert.ok(Number(m[2]) >= 0.95);
+    assert.ok(Number(m[3]) > 20 && Number(m[3]) < 100, `time share ${m[3]} %`);
+
+    const chart = panel.locator('[data-testid="convergence-chart"]');
+    assert.equal(await chart.locator('g.series.mean circle.dot').count(), 5, 'one mean SSIM point per step count');
+    assert.equal(await chart.locator('g.series.seed').count(), 2, 'one line per seed');
+    assert.equal(await chart.locator('g.series.time circle.dot').count(), 5, 'time on the same chart');
+    assert.equal(await chart.locator('circle.pick').count(), 1);
+
+    const scores = panel.locator('[data-testid="cell-score"]');
+    assert.equal(await scores.count(), 10, 'every image shows its score');
+    const scoreTexts = await scores.allTextContents();
+    assert.equal(scoreTexts.filter((t) => t === 'reference').length, 2, 'the 60-step image of each seed is the reference');
+    assert.ok(scoreTexts.some((t) => /^SSIM 0\.\d{3} · ΔE \d+\.\d$/.test(t)), scoreTexts.join(' | '));
+
+    await panel.locator('[data-testid="cell"]').first().scrollIntoViewIfNeeded();
+    await shot(page, '01-grid-scores');
+    await panel.locator('[data-testid="convergence"]').scrollIntoViewIfNeeded();
+    await shot(page, '02-convergence');
+    await panel.locator('[data-testid="convergence"]').screenshot({ path: join(ARTIFACTS, '03-convergence-section.png') });
+  } catch (e) {
+    await shot(page, 'failure').catch(() => undefined);
+    throw e;
+  }
+});
