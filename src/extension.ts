@@ -41,6 +41,7 @@ export function activate(ctx: vscode.ExtensionContext): QwenPromptApi {
     onCancel: (runDir) => runs.cancelRunDir(runDir),
     onOpenImage: (file) => void vscode.commands.executeCommand('qwenprompt.openImage', { file: file.fsPath }),
     onRevealRunFolder: (runDir) => void vscode.commands.executeCommand('qwenprompt.revealRunFolder', { runDir }),
+    runningDirs: () => runs.running.map((r) => r.runDir),
   });
   const catalog = new ServerCatalog(connections, log);
 
@@ -73,7 +74,10 @@ export function activate(ctx: vscode.ExtensionContext): QwenPromptApi {
       connections,
       tokens,
       log,
-      results: () => ({ show: async (runDir: string) => results.showRun(runDir, await readRunRecord(runDir)) }),
+      results: () => ({
+        show: async (runDir: string) => results.showRun(runDir, await readRunRecord(runDir)),
+        compare: (a: string, b: string) => results.compareRuns(a, b),
+      }),
     }),
   );
   log.info(`QwenPrompt ${ctx.extension.packageJSON.version} active; server ${config.current.comfyUrl}`);

@@ -18,6 +18,7 @@ import { CellView } from './render/cell';
 import { renderChart } from './render/chart';
 import { renderConvergence } from './render/convergence';
 import { h } from './render/dom';
+import { Judging } from './render/judging';
 import { Lightbox } from './render/lightbox';
 import { renderSummary } from './render/summary';
 
@@ -43,6 +44,7 @@ class App {
   #cells = new Map<string, CellView>();
   #messenger: Messenger<FromWebview, ToWebview>;
   #lightbox: Lightbox;
+  #judging: Judging;
   #root: HTMLElement;
   #header = h('header', { class: 'run-header' });
   #notice = h('div', { class: 'notice', role: 'status' });
@@ -64,15 +66,24 @@ class App {
       open: (file) => this.#request({ kind: 'openImage', file }),
       changed: () => this.#persist(),
     });
+    this.#judging = new Judging({
+      record: () => this.#record,
+      imageBase: () => this.#init.imageBase,
+      runDir: () => this.#init.runDir,
+      grid: () => this.#grid,
+      request: (body) => this.#messenger.request(body),
+      notice: (text, kind) => this.#showNotice(text, kind),
+    });
     const m = this.#messenger;
     m.on('snapshot', (msg) => this.#setInit(msg.init));
     m.on('record', (msg) => this.#setInit({ ...this.#init, record: msg.record }));
+    m.on('compareWith', (msg) => this.#judging.compareWith(msg.runDir));
     m.on('cell', (msg) => this.#updateCell(msg.cell, msg.stats));
     m.on('progress', (msg) => this.#cells.get(msg.key)?.setProgress(msg.value, msg.max));
     m.on('preview', (msg) => this.#cells.get(msg.key)?.setPreview(msg.mime, msg.data));
     window.addEventListener('message', (e: MessageEvent<unknown>) => m.receive(e.data));
     this.#grid.addEventListener('keydown', (e) => this.#moveFocus(e));
-    root.replaceChildren(this.#header, this.#notice, h('section', { class: 'grid-section' }, this.#grid), this.#summary, this.#lightbox.el);
+    root.replaceChildren(this.#header, this.#notice, h('section', { class: 'grid-section' }, this.#grid), this.#summary, this.#judging.quality, this.#judging.comparison, this.#lightbox.el, this.#judging.compare.el, this.#judging.rating.el, this.#judging.history);
     this.#renderAll();
     const saved = parsePersistedState(vscode.getState());
     if (saved?.zoomed && saved.runDir === init.runDir) this.#lightbox.show(saved.zoomed);
@@ -144,6 +155,7 @@ class App {
     this.#grid.replaceChildren(...rows);
     this.#renderSummary(record.stats);
     if (this.#lightbox.key) this.#lightbox.refresh();
+    this.#judging.update();
   }
 
   #renderHeader(): void {
@@ -159,6 +171,7 @@ class App {
       });
       actions.append(cancel);
     }
+    if (record) actions.append(...this.#judging.actions());
     const reveal = h('button', { type: 'button', class: 'secondary', title: this.#init.runDir }, 'Reveal run folder');
     reveal.addEventListener('click', () => this.#request({ kind: 'revealRunFolder' }));
     actions.append(reveal);
@@ -201,6 +214,7 @@ class App {
     this.#renderHeader();
     this.#renderSummary(stats);
     if (this.#lightbox.key === cell.key) this.#lightbox.refresh();
+    this.#judging.update();
   }
 
   /** Arrow keys move between images, as in a spreadsheet. */

@@ -6,7 +6,7 @@ import { readRunRecord } from '../core/runs/record';
 import type { RunRecord } from '../core/runs/types';
 import { parsePersistedState } from '../protocol/messages';
 import { Disposable } from '../platform/dispose';
-import { RESULTS_VIEW_TYPE, RunPanel, panelOptions } from './panel/runPanel';
+import { RESULTS_VIEW_TYPE, RunPanel, panelOptions, type RunPanelDeps } from './panel/runPanel';
 import type { RunUpdate } from '../core/runs/runner';
 import { RunViewState } from './panel/runState';
 
@@ -18,15 +18,22 @@ export interface ResultsPanelDeps {
   /** Open in VS Code's image preview. */
   onOpenImage(file: vscode.Uri): void;
   onRevealRunFolder(runDir: string): void;
+  /** Folders the extension's runs are writing into now. */
+  runningDirs(): readonly (string | undefined)[];
 }
 
 export class ResultsPanelController extends Disposable {
-  readonly #deps: ResultsPanelDeps;
+  readonly #deps: ResultsPanelDeps & RunPanelDeps;
   readonly #panels = new Map<string, RunPanel>();
 
   constructor(deps: ResultsPanelDeps) {
     super();
-    this.#deps = deps;
+    // A panel opens another run of its spec through the controller, so that run gets its own panel.
+    this.#deps = {
+      ...deps,
+      onOpenRun: (runDir: string) => void this.openRun(runDir),
+      isRunning: (runDir: string) => deps.runningDirs().some((d) => d !== undefined && path.resolve(d) === path.resolve(runDir)),
+    };
     this._register(
       vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, {
         deserializeWebviewPanel: (panel, state) => this.#revive(panel, state),
@@ -57,6 +64,22 @@ export class ResultsPanelController extends Disposable {
       panelOptions(this.#deps.extensionUri, key),
     );
     this.#track(new RunPanel(panel, key, new RunViewState(key, record), this.#deps));
+  }
+
+  /** Shows run `a` with run `b` beside it (both runs of one spec). */
+  async compareRuns(a: string, b: string): Promise<void> {
+    this.showRun(a, await readRunRecord(a));
+    this.#panels.get(path.resolve(a))?.compareWith(path.resolve(b));
+  }
+
+  /** Reads a run folder and shows it (history: reopen an earlier run). */
+  async openRun(runDir: string): Promise<void> {
+    try {
+      this.showRun(runDir, await readRunRecord(runDir));
+    } catch (e) {
+      this.#deps.log.warn(`Results panel: cannot open the run in ${runDir}`, e);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Cannot read the run in {0}: {1}', runDir, e instanceof Error ? e.message : String(e)));
+    }
   }
 
   /** Live update for a run; ignored when no panel shows it. */

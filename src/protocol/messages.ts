@@ -15,6 +15,10 @@ export type {
 export type { AxisValue } from '../core/spec/types';
 // Convergence scores (issue 7) and the ratings they are shown beside.
 export type { CellConvergence, ConvergenceGroup, ConvergencePoint, ConvergenceSummary, Rating } from '../core/runs/types';
+export type { Criterion, QualitySummary, SettingQuality } from '../core/quality/ratings';
+export type { HistoryEntry } from '../core/quality/history';
+import type { QualitySummary } from '../core/quality/ratings';
+import type { HistoryEntry } from '../core/quality/history';
 
 /** Bumped whenever a message changes shape; a stale webview that says another number is reloaded. */
 export const PROTOCOL_VERSION = 1;
@@ -55,6 +59,8 @@ export type ToWebview =
   | { type: 'preview'; key: string; mime: string; data: Uint8Array }
   /** A new whole record: planned, or finished with final statistics. */
   | { type: 'record'; record: RunRecord }
+  /** Show another run of the same spec beside this one (the Compare Runs command). */
+  | { type: 'compareWith'; runDir: string }
   | Reply;
 
 /** What the webview can ask of the host. */
@@ -63,7 +69,35 @@ export type WebviewRequest =
   | { kind: 'cancel' }
   /** Open one image (a file name relative to the run folder) in VS Code's image preview. */
   | { kind: 'openImage'; file: string }
-  | { kind: 'revealRunFolder' };
+  | { kind: 'revealRunFolder' }
+  /** Save one rating round into run.json; replies with the new QualitySummary. */
+  | { kind: 'saveRatings'; votes: VoteMessage[]; blind: boolean }
+  /** Per-setting mean scores and the cost–quality front of the shown run (QualitySummary). */
+  | { kind: 'quality' }
+  /** The summary as a Markdown table or CSV, to the clipboard or a file the user picks. */
+  | { kind: 'exportTable'; format: 'markdown' | 'csv'; to: 'clipboard' | 'file' }
+  /** The labelled grid drawn by the webview, as PNG bytes; the host asks where to save it. */
+  | { kind: 'exportGrid'; png: Uint8Array; to: 'file' | 'runFolder' }
+  /** Every run of this spec, newest first (HistoryEntry[]). */
+  | { kind: 'history' }
+  /** Another run of the same spec, to compare with (LoadedRun). */
+  | { kind: 'loadRun'; runDir: string }
+  /** Show another run of the same spec in its own panel. */
+  | { kind: 'openRun'; runDir: string };
+
+/** One vote of a rating round: 1–5 per criterion (any may be left out) and a note. */
+export interface VoteMessage {
+  cell: string;
+  scores: { structure?: number; texture?: number; colour?: number; adherence?: number };
+  note?: string;
+}
+
+/** Another run of the same spec, as the webview needs it to draw its images. */
+export interface LoadedRun {
+  runDir: string;
+  imageBase: string;
+  record: RunRecord;
+}
 
 export type FromWebview =
   /** Handshake: the webview has loaded and speaks this protocol version. */
@@ -94,9 +128,46 @@ function isWebviewRequest(b: unknown): b is WebviewRequest {
       return true;
     case 'openImage':
       return isSafeRelativeFile(b.file);
+    case 'quality':
+    case 'history':
+      return true;
+    case 'saveRatings':
+      return typeof b.blind === 'boolean' && Array.isArray(b.votes) && b.votes.length <= 10_000 && b.votes.every(isVote);
+    case 'exportTable':
+      return (b.format === 'markdown' || b.format === 'csv') && (b.to === 'clipboard' || b.to === 'file');
+    case 'exportGrid':
+      return (b.to === 'file' || b.to === 'runFolder') && b.png instanceof Uint8Array && b.png.length > 8 && b.png.length < 256 * 1024 * 1024;
+    case 'loadRun':
+    case 'openRun':
+      return isString(b.runDir) && b.runDir.length > 0 && b.runDir.length < 4096 && !b.runDir.includes('\0');
     default:
       return false;
   }
+}
+
+const SCORE_KEYS = ['structure', 'texture', 'colour', 'adherence'];
+
+function isVote(v: unknown): v is VoteMessage {
+  if (!isObject(v) || !isString(v.cell) || !isObject(v.scores)) return false;
+  if (v.note !== undefined && !(isString(v.note) && v.note.length <= 2000)) return false;
+  return Object.entries(v.scores).every(
+    ([k, x]) => SCORE_KEYS.includes(k) && (x === undefined || (Number.isInteger(x) && (x as number) >= 1 && (x as number) <= 5)),
+  );
+}
+
+/** The webview's check of a `quality` or `saveRatings` reply. */
+export function isQualitySummary(q: unknown): q is QualitySummary {
+  return isObject(q) && Array.isArray(q.settings) && q.settings.every((s) => isObject(s) && isString(s.column) && isObject(s.means)) && isFiniteNumber(q.votes);
+}
+
+/** The webview's check of a `history` reply. */
+export function isHistoryList(h: unknown): h is HistoryEntry[] {
+  return Array.isArray(h) && h.every((e) => isObject(e) && isString(e.runDir) && isString(e.createdAt) && isString(e.status));
+}
+
+/** The webview's check of a `loadRun` reply. */
+export function isLoadedRun(r: unknown): r is LoadedRun {
+  return isObject(r) && isString(r.runDir) && isString(r.imageBase) && isRunRecord(r.record);
 }
 
 /** The host's guard: every message from the webview passes it or is dropped. */
@@ -166,6 +237,8 @@ export function isToWebview(m: unknown): m is ToWebview {
       return isString(m.key) && isString(m.mime) && m.data instanceof Uint8Array;
     case 'record':
       return isRunRecord(m.record);
+    case 'compareWith':
+      return isString(m.runDir);
     case 'reply':
       return Number.isInteger(m.id) && (m.ok === true || (m.ok === false && isString(m.error)));
     default:

@@ -7,9 +7,10 @@ import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { FrameLocator, Locator, Page } from 'playwright-core';
+import type { FrameLocator, Page } from 'playwright-core';
 import { startFakeComfy, type FakeComfy } from '../fakes/comfyServer';
 import { REPO_ROOT, startCodeServer, type CodeServer } from '../host/codeServer';
+import { waitForText } from '../host/e2eSteps';
 import {
   codeLens,
   extensionHostText,
@@ -42,18 +43,6 @@ interface PageImage {
 async function shot(page: Page, name: string): Promise<void> {
   shotNo += 1;
   await page.screenshot({ path: join(ARTIFACTS, `${String(shotNo).padStart(2, '0')}-${name}.png`) });
-}
-
-/** Polls a locator's text until it matches; the error names what was expected and what was seen. */
-async function waitForText(loc: Locator, re: RegExp, timeoutMs: number): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  for (;;) {
-    last = ((await loc.first().textContent({ timeout: 1000 }).catch(() => null)) ?? '').trim();
-    if (re.test(last)) return last;
-    if (Date.now() > deadline) assert.fail(`expected text matching ${re}, last saw ${JSON.stringify(last)}`);
-    await new Promise((ok) => setTimeout(ok, 200));
-  }
 }
 
 before(async () => {

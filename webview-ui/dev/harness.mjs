@@ -28,9 +28,10 @@ await esbuild.build({
 const hostJs = join(work, 'host.mjs');
 writeFileSync(join(work, 'host-entry.ts'),
   `export { renderPanelHtml, makeNonce } from ${JSON.stringify(join(root, 'src/features/panel/html.ts'))};\n` +
-  `export { RunViewState } from ${JSON.stringify(join(root, 'src/features/panel/runState.ts'))};\n`);
+  `export { RunViewState } from ${JSON.stringify(join(root, 'src/features/panel/runState.ts'))};\n` +
+  `export { qualitySummary } from ${JSON.stringify(join(root, 'src/core/quality/ratings.ts'))};\n`);
 await esbuild.build({ entryPoints: [join(work, 'host-entry.ts')], outfile: hostJs, bundle: true, format: 'esm', platform: 'node', logLevel: 'warning' });
-const { renderPanelHtml, makeNonce, RunViewState } = await import(hostJs);
+const { renderPanelHtml, makeNonce, RunViewState, qualitySummary } = await import(hostJs);
 
 const types = { '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png' };
 let html = '';
@@ -141,6 +142,52 @@ try {
     await p.waitForSelector('.legend');
     await p.waitForFunction(() => [...document.images].every((i) => i.complete));
     await p.screenshot({ path: join(outDir, `sweep-${theme}.png`), fullPage: true });
+
+    // 5. Judging: a blind round by keyboard (the host's side answered here), then compare two images.
+    const answer = async (kind, value) => {
+      const req = await p.waitForFunction((k) => window.__posted.find((m) => m.type === 'request' && m.body.kind === k && !m.answered), kind);
+      const m = await req.jsonValue();
+      await p.evaluate((id) => { for (const x of window.__posted) if (x.id === id) x.answered = true; }, m.id);
+      await send({ type: 'reply', id: m.id, ok: true, value: typeof value === 'function' ? value(m.body) : value });
+      return m.body;
+    };
+    let rated = state.record;
+    await p.click('[data-testid="start-rating"]');
+    await p.waitForSelector('[data-testid="rating-start"]');
+    await p.screenshot({ path: join(outDir, `rating-start-${theme}.png`) });
+    await p.click('[data-testid="rating-start"]');
+    for (let i = 0; i < 6; i++) {
+      for (const k of ['4', '3', String(3 + (i % 3)), '5']) await p.keyboard.press(k);
+      if (i === 1) await p.screenshot({ path: join(outDir, `rating-${theme}.png`) });
+      await p.keyboard.press('Enter');
+    }
+    await answer('saveRatings', (body) => {
+      const at = new Date().toISOString();
+      rated = { ...rated, ratings: body.votes.map((v) => ({ ...v, image: '', at, round: 'r1' })) };
+      return qualitySummary(rated);
+    });
+    await p.waitForSelector('[data-testid="rating-revealed"]');
+    await p.waitForTimeout(150);
+    await p.screenshot({ path: join(outDir, `rating-reveal-${theme}.png`) });
+    await p.keyboard.press('Escape');
+    await send({ type: 'record', record: rated });
+    await answer('quality', qualitySummary(rated));
+    await p.waitForSelector('[data-testid="quality-table"]');
+    await p.screenshot({ path: join(outDir, `ratings-summary-${theme}.png`), fullPage: true });
+    await p.click('[data-testid="pick-compare"]');
+    const cells = p.locator('[data-testid="cell"][data-state="done"] button.thumb');
+    await cells.nth(0).click();
+    await cells.nth(2).click();
+    await p.waitForSelector('dialog.compare[open]');
+    await p.waitForTimeout(200);
+    await p.screenshot({ path: join(outDir, `compare-side-${theme}.png`) });
+    await p.keyboard.press('2');
+    await p.waitForTimeout(100);
+    await p.screenshot({ path: join(outDir, `compare-swipe-${theme}.png`) });
+    await p.keyboard.press('4');
+    await p.waitForFunction(() => /differ|No difference/.test(document.querySelector('[data-testid="compare-status"]')?.textContent ?? ''));
+    await p.screenshot({ path: join(outDir, `compare-diff-${theme}.png`) });
+    await p.keyboard.press('Escape');
     await ctx.close();
   }
 } finally {

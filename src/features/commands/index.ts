@@ -7,6 +7,8 @@ import type { RunService } from '../runService';
 import type { SpecDocuments } from '../specDocuments';
 import { CancelCommand } from './cancel';
 import { ClearTokenCommand } from './clearToken';
+import { CompareRunsCommand } from './compareRuns';
+import { CreateSpecFromImageCommand } from './createSpecFromImage';
 import { registerGuarded, type Command } from './command';
 import { NewSpecCommand } from './newSpec';
 import { OpenImageCommand } from './openImage';
@@ -17,6 +19,7 @@ import { RunSpecCommand } from './runSpec';
 import { RunSweepCommand } from './runSweep';
 import { SelectServerCommand } from './selectServer';
 import { SetTokenCommand } from './setToken';
+import { ShowHistoryCommand } from './showHistory';
 import { ShowLogCommand } from './showLog';
 
 export interface CommandDeps {
@@ -45,6 +48,9 @@ export function registerCommands(d: CommandDeps): vscode.Disposable {
     new ShowLogCommand(d.log),
     new OpenImageCommand(),
     new RevealRunFolderCommand(),
+    new ShowHistoryCommand(d.docs, d.runs, d.results),
+    new CompareRunsCommand(d.docs, d.runs, d.results),
+    new CreateSpecFromImageCommand(),
   ];
   return vscode.Disposable.from(...commands.map((c) => registerGuarded(c, d.log)));
 }

@@ -9,6 +9,8 @@ import { resolveSpecTarget } from './specTarget';
 /** Whatever shows a run folder (the results panel). */
 export interface ResultsView {
   show(runDir: string): unknown;
+  /** Shows run `a` with run `b` beside it. */
+  compare?(a: string, b: string): Promise<void>;
 }
 
 /** Shows a spec's newest run (or a given run folder) in the results panel. */

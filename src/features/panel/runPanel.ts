@@ -1,4 +1,5 @@
 // One results webview showing one run folder: its HTML, its messages, its live updates.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ILogger } from '../../core/logger';
 import type { RunRecord } from '../../core/runs/types';
@@ -6,6 +7,7 @@ import { isFromWebview, PROTOCOL_VERSION, type FromWebview, type ToWebview, type
 import { Messenger } from '../../protocol/messenger';
 import { Disposable } from '../../platform/dispose';
 import { makeNonce, renderPanelHtml } from './html';
+import { handleJudging, isJudgingRequest } from './judging';
 import type { RunUpdate } from '../../core/runs/runner';
 import { RunViewState } from './runState';
 
@@ -17,9 +19,14 @@ export interface RunPanelDeps {
   onCancel(runDir: string): void;
   onOpenImage(file: vscode.Uri): void;
   onRevealRunFolder(runDir: string): void;
+  /** True while a run of this extension writes into `runDir` (ratings must wait for it). */
+  isRunning(runDir: string): boolean;
+  /** Show another run folder of the same spec in its own panel. */
+  onOpenRun(runDir: string): void;
 }
 
-/** Webview options: scripts on, forms off, and only our bundle, our icons and this run's folder. */
+/** Webview options: scripts on, forms off, and only our bundle, our icons and the spec's run folders
+ * (this run and its siblings, which the compare view shows beside it). */
 export function panelOptions(extensionUri: vscode.Uri, runDir: string): vscode.WebviewOptions & vscode.WebviewPanelOptions {
   return {
     enableScripts: true,
@@ -27,7 +34,7 @@ export function panelOptions(extensionUri: vscode.Uri, runDir: string): vscode.W
     localResourceRoots: [
       vscode.Uri.joinPath(extensionUri, 'dist', 'webview'),
       vscode.Uri.joinPath(extensionUri, 'media'),
-      vscode.Uri.file(runDir),
+      vscode.Uri.file(path.dirname(runDir)),
     ],
   };
 }
@@ -45,6 +52,8 @@ export class RunPanel extends Disposable {
   #problem: string | undefined;
   #ready = false;
   #reloads = 0;
+  /** A run to compare with, held until the webview is ready for it. */
+  #compareWith: string | undefined;
   readonly #onDidDispose = this._register(new vscode.EventEmitter<void>());
   readonly onDidDispose = this.#onDidDispose.event;
 
@@ -100,11 +109,30 @@ export class RunPanel extends Disposable {
     this.#sendSnapshot();
   }
 
+  /** Shows another run of the same spec beside this one (timings and images side by side). */
+  compareWith(runDir: string): void {
+    this.#compareWith = runDir;
+    this.#sendCompare();
+  }
+
+  #sendCompare(): void {
+    if (!this.#ready || !this.#compareWith) return;
+    this.#messenger.send({ type: 'compareWith', runDir: this.#compareWith });
+    this.#compareWith = undefined;
+  }
+
   update(u: RunUpdate): void {
     if (!this.state || this.isDisposed) return;
     const msg = this.state.apply(u);
     if (u.type === 'planned' || u.type === 'finished') this.panel.title = panelTitle(u.record);
     if (this.#ready) this.#messenger.send(msg as Exclude<ToWebview, { type: 'reply' }>);
+  }
+
+  /** run.json changed under a finished run (ratings saved): the webview gets the new record. */
+  #replaced(record: RunRecord): void {
+    if (!this.state || this.state.isRunning) return;
+    this.state.reset(record);
+    if (this.#ready) this.#messenger.send({ type: 'record', record: this.state.record });
   }
 
   #render(): void {
@@ -140,6 +168,7 @@ export class RunPanel extends Disposable {
     }
     this.#ready = true;
     this.#sendSnapshot();
+    this.#sendCompare();
   }
 
   #sendSnapshot(): void {
@@ -148,7 +177,17 @@ export class RunPanel extends Disposable {
     for (const p of this.state?.previews() ?? []) this.#messenger.send(p as Exclude<ToWebview, { type: 'reply' }>);
   }
 
-  #handle(body: WebviewRequest): void {
+  #handle(body: WebviewRequest): unknown {
+    if (isJudgingRequest(body)) {
+      return handleJudging(body, {
+        runDir: this.#runDir,
+        record: () => this.state?.record,
+        replaced: (record) => this.#replaced(record),
+        webviewUri: (dir) => this.panel.webview.asWebviewUri(vscode.Uri.file(dir)).toString(),
+        isRunning: (dir) => this.#deps.isRunning(dir),
+        openRun: (dir) => this.#deps.onOpenRun(dir),
+      });
+    }
     switch (body.kind) {
       case 'cancel':
         this.#deps.onCancel(this.#runDir);

@@ -1,0 +1,170 @@
+// Judging in the real workbench: run a small spec against the ComfyUI test server, rate its images
+// blind with the keyboard only, compare two of them (side by side, then the per-pixel difference),
+// export the labelled grid; run.json must hold the votes afterwards. Screenshots of every step go to
+// test-artifacts/e2e/ (judging-*.png).
+import * as assert from 'node:assert/strict';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { FrameLocator, Page } from 'playwright-core';
+import { startFakeComfy, type FakeComfy } from '../fakes/comfyServer';
+import { REPO_ROOT, startCodeServer, type CodeServer } from '../host/codeServer';
+import { openDevWorkbench, waitForText } from '../host/e2eSteps';
+import { codeLens, openFileFromExplorer, webviewContent, type Workbench } from '../host/workbench';
+
+const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'e2e');
+const SPEC_FILE = 'judging.qwenprompt';
+/** Four images (2 step counts × 2 seeds) of a small size: the run takes a few seconds. */
+const SPEC = `# Rated blind by the e2e test.
+name: lighthouse study
+model: sd-checkpoint
+prompt: a lighthouse at dusk, long exposure
+seed: 42
+size: 384x384
+steps: [6, 12]
+repeats: 2
+`;
+const SCORES = ['4', '3', '5', '2'];
+
+let comfy: FakeComfy | undefined;
+let server: CodeServer | undefined;
+let bench: Workbench | undefined;
+let workspace: string | undefined;
+let shotNo = 0;
+
+async function shot(page: Page, name: string): Promise<void> {
+  shotNo += 1;
+  await page.screenshot({ path: join(ARTIFACTS, `judging-${String(shotNo).padStart(2, '0')}-${name}.png`) });
+}
+
+/** The one run folder the run made in the workspace. */
+function runDir(ws: string): string {
+  const specDir = join(ws, '.qwenprompt-runs', 'lighthouse-study');
+  const runs = readdirSync(specDir);
+  assert.equal(runs.length, 1, `one run folder expected, found ${runs.join(', ')}`);
+  return join(specDir, runs[0]);
+}
+
+before(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  for (const f of readdirSync(ARTIFACTS)) if (f.startsWith('judging-')) rmSync(join(ARTIFACTS, f), { force: true });
+  comfy = await startFakeComfy({ msPerStep: 40 });
+  workspace = mkdtempSync(join(tmpdir(), 'qp-judge-'));
+  cpSync(join(REPO_ROOT, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
+  writeFileSync(join(workspace, SPEC_FILE), SPEC);
+  server = await startCodeServer({
+    settings: { 'qwenprompt.comfy.url': comfy.url },
+    onOutput: (line) => appendFileSync(join(ARTIFACTS, 'judging-code-server.log'), `${line}\n`),
+  });
+});
+
+after(async () => {
+  await bench?.close();
+  await server?.stop();
+  await comfy?.close();
+  if (workspace) rmSync(workspace, { recursive: true, force: true });
+});
+
+test('rate a run blind with the keyboard, compare two images, export the grid; run.json keeps the votes', { timeout: 200_000 }, async () => {
+  assert.ok(server && workspace && comfy);
+  const ws = workspace;
+  bench = await openDevWorkbench(server, ws, join(ARTIFACTS, 'judging-extension-host.log'));
+  const { page } = bench;
+  try {
+    await openFileFromExplorer(page, SPEC_FILE);
+    const lens = codeLens(page, '▶ All').first();
+    await lens.waitFor({ timeout: 30_000 });
+    await lens.click();
+
+    const panel: FrameLocator = webviewContent(page);
+    await waitForText(panel.locator('[data-testid="run-status"]'), /^Complete$/, 90_000);
+    await panel.locator('[data-testid="cell"][data-state="done"] img').nth(3).waitFor({ timeout: 15_000 });
+    await shot(page, 'run-complete');
+
+    // Blind round: no label anywhere, every choice from the keyboard.
+    await panel.locator('[data-testid="start-rating"]').click();
+    await panel.locator('[data-testid="rating-start"]').waitFor();
+    await shot(page, 'rating-start');
+    await page.keyboard.press('Enter');
+    const dialog = panel.locator('dialog[data-testid="rating"]');
+    await panel.locator('[data-testid="rating-image"]').waitFor();
+    const seenImages: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      await waitForText(panel.locator('[data-testid="rating-progress"]'), new RegExp(`^Image ${i + 1} of 4`), 5_000);
+      seenImages.push((await panel.locator('[data-testid="rating-image"]').getAttribute('src')) ?? '');
+      const text = (await dialog.textContent()) ?? '';
+      assert.doesNotMatch(text, /\d+ steps|seed \d/, 'the blind round shows a setting');
+      for (const k of SCORES) await page.keyboard.press(k);
+      if (i === 0) {
+        await page.keyboard.press('n');
+        await page.keyboard.type('horizon is tilted');
+        await shot(page, 'rating-image');
+        await page.keyboard.press('Enter');
+      } else {
+        await page.keyboard.press('Enter');
+      }
+    }
+    assert.equal(new Set(seenImages).size, 4, 'every image was shown once');
+    await panel.locator('[data-testid="rating-revealed"]').waitFor({ timeout: 15_000 });
+    await panel.locator('[data-testid="quality-chart"]').first().waitFor();
+    await shot(page, 'rating-revealed');
+
+    const record = JSON.parse(readFileSync(join(runDir(ws), 'run.json'), 'utf8'));
+    assert.equal(record.ratings.length, 4);
+    const round = record.ratings[0].round;
+    for (const r of record.ratings) {
+      assert.deepEqual(r.scores, { structure: 4, texture: 3, colour: 5, adherence: 2 });
+      assert.equal(r.round, round);
+      assert.equal(r.blind, true);
+      assert.ok(record.cells.some((c: { key: string; images: { file: string }[] }) => c.key === r.cell && c.images[0].file === r.image));
+    }
+    assert.equal(record.ratings.filter((r: { note?: string }) => r.note === 'horizon is tilted').length, 1);
+
+    await page.keyboard.press('Enter'); // "Done" has focus
+    await panel.locator('.quality-section [data-testid="quality-table"]').waitFor();
+    await waitForText(panel.locator('.quality-section [data-testid="quality-table"] tbody tr').first(), /4\.00.*3\.00.*5\.00.*2\.00.*3\.50/, 5_000);
+    await shot(page, 'ratings-in-summary');
+
+    // Compare: pick two images in the grid.
+    await panel.locator('[data-testid="pick-compare"]').click();
+    const thumbs = panel.locator('[data-testid="cell"][data-state="done"] button.thumb');
+    await thumbs.nth(0).click();
+    await thumbs.nth(1).click();
+    const compare = panel.locator('dialog[data-testid="compare"]');
+    await compare.waitFor();
+    await waitForText(panel.locator('[data-testid="compare-label-a"]'), /6 steps/, 5_000);
+    await waitForText(panel.locator('[data-testid="compare-label-b"]'), /12 steps/, 5_000);
+    await page.waitForTimeout(300);
+    await shot(page, 'compare-side-by-side');
+    await page.keyboard.press('2');
+    await page.waitForTimeout(200);
+    await shot(page, 'compare-swipe');
+    await page.keyboard.press('4');
+    // The difference is computed from the pixels: proof the images reached a canvas untainted.
+    const diff = await waitForText(panel.locator('[data-testid="compare-status"]'), /% of pixels differ|No difference/, 15_000);
+    assert.match(diff, /^\d+(\.\d)? % of pixels differ/);
+    await shot(page, 'compare-difference');
+    await page.keyboard.press('Escape');
+
+    // Export the labelled grid into the run folder (no dialog), drawn on a canvas in the webview.
+    await panel.locator('[data-testid="export-menu"]').click();
+    await panel.locator('[data-testid="export-grid-run"]').click();
+    const deadline = Date.now() + 20_000;
+    let grid: string | undefined;
+    while (!grid && Date.now() < deadline) {
+      grid = readdirSync(runDir(ws)).find((f) => f.startsWith('grid-') && f.endsWith('.png'));
+      if (!grid) await new Promise((ok) => setTimeout(ok, 200));
+    }
+    assert.ok(grid, 'the grid PNG was not saved into the run folder');
+    const png = readFileSync(join(runDir(ws), grid));
+    assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+    // Wider than two 320-px tiles side by side: the tiles, headers and legend are in it.
+    assert.ok(png.readUInt32BE(16) > 640 && png.readUInt32BE(20) > 640, `grid is ${png.readUInt32BE(16)}×${png.readUInt32BE(20)}`);
+    writeFileSync(join(ARTIFACTS, 'judging-grid-export.png'), png);
+    await shot(page, 'exported');
+  } catch (e) {
+    await shot(page, 'failure').catch(() => undefined);
+    throw e;
+  }
+});

@@ -1,0 +1,254 @@
+// Two images compared: side by side (one zoom and pan for both), swipe, blink and difference.
+import { cssTransform, differencePixels, IDENTITY, panBy, zoomAt, type ViewTransform } from '../view/compare';
+import { h } from './dom';
+
+export interface CompareImage {
+  url: string;
+  /** Setting, time and (for another run) which run. */
+  label: string;
+}
+
+export type CompareMode = 'side' | 'swipe' | 'blink' | 'diff';
+
+const MODES: { mode: CompareMode; text: string; key: string }[] = [
+  { mode: 'side', text: 'Side by side', key: '1' },
+  { mode: 'swipe', text: 'Swipe', key: '2' },
+  { mode: 'blink', text: 'Blink', key: '3' },
+  { mode: 'diff', text: 'Difference', key: '4' },
+];
+
+/** Loads an image the canvas may read back (the webview's resource origin answers with CORS). */
+function loadForCanvas(url: string): Promise<HTMLImageElement> {
+  return new Promise((ok, fail) => {
+    const img = new Image();
+    img.crossOrigin = 'anonymous';
+    img.onload = () => ok(img);
+    img.onerror = () => fail(new Error(`Cannot load ${url}`));
+    img.src = url;
+  });
+}
+
+export class CompareDialog {
+  readonly el: HTMLDialogElement;
+  #a: CompareImage | undefined;
+  #b: CompareImage | undefined;
+  #mode: CompareMode = 'side';
+  #t: ViewTransform = IDENTITY;
+  #swipe = 50;
+  #showB = false;
+  #blinkTimer: number | undefined;
+  #blinking = true;
+  #stage = h('div', { class: 'compare-stage' });
+  #status = h('span', { class: 'muted', 'data-testid': 'compare-status', role: 'status' });
+  #modeBar = h('div', { class: 'segmented', role: 'tablist', 'aria-label': 'Compare mode' });
+  #drag: { x: number; y: number } | undefined;
+
+  constructor() {
+    this.el = h('dialog', { class: 'compare', 'aria-label': 'Compare two images', 'data-testid': 'compare' });
+    this.el.addEventListener('close', () => this.#stopBlink());
+    this.el.addEventListener('keydown', (e) => this.#key(e));
+    this.el.addEventListener('click', (e) => {
+      if (e.target === this.el) this.el.close();
+    });
+  }
+
+  get isOpen(): boolean {
+    return this.el.open;
+  }
+
+  show(a: CompareImage, b: CompareImage, mode: CompareMode = this.#mode): void {
+    this.#a = a;
+    this.#b = b;
+    this.#t = IDENTITY;
+    this.#mode = mode;
+    this.#build();
+    if (!this.el.open) this.el.showModal();
+    this.#modeBar.querySelector<HTMLElement>('[aria-selected="true"]')?.focus();
+  }
+
+  #build(): void {
+    const close = h('button', { class: 'icon-button', type: 'button', 'aria-label': 'Close', title: 'Close (Esc)' }, '✕');
+    close.addEventListener('click', () => this.el.close());
+    this.#modeBar.replaceChildren(
+      ...MODES.map(({ mode, text, key }) => {
+        const b = h('button', {
+          type: 'button',
+          role: 'tab',
+          class: 'secondary',
+          'aria-selected': String(mode === this.#mode),
+          'data-mode': mode,
+          title: `${text} (${key})`,
+        }, text);
+        b.addEventListener('click', () => this.#setMode(mode));
+        return b;
+      }),
+    );
+    const reset = h('button', { type: 'button', class: 'secondary', title: 'Fit both images (0)' }, 'Fit');
+    reset.addEventListener('click', () => this.#apply(IDENTITY));
+    const header = h('header', {}, h('h2', {}, 'Compare'), this.#modeBar, reset, this.#status, close);
+    const legend = h(
+      'div',
+      { class: 'compare-legend' },
+      h('span', { class: 'tag a' }, 'A'),
+      h('span', { 'data-testid': 'compare-label-a' }, this.#a?.label ?? ''),
+      h('span', { class: 'tag b' }, 'B'),
+      h('span', { 'data-testid': 'compare-label-b' }, this.#b?.label ?? ''),
+      h('span', { class: 'muted hint' }, 'Wheel to zoom · drag to pan · 1–4 modes · Space flips in blink'),
+    );
+    this.el.replaceChildren(header, this.#stage, legend);
+    this.#renderStage();
+  }
+
+  #setMode(mode: CompareMode): void {
+    this.#mode = mode;
+    for (const b of this.#modeBar.querySelectorAll<HTMLElement>('button')) b.setAttribute('aria-selected', String(b.dataset.mode === mode));
+    this.#renderStage();
+  }
+
+  #viewport(...children: HTMLElement[]): HTMLElement {
+    const vp = h('div', { class: 'viewport' }, ...children);
+    vp.addEventListener('wheel', (e) => {
+      e.preventDefault();
+      const r = vp.getBoundingClientRect();
+      this.#apply(zoomAt(this.#t, e.deltaY < 0 ? 1.25 : 0.8, e.clientX - r.left, e.clientY - r.top));
+    }, { passive: false });
+    vp.addEventListener('pointerdown', (e) => {
+      if ((e.target as HTMLElement).closest('input')) return;
+      this.#drag = { x: e.clientX, y: e.clientY };
+      vp.setPointerCapture(e.pointerId);
+    });
+    vp.addEventListener('pointermove', (e) => {
+      if (!this.#drag) return;
+      const r = vp.getBoundingClientRect();
+      const t = panBy(this.#t, e.clientX - this.#drag.x, e.clientY - this.#drag.y, r.width, r.height);
+      this.#drag = { x: e.clientX, y: e.clientY };
+      this.#apply(t);
+    });
+    const end = () => (this.#drag = undefined);
+    vp.addEventListener('pointerup', end);
+    vp.addEventListener('pointercancel', end);
+    return vp;
+  }
+
+  #img(which: 'a' | 'b'): HTMLImageElement {
+    const src = which === 'a' ? this.#a : this.#b;
+    return h('img', { class: `layer ${which}`, src: src?.url ?? '', alt: `${which.toUpperCase()}: ${src?.label ?? ''}`, draggable: 'false' });
+  }
+
+  #renderStage(): void {
+    this.#stopBlink();
+    this.#status.textContent = '';
+    this.#stage.dataset.mode = this.#mode;
+    switch (this.#mode) {
+      case 'side':
+        this.#stage.replaceChildren(this.#viewport(this.#img('a')), this.#viewport(this.#img('b')));
+        break;
+      case 'swipe': {
+        const b = this.#img('b');
+        const line = h('div', { class: 'swipe-line' });
+        const range = h('input', { type: 'range', min: 0, max: 100, value: this.#swipe, 'aria-label': 'Swipe position: A left, B right' });
+        const place = () => {
+          b.style.clipPath = `inset(0 0 0 ${this.#swipe}%)`;
+          line.style.left = `${this.#swipe}%`;
+        };
+        range.addEventListener('input', () => {
+          this.#swipe = Number(range.value);
+          place();
+        });
+        place();
+        this.#stage.replaceChildren(h('div', { class: 'single' }, this.#viewport(this.#img('a'), b, line), range));
+        break;
+      }
+      case 'blink': {
+        const b = this.#img('b');
+        const vp = this.#viewport(this.#img('a'), b);
+        const pause = h('button', { type: 'button', class: 'secondary' }, this.#blinking ? 'Pause' : 'Play');
+        pause.addEventListener('click', () => {
+          this.#blinking = !this.#blinking;
+          this.#renderStage();
+        });
+        this.#stage.replaceChildren(h('div', { class: 'single' }, vp, pause));
+        this.#paintBlink(b);
+        if (this.#blinking) {
+          this.#blinkTimer = window.setInterval(() => {
+            this.#showB = !this.#showB;
+            this.#paintBlink(b);
+          }, 700);
+        }
+        break;
+      }
+      case 'diff':
+        void this.#renderDiff();
+        break;
+    }
+    this.#apply(this.#t);
+  }
+
+  #paintBlink(b: HTMLElement): void {
+    b.style.visibility = this.#showB ? 'visible' : 'hidden';
+    this.#status.textContent = this.#showB ? 'Showing B' : 'Showing A';
+  }
+
+  async #renderDiff(): Promise<void> {
+    const canvas = h('canvas', { class: 'layer', 'aria-label': 'Difference |A − B|, brightened four times' });
+    this.#stage.replaceChildren(this.#viewport(canvas));
+    this.#apply(this.#t);
+    this.#status.textContent = 'Computing…';
+    try {
+      const [a, b] = await Promise.all([loadForCanvas(this.#a!.url), loadForCanvas(this.#b!.url)]);
+      const w = Math.min(a.naturalWidth, b.naturalWidth);
+      const hgt = Math.min(a.naturalHeight, b.naturalHeight);
+      const read = (img: HTMLImageElement) => {
+        const c = h('canvas', { width: w, height: hgt });
+        const ctx = c.getContext('2d')!;
+        ctx.drawImage(img, 0, 0, w, hgt);
+        return ctx.getImageData(0, 0, w, hgt).data;
+      };
+      canvas.width = w;
+      canvas.height = hgt;
+      const ctx = canvas.getContext('2d')!;
+      const out = ctx.createImageData(w, hgt);
+      const share = differencePixels(read(a), read(b), out.data);
+      ctx.putImageData(out, 0, 0);
+      const sizes = a.naturalWidth !== b.naturalWidth || a.naturalHeight !== b.naturalHeight ? ' (sizes differ: top-left part compared)' : '';
+      this.#status.textContent = `${(share * 100).toFixed(1)} % of pixels differ${sizes}`;
+    } catch (e) {
+      this.#status.textContent = `No difference view: ${(e as Error).message}`;
+    }
+  }
+
+  #apply(t: ViewTransform): void {
+    this.#t = t;
+    const css = cssTransform(t);
+    for (const layer of this.#stage.querySelectorAll<HTMLElement>('.layer, .swipe-line')) {
+      if (!layer.classList.contains('swipe-line')) layer.style.transform = css;
+    }
+    this.#stage.classList.toggle('zoomed', t.scale > 1);
+  }
+
+  #stopBlink(): void {
+    if (this.#blinkTimer !== undefined) window.clearInterval(this.#blinkTimer);
+    this.#blinkTimer = undefined;
+  }
+
+  #key(e: KeyboardEvent): void {
+    if ((e.target as HTMLElement).tagName === 'INPUT' && e.key.startsWith('Arrow')) return;
+    const mode = MODES.find((m) => m.key === e.key);
+    if (mode) this.#setMode(mode.mode);
+    else if (e.key === ' ' && this.#mode === 'blink') {
+      this.#blinking = false;
+      this.#showB = !this.#showB;
+      this.#renderStage();
+    } else if (e.key === '0') this.#apply(IDENTITY);
+    else if (e.key === '+' || e.key === '=') this.#zoomCentre(1.25);
+    else if (e.key === '-') this.#zoomCentre(0.8);
+    else return;
+    e.preventDefault();
+  }
+
+  #zoomCentre(f: number): void {
+    const vp = this.#stage.querySelector('.viewport');
+    const r = vp?.getBoundingClientRect();
+    if (r) this.#apply(zoomAt(this.#t, f, r.width / 2, r.height / 2));
+  }
+}

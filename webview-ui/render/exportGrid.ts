@@ -1,0 +1,82 @@
+// Draws the grid as one PNG on a canvas from the images the panel shows: axis headers, a label
+// under every image (setting and time) and a legend with the fixed settings and seeds. Light
+// colours whatever the theme: the picture is for sharing, outside VS Code.
+import type { RunRecord } from '../../src/protocol/messages';
+import { imageUrl } from '../view/cells';
+import { gridPicture } from '../view/exportGrid';
+
+const FONT = 'system-ui, -apple-system, "Segoe UI", sans-serif';
+
+function load(url: string): Promise<HTMLImageElement | undefined> {
+  return new Promise((ok) => {
+    const img = new Image();
+    img.crossOrigin = 'anonymous';
+    img.onload = () => ok(img);
+    img.onerror = () => ok(undefined);
+    img.src = url;
+  });
+}
+
+/** Text cut to `width` px with an ellipsis. */
+function fit(ctx: CanvasRenderingContext2D, text: string, width: number): string {
+  if (ctx.measureText(text).width <= width) return text;
+  let t = text;
+  while (t.length > 1 && ctx.measureText(`${t}…`).width > width) t = t.slice(0, -1);
+  return `${t}…`;
+}
+
+export async function renderGridPng(record: RunRecord, imageBase: string, tile = 320): Promise<Uint8Array> {
+  const pic = gridPicture(record, tile);
+  const canvas = document.createElement('canvas');
+  canvas.width = pic.width;
+  canvas.height = pic.height;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) throw new Error('This webview cannot draw on a canvas.');
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, pic.width, pic.height);
+  ctx.textBaseline = 'alphabetic';
+  ctx.fillStyle = '#1f2328';
+  ctx.font = `600 22px ${FONT}`;
+  ctx.fillText(fit(ctx, pic.title, pic.width - 48), 24, 24 + 22);
+  ctx.fillStyle = '#59636e';
+  ctx.font = `13px ${FONT}`;
+  ctx.fillText(pic.subtitle, 24, 24 + 42);
+  ctx.font = `600 15px ${FONT}`;
+  ctx.fillStyle = '#1f2328';
+  for (const c of pic.columns) {
+    ctx.fillText(fit(ctx, c.text, c.width), c.x, c.y + 18);
+    ctx.fillStyle = '#0969da';
+    ctx.fillRect(c.x, c.y + 24, c.width, 2);
+    ctx.fillStyle = '#1f2328';
+  }
+  ctx.font = `13px ${FONT}`;
+  ctx.fillStyle = '#59636e';
+  for (const r of pic.rows) ctx.fillText(fit(ctx, r.text, r.width), r.x, r.y + 18);
+  const images = await Promise.all(pic.tiles.map((t) => (t.file ? load(imageUrl(imageBase, t.file)) : Promise.resolve(undefined))));
+  pic.tiles.forEach((t, i) => {
+    const img = images[i];
+    ctx.fillStyle = '#f0f2f4';
+    ctx.fillRect(t.x, t.y, t.size, t.size);
+    if (img) {
+      // Contain: a non-square image keeps its shape, centred in its square.
+      const s = Math.min(t.size / img.naturalWidth, t.size / img.naturalHeight);
+      const w = img.naturalWidth * s;
+      const hh = img.naturalHeight * s;
+      ctx.drawImage(img, t.x + (t.size - w) / 2, t.y + (t.size - hh) / 2, w, hh);
+    } else {
+      ctx.fillStyle = '#8c959f';
+      ctx.font = `13px ${FONT}`;
+      ctx.fillText('no image', t.x + 12, t.y + t.size / 2);
+    }
+    ctx.fillStyle = '#1f2328';
+    ctx.font = `600 13px ${FONT}`;
+    ctx.fillText(fit(ctx, t.label, t.size), t.x, t.y + t.size + 18);
+  });
+  ctx.fillStyle = '#59636e';
+  ctx.font = `13px ${FONT}`;
+  pic.legend.forEach((line, i) => ctx.fillText(fit(ctx, line, pic.width - 48), 24, pic.legendY + (i + 1) * pic.lineHeight));
+  // toBlob throws for a tainted canvas: the error reaches the user instead of an empty file.
+  const blob = await new Promise<Blob | null>((ok) => canvas.toBlob(ok, 'image/png'));
+  if (!blob) throw new Error('The grid could not be encoded as PNG.');
+  return new Uint8Array(await blob.arrayBuffer());
+}

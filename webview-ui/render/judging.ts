@@ -1,0 +1,266 @@
+// The panel's judging tools in one place: pick two images to compare, blind rating, run history
+// and a second run beside this one, exports. main.ts only places what this builds.
+import {
+  isHistoryList,
+  isLoadedRun,
+  isQualitySummary,
+  type CellRecord,
+  type LoadedRun,
+  type QualitySummary,
+  type RunRecord,
+  type WebviewRequest,
+} from '../../src/protocol/messages';
+import { cellLabel, cellViewState, imageUrl } from '../view/cells';
+import { CompareDialog } from './compare';
+import { h } from './dom';
+import { renderGridPng } from './exportGrid';
+import { renderHistory, renderRunComparison } from './history';
+import { RatingDialog } from './rating';
+import { renderQuality } from './ratingResults';
+
+export interface JudgingHost {
+  record(): RunRecord | undefined;
+  imageBase(): string;
+  runDir(): string;
+  grid(): HTMLElement;
+  request(body: WebviewRequest): Promise<unknown>;
+  notice(text: string | undefined, kind?: 'info' | 'error'): void;
+}
+
+const canShow = (c: CellRecord) => !!c.images[0] && ['done', 'cached'].includes(cellViewState(c));
+
+export class Judging {
+  /** Mean scores of the run's ratings, under the summary. */
+  readonly quality = h('section', { class: 'quality-section', 'aria-label': 'Ratings', hidden: true });
+  /** A second run beside this one. */
+  readonly comparison = h('div', { class: 'comparison-slot' });
+  readonly compare = new CompareDialog();
+  readonly rating: RatingDialog;
+  readonly history = h('dialog', { class: 'history-dialog', 'aria-label': 'Run history' });
+  #host: JudgingHost;
+  #picked: string[] = [];
+  #picking = false;
+  #other: LoadedRun | undefined;
+  #qualityFor = '';
+
+  constructor(host: JudgingHost) {
+    this.#host = host;
+    this.rating = new RatingDialog({
+      cells: () => host.record()?.cells ?? [],
+      stats: () => host.record()?.stats ?? [],
+      imageBase: () => host.imageBase(),
+      save: async (votes) => {
+        const q = await host.request({ kind: 'saveRatings', votes, blind: true });
+        if (!isQualitySummary(q)) throw new Error('The host sent no summary.');
+        this.#showQuality(q);
+        return q;
+      },
+    });
+    this.history.addEventListener('click', (e) => {
+      if (e.target === this.history) this.history.close();
+    });
+    host.grid().addEventListener('click', (e) => this.#pickClick(e), true);
+    document.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape' && this.#picking) this.#endPicking();
+    });
+    // A click anywhere else closes the export menu, as a menu does.
+    document.addEventListener('click', (e) => {
+      for (const m of document.querySelectorAll<HTMLDetailsElement>('details.menu[open]')) if (!m.contains(e.target as Node)) m.open = false;
+    });
+  }
+
+  /** The header's buttons. */
+  actions(): HTMLElement[] {
+    const record = this.#host.record();
+    const finished = !!record && record.status !== 'running';
+    const images = record?.cells.filter(canShow).length ?? 0;
+    const rate = h('button', { type: 'button', class: 'secondary', 'data-testid': 'start-rating', disabled: !finished || images === 0, title: finished ? 'Score the images without seeing their settings' : 'Available when the run has finished' }, 'Blind rating');
+    rate.addEventListener('click', () => this.rating.open());
+    const cmp = h('button', { type: 'button', class: `secondary${this.#picking ? ' active' : ''}`, 'data-testid': 'pick-compare', disabled: images < 2, 'aria-pressed': String(this.#picking), title: 'Pick two images in the grid to compare' }, this.#picking ? 'Pick 2 images… (Esc)' : 'Compare');
+    cmp.addEventListener('click', () => (this.#picking ? this.#endPicking() : this.#startPicking()));
+    const hist = h('button', { type: 'button', class: 'secondary', 'data-testid': 'open-history' }, 'History');
+    hist.addEventListener('click', () => void this.#openHistory());
+    return [rate, cmp, hist, this.#exportMenu(!!record)];
+  }
+
+  #exportMenu(enabled: boolean): HTMLElement {
+    const menu = h('details', { class: 'menu' });
+    const item = (text: string, run: () => Promise<unknown>, testid?: string) => {
+      const b = h('button', { type: 'button', class: 'menu-item', role: 'menuitem', disabled: !enabled, 'data-testid': testid }, text);
+      b.addEventListener('click', () => {
+        menu.open = false;
+        run().catch((e: Error) => this.#host.notice(e.message, 'error'));
+      });
+      return b;
+    };
+    menu.append(
+      h('summary', { class: 'secondary-button', 'data-testid': 'export-menu' }, 'Export ▾'),
+      h(
+        'div',
+        { class: 'menu-items', role: 'menu' },
+        item('Grid as PNG…', () => this.#exportGrid('file')),
+        item('Grid as PNG into the run folder', () => this.#exportGrid('runFolder'), 'export-grid-run'),
+        h('hr'),
+        item('Copy summary as Markdown', () => this.#host.request({ kind: 'exportTable', format: 'markdown', to: 'clipboard' }), 'export-md'),
+        item('Copy summary as CSV', () => this.#host.request({ kind: 'exportTable', format: 'csv', to: 'clipboard' })),
+        item('Save summary as Markdown…', () => this.#host.request({ kind: 'exportTable', format: 'markdown', to: 'file' })),
+        item('Save summary as CSV…', () => this.#host.request({ kind: 'exportTable', format: 'csv', to: 'file' })),
+      ),
+    );
+    return menu;
+  }
+
+  async #exportGrid(to: 'file' | 'runFolder'): Promise<void> {
+    const record = this.#host.record();
+    if (!record) return;
+    this.#host.notice('Drawing the grid…');
+    const png = await renderGridPng(record, this.#host.imageBase());
+    const saved = await this.#host.request({ kind: 'exportGrid', png, to });
+    this.#host.notice(typeof saved === 'string' ? `Grid saved: ${saved}` : undefined);
+  }
+
+  /** Called whenever the record changes: ratings shown, stale pick cleared. */
+  update(): void {
+    const record = this.#host.record();
+    const n = record?.ratings?.length ?? 0;
+    const stamp = `${this.#host.runDir()}#${n}`;
+    if (!record || n === 0) {
+      this.quality.hidden = true;
+      this.quality.replaceChildren();
+      this.#qualityFor = '';
+    } else if (stamp !== this.#qualityFor) {
+      this.#qualityFor = stamp;
+      this.#host
+        .request({ kind: 'quality' })
+        .then((q) => isQualitySummary(q) && this.#showQuality(q))
+        .catch((e: Error) => this.#host.notice(e.message, 'error'));
+    }
+    this.#paintPicks();
+    if (this.#other && record) this.#renderComparison();
+  }
+
+  #showQuality(q: QualitySummary): void {
+    const record = this.#host.record();
+    if (!q.votes) return;
+    this.quality.hidden = false;
+    this.quality.replaceChildren(h('h2', {}, 'Ratings'), renderQuality(q, record?.stats ?? []));
+  }
+
+  #startPicking(): void {
+    this.#picking = true;
+    this.#picked = [];
+    this.#host.grid().classList.add('picking');
+    this.#host.notice('Pick two images to compare (click them in the grid). Esc to stop.');
+    this.#refreshHeader();
+  }
+
+  #endPicking(): void {
+    this.#picking = false;
+    this.#picked = [];
+    this.#host.grid().classList.remove('picking');
+    this.#host.notice(undefined);
+    this.#paintPicks();
+    this.#refreshHeader();
+  }
+
+  #refreshHeader(): void {
+    const old = document.querySelector('[data-testid="pick-compare"]');
+    const fresh = this.actions()[1];
+    old?.replaceWith(fresh);
+  }
+
+  #pickClick(e: MouseEvent): void {
+    if (!this.#picking) return;
+    const el = (e.target as HTMLElement).closest<HTMLElement>('.cell[data-key]');
+    if (!el) return;
+    e.preventDefault();
+    e.stopPropagation();
+    const cell = this.#host.record()?.cells.find((c) => c.key === el.dataset.key);
+    if (!cell || !canShow(cell)) return;
+    const i = this.#picked.indexOf(cell.key);
+    if (i >= 0) this.#picked.splice(i, 1);
+    else this.#picked.push(cell.key);
+    this.#paintPicks();
+    if (this.#picked.length === 2) {
+      const [a, b] = this.#picked;
+      this.#endPicking();
+      this.compareCells(a, b);
+    }
+  }
+
+  #paintPicks(): void {
+    for (const el of this.#host.grid().querySelectorAll<HTMLElement>('.cell[data-key]')) {
+      const n = this.#picked.indexOf(el.dataset.key ?? '');
+      if (n >= 0) el.dataset.picked = n === 0 ? 'A' : 'B';
+      else delete el.dataset.picked;
+    }
+  }
+
+  /** The host asked to show another run beside this one. */
+  compareWith(runDir: string): void {
+    void this.#compareRun(runDir);
+  }
+
+  /** Opens the compare view on two cells of this run. */
+  compareCells(a: string, b: string): void {
+    const cells = this.#host.record()?.cells ?? [];
+    const img = (key: string) => {
+      const c = cells.find((x) => x.key === key);
+      return c?.images[0] ? { url: imageUrl(this.#host.imageBase(), c.images[0].file), label: `${cellLabel(c)} · seed ${c.seed}` } : undefined;
+    };
+    const x = img(a);
+    const y = img(b);
+    if (x && y) this.compare.show(x, y);
+  }
+
+  async #openHistory(): Promise<void> {
+    this.history.replaceChildren(h('p', { class: 'muted' }, 'Reading runs…'));
+    if (!this.history.open) this.history.showModal();
+    try {
+      const list = await this.#host.request({ kind: 'history' });
+      if (!isHistoryList(list)) throw new Error('The host sent no run list.');
+      const close = h('button', { class: 'icon-button', type: 'button', 'aria-label': 'Close', title: 'Close (Esc)' }, '✕');
+      close.addEventListener('click', () => this.history.close());
+      this.history.replaceChildren(
+        h('header', {}, h('h2', {}, `Runs of ${this.#host.record()?.spec.name ?? 'this spec'}`), h('span', { class: 'muted' }, `${list.length}, newest first`), close),
+        renderHistory(list, {
+          currentRunDir: () => this.#host.runDir(),
+          open: (runDir) => {
+            this.history.close();
+            this.#host.request({ kind: 'openRun', runDir }).catch((e: Error) => this.#host.notice(e.message, 'error'));
+          },
+          compare: (runDir) => {
+            this.history.close();
+            void this.#compareRun(runDir);
+          },
+        }),
+      );
+    } catch (e) {
+      this.history.replaceChildren(h('p', { class: 'error' }, (e as Error).message));
+    }
+  }
+
+  /** Shows another run of this spec beside this one. */
+  async #compareRun(runDir: string): Promise<void> {
+    try {
+      const other = await this.#host.request({ kind: 'loadRun', runDir });
+      if (!isLoadedRun(other)) throw new Error('The host sent no run.');
+      this.#other = other;
+      this.#renderComparison();
+      this.comparison.scrollIntoView({ behavior: 'smooth', block: 'start' });
+    } catch (e) {
+      this.#host.notice((e as Error).message, 'error');
+    }
+  }
+
+  #renderComparison(): void {
+    const record = this.#host.record();
+    if (!record || !this.#other) return;
+    this.comparison.replaceChildren(
+      renderRunComparison({ record, imageBase: this.#host.imageBase() }, this.#other, (x, y) => this.compare.show(x, y), () => {
+        this.#other = undefined;
+        this.comparison.replaceChildren();
+      }),
+    );
+  }
+}

@@ -1,0 +1,226 @@
+// Blind rating: one image at a time, no label, shuffled; 1–5 on four criteria from the keyboard.
+// The settings are revealed only once the round is saved.
+import type { CellRecord, ColumnStats, QualitySummary, VoteMessage } from '../../src/protocol/messages';
+import { cellLabel, imageUrl } from '../view/cells';
+import { CRITERIA, CRITERION_TEXT, RatingRound, ratingOrder, rateable, type ShuffleMode } from '../view/rating';
+import { h } from './dom';
+import { renderQuality } from './ratingResults';
+
+export interface RatingHost {
+  cells(): CellRecord[];
+  stats(): ColumnStats[];
+  imageBase(): string;
+  /** Saves the votes; resolves with the new summary. */
+  save(votes: VoteMessage[]): Promise<QualitySummary>;
+}
+
+export class RatingDialog {
+  readonly el: HTMLDialogElement;
+  #host: RatingHost;
+  #round: RatingRound | undefined;
+  #mode: ShuffleMode = 'row';
+  #saving = false;
+  #leaving = false;
+
+  constructor(host: RatingHost) {
+    this.#host = host;
+    this.el = h('dialog', { class: 'rating', 'aria-label': 'Blind rating', 'data-testid': 'rating' });
+    this.el.addEventListener('keydown', (e) => this.#key(e));
+    // A closed round leaves nothing behind (no stale images or tables in the page).
+    this.el.addEventListener('close', () => {
+      this.#round = undefined;
+      this.el.replaceChildren();
+    });
+    this.el.addEventListener('cancel', (e) => {
+      // Esc with votes cast needs a second Esc: a round half done is easy to lose by reflex (and
+      // a webview may not show confirm()).
+      if (this.#round && this.#round.toMessages().length && !this.#saving && !this.#leaving) {
+        e.preventDefault();
+        this.#leaving = true;
+        const p = this.el.querySelector('.keys');
+        if (p) p.textContent = 'Press Esc again to leave without saving this round.';
+      }
+    });
+  }
+
+  open(): void {
+    this.#round = undefined;
+    this.#renderStart();
+    if (!this.el.open) this.el.showModal();
+    this.el.querySelector<HTMLElement>('button.primary')?.focus();
+  }
+
+  #renderStart(): void {
+    const n = rateable(this.#host.cells()).length;
+    const choice = (mode: ShuffleMode, text: string, hint: string) => {
+      const input = h('input', { type: 'radio', name: 'order', value: mode, checked: mode === this.#mode });
+      input.addEventListener('change', () => (this.#mode = mode));
+      return h('label', { class: 'choice' }, input, h('span', {}, h('strong', {}, text), h('span', { class: 'muted' }, ` — ${hint}`)));
+    };
+    const start = h('button', { type: 'button', class: 'primary', 'data-testid': 'rating-start', disabled: n === 0 }, `Start rating ${n} image${n === 1 ? '' : 's'}`);
+    start.addEventListener('click', () => this.#start());
+    const cancel = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
+    cancel.addEventListener('click', () => this.el.close());
+    this.el.replaceChildren(
+      h(
+        'div',
+        { class: 'rating-start' },
+        h('h2', {}, 'Blind rating'),
+        h('p', {}, 'Every label is hidden and the images are shuffled. Score each on the study’s four criteria, 1 (poor) to 5 (excellent); the settings are revealed when you finish.'),
+        h('fieldset', {}, h('legend', {}, 'Order'), choice('row', 'Shuffle within each seed row', 'settings compared on the same seed'), choice('all', 'Shuffle everything', 'seeds mixed too')),
+        h('p', { class: 'muted keys' }, 'Keys: 1–5 score · ↑ ↓ criterion · ← → image · N note · Enter next / finish · Esc leave'),
+        h('div', { class: 'actions' }, start, cancel),
+      ),
+    );
+  }
+
+  #start(): void {
+    const seed = (crypto.getRandomValues(new Uint32Array(1))[0] ?? Date.now()) >>> 0;
+    this.#round = new RatingRound(ratingOrder(this.#host.cells(), this.#mode, seed));
+    this.#render();
+  }
+
+  #render(): void {
+    const round = this.#round!;
+    this.#leaving = false;
+    const cell = this.#host.cells().find((c) => c.key === round.key);
+    const image = cell?.images[0];
+    const stage = h(
+      'div',
+      { class: 'rating-stage' },
+      image ? h('img', { src: imageUrl(this.#host.imageBase(), image.file), alt: `Image ${round.index + 1} of ${round.order.length}`, 'data-testid': 'rating-image' }) : undefined,
+    );
+    const criteria = h('div', { class: 'criteria', role: 'group', 'aria-label': 'Scores' });
+    CRITERIA.forEach((k, i) => {
+      const row = h('div', { class: `criterion${i === round.criterion ? ' current' : ''}`, 'data-criterion': k });
+      row.addEventListener('click', () => {
+        round.criterion = i;
+        this.#render();
+      });
+      const buttons = h('div', { class: 'scores', role: 'radiogroup', 'aria-label': CRITERION_TEXT[k].label });
+      for (let v = 1; v <= 5; v++) {
+        const on = round.vote.scores[k] === v;
+        const b = h('button', { type: 'button', role: 'radio', 'aria-checked': String(on), class: on ? 'on' : 'secondary', 'data-score': v, tabindex: -1 }, String(v));
+        b.addEventListener('click', (e) => {
+          e.stopPropagation();
+          round.score(v, k);
+          this.#render();
+        });
+        buttons.append(b);
+      }
+      row.append(h('div', { class: 'name' }, h('strong', {}, CRITERION_TEXT[k].label), h('span', { class: 'muted' }, CRITERION_TEXT[k].hint)), buttons);
+      criteria.append(row);
+    });
+    const note = h('input', { type: 'text', class: 'note', placeholder: 'Note (optional): what you saw', 'aria-label': 'Note', value: round.vote.note, maxlength: 2000 });
+    note.addEventListener('input', () => (round.vote.note = note.value));
+    const prev = h('button', { type: 'button', class: 'secondary', disabled: round.index === 0 }, '‹ Previous');
+    prev.addEventListener('click', () => this.#go(-1));
+    const next = h('button', { type: 'button', class: round.isLast ? 'primary' : 'secondary', 'data-testid': round.isLast ? 'rating-finish' : 'rating-next' }, round.isLast ? 'Finish and reveal' : 'Next ›');
+    next.addEventListener('click', () => (round.isLast ? void this.#finish() : this.#go(1)));
+    const side = h(
+      'aside',
+      { class: 'rating-side', tabindex: -1 },
+      h('p', { class: 'progress-text', 'data-testid': 'rating-progress' }, `Image ${round.index + 1} of ${round.order.length}`, h('span', { class: 'muted' }, ` · ${round.complete} fully scored`)),
+      criteria,
+      note,
+      h('div', { class: 'actions' }, prev, next),
+      h('p', { class: 'muted keys' }, '1–5 score · ↑ ↓ criterion · ← → image · N note · Enter next'),
+    );
+    const focusNote = this.el.contains(document.activeElement) && document.activeElement?.classList.contains('note');
+    this.el.replaceChildren(h('div', { class: 'rating-body' }, stage, side));
+    (focusNote ? note : side).focus();
+  }
+
+  #go(delta: number): void {
+    if (this.#round?.go(delta)) this.#render();
+  }
+
+  async #finish(): Promise<void> {
+    const round = this.#round;
+    if (!round || this.#saving) return;
+    const votes = round.toMessages();
+    if (!votes.length) {
+      this.el.querySelector('.keys')!.textContent = 'Score at least one image before finishing.';
+      return;
+    }
+    this.#saving = true;
+    try {
+      const summary = await this.#host.save(votes);
+      this.#reveal(round, summary);
+    } catch (e) {
+      const p = this.el.querySelector('.keys');
+      if (p) {
+        p.textContent = `Not saved: ${(e as Error).message}`;
+        p.classList.add('error');
+      }
+    } finally {
+      this.#saving = false;
+    }
+  }
+
+  /** The round's images with their settings now shown, your scores beside them, then the means. */
+  #reveal(round: RatingRound, summary: QualitySummary): void {
+    const cells = new Map(this.#host.cells().map((c) => [c.key, c]));
+    const list = h('ol', { class: 'revealed', 'data-testid': 'rating-revealed' });
+    for (const key of round.order) {
+      const c = cells.get(key);
+      const v = round.votes.get(key);
+      if (!c) continue;
+      const scores = CRITERIA.map((k) => `${CRITERION_TEXT[k].label[0]} ${v?.scores[k] ?? '–'}`).join(' · ');
+      list.append(
+        h(
+          'li',
+          {},
+          c.images[0] ? h('img', { src: imageUrl(this.#host.imageBase(), c.images[0].file), alt: cellLabel(c) }) : undefined,
+          h('span', { class: 'label' }, `${cellLabel(c)} · seed ${c.seed}`),
+          h('span', { class: 'muted' }, scores),
+          v?.note ? h('span', { class: 'muted note-text' }, `“${v.note}”`) : undefined,
+        ),
+      );
+    }
+    const done = h('button', { type: 'button', class: 'primary' }, 'Done');
+    done.addEventListener('click', () => this.el.close());
+    this.el.replaceChildren(
+      h(
+        'div',
+        { class: 'rating-reveal' },
+        h('header', {}, h('h2', {}, 'Revealed'), h('p', { class: 'muted' }, `${round.toMessages().length} votes saved in run.json.`), done),
+        renderQuality(summary, this.#host.stats()),
+        h('h3', {}, 'Your round'),
+        list,
+      ),
+    );
+    done.focus();
+    this.#round = undefined;
+  }
+
+  #key(e: KeyboardEvent): void {
+    const round = this.#round;
+    if (!round) return;
+    const inNote = (e.target as HTMLElement).classList?.contains('note');
+    if (inNote) {
+      if (e.key === 'Enter') {
+        e.preventDefault();
+        (e.target as HTMLElement).blur();
+        this.el.querySelector<HTMLElement>('.rating-side')?.focus();
+        round.isLast ? void this.#finish() : this.#go(1);
+      }
+      return;
+    }
+    if (/^[1-5]$/.test(e.key)) {
+      round.score(Number(e.key));
+      this.#render();
+    } else if (e.key === 'ArrowDown') {
+      round.moveCriterion(1);
+      this.#render();
+    } else if (e.key === 'ArrowUp') {
+      round.moveCriterion(-1);
+      this.#render();
+    } else if (e.key === 'ArrowRight') this.#go(1);
+    else if (e.key === 'ArrowLeft') this.#go(-1);
+    else if (e.key === 'Enter') round.isLast ? void this.#finish() : this.#go(1);
+    else if (e.key === 'n' || e.key === 'N') this.el.querySelector<HTMLInputElement>('input.note')?.focus();
+    else return;
+    e.preventDefault();
+  }
+}
