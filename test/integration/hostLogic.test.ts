@@ -17,6 +17,7 @@ suite('host logic', () => {
       defaultSteps: [20, 0, 20, 40.4, 'x'],
       repeats: 1000,
       watchdogMinutes: -3,
+      'convergence.threshold': 7,
       'comfy.servers': ['http://a:1', { url: 'https://b/proxy/', name: 'rented' }, { name: 'no url' }, 'ftp://c'],
     };
     const c = readQwenConfig((k) => values[k]);
@@ -24,6 +25,8 @@ suite('host logic', () => {
     assert.deepEqual(c.defaultSteps, [20, 40]);
     assert.equal(c.repeats, 100);
     assert.equal(c.watchdogMinutes, 1);
+    assert.equal(c.convergenceThreshold, 0.95, 'a threshold above 1 falls back to the default');
+    assert.equal(readQwenConfig((k) => (k === 'convergence.threshold' ? 0.9 : undefined)).convergenceThreshold, 0.9);
     assert.deepEqual(c.servers, [{ url: 'http://a:1' }, { url: 'https://b/proxy', name: 'rented' }]);
     assert.equal(c.runsFolder, '.qwenprompt-runs');
     assert.equal(readQwenConfig(() => undefined).comfyUrl, 'http://127.0.0.1:8188');
