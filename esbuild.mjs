@@ -2,6 +2,10 @@
 // `node esbuild.mjs [--production] [--watch]`
 import * as esbuild from 'esbuild';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+// The schema's validator is generated code (no ajv compiler in the bundle, no compile on first use).
+createRequire(import.meta.url)('./schema/generate-validator.cjs').writeValidator();
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');

@@ -1,0 +1,32 @@
+/**
+ * `npm run bench`: every benchmark, printing Markdown tables (BENCHMARKS.md holds the latest).
+ * `npm run bench:ci` (--ci): the short form CI runs after the tests: pipelining on a shorter sweep,
+ * a 500-job scale run, editor latency and bundle sizes; no extension-host starts. Targets are printed
+ * as ok / MISSED and never fail the run: timings on a shared 2-core machine are noisy.
+ */
+import { cpus, loadavg } from 'node:os';
+import { benchEditor } from './editor';
+import { benchPipeline } from './pipeline';
+import { benchScale } from './scale';
+import { benchSizes } from './sizes';
+
+async function main(): Promise<void> {
+  const ci = process.argv.includes('--ci');
+  const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
+  console.log(`# qwenprompt benchmarks${ci ? ' (short form)' : ''}\n`);
+  console.log(`node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average at start ${load()}`);
+  await benchPipeline(ci ? { msPerStep: 30, steps: [4, 8, 12], repeats: 3, side: 1024 } : { msPerStep: 30, steps: [20, 40, 60], repeats: 3, side: 1024 });
+  await benchScale({ jobs: 500 });
+  benchEditor({ specs: 200, iterations: ci ? 15 : 40 });
+  await benchSizes();
+  if (!ci) {
+    const { benchActivate } = await import('./activate');
+    await benchActivate({ starts: 5 });
+  }
+  console.log(`\nload average at end ${load()}`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});
