@@ -38,11 +38,11 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `judging-${String(shotNo).padStart(2, '0')}-${name}.png`) });
 }
 
-/** The one run folder the run made in the workspace. */
+/** The first run folder of the spec in the workspace (folder names are UTC times, so they sort). */
 function runDir(ws: string): string {
   const specDir = join(ws, '.qwenprompt-runs', 'lighthouse-study');
-  const runs = readdirSync(specDir);
-  assert.equal(runs.length, 1, `one run folder expected, found ${runs.join(', ')}`);
+  const runs = readdirSync(specDir).sort();
+  assert.ok(runs.length > 0, 'no run folder');
   return join(specDir, runs[0]);
 }
 
@@ -66,7 +66,7 @@ after(async () => {
   if (workspace) rmSync(workspace, { recursive: true, force: true });
 });
 
-test('rate a run blind with the keyboard, compare two images, export the grid; run.json keeps the votes', { timeout: 200_000 }, async () => {
+test('rate a run blind with the keyboard, compare two images, export the grid, compare with a second run; run.json keeps the votes', { timeout: 200_000 }, async () => {
   assert.ok(server && workspace && comfy);
   const ws = workspace;
   bench = await openDevWorkbench(server, ws, join(ARTIFACTS, 'judging-extension-host.log'));
@@ -124,6 +124,7 @@ test('rate a run blind with the keyboard, compare two images, export the grid; r
     await page.keyboard.press('Enter'); // "Done" has focus
     await panel.locator('.quality-section [data-testid="quality-table"]').waitFor();
     await waitForText(panel.locator('.quality-section [data-testid="quality-table"] tbody tr').first(), /4\.00.*3\.00.*5\.00.*2\.00.*3\.50/, 5_000);
+    await panel.locator('.quality-section').scrollIntoViewIfNeeded();
     await shot(page, 'ratings-in-summary');
 
     // Compare: pick two images in the grid.
@@ -163,6 +164,37 @@ test('rate a run blind with the keyboard, compare two images, export the grid; r
     assert.ok(png.readUInt32BE(16) > 640 && png.readUInt32BE(20) > 640, `grid is ${png.readUInt32BE(16)}×${png.readUInt32BE(20)}`);
     writeFileSync(join(ARTIFACTS, 'judging-grid-export.png'), png);
     await shot(page, 'exported');
+
+    // A second run of the same spec; its history lists both, and the first is compared beside it.
+    const first = runDir(ws);
+    // Each run gets its own panel; closing this one leaves the new run's the only webview.
+    const resultsTab = page.locator('.tabs-container .tab', { hasText: 'Results: lighthouse study' });
+    await resultsTab.first().hover();
+    await resultsTab.first().locator('.action-label.codicon-close').click();
+    await resultsTab.first().waitFor({ state: 'detached', timeout: 10_000 });
+    await page.locator('.tabs-container .tab', { hasText: SPEC_FILE }).first().click();
+    await codeLens(page, '▶ All').first().click();
+    await waitForText(panel.locator('[data-testid="run-status"]'), /^Complete$/, 90_000);
+    await waitForText(panel.locator('[data-testid="run-progress"]'), /^4 of 4 finished/, 10_000);
+    await panel.locator('[data-testid="open-history"]').click();
+    const entries = panel.locator('[data-testid="history"] > li');
+    await entries.nth(1).waitFor({ timeout: 10_000 });
+    assert.equal(await entries.count(), 2);
+    assert.equal(await entries.nth(1).getAttribute('data-run'), first, 'the older run is listed second');
+    await shot(page, 'history');
+    await entries.nth(1).locator('[data-testid="history-compare"]').click();
+    const table = panel.locator('[data-testid="run-compare-table"] tbody tr');
+    await table.nth(1).waitFor({ timeout: 10_000 });
+    assert.match((await table.first().textContent()) ?? '', /^6 steps.*\d.*\d.*%$/);
+    await panel.locator('[data-testid="run-compare"]').scrollIntoViewIfNeeded();
+    await shot(page, 'two-runs');
+    await panel.locator('[data-testid="pair-compare"]').first().click();
+    await waitForText(panel.locator('[data-testid="compare-label-a"]'), /^A · 6 steps/, 5_000);
+    await waitForText(panel.locator('[data-testid="compare-label-b"]'), /^B · 6 steps/, 5_000);
+    await page.keyboard.press('3');
+    await page.waitForTimeout(300);
+    await shot(page, 'two-runs-blink');
+    await page.keyboard.press('Escape');
   } catch (e) {
     await shot(page, 'failure').catch(() => undefined);
     throw e;

@@ -89,10 +89,8 @@ export class CompareDialog {
     const legend = h(
       'div',
       { class: 'compare-legend' },
-      h('span', { class: 'tag a' }, 'A'),
-      h('span', { 'data-testid': 'compare-label-a' }, this.#a?.label ?? ''),
-      h('span', { class: 'tag b' }, 'B'),
-      h('span', { 'data-testid': 'compare-label-b' }, this.#b?.label ?? ''),
+      h('span', { class: 'who' }, h('span', { class: 'tag a' }, 'A'), h('span', { 'data-testid': 'compare-label-a' }, this.#a?.label ?? '')),
+      h('span', { class: 'who' }, h('span', { class: 'tag b' }, 'B'), h('span', { 'data-testid': 'compare-label-b' }, this.#b?.label ?? '')),
       h('span', { class: 'muted hint' }, 'Wheel to zoom · drag to pan · 1–4 modes · Space flips in blink'),
     );
     this.el.replaceChildren(header, this.#stage, legend);
