@@ -6,6 +6,7 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { benchEditor } from './editor';
+import { benchJudging } from './judging';
 import { benchPipeline } from './pipeline';
 import { benchScale } from './scale';
 import { benchSizes } from './sizes';
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
   console.log(`node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average at start ${load()}`);
   await benchPipeline(ci ? { msPerStep: 30, steps: [4, 8, 12], repeats: 3, side: 1024 } : { msPerStep: 30, steps: [20, 40, 60], repeats: 3, side: 1024 });
   await benchScale({ jobs: 500 });
+  await benchJudging({ jobs: 500, rounds: 3 });
   benchEditor({ specs: 200, iterations: ci ? 15 : 40 });
   await benchSizes();
   if (!ci) {

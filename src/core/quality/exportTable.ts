@@ -2,7 +2,7 @@
 // reviewers' mean scores. Markdown for a README or a pull request, CSV for a spreadsheet.
 import { formatBytes, formatMs } from '../runs/format';
 import type { RunRecord, Stats } from '../runs/types';
-import { CRITERIA, CRITERION_LABELS, qualitySummary } from './ratings';
+import { CRITERIA, CRITERION_LABELS, qualitySummary, type QualitySummary } from './ratings';
 
 function obj(v: unknown): Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
@@ -47,8 +47,7 @@ interface Row {
   cells: string[];
 }
 
-function rows(record: RunRecord): { headers: string[]; rows: Row[]; rated: boolean } {
-  const quality = qualitySummary(record);
+function rows(record: RunRecord, quality: QualitySummary): { headers: string[]; rows: Row[]; rated: boolean } {
   const rated = quality.votes > 0;
   const headers = ['Setting', 'n', 'Time (mean ± σ)', 'Relative cost', 'it/s', 'Peak VRAM'];
   if (rated) headers.push(...CRITERIA.map((k) => CRITERION_LABELS[k]), 'Overall');
@@ -75,7 +74,8 @@ const mdEscape = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').r
 
 /** A GitHub-flavoured Markdown table with a caption naming the spec, the GPU and the fixed settings. */
 export function markdownSummary(record: RunRecord): string {
-  const { headers, rows: body, rated } = rows(record);
+  const quality = qualitySummary(record);
+  const { headers, rows: body, rated } = rows(record, quality);
   const server = [record.server.gpu, record.server.comfyuiVersion && `ComfyUI ${record.server.comfyuiVersion}`].filter(Boolean);
   const caption = [`**${mdEscape(record.spec.name)}**`, ...server, record.createdAt.slice(0, 10)].join(' · ');
   const numeric = headers.map((_, i) => i > 0);
@@ -93,10 +93,7 @@ export function markdownSummary(record: RunRecord): string {
   if (cold.length) notes.push('Times are warm runs; cold runs (models loaded) are left out.');
   const cached = record.stats.reduce((n, s) => n + s.cachedCount, 0);
   if (cached) notes.push(`${cached} image(s) served from cache were not measured.`);
-  if (rated) {
-    const q = qualitySummary(record);
-    notes.push(`Scores 1–5, mean of ${q.votes} vote(s) in ${q.rounds} round(s); ★ no faster setting scored as well.`);
-  }
+  if (rated) notes.push(`Scores 1–5, mean of ${quality.votes} vote(s) in ${quality.rounds} round(s); ★ no faster setting scored as well.`);
   if (notes.length) lines.push('', ...notes.map((n) => `_${n}_`));
   return lines.join('\n') + '\n';
 }
