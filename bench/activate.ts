@@ -12,6 +12,7 @@ import { fmt, median, printTable, verdict } from './table';
 
 interface Probe {
   wasActive: boolean;
+  loadMs: number;
   activateMs: number;
   firstLensMs: number;
   lenses: number;
@@ -37,12 +38,14 @@ export async function benchActivate(o: { starts: number }): Promise<void> {
     delete process.env.QWENPROMPT_BENCH_OUT;
     rmSync(dir, { recursive: true, force: true });
   }
-  const act = median(runs.map((r) => r.activateMs));
+  const act = median(runs.map((r) => r.loadMs + r.activateMs));
   printTable(
     `Extension cost in code-server's extension host: median of ${runs.length} fresh starts (dist/ as built)`,
     ['measure', 'median ms', 'each start, ms', 'target'],
     [
-      ['activate (load dist/extension.js + activate())', fmt(act), runs.map((r) => fmt(r.activateMs)).join(', '), `≤ 30 ${verdict(act <= 30)}`],
+      ['activation: load dist/extension.js + activate()', fmt(act), runs.map((r) => fmt(r.loadMs + r.activateMs)).join(', '), `≤ 30 ${verdict(act <= 30)}`],
+      ['… of which loading the bundle', fmt(median(runs.map((r) => r.loadMs))), runs.map((r) => fmt(r.loadMs)).join(', '), ''],
+      ['… of which activate()', fmt(median(runs.map((r) => r.activateMs))), runs.map((r) => fmt(r.activateMs)).join(', '), ''],
       ['first CodeLens of a spec after activation', fmt(median(runs.map((r) => r.firstLensMs))), runs.map((r) => `${fmt(r.firstLensMs)} (${r.lenses} lenses)`).join(', '), ''],
       ['already active when the probe ran', runs.filter((r) => r.wasActive).length ? 'some' : 'none', '', ''],
     ],

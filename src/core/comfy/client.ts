@@ -11,6 +11,7 @@
  *   caller's signal fired or `close()` was called.
  */
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { ILogger } from '../logger';
 import { nullLogger } from '../logger';
 import { abortedError, ComfyError, isComfyError } from './errors';
@@ -115,6 +116,17 @@ function assertRefPart(name: string, v: unknown): string {
   return v;
 }
 
+/**
+ * The controller of the client's own background requests. Every /history read of a finishing job
+ * listens on its signal, and a fast sweep finishes many at once: more than Node's default of 10
+ * listeners is normal here, not a leak (each is removed when its request ends).
+ */
+function lifetimeController(): AbortController {
+  const c = new AbortController();
+  setMaxListeners(0, c.signal);
+  return c;
+}
+
 /** Prompt ids listed in a /queue answer (item[1] of running and pending). */
 function queuedIds(q: { queue_running?: unknown; queue_pending?: unknown }): Set<string> {
   const ids = new Set<string>();
@@ -137,7 +149,7 @@ export class ComfyClient implements IComfyClient {
   private readonly jobs = new Map<string, PendingJob>();
   private readonly listeners = new Set<(e: JobEvent) => void>();
   /** Aborts the client's own background requests (history, resync) on close(). */
-  private lifetime = new AbortController();
+  private lifetime = lifetimeController();
 
   constructor(opts: ComfyClientOptions) {
     this.log = opts.logger ?? nullLogger;
@@ -185,7 +197,7 @@ export class ComfyClient implements IComfyClient {
   }
 
   async connect(signal?: AbortSignal): Promise<void> {
-    if (this.lifetime.signal.aborted) this.lifetime = new AbortController();
+    if (this.lifetime.signal.aborted) this.lifetime = lifetimeController();
     await this.socket.connect(signal);
   }
 
