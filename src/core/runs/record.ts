@@ -79,7 +79,8 @@ export async function listRuns(runsRoot: string, specId?: string): Promise<{ run
 async function subdirs(dir: string): Promise<string[]> {
   try {
     const entries = await fs.readdir(dir, { withFileTypes: true });
-    return entries.filter((e) => e.isDirectory()).map((e) => path.join(dir, e.name));
+    // Hidden folders are run folders still being created (see createRunDir), not runs.
+    return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => path.join(dir, e.name));
   } catch {
     return [];
   }
@@ -95,21 +96,48 @@ export function safeSegment(name: string, fallback = 'run'): string {
   return s || fallback;
 }
 
-/** Creates a new, empty run folder `<runsRoot>/<spec id>/<UTC timestamp>` (suffixed if taken). */
-export async function createRunDir(runsRoot: string, specId: string, now = new Date()): Promise<{ runDir: string; id: string }> {
+/**
+ * Creates a new run folder `<runsRoot>/<spec id>/<UTC timestamp>` (suffixed if taken). With `init`, the
+ * folder is filled under a hidden temporary name first (init is handed it and the final id) and then
+ * renamed into place, so a kill at any moment never leaves a run folder without its record.
+ */
+export async function createRunDir(
+  runsRoot: string,
+  specId: string,
+  now = new Date(),
+  init?: (dir: string, id: string) => Promise<void>,
+): Promise<{ runDir: string; id: string }> {
   const specDir = path.join(runsRoot, safeSegment(specId, 'spec'));
   await fs.mkdir(specDir, { recursive: true });
   const stamp = now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+  const tmp = init ? await fs.mkdtemp(path.join(specDir, `.${stamp}.`)) : undefined;
   for (let n = 0; ; n++) {
     const id = n ? `${stamp}-${n}` : stamp;
     const runDir = path.join(specDir, id);
     try {
-      await fs.mkdir(runDir);
+      if (tmp && init) {
+        if (await exists(runDir)) throw Object.assign(new Error(`${runDir} exists`), { code: 'EEXIST' });
+        await init(tmp, id);
+        await fs.rename(tmp, runDir);
+      } else {
+        await fs.mkdir(runDir);
+      }
       return { runDir, id };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || n > 1000) throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      if ((code !== 'EEXIST' && code !== 'ENOTEMPTY') || n > 1000) {
+        if (tmp) await fs.rm(tmp, { recursive: true, force: true });
+        throw e;
+      }
     }
   }
+}
+
+async function exists(p: string): Promise<boolean> {
+  return fs.stat(p).then(
+    () => true,
+    () => false,
+  );
 }
 
 export type ImageKind = 'png' | 'jpeg' | 'webp';

@@ -190,7 +190,13 @@ class RunState {
     if (todo.length) jobs.push((await this.#submit(todo[0], !resume)).recorded);
     let made;
     try {
-      made = resume ? { runDir: resume.runDir, id: resume.record.id } : await createRunDir(this.#opts.runsRoot, this.#opts.spec.id);
+      // The folder appears with its first record in it: a kill never leaves an empty run folder.
+      made = resume
+        ? { runDir: resume.runDir, id: resume.record.id }
+        : await createRunDir(this.#opts.runsRoot, this.#opts.spec.id, new Date(), async (dir, id) => {
+            this.#record.id = id;
+            await writeRunRecord(dir, this.#record);
+          });
     } catch (e) {
       this.#folder.reject(e);
       await this.#cancel();

@@ -102,7 +102,9 @@ function parseChunkCached(text: string): ParsedDoc[] {
 function parseChunk(text: string): ParsedDoc[] {
   const lines = new LineCounter();
   try {
-    const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false });
+    // logLevel 'error': yaml's warnings (e.g. a collection used as a key) go to process.emitWarning, i.e. the
+    // extension host's console; such problems reach the user as diagnostics instead.
+    const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, logLevel: 'error' });
     if (!Array.isArray(docs)) {
       return [];
     }

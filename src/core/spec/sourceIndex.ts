@@ -14,11 +14,13 @@ const MAX_DEPTH = 3;
 export class SourceIndex {
   readonly fields = new Map<string, FieldLocation>();
   readonly #text: string;
-  readonly #lines: LineCounter;
+  /** Offsets where lines start. Counted here rather than taken from yaml's LineCounter, which stops
+   * counting where the lexer gives up, so positions after a syntax error fell off their line. */
+  readonly #starts: number[] = [0];
 
-  constructor(text: string, lines: LineCounter) {
+  constructor(text: string, _lines?: LineCounter) {
     this.#text = text;
-    this.#lines = lines;
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.#starts.push(i + 1);
   }
 
   /** The range of [start, end), with trailing whitespace and newlines trimmed so that a block
@@ -32,13 +34,20 @@ export class SourceIndex {
   }
 
   position(offset: number): Range['start'] {
-    const p = this.#lines.linePos(offset);
-    return { line: p.line - 1, character: p.col - 1 };
+    const at = Math.max(0, Math.min(offset, this.#text.length));
+    let lo = 0;
+    let hi = this.#starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.#starts[mid] <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: at - this.#starts[lo] };
   }
 
   /** The range of a whole line's text (for problems that have no text of their own). */
   lineRange(line: number): Range {
-    const starts = this.#lines.lineStarts;
+    const starts = this.#starts;
     const start = starts[line] ?? this.#text.length;
     const next = starts[line + 1] ?? this.#text.length;
     return this.range(start, next);
