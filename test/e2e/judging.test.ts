@@ -138,6 +138,14 @@ test('rate a run blind with the keyboard, compare two images, export the grid, c
     await waitForText(panel.locator('[data-testid="compare-label-b"]'), /12 steps/, 5_000);
     await page.waitForTimeout(300);
     await shot(page, 'compare-side-by-side');
+    // One zoom for both: the wheel over A magnifies B by the same amount at the same place.
+    await panel.locator('.compare-stage .viewport').first().hover();
+    for (let i = 0; i < 3; i++) await page.mouse.wheel(0, -200);
+    const transforms = await panel.locator('.compare-stage img.layer').evaluateAll((els) => els.map((e) => (e as unknown as { style: { transform: string } }).style.transform));
+    assert.equal(transforms.length, 2);
+    assert.match(transforms[0], /scale\((?!1\))[\d.]+\)/, `zoomed: ${transforms[0]}`);
+    assert.equal(transforms[1], transforms[0], 'both images zoomed and panned alike');
+    await shot(page, 'compare-zoomed');
     await page.keyboard.press('2');
     await page.waitForTimeout(200);
     await shot(page, 'compare-swipe');
