@@ -45,7 +45,9 @@ export interface FakeComfy {
   readonly port: number;
   faults: FaultSwitches;      // mutable at any time
   /** Every HTTP request seen: method, path (without /api prefix), query, parsed JSON body. */
-  readonly requests: { method: string; path: string; query: Record<string, string>; body?: unknown }[];
+  readonly requests: { method: string; path: string; query: Record<string, string>; body?: unknown; authorization?: string }[];
+  /** The Authorization header of every WebSocket upgrade ('' when absent), in order. */
+  readonly upgrades: string[];
   /** Every WS text message sent, per client id, in order (for conformance checks). */
   readonly sent: Map<string, { type: string; data: any }[]>;
   /** Simulates a ComfyUI restart: drops sockets, forgets queue/history/cache/running job, keeps the port. */
@@ -103,6 +105,7 @@ function originRejected(req: http.IncomingMessage): boolean {
 class FakeComfyServer implements FakeComfy, Sink {
   faults: FaultSwitches = {};
   readonly requests: FakeComfy['requests'] = [];
+  readonly upgrades: string[] = [];
   readonly sent = new Map<string, { type: string; data: any }[]>();
   port = 0;
   private readonly server: http.Server;
@@ -202,6 +205,7 @@ class FakeComfyServer implements FakeComfy, Sink {
 
   private onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    this.upgrades.push(req.headers.authorization ?? '');
     if (this.faults.refuseConnections) { socket.destroy(); return; }
     if (url.pathname !== '/ws' && url.pathname !== '/api/ws') {
       socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n', () => socket.destroy());
@@ -271,7 +275,7 @@ class FakeComfyServer implements FakeComfy, Sink {
     const query = Object.fromEntries(url.searchParams);
     let body: unknown;
     try { body = raw ? JSON.parse(raw) : undefined; } catch { body = undefined; }
-    this.requests.push({ method: req.method ?? 'GET', path: route, query, ...(body !== undefined ? { body } : {}) });
+    this.requests.push({ method: req.method ?? 'GET', path: route, query, ...(body !== undefined ? { body } : {}), ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) });
     let reply: Reply;
     if (originRejected(req)) {
       reply = empty(403);
