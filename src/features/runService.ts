@@ -4,7 +4,8 @@ import * as vscode from 'vscode';
 import type { ApiGraph } from '../core/comfy/types';
 import { loadUserGraph } from '../core/comfy/workflow/userGraph';
 import type { ILogger } from '../core/logger';
-import { runSpec, SpecRejectedError, type RunUpdate } from '../core/runs/runner';
+import { latestResumable, resumeRun } from '../core/runs/resume';
+import { runSpec, SpecRejectedError, type RunOptions, type RunUpdate } from '../core/runs/runner';
 import type { RunRecord } from '../core/runs/types';
 import type { Spec } from '../core/spec/types';
 import { runsRootFor, type ConfigService } from '../platform/config';
@@ -18,6 +19,8 @@ export interface RunRequest {
   spec: Spec;
   steps?: number[];
   sweep?: boolean;
+  /** Continue the spec's newest unfinished run (only its missing images) instead of starting a new one. */
+  resume?: boolean;
 }
 
 /** A run that is going on now. */
@@ -152,6 +155,10 @@ export class RunService extends Disposable {
     const config = this.#deps.config.current;
     const specFile = uri.fsPath;
     const runsRoot = this.runsRoot(specFile);
+    const resumeDir = req.resume ? await latestResumable(runsRoot, spec.id) : undefined;
+    if (req.resume && !resumeDir) {
+      throw new Error(vscode.l10n.t('"{0}" has no unfinished run to resume.', spec.name));
+    }
     const run: ActiveRun = {
       key,
       uri: uri.toString(),
@@ -185,7 +192,7 @@ export class RunService extends Disposable {
         },
         async (progress, token) => {
           token.onCancellationRequested(() => abort.abort());
-          const result = await runSpec({
+          const options: RunOptions = {
             spec,
             specFile,
             client,
@@ -201,7 +208,9 @@ export class RunService extends Disposable {
             logger: this.#deps.log,
             convergence: { threshold: config.convergenceThreshold },
             onUpdate: (u) => this.#onUpdate(entry, u, progress),
-          });
+          };
+          // A resumed run keeps its folder, record and recorded spec; only the missing cells run.
+          const result = resumeDir ? await resumeRun({ ...options, runDir: resumeDir }) : await runSpec(options);
           this.#report(spec, result.record);
           return result;
         },

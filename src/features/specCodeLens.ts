@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { formatMs } from '../core/runs/format';
+import type { RunRecord } from '../core/runs/types';
 import type { Spec } from '../core/spec/types';
 import type { ConfigService } from '../platform/config';
 import { Disposable } from '../platform/dispose';
@@ -98,8 +99,19 @@ export class SpecCodeLensProvider extends Disposable implements vscode.CodeLensP
     if (history?.latest) {
       out.push(lens(line, vscode.l10n.t('Open results'), 'qwenprompt.openResults', args()));
     }
+    const unfinished = history?.latest && !this.#deps.runs.runningFor(uri, spec.id) ? missingImages(history.latest.record) : 0;
+    if (unfinished > 0) {
+      // The newest run was interrupted (VS Code closed, the server gone, a crash): finish it.
+      out.push(lens(line, vscode.l10n.t('↻ Resume ({0} missing)', unfinished), 'qwenprompt.resumeRun', args()));
+    }
     return out;
   }
+}
+
+/** Cells of an ended run that made no image (lost, failed, cancelled or never run). */
+function missingImages(record: RunRecord): number {
+  if (record.status === 'complete') return 0;
+  return record.cells.filter((c) => !((c.status === 'success' || c.status === 'cached') && c.images.length > 0)).length;
 }
 
 function lens(line: number, title: string, command: string, ...args: unknown[]): vscode.CodeLens {

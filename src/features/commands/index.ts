@@ -14,6 +14,7 @@ import { NewSpecCommand } from './newSpec';
 import { OpenImageCommand } from './openImage';
 import { OpenResultsCommand, type ResultsView } from './openResults';
 import { RevealRunFolderCommand } from './revealRunFolder';
+import { ResumeRunCommand } from './resumeRun';
 import { RunAllCommand } from './runAll';
 import { RunSpecCommand } from './runSpec';
 import { RunSweepCommand } from './runSweep';
@@ -39,6 +40,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable {
     new RunSpecCommand(d.docs, d.runs),
     new RunAllCommand(d.docs, d.runs),
     new RunSweepCommand(d.docs, d.runs),
+    new ResumeRunCommand(d.docs, d.runs),
     new CancelCommand(d.runs),
     new OpenResultsCommand(d.docs, d.runs, d.results),
     new NewSpecCommand(),
