@@ -157,6 +157,9 @@ class RunState {
   #folder!: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void };
   #dirty = false;
   #lastWrite = { ms: 0, end: 0 };
+  /** Ends a rewrite's rest early: the run is over and its final record must not wait. */
+  #wake?: () => void;
+  #urgent = false;
   #cancelled = false;
   /** A job hit the watchdog: nothing more is submitted. */
   #abandoned = false;
@@ -230,6 +233,8 @@ class RunState {
     r.wallMs = Date.now() - started;
     // After the last job, so it never delays the GPU (every prompt was queued up front).
     if (this.#opts.convergence !== false) await scoreConvergence(runDir, r, this.#opts.convergence || {}, this.#log);
+    this.#urgent = true;
+    this.#wake?.();
     await this.#write();
     this.#emit({ type: 'finished', runDir, record: r });
     return { runDir, record: r };
@@ -444,7 +449,12 @@ class RunState {
       // loop): rest in proportion, so rewriting takes at most about a fifth of the client's time and
       // the changes made meanwhile join one write instead of costing one each (O(n²) otherwise).
       const rest = Math.min(4 * this.#lastWrite.ms - (Date.now() - this.#lastWrite.end), 1000);
-      if (rest > 0) await new Promise((r) => setTimeout(r, rest));
+      if (rest > 0 && !this.#urgent) {
+        await new Promise<void>((r) => {
+          this.#wake = r;
+          setTimeout(r, rest);
+        });
+      }
       this.#dirty = false;
       const start = Date.now();
       this.#record.stats = columnStats(this.#record.cells);
