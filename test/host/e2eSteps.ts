@@ -1,9 +1,12 @@
 // Small steps the end-to-end tests share: a workbench with the extension loaded from source (its
 // host console saved to a file), and waiting for a text to appear.
 import * as assert from 'node:assert/strict';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
-import { REPO_ROOT, type CodeServer } from './codeServer';
+import { startFakeComfy, type FakeComfy, type FakeComfyOptions } from '../fakes/comfyServer';
+import { REPO_ROOT, startCodeServer, type CodeServer } from './codeServer';
 import { extensionHostText, openWorkbench, type Workbench } from './workbench';
 
 /** Opens `folder` with this repository's extension (dist/ must be built), logging its host console to `consoleLog`. */
@@ -26,4 +29,33 @@ export async function waitForText(loc: Locator, re: RegExp, timeoutMs: number): 
     if (Date.now() > deadline) assert.fail(`expected text matching ${re}, last saw ${JSON.stringify(last)}`);
     await new Promise((ok) => setTimeout(ok, 200));
   }
+}
+
+/** A fresh artifacts folder, the ComfyUI test server, a temp workspace holding `files`, and code-server
+ * pointed at that server (its log in the artifacts). `stop` closes all of it, the workbench first. */
+export async function startE2eHost(
+  artifacts: string,
+  comfyOptions: FakeComfyOptions,
+  files: Record<string, string>,
+): Promise<{ comfy: FakeComfy; server: CodeServer; workspace: string; stop(bench?: Workbench): Promise<void> }> {
+  rmSync(artifacts, { recursive: true, force: true });
+  mkdirSync(artifacts, { recursive: true });
+  const comfy = await startFakeComfy(comfyOptions);
+  const workspace = mkdtempSync(join(tmpdir(), 'qp-ws-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(workspace, name), text);
+  const server = await startCodeServer({
+    settings: { 'qwenprompt.comfy.url': comfy.url },
+    onOutput: (line) => appendFileSync(join(artifacts, 'code-server.log'), `${line}\n`),
+  });
+  return {
+    comfy,
+    server,
+    workspace,
+    stop: async (bench) => {
+      await bench?.close();
+      await server.stop();
+      await comfy.close();
+      rmSync(workspace, { recursive: true, force: true });
+    },
+  };
 }

@@ -27,7 +27,7 @@ const fastClient = (url: string, over = {}) =>
     ...over,
   });
 
-test(`the WebSocket dropped at a random point of a sweep: every image recovered, none lost or duplicated (${trials(100)} trials)`, { timeout: 300_000 }, async () => {
+test(`the WebSocket dropped at a random point of a sweep: every image recovered, none lost or duplicated (${trials(100)} trials)`, { timeout: 300_000 }, async (t) => {
   const lanes = 4;
   const fakes: FakeComfy[] = await Promise.all(Array.from({ length: lanes }, () => startFakeComfy({ msPerStep: 1, loadMs: 2, nodeMs: 1, previews: false })));
   const root = mkdtempSync(path.join(tmpdir(), 'qp-wsdrop-'));
@@ -50,6 +50,7 @@ test(`the WebSocket dropped at a random point of a sweep: every image recovered,
         client.close();
       }
     });
+    t.diagnostic(`${trials(100)} trials, ${recovered} with the socket dropped mid-sweep, 0 images lost`);
     assert.ok(recovered >= trials(100) / 2, `the drop happened mid-sweep in most trials (${recovered})`);
   } finally {
     await Promise.all(fakes.map((f) => f.close()));

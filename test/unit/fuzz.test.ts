@@ -113,7 +113,7 @@ function check(text: string, what: string): number {
   return ms;
 }
 
-test(`parseSpecs survives ${trials(10_000)} generated and mutated specs: never throws, every range inside the text`, { timeout: 600_000 }, () => {
+test(`parseSpecs survives ${trials(10_000)} generated and mutated specs: never throws, every range inside the text`, { timeout: 600_000 }, (t) => {
   const n = trials(10_000);
   let slowest = 0;
   for (let i = 0; i < n; i++) {
@@ -121,13 +121,15 @@ test(`parseSpecs survives ${trials(10_000)} generated and mutated specs: never t
     const text = i % 2 ? mutated(r) : generated(r);
     slowest = Math.max(slowest, check(text, `case ${i}`));
   }
+  t.diagnostic(`${n} files, slowest ${slowest.toFixed(1)} ms`);
   // A generous bound: it catches runaway (exponential or endless) parsing, not slowness under load.
   assert.ok(slowest < 5000, `slowest file took ${Math.round(slowest)} ms`);
 });
 
-test('pathological files (deep nesting, a 1 MB line, alias bombs, 3000 documents) are parsed in bounded time', { timeout: 120_000 }, () => {
+test('pathological files (deep nesting, a 1 MB line, alias bombs, 3000 documents) are parsed in bounded time', { timeout: 120_000 }, (t) => {
   PATHOLOGICAL.forEach((text, i) => {
     const ms = check(text, `pathological ${i}`);
+    t.diagnostic(`pathological ${i} (${text.length} chars): ${ms.toFixed(1)} ms`);
     assert.ok(ms < 20_000, `pathological ${i} took ${Math.round(ms)} ms`);
   });
 });

@@ -63,7 +63,7 @@ function runDirs(runsRoot: string): string[] {
   return existsSync(specDir) ? readdirSync(specDir).filter((d) => !d.startsWith('.')).map((d) => path.join(specDir, d)) : [];
 }
 
-test(`SIGKILL at random moments leaves a valid record matching the images on disk, and --resume completes the run (${trials(50)} trials)`, { timeout: 600_000 }, async () => {
+test(`SIGKILL at random moments leaves a valid record matching the images on disk, and --resume completes the run (${trials(50)} trials)`, { timeout: 600_000 }, async (t) => {
   const lanes = 3;
   const fakes: FakeComfy[] = await Promise.all(Array.from({ length: lanes }, () => startFakeComfy({ msPerStep: 5, loadMs: 5, nodeMs: 1, previews: false })));
   const base = mkdtempSync(path.join(tmpdir(), 'qp-kill-'));
@@ -106,6 +106,7 @@ test(`SIGKILL at random moments leaves a valid record matching the images on dis
       assertComplete(record, `trial ${n} after --resume`);
       assert.ok(record.cells.length === 6 && before <= 6);
     });
+    t.diagnostic(`${trials(50)} kills: ${seen.beforeFolder} before the run folder, ${seen.midRun} mid-run, ${seen.afterEnd} after the end`);
     assert.ok(seen.midRun >= trials(50) / 2, `most kills hit a running sweep: ${JSON.stringify(seen)}`);
   } finally {
     await Promise.all(fakes.map((f) => f.close()));
