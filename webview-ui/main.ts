@@ -21,6 +21,7 @@ import { h } from './render/dom';
 import { Judging } from './render/judging';
 import { Lightbox } from './render/lightbox';
 import { renderSummary } from './render/summary';
+import { resumableCount, resumeLabel } from './view/resume';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -160,7 +161,8 @@ class App {
 
   #renderHeader(): void {
     const record = this.#record;
-    const title = h('h1', {}, record?.spec.name ?? 'Results');
+    // A long name is cut to three lines (main.css); the whole of it is in the tooltip.
+    const title = h('h1', { title: record?.spec.name ?? 'Results', 'data-testid': 'run-name' }, record?.spec.name ?? 'Results');
     const actions = h('div', { class: 'actions' });
     if (record?.status === 'running') {
       const cancel = h('button', { type: 'button', class: 'danger', 'data-testid': 'cancel' }, '■ Cancel');
@@ -171,6 +173,8 @@ class App {
       });
       actions.append(cancel);
     }
+    const missing = resumableCount(record, this.#init.live === true);
+    if (missing !== undefined) actions.append(this.#resumeButton(missing));
     if (record) actions.append(...this.#judging.actions());
     const reveal = h('button', { type: 'button', class: 'secondary', title: this.#init.runDir }, 'Reveal run folder');
     reveal.addEventListener('click', () => this.#request({ kind: 'revealRunFolder' }));
@@ -188,6 +192,21 @@ class App {
       meta.append(h('span', { class: 'muted', title: this.#init.runDir }, new Date(record.createdAt).toLocaleString()));
     }
     this.#header.replaceChildren(h('div', { class: 'title' }, title, meta), actions);
+  }
+
+  /** "↻ Resume (n missing)": the host runs the missing images into this folder and the panel follows
+   * the run live (its planned record arrives as a snapshot, which redraws this header). */
+  #resumeButton(missing: number): HTMLButtonElement {
+    const button = h('button', { type: 'button', 'data-testid': 'resume', title: 'Make only the missing images, into this run folder' }, resumeLabel(missing));
+    button.addEventListener('click', () => {
+      button.disabled = true;
+      button.textContent = 'Resuming…';
+      this.#messenger.request({ kind: 'resume' }).catch((e: Error) => {
+        this.#showNotice(e.message, 'error');
+        this.#renderHeader();
+      });
+    });
+    return button;
   }
 
   #renderSummary(stats: ColumnStats[]): void {

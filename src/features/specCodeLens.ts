@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import { formatMs } from '../core/runs/format';
-import type { RunRecord } from '../core/runs/types';
 import type { Spec } from '../core/spec/types';
 import type { ConfigService } from '../platform/config';
 import { Disposable } from '../platform/dispose';
+import { missingImages } from '../protocol/resume';
 import type { ComfyConnections } from './comfyConnections';
 import type { SpecHistory } from './runHistory';
 import type { RunService } from './runService';
@@ -109,11 +109,6 @@ export class SpecCodeLensProvider extends Disposable implements vscode.CodeLensP
 }
 
 /** Cells of an ended run that made no image (lost, failed, cancelled or never run). */
-function missingImages(record: RunRecord): number {
-  if (record.status === 'complete') return 0;
-  return record.cells.filter((c) => !((c.status === 'success' || c.status === 'cached') && c.images.length > 0)).length;
-}
-
 function lens(line: number, title: string, command: string, ...args: unknown[]): vscode.CodeLens {
   return new vscode.CodeLens(new vscode.Range(line, 0, line, 0), { title, command, arguments: args });
 }

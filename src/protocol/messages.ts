@@ -34,6 +34,9 @@ export interface PanelInit {
   /** Latest sampler step per running cell key. */
   progress: Record<string, { value: number; max: number }>;
   problem?: string;
+  /** True while a run of this window writes into the folder; a 'running' record that is not live was
+   * interrupted (window closed, crash) and can be resumed. */
+  live?: boolean;
 }
 
 /** Reply to a request, carrying either a value or the error's message. */
@@ -83,7 +86,9 @@ export type WebviewRequest =
   /** Another run of the same spec, to compare with (LoadedRun). */
   | { kind: 'loadRun'; runDir: string }
   /** Show another run of the same spec in its own panel. */
-  | { kind: 'openRun'; runDir: string };
+  | { kind: 'openRun'; runDir: string }
+  /** Run the missing images of the shown (interrupted) run into its own folder; replies when it ends. */
+  | { kind: 'resume' };
 
 /** One vote of a rating round: 1–5 per criterion (any may be left out) and a note. */
 export interface VoteMessage {
@@ -120,17 +125,46 @@ export function isSafeRelativeFile(file: unknown): file is string {
   return file.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..');
 }
 
+/** An absolute folder path with no `..` segment and no NUL (another run's folder; the host then checks
+ * that it is a sibling of the shown run). */
+export function isAbsoluteDir(dir: unknown): dir is string {
+  if (!isString(dir) || dir.length === 0 || dir.length >= 4096 || dir.includes('\0')) return false;
+  if (!/^(\/|[a-zA-Z]:[\\/]|\\\\)/.test(dir)) return false;
+  return dir.split(/[\\/]/).every((seg) => seg !== '..');
+}
+
+/** True when `o` has no key outside `allowed`: a message with fields we never send is not ours. */
+function onlyKeys(o: Record<string, unknown>, allowed: readonly string[]): boolean {
+  return Object.keys(o).every((k) => allowed.includes(k));
+}
+
+// The fields of each request the webview may send (the host drops a body with any other).
+const REQUEST_KEYS: Record<WebviewRequest['kind'], readonly string[]> = {
+  cancel: [],
+  revealRunFolder: [],
+  quality: [],
+  history: [],
+  resume: [],
+  openImage: ['file'],
+  saveRatings: ['votes', 'blind'],
+  exportTable: ['format', 'to'],
+  exportGrid: ['png', 'to'],
+  loadRun: ['runDir'],
+  openRun: ['runDir'],
+};
+
 function isWebviewRequest(b: unknown): b is WebviewRequest {
-  if (!isObject(b)) return false;
+  if (!isObject(b) || !isString(b.kind) || !Object.hasOwn(REQUEST_KEYS, b.kind)) return false;
+  if (!onlyKeys(b, ['kind', ...REQUEST_KEYS[b.kind as WebviewRequest['kind']]])) return false;
   switch (b.kind) {
     case 'cancel':
     case 'revealRunFolder':
+    case 'quality':
+    case 'history':
+    case 'resume':
       return true;
     case 'openImage':
       return isSafeRelativeFile(b.file);
-    case 'quality':
-    case 'history':
-      return true;
     case 'saveRatings':
       return typeof b.blind === 'boolean' && Array.isArray(b.votes) && b.votes.length <= 10_000 && b.votes.every(isVote);
     case 'exportTable':
@@ -139,7 +173,7 @@ function isWebviewRequest(b: unknown): b is WebviewRequest {
       return (b.to === 'file' || b.to === 'runFolder') && b.png instanceof Uint8Array && b.png.length > 8 && b.png.length < 256 * 1024 * 1024;
     case 'loadRun':
     case 'openRun':
-      return isString(b.runDir) && b.runDir.length > 0 && b.runDir.length < 4096 && !b.runDir.includes('\0');
+      return isAbsoluteDir(b.runDir);
     default:
       return false;
   }
@@ -148,7 +182,8 @@ function isWebviewRequest(b: unknown): b is WebviewRequest {
 const SCORE_KEYS = ['structure', 'texture', 'colour', 'adherence'];
 
 function isVote(v: unknown): v is VoteMessage {
-  if (!isObject(v) || !isString(v.cell) || !isObject(v.scores)) return false;
+  if (!isObject(v) || !onlyKeys(v, ['cell', 'scores', 'note'])) return false;
+  if (!isString(v.cell) || v.cell.length === 0 || v.cell.length > 512 || !isObject(v.scores)) return false;
   if (v.note !== undefined && !(isString(v.note) && v.note.length <= 2000)) return false;
   return Object.entries(v.scores).every(
     ([k, x]) => SCORE_KEYS.includes(k) && (x === undefined || (Number.isInteger(x) && (x as number) >= 1 && (x as number) <= 5)),
@@ -175,9 +210,9 @@ export function isFromWebview(m: unknown): m is FromWebview {
   if (!isObject(m)) return false;
   switch (m.type) {
     case 'ready':
-      return isFiniteNumber(m.protocol);
+      return onlyKeys(m, ['type', 'protocol']) && isFiniteNumber(m.protocol);
     case 'request':
-      return Number.isInteger(m.id) && isWebviewRequest(m.body);
+      return onlyKeys(m, ['type', 'id', 'body']) && Number.isSafeInteger(m.id) && (m.id as number) > 0 && isWebviewRequest(m.body);
     default:
       return false;
   }
@@ -219,9 +254,13 @@ export function isPanelInit(i: unknown): i is PanelInit {
     isString(i.imageBase) &&
     (i.record === undefined || isRunRecord(i.record)) &&
     isObject(i.progress) &&
-    (i.problem === undefined || isString(i.problem))
+    Object.values(i.progress).every((p) => isObject(p) && isFiniteNumber(p.value) && isFiniteNumber(p.max)) &&
+    (i.problem === undefined || isString(i.problem)) &&
+    (i.live === undefined || typeof i.live === 'boolean')
   );
 }
+
+const MAX_PREVIEW_BYTES = 8 * 1024 * 1024;
 
 /** The webview's guard for messages from the host. */
 export function isToWebview(m: unknown): m is ToWebview {
@@ -230,15 +269,17 @@ export function isToWebview(m: unknown): m is ToWebview {
     case 'snapshot':
       return isPanelInit(m.init);
     case 'cell':
-      return isCell(m.cell) && Array.isArray(m.stats);
+      return isCell(m.cell) && Array.isArray(m.stats) && m.stats.every(isObject);
     case 'progress':
       return isString(m.key) && isFiniteNumber(m.value) && isFiniteNumber(m.max);
     case 'preview':
-      return isString(m.key) && isString(m.mime) && m.data instanceof Uint8Array;
+      // Previews are small live frames (ComfyUI sends them at latent preview size); a full image
+      // never travels as bytes, and only an image type becomes a blob: URL.
+      return isString(m.key) && isString(m.mime) && /^image\/(png|jpeg|webp)$/.test(m.mime) && m.data instanceof Uint8Array && m.data.length <= MAX_PREVIEW_BYTES;
     case 'record':
       return isRunRecord(m.record);
     case 'compareWith':
-      return isString(m.runDir);
+      return isAbsoluteDir(m.runDir);
     case 'reply':
       return Number.isInteger(m.id) && (m.ok === true || (m.ok === false && isString(m.error)));
     default:

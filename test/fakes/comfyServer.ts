@@ -39,6 +39,9 @@ export interface FaultSwitches {
   historyEmptyFor?: number;   // answer `{}` to this many /history/{id} requests of finished prompts first
   viewFailures?: number;      // answer 500 to this many /view requests first
   refuseConnections?: boolean;// destroy every new TCP connection (like a dead server that still listens)
+  failMessage?: string;       // the exception_message of the execution_error a "__fail__" model file raises
+  imageName?: { filename: string; subfolder: string }; // announce every saved output image under this name
+                              // (executed, /history); /view serves it by exactly that name
 }
 export interface FakeComfy {
   readonly url: string;       // 'http://127.0.0.1:PORT'
@@ -130,6 +133,8 @@ class FakeComfyServer implements FakeComfy, Sink {
     }, this.info, this, path.join(this.root, 'output'), path.join(this.root, 'temp'));
     this.engine.stall = () => this.faults.stall === true;
     this.engine.stallMidRun = () => this.faults.stallMidRun === true;
+    this.engine.failMessage = () => this.faults.failMessage;
+    this.engine.outputName = () => this.faults.imageName;
     this.server = http.createServer((req, res) => { void this.onRequest(req, res); });
     this.server.on('connection', (socket: Socket) => {
       if (this.faults.refuseConnections || this.closing) { socket.destroy(); return; }
@@ -413,6 +418,9 @@ class FakeComfyServer implements FakeComfy, Sink {
     }
     let filename = query.filename;
     if (filename === undefined) { return empty(404); }
+    // A hostile name announced by the imageName switch: served as asked, never resolved as a path.
+    const announced = this.engine.announced.get(`${query.subfolder ?? ''}\0${filename}`);
+    if (announced) { return { status: 200, body: fs.readFileSync(announced), type: 'image/png' }; }
     let type = query.type || 'output';
     const ann = /^(.*) \[(output|input|temp)\]$/.exec(filename);
     if (ann) { filename = ann[1]; type = ann[2]; }

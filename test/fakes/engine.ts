@@ -96,6 +96,12 @@ export class Engine {
   vramInUse = 0;
   stall = () => false;
   stallMidRun = () => false;
+  /** The exception_message a "__fail__" model file raises (a hostile server's markup), when set. */
+  failMessage = (): string | undefined => undefined;
+  /** The name every saved output image is announced under (executed, history), when set. */
+  outputName = (): { filename: string; subfolder: string } | undefined => undefined;
+  /** `subfolder\0filename` as announced -> the file on disk, for /view to serve announced names. */
+  readonly announced = new Map<string, string>();
   private cache = new Map<string, Cached>();
   private generation = 0;
   private closed = false;
@@ -309,7 +315,7 @@ export class Engine {
       const bad = files.find((f) => f.includes(FAIL_MARKER));
       if (bad) {
         const fn = /Checkpoint/.test(cls) ? 'load_checkpoint' : /VAE/.test(cls) ? 'load_vae' : /CLIP/.test(cls) ? 'load_clip' : /Lora/.test(cls) ? 'load_lora' : 'load_unet';
-        throw new NodeFailure('safetensors._safetensors_rust.SafetensorError', 'Error while deserializing header: header too large\n', loaderTraceback(fn));
+        throw new NodeFailure('safetensors._safetensors_rust.SafetensorError', this.failMessage() ?? 'Error while deserializing header: header too large\n', loaderTraceback(fn));
       }
       return { value: linked('model') ?? { kind: 'model' } };
     }
@@ -375,7 +381,9 @@ export class Engine {
       const params: PictureParams = { width, height, seed: (img.seed ?? 0) + b, steps: img.steps ?? 20, text: img.text ?? '' };
       const filename = `${prefix}_${String(counter).padStart(5, '0')}_.png`;
       fs.writeFileSync(path.join(dir, filename), encodePng(renderPicture(params), width, height, text));
-      refs.push({ filename, subfolder, type: output ? 'output' : 'temp' });
+      const alias = output ? this.outputName() : undefined;
+      if (alias) { this.announced.set(`${alias.subfolder}\0${alias.filename}`, path.join(dir, filename)); }
+      refs.push({ ...(alias ?? { filename, subfolder }), type: output ? 'output' : 'temp' });
       counter++;
     }
     return refs;

@@ -121,6 +121,20 @@ try {
     await p.setViewportSize({ width: 640, height: 900 });
     await p.screenshot({ path: join(outDir, `narrow-${theme}.png`), fullPage: false });
     await p.setViewportSize({ width: 1280, height: 900 });
+    // A spec name with no spaces wraps inside the header and stops at three lines, at any width.
+    const name = '<img src=x onerror="document.title=String.fromCharCode(80,87,78)">'.repeat(3) + 'x'.repeat(160);
+    await send(state.apply({ type: 'finished', runDir, record: { ...done.record, spec: { ...done.record.spec, name } } }));
+    for (const width of [320, 480, 800]) {
+      await p.setViewportSize({ width, height: 600 });
+      const over = await p.evaluate(() => {
+        const h1 = document.querySelector('.run-header h1');
+        return { right: h1.getBoundingClientRect().right - window.innerWidth, lines: Math.round(h1.clientHeight / parseFloat(getComputedStyle(h1).lineHeight)), title: h1.title.length };
+      });
+      if (over.right > 0 || over.lines > 3 || over.title !== name.length) problems.push(`${theme}: long name at ${width} px: ${JSON.stringify(over)}`);
+      await p.screenshot({ path: join(outDir, `long-name-${width}-${theme}.png`) });
+    }
+    await p.setViewportSize({ width: 1280, height: 900 });
+    await send(state.apply({ type: 'finished', runDir, record: done.record }));
 
     // 3. Zoomed: keyboard only (Tab to the first image, Enter).
     await p.focus('[data-testid="cell"] button.thumb');
