@@ -25,6 +25,19 @@ const problemMatcher = {
   },
 };
 
+/**
+ * The extension's `require('../engine')` (src/features/runEngine.ts) stays a runtime require of the
+ * second bundle beside it, dist/engine.js, so activation does not evaluate the run engine.
+ */
+const lazyEngine = {
+  name: 'lazy-engine',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/engine$/ }, (args) =>
+      args.importer.endsWith('runEngine.ts') ? { path: './engine.js', external: true } : undefined,
+    );
+  },
+};
+
 const shared = {
   bundle: true,
   sourcemap: !production,
@@ -39,6 +52,16 @@ const configs = [
     ...shared,
     entryPoints: ['src/extension.ts'],
     outfile: 'dist/extension.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+    plugins: [...shared.plugins, lazyEngine],
+  },
+  {
+    ...shared,
+    entryPoints: ['src/engine.ts'],
+    outfile: 'dist/engine.js',
     platform: 'node',
     format: 'cjs',
     target: 'node20',

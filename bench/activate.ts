@@ -16,6 +16,10 @@ interface Probe {
   activateMs: number;
   firstLensMs: number;
   lenses: number;
+  /** dist/engine.js was already loaded when the first lenses came back (it should not be). */
+  engineAtFirstLens: boolean;
+  /** Loading dist/engine.js afterwards, as the first run or panel does. */
+  engineLoadMs: number;
 }
 
 export async function benchActivate(o: { starts: number }): Promise<void> {
@@ -47,6 +51,8 @@ export async function benchActivate(o: { starts: number }): Promise<void> {
       ['… of which loading the bundle', fmt(median(runs.map((r) => r.loadMs))), runs.map((r) => fmt(r.loadMs)).join(', '), ''],
       ['… of which activate()', fmt(median(runs.map((r) => r.activateMs))), runs.map((r) => fmt(r.activateMs)).join(', '), ''],
       ['first CodeLens of a spec after activation', fmt(median(runs.map((r) => r.firstLensMs))), runs.map((r) => `${fmt(r.firstLensMs)} (${r.lenses} lenses)`).join(', '), ''],
+      ['run engine (dist/engine.js) loaded on first use, ms', fmt(median(runs.map((r) => r.engineLoadMs))), runs.map((r) => fmt(r.engineLoadMs)).join(', '), ''],
+      ['run engine already loaded at the first CodeLens', `${runs.filter((r) => r.engineAtFirstLens).length} of ${runs.length}`, '', '0'],
       ['already active when the probe ran', runs.filter((r) => r.wasActive).length ? 'some' : 'none', '', ''],
     ],
   );

@@ -27,6 +27,11 @@ export async function benchSizes(): Promise<void> {
   const repo = path.resolve(__dirname, '../..');
   const dir = mkdtempSync(path.join(tmpdir(), 'qp-bench-sizes-'));
   try {
+    // As esbuild.mjs does: the extension's require('../engine') stays a runtime require of dist/engine.js.
+    const lazyEngine: esbuild.Plugin = {
+      name: 'lazy-engine',
+      setup: (b) => b.onResolve({ filter: /^\.\.\/engine$/ }, () => ({ path: './engine.js', external: true })),
+    };
     const build = (entry: string, platform: 'node' | 'browser') =>
       esbuild.build({
         entryPoints: [path.join(repo, entry)],
@@ -39,9 +44,15 @@ export async function benchSizes(): Promise<void> {
         external: ['vscode'],
         metafile: true,
         logLevel: 'error',
+        plugins: entry === 'src/extension.ts' ? [lazyEngine] : [],
       });
     const host = await build('src/extension.ts', 'node');
+    const engine = await build('src/engine.ts', 'node');
     const web = await build('webview-ui/main.ts', 'browser');
+    // What activation must not evaluate: the client's socket, PNG decoding, the runner, the panel.
+    const heavy = Object.keys(Object.values(host.metafile!.outputs)[0].inputs).filter((f) =>
+      /node_modules\/(ws|pngjs)\/|src\/core\/runs\/runner\.ts|src\/core\/comfy\/client\.ts|src\/features\/panel\//.test(f),
+    );
     const size = (r: esbuild.BuildResult) => statSync(Object.keys(r.metafile!.outputs).map((f) => path.resolve(f))[0]).size;
     const hostBytes = size(host);
     const webBytes = size(web);
@@ -49,6 +60,8 @@ export async function benchSizes(): Promise<void> {
     const vsixBytes = existsSync(vsix) ? statSync(vsix).size : undefined;
     printTable('Bundle sizes (production: minified, no source maps)', ['file', 'size', 'target', 'biggest inputs'], [
       ['dist/extension.js', kb(hostBytes), `≤ 300 KB ${verdict(hostBytes <= 300 * 1024)}`, topInputs(host.metafile!, 6)],
+      ['… run engine inputs in it (ws, pngjs, runner, client, panel)', `${heavy.length}`, `0 ${verdict(heavy.length === 0)}`, heavy.slice(0, 4).join(', ')],
+      ['dist/engine.js (required on first run, panel or server poll)', kb(size(engine)), '', topInputs(engine.metafile!, 6)],
       ['dist/webview/main.js', kb(webBytes), `≤ 150 KB ${verdict(webBytes <= 150 * 1024)}`, topInputs(web.metafile!, 4)],
       ['qwenprompt.vsix (npm run package)', vsixBytes ? kb(vsixBytes) : 'not built', vsixBytes ? `≤ 1 MB ${verdict(vsixBytes <= 1024 * 1024)}` : '≤ 1 MB', ''],
     ]);

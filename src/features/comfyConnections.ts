@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
-import { ComfyClient, type ComfyClientOptions } from '../core/comfy/client';
+import type { ComfyClientOptions } from '../core/comfy/client';
 import type { IComfyClient } from '../core/comfy/types';
 import type { ILogger } from '../core/logger';
 import type { ConfigService } from '../platform/config';
 import { Disposable } from '../platform/dispose';
 import type { TokenStore } from '../platform/secrets';
+import { runEngine } from './runEngine';
 
 /** Thrown instead of talking to a server from an untrusted workspace. */
 export class UntrustedWorkspaceError extends Error {
@@ -112,7 +113,7 @@ export class ComfyConnections extends Disposable {
       return cached;
     }
     this.#drop(url);
-    const create = this.#deps.createClient ?? ((o: ComfyClientOptions) => new ComfyClient(o));
+    const create = this.#deps.createClient ?? ((o: ComfyClientOptions) => new (runEngine().ComfyClient)(o));
     const entry: Entry = {
       token,
       watchdogMs,

@@ -6,9 +6,12 @@ import { readRunRecord } from '../core/runs/record';
 import type { RunRecord } from '../core/runs/types';
 import { parsePersistedState } from '../protocol/messages';
 import { Disposable } from '../platform/dispose';
-import { RESULTS_VIEW_TYPE, RunPanel, panelOptions, type RunPanelDeps } from './panel/runPanel';
+import type { RunPanel, RunPanelDeps } from './panel/runPanel';
 import type { RunUpdate } from '../core/runs/runner';
-import { RunViewState } from './panel/runState';
+import { runEngine } from './runEngine';
+
+/** The panels' view type (the `onWebviewPanel:` activation event names it). */
+const RESULTS_VIEW_TYPE = 'qwenprompt.results';
 
 export interface ResultsPanelDeps {
   extensionUri: vscode.Uri;
@@ -57,6 +60,7 @@ export class ResultsPanelController extends Disposable {
       existing.reveal();
       return;
     }
+    const { RunPanel, RunViewState, panelOptions } = runEngine();
     const panel = vscode.window.createWebviewPanel(
       RESULTS_VIEW_TYPE,
       record.spec.name,
@@ -105,6 +109,7 @@ export class ResultsPanelController extends Disposable {
       return;
     }
     const runDir = path.resolve(state.runDir);
+    const { RunPanel, RunViewState } = runEngine();
     try {
       const record = await readRunRecord(runDir);
       const stale =

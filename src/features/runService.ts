@@ -2,16 +2,15 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ApiGraph } from '../core/comfy/types';
-import { loadUserGraph } from '../core/comfy/workflow/userGraph';
 import type { ILogger } from '../core/logger';
-import { latestResumable, resumeRun } from '../core/runs/resume';
-import { runSpec, SpecRejectedError, type RunOptions, type RunUpdate } from '../core/runs/runner';
+import type { RunOptions, RunUpdate, SpecRejectedError } from '../core/runs/runner';
 import type { RunRecord } from '../core/runs/types';
 import type { Spec } from '../core/spec/types';
 import { runsRootFor, type ConfigService } from '../platform/config';
 import { Disposable } from '../platform/dispose';
 import { UntrustedWorkspaceError, type ComfyConnections } from './comfyConnections';
 import { RunHistory, type SpecHistory } from './runHistory';
+import { runEngine } from './runEngine';
 
 /** What to run: a spec of a saved .qwenprompt file, all its steps or some, with or without its sweep. */
 export interface RunRequest {
@@ -155,6 +154,7 @@ export class RunService extends Disposable {
     const config = this.#deps.config.current;
     const specFile = uri.fsPath;
     const runsRoot = this.runsRoot(specFile);
+    const { latestResumable, resumeRun, runSpec, SpecRejectedError } = runEngine();
     const resumeDir = req.resume ? await latestResumable(runsRoot, spec.id) : undefined;
     if (req.resume && !resumeDir) {
       throw new Error(vscode.l10n.t('"{0}" has no unfinished run to resume.', spec.name));
@@ -308,5 +308,5 @@ async function readUserGraph(specFile: string, workflow: string): Promise<ApiGra
   } catch {
     throw new Error(vscode.l10n.t('The workflow file {0} cannot be read: check the `workflow:` path.', file));
   }
-  return loadUserGraph(text, workflow);
+  return runEngine().loadUserGraph(text, workflow);
 }

@@ -1,15 +1,20 @@
 import * as vscode from 'vscode';
 import { userMessage } from '../core/comfy/errors';
 import type { ILogger } from '../core/logger';
-import { serverFacts } from '../core/runs/runner';
 import type { ServerFacts } from '../core/runs/types';
 import { Disposable } from '../platform/dispose';
 import type { ComfyConnections } from './comfyConnections';
+import { loadedRunEngine, runEngine } from './runEngine';
 import type { RunService } from './runService';
 import { LANGUAGE_ID } from './specDocuments';
 
 const POLL_MS = 5000;
 const REQUEST_TIMEOUT_MS = 3000;
+/**
+ * The first poll needs the run engine (the ComfyUI client): loading it right at activation would make
+ * the first CodeLens wait for it, so the item says "Checking…" a moment longer instead.
+ */
+const FIRST_POLL_DELAY_MS = 1000;
 
 type ServerState =
   | { kind: 'unknown' }
@@ -30,6 +35,7 @@ export class ServerStatusBar extends Disposable {
   #facts: { url: string; facts: ServerFacts } | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #polling = false;
+  #polled = false;
 
   constructor(connections: ComfyConnections, runs: RunService, log: ILogger) {
     super();
@@ -83,7 +89,11 @@ export class ServerStatusBar extends Disposable {
       this.#stop();
     } else if (vscode.window.state.focused || this.#runs.running.length) {
       if (!this.#timer && !this.#polling) {
-        void this.#poll();
+        if (this.#polled || loadedRunEngine()) {
+          void this.#poll();
+        } else {
+          this.#timer = setTimeout(() => void this.#poll(), FIRST_POLL_DELAY_MS);
+        }
       }
     } else {
       this.#stop();
@@ -102,12 +112,13 @@ export class ServerStatusBar extends Disposable {
   async #poll(): Promise<void> {
     this.#timer = undefined;
     this.#polling = true;
+    this.#polled = true;
     const url = this.#connections.url;
     try {
       const client = await this.#connections.client(url);
       const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
       if (this.#facts?.url !== url) {
-        this.#facts = { url, facts: serverFacts(url, await client.systemStats(signal)) };
+        this.#facts = { url, facts: runEngine().serverFacts(url, await client.systemStats(signal)) };
       }
       const q = await client.queue(signal);
       this.#state = { kind: 'reachable', facts: this.#facts.facts, queue: q.queue_running.length + q.queue_pending.length };

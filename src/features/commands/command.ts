@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
-import { isComfyError, userMessage } from '../../core/comfy/errors';
+import { userMessage } from '../../core/comfy/errors';
 import type { ILogger } from '../../core/logger';
 import { UntrustedWorkspaceError } from '../comfyConnections';
+import { loadedRunEngine } from '../runEngine';
 
 /** A palette or lens command: one small class per file, dependencies through the constructor. */
 export interface Command {
@@ -23,7 +24,9 @@ function isCancellation(e: unknown): boolean {
 
 /** Errors whose fix is a setting (the server URL or its token). */
 function needsSettings(e: unknown): boolean {
-  return isComfyError(e) && ['unreachable', 'timeout', 'forbidden', 'unauthorized'].includes(e.kind);
+  // A ComfyError comes from the run engine's bundle, so only its own class recognises it.
+  const engine = loadedRunEngine();
+  return !!engine && engine.isComfyError(e) && ['unreachable', 'timeout', 'forbidden', 'unauthorized'].includes(e.kind);
 }
 
 /**

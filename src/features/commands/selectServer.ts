@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { serverFacts } from '../../core/runs/runner';
 import { normalizeServerUrl, type ConfigService } from '../../platform/config';
 import type { ComfyConnections } from '../comfyConnections';
+import { runEngine } from '../runEngine';
 import { Cancelled, type Command } from './command';
 
 const TEST_TIMEOUT_MS = 5000;
@@ -70,7 +70,7 @@ export class SelectServerCommand implements Command {
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Checking {0}…', url) },
       async () => {
         try {
-          const facts = serverFacts(url, await client.systemStats(AbortSignal.timeout(TEST_TIMEOUT_MS)));
+          const facts = runEngine().serverFacts(url, await client.systemStats(AbortSignal.timeout(TEST_TIMEOUT_MS)));
           void vscode.window.showInformationMessage(
             vscode.l10n.t('ComfyUI {0} answers at {1}{2}.', facts.comfyuiVersion ?? '', url, facts.gpu ? ` (${facts.gpu})` : ''),
           );

@@ -11,8 +11,6 @@ import { handleJudging, isJudgingRequest } from './judging';
 import type { RunUpdate } from '../../core/runs/runner';
 import { RunViewState } from './runState';
 
-export const RESULTS_VIEW_TYPE = 'qwenprompt.results';
-
 export interface RunPanelDeps {
   extensionUri: vscode.Uri;
   log: ILogger;

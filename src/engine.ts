@@ -1,0 +1,11 @@
+// The run engine: what a run, the results panel and the server status need (the ComfyUI client with
+// ws, the runner, convergence scoring with pngjs, the panel and its judging). esbuild bundles it as
+// dist/engine.js, apart from dist/extension.js, and `runEngine()` requires it on first use, so
+// activation evaluates only what the spec lenses and diagnostics need.
+export { ComfyClient } from './core/comfy/client';
+export { isComfyError } from './core/comfy/errors';
+export { loadUserGraph } from './core/comfy/workflow/userGraph';
+export { latestResumable, resumeRun, specFromRecord } from './core/runs/resume';
+export { runSpec, serverFacts, SpecRejectedError } from './core/runs/runner';
+export { panelOptions, RunPanel } from './features/panel/runPanel';
+export { RunViewState } from './features/panel/runState';
