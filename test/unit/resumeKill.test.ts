@@ -5,20 +5,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { buildSync } from 'esbuild';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main } from '../../src/cli/main';
+import { spawnCli as spawnBundledCli } from './helpers/cliBundle';
 import { startFakeComfy, type FakeComfy } from '../fakes/comfyServer';
 import { assertComplete, checkRunFolder, inLanes, rng, trials } from './helpers/trials';
-
-/** The CLI as one bundle, built fresh from the sources (a bundle starts in half the time of the
- * compiled modules, and 50 process starts are most of this test's cost). */
-const CLI = path.join(mkdtempSync(path.join(tmpdir(), 'qp-cli-')), 'cli.js');
-buildSync({ entryPoints: [path.resolve(__dirname, '../../../src/cli/main.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: CLI, logLevel: 'error' });
 
 function specText(seed: number): string {
   return [
@@ -34,13 +28,7 @@ function specText(seed: number): string {
 }
 
 function spawnCli(args: string[]) {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, QWENPROMPT_TOKEN: '' } });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const done = new Promise<{ code: number | null; signal: string | null; stderr: string }>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stderr }));
-  });
+  const { child, done } = spawnBundledCli(args);
   return { child, done };
 }
 
