@@ -42,6 +42,7 @@ export function activate(ctx: vscode.ExtensionContext): QwenPromptApi {
     onOpenImage: (file) => void vscode.commands.executeCommand('qwenprompt.openImage', { file: file.fsPath }),
     onRevealRunFolder: (runDir) => void vscode.commands.executeCommand('qwenprompt.revealRunFolder', { runDir }),
     runningDirs: () => runs.running.map((r) => r.runDir),
+    onResume: (runDir) => runs.resumeFolder(runDir),
   });
   const catalog = new ServerCatalog(connections, log);
 
@@ -58,11 +59,12 @@ export function activate(ctx: vscode.ExtensionContext): QwenPromptApi {
     // A run shows itself as soon as its folder exists, then every update follows it into the panel.
     runs.onDidUpdate(({ update }) => {
       if (update.type === 'planned') {
-        results.showRun(update.runDir, update.record);
+        results.showRun(update.runDir, update.record, true);
       } else {
         results.update(update);
       }
     }),
+    runs.onDidChangeRuns(() => results.runsChanged()),
     registerSpecCodeLens({ config, docs, runs, connections }),
     registerSpecCompletions(catalog),
     registerSpecHovers(catalog),

@@ -23,6 +23,8 @@ export interface ResultsPanelDeps {
   onRevealRunFolder(runDir: string): void;
   /** Folders the extension's runs are writing into now. */
   runningDirs(): readonly (string | undefined)[];
+  /** The panel's "↻ Resume": make the run's missing images into its folder; settles when the run ends. */
+  onResume(runDir: string): Promise<unknown>;
 }
 
 export class ResultsPanelController extends Disposable {
@@ -50,13 +52,14 @@ export class ResultsPanelController extends Disposable {
     });
   }
 
-  /** Opens or reveals the panel showing this run (one panel per run folder; a run in progress gets live updates). */
-  showRun(runDir: string, record: RunRecord): void {
+  /** Opens or reveals the panel showing this run (one panel per run folder; a run in progress gets live
+   * updates). `live`: the record is a run's own planned record (a resumed run starting in its panel). */
+  showRun(runDir: string, record: RunRecord, live = false): void {
     const key = path.resolve(runDir);
     const existing = this.#panels.get(key);
     if (existing) {
       // A live panel knows more than a run.json read while the run is still going.
-      if (!existing.state?.isRunning || record.status !== 'running') existing.show(record);
+      if (live || !existing.state?.isRunning || record.status !== 'running') existing.show(record);
       existing.reveal();
       return;
     }
@@ -84,6 +87,11 @@ export class ResultsPanelController extends Disposable {
       this.#deps.log.warn(`Results panel: cannot open the run in ${runDir}`, e);
       void vscode.window.showErrorMessage(vscode.l10n.t('Cannot read the run in {0}: {1}', runDir, e instanceof Error ? e.message : String(e)));
     }
+  }
+
+  /** A run started or ended: panels tell their webview whether their run is still live. */
+  runsChanged(): void {
+    for (const p of this.#panels.values()) p.runsChanged();
   }
 
   /** Live update for a run; ignored when no panel shows it. */

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ApiGraph } from '../core/comfy/types';
 import type { ILogger } from '../core/logger';
+import { readRunRecord } from '../core/runs/record';
 import type { RunOptions, RunUpdate, SpecRejectedError } from '../core/runs/runner';
 import type { RunRecord } from '../core/runs/types';
 import type { Spec } from '../core/spec/types';
@@ -20,6 +21,8 @@ export interface RunRequest {
   sweep?: boolean;
   /** Continue the spec's newest unfinished run (only its missing images) instead of starting a new one. */
   resume?: boolean;
+  /** With `resume`: continue this run folder instead (the results panel's "↻ Resume"). */
+  runDir?: string;
 }
 
 /** A run that is going on now. */
@@ -155,7 +158,7 @@ export class RunService extends Disposable {
     const specFile = uri.fsPath;
     const runsRoot = this.runsRoot(specFile);
     const { latestResumable, resumeRun, runSpec, SpecRejectedError } = runEngine();
-    const resumeDir = req.resume ? await latestResumable(runsRoot, spec.id) : undefined;
+    const resumeDir = !req.resume ? undefined : req.runDir ? path.resolve(req.runDir) : await latestResumable(runsRoot, spec.id);
     if (req.resume && !resumeDir) {
       throw new Error(vscode.l10n.t('"{0}" has no unfinished run to resume.', spec.name));
     }
@@ -176,7 +179,8 @@ export class RunService extends Disposable {
     this.#changed();
     let lease: vscode.Disposable | undefined;
     try {
-      const userGraph = spec.workflow ? await readUserGraph(specFile, spec.workflow) : undefined;
+      // A resumed run uses the graphs its record holds, so a moved or edited workflow file does not matter.
+      const userGraph = spec.workflow && !resumeDir ? await readUserGraph(specFile, spec.workflow) : undefined;
       const leased = await this.#deps.connections.lease();
       lease = leased;
       const { client } = leased;
@@ -226,6 +230,21 @@ export class RunService extends Disposable {
       this.#history.invalidate();
       this.#changed();
     }
+  }
+
+  /**
+   * Resumes the run in `runDir` (the results panel's "↻ Resume"): only its missing images are made, with
+   * the spec its record holds, so the spec file need not be open, unchanged or even still there.
+   */
+  async resumeFolder(runDir: string): Promise<{ runDir: string; record: RunRecord } | undefined> {
+    const dir = path.resolve(runDir);
+    const { specFromRecord } = runEngine();
+    const record = await readRunRecord(dir);
+    // Runs live in <runs folder>/<spec id>/<run>, and the record names its spec file relative to the
+    // runs folder: the same key as the spec's lens, so the lens shows this run as running.
+    const specFile = path.resolve(path.dirname(path.dirname(dir)), record.spec.file);
+    const spec: Spec = { ...specFromRecord(record), id: record.spec.id, name: record.spec.name };
+    return this.run({ uri: vscode.Uri.file(specFile), spec, resume: true, runDir: dir });
   }
 
   #onUpdate(entry: Entry, u: RunUpdate, progress: vscode.Progress<{ message?: string; increment?: number }>): void {

@@ -5,6 +5,7 @@ import type { ILogger } from '../../core/logger';
 import type { RunRecord } from '../../core/runs/types';
 import { isFromWebview, PROTOCOL_VERSION, type FromWebview, type ToWebview, type WebviewRequest } from '../../protocol/messages';
 import { Messenger } from '../../protocol/messenger';
+import { missingImages } from '../../protocol/resume';
 import { Disposable } from '../../platform/dispose';
 import { makeNonce, renderPanelHtml } from './html';
 import { handleJudging, isJudgingRequest } from './judging';
@@ -21,6 +22,8 @@ export interface RunPanelDeps {
   isRunning(runDir: string): boolean;
   /** Show another run folder of the same spec in its own panel. */
   onOpenRun(runDir: string): void;
+  /** Make the missing images of the run in `runDir` (RunService.resumeFolder); settles when it ends. */
+  onResume(runDir: string): Promise<unknown>;
 }
 
 /** Webview options: scripts on, forms off, and only our bundle, our icons and the spec's run folders
@@ -50,6 +53,8 @@ export class RunPanel extends Disposable {
   #problem: string | undefined;
   #ready = false;
   #reloads = 0;
+  /** Whether the webview was last told that a run of this window writes the folder. */
+  #live = false;
   /** A run to compare with, held until the webview is ready for it. */
   #compareWith: string | undefined;
   readonly #onDidDispose = this._register(new vscode.EventEmitter<void>());
@@ -126,6 +131,12 @@ export class RunPanel extends Disposable {
     if (this.#ready) this.#messenger.send(msg as Exclude<ToWebview, { type: 'reply' }>);
   }
 
+  /** A run of this window started or ended: a 'running' record whose run ended without a final
+   * record (it threw) is then offered for resuming. */
+  runsChanged(): void {
+    if (this.#deps.isRunning(this.#runDir) !== this.#live) this.#sendSnapshot();
+  }
+
   /** run.json changed under a finished run (ratings saved): the webview gets the new record. */
   #replaced(record: RunRecord): void {
     if (!this.state || this.state.isRunning) return;
@@ -150,9 +161,11 @@ export class RunPanel extends Disposable {
 
   #init() {
     const imageBase = this.panel.webview.asWebviewUri(vscode.Uri.file(this.#runDir)).toString();
-    const init = this.state
+    const base = this.state
       ? this.state.init(imageBase)
       : { protocol: PROTOCOL_VERSION, runDir: this.#runDir, imageBase, progress: {} };
+    this.#live = this.#deps.isRunning(this.#runDir);
+    const init = { ...base, live: this.#live };
     return this.#problem ? { ...init, problem: this.#problem } : init;
   }
 
@@ -193,6 +206,13 @@ export class RunPanel extends Disposable {
       case 'revealRunFolder':
         this.#deps.onRevealRunFolder(this.#runDir);
         return;
+      case 'resume': {
+        // The panel's own folder only; the webview names none. A live or complete run has nothing to resume.
+        const record = this.state?.record;
+        if (!record || missingImages(record) === 0) throw new Error(vscode.l10n.t('This run has no missing images.'));
+        if (this.#deps.isRunning(this.#runDir)) throw new Error(vscode.l10n.t('This run is still going.'));
+        return this.#deps.onResume(this.#runDir).then(() => undefined);
+      }
       case 'openImage': {
         // Only files the record names: the webview cannot make the host open anything else.
         const known = this.state?.record.cells.some((c) => c.images.some((i) => i.file === body.file));
