@@ -139,8 +139,13 @@ function runsOf(name: string): { dir: string; record: RunRecord }[] {
     .filter((r) => r.record.spec.name === name);
 }
 
-/** The panel of the run of `name` (earlier panels in the same group are hidden and their frames go). */
-async function panelOf(page: Page, name: string) {
+/** Opens `file`, clicks its lens `lensText` and returns the panel of the run of the spec called `name`
+ * (earlier panels in the same group are hidden and their frames go). */
+async function runFromLens(page: Page, file: string, lensText: string, name: string) {
+  await openFileFromExplorer(page, file);
+  const lens = codeLens(page, lensText).first();
+  await lens.waitFor({ timeout: 30_000 });
+  await lens.click();
   const panel = webviewContent(page);
   await panel.locator(`[data-testid="run-name"][title="${name}"]`).waitFor({ timeout: 90_000 });
   return panel;
@@ -152,11 +157,7 @@ test('a server whose error and image names carry markup and ../ shows them as te
   host.comfy.faults.failMessage = SERVER_ERROR;
   host.comfy.faults.imageName = SERVER_IMAGE;
   try {
-    await openFileFromExplorer(page, 'server.qwenprompt');
-    const lens = codeLens(page, '▶ Sweep').first();
-    await lens.waitFor({ timeout: 30_000 });
-    await lens.click();
-    const panel = await panelOf(page, 'server says');
+    const panel = await runFromLens(page, 'server.qwenprompt', '▶ Sweep', 'server says');
     const failed = panel.locator('[data-testid="cell"][data-state="failed"]');
     await failed.waitFor({ timeout: 90_000 });
     await panel.locator('[data-testid="cell"][data-state="done"]').waitFor({ timeout: 90_000 });
@@ -201,11 +202,7 @@ test('an interrupted run is finished from the panel: "↻ Resume" makes only the
   const { page } = bench;
   const comfy = host.comfy;
   try {
-    await openFileFromExplorer(page, 'resume.qwenprompt');
-    const lens = codeLens(page, '▶ All').first();
-    await lens.waitFor({ timeout: 30_000 });
-    await lens.click();
-    const panel = await panelOf(page, 'resume me');
+    const panel = await runFromLens(page, 'resume.qwenprompt', '▶ All', 'resume me');
     // ComfyUI restarts while the 150-step image is being made (3 s at 20 ms a step): it is lost.
     await panel.locator('[data-testid="cell"][data-state="done"]').waitFor({ timeout: 90_000 });
     await comfy.restart();
