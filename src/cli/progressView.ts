@@ -72,13 +72,15 @@ export class ProgressView {
   #draw(): void {
     const all = [...this.#cells.values()];
     const active = all.findIndex((c) => c.status === 'running' || c.status === 'queued');
-    const from = Math.max(0, Math.min(active < 0 ? all.length : active, all.length) - 3);
+    // Keep the running job in view with a little context, and the block the same height near the end.
+    const from = Math.max(0, Math.min((active < 0 ? all.length : active) - 3, all.length - MAX_LINES));
     const shown = all.slice(from, from + MAX_LINES);
     const done = all.filter((c) => !['queued', 'running'].includes(c.status)).length;
     const lines = [`${done}/${all.length} done${from ? ` (${from} earlier not shown)` : ''}`, ...shown.map((c) => this.#barLine(c))];
     let s = this.#drawn ? `\x1b[${this.#drawn}A` : '';
     for (const l of lines) s += `\x1b[2K${l}\n`;
-    this.#out.write(s);
+    // Clear whatever an earlier, taller block left below.
+    this.#out.write(s + '\x1b[J');
     this.#drawn = lines.length;
   }
 
