@@ -536,7 +536,7 @@ export class ComfyClient implements IComfyClient {
       this.lost(
         p,
         `Lost the connection to ComfyUI at ${this.baseUrl} and could not reconnect after ${info.attempt ?? 0} attempts; ` +
-          `the result of prompt ${p.state.promptId} is unknown. Check that ComfyUI is running, then run it again.`,
+          `the result of prompt ${p.state.promptId} is unknown. Check that ComfyUI is running, then resume the run (↻ Resume, or qwenprompt run --resume): only the missing images are made again.`,
       );
     }
   }
@@ -560,7 +560,7 @@ export class ComfyClient implements IComfyClient {
       if (h) return void this.finish(p, { history: h, recovered: true });
       this.lost(
         p,
-        `ComfyUI at ${this.baseUrl} no longer knows prompt ${id} (it probably restarted); it never finished. Run it again.`,
+        `ComfyUI at ${this.baseUrl} no longer knows prompt ${id} (it probably restarted); it never finished. Resume the run (↻ Resume, or qwenprompt run --resume) to make only the missing images.`,
       );
     } catch (e) {
       if (p.settled || signal.aborted) return;
