@@ -2,14 +2,12 @@
 // converge as steps grow), then the convergence section of the results panel: the recommendation,
 // the SSIM-and-time chart and each image's score. Screenshots go to test-artifacts/e2e-convergence/.
 import * as assert from 'node:assert/strict';
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { startFakeComfy, type FakeComfy } from '../fakes/comfyServer';
-import { REPO_ROOT, startCodeServer, type CodeServer } from '../host/codeServer';
-import { codeLens, extensionHostText, languageStatus, openFileFromExplorer, openWorkbench, webviewContent, type Workbench } from '../host/workbench';
+import { REPO_ROOT } from '../host/codeServer';
+import { openDevWorkbench, startE2eHost, type E2eHost } from '../host/e2eSteps';
+import { codeLens, languageStatus, openFileFromExplorer, webviewContent, type Workbench } from '../host/workbench';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'e2e-convergence');
 const SPEC_FILE = 'sweep.qwenprompt';
@@ -25,42 +23,22 @@ repeats: 2
 `;
 const MS_PER_STEP = 10;
 
-let comfy: FakeComfy | undefined;
-let server: CodeServer | undefined;
+let host: E2eHost | undefined;
 let bench: Workbench | undefined;
-let workspace: string | undefined;
 
 const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
 
 before(async () => {
-  rmSync(ARTIFACTS, { recursive: true, force: true });
-  mkdirSync(ARTIFACTS, { recursive: true });
-  comfy = await startFakeComfy({ msPerStep: MS_PER_STEP });
-  workspace = mkdtempSync(join(tmpdir(), 'qp-conv-ws-'));
-  cpSync(join(REPO_ROOT, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
-  writeFileSync(join(workspace, SPEC_FILE), SPEC);
-  server = await startCodeServer({
-    settings: { 'qwenprompt.comfy.url': comfy.url },
-    onOutput: (line) => appendFileSync(join(ARTIFACTS, 'code-server.log'), `${line}\n`),
-  });
+  host = await startE2eHost(ARTIFACTS, { msPerStep: MS_PER_STEP }, { [SPEC_FILE]: SPEC }, { fixtures: true });
 });
 
 after(async () => {
-  await bench?.close();
-  await server?.stop();
-  await comfy?.close();
-  if (workspace) rmSync(workspace, { recursive: true, force: true });
+  await host?.stop(bench);
 });
 
 test('a steps sweep shows the recommended step count, the SSIM-and-time chart and each image’s score', { timeout: 240_000 }, async () => {
-  assert.ok(server && workspace && comfy);
-  const s = server;
-  bench = await openWorkbench(s, workspace, {
-    payload: [['extensionDevelopmentPath', s.remoteUri(REPO_ROOT)], ['skipWelcome', 'true']],
-    onConsole: (msg) => {
-      void extensionHostText(msg).then((t) => t !== undefined && appendFileSync(join(ARTIFACTS, 'extension-host.log'), `${t}\n`));
-    },
-  });
+  assert.ok(host);
+  bench = await openDevWorkbench(host.server, host.workspace, join(ARTIFACTS, 'extension-host.log'));
   const { page } = bench;
   try {
     await openFileFromExplorer(page, SPEC_FILE);

@@ -3,20 +3,15 @@
 // Open a spec, click "▶ 20 steps", watch the results panel fill. A screenshot of every step goes to
 // test-artifacts/e2e/ (kept by CI); the extension host's console and the server log go beside them.
 import * as assert from 'node:assert/strict';
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
-import { startFakeComfy, type FakeComfy } from '../fakes/comfyServer';
-import { REPO_ROOT, startCodeServer, type CodeServer } from '../host/codeServer';
-import { waitForText } from '../host/e2eSteps';
+import { REPO_ROOT } from '../host/codeServer';
+import { openDevWorkbench, startE2eHost, waitForText, type E2eHost } from '../host/e2eSteps';
 import {
   codeLens,
-  extensionHostText,
   languageStatus,
   openFileFromExplorer,
-  openWorkbench,
   webviewContent,
   type Workbench,
 } from '../host/workbench';
@@ -27,10 +22,8 @@ const LENS_TEXT = '▶ 20 steps';
 /** Slow enough that progress is visible for a few seconds, fast enough for CI: 20 steps ≈ 3 s. */
 const MS_PER_STEP = 150;
 
-let comfy: FakeComfy | undefined;
-let server: CodeServer | undefined;
+let host: E2eHost | undefined;
 let bench: Workbench | undefined;
-let workspace: string | undefined;
 let shotNo = 0;
 
 /** The bits of an <img> read in the page (the DOM lib is not part of the node-side build). */
@@ -46,36 +39,17 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 before(async () => {
-  rmSync(ARTIFACTS, { recursive: true, force: true });
-  mkdirSync(ARTIFACTS, { recursive: true });
-  comfy = await startFakeComfy({ msPerStep: MS_PER_STEP });
-  // A copy, so run records land in a temp folder and never in the repository.
-  workspace = mkdtempSync(join(tmpdir(), 'qp-ws-'));
-  cpSync(join(REPO_ROOT, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
-  server = await startCodeServer({
-    settings: { 'qwenprompt.comfy.url': comfy.url },
-    onOutput: (line) => appendFileSync(join(ARTIFACTS, 'code-server.log'), `${line}\n`),
-  });
+  host = await startE2eHost(ARTIFACTS, { msPerStep: MS_PER_STEP }, {}, { fixtures: true });
 });
 
 after(async () => {
-  await bench?.close();
-  await server?.stop();
-  await comfy?.close();
-  if (workspace) rmSync(workspace, { recursive: true, force: true });
+  await host?.stop(bench);
 });
 
 test('run a spec at 20 steps from its CodeLens and see the image with its time', { timeout: 180_000 }, async () => {
-  assert.ok(server && workspace && comfy);
-  const s = server;
-  const consoleLog = join(ARTIFACTS, 'extension-host.log');
-  bench = await openWorkbench(s, workspace, {
-    // Loads the extension from source, as F5 does; dist/ must be built (`npm run build`).
-    payload: [['extensionDevelopmentPath', s.remoteUri(REPO_ROOT)], ['skipWelcome', 'true']],
-    onConsole: (msg) => {
-      void extensionHostText(msg).then((t) => t !== undefined && appendFileSync(consoleLog, `${t}\n`));
-    },
-  });
+  assert.ok(host);
+  const { comfy } = host;
+  bench = await openDevWorkbench(host.server, host.workspace, join(ARTIFACTS, 'extension-host.log'));
   const { page } = bench;
   try {
     await shot(page, 'workbench');

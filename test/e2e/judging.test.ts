@@ -1,19 +1,17 @@
 // Judging in the real workbench: run a small spec against the ComfyUI test server, rate its images
 // blind with the keyboard only, compare two of them (side by side, then the per-pixel difference),
 // export the labelled grid; run.json must hold the votes afterwards. Screenshots of every step go to
-// test-artifacts/e2e/ (judging-*.png).
+// test-artifacts/e2e-judging/.
 import * as assert from 'node:assert/strict';
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
-import { startFakeComfy, type FakeComfy } from '../fakes/comfyServer';
-import { REPO_ROOT, startCodeServer, type CodeServer } from '../host/codeServer';
-import { openDevWorkbench, waitForText } from '../host/e2eSteps';
+import { REPO_ROOT } from '../host/codeServer';
+import { openDevWorkbench, startE2eHost, waitForText, type E2eHost } from '../host/e2eSteps';
 import { codeLens, openFileFromExplorer, webviewContent, type Workbench } from '../host/workbench';
 
-const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'e2e');
+const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'e2e-judging');
 const SPEC_FILE = 'judging.qwenprompt';
 /** Four images (2 step counts × 2 seeds) of a small size: the run takes a few seconds. */
 const SPEC = `# Rated blind by the e2e test.
@@ -27,15 +25,13 @@ repeats: 2
 `;
 const SCORES = ['4', '3', '5', '2'];
 
-let comfy: FakeComfy | undefined;
-let server: CodeServer | undefined;
+let host: E2eHost | undefined;
 let bench: Workbench | undefined;
-let workspace: string | undefined;
 let shotNo = 0;
 
 async function shot(page: Page, name: string): Promise<void> {
   shotNo += 1;
-  await page.screenshot({ path: join(ARTIFACTS, `judging-${String(shotNo).padStart(2, '0')}-${name}.png`) });
+  await page.screenshot({ path: join(ARTIFACTS, `${String(shotNo).padStart(2, '0')}-${name}.png`) });
 }
 
 /** The first run folder of the spec in the workspace (folder names are UTC times, so they sort). */
@@ -47,29 +43,18 @@ function runDir(ws: string): string {
 }
 
 before(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  for (const f of readdirSync(ARTIFACTS)) if (f.startsWith('judging-')) rmSync(join(ARTIFACTS, f), { force: true });
-  comfy = await startFakeComfy({ msPerStep: 40 });
-  workspace = mkdtempSync(join(tmpdir(), 'qp-judge-'));
-  cpSync(join(REPO_ROOT, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
-  writeFileSync(join(workspace, SPEC_FILE), SPEC);
-  server = await startCodeServer({
-    settings: { 'qwenprompt.comfy.url': comfy.url },
-    onOutput: (line) => appendFileSync(join(ARTIFACTS, 'judging-code-server.log'), `${line}\n`),
-  });
+  host = await startE2eHost(ARTIFACTS, { msPerStep: 40 }, { [SPEC_FILE]: SPEC }, { fixtures: true });
 });
 
 after(async () => {
-  await bench?.close();
-  await server?.stop();
-  await comfy?.close();
-  if (workspace) rmSync(workspace, { recursive: true, force: true });
+  await host?.stop(bench);
 });
 
 test('rate a run blind with the keyboard, compare two images, export the grid, compare with a second run; run.json keeps the votes', { timeout: 200_000 }, async () => {
-  assert.ok(server && workspace && comfy);
-  const ws = workspace;
-  bench = await openDevWorkbench(server, ws, join(ARTIFACTS, 'judging-extension-host.log'));
+  assert.ok(host);
+  const { server } = host;
+  const ws = host.workspace;
+  bench = await openDevWorkbench(server, ws, join(ARTIFACTS, 'extension-host.log'));
   const { page } = bench;
   try {
     await openFileFromExplorer(page, SPEC_FILE);

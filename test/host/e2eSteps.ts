@@ -1,7 +1,7 @@
 // Small steps the end-to-end tests share: a workbench with the extension loaded from source (its
 // host console saved to a file), and waiting for a text to appear.
 import * as assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
@@ -31,17 +31,28 @@ export async function waitForText(loc: Locator, re: RegExp, timeoutMs: number): 
   }
 }
 
-/** A fresh artifacts folder, the ComfyUI test server, a temp workspace holding `files`, and code-server
- * pointed at that server (its log in the artifacts). `stop` closes all of it, the workbench first. */
+export interface E2eHost {
+  comfy: FakeComfy;
+  server: CodeServer;
+  workspace: string;
+  stop(bench?: Workbench): Promise<void>;
+}
+
+/** A fresh artifacts folder, the ComfyUI test server, a temp workspace holding `files` (on top of a copy
+ * of test/fixtures/workspace when `fixtures` is set; run records land there, never in the repository),
+ * and code-server pointed at that server (its log in the artifacts). `stop` closes all of it, the
+ * workbench first. */
 export async function startE2eHost(
   artifacts: string,
   comfyOptions: FakeComfyOptions,
   files: Record<string, string>,
-): Promise<{ comfy: FakeComfy; server: CodeServer; workspace: string; stop(bench?: Workbench): Promise<void> }> {
+  opts: { fixtures?: boolean } = {},
+): Promise<E2eHost> {
   rmSync(artifacts, { recursive: true, force: true });
   mkdirSync(artifacts, { recursive: true });
   const comfy = await startFakeComfy(comfyOptions);
   const workspace = mkdtempSync(join(tmpdir(), 'qp-ws-'));
+  if (opts.fixtures) cpSync(join(REPO_ROOT, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
   for (const [name, text] of Object.entries(files)) writeFileSync(join(workspace, name), text);
   const server = await startCodeServer({
     settings: { 'qwenprompt.comfy.url': comfy.url },
