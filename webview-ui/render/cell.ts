@@ -82,15 +82,22 @@ export class CellView {
     const time = cellTime(c);
     let visual: HTMLElement;
     if (image && (state === 'done' || state === 'cached')) {
+      // The grid shows the downscaled copy when the run made one; zoom, compare and rating use the image.
+      const full = imageUrl(this.#imageBase, image.file);
       visual = h('img', {
         'data-testid': 'cell-image',
-        src: imageUrl(this.#imageBase, image.file),
+        src: image.thumb ? imageUrl(this.#imageBase, image.thumb) : full,
         alt: `${c.column}, seed ${c.seed}`,
         loading: 'lazy',
         decoding: 'async',
         width: image.width,
         height: image.height,
       });
+      if (image.thumb) {
+        const img = visual as HTMLImageElement;
+        // A thumbnail deleted or not yet readable: the full image instead.
+        img.addEventListener('error', () => img.src !== full && (img.src = full), { once: true });
+      }
     } else if (state === 'running' && this.#previewUrl) {
       visual = h('img', { class: 'preview', src: this.#previewUrl, alt: 'Live preview' });
     } else {

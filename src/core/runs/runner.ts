@@ -14,6 +14,7 @@ import { measureJob } from './timing';
 import type { Cell, CellRecord, RunRecord, RunStatus, ServerFacts } from './types';
 import { VramMonitor } from './vram';
 import { scoreRun, type ScoreRunOptions } from '../convergence/scoreRun';
+import { writeThumbnail } from './thumbnail';
 
 export interface RunOptions {
   spec: Spec;
@@ -40,6 +41,8 @@ export interface RunOptions {
   specLabel?: string;
   /** Convergence scoring once the jobs are done (threshold for the recommendation); false: none. */
   convergence?: ScoreRunOptions | false;
+  /** Write a grid thumbnail of each image bigger than one, after it is recorded (default true). */
+  thumbnails?: boolean;
   /**
    * Continue an interrupted run (see resume.ts) in its own folder: the cells in `keep` stay as
    * they are, every other cell is run again. The plan options must give the record's cells.
@@ -161,6 +164,8 @@ class RunState {
   #wake?: () => void;
   #urgent = false;
   #cancelled = false;
+  /** Thumbnails are made one at a time after their image is recorded: never on a job's critical path. */
+  #thumbs: Promise<void> = Promise.resolve();
   /** A job hit the watchdog: nothing more is submitted. */
   #abandoned = false;
 
@@ -225,6 +230,7 @@ class RunState {
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
+    await this.#thumbs;
 
     const r = this.#record;
     r.stats = columnStats(r.cells);
@@ -337,7 +343,32 @@ class RunState {
       this.#log.error(`Job ${cell.key} failed after it finished on the server`, err);
     }
     if (this.#early[i]) await this.#discardEarly(i);
-    await this.#changed(i);
+    const recorded = this.#changed(i);
+    if (cell.images.length && this.#opts.thumbnails !== false) this.#thumbs = this.#thumbs.then(() => this.#thumbnails(i));
+    await recorded;
+  }
+
+  /** Makes the grid thumbnails of cell i's images; a failure only leaves the grid the full image. */
+  async #thumbnails(i: number): Promise<void> {
+    // Let the record update and any job message already waiting go first.
+    await new Promise<void>((ok) => setImmediate(ok));
+    const cell = this.#record.cells[i];
+    let made = false;
+    for (const image of cell.images) {
+      try {
+        const thumb = await writeThumbnail(this.runDir, image.file);
+        if (thumb) {
+          image.thumb = thumb;
+          made = true;
+        }
+      } catch (e) {
+        this.#log.debug(`No thumbnail of ${image.file}: ${userMessage(e)}`);
+      }
+    }
+    if (made) {
+      this.#emit({ type: 'cell', runDir: this.runDir, cell });
+      void this.#write();
+    }
   }
 
   async #fail(i: number, err: unknown): Promise<void> {

@@ -66,6 +66,8 @@ export interface ImageFile {
   bytes: number;
   width?: number;
   height?: number;
+  /** A downscaled PNG of it in the run folder for the panel's grid (made after the image is recorded; none for small images). */
+  thumb?: string;
 }
 
 export type CellStatus = 'queued' | 'running' | JobStatus | 'cached' | 'cancelled' | 'failed';
