@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { CellRecord, ColumnStats, RunRecord } from '../../src/core/runs/types';
 import { cellLabel, cellViewState, gridLayout, imageUrl, rowLabel, runProgressText } from '../../webview-ui/view/cells';
 import { chartModel, niceStep } from '../../webview-ui/view/chart';
-import { formatBytes, formatCost, formatMeanSd, formatMs, formatRate, formatTick } from '../../webview-ui/view/format';
+import { formatBytes, formatCost, formatMeanSd, formatMs, formatRate, formatTick } from '../../src/protocol/format';
 import { cellMeasurements, cellSettings } from '../../webview-ui/view/settings';
 
 function cell(over: Partial<CellRecord> & { steps?: number; repeat?: number }): CellRecord {

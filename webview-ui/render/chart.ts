@@ -1,7 +1,7 @@
 // The time-vs-steps chart as inline SVG (no chart library: the CSP allows no remote code anyway).
 import type { ColumnStats } from '../../src/protocol/messages';
 import { chartModel } from '../view/chart';
-import { formatMs } from '../view/format';
+import { formatMs } from '../../src/protocol/format';
 import { h, svg } from './dom';
 
 const WIDTH = 560;

@@ -1,6 +1,6 @@
 // What a rating round found: per-setting mean scores beside the timings, and the cost–quality view.
 import type { ColumnStats, Criterion, QualitySummary } from '../../src/protocol/messages';
-import { formatMeanSd, formatMs } from '../view/format';
+import { formatMeanSd, formatMs } from '../../src/protocol/format';
 import { qualityChart } from '../view/quality';
 import { CRITERIA, CRITERION_TEXT } from '../view/rating';
 import { h, svg } from './dom';

@@ -1,6 +1,6 @@
 // The summary table: one row per column of the grid.
 import type { ColumnStats } from '../../src/protocol/messages';
-import { formatBytes, formatCost, formatMeanSd, formatRate } from '../view/format';
+import { formatBytes, formatCost, formatMeanSd, formatRate } from '../../src/protocol/format';
 import { h } from './dom';
 
 export function renderSummary(stats: ColumnStats[]): HTMLElement {

@@ -1,6 +1,6 @@
 // Geometry of the time-vs-steps chart: pure numbers and SVG path strings, drawn by render/chart.ts.
 import type { ColumnStats, Stats } from '../../src/protocol/messages';
-import { formatTick } from './format';
+import { formatTick } from '../../src/protocol/format';
 
 export interface ChartPoint {
   steps: number;

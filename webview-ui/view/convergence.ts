@@ -2,7 +2,7 @@
 // plot), the recommendation in words, each image's score, and how blind ratings compare. Pure.
 import type { CellRecord, ConvergenceGroup, ConvergenceSummary, Rating, RunRecord } from '../../src/protocol/messages';
 import { niceStep } from './chart';
-import { formatMs, formatTick } from './format';
+import { formatMs, formatTick } from '../../src/protocol/format';
 
 /** The record's convergence when it has the shape the panel draws (records come from disk). */
 export function convergenceOf(record: RunRecord | undefined): ConvergenceSummary | undefined {

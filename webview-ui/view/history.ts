@@ -1,6 +1,6 @@
 // Wording of the run history list and of a two-run comparison.
 import type { CellRecord, ColumnStats, HistoryEntry } from '../../src/protocol/messages';
-import { formatMs } from './format';
+import { formatMs } from '../../src/protocol/format';
 
 const STATUS: Record<string, string> = { running: 'running', complete: 'complete', partial: 'partly done', cancelled: 'cancelled', failed: 'failed' };
 

@@ -1,7 +1,7 @@
 // The summary of a run as the study printed it: one row per setting, time and VRAM beside the
 // reviewers' mean scores. Markdown for a README or a pull request, CSV for a spreadsheet.
-import { formatBytes, formatMs } from '../runs/format';
-import type { RunRecord, Stats } from '../runs/types';
+import { formatBytes, formatMeanSd, formatMs } from '../runs/format';
+import type { RunRecord } from '../runs/types';
 import { CRITERIA, CRITERION_LABELS, qualitySummary, type QualitySummary } from './ratings';
 
 function obj(v: unknown): Record<string, unknown> {
@@ -31,16 +31,6 @@ export function fixedSettings(record: Pick<RunRecord, 'cells' | 'spec'>): string
   return out;
 }
 
-/** '58.3 ± 0.4 s' (the spread in the mean's unit, as the panel shows it), or the mean alone. */
-function meanSd(s: Stats | undefined): string {
-  if (!s || s.n === 0) return '–';
-  if (s.n === 1) return formatMs(s.mean);
-  const sec = Math.abs(s.mean) / 1000;
-  if (sec < 1) return `${Math.round(s.mean)} ± ${Math.round(s.sd)} ms`;
-  if (sec >= 600) return `${formatMs(s.mean)} ± ${formatMs(s.sd)}`;
-  return `${(s.mean / 1000).toFixed(1)} ± ${(s.sd / 1000).toFixed(1)} s`;
-}
-
 const score = (v: number | undefined) => (v === undefined ? '–' : v.toFixed(2));
 
 interface Row {
@@ -56,7 +46,7 @@ function rows(record: RunRecord, quality: QualitySummary): { headers: string[]; 
     const cells = [
       s.column,
       String(time?.n ?? 0),
-      meanSd(time),
+      formatMeanSd(time),
       s.relativeCost !== undefined ? `${s.relativeCost.toFixed(2)}×` : '–',
       s.itPerSec ? s.itPerSec.mean.toFixed(2) : '–',
       formatBytes(s.peakVramBytes),

@@ -1,28 +1,8 @@
-import type { ColumnStats, ConvergenceSummary, Stats } from './types';
+import { formatBytes, formatMeanSd, formatMs } from '../../protocol/format';
+import type { ColumnStats, ConvergenceSummary } from './types';
 
-/** 58300 → '58.3 s'; 950 → '950 ms'; 754000 → '12 min 34 s'. */
-export function formatMs(ms: number | undefined): string {
-  if (ms === undefined || !Number.isFinite(ms)) return '–';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 600_000) return `${(ms / 1000).toFixed(1)} s`;
-  const min = Math.floor(ms / 60_000);
-  return `${min} min ${Math.round((ms % 60_000) / 1000)} s`;
-}
-
-/** Decimal gigabytes, as GPU makers and the study state VRAM: 18.4 GB. */
-export function formatBytes(bytes: number | undefined): string {
-  if (bytes === undefined || !Number.isFinite(bytes)) return '–';
-  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
-  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
-  if (bytes >= 1e3) return `${(bytes / 1e3).toFixed(0)} kB`;
-  return `${bytes} B`;
-}
-
-/** '58.3 s ± 0.4 s' (σ left out for a single run). */
-export function formatMeanSd(s: Stats | undefined): string {
-  if (!s) return '–';
-  return s.n > 1 ? `${formatMs(s.mean)} ± ${formatMs(s.sd)}` : formatMs(s.mean);
-}
+// The figures themselves are formatted in one place for the CLI, the panel and the exports.
+export { formatBytes, formatMeanSd, formatMs };
 
 export interface TableColumn {
   header: string;

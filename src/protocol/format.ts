@@ -1,13 +1,11 @@
-// Number formatting for the panel: one place, so the grid, the table and the chart agree.
-import type { Stats } from '../../src/protocol/messages';
-
-// The webview may not import src/core, so these mirror src/core/runs/format.ts (the CLI's table):
-// the panel and the terminal must print the same figures.
+// Number formatting shared by the panel, the CLI's tables and the exports: one place, so a figure reads
+// the same in the terminal, the grid, the table and the chart. Pure: the webview imports it too.
+import type { Stats } from './messages';
 
 /** 58300 → '58.3 s'; 950 → '950 ms'; 754000 → '12 min 34 s'. Seconds stay the unit up to 10 minutes
  * so the columns of a study (58 s / 143 s / 258 s) compare at a glance. */
-export function formatMs(ms: number): string {
-  if (!Number.isFinite(ms)) return '–';
+export function formatMs(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '–';
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 600_000) return `${(ms / 1000).toFixed(1)} s`;
   const min = Math.floor(ms / 60_000);
