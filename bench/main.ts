@@ -24,6 +24,8 @@ async function main(): Promise<void> {
   if (!ci) {
     const { benchActivate } = await import('./activate');
     await benchActivate({ starts: 5 });
+    const { benchPanel } = await import('./panel');
+    await benchPanel();
   }
   console.log(`\nload average at end ${load()}`);
 }
