@@ -69,7 +69,8 @@ async function pipelined(url: string, spec: Spec, root: string): Promise<Result>
       runsRoot: root,
       // The sweep's wall time ends when the last image is recorded; post-run scoring is reported apart.
       onUpdate: (u) => {
-        if (u.type === 'cell' && u.cell.status === 'success') recordedAt.set(u.cell.key, (lastRecorded = Date.now()));
+        // The first 'success' update is the image recorded; a later one adds its grid thumbnail.
+        if (u.type === 'cell' && u.cell.status === 'success' && !recordedAt.has(u.cell.key)) recordedAt.set(u.cell.key, (lastRecorded = Date.now()));
       },
     });
     const returned = Date.now() - t0;
