@@ -16,6 +16,7 @@ import { SpecDocuments } from '../../src/features/specDocuments';
 import { ConfigService } from '../../src/platform/config';
 import { TokenStore } from '../../src/platform/secrets';
 import { startFakeComfy, type FakeComfy } from '../fakes/comfyServer';
+import { memorySecrets } from './memorySecrets';
 
 const EXTENSION_ID = 'qwenprompt.qwenprompt';
 type RunResult = { runDir: string; record: RunRecord } | undefined;
@@ -38,18 +39,6 @@ async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 10
     if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
     await new Promise((ok) => setTimeout(ok, 100));
   }
-}
-
-/** SecretStorage in memory, for services built by the test itself. */
-function memorySecrets(): vscode.SecretStorage {
-  const map = new Map<string, string>();
-  const changed = new vscode.EventEmitter<vscode.SecretStorageChangeEvent>();
-  return {
-    get: async (k) => map.get(k),
-    store: async (k, v) => void (map.set(k, v), changed.fire({ key: k })),
-    delete: async (k) => void (map.delete(k), changed.fire({ key: k })),
-    onDidChange: changed.event,
-  } as vscode.SecretStorage;
 }
 
 suite('runs against the ComfyUI test server', () => {

@@ -15,6 +15,7 @@ import { SpecDocuments } from '../../src/features/specDocuments';
 import { ConfigService } from '../../src/platform/config';
 import { TokenStore } from '../../src/platform/secrets';
 import { startFakeComfy, type FakeComfy } from '../fakes/comfyServer';
+import { memorySecrets } from './memorySecrets';
 
 const EXTENSION_ID = 'qwenprompt.qwenprompt';
 const TOKEN = 'qp-integration-secret-4b9e2a';
@@ -23,17 +24,6 @@ function fixture(name: string): vscode.Uri {
   const folder = vscode.workspace.workspaceFolders?.[0];
   assert.ok(folder, 'the tests need the fixture workspace open');
   return vscode.Uri.joinPath(folder.uri, name);
-}
-
-function memorySecrets(): vscode.SecretStorage {
-  const map = new Map<string, string>();
-  const changed = new vscode.EventEmitter<vscode.SecretStorageChangeEvent>();
-  return {
-    get: async (k) => map.get(k),
-    store: async (k, v) => void (map.set(k, v), changed.fire({ key: k })),
-    delete: async (k) => void (map.delete(k), changed.fire({ key: k })),
-    onDidChange: changed.event,
-  } as vscode.SecretStorage;
 }
 
 /** A logger that keeps every line, at every level, as the output channel would show it. */
