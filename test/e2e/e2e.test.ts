@@ -72,19 +72,17 @@ test('run a spec at 20 steps from its CodeLens and see the image with its time',
     const done = panel.locator('[data-testid="cell"][data-state="done"]').first();
     const image = done.locator('img[data-testid="cell-image"]');
     await image.waitFor({ timeout: 60_000 });
-    // The image must really have loaded through the webview, not just be an <img> tag.
-    await image.evaluate((img: PageImage) =>
-      img.complete
-        ? undefined
-        : new Promise<void>((ok) => {
-            img.addEventListener('load', ok, { once: true });
-            img.addEventListener('error', ok, { once: true });
-          }),
-    );
-    assert.ok(
-      (await image.evaluate((img: PageImage) => img.naturalWidth)) > 0,
-      'the result image did not load in the panel',
-    );
+    // The image must really have loaded through the webview, not just be an <img> tag. The cell may swap
+    // the full image for its grid thumbnail once that is written, so poll whichever <img> is current.
+    const deadline = Date.now() + 30_000;
+    let loaded = false;
+    while (!loaded && Date.now() < deadline) {
+      loaded = await image
+        .evaluate((img: PageImage) => img.complete && img.naturalWidth > 0, undefined, { timeout: 2_000 })
+        .catch(() => false);
+      if (!loaded) await new Promise((ok) => setTimeout(ok, 200));
+    }
+    assert.ok(loaded, 'the result image did not load in the panel');
     const time = await waitForText(done.locator('[data-testid="cell-time"]'), /\d/, 10_000);
     // 20 steps at MS_PER_STEP each: a time shown below that was not measured from the server.
     const m = /(\d+(?:\.\d+)?)\s*(ms|s)\b/.exec(time);
