@@ -84,19 +84,27 @@ export class CellView {
     if (image && (state === 'done' || state === 'cached')) {
       // The grid shows the downscaled copy when the run made one; zoom, compare and rating use the image.
       const full = imageUrl(this.#imageBase, image.file);
-      visual = h('img', {
-        'data-testid': 'cell-image',
-        src: image.thumb ? imageUrl(this.#imageBase, image.thumb) : full,
-        alt: `${c.column}, seed ${c.seed}`,
-        loading: 'lazy',
-        decoding: 'async',
-        width: image.width,
-        height: image.height,
-      });
-      if (image.thumb) {
-        const img = visual as HTMLImageElement;
-        // A thumbnail deleted or not yet readable: the full image instead.
-        img.addEventListener('error', () => img.src !== full && (img.src = full), { once: true });
+      const shown = this.el.querySelector<HTMLImageElement>('img[data-testid="cell-image"]');
+      // A live run names the thumbnail just after the image: keep the image already on screen rather
+      // than blank the cell while the thumbnail loads.
+      if (shown && shown.dataset.file === image.file && shown.complete && shown.naturalWidth > 0) {
+        visual = shown;
+      } else {
+        visual = h('img', {
+          'data-file': image.file,
+          'data-testid': 'cell-image',
+          src: image.thumb ? imageUrl(this.#imageBase, image.thumb) : full,
+          alt: `${c.column}, seed ${c.seed}`,
+          loading: 'lazy',
+          decoding: 'async',
+          width: image.width,
+          height: image.height,
+        });
+        if (image.thumb) {
+          const img = visual as HTMLImageElement;
+          // A thumbnail deleted or not yet readable: the full image instead.
+          img.addEventListener('error', () => img.src !== full && (img.src = full), { once: true });
+        }
       }
     } else if (state === 'running' && this.#previewUrl) {
       visual = h('img', { class: 'preview', src: this.#previewUrl, alt: 'Live preview' });
