@@ -44,7 +44,7 @@ const SERVER_SPEC = [
   '',
 ].join('\n');
 // Two images; ComfyUI restarts once the first is in, so the second is lost until resumed.
-const RESUME_SPEC = ['name: resume me', 'model: qwen-image-2512', 'prompt: a harbour', 'size: 64x64', 'steps: [2, 150]', 'repeats: 1', ''].join('\n');
+const RESUME_SPEC = ['name: resume me', 'model: qwen-image-2512', 'prompt: a harbour', 'size: 64x64', 'steps: [2, 600]', 'repeats: 1', ''].join('\n');
 
 let host: Awaited<ReturnType<typeof startE2eHost>> | undefined;
 let bench: Workbench | undefined;
@@ -203,8 +203,9 @@ test('an interrupted run is finished from the panel: "↻ Resume" makes only the
   const comfy = host.comfy;
   try {
     const panel = await runFromLens(page, 'resume.qwenprompt', '▶ All', 'resume me');
-    // ComfyUI restarts while the 150-step image is being made (3 s at 20 ms a step): it is lost.
-    await panel.locator('[data-testid="cell"][data-state="done"]').waitFor({ timeout: 90_000 });
+    // ComfyUI restarts while the 600-step image is being made (12 s at 20 ms a step, room enough for a slow
+    // machine to see the first image first): it is lost.
+    await panel.locator('[data-testid="cell"][data-state="done"]').first().waitFor({ timeout: 90_000 });
     await comfy.restart();
     const resume = panel.locator('[data-testid="resume"]');
     await waitForText(resume, /^↻ Resume \(1 missing\)$/, 90_000);
