@@ -246,12 +246,11 @@ test('saved PNGs: prompt and extra_pnginfo chunks, latent size clamped, pixels d
   });
 });
 
-test('a 1024×1024 image is written quickly', async () => {
+// How fast it is written is measured in bench/pipeline.ts, not asserted here.
+test('a 1024×1024 image is written at full size', async () => {
   await withServer({ maxImageSide: 1024 }, async (s) => {
     const sock = await RawSocket.open(s.url, { clientId: 'c6' });
-    const t0 = Date.now();
     const r = await run(s, sock, sd15((g) => { Object.assign(g['5'].inputs, { width: 1024, height: 1024 }); g['3'].inputs.steps = 2; }));
-    assert.ok(Date.now() - t0 < 2000, `took ${Date.now() - t0} ms`);
     const ref = r.msgs.find((m) => m.type === 'executed')!.data.output.images[0];
     assert.equal(PNG.sync.read(await image(s, ref)).width, 1024);
     sock.close();
