@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   await benchPipeline(ci ? { msPerStep: 30, steps: [4, 8, 12], repeats: 3, side: 1024 } : { msPerStep: 30, steps: [20, 40, 60], repeats: 3, side: 1024 });
   await benchScale({ jobs: 500 });
   await benchJudging({ jobs: 500, rounds: 3 });
-  benchEditor({ specs: 200, iterations: ci ? 15 : 40 });
+  await benchEditor({ specs: 200, iterations: ci ? 15 : 40 });
   await benchSizes();
   if (!ci) {
     const { benchActivate } = await import('./activate');

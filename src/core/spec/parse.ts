@@ -44,6 +44,35 @@ export function parseSpecs(text: string): ParseResult {
   return { specs, diagnostics };
 }
 
+/** Options of {@link parseSpecsSliced}. */
+export interface SliceOptions {
+  /** Longest stretch of parsing between two yields to the event loop, ms (default 5). */
+  sliceMs?: number;
+  /** Stops between slices: the promise then rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/**
+ * {@link parseSpecs}, with the documents not parsed before read in slices of at most `sliceMs`
+ * between yields to the event loop: opening a 3,000-line file costs ~80 ms of parsing (most of it in
+ * the `yaml` package), which in one piece would stall the extension host, i.e. every keystroke and
+ * every other extension, for that long. Same result as parseSpecs, which it calls at the end.
+ */
+export async function parseSpecsSliced(text: string, opts: SliceOptions = {}): Promise<ParseResult> {
+  const sliceMs = opts.sliceMs ?? 5;
+  let start = performance.now();
+  for (const chunk of splitDocuments(text)) {
+    if (cache.has(chunk.text)) continue;
+    if (performance.now() - start >= sliceMs) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      opts.signal?.throwIfAborted();
+      start = performance.now();
+    }
+    parseChunkCached(chunk.text);
+  }
+  return parseSpecs(text);
+}
+
 /** The spec whose document contains `line` (0-based), if any. */
 export function findSpecAt(result: ParseResult, line: number): Spec | undefined {
   return result.specs.find((s) => s.range.start.line <= line && line <= s.range.end.line);
