@@ -26,15 +26,23 @@ const problemMatcher = {
 };
 
 /**
- * The extension's `require('../engine')` (src/features/runEngine.ts) stays a runtime require of the
- * second bundle beside it, dist/engine.js, so activation does not evaluate the run engine.
+ * Modules the extension host requires on first use, each bundled on its own beside dist/extension.js:
+ * `require('../engine')` in src/features/runEngine.ts (the run engine: client, runner, panel) and
+ * `require('../language')` in src/features/languageModule.ts (yaml, the schema validator, the spec
+ * parser, completions and hovers) stay runtime requires of dist/engine.js and dist/language.js, so
+ * activation evaluates neither, and a bundle that needs the other one shares its copy.
  */
-const lazyEngine = {
-  name: 'lazy-engine',
+const LAZY_MODULES = [
+  { request: '../engine', importer: 'runEngine.ts', bundle: './engine.js' },
+  { request: '../language', importer: 'languageModule.ts', bundle: './language.js' },
+];
+const lazyModules = {
+  name: 'lazy-modules',
   setup(build) {
-    build.onResolve({ filter: /^\.\.\/engine$/ }, (args) =>
-      args.importer.endsWith('runEngine.ts') ? { path: './engine.js', external: true } : undefined,
-    );
+    build.onResolve({ filter: /^\.\.\/(engine|language)$/ }, (args) => {
+      const lazy = LAZY_MODULES.find((m) => m.request === args.path && args.importer.endsWith(m.importer));
+      return lazy ? { path: lazy.bundle, external: true } : undefined;
+    });
   },
 };
 
@@ -56,7 +64,17 @@ const configs = [
     format: 'cjs',
     target: 'node20',
     external: ['vscode'],
-    plugins: [...shared.plugins, lazyEngine],
+    plugins: [...shared.plugins, lazyModules],
+  },
+  {
+    ...shared,
+    entryPoints: ['src/language.ts'],
+    outfile: 'dist/language.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+    plugins: [...shared.plugins, lazyModules],
   },
   {
     ...shared,
@@ -66,6 +84,7 @@ const configs = [
     format: 'cjs',
     target: 'node20',
     external: ['vscode'],
+    plugins: [...shared.plugins, lazyModules],
   },
   {
     ...shared,

@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../platform/dispose';
 import { listSourceText, type ServerCatalog, type ValueKind } from './serverCatalog';
-import { LANGUAGE_ID } from './specDocuments';
 import { keyDoc, keysAt, type KeyDoc } from './specKeys';
 import { yamlContextAt } from './yamlContext';
 
@@ -71,12 +70,4 @@ function keyItem(k: KeyDoc): vscode.CompletionItem {
   // Typing the value comes next: offer its values right away.
   item.command = k.children ? undefined : { title: '', command: 'editor.action.triggerSuggest' };
   return item;
-}
-
-export function registerSpecCompletions(catalog: ServerCatalog): vscode.Disposable {
-  const provider = new SpecCompletionProvider(catalog);
-  return vscode.Disposable.from(
-    provider,
-    vscode.languages.registerCompletionItemProvider({ language: LANGUAGE_ID }, provider, ':', ' ', '[', ','),
-  );
 }

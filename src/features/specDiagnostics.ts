@@ -36,7 +36,10 @@ export class SpecDiagnostics extends Disposable {
       }),
     );
     this._register({ dispose: () => [...this.#timers.keys()].forEach((k) => this.#cancelTimer(k)) });
-    vscode.workspace.textDocuments.forEach((d) => this.#update(d));
+    // Documents already open are parsed just after activation, not in it: activate() evaluates no YAML
+    // parser. A CodeLens request that comes first parses the document itself (SpecDocuments caches it).
+    const initial = setTimeout(() => vscode.workspace.textDocuments.forEach((d) => this.#update(d)), 0);
+    this._register({ dispose: () => clearTimeout(initial) });
   }
 
   /** Places ComfyUI's complaints about a rejected spec on the fields they came from. */

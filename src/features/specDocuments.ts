@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { parseSpecs } from '../core/spec/parse';
 import type { ParseResult, Spec } from '../core/spec/types';
 import type { ConfigService } from '../platform/config';
 import { Disposable } from '../platform/dispose';
+import { language } from './languageModule';
 
 export const LANGUAGE_ID = 'qwenprompt';
 
@@ -37,7 +37,7 @@ export class SpecDocuments extends Disposable {
     if (hit && hit.version === doc.version) {
       return hit.result;
     }
-    const parsed = parseSpecs(doc.getText());
+    const parsed = language().parseSpecs(doc.getText());
     const result = { ...parsed, specs: parsed.specs.map((s) => this.#withDefaults(s)) };
     this.#cache.set(key, { version: doc.version, result });
     return result;

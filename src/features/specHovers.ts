@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import { listSourceText, type ServerCatalog } from './serverCatalog';
 import { valueKindOf } from './specCompletions';
-import { LANGUAGE_ID } from './specDocuments';
 import { keyDoc } from './specKeys';
 import { yamlContextAt } from './yamlContext';
 
@@ -55,8 +54,4 @@ export class SpecHoverProvider implements vscode.HoverProvider {
       : vscode.l10n.t('`{0}` is not in the list of {1} values ({2}).', value, known.length, listSourceText(lists));
     return new vscode.Hover(new vscode.MarkdownString(md), range);
   }
-}
-
-export function registerSpecHovers(catalog: ServerCatalog): vscode.Disposable {
-  return vscode.languages.registerHoverProvider({ language: LANGUAGE_ID }, new SpecHoverProvider(catalog));
 }

@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { specFromPng } from '../../core/quality/specFromImage';
 import { stableStringify, writeFileAtomic } from '../../core/runs/record';
+import { language } from '../languageModule';
 import type { Command } from './command';
 
 /** The image: an Explorer selection (Uri), `{ file }`, or one the user picks. */
@@ -39,6 +39,7 @@ export class CreateSpecFromImageCommand implements Command {
     const bytes = await fs.readFile(image.fsPath);
     const base = path.basename(image.fsPath).replace(/\.png$/i, '').replace(/_\d{5}_$/, '');
     // Fail before asking where to save when the image carries no graph.
+    const { specFromPng } = language();
     specFromPng(bytes, base, `${base}.api.json`);
     const target = (arg as { target?: unknown } | undefined)?.target;
     const out =
