@@ -2,7 +2,7 @@
 // validator, src/core/spec, the key documentation from the JSON schema). esbuild bundles it as
 // dist/language.js, apart from dist/extension.js, and `language()` requires it on first use, so
 // activation evaluates none of it: the first CodeLens, diagnostic, completion or hover loads it.
-export { parseSpecs } from './core/spec/parse';
+export { parseSpecs, parseSpecsSliced } from './core/spec/parse';
 export { specFromPng } from './core/quality/specFromImage';
 export { SpecCompletionProvider } from './features/specCompletions';
 export { SpecHoverProvider } from './features/specHovers';

@@ -53,7 +53,7 @@ export class SpecCodeLensProvider extends Disposable implements vscode.CodeLensP
     if (!this.#deps.config.current.codeLensEnabled) {
       return [];
     }
-    const { specs, diagnostics } = this.#deps.docs.parse(doc);
+    const { specs, diagnostics } = await this.#deps.docs.parseSliced(doc);
     if (!this.#deps.connections.isTrusted) {
       return specs.map((s) =>
         lens(s.lensLine, vscode.l10n.t('$(shield) Restricted mode: trust this folder to run'), 'workbench.trust.manage'),

@@ -71,7 +71,13 @@ export class SpecDiagnostics extends Disposable {
     if (!isSpecDocument(doc) || doc.isClosed || this.isDisposed) {
       return;
     }
-    this.#parse.set(doc.uri, this.#docs.parse(doc).diagnostics.map(toDiagnostic));
+    const version = doc.version;
+    void this.#docs.parseSliced(doc).then((parsed) => {
+      // Closed, disposed or edited since: a later update (or none) owns the diagnostics.
+      if (!doc.isClosed && !this.isDisposed && doc.version === version) {
+        this.#parse.set(doc.uri, parsed.diagnostics.map(toDiagnostic));
+      }
+    });
   }
 }
 
