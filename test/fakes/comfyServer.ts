@@ -37,6 +37,8 @@ export interface FaultSwitches {
   stallMidRun?: boolean;      // start a job, then stop sending anything (a hung job)
   http500?: string[];         // routes (e.g. '/history', '/view') answering 500 with a plain-text body
   historyEmptyFor?: number;   // answer `{}` to this many /history/{id} requests of finished prompts first
+  historyExtraImage?: boolean;// /history lists a second saved image that no `executed` message named
+  holdHistory?: boolean;      // keep every /history/{id} request waiting while set (a slow server); answered once cleared
   viewFailures?: number;      // answer 500 to this many /view requests first
   refuseConnections?: boolean;// destroy every new TCP connection (like a dead server that still listens)
   failMessage?: string;       // the exception_message of the execution_error a "__fail__" model file raises
@@ -135,6 +137,7 @@ class FakeComfyServer implements FakeComfy, Sink {
     this.engine.stallMidRun = () => this.faults.stallMidRun === true;
     this.engine.failMessage = () => this.faults.failMessage;
     this.engine.outputName = () => this.faults.imageName;
+    this.engine.historyExtraImage = () => this.faults.historyExtraImage === true;
     this.server = http.createServer((req, res) => { void this.onRequest(req, res); });
     this.server.on('connection', (socket: Socket) => {
       if (this.faults.refuseConnections || this.closing) { socket.destroy(); return; }
@@ -281,6 +284,9 @@ class FakeComfyServer implements FakeComfy, Sink {
     let body: unknown;
     try { body = raw ? JSON.parse(raw) : undefined; } catch { body = undefined; }
     this.requests.push({ method: req.method ?? 'GET', path: route, query, ...(body !== undefined ? { body } : {}), ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) });
+    while (this.faults.holdHistory && route.startsWith('/history/') && !this.closing) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
     let reply: Reply;
     if (originRejected(req)) {
       reply = empty(403);

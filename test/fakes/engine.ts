@@ -100,6 +100,8 @@ export class Engine {
   failMessage = (): string | undefined => undefined;
   /** The name every saved output image is announced under (executed, history), when set. */
   outputName = (): { filename: string; subfolder: string } | undefined => undefined;
+  /** When true, /history lists one more saved image than the `executed` messages named. */
+  historyExtraImage = () => false;
   /** `subfolder\0filename` as announced -> the file on disk, for /view to serve announced names. */
   readonly announced = new Map<string, string>();
   private cache = new Map<string, Cached>();
@@ -276,7 +278,7 @@ export class Engine {
     for (const id of Object.keys(uiOutputs)) { meta[id] = { node_id: id, display_node: id, parent_node: null, real_node_id: id }; }
     this.history.set(job.id, {
       prompt: [job.number, job.id, job.prompt, job.extra, job.outputs],
-      outputs: uiOutputs,
+      outputs: this.historyExtraImage() ? this.withExtraImage(uiOutputs) : uiOutputs,
       status: { status_str: outcome === 'success' ? 'success' : 'error', completed: outcome === 'success', messages },
       meta,
     });
@@ -284,6 +286,21 @@ export class Engine {
     this.running = undefined;
     this.status();
     toClient('executing', { node: null, prompt_id: job.id });
+  }
+
+  /** A copy of the first saved image under a new name, added to its node's history outputs only. */
+  private withExtraImage(outputs: Record<string, Ui>): Record<string, Ui> {
+    const out = structuredClone(outputs);
+    for (const ui of Object.values(out)) {
+      const first = ui.images?.find((r) => r.type === 'output');
+      if (!ui.images || !first) { continue; }
+      const dir = path.join(this.outputDir, first.subfolder);
+      const filename = first.filename.replace(/\.png$/, '') + 'extra.png';
+      fs.copyFileSync(path.join(dir, first.filename), path.join(dir, filename));
+      ui.images.push({ filename, subfolder: first.subfolder, type: 'output' });
+      break;
+    }
+    return out;
   }
 
   private largestLatent(prompt: ApiGraph): number {

@@ -64,3 +64,29 @@ test('images are saved under client-chosen names inside the run folder, never a 
   assert.equal(safeSegment('...'), 'run');
   assert.equal(sniffImage(PNG), 'png');
 });
+
+test('run.json written cell by cell has exactly the bytes of the sorted, indented record', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'qp-stream-'));
+  const cells = Array.from({ length: 40 }, (_, n) => ({
+    key: `steps=${n},cfg=6.5#r0`,
+    axes: { steps: n, cfg: 6.5 },
+    column: `${n} steps · cfg 6.5 « ü »`,
+    repeat: 0,
+    seed: n * 7,
+    status: n % 3 ? 'success' : 'failed',
+    graph: { '3': { class_type: 'KSampler', inputs: { seed: n, model: ['4', 0], text: 'a "quoted"\nline' } } },
+    images: n % 3 ? [{ file: `c${n}.png`, sha256: 'ab'.repeat(32), bytes: 1000 + n, width: 64, height: 64 }] : [],
+    error: n % 3 ? undefined : 'The job ended: error.',
+    timings: { executionMs: n, nodes: [], cachedNodes: [], cold: false, cached: false, queueWaitMs: undefined },
+  })) as unknown as RunRecord['cells'];
+  const samples = [
+    record({ cells }),
+    record(),
+    record({ ratings: [{ cell: 'a', image: 'b', scores: {}, at: 'now' }], stats: [{ column: 'c', axes: {}, cachedCount: 0, failedCount: 1 }] }),
+  ];
+  for (const r of samples) {
+    await writeRunRecord(dir, r);
+    assert.equal(readFileSync(path.join(dir, 'run.json'), 'utf8'), stableStringify(r));
+  }
+  assert.deepEqual(readdirSync(dir), ['run.json']);
+});

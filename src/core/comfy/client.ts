@@ -3,6 +3,9 @@
  * through it (PROTOCOL.md §1–2). One clientId for the socket and every prompt, so the server routes
  * each prompt's events here; the JobTracker keeps them; /history settles each job.
  *
+ * `ended` resolves as soon as the terminal message arrives (before /history is read), with an
+ * outcome from the WebSocket messages alone; undefined when `done` settles without one seen live.
+ *
  * How `done` settles:
  * - resolves with a JobOutcome when the prompt succeeded, failed, was interrupted, or was lost
  *   (the server forgot it after a restart, or the socket could not be re-established: status 'lost'
@@ -21,6 +24,7 @@ import { buildOutcome, JobTracker, type JobState } from './jobTracker';
 import { ComfySocket, type ReconnectPolicy } from './socket';
 import type {
   ApiGraph,
+  ByteSink,
   HistoryEntry,
   IComfyClient,
   ImageRef,
@@ -83,10 +87,15 @@ interface PendingJob {
   resolve(o: JobOutcome): void;
   reject(e: Error): void;
   promise: Promise<JobOutcome>;
+  /** Settles `ended`: with the live outcome on the terminal message, else undefined once the job settles. */
+  announceEnd(o: JobOutcome | undefined): void;
   graceTimer?: NodeJS.Timeout;
   watchdogTimer?: NodeJS.Timeout;
   unlinkSignal?: () => void;
 }
+
+/** Enough of a body's start to tell PNG, JPEG and WebP apart (sniffImage reads 12). */
+const SNIFF_BYTES = 16;
 
 function describeMs(ms: number): string {
   if (ms >= 60_000) return `${Math.round(ms / 6000) / 10} min`;
@@ -277,6 +286,51 @@ export class ComfyClient implements IComfyClient {
     }
   }
 
+  async viewTo<T>(ref: ImageRef, open: () => Promise<ByteSink<T>>, opts: { signal?: AbortSignal } = {}): Promise<T> {
+    const filename = assertRefPart('filename', ref.filename);
+    if (filename === '') throw new ComfyError('badRequest', 'Invalid image reference: empty filename.');
+    const query = {
+      filename,
+      subfolder: assertRefPart('subfolder', ref.subfolder ?? ''),
+      type: assertRefPart('type', ref.type ?? 'output'),
+    };
+    for (let attempt = 1; ; attempt++) {
+      const sink = await open();
+      try {
+        // The first bytes are held until there are enough to tell an image from an error page.
+        let head: Uint8Array | undefined = new Uint8Array(0);
+        const pass = async (contentType: string, total: number) => {
+          if (!head) return;
+          if (!sniffImage(head)) {
+            throw new ComfyError(
+              'badResponse',
+              `ComfyUI's /view answered ${contentType || 'unknown content'} (${total} bytes) for ${filename}, not a PNG, JPEG or WebP image.`,
+              { url: this.baseUrl },
+            );
+          }
+          const h = head;
+          head = undefined;
+          await sink.write(h);
+        };
+        let seen = 0;
+        const { total, contentType } = await this.http.stream('/view', { query, signal: opts.signal, maxBytes: this.o.maxImageBytes }, async (chunk, type) => {
+          seen += chunk.byteLength;
+          if (!head) return sink.write(chunk);
+          head = head.byteLength ? Buffer.concat([head, chunk]) : chunk;
+          if (head.byteLength >= SNIFF_BYTES) await pass(type, seen);
+        });
+        await pass(contentType, total);
+        return await sink.close();
+      } catch (e) {
+        await sink.abort();
+        const retryable = isComfyError(e) && ['server', 'unreachable', 'timeout'].includes(e.kind);
+        if (!retryable || attempt >= this.o.viewAttempts) throw e;
+        this.log.debug(`GET /view ${filename} failed (${String(e)}); retry ${attempt}`);
+        await sleep(this.o.viewRetryDelayMs * 2 ** (attempt - 1), opts.signal);
+      }
+    }
+  }
+
   async interrupt(promptId?: string, signal?: AbortSignal): Promise<void> {
     await this.http.json('POST', '/interrupt', { body: promptId ? { prompt_id: promptId } : {}, signal });
   }
@@ -301,6 +355,8 @@ export class ComfyClient implements IComfyClient {
     });
     // Callers that never await `done` must not crash the process with an unhandled rejection.
     promise.catch(() => {});
+    let announceEnd!: (o: JobOutcome | undefined) => void;
+    const ended = new Promise<JobOutcome | undefined>((res) => (announceEnd = res));
     const p: PendingJob = {
       state,
       number: 0,
@@ -313,6 +369,7 @@ export class ComfyClient implements IComfyClient {
       resolve,
       reject,
       promise,
+      announceEnd,
     };
     this.jobs.set(promptId, p);
     const extraData: Record<string, unknown> = { preview_method: opts.previewMethod ?? 'auto' };
@@ -354,13 +411,14 @@ export class ComfyClient implements IComfyClient {
     }
     if (!p.settled) {
       this.armWatchdog(p, this.o.watchdogMs);
+      if (state.terminal) this.announceEnd(p);
       if (state.idle) void this.finish(p);
       else if (state.terminal) this.onTerminal(state);
       if (p.needsResync) void this.resync(p);
     }
     const nodeErrors =
       reply.node_errors && typeof reply.node_errors === 'object' ? (reply.node_errors as Record<string, unknown>) : {};
-    return { promptId: id, number: p.number, nodeErrors, done: promise };
+    return { promptId: id, number: p.number, nodeErrors, done: promise, ended };
   }
 
   // ---- job lifecycle ----
@@ -391,9 +449,16 @@ export class ComfyClient implements IComfyClient {
     return p && p.accepted && !p.settled ? p : undefined;
   }
 
+  /** The terminal message is in: what the WebSocket said, before /history confirms it. */
+  private announceEnd(p: PendingJob): void {
+    p.announceEnd(buildOutcome(p.state, this.outcomeContext(p)));
+  }
+
   private onTerminal(job: JobState): void {
     const p = this.pendingFor(job);
-    if (!p || p.graceTimer || job.idle) return;
+    if (!p) return;
+    this.announceEnd(p);
+    if (p.graceTimer || job.idle) return;
     // History is written after the terminal message; `executing null` says when. If that never comes, read it anyway.
     p.graceTimer = setTimeout(() => {
       p.graceTimer = undefined;
@@ -460,6 +525,7 @@ export class ComfyClient implements IComfyClient {
 
   private cleanup(p: PendingJob): void {
     p.settled = true;
+    p.announceEnd(undefined);
     clearTimeout(p.graceTimer);
     clearTimeout(p.watchdogTimer);
     p.unlinkSignal?.();

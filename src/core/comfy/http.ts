@@ -107,6 +107,48 @@ export class HttpClient {
     });
   }
 
+  /**
+   * A GET whose body is handed to `onChunk` as it arrives (each call awaited, so a slow consumer slows
+   * the read), aborted as soon as it passes `maxBytes`. Nothing of the body is kept here.
+   */
+  async stream(
+    path: string,
+    ro: RequestOptions & { maxBytes: number },
+    onChunk: (chunk: Uint8Array, contentType: string) => Promise<void> | void,
+  ): Promise<{ total: number; contentType: string }> {
+    return this.send('GET', path, ro, async (res, abort) => {
+      const contentType = res.headers.get('content-type') ?? '';
+      const declared = Number(res.headers.get('content-length'));
+      if (Number.isFinite(declared) && declared > ro.maxBytes) {
+        abort();
+        throw this.tooLarge('GET', path, ro.maxBytes);
+      }
+      let total = 0;
+      if (!res.body) return { total, contentType };
+      const reader = res.body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        total += value.byteLength;
+        if (total > ro.maxBytes) {
+          abort();
+          throw this.tooLarge('GET', path, ro.maxBytes);
+        }
+        try {
+          await onChunk(value, contentType);
+        } catch (e) {
+          abort();
+          // The consumer's own failure (a full disk, a refused body): not a network error.
+          return { total, contentType, failed: { e } };
+        }
+      }
+      return { total, contentType };
+    }).then((r: { total: number; contentType: string; failed?: { e: unknown } }) => {
+      if (r.failed) throw r.failed.e;
+      return r;
+    });
+  }
+
   private tooLarge(method: string, path: string, max: number): ComfyError {
     return new ComfyError(
       'badResponse',

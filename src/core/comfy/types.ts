@@ -137,6 +137,20 @@ export interface SubmittedJob {
   /** Node errors for output nodes that failed validation while others passed (200 with node_errors). */
   nodeErrors: Record<string, unknown>;
   done: Promise<JobOutcome>;
+  /**
+   * Resolves as soon as the prompt's terminal message (execution_success|error|interrupted) arrives,
+   * before /history is read: an outcome from the WebSocket messages alone (no `history`, images from
+   * `executed`, no queue wait). Resolves undefined when `done` settles without the terminal message
+   * seen live (socket dropped, watchdog, closed client). `done` stays the authority.
+   */
+  ended: Promise<JobOutcome | undefined>;
+}
+
+/** Where a streamed body goes: chunks in order, then `close` (its result is the download's) or `abort`. */
+export interface ByteSink<T> {
+  write(chunk: Uint8Array): Promise<void> | void;
+  close(): Promise<T>;
+  abort(): Promise<void>;
 }
 
 /** The ComfyUI client as the rest of the core uses it (implemented by ComfyClient in client.ts). */
@@ -153,6 +167,12 @@ export interface IComfyClient {
   history(promptId: string, signal?: AbortSignal): Promise<HistoryEntry | undefined>;
   /** GET /view; `preview` e.g. 'webp;80' for a thumbnail. */
   view(ref: ImageRef, opts?: { preview?: string; signal?: AbortSignal }): Promise<Uint8Array>;
+  /**
+   * GET /view streamed into a sink instead of memory: `open` is called once per attempt (a retried
+   * download starts a fresh sink; the failed one is aborted). The body must start like a PNG, JPEG or
+   * WebP (checked before the sink sees a byte) and stay within the size limit while it streams.
+   */
+  viewTo<T>(ref: ImageRef, open: () => Promise<ByteSink<T>>, opts?: { signal?: AbortSignal }): Promise<T>;
   /** POST /prompt. Throws ComfyError (kind 'validation' with node_errors) on 400. */
   submit(graph: ApiGraph, opts?: SubmitOptions): Promise<SubmittedJob>;
   /** POST /interrupt {prompt_id}: stops that prompt if it is the one running. */

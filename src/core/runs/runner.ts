@@ -8,13 +8,13 @@ import type { ILogger } from '../logger';
 import { nullLogger } from '../logger';
 import type { Spec } from '../spec/types';
 import { planCells } from './plan';
-import { createRunDir, pngSize, safeSegment, saveImage, sha256, writeRunRecord } from './record';
+import { createRunDir, openImageFile, safeSegment, writeRunRecord } from './record';
 import { columnStats } from './stats';
-import { measureJob } from './timing';
-import type { Cell, CellRecord, RunRecord, RunStatus, ServerFacts } from './types';
+import { measureJob, type MeasureContext } from './timing';
+import type { Cell, CellRecord, ImageFile, JobTimings, RunRecord, RunStatus, ServerFacts } from './types';
 import { VramMonitor } from './vram';
 import { scoreRun, type ScoreRunOptions } from '../convergence/scoreRun';
-import { writeThumbnail } from './thumbnail';
+import { THUMB_SIDE, writeThumbnail } from './thumbnail';
 
 export interface RunOptions {
   spec: Spec;
@@ -153,8 +153,12 @@ class RunState {
   readonly #settled: boolean[];
   /** Resolves a cell's wait when it is cancelled before it ran (a deleted prompt never reports back). */
   readonly #release: (() => void)[] = [];
-  /** Image downloads started on `executed`, per cell, by refKey. */
-  readonly #early: (Map<string, Promise<EarlyImage | undefined>> | undefined)[] = [];
+  /** Images downloaded and saved as soon as `executed` named them, per cell, by refKey. */
+  readonly #early: (Map<string, Promise<SavedImage | undefined>> | undefined)[] = [];
+  /** The image refs each cell's recorded images came from (refKey, in order). */
+  readonly #refs: string[][] = [];
+  /** Cells recorded from their terminal WebSocket message whose /history has not been read yet. */
+  readonly #provisional: boolean[] = [];
   #writing: Promise<void> = Promise.resolve();
   /** Settles when the run folder exists: a job served from cache can finish before it does. */
   #folder!: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void };
@@ -278,10 +282,13 @@ class RunState {
       this.#promptIds[i] = job.promptId;
       cell.promptId = job.promptId;
       const released = new Promise<void>((resolve) => (this.#release[i] = resolve));
+      // The cell is recorded on the terminal message; /history (queue wait, the authoritative outputs)
+      // completes it in a second update, never before the first is made.
+      const early = job.ended.then((o) => (o ? this.#recordEarly(i, o, postedAt) : undefined));
       const recorded = Promise.race([
         job.done.then(
-          (outcome) => this.#finish(i, outcome, postedAt),
-          (err) => this.#fail(i, err),
+          async (outcome) => (await early, this.#finish(i, outcome, postedAt)),
+          async (err) => (await early, this.#fail(i, err)),
         ),
         released,
       ]);
@@ -310,29 +317,71 @@ class RunState {
     }
   }
 
-  async #finish(i: number, outcome: JobOutcome, postedAt: number): Promise<void> {
-    if (this.#settled[i]) return;
-    this.#settled[i] = true;
+  /**
+   * Records a job the moment its terminal message arrives, from the WebSocket messages alone: its
+   * images (already downloaded on `executed`) on disk, every measure but the queue wait. The panel
+   * and the CLI show it done from here; #finish completes it once /history answers.
+   */
+  async #recordEarly(i: number, outcome: JobOutcome, postedAt: number): Promise<void> {
+    if (this.#settled[i] || outcome.status !== 'success' || !outcome.images.length) return;
     const cell = this.#record.cells[i];
-    const built = this.#graphs[i];
     try {
       await this.#folder.promise;
-      const timings = measureJob(outcome, {
-        samplerNode: built.samplerNode,
-        loaderNodes: built.loaderNodes,
-        classOf: (n) => built.graph[n]?.class_type,
-      });
+      const timings = measureJob(outcome, this.#measureContext(i));
+      if (!timings) return;
+      const images = await this.#saveImages(i, outcome.images);
+      if (this.#settled[i]) {
+        // Given up on (a stuck job elsewhere) while saving: not part of the record.
+        await this.#removeFiles(images.map((im) => im.file));
+        return;
+      }
+      Object.assign(timings, this.#vram.peak(outcome.promptId));
+      this.#stamp(timings, outcome, postedAt);
+      this.#settled[i] = true;
+      this.#provisional[i] = true;
+      cell.images = images;
+      cell.timings = timings;
+      cell.status = timings.cached ? 'cached' : 'success';
+      // Not awaited: the rewrite joins the one #finish waits for.
+      void this.#changed(i);
+      if (this.#opts.thumbnails !== false) this.#thumbs = this.#thumbs.then(() => this.#thumbnails(i));
+    } catch (err) {
+      // /history's pass makes the record as before (and downloads what is missing).
+      this.#log.debug(`Job ${cell.key}: recording on the terminal message failed (${userMessage(err)}); waiting for /history`);
+    }
+  }
+
+  async #finish(i: number, outcome: JobOutcome, postedAt: number): Promise<void> {
+    const provisional = this.#provisional[i] === true;
+    if (this.#settled[i] && !provisional) return;
+    this.#settled[i] = true;
+    this.#provisional[i] = false;
+    const cell = this.#record.cells[i];
+    const first = provisional ? cell.timings : undefined;
+    let newImages = !provisional;
+    try {
+      await this.#folder.promise;
+      const timings = measureJob(outcome, this.#measureContext(i));
       if (timings) Object.assign(timings, this.#vram.peak(outcome.promptId));
       if (outcome.status === 'success') {
-        await this.#saveImages(i, outcome);
+        // /history wins: outputs the WebSocket did not name (or named otherwise) replace the early ones.
+        const same = provisional && sameList(this.#refs[i] ?? [], outcome.images.map(refKey));
+        if (!same) {
+          cell.images = await this.#saveImages(i, outcome.images);
+          newImages = true;
+        }
         if (timings) {
-          const now = Date.now();
-          timings.clientWallMs = now - postedAt;
-          const terminal = outcome.messages.find((m) => TERMINAL_TYPES.includes(m.msg.type as never));
-          if (terminal) timings.overheadMs = now - terminal.at;
+          if (first?.overheadMs !== undefined) {
+            // The image reached the user at the first update: that is the client's overhead.
+            timings.clientWallMs = first.clientWallMs;
+            timings.overheadMs = first.overheadMs;
+          } else {
+            this.#stamp(timings, outcome, postedAt);
+          }
         }
         cell.status = timings?.cached ? 'cached' : 'success';
       } else {
+        if (provisional) await this.#discardRecorded(i);
         cell.status = this.#cancelled && outcome.status === 'interrupted' ? 'cancelled' : outcome.status;
         cell.error = outcome.error ?? `The job ended: ${outcome.status}.`;
       }
@@ -344,8 +393,21 @@ class RunState {
     }
     if (this.#early[i]) await this.#discardEarly(i);
     const recorded = this.#changed(i);
-    if (cell.images.length && this.#opts.thumbnails !== false) this.#thumbs = this.#thumbs.then(() => this.#thumbnails(i));
+    if (newImages && cell.images.length && this.#opts.thumbnails !== false) this.#thumbs = this.#thumbs.then(() => this.#thumbnails(i));
     await recorded;
+  }
+
+  #measureContext(i: number): MeasureContext {
+    const built = this.#graphs[i];
+    return { samplerNode: built.samplerNode, loaderNodes: built.loaderNodes, classOf: (n) => built.graph[n]?.class_type };
+  }
+
+  /** Client wall time and overhead, ending now: the job's images are on disk and its cell is about to be recorded. */
+  #stamp(timings: JobTimings, outcome: JobOutcome, postedAt: number): void {
+    const now = Date.now();
+    timings.clientWallMs = now - postedAt;
+    const terminal = outcome.messages.find((m) => TERMINAL_TYPES.includes(m.msg.type as never));
+    if (terminal) timings.overheadMs = now - terminal.at;
   }
 
   /** Makes the grid thumbnails of cell i's images; a failure only leaves the grid the full image. */
@@ -355,6 +417,9 @@ class RunState {
     const cell = this.#record.cells[i];
     let made = false;
     for (const image of cell.images) {
+      // Known from the PNG header: an image no bigger than a thumbnail is shown as it is, so it is
+      // not read back and decoded only to find that out (500 small images: ~25 MB of RSS).
+      if (image.width !== undefined && image.height !== undefined && Math.max(image.width, image.height) <= THUMB_SIDE) continue;
       try {
         const thumb = await writeThumbnail(this.runDir, image.file);
         if (thumb) {
@@ -372,6 +437,12 @@ class RunState {
   }
 
   async #fail(i: number, err: unknown): Promise<void> {
+    if (this.#provisional[i]) {
+      // The server said success and the images are on disk; only /history's figures are missing.
+      this.#provisional[i] = false;
+      this.#log.warn(`Job ${this.#record.cells[i].key}: recorded without its queue wait (${userMessage(err)})`);
+      return;
+    }
     if (this.#settled[i]) return;
     this.#settled[i] = true;
     const cell = this.#record.cells[i];
@@ -407,26 +478,26 @@ class RunState {
 
   /**
    * Starts downloading a job's saved images as soon as `executed` names them, while the server is
-   * still finishing the prompt and the client reads /history: the image is on the wire before the
-   * job is done, which takes the download off the time between the server finishing and the image
-   * on disk. A failed prefetch is simply retried by #saveImages.
+   * still finishing the prompt: each is on disk (under the name it gets when the job made just that
+   * many images) before the job is done. A failed prefetch is simply retried by #saveImages.
    */
   #prefetch(i: number, refs: ImageRef[]): void {
     const early = (this.#early[i] ??= new Map());
     for (const ref of refs) {
       if (ref.type !== 'output' || early.has(refKey(ref))) continue;
-      // Most jobs save one image: the first is written under its final name right away.
-      const name = early.size === 0 ? imageBase(this.#record.cells[i].key) : undefined;
-      early.set(refKey(ref), this.#fetchImage(ref, name).catch(() => undefined));
+      early.set(refKey(ref), this.#fetchImage(i, ref, early.size).catch(() => undefined));
     }
   }
 
-  async #fetchImage(ref: ImageRef, name: string | undefined): Promise<EarlyImage> {
-    const bytes = await this.#opts.client.view(ref);
-    const image = { bytes, sha256: sha256(bytes) };
-    if (name === undefined) return image;
+  async #fetchImage(i: number, ref: ImageRef, n: number): Promise<SavedImage> {
     await this.#folder.promise;
-    return { ...image, ...(await saveImage(this.runDir, name, bytes)) };
+    return this.#download(ref, imageName(this.#record.cells[i].key, n, n + 1));
+  }
+
+  /** Streams one image from /view into the run folder, hashing it on the way: never whole in memory. */
+  async #download(ref: ImageRef, name: string): Promise<SavedImage> {
+    const { file, sha256, bytes, width, height } = await this.#opts.client.viewTo(ref, () => openImageFile(this.runDir, name));
+    return { file, sha256, bytes, ...(width !== undefined && height !== undefined ? { width, height } : {}) };
   }
 
   /** The job did not succeed: an image saved early is not part of the record, so it goes. */
@@ -435,28 +506,71 @@ class RunState {
     this.#early[i] = undefined;
     for (const p of early?.values() ?? []) {
       const file = (await p)?.file;
-      if (file) await fs.rm(path.join(this.runDir, file), { force: true }).catch(() => undefined);
+      if (file) await this.#removeFiles([file]);
     }
   }
 
-  async #saveImages(i: number, outcome: JobOutcome): Promise<void> {
+  /** /history says the job did not succeed after all: the images recorded early go. */
+  async #discardRecorded(i: number): Promise<void> {
     const cell = this.#record.cells[i];
-    const base = imageBase(cell.key);
+    await this.#removeFiles(cell.images.flatMap((im) => (im.thumb ? [im.file, im.thumb] : [im.file])));
+    cell.images = [];
+    this.#refs[i] = [];
+  }
+
+  async #removeFiles(files: string[]): Promise<void> {
+    for (const f of files) await fs.rm(path.join(this.runDir, f), { force: true }).catch(() => undefined);
+  }
+
+  /**
+   * The job's images on disk under their final names: those saved early are kept (renamed when the
+   * job made another number of images than assumed), the rest downloaded now, and any file saved
+   * earlier for a ref that is not among them removed.
+   */
+  async #saveImages(i: number, refs: ImageRef[]): Promise<ImageFile[]> {
+    if (!refs.length) throw new Error('The job finished but produced no image (is there a SaveImage node?).');
+    const cell = this.#record.cells[i];
+    const have = new Map<string, SavedImage>();
     const early = this.#early[i];
-    this.#early[i] = undefined; // the bytes are held only until they are on disk
-    for (const [n, ref] of outcome.images.entries()) {
-      const got = await early?.get(refKey(ref));
-      const bytes = got?.bytes ?? (await this.#opts.client.view(ref));
-      const name = outcome.images.length > 1 ? `${base}-${n + 1}` : base;
-      let file = got?.file;
-      if (!file || name !== base) {
-        file = (await saveImage(this.runDir, name, bytes)).file;
-        // Saved early under the one-image name, but the job made several: the numbered copy replaces it.
-        if (got?.file && got.file !== file) await fs.rm(path.join(this.runDir, got.file), { force: true });
-      }
-      cell.images.push({ file, sha256: got?.sha256 ?? sha256(bytes), bytes: bytes.byteLength, ...pngSize(bytes) });
+    this.#early[i] = undefined;
+    for (const [k, p] of early ?? []) {
+      const got = await p;
+      if (got) have.set(k, got);
     }
-    if (!outcome.images.length) throw new Error('The job finished but produced no image (is there a SaveImage node?).');
+    // Images recorded before (from the WebSocket) that /history now contradicts.
+    (this.#refs[i] ?? []).forEach((k, n) => {
+      const im = cell.images[n];
+      if (im && !have.has(k)) have.set(k, { ...im });
+    });
+    const keys = refs.map(refKey);
+    const wanted = keys.map((_, n) => imageName(cell.key, n, refs.length));
+    // Renames go through a temporary name first, so one never lands on a file another still needs.
+    const moves: { got: SavedImage; n: number; tmp: string }[] = [];
+    for (const [n, k] of keys.entries()) {
+      const got = have.get(k);
+      if (got && stem(got.file) !== wanted[n]) {
+        const tmp = `.${got.file}.${n}.moving.tmp`;
+        await fs.rename(path.join(this.runDir, got.file), path.join(this.runDir, tmp));
+        moves.push({ got, n, tmp });
+      }
+    }
+    for (const { got, n, tmp } of moves) {
+      const file = `${wanted[n]}${path.extname(got.file)}`;
+      await fs.rename(path.join(this.runDir, tmp), path.join(this.runDir, file));
+      if (got.thumb) await this.#removeFiles([got.thumb]);
+      got.file = file;
+      delete got.thumb;
+    }
+    const images: ImageFile[] = [];
+    for (const [n, k] of keys.entries()) {
+      const got = have.get(k) ?? (await this.#download(refs[n], wanted[n]));
+      images.push(got);
+    }
+    const kept = new Set(images.map((im) => im.file));
+    const stale = [...have.entries()].filter(([k, im]) => !keys.includes(k) && !kept.has(im.file));
+    await this.#removeFiles(stale.flatMap(([, im]) => (im.thumb ? [im.file, im.thumb] : [im.file])));
+    this.#refs[i] = keys;
+    return images;
   }
 
   #setStatus(i: number, status: CellRecord['status']): void {
@@ -580,16 +694,21 @@ async function scoreConvergence(runDir: string, record: RunRecord, opts: ScoreRu
   }
 }
 
-/** An image fetched (and, for a job's first image, saved) as soon as `executed` named it. */
-interface EarlyImage {
-  bytes: Uint8Array;
-  sha256: string;
-  /** Set when already on disk under the job's one-image name. */
-  file?: string;
+/** An image on disk in the run folder, as the record lists it. */
+type SavedImage = ImageFile;
+
+/** File name (without extension) of image n of a job that made `count` images. */
+function imageName(key: string, n: number, count: number): string {
+  const base = safeSegment(key.replace('#', '-'), 'image');
+  return count > 1 ? `${base}-${n + 1}` : base;
 }
 
-function imageBase(key: string): string {
-  return safeSegment(key.replace('#', '-'), 'image');
+function stem(file: string): string {
+  return file.slice(0, file.length - path.extname(file).length);
+}
+
+function sameList(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x, n) => x === b[n]);
 }
 
 function refKey(ref: ImageRef): string {

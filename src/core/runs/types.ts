@@ -52,7 +52,7 @@ export interface JobTimings {
   peakTorchVramBytes?: number;
   /** Client wall time from POST /prompt to the images on disk, ms. */
   clientWallMs?: number;
-  /** Client clock from the terminal message to the images on disk and the job read back from /history, ms: what the client adds after the server is done. */
+  /** Client clock from the terminal message to the images on disk and the cell first recorded (before /history is read), ms: what the client adds after the server is done. */
   overheadMs?: number;
   /** Server timestamps (ms since epoch) for reference. */
   executionStart?: number;
