@@ -5,7 +5,7 @@
  * Server busy time and idle gaps come from ComfyUI's own timestamps (execution_start / execution_success).
  */
 import { mkdtempSync, rmSync, watch } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ComfyClient } from '../src/core/comfy/client';
 import { buildGraph } from '../src/core/comfy/graph';
@@ -33,6 +33,8 @@ interface JobTimes {
   onDiskMs: number;
   /** execution_success → cell recorded (timings, hash; the update the panel gets), ms. */
   overheadMs: number;
+  /** execution_success → the cell completed from /history (queue wait), ms; the runner records before it. */
+  historyMs?: number;
 }
 
 interface Result {
@@ -48,7 +50,8 @@ function summary(r: Result) {
   const jobs = [...r.jobs].sort((a, b) => a.start - b.start);
   const busy = jobs.reduce((s, j) => s + (j.end - j.start), 0);
   const gaps = jobs.slice(1).map((j, i) => j.start - jobs[i].end);
-  return { busy, ratio: r.wallMs / busy, gapMedian: median(gaps), gapMax: max(gaps), overhead: median(r.jobs.map((j) => j.overheadMs)), overheadMax: max(r.jobs.map((j) => j.overheadMs)), onDisk: median(r.jobs.map((j) => j.onDiskMs)) };
+  const history = r.jobs.flatMap((j) => (j.historyMs === undefined ? [] : [j.historyMs]));
+  return { busy, ratio: r.wallMs / busy, gapMedian: median(gaps), gapMax: max(gaps), overhead: median(r.jobs.map((j) => j.overheadMs)), overheadMax: max(r.jobs.map((j) => j.overheadMs)), onDisk: median(r.jobs.map((j) => j.onDiskMs)), history: history.length ? median(history) : undefined };
 }
 
 async function pipelined(url: string, spec: Spec, root: string): Promise<Result> {
@@ -60,6 +63,7 @@ async function pipelined(url: string, spec: Spec, root: string): Promise<Result>
       if (f && /\.png$/.test(f) && !onDisk.has(path.basename(f))) onDisk.set(path.basename(f), Date.now());
     });
     const recordedAt = new Map<string, number>();
+    const completedAt = new Map<string, number>();
     const t0 = Date.now();
     let lastRecorded = t0;
     const { record } = await runSpec({
@@ -69,8 +73,10 @@ async function pipelined(url: string, spec: Spec, root: string): Promise<Result>
       runsRoot: root,
       // The sweep's wall time ends when the last image is recorded; post-run scoring is reported apart.
       onUpdate: (u) => {
-        // The first 'success' update is the image recorded; a later one adds its grid thumbnail.
+        // The first 'success' update is the image recorded (shown done); later ones add /history's
+        // queue wait and the grid thumbnail.
         if (u.type === 'cell' && u.cell.status === 'success' && !recordedAt.has(u.cell.key)) recordedAt.set(u.cell.key, (lastRecorded = Date.now()));
+        if (u.type === 'cell' && u.cell.timings?.queueWaitMs !== undefined && !completedAt.has(u.cell.key)) completedAt.set(u.cell.key, Date.now());
       },
     });
     const returned = Date.now() - t0;
@@ -88,6 +94,7 @@ async function pipelined(url: string, spec: Spec, root: string): Promise<Result>
         end: c.timings!.executionEnd!,
         onDiskMs: onDisk.get(c.images[0].file)! - c.timings!.executionEnd!,
         overheadMs: recordedAt.get(c.key)! - c.timings!.executionEnd!,
+        historyMs: completedAt.has(c.key) ? completedAt.get(c.key)! - c.timings!.executionEnd! : undefined,
       })),
     };
   } finally {
@@ -141,7 +148,7 @@ export async function benchPipeline(o: PipelineOptions): Promise<void> {
     const [base, pipe] = results.map(summary);
     const n = o.steps.length * o.repeats;
     printTable(
-      `Sweep pipelining: ${o.steps.length} step counts (${o.steps.join('/')}) × ${o.repeats} seeds = ${n} jobs, ${o.msPerStep} ms/step, ${o.side}×${o.side} PNG of ${fmt(results[1].imageBytes / 1e6, 2)} MB; test server in a child process`,
+      `Sweep pipelining (load average ${loadavg()[0].toFixed(1)}): ${o.steps.length} step counts (${o.steps.join('/')}) × ${o.repeats} seeds = ${n} jobs, ${o.msPerStep} ms/step, ${o.side}×${o.side} PNG of ${fmt(results[1].imageBytes / 1e6, 2)} MB; test server in a child process`,
       ['measure', 'one at a time (baseline)', 'runner', 'target'],
       [
         ['server busy (Σ execution), ms', fmt(base.busy, 0), fmt(pipe.busy, 0), ''],
@@ -152,6 +159,7 @@ export async function benchPipeline(o: PipelineOptions): Promise<void> {
         ['success → image on disk, median ms', fmt(base.onDisk), fmt(pipe.onDisk), ''],
         ['overhead per image (success → on disk and recorded), median ms', fmt(base.overhead), fmt(pipe.overhead), `≤ 30 ${verdict(pipe.overhead <= 30)}`],
         ['overhead per image, max ms', fmt(base.overheadMax), fmt(pipe.overheadMax), ''],
+        ['success → cell completed from /history (queue wait), median ms', '–', pipe.history === undefined ? '–' : fmt(pipe.history), ''],
         ['last image recorded → run returned, ms', '–', fmt(results[1].afterLastMs, 0), ''],
       ],
     );
