@@ -20,6 +20,8 @@ export interface ScaleOptions {
   jobs: number;
   /** Sweeps run one after the other in the same process (memory after each, against before the first); default 2. */
   runs?: number;
+  /** Post-run convergence scoring (decodes every image after the last job); default true. */
+  convergence?: boolean;
 }
 
 function memory(): { heap: number; rss: number; external: number; heapTotal: number } {
@@ -44,7 +46,7 @@ async function recordWriteMs(runDir: string, record: RunRecord, times = 7): Prom
 }
 
 /** One sweep; when each cell was first shown recorded, and how often run.json was rewritten. */
-async function sweep(client: ComfyClient, spec: Spec, root: string) {
+async function sweep(client: ComfyClient, spec: Spec, root: string, convergence: boolean) {
   const recordedAt = new Map<string, number>();
   let recordWrites = 0;
   const watcher = watch(root, { recursive: true }, (_e, f) => {
@@ -56,6 +58,7 @@ async function sweep(client: ComfyClient, spec: Spec, root: string) {
     specFile: '/bench/scale.qwenprompt',
     client,
     runsRoot: root,
+    ...(convergence ? {} : { convergence: false as const }),
     onUpdate: (u) => {
       if (u.type === 'cell' && u.cell.status === 'success' && !recordedAt.has(u.cell.key)) recordedAt.set(u.cell.key, Date.now());
     },
@@ -85,7 +88,7 @@ export async function benchScale(o: ScaleOptions): Promise<void> {
     for (let r = 1; r <= runs; r++) {
       let peakRss = process.memoryUsage().rss;
       const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
-      const got = await sweep(client, { ...spec, seed: 1000 * r }, root);
+      const got = await sweep(client, { ...spec, seed: 1000 * r }, root, o.convergence !== false);
       clearInterval(sampler);
       after = memory();
       first ??= got;
@@ -125,7 +128,7 @@ export async function benchScale(o: ScaleOptions): Promise<void> {
     const growth = after.heap - before.heap;
     const rssGrowth = after.rss - before.rss;
     printTable(
-      `Scale (load average ${loadavg()[0].toFixed(1)}): ${o.jobs} jobs (64×64, 1 ms/step), ${ok.length} succeeded in ${fmt(wall / 1000)} s (first of ${runs} sweeps)`,
+      `Scale (load average ${loadavg()[0].toFixed(1)}): ${o.jobs} jobs (64×64, 1 ms/step${o.convergence === false ? ', no convergence scoring' : ''}), ${ok.length} succeeded in ${fmt(wall / 1000)} s (first of ${runs} sweeps)`,
       ['measure', 'value', 'baseline', 'target'],
       [
         ['heap after GC, MB', mb(after.heap), `${mb(before.heap)} before`, ''],
@@ -152,5 +155,5 @@ export async function benchScale(o: ScaleOptions): Promise<void> {
 
 if (require.main === module) {
   const runs = process.argv.find((a) => a.startsWith('--runs='));
-  void benchScale({ jobs: Number(process.argv[2] ?? 500), runs: runs ? Number(runs.slice(7)) : undefined });
+  void benchScale({ jobs: Number(process.argv[2] ?? 500), runs: runs ? Number(runs.slice(7)) : undefined, convergence: !process.argv.includes('--no-convergence') });
 }
