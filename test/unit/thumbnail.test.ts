@@ -3,10 +3,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { decode as decodeJpeg } from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { ComfyClient } from '../../src/core/comfy/client';
 import { readRunRecord } from '../../src/core/runs/record';
 import { runSpec, type RunUpdate } from '../../src/core/runs/runner';
+import { resizeArea } from '../../src/core/convergence/pixels';
 import { THUMB_SIDE } from '../../src/core/runs/thumbnail';
 import { startFakeComfy } from '../fakes/comfyServer';
 import { studySpec } from './helpers/spec';
@@ -27,22 +29,40 @@ async function run(width: number, height: number) {
   }
 }
 
-test('a large image gets a grid thumbnail in the run folder, named in run.json and sent to the panel after the image itself', async () => {
+/** Mean of one channel (0 red, 1 green, 2 blue) of RGBA pixels. */
+function mean(data: Uint8Array, ch: number): number {
+  let s = 0;
+  for (let i = ch; i < data.length; i += 4) s += data[i];
+  return s / (data.length / 4);
+}
+
+test('a large image gets a JPEG grid thumbnail in the run folder, named in run.json and sent to the panel after the image itself', async () => {
   const r = await run(1024, 768);
   try {
     for (const cell of r.record.cells) {
       const [image] = cell.images;
-      assert.ok(image.thumb, `${cell.key} has a thumbnail`);
-      const thumb = PNG.sync.read(readFileSync(path.join(r.runDir, image.thumb)));
+      assert.equal(image.thumb, image.file.replace(/\.png$/, '.thumb.jpg'), `${cell.key} has a thumbnail beside its image`);
+      const bytes = readFileSync(path.join(r.runDir, image.thumb));
+      assert.deepEqual([...bytes.subarray(0, 3)], [0xff, 0xd8, 0xff], 'a JPEG (SOI marker), whatever the name says');
+      const thumb = decodeJpeg(bytes, { useTArray: true });
       assert.deepEqual([thumb.width, thumb.height], [THUMB_SIDE, 288], 'the long side is THUMB_SIDE, the aspect kept');
       const full = PNG.sync.read(readFileSync(path.join(r.runDir, image.file)));
-      // The same picture: the thumbnail's mean colour is the full image's (area averaging keeps it).
-      const mean = (p: PNG, ch: number) => {
-        let s = 0;
-        for (let i = ch; i < p.data.length; i += 4) s += p.data[i];
-        return s / (p.width * p.height);
-      };
-      for (const ch of [0, 1, 2]) assert.ok(Math.abs(mean(thumb, ch) - mean(full, ch)) < 1.5, `channel ${ch}: ${mean(thumb, ch)} vs ${mean(full, ch)}`);
+      // The same picture: area averaging keeps the mean colour and JPEG's quantized DC terms keep it
+      // within a level or two (the test server's early-step images are mostly noise, JPEG's worst case).
+      for (const ch of [0, 1, 2]) {
+        const [t, f] = [mean(thumb.data, ch), mean(full.data, ch)];
+        assert.ok(Math.abs(t - f) < 2, `channel ${ch}: ${t} vs ${f}`);
+      }
+      // And the same layout: each 32×32 block of the thumbnail is close to that area of the image.
+      const small = resizeArea(full, 12, 9);
+      const tiles = resizeArea({ width: thumb.width, height: thumb.height, data: thumb.data }, 12, 9);
+      const worst = Math.max(...small.r.map((v, i) => Math.abs(v - tiles.r[i])), ...small.g.map((v, i) => Math.abs(v - tiles.g[i])));
+      assert.ok(worst < 6, `largest tile difference ${worst}`);
+      // Smaller than the lossless thumbnail the grid had before (an RGB PNG of the same pixels).
+      const png = new PNG({ width: thumb.width, height: thumb.height });
+      png.data = Buffer.from(thumb.data);
+      const pngBytes = PNG.sync.write(png, { colorType: 2, deflateLevel: 6 }).length;
+      assert.ok(bytes.length * 3 < pngBytes, `JPEG ${bytes.length} B vs PNG ${pngBytes} B`);
       // The cell was first reported done with its image and no thumbnail, then again with it.
       const mine = r.updates.filter((u): u is Extract<RunUpdate, { type: 'cell' }> => u.type === 'cell' && u.cell.key === cell.key);
       const firstDone = mine.findIndex((u) => u.cell.status === 'success');
