@@ -4,7 +4,7 @@
  * first CodeLens of a spec after it, median of several fresh starts. Needs `npm run setup:host`, a
  * build of dist/ and `tsc -p tsconfig.integration.json` (npm run bench does all three).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runTests } from '@vscode/test-electron';
@@ -12,6 +12,11 @@ import { fmt, median, printTable, verdict } from './table';
 
 interface Probe {
   wasActive: boolean;
+  /** The do-nothing extension was activated before ours (alternates between starts). */
+  baselineFirst: boolean;
+  /** Load + activate() of test/fixtures/baseline-extension, an extension that does nothing. */
+  baselineLoadMs: number;
+  baselineActivateMs: number;
   loadMs: number;
   /** Of loadMs: the bundle's `require('vscode')`, where the host builds the extension's API object. */
   vscodeApiMs: number;
@@ -41,23 +46,30 @@ export async function benchActivate(o: { starts: number }): Promise<void> {
   const repo = resolve(__dirname, '../..');
   const dir = mkdtempSync(join(tmpdir(), 'qp-bench-activate-'));
   const runs: Probe[] = [];
+  const extDir = join(dir, 'extensions');
+  cpSync(join(repo, 'test/fixtures/baseline-extension'), join(extDir, 'qwenprompt-bench.activation-baseline-0.0.1'), { recursive: true });
   try {
     for (let k = 0; k < o.starts; k++) {
       const file = join(dir, `probe-${k}.json`);
       process.env.QWENPROMPT_BENCH_OUT = file;
+      process.env.QWENPROMPT_BENCH_ORDER = k % 2 ? 'baseline-first' : 'ours-first';
       await runTests({
         vscodeExecutablePath: join(repo, 'test/host/code-shim.js'),
         extensionDevelopmentPath: repo,
         extensionTestsPath: join(repo, 'out/test/host/activationProbe'),
-        launchArgs: [join(repo, 'test/fixtures/workspace'), '--disable-extensions'],
+        // A private extensions folder holding only the do-nothing baseline extension.
+        launchArgs: [join(repo, 'test/fixtures/workspace'), `--extensions-dir=${extDir}`],
       });
       runs.push(JSON.parse(readFileSync(file, 'utf8')) as Probe);
     }
   } finally {
     delete process.env.QWENPROMPT_BENCH_OUT;
+    delete process.env.QWENPROMPT_BENCH_ORDER;
     rmSync(dir, { recursive: true, force: true });
   }
   const act = median(runs.map((r) => r.loadMs + r.activateMs));
+  const own = (r: Probe) => r.loadMs + r.activateMs - (r.baselineLoadMs + r.baselineActivateMs);
+  const ownMedian = median(runs.map(own));
   const row = (measure: string, pick: (r: Probe) => number, target = '') => [
     measure,
     fmt(median(runs.map(pick))),
@@ -70,6 +82,9 @@ export async function benchActivate(o: { starts: number }): Promise<void> {
     ['measure', 'median ms', 'each start, ms', 'target'],
     [
       ['activation: load dist/extension.js + activate()', fmt(act), runs.map((r) => fmt(r.loadMs + r.activateMs)).join(', '), `≤ 30 ${verdict(act <= 30)}`],
+      row('the same for an extension that does nothing (baseline, same host)', (r) => r.baselineLoadMs + r.baselineActivateMs),
+      ['qwenprompt − baseline: what this extension adds', fmt(ownMedian), runs.map((r) => fmt(own(r))).join(', '), `≤ 30 ${verdict(ownMedian <= 30)}`],
+      ['which went first in each start', '', runs.map((r) => (r.baselineFirst ? 'baseline' : 'ours')).join(', '), ''],
       row('… of which loading the bundle', (r) => r.loadMs),
       row('… … of which the host making its vscode API (require(\'vscode\'))', (r) => r.vscodeApiMs),
       row('… of which activate() as the host runs it', (r) => r.activateMs),

@@ -2,7 +2,8 @@
 // times activation (the bundle's load, then activate()), whether dist/language.js or dist/engine.js was
 // evaluated by then (neither should be), then opens a spec and asks for its CodeLens: the time from the
 // start of loading to those lenses (what a user waits), and of it, the language module's load on that
-// first lens; last, what loading the run engine costs on first use. It writes the figures as JSON to
+// first lens; last, what loading the run engine costs on first use. Beside it, the same load + activate()
+// of an extension that does nothing (test/fixtures/baseline-extension): the host's own share. It writes the figures as JSON to
 // $QWENPROMPT_BENCH_OUT. Nothing is asserted; the benchmark prints the table.
 import { realpathSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
@@ -44,10 +45,26 @@ function safeResolve(request: string, parent: unknown): string | undefined {
   }
 }
 
+/** Load + activate() of the do-nothing extension in test/fixtures/baseline-extension, timed like ours. */
+async function baselineActivation(): Promise<{ loadMs: number; activateMs: number }> {
+  const base = vscode.extensions.getExtension('qwenprompt-bench.activation-baseline');
+  if (!base) throw new Error('the baseline extension is not installed in this host');
+  const t0 = performance.now();
+  require(realpathSync(join(base.extensionPath, 'extension.js')));
+  const loadMs = performance.now() - t0;
+  const t1 = performance.now();
+  await base.activate();
+  return { loadMs, activateMs: performance.now() - t1 };
+}
+
 export async function run(): Promise<void> {
   const ext = vscode.extensions.getExtension('qwenprompt.qwenprompt');
   if (!ext) throw new Error('qwenprompt.qwenprompt is not installed in this host');
   const wasActive = ext.isActive;
+  // The first activation in a host may pay one-time costs of the host's own: the bench alternates which
+  // of the two extensions goes first.
+  const baselineFirst = process.env.QWENPROMPT_BENCH_ORDER === 'baseline-first';
+  const baselineBefore = baselineFirst ? await baselineActivation() : undefined;
   const languageFile = realpathSync(join(ext.extensionPath, 'dist/language.js'));
   const engineFile = realpathSync(join(ext.extensionPath, 'dist/engine.js'));
   const extensionFile = realpathSync(join(ext.extensionPath, 'dist/extension.js'));
@@ -60,6 +77,7 @@ export async function run(): Promise<void> {
   const t1 = performance.now();
   await ext.activate();
   const activateMs = performance.now() - t1;
+  const baseline = baselineBefore ?? (await baselineActivation());
   // The extension's own activate() leaves this measure: the rest of activateMs is the host's (the
   // extension context with its storage and secrets, the extension's `vscode` API object).
   const ownActivateMs = performance.getEntriesByName('qwenprompt:activate').at(-1)?.duration ?? NaN;
@@ -86,6 +104,9 @@ export async function run(): Promise<void> {
     out,
     JSON.stringify({
       wasActive,
+      baselineFirst,
+      baselineLoadMs: baseline.loadMs,
+      baselineActivateMs: baseline.activateMs,
       loadMs,
       vscodeApiMs,
       activateMs,
