@@ -87,6 +87,15 @@ const configs = [
     plugins: [...shared.plugins, lazyModules],
   },
   {
+    // The thumbnail worker thread, started by dist/engine.js and dist/cli.js from beside them.
+    ...shared,
+    entryPoints: ['src/core/runs/thumbnailWorker.ts'],
+    outfile: 'dist/thumbnailWorker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
+  {
     ...shared,
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/cli.js',

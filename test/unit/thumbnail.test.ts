@@ -1,15 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { decode as decodeJpeg } from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { ComfyClient } from '../../src/core/comfy/client';
 import { readRunRecord } from '../../src/core/runs/record';
 import { runSpec, type RunUpdate } from '../../src/core/runs/runner';
 import { resizeArea } from '../../src/core/convergence/pixels';
-import { THUMB_SIDE } from '../../src/core/runs/thumbnail';
+import { lastThumbnailThread, THUMB_SIDE, writeThumbnail } from '../../src/core/runs/thumbnail';
 import { startFakeComfy } from '../fakes/comfyServer';
 import { studySpec } from './helpers/spec';
 
@@ -81,5 +82,47 @@ test('an image no bigger than a thumbnail gets none: the grid shows it as it is'
     assert.deepEqual(readdirSync(r.runDir).sort(), ['run.json', ...r.record.cells.map((c) => c.images[0].file)].sort());
   } finally {
     r.done();
+  }
+});
+
+test('a thumbnail is made in a worker thread: the caller\'s event loop keeps running while a 1024² image is decoded, resized and encoded', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'qp-thumbw-'));
+  try {
+    // A noisy picture with a left-to-right red ramp: the JPEG's worst case, and a layout to check.
+    const png = new PNG({ width: 1024, height: 1024 });
+    for (let i = 0; i < 1024 * 1024; i++) {
+      png.data[i * 4] = (i % 1024) >> 2;
+      png.data[i * 4 + 1] = Math.floor(Math.random() * 256);
+      png.data[i * 4 + 2] = 200;
+      png.data[i * 4 + 3] = 255;
+    }
+    writeFileSync(path.join(dir, 'big.png'), PNG.sync.write(png));
+    for (const round of [1, 2]) {
+      // Counts the caller's turns of its event loop while the thumbnail is made: inline, the encode alone
+      // is one synchronous block of 60–120 ms; in the worker the loop keeps turning.
+      let ticks = 0;
+      const probe = setInterval(() => ticks++, 0);
+      let name: string | undefined;
+      try {
+        name = await writeThumbnail(dir, 'big.png');
+      } finally {
+        clearInterval(probe);
+      }
+      assert.equal(name, 'big.thumb.jpg');
+      assert.notEqual(lastThumbnailThread(), undefined);
+      assert.notEqual(lastThumbnailThread(), threadId, `round ${round}: made on the caller's thread ${threadId}, not in the worker`);
+      assert.ok(ticks > 0, `round ${round}: the caller's event loop did not turn while the thumbnail was made`);
+      const thumb = decodeJpeg(readFileSync(path.join(dir, name)), { useTArray: true });
+      assert.deepEqual([thumb.width, thumb.height], [THUMB_SIDE, THUMB_SIDE]);
+      for (const ch of [0, 1, 2]) {
+        const [t, f] = [mean(thumb.data, ch), mean(png.data, ch)];
+        assert.ok(Math.abs(t - f) < 2, `channel ${ch}: ${t} vs ${f}`);
+      }
+      // The ramp survives: the left edge is dark red, the right edge bright.
+      const cols = resizeArea({ width: thumb.width, height: thumb.height, data: thumb.data }, 4, 1).r;
+      assert.ok(cols[0] < 40 && cols[3] > 215, `red by quarter: ${[...cols].join(', ')}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

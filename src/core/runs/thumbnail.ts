@@ -3,8 +3,9 @@
  * beside them as baseline JPEGs, so a results panel of 60 images loads and decodes ~60 × 0.15 MP of
  * small files instead of 60 × 1–2 MP PNGs.
  */
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { threadId, Worker } from 'node:worker_threads';
 import { PNG } from 'pngjs';
 import type { encode } from 'jpeg-js';
 import { resizeArea, workingSize, type RgbaImage } from '../convergence/pixels';
@@ -67,15 +68,157 @@ export function encodeThumbnail(img: RgbaImage, side = THUMB_SIDE, quality = THU
 }
 
 /**
- * Writes the thumbnail of the PNG `file` in `runDir` and returns its name, or undefined when the image
- * is no bigger than a thumbnail (the grid shows it as it is) or is not a PNG. No fsync: a thumbnail can
- * be made again, and the record names it only after it is written.
+ * Makes the thumbnail of the PNG `file` in `runDir` on the calling thread and returns its name, or
+ * undefined when the image is no bigger than a thumbnail (the grid shows it as it is) or is not a PNG.
+ * No fsync: a thumbnail can be made again, and the record names it only after it is written.
+ * thumbnailWorker.ts runs this; the caller's thread runs it only when no worker can be started.
  */
-export async function writeThumbnail(runDir: string, file: string, side = THUMB_SIDE): Promise<string | undefined> {
+export async function makeThumbnail(runDir: string, file: string, side = THUMB_SIDE): Promise<string | undefined> {
   if (!/\.png$/i.test(file)) return undefined;
   const img = await decodePngAsync(await fs.readFile(path.join(runDir, file)));
   if (Math.max(img.width, img.height) <= side) return undefined;
   const name = thumbName(file);
   await fs.writeFile(path.join(runDir, name), encodeThumbnail(img, side));
   return name;
+}
+
+/** A job for the worker; its answer carries the same id. */
+export interface ThumbnailJob {
+  id: number;
+  runDir: string;
+  file: string;
+  side: number;
+}
+/** The worker's messages: `ready` once its modules are loaded, then one answer per job. */
+export type ThumbnailAnswer = { ready: true } | ({ id: number; threadId: number } & ({ name: string | undefined } | { error: string }));
+
+/** The worker's script: beside the bundle (dist/engine.js, dist/cli.js) or beside this file (tsc's out/). */
+const WORKER_SCRIPT = path.join(__dirname, 'thumbnailWorker.js');
+
+/** An idle worker is ended after this long; the next thumbnail starts a new one (~30 ms). */
+const IDLE_MS = 5_000;
+
+/**
+ * One worker thread per process that makes the thumbnails. jpeg-js's encode() is ~60–120 ms of
+ * synchronous work per 384² thumbnail (it builds its tables on every call), which on the caller's
+ * thread would stall the extension host. The worker is started on the first job, keeps the process
+ * alive only while a job is pending (so the CLI exits when its run is done), ends after IDLE_MS idle,
+ * and is started again after it dies. If it cannot start, jobs are done on the caller's thread.
+ */
+class ThumbnailWorker {
+  #worker: Worker | undefined;
+  /** The worker has loaded its modules (a script that fails to load means: no worker, work inline). */
+  #online = false;
+  /** Set once a worker failed to start: every later job runs inline. */
+  #unavailable = false;
+  #pending = new Map<number, { job: ThumbnailJob; resolve: (name: string | undefined) => void; reject: (e: Error) => void }>();
+  #nextId = 1;
+  #idle: NodeJS.Timeout | undefined;
+  /** threadId of the thread that made the last thumbnail (0 is a process's main thread). */
+  lastThreadId: number | undefined;
+
+  run(runDir: string, file: string, side: number): Promise<string | undefined> {
+    const worker = this.#unavailable ? undefined : this.#start();
+    if (!worker) return this.#inline(runDir, file, side);
+    const job: ThumbnailJob = { id: this.#nextId++, runDir, file, side };
+    return new Promise((resolve, reject) => {
+      this.#pending.set(job.id, { job, resolve, reject });
+      clearTimeout(this.#idle);
+      worker.ref();
+      worker.postMessage(job);
+    });
+  }
+
+  /** Ends the worker now; pending jobs fail. */
+  async stop(): Promise<void> {
+    clearTimeout(this.#idle);
+    const w = this.#worker;
+    this.#worker = undefined;
+    if (w) await w.terminate();
+  }
+
+  async #inline(runDir: string, file: string, side: number): Promise<string | undefined> {
+    const name = await makeThumbnail(runDir, file, side);
+    this.lastThreadId = threadId;
+    return name;
+  }
+
+  #start(): Worker | undefined {
+    if (this.#worker) return this.#worker;
+    let w: Worker;
+    try {
+      if (!existsSync(WORKER_SCRIPT)) throw new Error(`no ${WORKER_SCRIPT}`);
+      // No inherited flags (an extension host's --inspect…, a test runner's): the worker needs none.
+      w = new Worker(WORKER_SCRIPT, { execArgv: [] });
+    } catch {
+      this.#unavailable = true;
+      return undefined;
+    }
+    this.#worker = w;
+    this.#online = false;
+    w.on('message', (a: ThumbnailAnswer) => this.#answer(a));
+    w.on('error', (e) => this.#gone(w, e));
+    w.on('exit', (code) => this.#gone(w, new Error(`the thumbnail worker exited (${code})`)));
+    return w;
+  }
+
+  #answer(a: ThumbnailAnswer): void {
+    if ('ready' in a) {
+      this.#online = true;
+      return;
+    }
+    const p = this.#pending.get(a.id);
+    if (!p) return;
+    this.#pending.delete(a.id);
+    this.lastThreadId = a.threadId;
+    if ('error' in a) p.reject(new Error(a.error));
+    else p.resolve(a.name);
+    if (this.#pending.size === 0) this.#idleNow();
+  }
+
+  /** No job pending: the worker no longer keeps the process alive, and ends if none comes soon. */
+  #idleNow(): void {
+    const w = this.#worker;
+    if (!w) return;
+    w.unref();
+    clearTimeout(this.#idle);
+    this.#idle = setTimeout(() => {
+      if (this.#worker === w && this.#pending.size === 0) void this.stop();
+    }, IDLE_MS);
+    this.#idle.unref();
+  }
+
+  /** The worker died or failed to start. Its jobs fail, or run inline if it never came online. */
+  #gone(w: Worker, e: Error): void {
+    if (this.#worker === w) this.#worker = undefined;
+    else if (this.#worker) return;
+    const jobs = [...this.#pending.values()];
+    this.#pending.clear();
+    if (!this.#online) this.#unavailable = true;
+    for (const { job, resolve, reject } of jobs) {
+      if (this.#online) reject(e);
+      else this.#inline(job.runDir, job.file, job.side).then(resolve, reject);
+    }
+  }
+}
+
+const worker = new ThumbnailWorker();
+
+/**
+ * Writes the thumbnail of the PNG `file` in `runDir` and returns its name, or undefined when the image
+ * is no bigger than a thumbnail or is not a PNG (see makeThumbnail). The work (decode, resize, JPEG
+ * encode, write) runs in the thumbnail worker thread, off the caller's event loop.
+ */
+export function writeThumbnail(runDir: string, file: string, side = THUMB_SIDE): Promise<string | undefined> {
+  return worker.run(runDir, file, side);
+}
+
+/** The threadId of the thread that made the last thumbnail: the worker's, unless it could not start. */
+export function lastThumbnailThread(): number | undefined {
+  return worker.lastThreadId;
+}
+
+/** Ends the thumbnail worker (a later thumbnail starts it again). */
+export function stopThumbnailWorker(): Promise<void> {
+  return worker.stop();
 }
