@@ -8,7 +8,8 @@ import { cpus, loadavg } from 'node:os';
 import { benchEditor } from './editor';
 import { benchJudging } from './judging';
 import { benchPipeline } from './pipeline';
-import { benchScale } from './scale';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { benchSizes } from './sizes';
 
 async function main(): Promise<void> {
@@ -17,7 +18,9 @@ async function main(): Promise<void> {
   console.log(`# qwenprompt benchmarks${ci ? ' (short form)' : ''}\n`);
   console.log(`node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average at start ${load()}`);
   await benchPipeline(ci ? { msPerStep: 30, steps: [4, 8, 12], repeats: 3, side: 1024 } : { msPerStep: 30, steps: [20, 40, 60], repeats: 3, side: 1024 });
-  await benchScale({ jobs: 500 });
+  // In a process of its own: memory growth is measured against the process's state before the sweeps,
+  // which the pipelining run above would otherwise have inflated (RSS then even "shrinks").
+  await inChild('scale.js', ['500']);
   await benchJudging({ jobs: 500, rounds: 3 });
   await benchEditor({ specs: 200, iterations: ci ? 15 : 40 });
   await benchSizes();
@@ -28,6 +31,14 @@ async function main(): Promise<void> {
     await benchPanel();
   }
   console.log(`\nload average at end ${load()}`);
+}
+
+function inChild(script: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', join(__dirname, script), ...args], { stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${script} exited with ${code}`))));
+  });
 }
 
 main().catch((e: unknown) => {

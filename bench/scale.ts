@@ -4,7 +4,7 @@
  * (the run record is rewritten after every job: its cost at 500 cells is measured here too).
  * Run with --expose-gc so heap figures are after a full collection.
  */
-import { mkdtempSync, rmSync, watch } from 'node:fs';
+import { mkdtempSync, rmSync, watch, type FSWatcher } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ComfyClient } from '../src/core/comfy/client';
@@ -49,9 +49,10 @@ async function recordWriteMs(runDir: string, record: RunRecord, times = 7): Prom
 async function sweep(client: ComfyClient, spec: Spec, root: string, convergence: boolean) {
   const recordedAt = new Map<string, number>();
   let recordWrites = 0;
-  const watcher = watch(root, { recursive: true }, (_e, f) => {
-    if (f && path.basename(f) === 'run.json') recordWrites++;
-  });
+  // The run folder alone, once it exists: a recursive watch of the root is emulated by Node on Linux
+  // with a readdir of every folder per change, which would cost this process more per job as files
+  // pile up and show as a per-job overhead that grows with the job count (it did).
+  let watcher: FSWatcher | undefined;
   const t0 = Date.now();
   const { runDir, record } = await runSpec({
     spec,
@@ -60,11 +61,17 @@ async function sweep(client: ComfyClient, spec: Spec, root: string, convergence:
     runsRoot: root,
     ...(convergence ? {} : { convergence: false as const }),
     onUpdate: (u) => {
+      if (u.type === 'planned' && !watcher) {
+        recordWrites++; // the record the folder is created with
+        watcher = watch(u.runDir, (_e, f) => {
+          if (f === 'run.json') recordWrites++;
+        });
+      }
       if (u.type === 'cell' && u.cell.status === 'success' && !recordedAt.has(u.cell.key)) recordedAt.set(u.cell.key, Date.now());
     },
   });
   const wall = Date.now() - t0;
-  watcher.close();
+  watcher?.close();
   return { runDir, record, wall, recordedAt, recordWrites };
 }
 
