@@ -269,6 +269,12 @@ export class RunService extends Disposable {
             increment: (100 * (run.done - before)) / run.total,
           });
           this.#showStatus();
+          if (run.done === run.total) {
+            // Every image is in; thumbnails and convergence scores are still being written. The lens
+            // stops offering Cancel (nothing is left to cancel) and says so.
+            progress.report({ message: vscode.l10n.t('{0} of {0} images; finishing…', run.total) });
+            this.#onDidChangeRuns.fire();
+          }
         }
         break;
       }

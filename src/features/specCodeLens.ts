@@ -80,7 +80,11 @@ export class SpecCodeLensProvider extends Disposable implements vscode.CodeLensP
     }
     const args = (extra: Partial<SpecLensArgs> = {}): SpecLensArgs => ({ uri, specId: spec.id, ...extra });
     const out: vscode.CodeLens[] = [];
-    if (this.#deps.runs.runningFor(uri, spec.id)) {
+    const running = this.#deps.runs.runningFor(uri, spec.id);
+    if (running && running.total > 0 && running.done >= running.total) {
+      // Every image is in; only thumbnails and convergence scores are being written (about a second).
+      out.push(new vscode.CodeLens(new vscode.Range(line, 0, line, 0), { title: vscode.l10n.t('$(loading~spin) Finishing…'), command: '' }));
+    } else if (running) {
       out.push(lens(line, vscode.l10n.t('■ Cancel'), 'qwenprompt.cancel', args()));
     } else {
       for (const steps of spec.steps) {
