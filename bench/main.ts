@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: every benchmark, printing Markdown tables (BENCHMARKS.md holds the latest).
  * `npm run bench:ci` (--ci): the short form CI runs after the tests: pipelining on a shorter sweep,
- * a 500-job scale run, editor latency and bundle sizes; no extension-host starts. Targets are printed
+ * a 500-job scale run, editor latency, the lens history and bundle sizes; no extension-host starts. Targets are printed
  * as ok / MISSED and never fail the run: timings on a shared 2-core machine are noisy.
  */
 import { cpus, loadavg } from 'node:os';
 import { benchEditor } from './editor';
+import { benchHistory } from './history';
 import { benchJudging } from './judging';
 import { benchPipeline } from './pipeline';
 import { spawn } from 'node:child_process';
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
   await inChild('scale.js', ['500']);
   await benchJudging({ jobs: 500, rounds: 3 });
   await benchEditor({ specs: 200, iterations: ci ? 15 : 40 });
+  await benchHistory({ runs: 50, rounds: 5 });
   await benchSizes();
   if (!ci) {
     const { benchActivate } = await import('./activate');

@@ -3,7 +3,6 @@ import { formatMs } from '../core/runs/format';
 import type { Spec } from '../core/spec/types';
 import type { ConfigService } from '../platform/config';
 import { Disposable } from '../platform/dispose';
-import { missingImages } from '../protocol/resume';
 import type { ComfyConnections } from './comfyConnections';
 import type { SpecHistory } from './runHistory';
 import type { RunService } from './runService';
@@ -103,7 +102,7 @@ export class SpecCodeLensProvider extends Disposable implements vscode.CodeLensP
     if (history?.latest) {
       out.push(lens(line, vscode.l10n.t('Open results'), 'qwenprompt.openResults', args()));
     }
-    const unfinished = history?.latest && !this.#deps.runs.runningFor(uri, spec.id) ? missingImages(history.latest.record) : 0;
+    const unfinished = history?.latest && !this.#deps.runs.runningFor(uri, spec.id) ? history.latest.missing : 0;
     if (unfinished > 0) {
       // The newest run was interrupted (VS Code closed, the server gone, a crash): finish it.
       out.push(lens(line, vscode.l10n.t('↻ Resume ({0} missing)', unfinished), 'qwenprompt.resumeRun', args()));

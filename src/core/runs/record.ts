@@ -129,18 +129,26 @@ export async function readRunRecord(runDir: string): Promise<RunRecord> {
 
 /** Every run of a spec (or of every spec) under a runs root, newest first. Unreadable folders are skipped. */
 export async function listRuns(runsRoot: string, specId?: string): Promise<{ runDir: string; record: RunRecord }[]> {
-  const specDirs = specId ? [path.join(runsRoot, safeSegment(specId))] : await subdirs(runsRoot);
   const found: { runDir: string; record: RunRecord }[] = [];
-  for (const specDir of specDirs) {
-    for (const runDir of await subdirs(specDir)) {
-      try {
-        found.push({ runDir, record: await readRunRecord(runDir) });
-      } catch {
-        // Not a run folder (or one being created right now): leave it out.
-      }
+  for (const runDir of await runDirs(runsRoot, specId)) {
+    try {
+      found.push({ runDir, record: await readRunRecord(runDir) });
+    } catch {
+      // Not a run folder (or one being created right now): leave it out.
     }
   }
-  return found.sort((a, b) => b.record.createdAt.localeCompare(a.record.createdAt) || b.runDir.localeCompare(a.runDir));
+  return found.sort((a, b) => newestFirst(a.record.createdAt, a.runDir, b.record.createdAt, b.runDir));
+}
+
+/** The run folders under a runs folder (of one spec, or of all), in no particular order. */
+export async function runDirs(runsRoot: string, specId?: string): Promise<string[]> {
+  const specDirs = specId ? [path.join(runsRoot, safeSegment(specId))] : await subdirs(runsRoot);
+  return (await Promise.all(specDirs.map(subdirs))).flat();
+}
+
+/** Sort order of runs: newest `createdAt` first, then by folder. */
+export function newestFirst(aCreated: string, aDir: string, bCreated: string, bDir: string): number {
+  return bCreated.localeCompare(aCreated) || bDir.localeCompare(aDir);
 }
 
 async function subdirs(dir: string): Promise<string[]> {
