@@ -55,55 +55,21 @@ const shared = {
   plugins: [problemMatcher],
 };
 
+/** A CommonJS bundle for Node 20 (the extension host's and the CLI's). */
+function nodeBundle(entry, outfile) {
+  return { ...shared, entryPoints: [entry], outfile, platform: 'node', format: 'cjs', target: 'node20' };
+}
+
 const configs = [
-  {
-    ...shared,
-    entryPoints: ['src/extension.ts'],
-    outfile: 'dist/extension.js',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
+  // The extension host's three bundles: what activation loads, then the two it requires on first use.
+  ...['extension', 'language', 'engine'].map((name) => ({
+    ...nodeBundle(`src/${name}.ts`, `dist/${name}.js`),
     external: ['vscode'],
     plugins: [...shared.plugins, lazyModules],
-  },
-  {
-    ...shared,
-    entryPoints: ['src/language.ts'],
-    outfile: 'dist/language.js',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['vscode'],
-    plugins: [...shared.plugins, lazyModules],
-  },
-  {
-    ...shared,
-    entryPoints: ['src/engine.ts'],
-    outfile: 'dist/engine.js',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['vscode'],
-    plugins: [...shared.plugins, lazyModules],
-  },
-  {
-    // The thumbnail worker thread, started by dist/engine.js and dist/cli.js from beside them.
-    ...shared,
-    entryPoints: ['src/core/runs/thumbnailWorker.ts'],
-    outfile: 'dist/thumbnailWorker.js',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-  },
-  {
-    ...shared,
-    entryPoints: ['src/cli/main.ts'],
-    outfile: 'dist/cli.js',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    banner: { js: '#!/usr/bin/env node' },
-  },
+  })),
+  // The thumbnail worker thread, started by dist/engine.js and dist/cli.js from beside them.
+  nodeBundle('src/core/runs/thumbnailWorker.ts', 'dist/thumbnailWorker.js'),
+  { ...nodeBundle('src/cli/main.ts', 'dist/cli.js'), banner: { js: '#!/usr/bin/env node' } },
   {
     ...shared,
     entryPoints: ['webview-ui/main.ts', 'webview-ui/main.css'],
