@@ -125,6 +125,18 @@ function assertRefPart(name: string, v: unknown): string {
   return v;
 }
 
+/** The query of GET /view for an image ComfyUI named: its parts go only into query parameters. */
+function viewQuery(ref: ImageRef, preview?: string): { filename: string; subfolder: string; type: string; preview?: string } {
+  const filename = assertRefPart('filename', ref.filename);
+  if (filename === '') throw new ComfyError('badRequest', 'Invalid image reference: empty filename.');
+  return {
+    filename,
+    subfolder: assertRefPart('subfolder', ref.subfolder ?? ''),
+    type: assertRefPart('type', ref.type ?? 'output'),
+    ...(preview === undefined ? {} : { preview: assertRefPart('preview', preview) }),
+  };
+}
+
 /**
  * The controller of the client's own background requests. Every /history read of a finishing job
  * listens on its signal, and a fast sweep finishes many at once: more than Node's default of 10
@@ -254,14 +266,8 @@ export class ComfyClient implements IComfyClient {
    * JPEG or WebP within maxImageBytes. Retries 5xx and network failures with backoff.
    */
   async view(ref: ImageRef, opts: { preview?: string; signal?: AbortSignal } = {}): Promise<Uint8Array> {
-    const filename = assertRefPart('filename', ref.filename);
-    if (filename === '') throw new ComfyError('badRequest', 'Invalid image reference: empty filename.');
-    const query = {
-      filename,
-      subfolder: assertRefPart('subfolder', ref.subfolder ?? ''),
-      type: assertRefPart('type', ref.type ?? 'output'),
-      preview: opts.preview === undefined ? undefined : assertRefPart('preview', opts.preview),
-    };
+    const query = viewQuery(ref, opts.preview);
+    const { filename } = query;
     for (let attempt = 1; ; attempt++) {
       try {
         const { data, contentType } = await this.http.bytes('/view', {
@@ -287,13 +293,8 @@ export class ComfyClient implements IComfyClient {
   }
 
   async viewTo<T>(ref: ImageRef, open: () => Promise<ByteSink<T>>, opts: { signal?: AbortSignal } = {}): Promise<T> {
-    const filename = assertRefPart('filename', ref.filename);
-    if (filename === '') throw new ComfyError('badRequest', 'Invalid image reference: empty filename.');
-    const query = {
-      filename,
-      subfolder: assertRefPart('subfolder', ref.subfolder ?? ''),
-      type: assertRefPart('type', ref.type ?? 'output'),
-    };
+    const query = viewQuery(ref);
+    const { filename } = query;
     for (let attempt = 1; ; attempt++) {
       const sink = await open();
       try {
