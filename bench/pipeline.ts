@@ -11,7 +11,7 @@ import { ComfyClient } from '../src/core/comfy/client';
 import { buildGraph } from '../src/core/comfy/graph';
 import { TERMINAL_TYPES } from '../src/core/comfy/jobTracker';
 import { planCells } from '../src/core/runs/plan';
-import { createRunDir, saveImage, sha256, writeRunRecord } from '../src/core/runs/record';
+import { createRunDir, openImageFile, writeRunRecord } from '../src/core/runs/record';
 import { runSpec } from '../src/core/runs/runner';
 import type { RunRecord } from '../src/core/runs/types';
 import type { Spec } from '../src/core/spec/types';
@@ -117,11 +117,11 @@ async function oneAtATime(url: string, spec: Spec, root: string): Promise<Result
       const job = await client.submit(buildGraph(spec, cell.settings).graph, { previewMethod: 'auto' });
       const outcome = await job.done;
       const terminal = outcome.messages.find((m) => TERMINAL_TYPES.includes(m.msg.type as never))!;
-      const bytes = await client.view(outcome.images[0]);
-      await saveImage(runDir, cell.key.replace(/[^\w-]/g, '-'), bytes);
+      // The same streamed, hashed download the runner uses, only after the job instead of during it.
+      const saved = await client.viewTo(outcome.images[0], () => openImageFile(runDir, cell.key.replace(/[^\w-]/g, '-')));
       const onDiskMs = Date.now() - terminal.at;
-      imageBytes = bytes.byteLength;
-      record.cells.push({ key: cell.key, status: 'success', images: [{ file: 'x', sha256: sha256(bytes), bytes: bytes.byteLength }] } as never);
+      imageBytes = saved.bytes;
+      record.cells.push({ key: cell.key, status: 'success', images: [{ file: saved.file, sha256: saved.sha256, bytes: saved.bytes }] } as never);
       await writeRunRecord(runDir, record);
       jobs.push({ start: num(outcome, 'execution_start'), end: num(outcome, 'execution_success'), onDiskMs, overheadMs: Date.now() - terminal.at });
     }

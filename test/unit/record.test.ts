@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { createRunDir, listRuns, readRunRecord, safeSegment, saveImage, sniffImage, stableStringify, writeRunRecord } from '../../src/core/runs/record';
+import { createRunDir, listRuns, openImageFile, readRunRecord, safeSegment, sniffImage, stableStringify, writeRunRecord } from '../../src/core/runs/record';
 import type { RunRecord } from '../../src/core/runs/types';
 
 const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 64, 0, 0, 0, 32]);
@@ -55,11 +55,19 @@ test('listRuns finds every run of a spec, newest first, and skips folders withou
 
 test('images are saved under client-chosen names inside the run folder, never a server path', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'qp-img-'));
-  const { file } = await saveImage(dir, '../../etc/passwd', PNG);
+  const save = async (name: string, bytes: Uint8Array) => {
+    const sink = await openImageFile(dir, name);
+    // In two pieces, as a download arrives.
+    await sink.write(bytes.subarray(0, 10));
+    await sink.write(bytes.subarray(10));
+    return sink.close();
+  };
+  const { file } = await save('../../etc/passwd', PNG);
   assert.equal(file, 'etc-passwd.png');
   assert.deepEqual(readdirSync(dir), ['etc-passwd.png']);
   assert.deepEqual(new Uint8Array(readFileSync(path.join(dir, file))), PNG);
-  await assert.rejects(saveImage(dir, 'x', new TextEncoder().encode('<html>not an image</html>')), /not a PNG, JPEG or WebP/);
+  await assert.rejects(save('x', new TextEncoder().encode('<html>not an image</html>')), /not a PNG, JPEG or WebP/);
+  assert.deepEqual(readdirSync(dir), ['etc-passwd.png'], 'the refused bytes leave nothing behind');
   assert.equal(safeSegment('/abs/path\0name'), 'abs-path-name');
   assert.equal(safeSegment('...'), 'run');
   assert.equal(sniffImage(PNG), 'png');

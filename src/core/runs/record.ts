@@ -64,22 +64,13 @@ export function* stableChunks(value: unknown, depth = 2, indent = ''): Generator
   yield indent ? text.replace(/\n/g, `\n${indent}`) : text + '\n';
 }
 
-export interface AtomicWriteOptions {
-  /**
-   * Flush the temp file to disk before the rename (default true). Without it a process kill still
-   * leaves the old file or the new one, whole (the page cache survives it); only an OS crash can
-   * leave the new name with missing data, which is acceptable where a reader checks a hash.
-   */
-  durable?: boolean;
-}
-
 /**
  * Writes a file so that a reader (or a crash) sees either the old content or the new, never a mix:
  * a temp file in the same folder, flushed to disk, then renamed over the target. Pieces given as an
  * iterable are written as they come (in batches), so the whole text never has to be in memory.
  */
-export async function writeFileAtomic(file: string, data: string | Uint8Array | Iterable<string>, opts: AtomicWriteOptions = {}): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+export async function writeFileAtomic(file: string, data: string | Uint8Array | Iterable<string>): Promise<void> {
+  const tmp = tempPath(path.dirname(file), path.basename(file));
   const handle = await fs.open(tmp, 'w');
   try {
     if (typeof data === 'string' || data instanceof Uint8Array) {
@@ -95,7 +86,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array | 
       }
       if (batch) await handle.writeFile(batch);
     }
-    if (opts.durable !== false) await handle.sync();
+    await handle.sync();
   } catch (e) {
     await handle.close();
     await fs.rm(tmp, { force: true });
@@ -108,6 +99,11 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array | 
     await fs.rm(tmp, { force: true });
     throw e;
   }
+}
+
+/** A hidden temp file's path in `dir` for `name`, unique to this process and call. */
+function tempPath(dir: string, name: string): string {
+  return path.join(dir, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
 
 /** Characters gathered before each write of a streamed file. */
@@ -247,12 +243,15 @@ export interface SavedImageFile {
 
 /**
  * A sink that writes a downloaded image into the run folder as it streams: hashed and counted on the
- * way, into a hidden temp file renamed to `<baseName>.<png|jpg|webp>` on close (the kind is read from
- * its first bytes), removed on abort. Like saveImage, no fsync (see there): the sha256 guards it.
+ * way, into a hidden temp file renamed on close to `<baseName>.<png|jpg|webp>` (a name the client
+ * chose: the server's file name is never a path; the kind is read from its first bytes), removed on
+ * abort. No fsync: a killed process never leaves a torn image (the page cache outlives it), and after
+ * an OS crash a torn one fails its recorded sha256, so `--resume` makes it again. The fsync cost
+ * 4–60 ms per image under load, on every job's path to the user; run.json is still flushed.
  */
 export async function openImageFile(runDir: string, baseName: string): Promise<ByteSink<SavedImageFile>> {
   const safe = safeSegment(baseName, 'image');
-  const tmp = path.join(runDir, `.${safe}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = tempPath(runDir, safe);
   const handle = await fs.open(tmp, 'w');
   const hash = createHash('sha256');
   let head = new Uint8Array(0);
@@ -324,23 +323,4 @@ const MAX_IN_FLIGHT = 4 * 1024 * 1024;
 
 export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
-}
-
-/**
- * Saves image bytes into the run folder under a name the client chose (the server's file name is
- * never used as a path), atomically (temp file renamed into place) but without an fsync: a killed
- * process never leaves a torn image (the page cache outlives it), and after an OS crash a torn one
- * fails its recorded sha256, so `--resume` makes it again. The fsync cost 4–60 ms per image under
- * load, on every job's path to the user. run.json itself is still flushed before its rename.
- */
-export async function saveImage(runDir: string, baseName: string, bytes: Uint8Array): Promise<{ file: string; kind: ImageKind }> {
-  const kind = sniffImage(bytes);
-  if (!kind) throw new Error('The server sent bytes that are not a PNG, JPEG or WebP image.');
-  const file = `${safeSegment(baseName, 'image')}.${kind === 'jpeg' ? 'jpg' : kind}`;
-  const target = path.join(runDir, file);
-  if (path.dirname(target) !== path.resolve(runDir) && path.dirname(target) !== runDir) {
-    throw new Error(`Refusing to write outside the run folder: ${file}`);
-  }
-  await writeFileAtomic(target, bytes, { durable: false });
-  return { file, kind };
 }
