@@ -154,7 +154,7 @@ class RunState {
   /** Resolves a cell's wait when it is cancelled before it ran (a deleted prompt never reports back). */
   readonly #release: (() => void)[] = [];
   /** Images downloaded and saved as soon as `executed` named them, per cell, by refKey. */
-  readonly #early: (Map<string, Promise<SavedImage | undefined>> | undefined)[] = [];
+  readonly #early: (Map<string, Promise<ImageFile | undefined>> | undefined)[] = [];
   /** The image refs each cell's recorded images came from (refKey, in order). */
   readonly #refs: string[][] = [];
   /** Cells recorded from their terminal WebSocket message whose /history has not been read yet. */
@@ -489,13 +489,13 @@ class RunState {
     }
   }
 
-  async #fetchImage(i: number, ref: ImageRef, n: number): Promise<SavedImage> {
+  async #fetchImage(i: number, ref: ImageRef, n: number): Promise<ImageFile> {
     await this.#folder.promise;
     return this.#download(ref, imageName(this.#record.cells[i].key, n, n + 1));
   }
 
   /** Streams one image from /view into the run folder, hashing it on the way: never whole in memory. */
-  async #download(ref: ImageRef, name: string): Promise<SavedImage> {
+  async #download(ref: ImageRef, name: string): Promise<ImageFile> {
     const { file, sha256, bytes, width, height } = await this.#opts.client.viewTo(ref, () => openImageFile(this.runDir, name));
     return { file, sha256, bytes, ...(width !== undefined && height !== undefined ? { width, height } : {}) };
   }
@@ -513,7 +513,7 @@ class RunState {
   /** /history says the job did not succeed after all: the images recorded early go. */
   async #discardRecorded(i: number): Promise<void> {
     const cell = this.#record.cells[i];
-    await this.#removeFiles(cell.images.flatMap((im) => (im.thumb ? [im.file, im.thumb] : [im.file])));
+    await this.#removeFiles(cell.images.flatMap(filesOf));
     cell.images = [];
     this.#refs[i] = [];
   }
@@ -530,7 +530,7 @@ class RunState {
   async #saveImages(i: number, refs: ImageRef[]): Promise<ImageFile[]> {
     if (!refs.length) throw new Error('The job finished but produced no image (is there a SaveImage node?).');
     const cell = this.#record.cells[i];
-    const have = new Map<string, SavedImage>();
+    const have = new Map<string, ImageFile>();
     const early = this.#early[i];
     this.#early[i] = undefined;
     for (const [k, p] of early ?? []) {
@@ -545,7 +545,7 @@ class RunState {
     const keys = refs.map(refKey);
     const wanted = keys.map((_, n) => imageName(cell.key, n, refs.length));
     // Renames go through a temporary name first, so one never lands on a file another still needs.
-    const moves: { got: SavedImage; n: number; tmp: string }[] = [];
+    const moves: { got: ImageFile; n: number; tmp: string }[] = [];
     for (const [n, k] of keys.entries()) {
       const got = have.get(k);
       if (got && stem(got.file) !== wanted[n]) {
@@ -568,7 +568,7 @@ class RunState {
     }
     const kept = new Set(images.map((im) => im.file));
     const stale = [...have.entries()].filter(([k, im]) => !keys.includes(k) && !kept.has(im.file));
-    await this.#removeFiles(stale.flatMap(([, im]) => (im.thumb ? [im.file, im.thumb] : [im.file])));
+    await this.#removeFiles(stale.flatMap(([, im]) => filesOf(im)));
     this.#refs[i] = keys;
     return images;
   }
@@ -694,8 +694,10 @@ async function scoreConvergence(runDir: string, record: RunRecord, opts: ScoreRu
   }
 }
 
-/** An image on disk in the run folder, as the record lists it. */
-type SavedImage = ImageFile;
+/** An image's file and its thumbnail's, if it has one: what removing the image removes. */
+function filesOf(im: ImageFile): string[] {
+  return im.thumb ? [im.file, im.thumb] : [im.file];
+}
 
 /** File name (without extension) of image n of a job that made `count` images. */
 function imageName(key: string, n: number, count: number): string {
