@@ -4,7 +4,7 @@
  * one-job-at-a-time client built from the same ComfyClient (post, wait, download, save, post the next).
  * Server busy time and idle gaps come from ComfyUI's own timestamps (execution_start / execution_success).
  */
-import { mkdtempSync, rmSync, watch } from 'node:fs';
+import { mkdtempSync, rmSync, watch, type FSWatcher } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ComfyClient } from '../src/core/comfy/client';
@@ -56,12 +56,12 @@ function summary(r: Result) {
 
 async function pipelined(url: string, spec: Spec, root: string): Promise<Result> {
   const client = new ComfyClient({ baseUrl: url });
+  let watcher: FSWatcher | undefined;
   try {
-    // When each image file appears (the runner writes a temp file and renames it into place).
+    // When each image file appears (the runner writes a temp file and renames it into place). The run
+    // folder alone, watched from the moment it exists: Node emulates a recursive watch on Linux with a
+    // readdir per change, which throws when the runner renames its temp folder into place.
     const onDisk = new Map<string, number>();
-    const watcher = watch(root, { recursive: true }, (_e, f) => {
-      if (f && /\.png$/.test(f) && !onDisk.has(path.basename(f))) onDisk.set(path.basename(f), Date.now());
-    });
     const recordedAt = new Map<string, number>();
     const completedAt = new Map<string, number>();
     const t0 = Date.now();
@@ -73,6 +73,11 @@ async function pipelined(url: string, spec: Spec, root: string): Promise<Result>
       runsRoot: root,
       // The sweep's wall time ends when the last image is recorded; post-run scoring is reported apart.
       onUpdate: (u) => {
+        if (u.type === 'planned' && !watcher) {
+          watcher = watch(u.runDir, (_e, f) => {
+            if (f && /\.png$/.test(f) && !onDisk.has(f)) onDisk.set(f, Date.now());
+          });
+        }
         // The first 'success' update is the image recorded (shown done); later ones add /history's
         // queue wait and the grid thumbnail.
         if (u.type === 'cell' && u.cell.status === 'success' && !recordedAt.has(u.cell.key)) recordedAt.set(u.cell.key, (lastRecorded = Date.now()));
@@ -81,7 +86,6 @@ async function pipelined(url: string, spec: Spec, root: string): Promise<Result>
     });
     const returned = Date.now() - t0;
     const wallMs = lastRecorded - t0;
-    watcher.close();
     if (record.status !== 'complete') throw new Error(`pipelined run ended ${record.status}`);
     return {
       label: 'runner (all queued up front)',
@@ -98,6 +102,7 @@ async function pipelined(url: string, spec: Spec, root: string): Promise<Result>
       })),
     };
   } finally {
+    watcher?.close();
     client.close();
   }
 }
