@@ -64,7 +64,8 @@ test('ComfyUI restarted mid-sweep: finished images kept, the lost jobs marked lo
   try {
     let restarted = false;
     const { runDir, record } = await runSpec({
-      spec: tiny({ steps: [4], repeats: 4 }),
+      // 100 ms jobs: on a loaded machine the first image's update must still come before the last job ends.
+      spec: tiny({ steps: [20], repeats: 4 }),
       specFile: '/x/r.qwenprompt',
       client,
       runsRoot: root,
