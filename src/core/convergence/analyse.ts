@@ -36,25 +36,39 @@ export interface PairToScore {
 }
 
 /**
- * Every image paired with its reference: same repeat, same other axes, the group's highest step count.
- * A row whose reference image is missing (failed, cancelled) is left out rather than compared with a
- * lower step count, so every score of a step count means the same thing.
+ * Each cell's reference cell key: same repeat, same other axes, the group's highest step count, whatever
+ * the cells' status (a run in progress knows its rows before their images exist).
  */
-export function pairsToScore(cells: CellRecord[]): PairToScore[] {
+export function referenceKeys(cells: Pick<CellRecord, 'key' | 'axes' | 'repeat'>[]): Map<string, string> {
   const topSteps = new Map<string, number>();
   for (const c of cells) {
     if (!Number.isFinite(stepsOf(c))) continue;
     const g = groupOf(c);
     topSteps.set(g, Math.max(topSteps.get(g) ?? -Infinity, stepsOf(c)));
   }
-  const refs = new Map<string, CellRecord>();
+  const rowRef = new Map<string, string>();
   for (const c of cells) {
-    if (scorable(c) && stepsOf(c) === topSteps.get(groupOf(c))) refs.set(`${groupOf(c)}#${c.repeat}`, c);
+    if (stepsOf(c) === topSteps.get(groupOf(c))) rowRef.set(`${groupOf(c)}#${c.repeat}`, c.key);
   }
+  const refs = new Map<string, string>();
+  for (const c of cells) {
+    const ref = Number.isFinite(stepsOf(c)) ? rowRef.get(`${groupOf(c)}#${c.repeat}`) : undefined;
+    if (ref !== undefined) refs.set(c.key, ref);
+  }
+  return refs;
+}
+
+/**
+ * Every image paired with its reference. A row whose reference image is missing (failed, cancelled) is
+ * left out rather than compared with a lower step count, so every score of a step count means the same.
+ */
+export function pairsToScore(cells: CellRecord[]): PairToScore[] {
+  const refs = referenceKeys(cells);
+  const byKey = new Map(cells.map((c) => [c.key, c]));
   const pairs: PairToScore[] = [];
   for (const c of cells) {
-    const reference = refs.get(`${groupOf(c)}#${c.repeat}`);
-    if (reference && scorable(c)) pairs.push({ cell: c, reference });
+    const reference = byKey.get(refs.get(c.key) ?? '');
+    if (reference && scorable(reference) && scorable(c)) pairs.push({ cell: c, reference });
   }
   return pairs;
 }

@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { RunRecord } from '../runs/types';
 import { DEFAULT_THRESHOLD, pairsToScore, summarizeConvergence } from './analyse';
-import { decodePng, prepare, SCORE_METHOD, scorePrepared, type Prepared } from './score';
+import { decodePng, prepare, SCORE_METHOD, scorePrepared, type PairScore, type Prepared } from './score';
 
 export interface ScoreRunOptions {
   threshold?: number;
@@ -22,8 +22,16 @@ async function load(runDir: string, file: string): Promise<Prepared> {
  * Sets `cell.convergence` on every scorable image and `record.convergence` (undefined when no row has
  * two step counts). Each reference is decoded once. An image that cannot be read is left unscored
  * (the error goes to `onError`) rather than failing the run: scores are a reading aid, not the run.
+ * `known` gives scores already made while the run went (LiveScores), by the images' sha256; only the
+ * other pairs are read from disk.
  */
-export async function scoreRun(runDir: string, record: RunRecord, opts: ScoreRunOptions = {}, onError?: (file: string, e: unknown) => void): Promise<void> {
+export async function scoreRun(
+  runDir: string,
+  record: RunRecord,
+  opts: ScoreRunOptions = {},
+  onError?: (file: string, e: unknown) => void,
+  known?: (sha: string, refSha: string) => PairScore | undefined,
+): Promise<void> {
   const started = performance.now();
   const pairs = pairsToScore(record.cells);
   const stepsPerGroup = new Set(pairs.map((p) => `${p.reference.key}|${p.cell.axes.steps}`));
@@ -45,6 +53,11 @@ export async function scoreRun(runDir: string, record: RunRecord, opts: ScoreRun
     for (const { cell, reference } of pairs) {
       if (cell === reference) {
         cell.convergence = { reference: reference.key, ssim: 1, deltaE: 0 };
+        continue;
+      }
+      const made = known?.(cell.images[0].sha256, reference.images[0].sha256);
+      if (made) {
+        cell.convergence = { reference: reference.key, ...made };
         continue;
       }
       const ref = await get(reference.images[0].file);

@@ -13,8 +13,9 @@ import { columnStats } from './stats';
 import { measureJob, type MeasureContext } from './timing';
 import type { Cell, CellRecord, ImageFile, JobTimings, RunRecord, RunStatus, ServerFacts } from './types';
 import { VramMonitor } from './vram';
+import { LiveScores } from '../convergence/liveScores';
 import { scoreRun, type ScoreRunOptions } from '../convergence/scoreRun';
-import { THUMB_SIDE, writeThumbnail } from './thumbnail';
+import { imageWork, scoreInWorker, THUMB_SIDE } from './thumbnail';
 
 export interface RunOptions {
   spec: Spec;
@@ -168,8 +169,11 @@ class RunState {
   #wake?: () => void;
   #urgent = false;
   #cancelled = false;
-  /** Thumbnails are made one at a time after their image is recorded: never on a job's critical path. */
+  /** Thumbnails and reductions for scoring are made one image at a time after it is recorded: never on
+   * a job's critical path. */
   #thumbs: Promise<void> = Promise.resolve();
+  /** Convergence scores made as the images come in (none when the run is not scored). */
+  #live: LiveScores | undefined;
   /** A job hit the watchdog: nothing more is submitted. */
   #abandoned = false;
 
@@ -182,6 +186,7 @@ class RunState {
     this.#vram = new VramMonitor(opts.client, opts.vramPollMs ?? 250);
     this.#promptIds = cells.map(() => undefined);
     this.#settled = cells.map((c) => opts.resume?.keep.has(c.key) ?? false);
+    if (opts.convergence !== false) this.#live = new LiveScores(cells.filter((_, i) => !this.#settled[i]), { scorer: scoreInWorker });
     let resolve!: () => void;
     let reject!: (e: unknown) => void;
     const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
@@ -242,7 +247,8 @@ class RunState {
     r.finishedAt = new Date().toISOString();
     r.wallMs = Date.now() - started;
     // After the last job, so it never delays the GPU (every prompt was queued up front).
-    if (this.#opts.convergence !== false) await scoreConvergence(runDir, r, this.#opts.convergence || {}, this.#log);
+    if (this.#opts.convergence !== false) await scoreConvergence(runDir, r, this.#opts.convergence || {}, this.#log, this.#live);
+    this.#live?.clear();
     this.#urgent = true;
     this.#wake?.();
     await this.#write();
@@ -344,7 +350,7 @@ class RunState {
       cell.status = timings.cached ? 'cached' : 'success';
       // Not awaited: the rewrite joins the one #finish waits for.
       void this.#changed(i);
-      if (this.#opts.thumbnails !== false) this.#thumbs = this.#thumbs.then(() => this.#thumbnails(i));
+      this.#afterImages(i);
     } catch (err) {
       // /history's pass makes the record as before (and downloads what is missing).
       this.#log.debug(`Job ${cell.key}: recording on the terminal message failed (${userMessage(err)}); waiting for /history`);
@@ -393,7 +399,7 @@ class RunState {
     }
     if (this.#early[i]) await this.#discardEarly(i);
     const recorded = this.#changed(i);
-    if (newImages && cell.images.length && this.#opts.thumbnails !== false) this.#thumbs = this.#thumbs.then(() => this.#thumbnails(i));
+    if (newImages && cell.images.length) this.#afterImages(i);
     await recorded;
   }
 
@@ -410,24 +416,36 @@ class RunState {
     if (terminal) timings.overheadMs = now - terminal.at;
   }
 
-  /** Makes the grid thumbnails of cell i's images; a failure only leaves the grid the full image. */
-  async #thumbnails(i: number): Promise<void> {
+  /** Queues the work on cell i's new images (thumbnails, the reduction for scoring) behind the rest. */
+  #afterImages(i: number): void {
+    const thumbs = this.#opts.thumbnails !== false;
+    if (thumbs || this.#live?.wants(this.#record.cells[i].key)) this.#thumbs = this.#thumbs.then(() => this.#imageWork(i, thumbs));
+  }
+
+  /** Makes the grid thumbnails of cell i's images and scores its first; a failure only leaves the grid
+   * the full image, or the score to be made at the end. */
+  async #imageWork(i: number, thumbs: boolean): Promise<void> {
     // Let the record update and any job message already waiting go first.
     await new Promise<void>((ok) => setImmediate(ok));
     const cell = this.#record.cells[i];
     let made = false;
-    for (const image of cell.images) {
+    for (const [n, image] of cell.images.entries()) {
       // Known from the PNG header: an image no bigger than a thumbnail is shown as it is, so it is
       // not read back and decoded only to find that out (500 small images: ~25 MB of RSS).
-      if (image.width !== undefined && image.height !== undefined && Math.max(image.width, image.height) <= THUMB_SIDE) continue;
+      const small = image.width !== undefined && image.height !== undefined && Math.max(image.width, image.height) <= THUMB_SIDE;
+      const thumbSide = thumbs && !small ? THUMB_SIDE : undefined;
+      const prepare = n === 0 && this.#live?.wants(cell.key) === true;
+      if (thumbSide === undefined && !prepare) continue;
       try {
-        const thumb = await writeThumbnail(this.runDir, image.file);
+        const { thumb, prepared } = await imageWork(this.runDir, image.file, { thumbSide, prepare });
         if (thumb) {
           image.thumb = thumb;
           made = true;
         }
+        if (prepare) await this.#live!.add(cell.key, image.sha256, prepared);
       } catch (e) {
-        this.#log.debug(`No thumbnail of ${image.file}: ${userMessage(e)}`);
+        this.#log.debug(`No thumbnail or score of ${image.file} yet: ${userMessage(e)}`);
+        if (prepare) await this.#live!.add(cell.key, image.sha256, undefined);
       }
     }
     if (made) {
@@ -686,9 +704,18 @@ function reopenRecord(record: RunRecord, keep: ReadonlySet<string>, now: number)
   return record;
 }
 
-async function scoreConvergence(runDir: string, record: RunRecord, opts: ScoreRunOptions, log: ILogger): Promise<void> {
+async function scoreConvergence(runDir: string, record: RunRecord, opts: ScoreRunOptions, log: ILogger, live: LiveScores | undefined): Promise<void> {
   try {
-    await scoreRun(runDir, record, opts, (file, e) => log.warn(`Convergence: cannot score ${file}: ${userMessage(e)}`));
+    const onError = (file: string, e: unknown) => log.warn(`Convergence: cannot score ${file}: ${userMessage(e)}`);
+    let early = 0;
+    const known = (sha: string, refSha: string) => {
+      const s = live?.score(sha, refSha);
+      if (s) early++;
+      return s;
+    };
+    await scoreRun(runDir, record, opts, onError, known);
+    const pairs = record.cells.filter((c) => c.convergence && c.convergence.reference !== c.key).length;
+    if (pairs) log.info(`Convergence: ${pairs} image(s) scored, ${early} of them while the run went; ${record.convergence?.scoringMs ?? 0} ms of scoring after the last job`);
   } catch (e) {
     log.error('Scoring convergence failed', e);
   }

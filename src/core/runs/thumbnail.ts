@@ -1,7 +1,8 @@
 /**
- * Grid thumbnails: a run's images downscaled to at most THUMB_SIDE px on the long side and written
- * beside them as baseline JPEGs, so a results panel of 60 images loads and decodes ~60 × 0.15 MP of
- * small files instead of 60 × 1–2 MP PNGs.
+ * The work on a run's images after they are recorded, off the caller's thread: grid thumbnails (each
+ * image downscaled to at most THUMB_SIDE px on the long side and written beside it as a baseline JPEG,
+ * so a results panel of 60 images loads ~60 × 0.15 MP of small files instead of 60 × 1–2 MP PNGs) and
+ * the image reduced for convergence scoring, both from one decode.
  */
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -9,6 +10,7 @@ import { threadId, Worker } from 'node:worker_threads';
 import { PNG } from 'pngjs';
 import type { encode } from 'jpeg-js';
 import { resizeArea, workingSize, type RgbaImage } from '../convergence/pixels';
+import { prepare, scorePrepared, type PairScore, type Prepared } from '../convergence/score';
 
 // jpeg-js's encoder alone (its package root also loads the decoder, which the bundle would carry for
 // nothing); typed by the root's declaration of the same function.
@@ -67,60 +69,84 @@ export function encodeThumbnail(img: RgbaImage, side = THUMB_SIDE, quality = THU
   return encodeJpeg({ width: planes.width, height: planes.height, data: rgba }, quality).data;
 }
 
+/** What to do with one image file: a thumbnail of at most `thumbSide` px, its reduction for scoring, or both. */
+export interface ImageFileWork {
+  thumbSide?: number;
+  prepare?: boolean;
+}
+
+/** The worker's jobs: work on an image file, or scoring a reduced image against its reference. */
+export type ImageWork = ({ kind: 'file'; runDir: string; file: string } & ImageFileWork) | { kind: 'score'; image: Prepared; reference: Prepared };
+
+export interface ImageWorkResult {
+  /** The thumbnail's name; none when the image is no bigger than a thumbnail (the grid shows it as it is). */
+  thumb?: string;
+  /** The image at scoring's working size. */
+  prepared?: Prepared;
+  score?: PairScore;
+}
+
 /**
- * Makes the thumbnail of the PNG `file` in `runDir` on the calling thread and returns its name, or
- * undefined when the image is no bigger than a thumbnail (the grid shows it as it is) or is not a PNG.
- * No fsync: a thumbnail can be made again, and the record names it only after it is written.
- * thumbnailWorker.ts runs this; the caller's thread runs it only when no worker can be started.
+ * Does `work` on the calling thread; nothing for a file that is not a PNG. No fsync: a thumbnail can
+ * be made again, and the record names it only after it is written. thumbnailWorker.ts runs this; the
+ * caller's thread runs it only when no worker can be started.
  */
-export async function makeThumbnail(runDir: string, file: string, side = THUMB_SIDE): Promise<string | undefined> {
-  if (!/\.png$/i.test(file)) return undefined;
+export async function doImageWork(work: ImageWork): Promise<ImageWorkResult> {
+  if (work.kind === 'score') return { score: scorePrepared(work.image, work.reference) };
+  const { runDir, file } = work;
+  if (!/\.png$/i.test(file)) return {};
   const img = await decodePngAsync(await fs.readFile(path.join(runDir, file)));
-  if (Math.max(img.width, img.height) <= side) return undefined;
-  const name = thumbName(file);
-  await fs.writeFile(path.join(runDir, name), encodeThumbnail(img, side));
-  return name;
+  const out: ImageWorkResult = {};
+  if (work.prepare) out.prepared = prepare(img);
+  if (work.thumbSide !== undefined && Math.max(img.width, img.height) > work.thumbSide) {
+    const name = thumbName(file);
+    await fs.writeFile(path.join(runDir, name), encodeThumbnail(img, work.thumbSide));
+    out.thumb = name;
+  }
+  return out;
+}
+
+/** The buffers of a result, moved (not copied) to the receiving thread. */
+export function transferList(r: ImageWorkResult): ArrayBuffer[] {
+  const p = r.prepared;
+  if (!p) return [];
+  return [...new Set([p.lum.buffer, p.lab.l.buffer, p.lab.a.buffer, p.lab.b.buffer])] as ArrayBuffer[];
 }
 
 /** A job for the worker; its answer carries the same id. */
-export interface ThumbnailJob {
-  id: number;
-  runDir: string;
-  file: string;
-  side: number;
-}
+export type ImageJob = ImageWork & { id: number };
 /** The worker's messages: `ready` once its modules are loaded, then one answer per job. */
-export type ThumbnailAnswer = { ready: true } | ({ id: number; threadId: number } & ({ name: string | undefined } | { error: string }));
+export type ImageAnswer = { ready: true } | ({ id: number; threadId: number } & ({ result: ImageWorkResult } | { error: string }));
 
 /** The worker's script: beside the bundle (dist/engine.js, dist/cli.js) or beside this file (tsc's out/). */
 const WORKER_SCRIPT = path.join(__dirname, 'thumbnailWorker.js');
 
-/** An idle worker is ended after this long; the next thumbnail starts a new one (~30 ms). */
+/** An idle worker is ended after this long; the next job starts a new one (~30 ms). */
 const IDLE_MS = 5_000;
 
 /**
- * One worker thread per process that makes the thumbnails. jpeg-js's encode() is ~60–120 ms of
- * synchronous work per 384² thumbnail (it builds its tables on every call), which on the caller's
- * thread would stall the extension host. The worker is started on the first job, keeps the process
+ * One worker thread per process that does the image work. jpeg-js's encode() is ~60–120 ms of
+ * synchronous work per 384² thumbnail (it builds its tables on every call), and reducing a 1024² image
+ * for scoring ~40 ms, which on the caller's thread would stall the extension host. The worker is started on the first job, keeps the process
  * alive only while a job is pending (so the CLI exits when its run is done), ends after IDLE_MS idle,
  * and is started again after it dies. If it cannot start, jobs are done on the caller's thread.
  */
-class ThumbnailWorker {
+class ImageWorker {
   #worker: Worker | undefined;
   /** The worker has loaded its modules (a script that fails to load means: no worker, work inline). */
   #online = false;
   /** Set once a worker failed to start: every later job runs inline. */
   #unavailable = false;
-  #pending = new Map<number, { job: ThumbnailJob; resolve: (name: string | undefined) => void; reject: (e: Error) => void }>();
+  #pending = new Map<number, { job: ImageJob; resolve: (r: ImageWorkResult) => void; reject: (e: Error) => void }>();
   #nextId = 1;
   #idle: NodeJS.Timeout | undefined;
-  /** threadId of the thread that made the last thumbnail (0 is a process's main thread). */
+  /** threadId of the thread that did the last job (0 is a process's main thread). */
   lastThreadId: number | undefined;
 
-  run(runDir: string, file: string, side: number): Promise<string | undefined> {
+  run(work: ImageWork): Promise<ImageWorkResult> {
     const worker = this.#unavailable ? undefined : this.#start();
-    if (!worker) return this.#inline(runDir, file, side);
-    const job: ThumbnailJob = { id: this.#nextId++, runDir, file, side };
+    if (!worker) return this.#inline({ id: 0, ...work });
+    const job: ImageJob = { id: this.#nextId++, ...work };
     return new Promise((resolve, reject) => {
       this.#pending.set(job.id, { job, resolve, reject });
       clearTimeout(this.#idle);
@@ -137,10 +163,10 @@ class ThumbnailWorker {
     if (w) await w.terminate();
   }
 
-  async #inline(runDir: string, file: string, side: number): Promise<string | undefined> {
-    const name = await makeThumbnail(runDir, file, side);
+  async #inline(job: ImageJob): Promise<ImageWorkResult> {
+    const result = await doImageWork(job);
     this.lastThreadId = threadId;
-    return name;
+    return result;
   }
 
   #start(): Worker | undefined {
@@ -156,13 +182,13 @@ class ThumbnailWorker {
     }
     this.#worker = w;
     this.#online = false;
-    w.on('message', (a: ThumbnailAnswer) => this.#answer(a));
+    w.on('message', (a: ImageAnswer) => this.#answer(a));
     w.on('error', (e) => this.#gone(w, e));
     w.on('exit', (code) => this.#gone(w, new Error(`the thumbnail worker exited (${code})`)));
     return w;
   }
 
-  #answer(a: ThumbnailAnswer): void {
+  #answer(a: ImageAnswer): void {
     if ('ready' in a) {
       this.#online = true;
       return;
@@ -172,7 +198,7 @@ class ThumbnailWorker {
     this.#pending.delete(a.id);
     this.lastThreadId = a.threadId;
     if ('error' in a) p.reject(new Error(a.error));
-    else p.resolve(a.name);
+    else p.resolve(a.result);
     if (this.#pending.size === 0) this.#idleNow();
   }
 
@@ -197,28 +223,40 @@ class ThumbnailWorker {
     if (!this.#online) this.#unavailable = true;
     for (const { job, resolve, reject } of jobs) {
       if (this.#online) reject(e);
-      else this.#inline(job.runDir, job.file, job.side).then(resolve, reject);
+      else this.#inline(job).then(resolve, reject);
     }
   }
 }
 
-const worker = new ThumbnailWorker();
+const worker = new ImageWorker();
 
 /**
- * Writes the thumbnail of the PNG `file` in `runDir` and returns its name, or undefined when the image
- * is no bigger than a thumbnail or is not a PNG (see makeThumbnail). The work (decode, resize, JPEG
- * encode, write) runs in the thumbnail worker thread, off the caller's event loop.
+ * Does `work` on the PNG `file` in `runDir` (see doImageWork) in the worker thread, off the caller's
+ * event loop: decode, then the reduction for scoring and the thumbnail (resize, JPEG encode, write).
  */
-export function writeThumbnail(runDir: string, file: string, side = THUMB_SIDE): Promise<string | undefined> {
-  return worker.run(runDir, file, side);
+export function imageWork(runDir: string, file: string, work: ImageFileWork): Promise<ImageWorkResult> {
+  return worker.run({ kind: 'file', runDir, file, ...work });
 }
 
-/** The threadId of the thread that made the last thumbnail: the worker's, unless it could not start. */
+/** Writes the thumbnail of the PNG `file` in `runDir` and returns its name (see imageWork). */
+export async function writeThumbnail(runDir: string, file: string, side = THUMB_SIDE): Promise<string | undefined> {
+  return (await imageWork(runDir, file, { thumbSide: side })).thumb;
+}
+
+/**
+ * Scores a reduced image against its reference in the worker thread (~20 ms of SSIM at the working
+ * size that the caller's event loop does not pay; the two images are copied there, ~2 MB).
+ */
+export async function scoreInWorker(image: Prepared, reference: Prepared): Promise<PairScore> {
+  return (await worker.run({ kind: 'score', image, reference })).score!;
+}
+
+/** The threadId of the thread that did the last image job: the worker's, unless it could not start. */
 export function lastThumbnailThread(): number | undefined {
   return worker.lastThreadId;
 }
 
-/** Ends the thumbnail worker (a later thumbnail starts it again). */
+/** Ends the image worker (a later job starts it again). */
 export function stopThumbnailWorker(): Promise<void> {
   return worker.stop();
 }

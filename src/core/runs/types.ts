@@ -66,7 +66,7 @@ export interface ImageFile {
   bytes: number;
   width?: number;
   height?: number;
-  /** A downscaled PNG of it in the run folder for the panel's grid (made after the image is recorded; none for small images). */
+  /** A downscaled JPEG of it in the run folder for the panel's grid (made after the image is recorded; none for small images). */
   thumb?: string;
 }
 
