@@ -7,5 +7,6 @@ export { isComfyError } from './core/comfy/errors';
 export { loadUserGraph } from './core/comfy/workflow/userGraph';
 export { latestResumable, resumeRun, specFromRecord } from './core/runs/resume';
 export { runSpec, serverFacts, SpecRejectedError } from './core/runs/runner';
+export { stopThumbnailWorker } from './core/runs/thumbnail';
 export { panelOptions, RunPanel } from './features/panel/runPanel';
 export { RunViewState } from './features/panel/runState';

@@ -3,6 +3,7 @@ import { readRunRecord } from './core/runs/record';
 import { ComfyConnections } from './features/comfyConnections';
 import { registerCommands } from './features/commands';
 import { ResultsPanelController } from './features/resultsPanel';
+import { loadedRunEngine } from './features/runEngine';
 import { RunService } from './features/runService';
 import { ServerCatalog } from './features/serverCatalog';
 import { registerSpecCodeLens } from './features/specCodeLens';
@@ -88,4 +89,7 @@ export function activate(ctx: vscode.ExtensionContext): QwenPromptApi {
   return { runs, docs, connections };
 }
 
-export function deactivate(): void {}
+/** Ends the image worker thread if a run started it (it would end by itself 5 s after its last job). */
+export async function deactivate(): Promise<void> {
+  await loadedRunEngine()?.stopThumbnailWorker();
+}
