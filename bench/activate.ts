@@ -17,7 +17,12 @@ interface Probe {
   /** Load + activate() of test/fixtures/baseline-extension, an extension that does nothing. */
   baselineLoadMs: number;
   baselineActivateMs: number;
+  /** CPU time of the host process over the baseline's load + activate(). */
+  baselineCpuMs: number;
   loadMs: number;
+  /** CPU time of the host process over loading our bundle, and over load + activate(). */
+  loadCpuMs: number;
+  activationCpuMs: number;
   /** Of loadMs: the bundle's `require('vscode')`, where the host builds the extension's API object. */
   vscodeApiMs: number;
   activateMs: number;
@@ -90,6 +95,9 @@ export async function benchActivate(o: { starts: number }): Promise<void> {
       row('… … of which the host making its vscode API (require(\'vscode\'))', (r) => r.vscodeApiMs),
       row('… of which activate() as the host runs it', (r) => r.activateMs),
       row('… … of which the extension\'s own activate()', (r) => r.ownActivateMs),
+      row('CPU time of the host process: load + activate() (wall time above)', (r) => r.activationCpuMs),
+      row('… of which loading the bundle', (r) => r.loadCpuMs),
+      row('… the same for the do-nothing extension', (r) => r.baselineCpuMs),
       ['language module (dist/language.js) loaded at activation', count((r) => r.languageAtActivation), '', `0 ${verdict(!runs.some((r) => r.languageAtActivation))}`],
       ['run engine (dist/engine.js) loaded at activation', count((r) => r.engineAtActivation), '', `0 ${verdict(!runs.some((r) => r.engineAtActivation))}`],
       row('open a spec + its first CodeLens, after activation', (r) => r.firstLensMs),

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { readRunRecord } from './core/runs/record';
 import { ComfyConnections } from './features/comfyConnections';
 import { registerCommands } from './features/commands';

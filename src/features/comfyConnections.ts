@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { ComfyClientOptions } from '../core/comfy/client';
 import type { IComfyClient } from '../core/comfy/types';
 import type { ILogger } from '../core/logger';

@@ -1,6 +1,6 @@
 // The results panels: one per run folder, revived after a window reload from the run's own run.json.
 import * as path from 'node:path';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { ILogger } from '../core/logger';
 import { readRunRecord } from '../core/runs/record';
 import type { RunRecord } from '../core/runs/types';

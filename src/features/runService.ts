@@ -1,6 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { ApiGraph } from '../core/comfy/types';
 import type { ILogger } from '../core/logger';
 import { readRunRecord } from '../core/runs/record';

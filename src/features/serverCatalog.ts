@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { ILogger } from '../core/logger';
 import { userMessage } from '../core/comfy/errors';
 import { comboValues, type ObjectInfo } from '../core/comfy/objectInfo';

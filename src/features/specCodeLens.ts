@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { formatMs } from '../core/runs/format';
 import type { Spec } from '../core/spec/types';
 import type { ConfigService } from '../platform/config';

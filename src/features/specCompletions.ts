@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { Disposable } from '../platform/dispose';
 import { listSourceText, type ServerCatalog, type ValueKind } from './serverCatalog';
 import { keyDoc, keysAt, type KeyDoc } from './specKeys';

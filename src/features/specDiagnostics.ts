@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { SpecProblem } from '../core/runs/runner';
 import type { Range, Severity, Spec, SpecDiagnostic } from '../core/spec/types';
 import { Disposable } from '../platform/dispose';

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { ParseResult, Spec } from '../core/spec/types';
 import type { ConfigService } from '../platform/config';
 import { Disposable } from '../platform/dispose';

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { listSourceText, type ServerCatalog } from './serverCatalog';
 import { valueKindOf } from './specCompletions';
 import { keyDoc } from './specKeys';

@@ -1,7 +1,7 @@
 // Completions and hovers of .qwenprompt files, registered at activation as thin providers: their logic
 // (the key documentation from the JSON schema, the YAML context) is in the language module, made on the
 // first request.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { SpecCompletionProvider } from './specCompletions';
 import type { SpecHoverProvider } from './specHovers';
 import { language } from './languageModule';

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 
 /** Base for everything that owns listeners, emitters or timers: `_register` them, dispose once. */
 export abstract class Disposable implements vscode.Disposable {

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { ILogger } from '../core/logger';
 
 /** The extension's logger: the "QwenPrompt" log output channel, which can be revealed. */

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { RunService } from '../runService';
 import { Cancelled, type Command } from './command';
 import { asLensArgs } from './specTarget';

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { TokenCommand } from './setToken';
 
 /** Forgets the current server's bearer token. */

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { userMessage } from '../../core/comfy/errors';
 import type { ILogger } from '../../core/logger';
 import { UntrustedWorkspaceError } from '../comfyConnections';

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { SpecRunsCommand, specRunItems } from './showHistory';
 
 /** Two run folders passed directly (tests, other extensions): `{ runDirs: [a, b] }`. */

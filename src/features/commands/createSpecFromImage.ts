@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { stableStringify, writeFileAtomic } from '../../core/runs/record';
 import { language } from '../languageModule';
 import type { Command } from './command';

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { ConfigService } from '../../platform/config';
 import type { HostLogger } from '../../platform/logger';
 import type { TokenStore } from '../../platform/secrets';

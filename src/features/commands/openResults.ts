@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { RECORD_FILE } from '../../core/runs/record';
 import type { RunService } from '../runService';
 import type { SpecDocuments } from '../specDocuments';

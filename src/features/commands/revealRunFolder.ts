@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { Command } from './command';
 import { runDirArg } from './openResults';
 

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { Cancelled } from './command';
 import { resolveSpecTarget, SpecRunCommand } from './specTarget';
 

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { resolveSpecTarget, SpecRunCommand } from './specTarget';
 
 /** Runs every step count crossed with the spec's sweep axes. */

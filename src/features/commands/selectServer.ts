@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { normalizeServerUrl, type ConfigService } from '../../platform/config';
 import type { ComfyConnections } from '../comfyConnections';
 import { runEngine } from '../runEngine';

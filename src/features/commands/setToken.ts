@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { ConfigService } from '../../platform/config';
 import type { TokenStore } from '../../platform/secrets';
 import { Cancelled, type Command } from './command';

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { historyEntry, type HistoryEntry } from '../../core/quality/history';
 import { listRuns } from '../../core/runs/record';
 import type { RunService } from '../runService';

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { Spec } from '../../core/spec/types';
 import type { RunService } from '../runService';
 import type { SpecLensArgs } from '../specCodeLens';

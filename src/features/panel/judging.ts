@@ -1,7 +1,7 @@
 // The results panel's judging requests: rating rounds, exports, run history and a second run to
 // compare with. Each reads or writes the run folder; the webview only ever names files and folders.
 import * as path from 'node:path';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { addRatings } from '../../core/quality/addRatings';
 import { csvSummary, markdownSummary } from '../../core/quality/exportTable';
 import { historyEntry, type HistoryEntry } from '../../core/quality/history';

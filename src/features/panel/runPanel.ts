@@ -1,6 +1,6 @@
 // One results webview showing one run folder: its HTML, its messages, its live updates.
 import * as path from 'node:path';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { ILogger } from '../../core/logger';
 import type { RunRecord } from '../../core/runs/types';
 import { isFromWebview, PROTOCOL_VERSION, type FromWebview, type ToWebview, type WebviewRequest } from '../../protocol/messages';
