@@ -88,14 +88,16 @@ export interface ImageWorkResult {
 
 /**
  * Does `work` on the calling thread; nothing for a file that is not a PNG. No fsync: a thumbnail can
- * be made again, and the record names it only after it is written. thumbnailWorker.ts runs this; the
- * caller's thread runs it only when no worker can be started.
+ * be made again, and the record names it only after it is written. thumbnailWorker.ts runs this with
+ * a synchronous decode: the worker has nothing else to do, and inflating on its own thread keeps
+ * zlib out of libuv's pool, whose threads would each keep a malloc arena (RSS) of their own. The
+ * caller's thread runs it, decoding in the pool, only when no worker can be started.
  */
-export async function doImageWork(work: ImageWork): Promise<ImageWorkResult> {
+export async function doImageWork(work: ImageWork, decode: (bytes: Uint8Array) => RgbaImage | Promise<RgbaImage> = decodePngAsync): Promise<ImageWorkResult> {
   if (work.kind === 'score') return { score: scorePrepared(work.image, work.reference) };
   const { runDir, file } = work;
   if (!/\.png$/i.test(file)) return {};
-  const img = await decodePngAsync(await fs.readFile(path.join(runDir, file)));
+  const img = await decode(await fs.readFile(path.join(runDir, file)));
   const out: ImageWorkResult = {};
   if (work.prepare) out.prepared = prepare(img);
   if (work.thumbSide !== undefined && Math.max(img.width, img.height) > work.thumbSide) {
