@@ -64,7 +64,7 @@ test('scores made as the images come in equal the scores made after the run, in 
   }
 });
 
-test('a replaced image is scored under its own hash; a row it cannot hold is left to the end; a single step count wants nothing', async () => {
+test('a replaced image is scored under its own hash; a row it cannot hold is left to the end; a resume scores only rows it makes the reference of; a single step count wants nothing', async () => {
   const { cells, images, refOf } = sweep();
   const live = new LiveScores(cells);
   const key = cells[0].key;
@@ -88,6 +88,18 @@ test('a replaced image is scored under its own hash; a row it cannot hold is lef
   assert.ok(held.heldBytes > 0);
   for (const k of rowOf(0)) if (k !== refOf(key)) await held.add(k, images.get(k)!.sha, images.get(k)!.prepared);
   assert.equal(held.heldBytes, 0);
+
+  // A resume that makes seed 0's 10-step image and seed 1's 30-step reference: seed 0's reference was
+  // made before (scored at the end, from disk), seed 1's 20-step image was too, so its row compares
+  // the new 10-step image with the new reference, never with the highest step count being made.
+  const making = new Set(['steps=10#r0', 'steps=10#r1', 'steps=30#r1']);
+  const resumed = new LiveScores(cells, { making });
+  assert.deepEqual(cells.map((c) => resumed.wants(c.key)), [false, false, false, true, false, true]);
+  const [r10, r30] = [images.get('steps=10#r1')!, images.get('steps=30#r1')!];
+  await resumed.add('steps=10#r1', r10.sha, r10.prepared);
+  await resumed.add('steps=30#r1', r30.sha, r30.prepared);
+  assert.deepEqual(resumed.score(r10.sha, r30.sha), scorePrepared(r10.prepared, r30.prepared));
+  assert.equal(resumed.heldBytes, 0);
 
   const singles = planCells(studySpec({ steps: [20], repeats: 3 }));
   const single = new LiveScores(singles);

@@ -10,7 +10,7 @@ import { ComfyClient } from '../../src/core/comfy/client';
 import { readRunRecord } from '../../src/core/runs/record';
 import { runSpec, type RunUpdate } from '../../src/core/runs/runner';
 import { resizeArea } from '../../src/core/convergence/pixels';
-import { lastThumbnailThread, THUMB_SIDE, writeThumbnail } from '../../src/core/runs/thumbnail';
+import { imageWork, lastThumbnailThread, THUMB_SIDE } from '../../src/core/runs/thumbnail';
 import { startFakeComfy } from '../fakes/comfyServer';
 import { studySpec } from './helpers/spec';
 
@@ -104,7 +104,7 @@ test('a thumbnail is made in a worker thread: the caller\'s event loop keeps run
       const probe = setInterval(() => ticks++, 0);
       let name: string | undefined;
       try {
-        name = await writeThumbnail(dir, 'big.png');
+        name = (await imageWork(dir, 'big.png', { thumbSide: THUMB_SIDE })).thumb;
       } finally {
         clearInterval(probe);
       }

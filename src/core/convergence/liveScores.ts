@@ -30,9 +30,9 @@ function sizeOf(p: Prepared): number {
 }
 
 export class LiveScores {
-  /** Cell key → its reference's key, for rows of two or more cells that this run makes. */
+  /** Cell key → its reference's key, for rows whose reference and at least one other cell this run makes. */
   readonly #refOf = new Map<string, string>();
-  /** Reference key → the keys of its row. */
+  /** Reference key → the keys of its row that this run makes. */
   readonly #rows = new Map<string, Set<string>>();
   /** Reference key → the keys of its row already added. */
   readonly #seen = new Map<string, Set<string>>();
@@ -44,11 +44,16 @@ export class LiveScores {
   readonly #scorer: PairScorer;
   readonly budgetBytes: number;
 
-  /** `cells`: the cells this run will make (a resumed run's missing ones); others are scored at the end. */
-  constructor(cells: Pick<CellRecord, 'key' | 'axes' | 'repeat'>[], opts: { budgetBytes?: number; scorer?: PairScorer } = {}) {
+  /**
+   * `cells`: the whole plan (it decides each row's reference); `making`: the keys this run makes (a
+   * resumed run's missing ones; default all). Pairs with an image made before are scored at the end.
+   */
+  constructor(cells: Pick<CellRecord, 'key' | 'axes' | 'repeat'>[], opts: { making?: ReadonlySet<string>; budgetBytes?: number; scorer?: PairScorer } = {}) {
     this.budgetBytes = opts.budgetBytes ?? LIVE_BUDGET_BYTES;
     this.#scorer = opts.scorer ?? scorePrepared;
+    const making = opts.making;
     for (const [key, ref] of referenceKeys(cells)) {
+      if (making && !making.has(key)) continue;
       const row = this.#rows.get(ref) ?? new Set<string>();
       row.add(key);
       this.#rows.set(ref, row);

@@ -186,7 +186,10 @@ class RunState {
     this.#vram = new VramMonitor(opts.client, opts.vramPollMs ?? 250);
     this.#promptIds = cells.map(() => undefined);
     this.#settled = cells.map((c) => opts.resume?.keep.has(c.key) ?? false);
-    if (opts.convergence !== false) this.#live = new LiveScores(cells.filter((_, i) => !this.#settled[i]), { scorer: scoreInWorker });
+    if (opts.convergence !== false) {
+      const making = new Set(cells.filter((_, i) => !this.#settled[i]).map((c) => c.key));
+      this.#live = new LiveScores(cells, { making, scorer: scoreInWorker });
+    }
     let resolve!: () => void;
     let reject!: (e: unknown) => void;
     const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));

@@ -240,11 +240,6 @@ export function imageWork(runDir: string, file: string, work: ImageFileWork): Pr
   return worker.run({ kind: 'file', runDir, file, ...work });
 }
 
-/** Writes the thumbnail of the PNG `file` in `runDir` and returns its name (see imageWork). */
-export async function writeThumbnail(runDir: string, file: string, side = THUMB_SIDE): Promise<string | undefined> {
-  return (await imageWork(runDir, file, { thumbSide: side })).thumb;
-}
-
 /**
  * Scores a reduced image against its reference in the worker thread (~20 ms of SSIM at the working
  * size that the caller's event loop does not pay; the two images are copied there, ~2 MB).
