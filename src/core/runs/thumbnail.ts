@@ -128,10 +128,11 @@ const IDLE_MS = 5_000;
 
 /**
  * One worker thread per process that does the image work. jpeg-js's encode() is ~60–120 ms of
- * synchronous work per 384² thumbnail (it builds its tables on every call), and reducing a 1024² image
- * for scoring ~40 ms, which on the caller's thread would stall the extension host. The worker is started on the first job, keeps the process
- * alive only while a job is pending (so the CLI exits when its run is done), ends after IDLE_MS idle,
- * and is started again after it dies. If it cannot start, jobs are done on the caller's thread.
+ * synchronous work per 384² thumbnail (it builds its tables on every call), and decoding and reducing
+ * a 1024² image for scoring 130–160 ms, which on the caller's thread would stall the extension host.
+ * The worker is started on the first job, keeps the process alive only while a job is pending (so the
+ * CLI exits when its run is done), ends after IDLE_MS idle, and is started again after it dies. If it
+ * cannot start, jobs are done on the caller's thread.
  */
 class ImageWorker {
   #worker: Worker | undefined;
@@ -186,7 +187,7 @@ class ImageWorker {
     this.#online = false;
     w.on('message', (a: ImageAnswer) => this.#answer(a));
     w.on('error', (e) => this.#gone(w, e));
-    w.on('exit', (code) => this.#gone(w, new Error(`the thumbnail worker exited (${code})`)));
+    w.on('exit', (code) => this.#gone(w, new Error(`the image worker exited (${code})`)));
     return w;
   }
 
