@@ -6,10 +6,17 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ComfyClient } from '../../src/core/comfy/client';
 import { readRunRecord } from '../../src/core/runs/record';
-import { runSpec } from '../../src/core/runs/runner';
+import { runSpec, type RunOptions } from '../../src/core/runs/runner';
 import type { CellRecord } from '../../src/core/runs/types';
+import type { Spec } from '../../src/core/spec/types';
 import { startFakeComfy } from '../fakes/comfyServer';
 import { studySpec } from './helpers/spec';
+
+/** A run with no thumbnails or scores: only what the jobs themselves record. */
+function runPlain(client: ComfyClient, spec: Spec, onUpdate: RunOptions['onUpdate']) {
+  const root = mkdtempSync(path.join(tmpdir(), 'qp-early-'));
+  return runSpec({ spec, specFile: '/tmp/early.qwenprompt', client, runsRoot: root, thumbnails: false, convergence: false, onUpdate });
+}
 
 test('a finished job is shown done with its image on disk before /history answers; the queue wait comes in a later update', async () => {
   const fake = await startFakeComfy({ msPerStep: 5, loadMs: 5 });
@@ -18,26 +25,17 @@ test('a finished job is shown done with its image on disk before /history answer
   fake.faults.holdHistory = true;
   const safety = setTimeout(() => (fake.faults.holdHistory = false), 15_000);
   try {
-    const root = mkdtempSync(path.join(tmpdir(), 'qp-early-'));
     const spec = studySpec({ width: 64, height: 64, steps: [2, 3], repeats: 2 });
     const shownDone = new Map<string, { cell: CellRecord; heldHistory: boolean; onDisk: string | undefined }>();
     const later: CellRecord[] = [];
-    const { runDir, record } = await runSpec({
-      spec,
-      specFile: '/tmp/early.qwenprompt',
-      client,
-      runsRoot: root,
-      thumbnails: false,
-      convergence: false,
-      onUpdate: (u) => {
-        if (u.type !== 'cell' || u.cell.status !== 'success') return;
-        if (shownDone.has(u.cell.key)) return void later.push(structuredClone(u.cell));
-        const file = u.cell.images[0] && path.join(u.runDir, u.cell.images[0].file);
-        const onDisk = file && createHash('sha256').update(readFileSync(file)).digest('hex');
-        shownDone.set(u.cell.key, { cell: structuredClone(u.cell), heldHistory: fake.faults.holdHistory === true, onDisk });
-        // Every job shown done while /history was held: let the server answer now.
-        if (shownDone.size === 4) fake.faults.holdHistory = false;
-      },
+    const { runDir, record } = await runPlain(client, spec, (u) => {
+      if (u.type !== 'cell' || u.cell.status !== 'success') return;
+      if (shownDone.has(u.cell.key)) return void later.push(structuredClone(u.cell));
+      const file = u.cell.images[0] && path.join(u.runDir, u.cell.images[0].file);
+      const onDisk = file && createHash('sha256').update(readFileSync(file)).digest('hex');
+      shownDone.set(u.cell.key, { cell: structuredClone(u.cell), heldHistory: fake.faults.holdHistory === true, onDisk });
+      // Every job shown done while /history was held: let the server answer now.
+      if (shownDone.size === 4) fake.faults.holdHistory = false;
     });
     assert.equal(record.status, 'complete');
     assert.equal(shownDone.size, 4);
@@ -71,19 +69,10 @@ test('when /history lists images the WebSocket did not name, /history wins: the 
   const client = new ComfyClient({ baseUrl: fake.url });
   fake.faults.historyExtraImage = true;
   try {
-    const root = mkdtempSync(path.join(tmpdir(), 'qp-early-'));
     const spec = studySpec({ width: 64, height: 64, steps: [2], repeats: 2 });
     const first = new Map<string, number>();
-    const { runDir, record } = await runSpec({
-      spec,
-      specFile: '/tmp/early.qwenprompt',
-      client,
-      runsRoot: root,
-      thumbnails: false,
-      convergence: false,
-      onUpdate: (u) => {
-        if (u.type === 'cell' && u.cell.status === 'success' && !first.has(u.cell.key)) first.set(u.cell.key, u.cell.images.length);
-      },
+    const { runDir, record } = await runPlain(client, spec, (u) => {
+      if (u.type === 'cell' && u.cell.status === 'success' && !first.has(u.cell.key)) first.set(u.cell.key, u.cell.images.length);
     });
     assert.equal(record.status, 'complete');
     const onDisk = await readRunRecord(runDir);
