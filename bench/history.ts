@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { listRuns, writeRunRecord } from '../src/core/runs/record';
 import type { RunRecord } from '../src/core/runs/types';
-import { RunHistory } from '../src/features/runHistory';
+import { RunHistory } from '../src/features/runs/runHistory';
 import { fmt, median, printTable } from './table';
 
 const FIXTURE = path.resolve(__dirname, '../../test/fixtures/runs/steps-study/2026-11-20T09-00-00Z/run.json');
