@@ -182,11 +182,14 @@ describe('ComfyClient recovery', () => {
       if (e.type === 'connection') states.push(e.state);
     });
     const job = await client.submit(graph(10), { onEvent: onFirstProgress(() => fake.dropSockets()) });
+    // The reconnect's resync or the poll of a silent job, whichever comes first, settles it.
+    const reconnected = nextEvent(client, (e) => e.type === 'connection' && e.state === 'connected');
     const outcome = await job.done;
     assert.equal(outcome.status, 'success');
     assert.equal(outcome.recovered, true);
     assert.equal(outcome.images.length, 1);
     assert.ok(outcome.history);
+    await reconnected;
     assert.deepEqual(states.slice(0, 3), ['connected', 'reconnecting', 'connected']);
   });
 
@@ -217,17 +220,18 @@ describe('ComfyClient recovery', () => {
     assert.match(e.message, /check the ComfyUI console/);
   });
 
-  it('a queued prompt the server no longer lists ends in a watchdog error', async () => {
-    const { fake, client } = await setup({}, { watchdogMs: 300 });
+  it('a queued prompt the server no longer lists (another client deleted it) ends as deleted, not in a watchdog error', async () => {
+    const { fake, client } = await setup({}, { watchdogMs: 60_000 });
     fake.faults.stall = true;
     const job = await client.submit(graph());
     // Another client removes it from the queue behind our back.
     const other = new ComfyClient({ baseUrl: fake.url });
     clients.push(other);
     await other.deleteQueued([job.promptId]);
-    const e = await rejection(job.done);
-    assert.equal(e.kind, 'watchdog');
-    assert.match(e.message, /queue no longer lists it/);
+    const outcome = await job.done;
+    assert.equal(outcome.status, 'lost');
+    assert.equal(outcome.reason, 'deletedOnServer');
+    assert.match(outcome.error ?? '', /deleted on the server by another client/i);
   });
 
   it('a /history that answers {} at first is retried until the entry is there', async () => {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { encodePreviewFrame } from '../../src/core/comfy/frames';
-import { buildOutcome, JobTracker, replayMessages } from '../../src/core/comfy/jobTracker';
+import { JobTracker, replayMessages } from '../../src/core/comfy/jobTracker';
+import { buildOutcome } from '../../src/core/comfy/outcome';
 import type { HistoryEntry, JobEvent, WsMessage } from '../../src/core/comfy/types';
 import { postedPromptIds, readTranscript, type TranscriptRow } from './helpers/transcripts';
 

@@ -8,15 +8,18 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { ILogger } from '../logger';
 import { nullLogger } from '../logger';
+import { Canceller } from './cancel';
 import { ComfyError } from './errors';
 import { HttpClient, joinUrl } from './http';
 import { JobLifecycle, type RecoveryOptions } from './jobs';
+import { QueuePoll, queuedIds } from './poll';
 import type { RetryPolicy } from './retry';
 import { Resync } from './resync';
 import { ComfySocket, type ReconnectPolicy, type SocketState } from './socket';
 import type {
   ApiGraph,
   ByteSink,
+  CancelResult,
   HistoryEntry,
   IComfyClient,
   ImageRef,
@@ -50,6 +53,8 @@ export interface ComfyClientOptions {
   /** Tries of /view on 5xx or network errors, with doubling delays (defaults 3, 250 ms). */
   viewAttempts?: number;
   viewRetryDelayMs?: number;
+  /** Silence about our prompts after which /queue and /history are polled (default 1 s, doubling to 5 s). */
+  pollQuietMs?: number;
 }
 
 const DEFAULTS = {
@@ -88,7 +93,11 @@ export class ComfyClient implements IComfyClient {
   private readonly watchdog: Watchdog;
   private readonly resync: Resync;
   private readonly views: ImageViews;
+  private readonly poll: QueuePoll;
+  private readonly canceller: Canceller;
   private readonly log: ILogger;
+  /** Connections opened so far (see Job.seenEpoch). */
+  private epoch = 0;
   private readonly listeners = new Set<(e: JobEvent) => void>();
   /** Aborts the client's own background requests (history, watchdog, resync) on close(). */
   private lifetime = lifetimeController();
@@ -114,9 +123,14 @@ export class ComfyClient implements IComfyClient {
       historyRetry: retryPolicy(opts.historyAttempts, opts.historyRetryDelayMs, DEFAULTS.history),
       reads: this,
       lifetime,
+      epoch: () => this.epoch,
       socketOpen: () => this.socket.isOpen,
       onEvent: (e) => this.broadcast(e),
-      onAccepted: (job) => this.watchdog.watch(job),
+      onAccepted: (job) => {
+        this.watchdog.watch(job);
+        this.poll.watch();
+      },
+      onStatus: (info) => this.onStatus(info),
       onSettled: (job) => this.watchdog.forget(job),
       resync: (job) => void this.resync.check(job),
     });
@@ -130,8 +144,20 @@ export class ComfyClient implements IComfyClient {
     this.resync = new Resync({
       ...recovery,
       pending: () => this.jobs.pending(),
-      lost: (job, reason) => this.jobs.lost(job, reason),
+      lost: (job, reason, why) => this.jobs.lost(job, reason, why),
     });
+    this.poll = new QueuePoll({
+      log,
+      reads: this,
+      lifetime,
+      pending: () => this.jobs.pending(),
+      epoch: () => this.epoch,
+      recover: (job, history) => this.jobs.recover(job, history),
+      vanished: (job, how) => this.jobs.vanished(job, how),
+      quietMs: opts.pollQuietMs,
+      maxDelayMs: opts.pollQuietMs === undefined ? undefined : opts.pollQuietMs * 5,
+    });
+    this.canceller = new Canceller(this.http, this);
     this.views = new ImageViews({
       http: this.http,
       log,
@@ -163,6 +189,7 @@ export class ComfyClient implements IComfyClient {
   /** Closes the socket, stops every timer; every unfinished `done` rejects with ComfyError 'aborted'. */
   close(): void {
     this.lifetime.abort();
+    this.poll.stop();
     this.socket.close();
     this.jobs.closeAll();
     this.broadcast({ type: 'connection', state: 'closed' });
@@ -210,7 +237,35 @@ export class ComfyClient implements IComfyClient {
   }
 
   async interrupt(promptId?: string, signal?: AbortSignal): Promise<void> {
-    await this.http.json('POST', '/interrupt', { body: promptId ? { prompt_id: promptId } : {}, signal });
+    if (promptId) {
+      await this.http.json('POST', '/interrupt', { body: { prompt_id: promptId }, signal });
+      return;
+    }
+    // A bare /interrupt stops whatever runs, whoever posted it: stop only a prompt of ours, by its id.
+    const mine = new Set(this.jobs.pending().filter((j) => j.accepted).map((j) => j.state.promptId));
+    const running = queuedIds(await this.queue(signal)).running;
+    const ours = [...running].filter((id) => mine.has(id));
+    if (ours.length) await this.cancel(ours, signal);
+  }
+
+  async cancel(promptIds: string[], signal?: AbortSignal): Promise<CancelResult[]> {
+    const mine = new Map(this.jobs.pending().map((j) => [j.state.promptId, j]));
+    for (const id of promptIds) {
+      const job = mine.get(id);
+      if (job) job.cancelling = true;
+    }
+    const { results, histories } = await this.canceller.cancel(promptIds, signal);
+    for (const r of results) {
+      const job = mine.get(r.promptId);
+      if (!job || job.settled) continue;
+      const h = histories.get(r.promptId);
+      if (h) this.jobs.recover(job, h);
+      else if (r.fate === 'deleted') this.jobs.vanished(job, 'cancelledInQueue');
+      else if (r.fate === 'notFound') this.jobs.vanished(job, job.seenEpoch === this.epoch ? 'deletedOnServer' : 'serverForgot');
+    }
+    // Interrupted ones still winding down settle from /history as soon as they leave the queue.
+    this.poll.kick();
+    return results;
   }
 
   async deleteQueued(promptIds: string[], signal?: AbortSignal): Promise<void> {
@@ -245,11 +300,31 @@ export class ComfyClient implements IComfyClient {
     }
   }
 
+  /** A `status` broadcast: the queue changed, so one of ours may have finished, started or been deleted unheard. */
+  private onStatus(info: { queueRemaining?: number; sid?: string }): void {
+    if (info.sid !== undefined && info.sid !== this.clientId) {
+      this.log.warn(
+        `ComfyUI at ${this.baseUrl} gave this connection the id ${info.sid}, not ours (a proxy or server that ignores ?clientId=): ` +
+          'progress and previews of our prompts will not arrive; their results are read from /queue and /history.',
+      );
+    }
+    if (this.jobs.pending().some((j) => j.accepted)) this.poll.kick();
+  }
+
   private onSocketState(state: SocketState, info: { attempt?: number; reconnected?: boolean }): void {
     if (state === 'connected') {
+      this.epoch++;
       this.broadcast({ type: 'connection', state });
-      if (info.reconnected) this.resync.reconnected();
+      if (info.reconnected) {
+        this.resync.reconnected();
+        this.poll.kick();
+      }
       return;
+    }
+    if (state === 'reconnecting') {
+      for (const job of this.jobs.pending()) {
+        if (job.state.started && !job.state.terminal) job.liveGap ??= 'the WebSocket dropped while it ran';
+      }
     }
     this.broadcast({ type: 'connection', state, attempt: info.attempt });
     // Gave up reconnecting: settle every job with what is known.

@@ -167,6 +167,7 @@ export class HttpClient {
     if (ro.signal?.aborted) throw abortedError(what, this.baseUrl);
     const ctrl = new AbortController();
     let timedOut = false;
+    let answered = false;
     const timer = setTimeout(() => {
       timedOut = true;
       ctrl.abort();
@@ -183,6 +184,7 @@ export class HttpClient {
         body: ro.body === undefined ? undefined : JSON.stringify(ro.body),
         signal: ctrl.signal,
       });
+      answered = true;
       if (!res.ok) {
         const raw = new TextDecoder().decode(await readLimited(res, MAX_ERROR_BODY, () => ctrl.abort(), undefined));
         throw httpError(res.status, parseMaybeJson(raw), this.baseUrl, what);
@@ -191,9 +193,11 @@ export class HttpClient {
     } catch (e) {
       if (ro.signal?.aborted) throw abortedError(what, this.baseUrl);
       if (timedOut) {
+        // A hung proxy sends a status line and then nothing: the headers deadline is this one too.
+        const within = `within ${Math.round(this.opts.timeoutMs / 100) / 10} s`;
         throw new ComfyError(
           'timeout',
-          `${what} at ${this.baseUrl} did not finish within ${Math.round(this.opts.timeoutMs / 1000)} s. ` +
+          `${what} at ${this.baseUrl} ${answered ? `did not finish ${within}` : `sent no answer ${within} (its response headers never completed)`}. ` +
             'ComfyUI may be overloaded or a proxy may be holding the request.',
           { url: this.baseUrl, cause: e },
         );

@@ -5,14 +5,10 @@
  * its history is written (`executing {node: null}`). The client owns the network side.
  */
 import { parseBinaryFrame } from './frames';
-import type { HistoryEntry, ImageRef, JobEvent, JobOutcome, JobStatus, TimedMessage, WsMessage } from './types';
+import { countItems, imageRefs, isTerminalType, MAX_JOB_IMAGES } from './outcome';
+import type { ImageRef, JobEvent, TimedMessage, WsMessage } from './types';
 
-export const TERMINAL_TYPES = ['execution_success', 'execution_error', 'execution_interrupted'] as const;
-export type TerminalType = (typeof TERMINAL_TYPES)[number];
-
-export function isTerminalType(t: string): t is TerminalType {
-  return (TERMINAL_TYPES as readonly string[]).includes(t);
-}
+export { isTerminalType, TERMINAL_TYPES, type TerminalType } from './outcome';
 
 export interface JobState {
   promptId: string;
@@ -23,8 +19,10 @@ export interface JobState {
   terminal?: TimedMessage;
   /** `executing {node: null}` seen: the run is over and its history is written. */
   idle: boolean;
-  /** Images from `executed` messages, in order. */
+  /** Images from `executed` messages, in order (at most MAX_JOB_IMAGES). */
   executedImages: ImageRef[];
+  /** Images `executed` named beyond MAX_JOB_IMAGES. */
+  droppedImages: number;
   /** The node last reported by `executing`. */
   currentNode?: string;
   /** Client clock of this prompt's last message or preview (registration time before any). */
@@ -37,6 +35,8 @@ export interface JobTrackerHooks {
   onEvent?(e: JobEvent): void;
   onTerminal?(job: JobState): void;
   onIdle?(job: JobState): void;
+  /** A `status` broadcast: the server's queue changed (or the greeting of a new socket, with its `sid`). */
+  onStatus?(info: { queueRemaining?: number; sid?: string }): void;
   /** A listener threw; the tracker carries on. */
   onListenerError?(e: unknown): void;
 }
@@ -63,6 +63,7 @@ export class JobTracker {
       started: false,
       idle: false,
       executedImages: [],
+      droppedImages: 0,
       lastMessageAt: at,
       onEvent,
     };
@@ -108,7 +109,10 @@ export class JobTracker {
     const data: Record<string, unknown> = msg.data && typeof msg.data === 'object' ? msg.data : {};
     const promptId = data.prompt_id;
     // status, feature_flags and the bare `executing` sent on connect carry no prompt id.
-    if (typeof promptId !== 'string') return;
+    if (typeof promptId !== 'string') {
+      if (msg.type === 'status') this.onStatus(data);
+      return;
+    }
     const job = this.jobs.get(promptId);
     if (!job) {
       this.orphans.push({ at, msg });
@@ -128,6 +132,12 @@ export class JobTracker {
     if (!job) return;
     job.lastMessageAt = at;
     this.emit(job, { type: 'preview', promptId: job.promptId, mime: frame.mime, data: frame.data });
+  }
+
+  private onStatus(data: Record<string, unknown>): void {
+    const status = data.status && typeof data.status === 'object' ? (data.status as Record<string, unknown>) : {};
+    const info = status.exec_info && typeof status.exec_info === 'object' ? (status.exec_info as Record<string, unknown>) : {};
+    this.hooks.onStatus?.({ queueRemaining: num(info.queue_remaining), sid: typeof data.sid === 'string' ? data.sid : undefined });
   }
 
   private adoptOrphans(job: JobState): void {
@@ -175,7 +185,9 @@ export class JobTracker {
         break;
       case 'executed': {
         const output = data.output && typeof data.output === 'object' ? (data.output as Record<string, unknown>) : {};
-        const images = imageRefs(output.images);
+        const room = MAX_JOB_IMAGES - job.executedImages.length;
+        const images = imageRefs(output.images, Math.max(0, room));
+        job.droppedImages += countItems(output.images) - images.length;
         job.executedImages.push(...images);
         this.emit(job, { type: 'executed', promptId, node: String(data.node ?? ''), images });
         break;
@@ -199,100 +211,6 @@ function num(v: unknown): number | undefined {
 
 function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.map(String) : [];
-}
-
-/** Valid image refs from server data; anything malformed is dropped. */
-export function imageRefs(v: unknown): ImageRef[] {
-  if (!Array.isArray(v)) return [];
-  const out: ImageRef[] = [];
-  for (const item of v) {
-    if (!item || typeof item !== 'object') continue;
-    const r = item as Record<string, unknown>;
-    if (typeof r.filename !== 'string' || r.filename === '') continue;
-    out.push({
-      filename: r.filename,
-      subfolder: typeof r.subfolder === 'string' ? r.subfolder : '',
-      type: typeof r.type === 'string' ? r.type : 'output',
-    });
-  }
-  return out;
-}
-
-/** Saved images (type 'output') of a run: from history, else from the `executed` messages. */
-export function outcomeImages(history: HistoryEntry | undefined, executed: ImageRef[]): ImageRef[] {
-  const fromHistory = Object.values(history?.outputs ?? {}).flatMap((o) => imageRefs(o?.images));
-  const source = fromHistory.some((r) => r.type === 'output') ? fromHistory : executed;
-  const seen = new Set<string>();
-  return source.filter((r) => {
-    const key = `${r.type}\u0000${r.subfolder}\u0000${r.filename}`;
-    if (r.type !== 'output' || seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
-/** The terminal message: the one we saw live, else the last terminal entry of history's status messages. */
-function terminalOf(job: JobState, history?: HistoryEntry): WsMessage | undefined {
-  if (job.terminal) return job.terminal.msg;
-  const msgs = Array.isArray(history?.status?.messages) ? history.status.messages : [];
-  for (let i = msgs.length - 1; i >= 0; i--) {
-    const [type, data] = msgs[i] ?? [];
-    if (typeof type === 'string' && isTerminalType(type)) return { type, data };
-  }
-  return undefined;
-}
-
-function lastSegment(s: string): string {
-  return s.split('.').pop() ?? s;
-}
-
-/** Status and a user-facing error text from the terminal message (or history when it was missed). */
-export function outcomeStatus(job: JobState, history?: HistoryEntry): { status: JobStatus; error?: string } {
-  const term = terminalOf(job, history);
-  const d: Record<string, unknown> = term?.data && typeof term.data === 'object' ? term.data : {};
-  const where = d.node_type ? `${String(d.node_type)} (node ${String(d.node_id)})` : d.node_id ? `node ${String(d.node_id)}` : '';
-  switch (term?.type) {
-    case 'execution_success':
-      return { status: 'success' };
-    case 'execution_interrupted':
-      return { status: 'interrupted', error: where ? `Interrupted while ${where} was running.` : 'Interrupted.' };
-    case 'execution_error': {
-      const type = d.exception_type ? `${lastSegment(String(d.exception_type))}: ` : '';
-      const message = String(d.exception_message ?? 'unknown error').trim();
-      return { status: 'error', error: `${where || 'A node'} failed: ${type}${message}` };
-    }
-  }
-  if (history?.status?.status_str === 'success') return { status: 'success' };
-  if (history) return { status: 'error', error: 'ComfyUI reports the run failed (see its console).' };
-  return { status: 'lost', error: 'ComfyUI never reported how this prompt ended.' };
-}
-
-export interface OutcomeContext {
-  number: number;
-  postedAt: number;
-  acceptedAt: number;
-  history?: HistoryEntry;
-  recovered?: boolean;
-  /** Replaces the error text of a 'lost' outcome. */
-  lostReason?: string;
-}
-
-export function buildOutcome(job: JobState, ctx: OutcomeContext): JobOutcome {
-  const { status, error } = outcomeStatus(job, ctx.history);
-  const outcome: JobOutcome = {
-    promptId: job.promptId,
-    number: ctx.number,
-    status,
-    postedAt: ctx.postedAt,
-    acceptedAt: ctx.acceptedAt,
-    messages: job.messages.slice(),
-    images: outcomeImages(ctx.history, job.executedImages),
-  };
-  if (ctx.history) outcome.history = ctx.history;
-  if (status === 'lost') outcome.error = ctx.lostReason ?? error;
-  else if (error) outcome.error = error;
-  if (ctx.recovered) outcome.recovered = true;
-  return outcome;
 }
 
 /** Feeds a recorded message list to a tracker for one prompt (tests, conformance checks). */

@@ -17,9 +17,10 @@ import { randomUUID } from 'node:crypto';
 import type { ILogger } from '../logger';
 import { abortedError, ComfyError, isComfyError } from './errors';
 import type { HttpClient } from './http';
-import { buildOutcome, JobTracker, type JobState, type OutcomeContext } from './jobTracker';
+import { JobTracker, type JobState } from './jobTracker';
+import { buildOutcome, type OutcomeContext } from './outcome';
 import { retry, type RetryPolicy } from './retry';
-import type { ApiGraph, HistoryEntry, IComfyClient, JobEvent, JobOutcome, SubmitOptions, SubmittedJob } from './types';
+import type { ApiGraph, EndReason, HistoryEntry, IComfyClient, JobEvent, JobOutcome, JobStatus, SubmitOptions, SubmittedJob } from './types';
 
 /** The reads a job's recovery needs from its server (the client's own). */
 export type ServerReads = Pick<IComfyClient, 'history' | 'queue'>;
@@ -53,6 +54,14 @@ export class Job {
   finishing = false;
   /** The socket reconnected while its POST was in flight: check it once accepted. */
   needsResync = false;
+  /** The connection (client epoch) under which /queue last listed it. */
+  seenEpoch = 0;
+  /** /queue last listed it as running. */
+  serverRunning = false;
+  /** Our cancel is removing it: gone from the queue means cancelled, not deleted by someone else. */
+  cancelling = false;
+  /** Why some of its live messages were missed (the socket dropped while it ran). */
+  liveGap?: string;
   readonly done: Promise<JobOutcome>;
   /** Settles with the live outcome on the terminal message, else undefined once the job settles. */
   readonly ended: Promise<JobOutcome | undefined>;
@@ -76,7 +85,7 @@ export class Job {
 
   /** The outcome from what is known now (and what `extra` adds). */
   outcome(extra: Omit<OutcomeContext, 'number' | 'postedAt' | 'acceptedAt'> = {}): JobOutcome {
-    return buildOutcome(this.state, { number: this.number, postedAt: this.postedAt, acceptedAt: this.acceptedAt, ...extra });
+    return buildOutcome(this.state, { number: this.number, postedAt: this.postedAt, acceptedAt: this.acceptedAt, liveGap: this.liveGap, ...extra });
   }
 
   /** The terminal message is in: what the WebSocket said, before /history confirms it. */
@@ -98,6 +107,8 @@ export class Job {
 export interface JobLifecycleOptions {
   http: HttpClient;
   clientId: string;
+  /** The client's connection count when a job is accepted (see Job.seenEpoch). */
+  epoch(): number;
   log: ILogger;
   /** After a terminal message, how long to wait for `executing {node: null}` before reading /history anyway. */
   historyGraceMs: number;
@@ -115,6 +126,8 @@ export interface JobLifecycleOptions {
   onSettled(job: Job): void;
   /** The socket reconnected before the job was accepted: catch up on it now. */
   resync(job: Job): void;
+  /** A `status` broadcast (the server's queue changed). */
+  onStatus(info: { queueRemaining?: number; sid?: string }): void;
 }
 
 export class JobLifecycle {
@@ -128,6 +141,7 @@ export class JobLifecycle {
       onEvent: opts.onEvent,
       onTerminal: (state) => this.onTerminal(state),
       onIdle: (state) => this.onIdle(state),
+      onStatus: (info) => opts.onStatus(info),
       onListenerError: (e) => opts.log.error(`A job event listener failed: ${String(e)}`),
     });
   }
@@ -168,6 +182,7 @@ export class JobLifecycle {
     const id = state.promptId;
     job.number = typeof reply.number === 'number' ? reply.number : 0;
     job.acceptedAt = Date.now();
+    job.seenEpoch = this.o.epoch();
     job.accepted = true;
     this.tracker.emit(state, { type: 'queued', promptId: id, number: job.number });
     if (signal) {
@@ -188,14 +203,34 @@ export class JobLifecycle {
     return { promptId: id, number: job.number, nodeErrors, done: job.done, ended: job.ended };
   }
 
-  /** Settles the job from a /history entry read elsewhere (watchdog, resync): it finished unseen. */
+  /** Settles the job from a /history entry read elsewhere (watchdog, resync, poll, cancel): it finished unseen. */
   recover(job: Job, history: HistoryEntry): void {
-    void this.finish(job, { history, recovered: true });
+    void this.finish(job, { history, recovered: !job.state.terminal });
   }
 
-  /** Settles the job as 'lost', with `reason` as its error. */
-  lost(job: Job, reason: string): void {
-    this.settle(job, job.outcome({ lostReason: reason }));
+  /** Settles a job the server lists in neither /queue nor /history. */
+  vanished(job: Job, how: EndReason): void {
+    const id = job.state.promptId;
+    const base = this.o.http.baseUrl;
+    const resume = 'Run it again with ↻ Resume (or qwenprompt run --resume): only the missing images are made.';
+    const ended: Record<typeof how, { status: JobStatus; error: string }> = {
+      deletedOnServer: {
+        status: 'lost',
+        error: `Deleted on the server by another client: prompt ${id} was removed from the queue of ComfyUI at ${base} before it ran (a delete or "clear queue" from another client). ${resume}`,
+      },
+      cancelledInQueue: { status: 'interrupted', error: `Cancelled: prompt ${id} was removed from the queue of ComfyUI at ${base} before it ran.` },
+      serverForgot: {
+        status: 'lost',
+        error: `ComfyUI at ${base} no longer knows prompt ${id} (it probably restarted); it never finished. ${resume}`,
+      },
+      disconnected: { status: 'lost', error: `Lost the connection to ComfyUI at ${base}; the result of prompt ${id} is unknown. ${resume}` },
+    };
+    this.settle(job, job.outcome({ ended: { ...ended[how], reason: how } }));
+  }
+
+  /** Settles the job as 'lost', with `reason` as its error (and `why` as its EndReason). */
+  lost(job: Job, reason: string, why?: EndReason): void {
+    this.settle(job, job.outcome({ lostReason: reason, lostWhy: why }));
   }
 
   /** Rejects the job's `done` with `e`. */

@@ -4,12 +4,13 @@
  * running: wait on); a job the server knows neither way was lost in a restart.
  */
 import { isQueued, type Job, type RecoveryOptions } from './jobs';
+import type { EndReason } from './types';
 
 export interface ResyncOptions extends RecoveryOptions {
   /** Every job not settled yet. */
   pending(): Job[];
   /** Settle the job as 'lost' with this reason. */
-  lost(job: Job, reason: string): void;
+  lost(job: Job, reason: string, why: EndReason): void;
 }
 
 export class Resync {
@@ -35,6 +36,7 @@ export class Resync {
         job,
         `Lost the connection to ComfyUI at ${this.o.baseUrl} and could not reconnect after ${attempts} attempts; ` +
           `the result of prompt ${job.state.promptId} is unknown. Check that ComfyUI is running, then resume the run (↻ Resume, or qwenprompt run --resume): only the missing images are made again.`,
+        'disconnected',
       );
     }
   }
@@ -60,6 +62,7 @@ export class Resync {
       this.o.lost(
         job,
         `ComfyUI at ${this.o.baseUrl} no longer knows prompt ${id} (it probably restarted); it never finished. Resume the run (↻ Resume, or qwenprompt run --resume) to make only the missing images.`,
+        'serverForgot',
       );
     } catch (e) {
       if (job.settled || signal.aborted) return;

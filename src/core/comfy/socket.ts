@@ -33,6 +33,15 @@ export interface ComfySocketOptions {
   onState(state: SocketState, info: { attempt?: number; reconnected?: boolean }): void;
 }
 
+/**
+ * The largest WebSocket frame accepted. The biggest legitimate one is a preview: ComfyUI's own are JPEGs
+ * of at most 512 px (--preview-size), and a custom node's full-size preview of a 2048² image is a few MB
+ * as JPEG; even a 2048² RGBA PNG stored without compression is 16 MiB. 20 MiB keeps all of those, and
+ * `ws` refuses a longer frame from its header, before buffering it, so a flood of 60 MB frames costs
+ * nothing: each one closes the socket (code 1009), is logged once, and the socket reconnects.
+ */
+export const MAX_FRAME_BYTES = 20 * 1024 * 1024;
+
 /** Asks the server for type-4 previews that carry their prompt id (PROTOCOL.md §2.1); must be the first message. */
 export const FEATURE_FLAGS_MESSAGE = JSON.stringify({ type: 'feature_flags', data: { supports_preview_metadata: true } });
 
@@ -96,7 +105,7 @@ export class ComfySocket {
         headers: this.o.headers,
         handshakeTimeout: this.o.connectTimeoutMs,
         perMessageDeflate: false,
-        maxPayload: 64 * 1024 * 1024,
+        maxPayload: MAX_FRAME_BYTES,
       });
       let opened = false;
       ws.on('unexpected-response', (_req, res) => {
@@ -117,6 +126,10 @@ export class ComfySocket {
                   cause: err,
                 })
               : unreachableError(this.o.serverUrl, err),
+          );
+        } else if ((err as { code?: string }).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+          this.o.logger.warn(
+            `ComfyUI at ${this.o.serverUrl} sent a WebSocket frame over ${MAX_FRAME_BYTES / 1048576} MiB (the most a preview can be); dropped it and reconnecting`,
           );
         } else {
           this.o.logger.warn(`ComfyUI socket error: ${err.message}`);

@@ -81,8 +81,32 @@ export interface HistoryEntry {
   meta?: Record<string, unknown>;
 }
 
-/** How a job ended. 'lost': the server no longer knows it (restart) and it never finished. */
+/** How a job ended. 'lost': the server no longer knows it (restart, deleted) and it never finished. */
 export type JobStatus = 'success' | 'error' | 'interrupted' | 'lost';
+
+/** Why a job ended without running to its end, where the status alone cannot tell (see JobOutcome.reason). */
+export type EndReason =
+  /** status 'lost': someone else removed it from the server's queue before it ran (another client's delete or clear). */
+  | 'deletedOnServer'
+  /** status 'interrupted': our cancel removed it from the queue before it ran. */
+  | 'cancelledInQueue'
+  /** status 'lost': the server no longer knows it (it restarted). */
+  | 'serverForgot'
+  /** status 'lost': the socket could not be re-established; the result is unknown. */
+  | 'disconnected';
+
+/**
+ * How much of the prompt's live WebSocket messages the client heard. Execution time and queue wait come
+ * from /history's timestamps either way; what only the live messages give (per-node times, sampling
+ * time and it/s from `progress`) is exact only for 'all': for 'partial' it covers the part heard, for
+ * 'none' it is unknown.
+ */
+export interface LiveCoverage {
+  /** 'all': from execution_start to the terminal message on one connection; 'partial': a drop or lost routing cut it; 'none': nothing heard. */
+  heard: 'all' | 'partial' | 'none';
+  /** Why not all, in words. */
+  reason?: string;
+}
 
 /** Everything the client saw of one prompt; timings are derived from it by core/runs/timing.ts. */
 export interface JobOutcome {
@@ -103,6 +127,25 @@ export interface JobOutcome {
   error?: string;
   /** True when the socket dropped during the job and the result was recovered from /history. */
   recovered?: boolean;
+  /** Set where the status alone does not say why it ended (deleted on the server, cancelled in the queue, …). */
+  reason?: EndReason;
+  /** What of its live messages the client heard: per-node and sampling times are exact only for 'all'.
+   * Always set by the client (absent only in outcomes made elsewhere, e.g. from a recording). */
+  live?: LiveCoverage;
+  /** Facts about the outcome a record should keep, in words (e.g. images over the per-job limit left out). */
+  notes?: string[];
+}
+
+/** What a cancel did to one prompt: 'unknown' when the server could not be asked (`error` says why). */
+export type CancelFate = 'interrupted' | 'deleted' | 'finished' | 'notFound' | 'unknown';
+
+export interface CancelResult {
+  promptId: string;
+  /** interrupted while it ran; deleted from the queue before it ran; had already finished; unknown to the server. */
+  fate: CancelFate;
+  /** The request that did it: POST /api/jobs/{id}/cancel, POST /interrupt {prompt_id}, or POST /queue {delete}. */
+  via?: 'jobsCancel' | 'interrupt' | 'queueDelete';
+  error?: string;
 }
 
 /** Live events the client emits for a submitted job (for progress bars and previews). */
@@ -175,8 +218,15 @@ export interface IComfyClient {
   viewTo<T>(ref: ImageRef, open: () => Promise<ByteSink<T>>, opts?: { signal?: AbortSignal }): Promise<T>;
   /** POST /prompt. Throws ComfyError (kind 'validation' with node_errors) on 400. */
   submit(graph: ApiGraph, opts?: SubmitOptions): Promise<SubmittedJob>;
-  /** POST /interrupt {prompt_id}: stops that prompt if it is the one running. */
+  /** POST /interrupt {prompt_id}: stops that prompt if it is the one running. Without an id: stops whichever
+   * prompt of this client runs, by its id (never a bare /interrupt, which stops whatever runs, anyone's). */
   interrupt(promptId?: string, signal?: AbortSignal): Promise<void>;
+  /**
+   * Stops these prompts wherever they are: running ones interrupted, pending ones deleted, checked against
+   * /queue until none of them is running or pending (bounded), so one the server started meanwhile is
+   * interrupted too. Never touches another prompt. Jobs of this client among them settle at once.
+   */
+  cancel(promptIds: string[], signal?: AbortSignal): Promise<CancelResult[]>;
   /** POST /queue {delete}: removes pending prompts. */
   deleteQueued(promptIds: string[], signal?: AbortSignal): Promise<void>;
   /** Live connection and job events of every job. */
