@@ -14,11 +14,11 @@ import { TERMINAL_TYPES } from '../src/core/comfy/jobTracker';
 import { planCells } from '../src/core/runs/plan';
 import { createRunDir, openImageFile, writeRunRecord } from '../src/core/runs/record';
 import { runSpec } from '../src/core/runs/runner';
-import type { RunRecord } from '../src/core/runs/types';
 import type { Spec } from '../src/core/spec/types';
 import { studySpec } from '../test/unit/helpers/spec';
 import { startServerProcess } from './fakeServer';
 import { fmt, max, median, printTable, verdict } from './table';
+import type { RunRecord } from '../src/shared/runRecord';
 
 export interface PipelineOptions {
   msPerStep: number;

@@ -1,17 +1,5 @@
 // The results panel's webview: draws a run from the init data, then follows the host's messages.
-import {
-  isPanelInit,
-  isToWebview,
-  parsePersistedState,
-  PROTOCOL_VERSION,
-  type CellRecord,
-  type ColumnStats,
-  type FromWebview,
-  type PanelInit,
-  type PersistedState,
-  type RunRecord,
-  type ToWebview,
-} from '../src/protocol/messages';
+import { isPanelInit, isToWebview, parsePersistedState, PROTOCOL_VERSION, type FromWebview, type PanelInit, type PersistedState, type ToWebview } from '../src/protocol/messages';
 import { Messenger } from '../src/protocol/messenger';
 import { gridLayout, rowLabel, runProgressText } from './view/cells';
 import { CellView } from './render/cell';
@@ -23,6 +11,7 @@ import { Judging } from './render/judging';
 import { Lightbox } from './render/lightbox';
 import { renderSummary } from './render/summary';
 import { resumableCount, resumeLabel } from './view/resume';
+import type { CellRecord, ColumnStats, RunRecord } from '../src/shared/runRecord';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;

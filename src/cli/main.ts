@@ -9,14 +9,14 @@ import type { ILogger } from '../core/logger';
 import { runSpec, SpecRejectedError } from '../core/runs/runner';
 import { latestResumable, resumeRun, specFromRecord } from '../core/runs/resume';
 import { readRunRecord } from '../core/runs/record';
-import type { RunRecord } from '../core/runs/types';
-import { summaryTable } from '../core/runs/format';
 import { convergenceLines, DEFAULT_THRESHOLD } from '../core/convergence/analyse';
 import { compareRuns } from '../core/convergence/compare';
 import { scoreRun } from '../core/convergence/scoreRun';
 import { parseSpecs } from '../core/spec/parse';
 import type { Spec, SpecDiagnostic } from '../core/spec/types';
 import { ProgressView } from './progressView';
+import { summaryTable } from '../shared/format';
+import type { RunRecord } from '../shared/runRecord';
 
 const USAGE = `qwenprompt — run .qwenprompt specs on a ComfyUI server and measure them
 

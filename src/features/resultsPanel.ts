@@ -3,12 +3,12 @@ import * as path from 'node:path';
 import vscode = require('vscode');
 import type { ILogger } from '../core/logger';
 import { readRunRecord } from '../core/runs/record';
-import type { RunRecord } from '../core/runs/types';
 import { parsePersistedState } from '../protocol/messages';
 import { Disposable } from '../platform/dispose';
 import type { RunPanel, RunPanelDeps } from './panel/runPanel';
 import type { RunUpdate } from '../core/runs/runner';
 import { runEngine } from './runEngine';
+import type { RunRecord } from '../shared/runRecord';
 
 /** The panels' view type (the `onWebviewPanel:` activation event names it). */
 const RESULTS_VIEW_TYPE = 'qwenprompt.results';

@@ -5,13 +5,13 @@ import type { ApiGraph } from '../core/comfy/types';
 import type { ILogger } from '../core/logger';
 import { readRunRecord } from '../core/runs/record';
 import type { RunOptions, RunUpdate, SpecRejectedError } from '../core/runs/runner';
-import type { RunRecord } from '../core/runs/types';
 import type { Spec } from '../core/spec/types';
 import { runsRootFor, type ConfigService } from '../platform/config';
 import { Disposable } from '../platform/dispose';
 import { UntrustedWorkspaceError, type ComfyConnections } from './comfyConnections';
 import { RunHistory, type SpecHistory } from './runHistory';
 import { runEngine } from './runEngine';
+import type { RunRecord } from '../shared/runRecord';
 
 /** What to run: a spec of a saved .qwenprompt file, all its steps or some, with or without its sweep. */
 export interface RunRequest {

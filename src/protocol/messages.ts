@@ -1,24 +1,9 @@
-// Host <-> results-webview messages. Imports nothing at run time (types only), so the webview bundle,
-// the extension host and node:test all compile it.
-import type { CellRecord, ColumnStats, RunRecord } from '../core/runs/types';
-
-// The webview may import only from src/protocol, so the record types it draws are re-exported here.
-export type {
-  CellRecord,
-  CellStatus,
-  ColumnStats,
-  ImageFile,
-  JobTimings,
-  RunRecord,
-  Stats,
-} from '../core/runs/types';
-export type { AxisValue } from '../core/spec/types';
-// Convergence scores (issue 7) and the ratings they are shown beside.
-export type { CellConvergence, ConvergenceGroup, ConvergencePoint, ConvergenceSummary, Rating } from '../core/runs/types';
-export type { Criterion, QualitySummary, SettingQuality } from '../core/quality/ratings';
-export type { HistoryEntry } from '../core/quality/history';
-import type { QualitySummary } from '../core/quality/ratings';
-import type { HistoryEntry } from '../core/quality/history';
+// Host <-> results-webview messages. Imports nothing at run time but src/shared (pure), so the webview
+// bundle, the extension host and node:test all compile it.
+import { isCriterion, isScore, type Scores } from '../shared/criteria';
+import type { RunHistoryEntry } from '../shared/history';
+import type { QualitySummary } from '../shared/quality';
+import type { CellRecord, ColumnStats, RunRecord } from '../shared/runRecord';
 
 /** Bumped whenever a message changes shape; a stale webview that says another number is reloaded. */
 export const PROTOCOL_VERSION = 1;
@@ -81,7 +66,7 @@ export type WebviewRequest =
   | { kind: 'exportTable'; format: 'markdown' | 'csv'; to: 'clipboard' | 'file' }
   /** The labelled grid drawn by the webview, as PNG bytes; the host asks where to save it. */
   | { kind: 'exportGrid'; png: Uint8Array; to: 'file' | 'runFolder' }
-  /** Every run of this spec, newest first (HistoryEntry[]). */
+  /** Every run of this spec, newest first (RunHistoryEntry[]). */
   | { kind: 'history' }
   /** Another run of the same spec, to compare with (LoadedRun). */
   | { kind: 'loadRun'; runDir: string }
@@ -93,7 +78,7 @@ export type WebviewRequest =
 /** One vote of a rating round: 1–5 per criterion (any may be left out) and a note. */
 export interface VoteMessage {
   cell: string;
-  scores: { structure?: number; texture?: number; colour?: number; adherence?: number };
+  scores: Scores;
   note?: string;
 }
 
@@ -179,14 +164,12 @@ function isWebviewRequest(b: unknown): b is WebviewRequest {
   }
 }
 
-const SCORE_KEYS = ['structure', 'texture', 'colour', 'adherence'];
-
 function isVote(v: unknown): v is VoteMessage {
   if (!isObject(v) || !onlyKeys(v, ['cell', 'scores', 'note'])) return false;
   if (!isString(v.cell) || v.cell.length === 0 || v.cell.length > 512 || !isObject(v.scores)) return false;
   if (v.note !== undefined && !(isString(v.note) && v.note.length <= 2000)) return false;
   return Object.entries(v.scores).every(
-    ([k, x]) => SCORE_KEYS.includes(k) && (x === undefined || (Number.isInteger(x) && (x as number) >= 1 && (x as number) <= 5)),
+    ([k, x]) => isCriterion(k) && (x === undefined || isScore(x)),
   );
 }
 
@@ -196,7 +179,7 @@ export function isQualitySummary(q: unknown): q is QualitySummary {
 }
 
 /** The webview's check of a `history` reply. */
-export function isHistoryList(h: unknown): h is HistoryEntry[] {
+export function isHistoryList(h: unknown): h is RunHistoryEntry[] {
   return Array.isArray(h) && h.every((e) => isObject(e) && isString(e.runDir) && isString(e.createdAt) && isString(e.status));
 }
 

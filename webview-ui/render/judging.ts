@@ -1,15 +1,6 @@
 // The panel's judging tools in one place: pick two images to compare, blind rating, run history
 // and a second run beside this one, exports. main.ts only places what this builds.
-import {
-  isHistoryList,
-  isLoadedRun,
-  isQualitySummary,
-  type CellRecord,
-  type LoadedRun,
-  type QualitySummary,
-  type RunRecord,
-  type WebviewRequest,
-} from '../../src/protocol/messages';
+import { isHistoryList, isLoadedRun, isQualitySummary, type LoadedRun, type WebviewRequest } from '../../src/protocol/messages';
 import { cellLabel, cellViewState, imageUrl } from '../view/cells';
 import { CompareDialog } from './compare';
 import { h } from './dom';
@@ -17,6 +8,8 @@ import { renderGridPng } from './exportGrid';
 import { renderHistory, renderRunComparison } from './history';
 import { RatingDialog } from './rating';
 import { renderQuality } from './ratingResults';
+import type { QualitySummary } from '../../src/shared/quality';
+import type { CellRecord, RunRecord } from '../../src/shared/runRecord';
 
 export interface JudgingHost {
   record(): RunRecord | undefined;

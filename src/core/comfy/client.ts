@@ -18,7 +18,6 @@ import { setMaxListeners } from 'node:events';
 import type { ILogger } from '../logger';
 import { nullLogger } from '../logger';
 import { abortedError, ComfyError, isComfyError } from './errors';
-import { sniffImage } from './frames';
 import { HttpClient, joinUrl } from './http';
 import { buildOutcome, JobTracker, type JobState } from './jobTracker';
 import { ComfySocket, type ReconnectPolicy } from './socket';
@@ -34,6 +33,7 @@ import type {
   SubmittedJob,
   SystemStats,
 } from './types';
+import { sniffImage } from '../../shared/image';
 
 export interface ComfyClientOptions {
   /** http(s)://host:port, optionally with a path prefix (reverse proxy). */

@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { ByteSink } from '../comfy/types';
-import type { RunRecord } from './types';
+import { sniffImage, type ImageKind } from '../../shared/image';
+import type { RunRecord } from '../../shared/runRecord';
 
 export const RECORD_FILE = 'run.json';
 
@@ -209,19 +210,6 @@ async function exists(p: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-export type ImageKind = 'png' | 'jpeg' | 'webp';
-
-/** What the bytes are, from their magic numbers; undefined when they are not an image we show. */
-export function sniffImage(bytes: Uint8Array): ImageKind | undefined {
-  const b = bytes;
-  if (b.length > 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'png';
-  if (b.length > 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg';
-  if (b.length > 12 && String.fromCharCode(...b.subarray(0, 4)) === 'RIFF' && String.fromCharCode(...b.subarray(8, 12)) === 'WEBP') {
-    return 'webp';
-  }
-  return undefined;
 }
 
 /** Width and height from a PNG's IHDR chunk. */

@@ -11,18 +11,10 @@ import { nullLogger } from '../logger';
 import type { Spec } from '../spec/types';
 import { listRuns, readRunRecord, RECORD_FILE, sha256 } from './record';
 import { runSpec, type RunOptions } from './runner';
-import type { CellRecord, RunRecord } from './types';
+import { isCellDone, isResumable } from '../../shared/resume';
+import type { RunRecord } from '../../shared/runRecord';
 
 const ZERO = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
-
-/** A run that still has cells to make. */
-export function isResumable(record: RunRecord): boolean {
-  return record.cells.some((c) => !isDone(c));
-}
-
-function isDone(c: CellRecord): boolean {
-  return (c.status === 'success' || c.status === 'cached') && c.images.length > 0;
-}
 
 /** The spec a run record was made from, as the runner needs it (editor-only data blank). */
 export function specFromRecord(record: RunRecord): Spec {
@@ -40,7 +32,7 @@ export function specFromRecord(record: RunRecord): Spec {
 export async function keptCells(runDir: string, record: RunRecord): Promise<Set<string>> {
   const keep = new Set<string>();
   for (const c of record.cells) {
-    if (!isDone(c)) continue;
+    if (!isCellDone(c)) continue;
     let intact = true;
     for (const im of c.images) {
       const bytes = await fs.readFile(path.join(runDir, path.basename(im.file))).catch(() => undefined);

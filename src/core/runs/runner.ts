@@ -11,11 +11,12 @@ import { planCells } from './plan';
 import { createRunDir, openImageFile, safeSegment, writeRunRecord } from './record';
 import { columnStats } from './stats';
 import { measureJob, type MeasureContext } from './timing';
-import type { Cell, CellRecord, ImageFile, JobTimings, RunRecord, RunStatus, ServerFacts } from './types';
+import type { Cell } from './types';
 import { VramMonitor } from './vram';
 import { LiveScores } from '../convergence/liveScores';
 import { scoreRun, type ScoreRunOptions } from '../convergence/scoreRun';
 import { imageWork, scoreInWorker, THUMB_SIDE } from './thumbnail';
+import type { CellRecord, ImageFile, JobTimings, RunRecord, RunStatus, ServerFacts } from '../../shared/runRecord';
 
 export interface RunOptions {
   spec: Spec;

@@ -1,15 +1,16 @@
 import * as path from 'node:path';
 import vscode = require('vscode');
-import { historyEntry, type HistoryEntry } from '../../core/quality/history';
+import { historyEntry } from '../../core/quality/history';
 import { listRuns } from '../../core/runs/record';
 import type { RunService } from '../runService';
 import type { SpecDocuments } from '../specDocuments';
 import type { Command } from './command';
 import type { ResultsView } from './openResults';
 import { resolveSpecTarget } from './specTarget';
+import type { RunHistoryEntry } from '../../shared/history';
 
 export interface RunPick extends vscode.QuickPickItem {
-  entry: HistoryEntry;
+  entry: RunHistoryEntry;
 }
 
 /** Every run of the spec at the cursor (or of a lens's spec), newest first, as pick items. */

@@ -4,13 +4,15 @@ import * as path from 'node:path';
 import vscode = require('vscode');
 import { addRatings } from '../../core/quality/addRatings';
 import { csvSummary, markdownSummary } from '../../core/quality/exportTable';
-import { historyEntry, type HistoryEntry } from '../../core/quality/history';
+import { historyEntry } from '../../core/quality/history';
 import { withPngText } from '../../core/quality/pngText';
-import { qualitySummary, type QualitySummary } from '../../core/quality/ratings';
+import { qualitySummary } from '../../core/quality/ratings';
 import { listRuns, readRunRecord, safeSegment, writeFileAtomic } from '../../core/runs/record';
-import type { RunRecord } from '../../core/runs/types';
 import type { LoadedRun, WebviewRequest } from '../../protocol/messages';
 import { recordForView } from './runState';
+import type { RunHistoryEntry } from '../../shared/history';
+import type { QualitySummary } from '../../shared/quality';
+import type { RunRecord } from '../../shared/runRecord';
 
 export type JudgingRequest = Extract<
   WebviewRequest,
@@ -126,7 +128,7 @@ async function sibling(host: JudgingHost, runDir: string): Promise<string> {
   return dir;
 }
 
-async function history(host: JudgingHost): Promise<HistoryEntry[]> {
+async function history(host: JudgingHost): Promise<RunHistoryEntry[]> {
   const specDir = path.dirname(path.resolve(host.runDir));
   const file = host.record()?.spec.file;
   const runs = await listRuns(path.dirname(specDir), path.basename(specDir));

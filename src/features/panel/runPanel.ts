@@ -2,15 +2,15 @@
 import * as path from 'node:path';
 import vscode = require('vscode');
 import type { ILogger } from '../../core/logger';
-import type { RunRecord } from '../../core/runs/types';
 import { isFromWebview, PROTOCOL_VERSION, type FromWebview, type ToWebview, type WebviewRequest } from '../../protocol/messages';
 import { Messenger } from '../../protocol/messenger';
-import { missingImages } from '../../protocol/resume';
 import { Disposable } from '../../platform/dispose';
 import { makeNonce, renderPanelHtml } from './html';
 import { handleJudging, isJudgingRequest } from './judging';
 import type { RunUpdate } from '../../core/runs/runner';
 import { RunViewState } from './runState';
+import { missingImages } from '../../shared/resume';
+import type { RunRecord } from '../../shared/runRecord';
 
 export interface RunPanelDeps {
   extensionUri: vscode.Uri;
