@@ -9,7 +9,7 @@ import { promises as fs, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { listRuns, writeRunRecord } from '../src/core/runs/record';
-import { RunHistory } from '../src/features/runHistory';
+import { RunHistory } from '../src/features/runs/runHistory';
 import { fmt, median, printTable } from './table';
 import type { RunRecord } from '../src/shared/runRecord';
 

@@ -8,5 +8,5 @@ export { loadUserGraph } from './core/comfy/workflow/userGraph';
 export { latestResumable, resumeRun, specFromRecord } from './core/runs/resume';
 export { runSpec, serverFacts, SpecRejectedError } from './core/runs/runner';
 export { stopThumbnailWorker } from './core/runs/thumbnail';
-export { panelOptions, RunPanel } from './features/panel/runPanel';
-export { RunViewState } from './features/panel/runState';
+export { panelOptions, RunPanel } from './features/results/panel/runPanel';
+export { RunViewState } from './features/results/panel/runState';

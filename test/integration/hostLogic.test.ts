@@ -1,9 +1,9 @@
 // The extension's own decisions that need no server: settings repair, lens figures, YAML positions.
 import * as assert from 'node:assert/strict';
 import { normalizeServerUrl, readQwenConfig } from '../../src/platform/config';
-import { stepFigures } from '../../src/features/runHistory';
-import { valueKindOf } from '../../src/features/specCompletions';
-import { yamlContextAt } from '../../src/features/yamlContext';
+import { stepFigures } from '../../src/features/runs/runHistory';
+import { valueKindOf } from '../../src/features/spec/specCompletions';
+import { yamlContextAt } from '../../src/features/spec/yamlContext';
 import type { ColumnStats, RunRecord } from '../../src/shared/runRecord';
 
 function record(stats: Partial<ColumnStats>[]): RunRecord {

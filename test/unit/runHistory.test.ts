@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { writeRunRecord } from '../../src/core/runs/record';
-import { RunHistory } from '../../src/features/runHistory';
+import { RunHistory } from '../../src/features/runs/runHistory';
 import { ROOT } from './helpers/specJobs';
 import type { RunRecord } from '../../src/shared/runRecord';
 
