@@ -9,5 +9,5 @@ export { findResumable, openRun } from './core/runs/resume';
 export { serverFacts } from './core/runs/serverFacts';
 export { runSession } from './core/runs/session';
 export { stopThumbnailWorker } from './core/runs/thumbnail';
-export { panelOptions, RunPanel } from './features/panel/runPanel';
-export { RunViewState } from './features/panel/runState';
+export { panelOptions, RunPanel } from './features/results/panel/runPanel';
+export { RunViewState } from './features/results/panel/runState';

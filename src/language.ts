@@ -4,5 +4,5 @@
 // activation evaluates none of it: the first CodeLens, diagnostic, completion or hover loads it.
 export { parseSpecs, parseSpecsSliced } from './core/spec/parse';
 export { specFromPng } from './core/quality/specFromImage';
-export { SpecCompletionProvider } from './features/specCompletions';
-export { SpecHoverProvider } from './features/specHovers';
+export { SpecCompletionProvider } from './features/spec/specCompletions';
+export { SpecHoverProvider } from './features/spec/specHovers';

@@ -2,9 +2,9 @@
 import * as assert from 'node:assert/strict';
 import type { ColumnStats, RunRecord } from '../../src/core/runs/types';
 import { normalizeServerUrl, readQwenConfig } from '../../src/platform/config';
-import { stepFigures } from '../../src/features/runHistory';
-import { valueKindOf } from '../../src/features/specCompletions';
-import { yamlContextAt } from '../../src/features/yamlContext';
+import { stepFigures } from '../../src/features/runs/runHistory';
+import { valueKindOf } from '../../src/features/spec/specCompletions';
+import { yamlContextAt } from '../../src/features/spec/yamlContext';
 
 function record(stats: Partial<ColumnStats>[]): RunRecord {
   return { stats: stats.map((s) => ({ column: '', axes: {}, cachedCount: 0, failedCount: 0, ...s })) } as RunRecord;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { contentSecurityPolicy, makeNonce, renderPanelHtml } from '../../src/features/panel/html';
+import { contentSecurityPolicy, makeNonce, renderPanelHtml } from '../../src/features/results/panel/html';
 import type { PanelInit } from '../../src/protocol/messages';
 
 const EVIL = '</script><img src=x onerror=alert(1)>';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RunViewState } from '../../src/features/panel/runState';
+import { RunViewState } from '../../src/features/results/panel/runState';
 import type { CellRecord, JobTimings, RunRecord } from '../../src/core/runs/types';
 
 const timings = (executionMs: number, cold = false): JobTimings => ({ executionMs, nodes: [], cachedNodes: [], cold, cached: false });

@@ -27,8 +27,8 @@ await esbuild.build({
 });
 const hostJs = join(work, 'host.mjs');
 writeFileSync(join(work, 'host-entry.ts'),
-  `export { renderPanelHtml, makeNonce } from ${JSON.stringify(join(root, 'src/features/panel/html.ts'))};\n` +
-  `export { RunViewState } from ${JSON.stringify(join(root, 'src/features/panel/runState.ts'))};\n` +
+  `export { renderPanelHtml, makeNonce } from ${JSON.stringify(join(root, 'src/features/results/panel/html.ts'))};\n` +
+  `export { RunViewState } from ${JSON.stringify(join(root, 'src/features/results/panel/runState.ts'))};\n` +
   `export { qualitySummary } from ${JSON.stringify(join(root, 'src/core/quality/ratings.ts'))};\n`);
 await esbuild.build({ entryPoints: [join(work, 'host-entry.ts')], outfile: hostJs, bundle: true, format: 'esm', platform: 'node', logLevel: 'warning' });
 const { renderPanelHtml, makeNonce, RunViewState, qualitySummary } = await import(hostJs);

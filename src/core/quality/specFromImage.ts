@@ -4,7 +4,7 @@
 // `workflow:` at the graph, saved beside the spec, and writes only what a run varies.
 import { stringify } from 'yaml';
 import { buildGraph } from '../comfy/graph';
-import { TEMPLATES } from '../comfy/templates';
+import { TEMPLATE_FACTS as TEMPLATES } from '../spec/templateFacts';
 import type { ApiGraph, ApiNode } from '../comfy/types';
 import { findSampler, loadUserGraph } from '../comfy/workflow/userGraph';
 import { planCells } from '../runs/plan';

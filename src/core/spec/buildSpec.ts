@@ -1,4 +1,4 @@
-import { DEFAULT_TEMPLATE, isTemplateId, TEMPLATES } from '../comfy/templates';
+import { DEFAULT_TEMPLATE, isTemplateId, TEMPLATE_FACTS as TEMPLATES } from './templateFacts';
 import { SPEC_KEYS } from './specKeys';
 import type { AxisValue, Spec, SpecModels, SweepAxis } from './types';
 

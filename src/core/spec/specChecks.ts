@@ -1,4 +1,4 @@
-import { TEMPLATES } from '../comfy/templates';
+import { TEMPLATE_FACTS as TEMPLATES } from './templateFacts';
 import { didYouMean } from './didYouMean';
 import { KNOWN_SAMPLERS, KNOWN_SCHEDULERS } from './knownNames';
 import type { Severity, Spec, SpecModels } from './types';

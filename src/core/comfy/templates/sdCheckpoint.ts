@@ -1,24 +1,12 @@
 import { GraphBuilder } from '../workflow/graphBuilder';
 import { addLora, addSamplerTail } from './samplerTail';
 import type { WorkflowTemplate } from './templateTypes';
+import { TEMPLATE_FACTS } from '../../spec/templateFacts';
 
 /** The classic checkpoint txt2img graph (ComfyUI's basic_api_example, PROTOCOL.md §4.2). A
  * `models.vae` replaces the checkpoint's own VAE. */
 export const SD_CHECKPOINT: WorkflowTemplate = {
-  id: 'sd-checkpoint',
-  description: 'A classic checkpoint (e.g. SD 1.5) with CheckpointLoaderSimple + EmptyLatentImage.',
-  defaults: {
-    negative: '',
-    cfg: 8,
-    sampler: 'euler',
-    scheduler: 'normal',
-    width: 512,
-    height: 512,
-    denoise: 1,
-  },
-  models: { checkpoint: 'v1-5-pruned-emaonly.safetensors' },
-  modelKeys: ['checkpoint', 'vae', 'lora', 'loraStrength'],
-  sizeStep: 8,
+  ...TEMPLATE_FACTS['sd-checkpoint'],
   build(spec, settings) {
     const b = new GraphBuilder();
     b.add('4', 'CheckpointLoaderSimple', {}, 'Load Checkpoint');

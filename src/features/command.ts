@@ -1,0 +1,62 @@
+import vscode = require('vscode');
+import { userMessage } from '../core/comfy/errors';
+import type { ILogger } from '../core/logger';
+import { UntrustedWorkspaceError } from './server/comfyConnections';
+import { loadedRunEngine } from './runEngine';
+
+/** A palette or lens command: one small class per file, dependencies through the constructor. */
+export interface Command {
+  readonly id: string;
+  run(...args: unknown[]): unknown;
+}
+
+/** The user dismissed a picker or cancelled: nothing to report. */
+export class Cancelled extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'Cancelled';
+  }
+}
+
+function isCancellation(e: unknown): boolean {
+  return e instanceof Cancelled || e instanceof vscode.CancellationError || (e instanceof Error && e.name === 'AbortError');
+}
+
+/** Errors whose fix is a setting (the server URL or its token). */
+function needsSettings(e: unknown): boolean {
+  // A ComfyError comes from the run engine's bundle, so only its own class recognises it.
+  const engine = loadedRunEngine();
+  return !!engine && engine.isComfyError(e) && ['unreachable', 'timeout', 'forbidden', 'unauthorized'].includes(e.kind);
+}
+
+/**
+ * Registers a command whose failures become one notification that says what to do, with "Show Log" and,
+ * when the server cannot be reached, "Open Settings".
+ */
+export function registerGuarded(cmd: Command, log: ILogger & { show(): void }): vscode.Disposable {
+  return vscode.commands.registerCommand(cmd.id, async (...args: unknown[]) => {
+    try {
+      return await cmd.run(...args);
+    } catch (e) {
+      if (isCancellation(e)) {
+        return undefined;
+      }
+      log.error(`${cmd.id} failed`, e);
+      const showLog = vscode.l10n.t('Show Log');
+      const openSettings = vscode.l10n.t('Open Settings');
+      const manageTrust = vscode.l10n.t('Manage Workspace Trust');
+      const actions =
+        e instanceof UntrustedWorkspaceError ? [manageTrust] : needsSettings(e) ? [openSettings, showLog] : [showLog];
+      void vscode.window.showErrorMessage(userMessage(e), ...actions).then((pick) => {
+        if (pick === showLog) {
+          log.show();
+        } else if (pick === openSettings) {
+          void vscode.commands.executeCommand('workbench.action.openSettings', 'qwenprompt.comfy');
+        } else if (pick === manageTrust) {
+          void vscode.commands.executeCommand('workbench.trust.manage');
+        }
+      });
+      return undefined;
+    }
+  });
+}

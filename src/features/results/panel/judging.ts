@@ -1,0 +1,140 @@
+// The results panel's judging requests: rating rounds, exports, run history and a second run to
+// compare with. Each reads or writes the run folder; the webview only ever names files and folders.
+import * as path from 'node:path';
+import vscode = require('vscode');
+import { addRatings } from '../../../core/quality/addRatings';
+import { csvSummary, markdownSummary } from '../../../core/quality/exportTable';
+import { historyEntry, type HistoryEntry } from '../../../core/quality/history';
+import { withPngText } from '../../../core/quality/pngText';
+import { qualitySummary, type QualitySummary } from '../../../core/quality/ratings';
+import { readRunRecord, writeFileAtomic } from '../../../core/runs/record';
+import { safeSegment, sameSpecFolder, siblingRuns } from '../../../core/runs/runFolders';
+import type { RunRecord } from '../../../core/runs/types';
+import type { LoadedRun, WebviewRequest } from '../../../protocol/messages';
+import { recordForView } from './runState';
+
+export type JudgingRequest = Extract<
+  WebviewRequest,
+  { kind: 'saveRatings' | 'quality' | 'exportTable' | 'exportGrid' | 'history' | 'loadRun' | 'openRun' }
+>;
+
+export interface JudgingHost {
+  readonly runDir: string;
+  /** The record the panel shows (statistics filled in while running). */
+  record(): RunRecord | undefined;
+  /** run.json changed on disk (ratings added): show the new record. */
+  replaced(record: RunRecord): void;
+  /** asWebviewUri of a folder. */
+  webviewUri(dir: string): string;
+  /** True while a runner of this extension is writing that folder. */
+  isRunning(runDir: string): boolean;
+  openRun(runDir: string): void;
+}
+
+export function isJudgingRequest(b: WebviewRequest): b is JudgingRequest {
+  return ['saveRatings', 'quality', 'exportTable', 'exportGrid', 'history', 'loadRun', 'openRun'].includes(b.kind);
+}
+
+export async function handleJudging(body: JudgingRequest, host: JudgingHost): Promise<unknown> {
+  switch (body.kind) {
+    case 'quality':
+      return qualitySummary(shown(host));
+    case 'saveRatings':
+      return saveRatings(host, body);
+    case 'exportTable':
+      return exportTable(host, body.format, body.to);
+    case 'exportGrid':
+      return exportGrid(host, body.png, body.to);
+    case 'history':
+      return history(host);
+    case 'loadRun':
+      return loadRun(host, body.runDir);
+    case 'openRun':
+      host.openRun(await sibling(host, body.runDir));
+      return undefined;
+  }
+}
+
+function shown(host: JudgingHost): RunRecord {
+  const r = host.record();
+  if (!r) throw new Error(vscode.l10n.t('This panel shows no run.'));
+  return r;
+}
+
+async function saveRatings(host: JudgingHost, body: Extract<JudgingRequest, { kind: 'saveRatings' }>): Promise<QualitySummary> {
+  // The runner keeps its own copy of the record and rewrites run.json after every image; votes
+  // written meanwhile would be lost, so a live run is refused. A record left 'running' by a crash
+  // is fine to rate: nobody writes it any more.
+  const staleRunning = !host.isRunning(host.runDir);
+  const saved = await addRatings(host.runDir, body.votes, { blind: body.blind, staleRunning });
+  host.replaced(saved);
+  return qualitySummary(recordForView(saved));
+}
+
+async function exportTable(host: JudgingHost, format: 'markdown' | 'csv', to: 'clipboard' | 'file'): Promise<string | undefined> {
+  const record = shown(host);
+  const text = format === 'markdown' ? markdownSummary(record) : csvSummary(record);
+  if (to === 'clipboard') {
+    await vscode.env.clipboard.writeText(text);
+    void vscode.window.showInformationMessage(
+      format === 'markdown' ? vscode.l10n.t('Summary copied as a Markdown table.') : vscode.l10n.t('Summary copied as CSV.'),
+    );
+    return 'clipboard';
+  }
+  const ext = format === 'markdown' ? 'md' : 'csv';
+  const target = await vscode.window.showSaveDialog({
+    defaultUri: vscode.Uri.file(path.join(host.runDir, `summary.${ext}`)),
+    filters: format === 'markdown' ? { Markdown: ['md'] } : { CSV: ['csv'] },
+    title: vscode.l10n.t('Save the summary'),
+  });
+  if (!target) return undefined;
+  await writeFileAtomic(target.fsPath, text);
+  return target.fsPath;
+}
+
+async function exportGrid(host: JudgingHost, png: Uint8Array, to: 'file' | 'runFolder'): Promise<string | undefined> {
+  const record = shown(host);
+  if (png[0] !== 0x89 || png[1] !== 0x50 || png[2] !== 0x4e || png[3] !== 0x47) throw new Error('The grid image is not a PNG.');
+  const name = `grid-${safeSegment(record.spec.id)}-${safeSegment(record.id)}.png`;
+  let file: string | undefined = path.join(host.runDir, name);
+  if (to === 'file') {
+    const picked = await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.file(file),
+      filters: { PNG: ['png'] },
+      title: vscode.l10n.t('Save the grid as PNG'),
+    });
+    file = picked?.fsPath;
+  }
+  if (!file) return undefined;
+  // The grid says where it came from, as ComfyUI's own images do.
+  const stamped = withPngText(png, {
+    qwenprompt: JSON.stringify({ run: record.id, spec: record.spec.name, file: record.spec.file, createdAt: record.createdAt }),
+  });
+  await writeFileAtomic(file, stamped);
+  const reveal = vscode.l10n.t('Reveal');
+  void vscode.window.showInformationMessage(vscode.l10n.t('Grid saved to {0}', file), reveal).then((pick) => {
+    if (pick === reveal) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(file));
+  });
+  return file;
+}
+
+/** Runs of the same spec live side by side in one folder; only those may be opened from a panel. */
+async function sibling(host: JudgingHost, runDir: string): Promise<string> {
+  const dir = path.resolve(runDir);
+  if (!path.isAbsolute(runDir) || !sameSpecFolder(dir, host.runDir)) {
+    throw new Error(vscode.l10n.t('{0} is not a run of this spec.', runDir));
+  }
+  return dir;
+}
+
+async function history(host: JudgingHost): Promise<HistoryEntry[]> {
+  // Spec ids are slugs, so two spec files can share a folder; the record names its own file.
+  const runs = await siblingRuns(host.runDir, host.record()?.spec.file);
+  return runs.map((r) => historyEntry(r.runDir, r.record));
+}
+
+async function loadRun(host: JudgingHost, runDir: string): Promise<LoadedRun> {
+  const dir = await sibling(host, runDir);
+  const record = recordForView(await readRunRecord(dir));
+  return { runDir: dir, imageBase: host.webviewUri(dir), record };
+}

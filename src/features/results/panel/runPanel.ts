@@ -1,0 +1,225 @@
+// One results webview showing one run folder: its HTML, its messages, its live updates.
+import * as path from 'node:path';
+import vscode = require('vscode');
+import type { ILogger } from '../../../core/logger';
+import type { RunRecord } from '../../../core/runs/types';
+import { isFromWebview, PROTOCOL_VERSION, type FromWebview, type ToWebview, type WebviewRequest } from '../../../protocol/messages';
+import { Messenger } from '../../../protocol/messenger';
+import { missingImages } from '../../../protocol/resume';
+import { Disposable } from '../../../platform/dispose';
+import { makeNonce, renderPanelHtml } from './html';
+import { handleJudging, isJudgingRequest } from './judging';
+import type { RunUpdate } from '../../../core/runs/options';
+import { RunViewState } from './runState';
+
+export interface RunPanelDeps {
+  extensionUri: vscode.Uri;
+  log: ILogger;
+  onCancel(runDir: string): void;
+  onOpenImage(file: vscode.Uri): void;
+  onRevealRunFolder(runDir: string): void;
+  /** True while a run of this extension writes into `runDir` (ratings must wait for it). */
+  isRunning(runDir: string): boolean;
+  /** Show another run folder of the same spec in its own panel. */
+  onOpenRun(runDir: string): void;
+  /** Make the missing images of the run in `runDir` (RunService.resumeFolder); settles when it ends. */
+  onResume(runDir: string): Promise<unknown>;
+}
+
+/** Webview options: scripts on, forms off, and only our bundle, our icons and the spec's run folders
+ * (this run and its siblings, which the compare view shows beside it). */
+export function panelOptions(extensionUri: vscode.Uri, runDir: string): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+  return {
+    enableScripts: true,
+    enableForms: false,
+    localResourceRoots: [
+      vscode.Uri.joinPath(extensionUri, 'dist', 'webview'),
+      vscode.Uri.joinPath(extensionUri, 'media'),
+      vscode.Uri.file(path.dirname(runDir)),
+    ],
+  };
+}
+
+export function panelTitle(record: RunRecord | undefined): string {
+  return record ? vscode.l10n.t('Results: {0}', record.spec.name) : vscode.l10n.t('QwenPrompt results');
+}
+
+export class RunPanel extends Disposable {
+  readonly panel: vscode.WebviewPanel;
+  readonly state: RunViewState | undefined;
+  readonly #deps: RunPanelDeps;
+  readonly #messenger: Messenger<ToWebview, FromWebview>;
+  readonly #runDir: string;
+  #problem: string | undefined;
+  #ready = false;
+  #reloads = 0;
+  /** Whether the webview was last told that a run of this window writes the folder. */
+  #live = false;
+  /** A run to compare with, held until the webview is ready for it. */
+  #compareWith: string | undefined;
+  readonly #onDidDispose = this._register(new vscode.EventEmitter<void>());
+  readonly onDidDispose = this.#onDidDispose.event;
+
+  /** `state` is undefined when the run could not be read; `problem` then says why. */
+  constructor(panel: vscode.WebviewPanel, runDir: string, state: RunViewState | undefined, deps: RunPanelDeps, problem?: string) {
+    super();
+    this.panel = panel;
+    this.state = state;
+    this.#runDir = runDir;
+    this.#deps = deps;
+    this.#problem = problem;
+    this._register(panel);
+    panel.webview.options = panelOptions(deps.extensionUri, runDir);
+    panel.iconPath = {
+      light: vscode.Uri.joinPath(deps.extensionUri, 'media', 'results-light.svg'),
+      dark: vscode.Uri.joinPath(deps.extensionUri, 'media', 'results-dark.svg'),
+    };
+    this.#messenger = new Messenger<ToWebview, FromWebview>({
+      post: (m) => {
+        void panel.webview.postMessage(m);
+      },
+      isMessage: isFromWebview,
+      onDropped: (m) => deps.log.warn('Results panel: dropped an unexpected message from the webview', m),
+    });
+    this._register({ dispose: () => this.#messenger.dispose() });
+    this.#messenger.on('ready', (m) => this.#onReady(m.protocol));
+    this.#messenger.onRequest((body) => this.#handle(body));
+    this._register(panel.webview.onDidReceiveMessage((m: unknown) => this.#messenger.receive(m)));
+    // Without retainContextWhenHidden a hidden webview is torn down; it says `ready` again when shown.
+    this._register(panel.onDidChangeViewState(() => {
+      if (!panel.visible) this.#ready = false;
+    }));
+    this._register(panel.onDidDispose(() => {
+      this.#onDidDispose.fire();
+      this.dispose();
+    }));
+    this.#render();
+  }
+
+  get runDir(): string {
+    return this.#runDir;
+  }
+
+  reveal(): void {
+    this.panel.reveal(undefined, false);
+  }
+
+  /** Shows a record read from disk (the same run opened again). */
+  show(record: RunRecord): void {
+    this.state?.reset(record);
+    this.#problem = undefined;
+    this.panel.title = panelTitle(record);
+    this.#sendSnapshot();
+  }
+
+  /** Shows another run of the same spec beside this one (timings and images side by side). */
+  compareWith(runDir: string): void {
+    this.#compareWith = runDir;
+    this.#sendCompare();
+  }
+
+  #sendCompare(): void {
+    if (!this.#ready || !this.#compareWith) return;
+    this.#messenger.send({ type: 'compareWith', runDir: this.#compareWith });
+    this.#compareWith = undefined;
+  }
+
+  update(u: RunUpdate): void {
+    if (!this.state || this.isDisposed) return;
+    const msg = this.state.apply(u);
+    if (u.type === 'planned' || u.type === 'finished') this.panel.title = panelTitle(u.record);
+    if (this.#ready) this.#messenger.send(msg as Exclude<ToWebview, { type: 'reply' }>);
+  }
+
+  /** A run of this window started or ended: a 'running' record whose run ended without a final
+   * record (it threw) is then offered for resuming. */
+  runsChanged(): void {
+    if (this.#deps.isRunning(this.#runDir) !== this.#live) this.#sendSnapshot();
+  }
+
+  /** run.json changed under a finished run (ratings saved): the webview gets the new record. */
+  #replaced(record: RunRecord): void {
+    if (!this.state || this.state.isRunning) return;
+    this.state.reset(record);
+    if (this.#ready) this.#messenger.send({ type: 'record', record: this.state.record });
+  }
+
+  #render(): void {
+    const webview = this.panel.webview;
+    const dist = vscode.Uri.joinPath(this.#deps.extensionUri, 'dist', 'webview');
+    this.#ready = false;
+    this.panel.title = panelTitle(this.state?.record);
+    webview.html = renderPanelHtml({
+      cspSource: webview.cspSource,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'main.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'main.css')).toString(),
+      nonce: makeNonce(),
+      title: this.panel.title,
+      init: this.#init(),
+    });
+  }
+
+  #init() {
+    const imageBase = this.panel.webview.asWebviewUri(vscode.Uri.file(this.#runDir)).toString();
+    const base = this.state
+      ? this.state.init(imageBase)
+      : { protocol: PROTOCOL_VERSION, runDir: this.#runDir, imageBase, progress: {} };
+    this.#live = this.#deps.isRunning(this.#runDir);
+    const init = { ...base, live: this.#live };
+    return this.#problem ? { ...init, problem: this.#problem } : init;
+  }
+
+  #onReady(protocol: number): void {
+    if (protocol !== PROTOCOL_VERSION) {
+      // A webview from another version of the extension (restored after an update): load ours. Once
+      // is enough; if the bundle itself disagrees, reloading again would loop forever.
+      this.#deps.log.warn(`Results panel: webview speaks protocol ${protocol}, host ${PROTOCOL_VERSION}; reloading it.`);
+      if (this.#reloads++ < 1) this.#render();
+      return;
+    }
+    this.#ready = true;
+    this.#sendSnapshot();
+    this.#sendCompare();
+  }
+
+  #sendSnapshot(): void {
+    if (!this.#ready) return;
+    this.#messenger.send({ type: 'snapshot', init: this.#init() });
+    for (const p of this.state?.previews() ?? []) this.#messenger.send(p as Exclude<ToWebview, { type: 'reply' }>);
+  }
+
+  #handle(body: WebviewRequest): unknown {
+    if (isJudgingRequest(body)) {
+      return handleJudging(body, {
+        runDir: this.#runDir,
+        record: () => this.state?.record,
+        replaced: (record) => this.#replaced(record),
+        webviewUri: (dir) => this.panel.webview.asWebviewUri(vscode.Uri.file(dir)).toString(),
+        isRunning: (dir) => this.#deps.isRunning(dir),
+        openRun: (dir) => this.#deps.onOpenRun(dir),
+      });
+    }
+    switch (body.kind) {
+      case 'cancel':
+        this.#deps.onCancel(this.#runDir);
+        return;
+      case 'revealRunFolder':
+        this.#deps.onRevealRunFolder(this.#runDir);
+        return;
+      case 'resume': {
+        // The panel's own folder only; the webview names none. A live or complete run has nothing to resume.
+        const record = this.state?.record;
+        if (!record || missingImages(record) === 0) throw new Error(vscode.l10n.t('This run has no missing images.'));
+        if (this.#deps.isRunning(this.#runDir)) throw new Error(vscode.l10n.t('This run is still going.'));
+        return this.#deps.onResume(this.#runDir).then(() => undefined);
+      }
+      case 'openImage': {
+        // Only files the record names: the webview cannot make the host open anything else.
+        const known = this.state?.record.cells.some((c) => c.images.some((i) => i.file === body.file));
+        if (!known) throw new Error(vscode.l10n.t('{0} is not an image of this run.', body.file));
+        this.#deps.onOpenImage(vscode.Uri.joinPath(vscode.Uri.file(this.#runDir), ...body.file.split('/')));
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,94 @@
+// What the host remembers of one run shown in a panel, so that a webview that reloads (hidden and shown
+// again, window reload) can be given the whole picture in one `snapshot`. Pure: no vscode.
+import type { RunUpdate } from '../../../core/runs/options';
+import type { RunRecord } from '../../../core/runs/types';
+import type { PanelInit, ToWebview } from '../../../protocol/messages';
+import { PROTOCOL_VERSION } from '../../../protocol/messages';
+import { columnStats } from '../../../core/runs/stats';
+
+/** The exact API graph of each cell stays on disk: the panel never shows it and it can be large.
+ * Statistics are computed here while the engine has not written final ones (a run in progress). */
+export function recordForView(record: RunRecord): RunRecord {
+  const cells = record.cells.map(({ graph: _graph, ...c }) => c);
+  const stats = record.status === 'running' || record.stats.length === 0 ? columnStats(cells) : record.stats;
+  return { ...record, cells, stats };
+}
+
+export class RunViewState {
+  readonly runDir: string;
+  #record: RunRecord;
+  #progress = new Map<string, { value: number; max: number }>();
+  #previews = new Map<string, { mime: string; data: Uint8Array }>();
+
+  constructor(runDir: string, record: RunRecord) {
+    this.runDir = runDir;
+    this.#record = recordForView(record);
+  }
+
+  get record(): RunRecord {
+    return this.#record;
+  }
+
+  get isRunning(): boolean {
+    return this.#record.status === 'running';
+  }
+
+  /** Replaces the whole record (a panel re-opened on the same run folder). */
+  reset(record: RunRecord): void {
+    this.#record = recordForView(record);
+    this.#forgetSettled();
+  }
+
+  /** Folds one update in and returns the message to forward to the webview. */
+  apply(u: RunUpdate): ToWebview {
+    switch (u.type) {
+      case 'planned':
+      case 'finished':
+        this.reset(u.record);
+        return { type: 'record', record: this.#record };
+      case 'cell': {
+        const { graph: _graph, ...cell } = u.cell;
+        const i = this.#record.cells.findIndex((c) => c.key === cell.key);
+        const cells = [...this.#record.cells];
+        if (i >= 0) cells[i] = cell;
+        else cells.push(cell);
+        // The engine writes final statistics only when the run ends; the table fills in as images arrive.
+        this.#record = { ...this.#record, cells, stats: columnStats(cells) };
+        this.#forgetSettled();
+        return { type: 'cell', cell, stats: this.#record.stats };
+      }
+      case 'progress':
+        this.#progress.set(u.key, { value: u.value, max: u.max });
+        return { type: 'progress', key: u.key, value: u.value, max: u.max };
+      case 'preview': {
+        // A plain copy: a Node Buffer, or a view into a larger socket frame, does not cross to the
+        // webview as compact bytes.
+        const data = new Uint8Array(u.data);
+        this.#previews.set(u.key, { mime: u.mime, data });
+        return { type: 'preview', key: u.key, mime: u.mime, data };
+      }
+    }
+  }
+
+  init(imageBase: string): PanelInit {
+    return {
+      protocol: PROTOCOL_VERSION,
+      runDir: this.runDir,
+      imageBase,
+      record: this.#record,
+      progress: Object.fromEntries(this.#progress),
+    };
+  }
+
+  /** Latest preview frames of cells still running, to resend after a snapshot. */
+  previews(): ToWebview[] {
+    return [...this.#previews].map(([key, p]) => ({ type: 'preview', key, mime: p.mime, data: p.data }));
+  }
+
+  // Progress and previews only mean something while a cell runs; dropping them bounds memory.
+  #forgetSettled(): void {
+    const running = new Set(this.#record.cells.filter((c) => c.status === 'running').map((c) => c.key));
+    for (const k of [...this.#progress.keys()]) if (!running.has(k)) this.#progress.delete(k);
+    for (const k of [...this.#previews.keys()]) if (!running.has(k)) this.#previews.delete(k);
+  }
+}

@@ -1,0 +1,134 @@
+// The results panels: one per run folder, revived after a window reload from the run's own run.json.
+import * as path from 'node:path';
+import vscode = require('vscode');
+import type { ILogger } from '../../core/logger';
+import { readRunRecord } from '../../core/runs/record';
+import type { RunRecord } from '../../core/runs/types';
+import { parsePersistedState } from '../../protocol/messages';
+import { Disposable } from '../../platform/dispose';
+import type { RunPanel, RunPanelDeps } from './panel/runPanel';
+import type { RunUpdate } from '../../core/runs/options';
+import { runEngine } from '../runEngine';
+
+/** The panels' view type (the `onWebviewPanel:` activation event names it). */
+const RESULTS_VIEW_TYPE = 'qwenprompt.results';
+
+export interface ResultsPanelDeps {
+  extensionUri: vscode.Uri;
+  log: ILogger;
+  /** The user pressed Cancel in the panel. */
+  onCancel(runDir: string): void;
+  /** Open in VS Code's image preview. */
+  onOpenImage(file: vscode.Uri): void;
+  onRevealRunFolder(runDir: string): void;
+  /** Folders the extension's runs are writing into now. */
+  runningDirs(): readonly (string | undefined)[];
+  /** The panel's "↻ Resume": make the run's missing images into its folder; settles when the run ends. */
+  onResume(runDir: string): Promise<unknown>;
+}
+
+export class ResultsPanelController extends Disposable {
+  readonly #deps: ResultsPanelDeps & RunPanelDeps;
+  readonly #panels = new Map<string, RunPanel>();
+
+  constructor(deps: ResultsPanelDeps) {
+    super();
+    // A panel opens another run of its spec through the controller, so that run gets its own panel.
+    this.#deps = {
+      ...deps,
+      onOpenRun: (runDir: string) => void this.openRun(runDir),
+      isRunning: (runDir: string) => deps.runningDirs().some((d) => d !== undefined && path.resolve(d) === path.resolve(runDir)),
+    };
+    this._register(
+      vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, {
+        deserializeWebviewPanel: (panel, state) => this.#revive(panel, state),
+      }),
+    );
+    this._register({
+      dispose: () => {
+        for (const p of [...this.#panels.values()]) p.dispose();
+        this.#panels.clear();
+      },
+    });
+  }
+
+  /** Opens or reveals the panel showing this run (one panel per run folder; a run in progress gets live
+   * updates). `live`: the record is a run's own planned record (a resumed run starting in its panel). */
+  showRun(runDir: string, record: RunRecord, live = false): void {
+    const key = path.resolve(runDir);
+    const existing = this.#panels.get(key);
+    if (existing) {
+      // A live panel knows more than a run.json read while the run is still going.
+      if (live || !existing.state?.isRunning || record.status !== 'running') existing.show(record);
+      existing.reveal();
+      return;
+    }
+    const { RunPanel, RunViewState, panelOptions } = runEngine();
+    const panel = vscode.window.createWebviewPanel(
+      RESULTS_VIEW_TYPE,
+      record.spec.name,
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      panelOptions(this.#deps.extensionUri, key),
+    );
+    this.#track(new RunPanel(panel, key, new RunViewState(key, record), this.#deps));
+  }
+
+  /** Shows run `a` with run `b` beside it (both runs of one spec). */
+  async compareRuns(a: string, b: string): Promise<void> {
+    this.showRun(a, await readRunRecord(a));
+    this.#panels.get(path.resolve(a))?.compareWith(path.resolve(b));
+  }
+
+  /** Reads a run folder and shows it (history: reopen an earlier run). */
+  async openRun(runDir: string): Promise<void> {
+    try {
+      this.showRun(runDir, await readRunRecord(runDir));
+    } catch (e) {
+      this.#deps.log.warn(`Results panel: cannot open the run in ${runDir}`, e);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Cannot read the run in {0}: {1}', runDir, e instanceof Error ? e.message : String(e)));
+    }
+  }
+
+  /** A run started or ended: panels tell their webview whether their run is still live. */
+  runsChanged(): void {
+    for (const p of this.#panels.values()) p.runsChanged();
+  }
+
+  /** Live update for a run; ignored when no panel shows it. */
+  update(u: RunUpdate): void {
+    this.#panels.get(path.resolve(u.runDir))?.update(u);
+  }
+
+  #track(p: RunPanel): void {
+    const old = this.#panels.get(p.runDir);
+    if (old && old !== p) old.panel.dispose();
+    this.#panels.set(p.runDir, p);
+    p.onDidDispose(() => {
+      if (this.#panels.get(p.runDir) === p) this.#panels.delete(p.runDir);
+    });
+  }
+
+  async #revive(panel: vscode.WebviewPanel, saved: unknown): Promise<void> {
+    const state = parsePersistedState(saved);
+    if (!state) {
+      // Saved by a version whose state we cannot read: there is no run to show.
+      this.#deps.log.warn('Results panel: unknown saved state; closing the restored panel.', saved);
+      panel.dispose();
+      return;
+    }
+    const runDir = path.resolve(state.runDir);
+    const { RunPanel, RunViewState } = runEngine();
+    try {
+      const record = await readRunRecord(runDir);
+      const stale =
+        record.status === 'running'
+          ? vscode.l10n.t('This run was still going when the window closed; images that had not finished are shown as they were.')
+          : undefined;
+      this.#track(new RunPanel(panel, runDir, new RunViewState(runDir, record), this.#deps, stale));
+    } catch (e) {
+      this.#deps.log.warn(`Results panel: cannot read the run in ${runDir}`, e);
+      const problem = vscode.l10n.t('Cannot read the run in {0}: {1}', runDir, e instanceof Error ? e.message : String(e));
+      this.#track(new RunPanel(panel, runDir, undefined, this.#deps, problem));
+    }
+  }
+}

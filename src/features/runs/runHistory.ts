@@ -1,0 +1,105 @@
+import { promises as fs } from 'node:fs';
+import { readRunRecord } from '../../core/runs/record';
+import { isRunOf, newestFirst, recordPath, runDirs } from '../../core/runs/runFolders';
+import type { ColumnStats, RunRecord } from '../../core/runs/types';
+import { missingImages } from '../../protocol/resume';
+
+/** What the lenses need of one run: a few fields, not the record with its graphs (≈5 KB per image). */
+export interface RunDigest {
+  runDir: string;
+  createdAt: string;
+  /** The spec file the run came from, as the record names it. */
+  specFile?: string;
+  stats: ColumnStats[];
+  /** Images a resume would make (0 for a complete run). */
+  missing: number;
+}
+
+/** What the lenses show of a spec's past: its newest run and the newest time per step count. */
+export interface SpecHistory {
+  latest?: RunDigest;
+  /** Step count -> mean execution time in ms (warm runs when there were any), from the newest run that measured it. */
+  msByStep: Map<number, number>;
+}
+
+const EMPTY: SpecHistory = { msByStep: new Map() };
+
+/**
+ * A spec's runs as the lenses see them, cached per (runs folder, spec id) until `invalidate` (a run
+ * started or ended): lenses ask on every keystroke. Behind that, each run.json is parsed again only when
+ * its size, mtime or inode changed, so the lens refresh after a run reads one record, not every record
+ * of the spec's history (50 runs of 60 images are ≈15 MB of JSON).
+ */
+export class RunHistory {
+  readonly #cache = new Map<string, Promise<SpecHistory>>();
+  readonly #digests = new Map<string, { stamp: string; digest: RunDigest }>();
+
+  get(runsRoot: string, specFile: string, specId: string): Promise<SpecHistory> {
+    const key = `${runsRoot}\0${specId}\0${specFile}`;
+    let hit = this.#cache.get(key);
+    if (!hit) {
+      hit = this.#load(runsRoot, specFile, specId).catch(() => EMPTY);
+      this.#cache.set(key, hit);
+    }
+    return hit;
+  }
+
+  invalidate(): void {
+    this.#cache.clear();
+  }
+
+  async #load(runsRoot: string, specFile: string, specId: string): Promise<SpecHistory> {
+    const dirs = await runDirs(runsRoot, specId);
+    const found = (await Promise.all(dirs.map((d) => this.#digest(d)))).filter((d) => d !== undefined);
+    // Spec ids are slugs of names, so two files in one folder can share one; the record names its file.
+    const runs = found
+      .filter((d) => isRunOf(runsRoot, d.specFile, specFile))
+      .sort((a, b) => newestFirst(a.createdAt, a.runDir, b.createdAt, b.runDir));
+    return { latest: runs[0], msByStep: stepFigures(runs) };
+  }
+
+  async #digest(runDir: string): Promise<RunDigest | undefined> {
+    const file = recordPath(runDir);
+    try {
+      const st = await fs.stat(file);
+      // Records are replaced by rename, so a rewrite always changes the inode (and usually size and mtime).
+      const stamp = `${st.ino}:${st.size}:${Math.round(st.mtimeMs)}`;
+      const hit = this.#digests.get(file);
+      if (hit?.stamp === stamp) return hit.digest;
+      const digest = digestOf(runDir, await readRunRecord(runDir));
+      this.#digests.set(file, { stamp, digest });
+      return digest;
+    } catch {
+      // Not a run folder (or one being created right now): leave it out.
+      this.#digests.delete(file);
+      return undefined;
+    }
+  }
+}
+
+function digestOf(runDir: string, record: RunRecord): RunDigest {
+  const file = record.spec?.file;
+  return { runDir, createdAt: record.createdAt, ...(typeof file === 'string' ? { specFile: file } : {}), stats: record.stats ?? [], missing: missingImages(record) };
+}
+
+/** Newest mean execution time (ms) per step count over runs given newest first, from plain step columns. */
+export function stepFigures(records: readonly { stats?: ColumnStats[] }[]): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const record of records) {
+    for (const col of record.stats ?? []) {
+      const steps = plainSteps(col);
+      const mean = (col.warm ?? col.all)?.mean;
+      if (steps !== undefined && mean !== undefined && !out.has(steps)) {
+        out.set(steps, mean);
+      }
+    }
+  }
+  return out;
+}
+
+/** The step count of a column that varies nothing but steps (sweep columns mix in other settings). */
+function plainSteps(col: ColumnStats): number | undefined {
+  const keys = Object.keys(col.axes ?? {});
+  const steps = col.axes?.steps;
+  return keys.length === 1 && typeof steps === 'number' ? steps : undefined;
+}

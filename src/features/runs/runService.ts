@@ -1,0 +1,336 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import vscode = require('vscode');
+import type { ApiGraph } from '../../core/comfy/types';
+import type { ILogger } from '../../core/logger';
+import type { OpenedRun, RunUpdate, SessionRequest } from '../../core/runs/options';
+import { runsRootFor } from '../../core/runs/runFolders';
+import { isSpecRejectedError, type SpecRejectedError } from '../../core/runs/specRejected';
+import type { RunRecord } from '../../core/runs/types';
+import type { Spec } from '../../core/spec/types';
+import type { ConfigService } from '../../platform/config';
+import { Disposable } from '../../platform/dispose';
+import { UntrustedWorkspaceError, type ComfyConnections } from '../server/comfyConnections';
+import { RunHistory, type SpecHistory } from './runHistory';
+import { runEngine } from '../runEngine';
+
+/** What to run: a spec of a saved .qwenprompt file, all its steps or some, with or without its sweep. */
+export interface RunRequest {
+  uri: vscode.Uri;
+  spec: Spec;
+  steps?: number[];
+  sweep?: boolean;
+  /** Continue the spec's newest unfinished run (only its missing images) instead of starting a new one. */
+  resume?: boolean;
+  /** With `resume`: continue this run, read from its folder once (the results panel's "↻ Resume"). */
+  opened?: OpenedRun;
+}
+
+/** A run that is going on now. */
+export interface ActiveRun {
+  /** `uri#specId`. */
+  readonly key: string;
+  readonly uri: string;
+  readonly specId: string;
+  readonly specName: string;
+  readonly steps?: readonly number[];
+  readonly sweep: boolean;
+  /** Known once the runner made the folder. */
+  runDir?: string;
+  done: number;
+  total: number;
+}
+
+/** A run update together with the run it belongs to; what the results panel listens to. */
+export interface RunEvent {
+  run: ActiveRun;
+  update: RunUpdate;
+}
+
+export interface RunServiceDeps {
+  config: ConfigService;
+  connections: ComfyConnections;
+  log: ILogger;
+  /** Told when ComfyUI rejected a spec's graph, so the spec fields at fault get squiggles. */
+  onRejected?: (uri: vscode.Uri, spec: Spec, error: SpecRejectedError) => void;
+}
+
+interface Entry {
+  run: ActiveRun;
+  abort: AbortController;
+  /** Keys of the cells that have ended, so repeated updates of one cell count once. */
+  ended: Set<string>;
+}
+
+export function runKey(uri: string, specId: string): string {
+  return `${uri}#${specId}`;
+}
+
+/**
+ * Starts, tracks and cancels runs: one AbortController per run, progress in a notification and the
+ * status bar, every RunUpdate re-emitted for the results panel.
+ */
+export class RunService extends Disposable {
+  readonly #deps: RunServiceDeps;
+  readonly #running = new Map<string, Entry>();
+  readonly #history = new RunHistory();
+  readonly #status = this._register(vscode.window.createStatusBarItem('qwenprompt.run', vscode.StatusBarAlignment.Left, 99));
+
+  readonly #onDidChangeRuns = this._register(new vscode.EventEmitter<void>());
+  /** A run started or ended (lenses and the status bar redraw). */
+  readonly onDidChangeRuns = this.#onDidChangeRuns.event;
+  readonly #onDidUpdate = this._register(new vscode.EventEmitter<RunEvent>());
+  /** Every update of every run, in order. */
+  readonly onDidUpdate = this.#onDidUpdate.event;
+
+  constructor(deps: RunServiceDeps) {
+    super();
+    this.#deps = deps;
+    this.#status.name = vscode.l10n.t('QwenPrompt run');
+    this._register({ dispose: () => this.cancelAll() });
+  }
+
+  get running(): readonly ActiveRun[] {
+    return [...this.#running.values()].map((r) => r.run);
+  }
+
+  runningFor(uri: string, specId: string): ActiveRun | undefined {
+    return this.#running.get(runKey(uri, specId))?.run;
+  }
+
+  /** The runs folder of a spec file. */
+  runsRoot(specFile: string): string {
+    return runsRootFor(specFile, this.#deps.config.current.runsFolder);
+  }
+
+  /** The spec's runs on disk (cached until a run changes). */
+  history(uri: vscode.Uri, specId: string): Promise<SpecHistory> {
+    return this.#history.get(this.runsRoot(uri.fsPath), uri.fsPath, specId);
+  }
+
+  /** Forget cached records (e.g. a run folder was deleted). */
+  refreshHistory(): void {
+    this.#history.invalidate();
+    this.#onDidChangeRuns.fire();
+  }
+
+  cancel(uri: string, specId: string): boolean {
+    const entry = this.#running.get(runKey(uri, specId));
+    entry?.abort.abort();
+    return !!entry;
+  }
+
+  /** Cancels the run writing into `runDir` (the results panel's Cancel button). */
+  cancelRunDir(runDir: string): boolean {
+    const entry = [...this.#running.values()].find((e) => e.run.runDir && path.resolve(e.run.runDir) === path.resolve(runDir));
+    entry?.abort.abort();
+    return !!entry;
+  }
+
+  cancelAll(): void {
+    for (const { abort } of this.#running.values()) {
+      abort.abort();
+    }
+  }
+
+  /**
+   * Runs a spec to the end. Resolves with the record (also when cancelled), or undefined when the same spec
+   * is already running. Throws when nothing could be started (Restricted Mode, unsaved file, server errors).
+   */
+  async run(req: RunRequest): Promise<{ runDir: string; record: RunRecord } | undefined> {
+    const { uri, spec } = req;
+    if (uri.scheme !== 'file') {
+      throw new Error(vscode.l10n.t('Save the spec to a file first: runs are stored next to it.'));
+    }
+    if (spec.errorCount > 0) {
+      throw new Error(
+        vscode.l10n.t('"{0}" has {1} problem(s); fix them (see the Problems view) and run again.', spec.name, spec.errorCount),
+      );
+    }
+    const key = runKey(uri.toString(), spec.id);
+    if (this.#running.has(key)) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('"{0}" is already running.', spec.name));
+      return undefined;
+    }
+    if (!this.#deps.connections.isTrusted) {
+      throw new UntrustedWorkspaceError();
+    }
+    const config = this.#deps.config.current;
+    const specFile = uri.fsPath;
+    const runsRoot = this.runsRoot(specFile);
+    const { findResumable, runSession } = runEngine();
+    const resumed = !req.resume ? undefined : (req.opened ?? (await findResumable(runsRoot, spec.id, specFile)));
+    if (req.resume && !resumed) {
+      throw new Error(vscode.l10n.t('"{0}" has no unfinished run to resume.', spec.name));
+    }
+    const run: ActiveRun = {
+      key,
+      uri: uri.toString(),
+      specId: spec.id,
+      specName: spec.name,
+      steps: req.steps,
+      sweep: !!req.sweep,
+      done: 0,
+      total: 0,
+    };
+    const abort = new AbortController();
+    const entry: Entry = { run, abort, ended: new Set() };
+    // Registered before the first await, so a second click on the same lens cannot start a second run.
+    this.#running.set(key, entry);
+    this.#changed();
+    let lease: vscode.Disposable | undefined;
+    try {
+      // A resumed run uses the graphs its record holds, so a moved or edited workflow file does not matter.
+      const userGraph = spec.workflow && !resumed ? await readUserGraph(specFile, spec.workflow) : undefined;
+      const leased = await this.#deps.connections.lease();
+      lease = leased;
+      const { client } = leased;
+      this.#deps.log.info(`Run "${spec.name}" (${specFile}) on ${client.baseUrl}`, {
+        steps: req.steps ?? spec.steps,
+        sweep: !!req.sweep,
+      });
+      return await vscode.window.withProgress(
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: vscode.l10n.t('QwenPrompt: {0}', spec.name),
+          cancellable: true,
+        },
+        async (progress, token) => {
+          token.onCancellationRequested(() => abort.abort());
+          const options = {
+            client,
+            previewMethod: config.previews ? ('auto' as const) : ('none' as const),
+            signal: abort.signal,
+            logger: this.#deps.log,
+            convergence: { threshold: config.convergenceThreshold },
+            onUpdate: (u: RunUpdate) => this.#onUpdate(entry, u, progress),
+          };
+          // A resumed run keeps its folder, record and recorded spec; only the missing cells run.
+          const request: SessionRequest = resumed
+            ? { ...options, resume: resumed }
+            : {
+                ...options,
+                spec,
+                specFile,
+                runsRoot,
+                steps: req.steps,
+                includeSweep: !!req.sweep,
+                repeats: config.repeats > 0 ? config.repeats : undefined,
+                userGraph,
+              };
+          const result = await runSession(request);
+          this.#report(spec, result.record);
+          return result;
+        },
+      );
+    } catch (e) {
+      if (isSpecRejectedError(e)) {
+        this.#deps.onRejected?.(uri, spec, e);
+      }
+      throw e;
+    } finally {
+      lease?.dispose();
+      this.#running.delete(key);
+      this.#history.invalidate();
+      this.#changed();
+    }
+  }
+
+  /**
+   * Resumes the run in `runDir` (the results panel's "↻ Resume"): only its missing images are made, with
+   * the spec its record holds, so the spec file need not be open, unchanged or even still there.
+   */
+  async resumeFolder(runDir: string): Promise<{ runDir: string; record: RunRecord } | undefined> {
+    // Read once; the spec file the record names is the lens's key, so the lens shows this run as running.
+    const opened = await runEngine().openRun(runDir);
+    return this.run({ uri: vscode.Uri.file(opened.specFile), spec: opened.spec, resume: true, opened });
+  }
+
+  #onUpdate(entry: Entry, u: RunUpdate, progress: vscode.Progress<{ message?: string; increment?: number }>): void {
+    const { run } = entry;
+    switch (u.type) {
+      case 'planned':
+        run.runDir = u.runDir;
+        run.total = u.record.cells.length;
+        // A new run folder exists: the "Open results" lens can appear now.
+        this.#history.invalidate();
+        this.#changed();
+        break;
+      case 'cell': {
+        const before = run.done;
+        if (u.cell.status !== 'queued' && u.cell.status !== 'running') {
+          entry.ended.add(u.cell.key);
+        }
+        run.done = entry.ended.size;
+        if (run.done !== before && run.total > 0) {
+          progress.report({
+            message: vscode.l10n.t('{0} of {1} images', run.done, run.total),
+            increment: (100 * (run.done - before)) / run.total,
+          });
+          this.#showStatus();
+          if (run.done === run.total) {
+            // Every image is in; thumbnails and convergence scores are still being written. The lens
+            // stops offering Cancel (nothing is left to cancel) and says so.
+            progress.report({ message: vscode.l10n.t('{0} of {0} images; finishing…', run.total) });
+            this.#onDidChangeRuns.fire();
+          }
+        }
+        break;
+      }
+      case 'finished':
+        run.runDir = u.runDir;
+        break;
+    }
+    this.#onDidUpdate.fire({ run, update: u });
+  }
+
+  #report(spec: Spec, record: RunRecord): void {
+    const failed = record.cells.filter((c) => c.status === 'failed' || c.status === 'error' || c.status === 'lost');
+    if (record.status === 'cancelled') {
+      this.#deps.log.info(`Run "${spec.name}" cancelled`);
+    } else if (failed.length) {
+      const first = failed.find((c) => c.error)?.error ?? '';
+      this.#deps.log.warn(`Run "${spec.name}": ${failed.length} image(s) failed. ${first}`);
+      void vscode.window
+        .showWarningMessage(
+          vscode.l10n.t('"{0}": {1} of {2} images failed. {3}', spec.name, failed.length, record.cells.length, first),
+          vscode.l10n.t('Show Log'),
+        )
+        .then((pick) => pick && vscode.commands.executeCommand('qwenprompt.showLog'));
+    } else {
+      this.#deps.log.info(`Run "${spec.name}" finished: ${record.status}`);
+    }
+  }
+
+  #changed(): void {
+    void vscode.commands.executeCommand('setContext', 'qwenprompt:running', this.#running.size > 0);
+    this.#showStatus();
+    this.#onDidChangeRuns.fire();
+  }
+
+  #showStatus(): void {
+    const runs = this.running;
+    if (!runs.length) {
+      this.#status.hide();
+      return;
+    }
+    const done = runs.reduce((n, r) => n + r.done, 0);
+    const total = runs.reduce((n, r) => n + r.total, 0);
+    this.#status.text = `$(loading~spin) ${total ? `${done}/${total}` : vscode.l10n.t('starting')}`;
+    this.#status.tooltip = vscode.l10n.t('QwenPrompt is running {0}. Click to cancel.', runs.map((r) => r.specName).join(', '));
+    this.#status.command = { title: vscode.l10n.t('Cancel'), command: 'qwenprompt.cancel' };
+    this.#status.show();
+  }
+}
+
+/** Reads the spec's `workflow:` graph; the core says what is wrong with a file that is not an API graph. */
+async function readUserGraph(specFile: string, workflow: string): Promise<ApiGraph> {
+  const file = path.resolve(path.dirname(specFile), workflow);
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch {
+    throw new Error(vscode.l10n.t('The workflow file {0} cannot be read: check the `workflow:` path.', file));
+  }
+  return runEngine().loadUserGraph(text, workflow);
+}

@@ -1,0 +1,128 @@
+import vscode = require('vscode');
+import { formatMs } from '../../core/runs/format';
+import type { Spec } from '../../core/spec/types';
+import type { ConfigService } from '../../platform/config';
+import { Disposable } from '../../platform/dispose';
+import type { ComfyConnections } from '../server/comfyConnections';
+import type { SpecHistory } from './runHistory';
+import type { RunService } from './runService';
+import { LANGUAGE_ID, type SpecDocuments } from '../spec/specDocuments';
+
+/** Arguments of every spec lens command: plain data, so they serialize and can be asserted on. */
+export interface SpecLensArgs {
+  uri: string;
+  specId: string;
+  steps?: number[];
+  sweep?: boolean;
+}
+
+export interface SpecCodeLensDeps {
+  config: ConfigService;
+  docs: SpecDocuments;
+  runs: RunService;
+  connections: ComfyConnections;
+}
+
+/** The lens row above each spec: run per step count, all, sweep, results, cancel, or why it cannot run. */
+export class SpecCodeLensProvider extends Disposable implements vscode.CodeLensProvider {
+  readonly #deps: SpecCodeLensDeps;
+  readonly #onDidChange = this._register(new vscode.EventEmitter<void>());
+  readonly onDidChangeCodeLenses = this.#onDidChange.event;
+
+  constructor(deps: SpecCodeLensDeps) {
+    super();
+    this.#deps = deps;
+    const refresh = () => this.#onDidChange.fire();
+    this._register(
+      deps.config.onDidChange((e) => {
+        if (
+          e.affectsConfiguration('qwenprompt.codeLens') ||
+          e.affectsConfiguration('qwenprompt.defaultSteps') ||
+          e.affectsConfiguration('qwenprompt.runsFolder')
+        ) {
+          refresh();
+        }
+      }),
+    );
+    this._register(deps.runs.onDidChangeRuns(refresh));
+    this._register(vscode.workspace.onDidGrantWorkspaceTrust(refresh));
+  }
+
+  async provideCodeLenses(doc: vscode.TextDocument): Promise<vscode.CodeLens[]> {
+    if (!this.#deps.config.current.codeLensEnabled) {
+      return [];
+    }
+    const { specs, diagnostics } = await this.#deps.docs.parseSliced(doc);
+    if (!this.#deps.connections.isTrusted) {
+      return specs.map((s) =>
+        lens(s.lensLine, vscode.l10n.t('$(shield) Restricted mode: trust this folder to run'), 'workbench.trust.manage'),
+      );
+    }
+    if (!specs.length) {
+      // The file does not parse into any spec (e.g. a YAML syntax error): say so where the user looks.
+      const errors = diagnostics.filter((d) => d.severity === 'error').length;
+      return errors ? [problemsLens(0, errors)] : [];
+    }
+    const uri = doc.uri.toString();
+    const lenses = await Promise.all(
+      specs.map(async (spec) =>
+        this.#specLenses(spec, uri, doc.uri.scheme === 'file' ? await this.#deps.runs.history(doc.uri, spec.id) : undefined),
+      ),
+    );
+    return lenses.flat();
+  }
+
+  #specLenses(spec: Spec, uri: string, history: SpecHistory | undefined): vscode.CodeLens[] {
+    const line = spec.lensLine;
+    if (spec.errorCount > 0) {
+      return [problemsLens(line, spec.errorCount)];
+    }
+    const args = (extra: Partial<SpecLensArgs> = {}): SpecLensArgs => ({ uri, specId: spec.id, ...extra });
+    const out: vscode.CodeLens[] = [];
+    const running = this.#deps.runs.runningFor(uri, spec.id);
+    if (running && running.total > 0 && running.done >= running.total) {
+      // Every image is in; only thumbnails and convergence scores are being written (about a second).
+      out.push(new vscode.CodeLens(new vscode.Range(line, 0, line, 0), { title: vscode.l10n.t('$(loading~spin) Finishing…'), command: '' }));
+    } else if (running) {
+      out.push(lens(line, vscode.l10n.t('■ Cancel'), 'qwenprompt.cancel', args()));
+    } else {
+      for (const steps of spec.steps) {
+        const ms = history?.msByStep.get(steps);
+        const title =
+          ms === undefined
+            ? vscode.l10n.t('▶ {0} steps', steps)
+            : vscode.l10n.t('▶ {0} steps · {1}', steps, formatMs(ms));
+        out.push(lens(line, title, 'qwenprompt.runSpec', args({ steps: [steps] })));
+      }
+      out.push(lens(line, vscode.l10n.t('▶ All'), 'qwenprompt.runAll', args()));
+      if (spec.sweep.length) {
+        out.push(lens(line, vscode.l10n.t('▶ Sweep'), 'qwenprompt.runSweep', args({ sweep: true })));
+      }
+    }
+    if (history?.latest) {
+      out.push(lens(line, vscode.l10n.t('Open results'), 'qwenprompt.openResults', args()));
+    }
+    const unfinished = history?.latest && !this.#deps.runs.runningFor(uri, spec.id) ? history.latest.missing : 0;
+    if (unfinished > 0) {
+      // The newest run was interrupted (VS Code closed, the server gone, a crash): finish it.
+      out.push(lens(line, vscode.l10n.t('↻ Resume ({0} missing)', unfinished), 'qwenprompt.resumeRun', args()));
+    }
+    return out;
+  }
+}
+
+/** Cells of an ended run that made no image (lost, failed, cancelled or never run). */
+function lens(line: number, title: string, command: string, ...args: unknown[]): vscode.CodeLens {
+  return new vscode.CodeLens(new vscode.Range(line, 0, line, 0), { title, command, arguments: args });
+}
+
+function problemsLens(line: number, n: number): vscode.CodeLens {
+  const title = n === 1 ? vscode.l10n.t('⚠ Fix 1 problem to run') : vscode.l10n.t('⚠ Fix {0} problems to run', n);
+  return lens(line, title, 'workbench.actions.view.problems');
+}
+
+export function registerSpecCodeLens(deps: SpecCodeLensDeps): vscode.Disposable {
+  const provider = new SpecCodeLensProvider(deps);
+  const registration = vscode.languages.registerCodeLensProvider({ language: LANGUAGE_ID }, provider);
+  return vscode.Disposable.from(registration, provider);
+}
