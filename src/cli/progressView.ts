@@ -1,4 +1,4 @@
-import type { RunUpdate } from '../core/runs/runner';
+import type { RunUpdate } from '../core/runs/options';
 import { formatMs } from '../shared/format';
 import type { CellRecord } from '../shared/runRecord';
 

@@ -11,7 +11,7 @@ import { decodePng, scorePair } from '../../src/core/convergence/score';
 import { ssim } from '../../src/core/convergence/ssim';
 import { main } from '../../src/cli/main';
 import { readRunRecord, stableStringify } from '../../src/core/runs/record';
-import { runSpec } from '../../src/core/runs/runner';
+import { runSpec } from '../../src/core/runs/session';
 import { startFakeComfy } from '../fakes/comfyServer';
 import { studySpec } from './helpers/spec';
 import { summaryTable } from '../../src/shared/format';

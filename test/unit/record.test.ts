@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { createRunDir, listRuns, openImageFile, readRunRecord, safeSegment, stableStringify, writeRunRecord } from '../../src/core/runs/record';
+import { openImageFile } from '../../src/core/runs/imageFile';
+import { readRunRecord, stableStringify, writeRunRecord } from '../../src/core/runs/record';
+import { createRunDir, listRuns, safeSegment } from '../../src/core/runs/runFolders';
 import { sniffImage } from '../../src/shared/image';
 import type { RunRecord } from '../../src/shared/runRecord';
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { openImageFile, sha256 } from '../../src/core/runs/record';
+import { openImageFile, sha256 } from '../../src/core/runs/imageFile';
 import { keptCells } from '../../src/core/runs/resume';
 import { CRITERIA, CRITERION_TEXT, isCriterion, isScore } from '../../src/shared/criteria';
 import { formatBytes, formatMeanSd, formatMs, summaryTable, textTable } from '../../src/shared/format';

@@ -6,7 +6,7 @@ import { readRunRecord } from '../../core/runs/record';
 import { parsePersistedState } from '../../protocol/messages';
 import { Disposable } from '../../platform/dispose';
 import type { RunPanel, RunPanelDeps } from './panel/runPanel';
-import type { RunUpdate } from '../../core/runs/runner';
+import type { RunUpdate } from '../../core/runs/options';
 import { runEngine } from '../runEngine';
 import type { RunRecord } from '../../shared/runRecord';
 

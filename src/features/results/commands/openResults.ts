@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import vscode = require('vscode');
-import { RECORD_FILE } from '../../../core/runs/record';
+import { recordPath } from '../../../core/runs/runFolders';
 import type { RunService } from '../../runs/runService';
 import type { SpecDocuments } from '../../spec/specDocuments';
 import type { Command } from '../../command';
@@ -32,7 +32,7 @@ export class OpenResultsCommand implements Command {
     if (view) {
       await view.show(runDir);
     } else {
-      await vscode.window.showTextDocument(vscode.Uri.file(path.join(runDir, RECORD_FILE)));
+      await vscode.window.showTextDocument(vscode.Uri.file(recordPath(runDir)));
     }
     return runDir;
   }

@@ -7,7 +7,7 @@ import { Messenger, type RequestHandlers } from '../../../protocol/messenger';
 import { Disposable } from '../../../platform/dispose';
 import { makeNonce, renderPanelHtml } from './html';
 import { judgingHandlers } from './judging';
-import type { RunUpdate } from '../../../core/runs/runner';
+import type { RunUpdate } from '../../../core/runs/options';
 import { RunViewState } from './runState';
 import { missingImages } from '../../../shared/resume';
 import type { RunRecord } from '../../../shared/runRecord';
