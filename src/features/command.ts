@@ -1,7 +1,7 @@
 import vscode = require('vscode');
 import { userMessage } from '../core/comfy/errors';
 import type { ILogger } from '../core/logger';
-import { UntrustedWorkspaceError } from './server/comfyConnections';
+import { UntrustedWorkspaceError } from '../platform/trust';
 import { loadedRunEngine } from './runEngine';
 
 /** A palette or lens command: one small class per file, dependencies through the constructor. */
@@ -59,4 +59,9 @@ export function registerGuarded(cmd: Command, log: ILogger & { show(): void }): 
       return undefined;
     }
   });
+}
+
+/** Registers a feature's commands, each behind the error guard. */
+export function registerCommands(commands: readonly Command[], log: ILogger & { show(): void }): vscode.Disposable {
+  return vscode.Disposable.from(...commands.map((c) => registerGuarded(c, log)));
 }

@@ -8,13 +8,14 @@ import * as vscode from 'vscode';
 import { nullLogger } from '../../src/core/logger';
 import type { RunRecord } from '../../src/core/runs/types';
 import type { QwenPromptApi } from '../../src/extension';
-import { ComfyConnections, UntrustedWorkspaceError } from '../../src/features/server/comfyConnections';
+import { ComfyConnections } from '../../src/features/server/comfyConnections';
 import { RunService } from '../../src/features/runs/runService';
 import { ServerCatalog } from '../../src/features/server/serverCatalog';
 import { SpecCodeLensProvider } from '../../src/features/runs/specCodeLens';
 import { SpecDocuments } from '../../src/features/spec/specDocuments';
 import { ConfigService } from '../../src/platform/config';
 import { TokenStore } from '../../src/platform/secrets';
+import { UntrustedWorkspaceError } from '../../src/platform/trust';
 import { startFakeComfy, type FakeComfy } from '../fakes/comfyServer';
 import { memorySecrets } from './memorySecrets';
 
