@@ -1,7 +1,9 @@
 /**
  * Typed errors of the ComfyUI client. Every failure the client can meet (network, HTTP status, a 400's
  * validation body, a dead socket, a stuck job) becomes one `ComfyError` whose message names the fix.
+ * Recognise one with `isComfyError`, never `instanceof`: it may come from another bundle's copy.
  */
+import { brandClass } from './brand';
 
 export type ComfyErrorKind =
   | 'unreachable'
@@ -62,8 +64,11 @@ export class ComfyError extends Error {
   }
 }
 
+const isBrandedComfyError = brandClass(ComfyError, 'ComfyError');
+
+/** A ComfyError (of `kind`, when given), whichever copy of this module made it. */
 export function isComfyError(e: unknown, kind?: ComfyErrorKind): e is ComfyError {
-  return e instanceof ComfyError && (kind === undefined || e.kind === kind);
+  return isBrandedComfyError(e) && (kind === undefined || e.kind === kind);
 }
 
 /** Text for a notification: a ComfyError's message already names the fix. */

@@ -1,3 +1,5 @@
+import { brandClass } from '../brand';
+
 /** A spec that cannot be put onto a graph: says which node (or which missing node) and how to fix it.
  * `field` is the spec field path (as in Spec.fieldRanges) so the problem can be shown on that line. */
 export class GraphMappingError extends Error {
@@ -13,6 +15,5 @@ export class GraphMappingError extends Error {
   }
 }
 
-export function isGraphMappingError(e: unknown): e is GraphMappingError {
-  return e instanceof GraphMappingError;
-}
+/** A GraphMappingError, whichever bundle's copy of this module made it. */
+export const isGraphMappingError: (e: unknown) => e is GraphMappingError = brandClass(GraphMappingError, 'GraphMappingError');
