@@ -6,6 +6,19 @@
  * Honest differences from a real server: previews (WS frames and /view?preview=…) are PNGs, not
  * JPEG/WebP (the type fields say so: image_format 2, image_type "image/png", Content-Type image/png);
  * images are drawn, not sampled; model files whose name contains "__fail__" fail in their loader.
+ *
+ * Routing is ComfyUI's (server.py PromptServer.send_json/send_bytes: `sid=None` goes to every registered
+ * socket, a sid to that socket only, and an unknown sid to nobody). What is sent with the running prompt's
+ * `server.client_id` as sid: execution_start, execution_cached, execution_success, execution_error
+ * (execution.py PromptExecutor.add_message, broadcast=False: not sent at all without a client_id),
+ * executing and executed (execution.py execute(), only when client_id is set), executing {node: null}
+ * (main.py prompt_worker, likewise), progress and the legacy preview frame (main.py hijack_progress),
+ * progress_state and the type-4 preview (comfy_execution/progress.py WebUIProgressHandler). With no
+ * client_id those with a `server.client_id` sid become broadcasts (progress, progress_state, legacy
+ * previews, and execution_interrupted, add_message broadcast=True). Only `status` (PromptServer.queue_updated)
+ * goes to everyone whatever the prompt. The preview format follows the prompt's client socket
+ * (feature_flags.supports_feature(sockets_metadata, server.client_id, …)), so a prompt without one sends
+ * legacy frames to every socket.
  */
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -22,6 +35,7 @@ import { encodePng } from './imageGen';
 import { FEATURES, loadObjectInfo, MODEL_FILES, ObjectInfo, objectInfoJson } from './objectInfo';
 import { validatePrompt } from './validate';
 import { PNG } from 'pngjs';
+import { flood, Flood, HugePng, hugePng, hugePngLength } from './hostile';
 
 export interface FakeComfyOptions {
   port?: number;            // default 0 (ephemeral)
@@ -44,6 +58,19 @@ export interface FaultSwitches {
   failMessage?: string;       // the exception_message of the execution_error a "__fail__" model file raises
   imageName?: { filename: string; subfolder: string }; // announce every saved output image under this name
                               // (executed, /history); /view serves it by exactly that name
+  ignoreClientId?: boolean;   // give every new socket a fresh random sid whatever its ?clientId= (a proxy that strips
+                              // the query, or sends HTTP and WebSocket to different servers): no execution message
+                              // of the client's prompts reaches it, `status` broadcasts still do
+  hugePng?: HugePng;          // every /view answer is a PNG whose IHDR declares this size (RGBA), with a small body
+                              // (or, with `complete`, all its zero pixels as a few MB of zlib stream)
+  binaryFlood?: Flood;        // at the next sampling step, send `count` binary frames of `bytes` each (previews padded
+                              // with zeros, in the socket's preview format) to the prompt's socket(s); then clears itself
+  outputCount?: number;       // each SaveImage announces this many output images (executed, /history), all served by
+                              // /view as its first real image
+  hangHeaders?: string[];     // routes whose response sends its status line and one header, then never finishes the
+                              // headers (a hung proxy); the request is not handled
+  dieAtStep?: { step: number; reviveAfterMs?: number }; // the server dies (kill()) when a job reaches this sampling
+                              // step, and comes back after reviveAfterMs if given; then clears itself
 }
 export interface FakeComfy {
   readonly url: string;       // 'http://127.0.0.1:PORT'
@@ -59,6 +86,14 @@ export interface FakeComfy {
   restart(): Promise<void>;
   /** Closes every WebSocket now (network drop). */
   dropSockets(): void;
+  /**
+   * The process dies: every socket and connection cut, queue/history/cache forgotten, and the port closed, so
+   * connecting fails with ECONNREFUSED (unlike refuseConnections, which accepts and resets). Comes back on
+   * revive(), or by itself after reviveAfterMs.
+   */
+  kill(opts?: { reviveAfterMs?: number }): Promise<void>;
+  /** Listens again on the same port after kill(): a freshly started ComfyUI. */
+  revive(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -66,10 +101,14 @@ const TEXT_500 = '500 Internal Server Error\n\nServer got itself in trouble';
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SENSITIVE_KEYS = ['api_key_comfy_org', 'auth_token_comfy_org'];
 const MIB = 1024 ** 2;
+/** Device memory that is not torch's: the CUDA context (and other processes), constant as in the recording. */
+const CUDA_CONTEXT = 600 * MIB;
 
 interface Client {
   ws: WebSocket;
   sid: string;
+  /** Cut by the server (dropSockets, kill): it was unregistered then, so its close must not unregister anew. */
+  cut: boolean;
   metadata: boolean;
   sawText: boolean;
   sentSinceFault: number;
@@ -77,9 +116,40 @@ interface Client {
   deferred: Buffer[];
 }
 
-type Reply = { status: number; body?: Buffer | string; type?: string; headers?: Record<string, string> };
+type Reply = { status: number; body?: Buffer | string; type?: string; headers?: Record<string, string>; stream?: Iterable<Buffer> };
 const json = (value: unknown, status = 200): Reply => ({ status, body: JSON.stringify(value), type: 'application/json; charset=utf-8' });
 const empty = (status = 200): Reply => ({ status });
+
+/** Python truthiness of a JSON value. */
+function pyTruthy(v: unknown): boolean {
+  if (Array.isArray(v)) { return v.length > 0; }
+  if (v && typeof v === 'object') { return Object.keys(v).length > 0; }
+  return v !== null && v !== undefined && v !== false && v !== 0 && v !== '';
+}
+
+const isDict = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** Python's `key in value` on parsed JSON; a TypeError (answered 500) where Python raises one. */
+function pyIn(key: string, v: unknown): boolean {
+  if (isDict(v)) { return key in v; }
+  if (Array.isArray(v)) { return v.includes(key); }
+  if (typeof v === 'string') { return v.includes(key); }
+  throw new TypeError('argument of type is not iterable');
+}
+
+/** Python's `value[key]` for a key that `pyIn` found: only a dict can be indexed by a string. */
+function pyGet(v: unknown, key: string): unknown {
+  if (isDict(v)) { return v[key]; }
+  throw new TypeError('indices must be integers or slices, not str');
+}
+
+/** Python's `for x in value` on parsed JSON. */
+function pyIter(v: unknown): unknown[] {
+  if (Array.isArray(v)) { return v; }
+  if (isDict(v)) { return Object.keys(v); }
+  if (typeof v === 'string') { return [...v]; }
+  throw new TypeError('object is not iterable');
+}
 
 function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
@@ -115,7 +185,10 @@ class FakeComfyServer implements FakeComfy, Sink {
   port = 0;
   private readonly server: http.Server;
   private readonly wss = new WebSocketServer({ noServer: true });
+  /** The registered sockets by sid (server.py's `self.sockets`): whom a message to a sid, or a broadcast, reaches. */
   private readonly clients = new Map<string, Client>();
+  /** Every open socket, registered or not (an older socket of a reused sid stays open, unregistered). */
+  private readonly open = new Set<Client>();
   private readonly info: ObjectInfo = loadObjectInfo();
   private readonly root = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-comfy-'));
   private readonly engine: Engine;
@@ -123,6 +196,8 @@ class FakeComfyServer implements FakeComfy, Sink {
   /** Every open TCP connection (HTTP and upgraded WebSocket), so restart and close can cut them all. */
   private readonly tcp = new Set<Socket>();
   private closing = false;
+  private dead = false;
+  private reviveTimer?: NodeJS.Timeout;
 
   constructor(opts: FakeComfyOptions) {
     for (const d of ['output', 'temp', 'input']) { fs.mkdirSync(path.join(this.root, d)); }
@@ -138,6 +213,7 @@ class FakeComfyServer implements FakeComfy, Sink {
     this.engine.failMessage = () => this.faults.failMessage;
     this.engine.outputName = () => this.faults.imageName;
     this.engine.historyExtraImage = () => this.faults.historyExtraImage === true;
+    this.engine.outputCount = () => this.faults.outputCount;
     this.server = http.createServer((req, res) => { void this.onRequest(req, res); });
     this.server.on('connection', (socket: Socket) => {
       if (this.faults.refuseConnections || this.closing) { socket.destroy(); return; }
@@ -172,20 +248,50 @@ class FakeComfyServer implements FakeComfy, Sink {
   }
 
   preview(image: Buffer, meta: PreviewMeta, clientId: string | undefined): void {
+    // The format is the prompt's client socket's (a prompt without client_id: legacy frames to everyone).
+    const withMeta = this.clientMetadata(clientId);
     for (const c of this.targets(clientId)) {
-      const head = Buffer.alloc(8);
-      if (c.metadata) {
-        const m = Buffer.from(JSON.stringify(meta));
-        head.writeUInt32BE(4, 0);
-        head.writeUInt32BE(m.length, 4);
-        this.deliver(c, Buffer.concat([head, m, image]));
+      if (withMeta) {
+        this.deliver(c, this.previewFrame(image, meta, true));
       } else {
-        head.writeUInt32BE(1, 0);
-        head.writeUInt32BE(meta.image_type === 'image/png' ? 2 : 1, 4);
         // ComfyUI encodes legacy previews in its send loop, so they arrive just after the step's `progress`.
-        c.deferred.push(Buffer.concat([head, image]));
+        c.deferred.push(this.previewFrame(image, meta, false));
       }
     }
+  }
+
+  async step(k: number, meta: PreviewMeta, clientId: string | undefined): Promise<void> {
+    const die = this.faults.dieAtStep;
+    if (die && k >= die.step) {
+      this.faults.dieAtStep = undefined;
+      await this.kill({ reviveAfterMs: die.reviveAfterMs });
+      return;
+    }
+    const f = this.faults.binaryFlood;
+    if (!f) { return; }
+    this.faults.binaryFlood = undefined;
+    const withMeta = this.clientMetadata(clientId);
+    const head = this.previewFrame(encodePng(Buffer.alloc(8 * 8 * 4, 128), 8, 8), meta, withMeta);
+    await flood(this.targets(clientId).map((c) => c.ws), head, f);
+  }
+
+  /** feature_flags.supports_feature(sockets_metadata, server.client_id, 'supports_preview_metadata'). */
+  private clientMetadata(clientId: string | undefined): boolean {
+    return clientId !== undefined && this.clients.get(clientId)?.metadata === true;
+  }
+
+  /** Type 4 (metadata JSON, then the image) or type 1 (image format 2 = PNG, then the image). */
+  private previewFrame(image: Buffer, meta: PreviewMeta, withMeta: boolean): Buffer {
+    const head = Buffer.alloc(8);
+    if (withMeta) {
+      const m = Buffer.from(JSON.stringify(meta));
+      head.writeUInt32BE(4, 0);
+      head.writeUInt32BE(m.length, 4);
+      return Buffer.concat([head, m, image]);
+    }
+    head.writeUInt32BE(1, 0);
+    head.writeUInt32BE(meta.image_type === 'image/png' ? 2 : 1, 4);
+    return Buffer.concat([head, image]);
   }
 
   private targets(clientId: string | undefined): Client[] {
@@ -223,14 +329,22 @@ class FakeComfyServer implements FakeComfy, Sink {
       socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n', () => socket.destroy());
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, url.searchParams.get('clientId') || randomUUID().replace(/-/g, '')));
+    // server.py websocket_handler: `sid = request.rel_url.query.get('clientId', '')`, else uuid4().hex.
+    const asked = this.faults.ignoreClientId ? '' : url.searchParams.get('clientId') ?? '';
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, asked || randomUUID().replace(/-/g, '')));
   }
 
   private onSocket(ws: WebSocket, sid: string): void {
-    this.clients.get(sid)?.ws.terminate();
-    const c: Client = { ws, sid, metadata: false, sawText: false, sentSinceFault: 0, deferred: [] };
+    // As websocket_handler: a reused sid only unregisters the older socket (`self.sockets.pop(sid)`), which stays
+    // open and hears nothing more; and when any socket of that sid closes, its `finally: self.sockets.pop(sid)`
+    // unregisters the sid, even if a newer socket holds it then (which then hears nothing, not even `status`).
+    const c: Client = { ws, sid, cut: false, metadata: false, sawText: false, sentSinceFault: 0, deferred: [] };
     this.clients.set(sid, c);
-    ws.on('close', () => { if (this.clients.get(sid) === c) { this.clients.delete(sid); } });
+    this.open.add(c);
+    ws.on('close', () => {
+      this.open.delete(c);
+      if (!c.cut) { this.clients.delete(sid); }
+    });
     ws.on('error', () => undefined);
     ws.on('message', (data, isBinary) => {
       if (isBinary || c.sawText) { return; }
@@ -249,7 +363,12 @@ class FakeComfyServer implements FakeComfy, Sink {
   }
 
   dropSockets(): void {
-    for (const c of this.clients.values()) { c.ws.terminate(); }
+    // Both ends notice a drop here at once, so each socket is unregistered now, not when its close arrives.
+    for (const c of this.open) {
+      c.cut = true;
+      c.ws.terminate();
+    }
+    this.open.clear();
     this.clients.clear();
   }
 
@@ -260,13 +379,32 @@ class FakeComfyServer implements FakeComfy, Sink {
     for (const s of this.tcp) { s.destroy(); }
   }
 
+  async kill(opts: { reviveAfterMs?: number } = {}): Promise<void> {
+    if (this.dead || this.closing) { return; }
+    this.dead = true;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.restart();
+    await closed;
+    if (opts.reviveAfterMs !== undefined) {
+      this.reviveTimer = setTimeout(() => { void this.revive(); }, opts.reviveAfterMs);
+    }
+  }
+
+  async revive(): Promise<void> {
+    clearTimeout(this.reviveTimer);
+    if (!this.dead || this.closing) { return; }
+    await this.listen(this.port);
+    this.dead = false;
+  }
+
   async close(): Promise<void> {
     this.closing = true;
+    clearTimeout(this.reviveTimer);
     this.engine.close();
     this.dropSockets();
     this.wss.close();
     for (const s of this.tcp) { s.destroy(); }
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    if (!this.dead) { await new Promise<void>((resolve) => this.server.close(() => resolve())); }
     fs.rmSync(this.root, { recursive: true, force: true });
   }
 
@@ -287,6 +425,11 @@ class FakeComfyServer implements FakeComfy, Sink {
     while (this.faults.holdHistory && route.startsWith('/history/') && !this.closing) {
       await new Promise((r) => setTimeout(r, 5));
     }
+    if ((this.faults.hangHeaders ?? []).some((r) => route === r || route.startsWith(r + '/'))) {
+      // A hung proxy: the status line and a header, then nothing until the connection is cut.
+      req.socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\n');
+      return;
+    }
     let reply: Reply;
     if (originRejected(req)) {
       reply = empty(403);
@@ -294,7 +437,7 @@ class FakeComfyServer implements FakeComfy, Sink {
       reply = { status: 500, body: TEXT_500, type: 'text/plain; charset=utf-8' };
     } else {
       try {
-        reply = this.route(req.method ?? 'GET', route, query, raw, body);
+        reply = this.route(req.method ?? 'GET', route, query, raw);
       } catch {
         reply = { status: 500, body: TEXT_500, type: 'text/plain; charset=utf-8' };
       }
@@ -302,13 +445,18 @@ class FakeComfyServer implements FakeComfy, Sink {
     const headers: Record<string, string> = { ...reply.headers };
     if (reply.type) { headers['Content-Type'] = reply.type; }
     res.writeHead(reply.status, headers);
-    res.end(reply.body);
+    if (!reply.stream) { res.end(reply.body); return; }
+    // Generated piece by piece, each written once the last one drained.
+    for (const piece of reply.stream) {
+      if (res.destroyed) { return; }
+      if (!res.write(piece)) { await new Promise((r) => { res.once('drain', r); res.once('close', r); }); }
+    }
+    res.end();
   }
 
-  private route(method: string, route: string, query: Record<string, string>, raw: string, body: unknown): Reply {
+  private route(method: string, route: string, query: Record<string, string>, raw: string): Reply {
     const get = method === 'GET';
     const post = method === 'POST';
-    const obj = (body && typeof body === 'object' && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
     let m: RegExpExecArray | null;
     if (get && route === '/system_stats') { return json(this.systemStats()); }
     if (get && route === '/features') { return json(FEATURES); }
@@ -318,16 +466,13 @@ class FakeComfyServer implements FakeComfy, Sink {
       const r = this.engine.running;
       return json({ queue_running: r ? [this.queueItem(r.job)] : [], queue_pending: this.engine.pending.map((j) => this.queueItem(j)) });
     }
-    if (post && route === '/queue') {
-      if (obj.clear) { this.engine.clearPending(); }
-      if (Array.isArray(obj.delete)) { this.engine.deletePending(obj.delete.map(String)); }
+    if (post && route === '/queue') { return this.postQueue(raw); }
+    if (post && route === '/interrupt') { return this.postInterrupt(raw); }
+    if (post && route === '/free') {
+      // `await request.json()` (a 500 for no body or bad JSON), then `.get` (a 500 unless an object).
+      if (!isDict(JSON.parse(raw))) { throw new TypeError('no attribute get'); }
       return empty();
     }
-    if (post && route === '/interrupt') {
-      this.engine.interrupt(typeof obj.prompt_id === 'string' ? obj.prompt_id : undefined);
-      return empty();
-    }
-    if (post && route === '/free') { return empty(); }
     if (get && route === '/history') { return json(this.historyList(query)); }
     if (get && (m = /^\/history\/([^/]+)$/.exec(route))) {
       const item = this.engine.history.get(m[1]);
@@ -338,8 +483,14 @@ class FakeComfyServer implements FakeComfy, Sink {
       return json(item ? { [m[1]]: item } : {});
     }
     if (post && route === '/history') {
-      if (obj.clear) { this.engine.history.clear(); }
-      if (Array.isArray(obj.delete)) { for (const id of obj.delete) { this.engine.history.delete(String(id)); } }
+      const data: unknown = JSON.parse(raw);
+      if (pyIn('clear', data) && pyTruthy(pyGet(data, 'clear'))) { this.engine.history.clear(); }
+      if (pyIn('delete', data)) {
+        for (const id of pyIter(pyGet(data, 'delete'))) {
+          if (id && typeof id === 'object') { throw new TypeError('unhashable type'); }
+          if (typeof id === 'string') { this.engine.history.delete(id); }
+        }
+      }
       return empty();
     }
     if (get && route === '/view') { return this.view(query); }
@@ -362,9 +513,8 @@ class FakeComfyServer implements FakeComfy, Sink {
     }
     if (post && (m = /^\/jobs\/([^/]+)\/cancel$/.exec(route))) {
       const id = m[1];
-      if (this.engine.running?.job.id === id) { this.engine.interrupt(id); return json({ cancelled: true }); }
-      if (this.engine.pending.some((j) => j.id === id)) { this.engine.deletePending([id]); return json({ cancelled: true }); }
-      return json({ cancelled: false });
+      if (this.engine.running?.job.id === id) { this.engine.interrupt(); return json({ cancelled: true }); }
+      return json({ cancelled: this.engine.deletePending(id) });
     }
     return { status: 404, body: '404: Not Found', type: 'text/plain; charset=utf-8' };
   }
@@ -402,6 +552,35 @@ class FakeComfyServer implements FakeComfy, Sink {
     return json({ prompt_id: promptId, number, node_errors: v.nodeErrors });
   }
 
+  /**
+   * server.py post_queue: `await request.json()` (no body or bad JSON: 500), `clear` wipes the pending queue
+   * (a `status` even when it was empty), each id of `delete` removes the first pending prompt with that id
+   * (PromptQueue.delete_queue_item: the running one is not in the queue, so it is untouched). Always 200.
+   */
+  private postQueue(raw: string): Reply {
+    const data: unknown = JSON.parse(raw);
+    if (pyIn('clear', data) && pyTruthy(pyGet(data, 'clear'))) { this.engine.clearPending(); }
+    if (pyIn('delete', data)) {
+      for (const id of pyIter(pyGet(data, 'delete'))) {
+        if (typeof id === 'string') { this.engine.deletePending(id); }
+      }
+    }
+    return empty();
+  }
+
+  /**
+   * server.py post_interrupt: a body that is not JSON counts as `{}`; a falsy `prompt_id` (absent, null, "")
+   * interrupts whatever runs, whoever posted it; any other interrupts only when it is the running prompt's id
+   * (Python `==`: a number never matches), else nothing. Always 200 (500 for JSON that is not an object).
+   */
+  private postInterrupt(raw: string): Reply {
+    let data: unknown;
+    try { data = JSON.parse(raw); } catch { data = {}; }
+    if (!isDict(data)) { throw new TypeError('no attribute get'); }
+    if (!pyTruthy(data.prompt_id) || this.engine.running?.job.id === data.prompt_id) { this.engine.interrupt(); }
+    return empty();
+  }
+
   private queueItem(j: Job): unknown[] {
     return [j.number, j.id, j.prompt, j.extra, j.outputs];
   }
@@ -421,6 +600,10 @@ class FakeComfyServer implements FakeComfy, Sink {
     if ((this.faults.viewFailures ?? 0) > 0) {
       this.faults.viewFailures!--;
       return { status: 500, body: TEXT_500, type: 'text/plain; charset=utf-8' };
+    }
+    const huge = this.faults.hugePng;
+    if (huge) {
+      return { status: 200, stream: hugePng(huge), type: 'image/png', headers: { 'Content-Length': String(hugePngLength(huge)) } };
     }
     let filename = query.filename;
     if (filename === undefined) { return empty(404); }
@@ -449,9 +632,14 @@ class FakeComfyServer implements FakeComfy, Sink {
 
   private systemStats(): unknown {
     // Idle: a warm torch cache. Running: models plus activations that grow with the latent (engine.vramInUse).
+    // The figures relate as comfy/model_management.py computes them (and as the recording sweep_system_stats.json
+    // shows): torch_vram_total = torch's reserved pool, torch_vram_free = reserved − active, vram_free = CUDA's free
+    // (mem_get_info) + torch_vram_free. So vram_total − vram_free = CUDA context + active, and the device-level
+    // figure nvidia-smi shows, vram_total − vram_free + torch_vram_free, is the context plus the whole reserved pool.
     const used = this.engine.vramInUse;
     const reserved = 512 * MIB + used;
-    const torchFree = 480 * MIB - Math.min(448 * MIB, used / 16);
+    const torchFree = Math.round(480 * MIB - Math.min(448 * MIB, used / 16));
+    const cudaFree = VRAM_TOTAL - CUDA_CONTEXT - reserved;
     return {
       system: {
         os: process.platform, ram_total: os.totalmem(), ram_free: os.freemem(), comfyui_version: '0.33.0',
@@ -468,8 +656,8 @@ class FakeComfyServer implements FakeComfy, Sink {
       },
       devices: [{
         name: 'cuda:0 NVIDIA GeForce RTX 4090 : cudaMallocAsync', type: 'cuda', index: 0,
-        vram_total: VRAM_TOTAL, vram_free: VRAM_TOTAL - 600 * MIB - used,
-        torch_vram_total: reserved, torch_vram_free: Math.round(torchFree),
+        vram_total: VRAM_TOTAL, vram_free: cudaFree + torchFree,
+        torch_vram_total: reserved, torch_vram_free: torchFree,
       }],
     };
   }

@@ -32,6 +32,8 @@ export interface PreviewMeta {
 export interface Sink {
   send(type: string, data: unknown, clientId: string | undefined): void;
   preview(image: Buffer, meta: PreviewMeta, clientId: string | undefined): void;
+  /** Before each sampling step's messages (the faults that strike mid-run); the step waits for it. */
+  step(k: number, meta: PreviewMeta, clientId: string | undefined): Promise<void>;
 }
 
 export interface Job {
@@ -102,6 +104,8 @@ export class Engine {
   outputName = (): { filename: string; subfolder: string } | undefined => undefined;
   /** When true, /history lists one more saved image than the `executed` messages named. */
   historyExtraImage = () => false;
+  /** How many images each SaveImage announces, when set (the extra ones name its first real file). */
+  outputCount = (): number | undefined => undefined;
   /** `subfolder\0filename` as announced -> the file on disk, for /view to serve announced names. */
   readonly announced = new Map<string, string>();
   private cache = new Map<string, Cached>();
@@ -125,11 +129,16 @@ export class Engine {
     this.schedule();
   }
 
-  /** POST /queue {delete}: only pending jobs. */
-  deletePending(ids: string[]): void {
-    const before = this.pending.length;
-    this.pending = this.pending.filter((j) => !ids.includes(j.id));
-    if (this.pending.length !== before) { this.status(); }
+  /**
+   * POST /queue {delete}: removes the first pending job with this id, never the running one (execution.py
+   * PromptQueue.delete_queue_item: a `status`, and one more from wipe_queue when it was the last pending job).
+   */
+  deletePending(id: string): boolean {
+    const i = this.pending.findIndex((j) => j.id === id);
+    if (i < 0) { return false; }
+    if (this.pending.length === 1) { this.clearPending(); } else { this.pending.splice(i, 1); }
+    this.status();
+    return true;
   }
 
   clearPending(): void {
@@ -137,8 +146,10 @@ export class Engine {
     this.status();
   }
 
-  interrupt(promptId?: string): void {
-    if (this.running && (promptId === undefined || promptId === this.running.job.id)) { this.running.interrupted = true; }
+  /** nodes.interrupt_processing(): the running job stops at its next check; with nothing running, no effect
+   * (execute_async clears the flag when the next prompt starts). */
+  interrupt(): void {
+    if (this.running) { this.running.interrupted = true; }
   }
 
   /** Forgets everything (a ComfyUI restart); a job in flight stops silently. */
@@ -344,13 +355,16 @@ export class Engine {
       const method = job.extra.preview_method;
       const previews = this.opts.previews && (method === 'auto' || method === 'latent2rgb' || method === 'taesd');
       const [pw, ph] = fitSize(latent.width ?? 512, latent.height ?? 512, 128);
+      const meta: PreviewMeta = { node_id: id, prompt_id: job.id, display_node_id: id, parent_node_id: null, real_node_id: id, image_type: 'image/png' };
       for (let k = 1; k <= steps; k++) {
         await this.sleep(this.opts.msPerStep);
+        await this.checkpoint(gen);
+        await this.sink.step(k, meta, client);
         await this.checkpoint(gen);
         progressState(id, k, steps, 'running');
         if (previews) {
           const png = encodePng(renderPicture({ width: pw, height: ph, seed, steps: k, text }), pw, ph);
-          this.sink.preview(png, { node_id: id, prompt_id: job.id, display_node_id: id, parent_node_id: null, real_node_id: id, image_type: 'image/png' }, client);
+          this.sink.preview(png, meta, client);
         }
         this.sink.send('progress', { value: k, max: steps, prompt_id: job.id, node: id }, client);
       }
@@ -402,6 +416,15 @@ export class Engine {
       if (alias) { this.announced.set(`${alias.subfolder}\0${alias.filename}`, path.join(dir, filename)); }
       refs.push({ ...(alias ?? { filename, subfolder }), type: output ? 'output' : 'temp' });
       counter++;
+    }
+    const many = output ? this.outputCount() ?? 0 : 0;
+    if (many > refs.length) {
+      const first = path.join(dir, `${prefix}_${String(counter - refs.length).padStart(5, '0')}_.png`);
+      for (let i = refs.length; i < many; i++) {
+        const name = `${prefix}_many_${String(i).padStart(6, '0')}_.png`;
+        this.announced.set(`${subfolder}\0${name}`, first);
+        refs.push({ filename: name, subfolder, type: 'output' });
+      }
     }
     return refs;
   }

@@ -112,7 +112,10 @@ export function pyJsonDumps(v: unknown): string {
   return enc(v);
 }
 
-function chunk(type: string, data: Buffer): Buffer {
+export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** One PNG chunk: length, type, data, CRC. */
+export function pngChunk(type: string, data: Buffer): Buffer {
   const head = Buffer.alloc(8);
   head.writeUInt32BE(data.length, 0);
   head.write(type, 4, 'latin1');
@@ -138,11 +141,11 @@ export function encodePng(rgba: Buffer, width: number, height: number, text: [st
   ihdr.writeUInt32BE(height, 4);
   ihdr.set([8, 2, 0, 0, 0], 8);
   return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    ...text.map(([k, v]) => chunk('tEXt', Buffer.from(`${k}\0${v}`, 'latin1'))),
-    chunk('IDAT', zlib.deflateSync(rows, { level: deflateLevel })),
-    chunk('IEND', Buffer.alloc(0)),
+    PNG_SIGNATURE,
+    pngChunk('IHDR', ihdr),
+    ...text.map(([k, v]) => pngChunk('tEXt', Buffer.from(`${k}\0${v}`, 'latin1'))),
+    pngChunk('IDAT', zlib.deflateSync(rows, { level: deflateLevel })),
+    pngChunk('IEND', Buffer.alloc(0)),
   ]);
 }
 
