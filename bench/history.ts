@@ -8,7 +8,8 @@
 import { promises as fs, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { listRuns, writeRunRecord } from '../src/core/runs/record';
+import { writeRunRecord } from '../src/core/runs/record';
+import { listRuns } from '../src/core/runs/runFolders';
 import type { RunRecord } from '../src/core/runs/types';
 import { RunHistory } from '../src/features/runs/runHistory';
 import { fmt, median, printTable } from './table';

@@ -9,7 +9,7 @@ import { loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ComfyClient } from '../src/core/comfy/client';
 import { stableStringify, writeRunRecord } from '../src/core/runs/record';
-import { runSpec } from '../src/core/runs/runner';
+import { runSpec } from '../src/core/runs/session';
 import type { RunRecord } from '../src/core/runs/types';
 import type { Spec } from '../src/core/spec/types';
 import { studySpec } from '../test/unit/helpers/spec';

@@ -1,4 +1,4 @@
-import type { RunUpdate } from '../core/runs/runner';
+import type { RunUpdate } from '../core/runs/options';
 import type { CellRecord } from '../core/runs/types';
 import { formatMs } from '../core/runs/format';
 

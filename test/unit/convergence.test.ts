@@ -12,7 +12,7 @@ import { ssim } from '../../src/core/convergence/ssim';
 import { main } from '../../src/cli/main';
 import { summaryTable } from '../../src/core/runs/format';
 import { readRunRecord, stableStringify } from '../../src/core/runs/record';
-import { runSpec } from '../../src/core/runs/runner';
+import { runSpec } from '../../src/core/runs/session';
 import type { CellRecord, ColumnStats, RunRecord } from '../../src/core/runs/types';
 import { startFakeComfy } from '../fakes/comfyServer';
 import { studySpec } from './helpers/spec';

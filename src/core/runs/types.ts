@@ -187,7 +187,7 @@ export interface RunRecord {
   finishedAt?: string;
   status: RunStatus;
   spec: {
-    /** Spec file path relative to the run folder's parent's parent (i.e. as the user names it). */
+    /** Spec file path relative to the runs root, `/`-separated (see specFileLabel in runFolders.ts). */
     file: string;
     name: string;
     id: string;

@@ -7,7 +7,7 @@ import type { RunRecord } from '../../core/runs/types';
 import { parsePersistedState } from '../../protocol/messages';
 import { Disposable } from '../../platform/dispose';
 import type { RunPanel, RunPanelDeps } from './panel/runPanel';
-import type { RunUpdate } from '../../core/runs/runner';
+import type { RunUpdate } from '../../core/runs/options';
 import { runEngine } from '../runEngine';
 import type { RunService } from '../runs/runService';
 import { openImage } from './commands/openImage';

@@ -1,7 +1,6 @@
-import * as path from 'node:path';
 import vscode = require('vscode');
 import { historyEntry, type HistoryEntry } from '../../../core/quality/history';
-import { listRuns } from '../../../core/runs/record';
+import { listRuns } from '../../../core/runs/runFolders';
 import type { RunService } from '../../runs/runService';
 import type { SpecDocuments } from '../../spec/specDocuments';
 import type { Command } from '../../command';
@@ -16,10 +15,8 @@ export interface RunPick extends vscode.QuickPickItem {
 export async function specRunItems(docs: SpecDocuments, runs: RunService, arg: unknown): Promise<{ name: string; items: RunPick[] }> {
   const { doc, spec } = await resolveSpecTarget(docs, arg);
   const runsRoot = runs.runsRoot(doc.uri.fsPath);
-  const found = (await listRuns(runsRoot, spec.id)).filter(
-    // Spec ids are slugs, so two files can share a folder; the record names its own file.
-    (r) => typeof r.record.spec?.file !== 'string' || path.resolve(runsRoot, r.record.spec.file) === path.resolve(doc.uri.fsPath),
-  );
+  // Spec ids are slugs, so two files can share a folder; the record names its own file.
+  const found = await listRuns(runsRoot, spec.id, doc.uri.fsPath);
   if (!found.length) {
     throw new Error(vscode.l10n.t('"{0}" has not been run yet: click a "▶" lens above it.', spec.name));
   }

@@ -7,7 +7,8 @@ import { csvSummary, markdownSummary } from '../../../core/quality/exportTable';
 import { historyEntry, type HistoryEntry } from '../../../core/quality/history';
 import { withPngText } from '../../../core/quality/pngText';
 import { qualitySummary, type QualitySummary } from '../../../core/quality/ratings';
-import { listRuns, readRunRecord, safeSegment, writeFileAtomic } from '../../../core/runs/record';
+import { readRunRecord, writeFileAtomic } from '../../../core/runs/record';
+import { safeSegment, sameSpecFolder, siblingRuns } from '../../../core/runs/runFolders';
 import type { RunRecord } from '../../../core/runs/types';
 import type { LoadedRun, WebviewRequest } from '../../../protocol/messages';
 import { recordForView } from './runState';
@@ -120,18 +121,16 @@ async function exportGrid(host: JudgingHost, png: Uint8Array, to: 'file' | 'runF
 /** Runs of the same spec live side by side in one folder; only those may be opened from a panel. */
 async function sibling(host: JudgingHost, runDir: string): Promise<string> {
   const dir = path.resolve(runDir);
-  if (!path.isAbsolute(runDir) || path.dirname(dir) !== path.dirname(path.resolve(host.runDir))) {
+  if (!path.isAbsolute(runDir) || !sameSpecFolder(dir, host.runDir)) {
     throw new Error(vscode.l10n.t('{0} is not a run of this spec.', runDir));
   }
   return dir;
 }
 
 async function history(host: JudgingHost): Promise<HistoryEntry[]> {
-  const specDir = path.dirname(path.resolve(host.runDir));
-  const file = host.record()?.spec.file;
-  const runs = await listRuns(path.dirname(specDir), path.basename(specDir));
   // Spec ids are slugs, so two spec files can share a folder; the record names its own file.
-  return runs.filter((r) => file === undefined || r.record.spec?.file === file).map((r) => historyEntry(r.runDir, r.record));
+  const runs = await siblingRuns(host.runDir, host.record()?.spec.file);
+  return runs.map((r) => historyEntry(r.runDir, r.record));
 }
 
 async function loadRun(host: JudgingHost, runDir: string): Promise<LoadedRun> {

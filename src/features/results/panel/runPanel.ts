@@ -9,7 +9,7 @@ import { missingImages } from '../../../protocol/resume';
 import { Disposable } from '../../../platform/dispose';
 import { makeNonce, renderPanelHtml } from './html';
 import { handleJudging, isJudgingRequest } from './judging';
-import type { RunUpdate } from '../../../core/runs/runner';
+import type { RunUpdate } from '../../../core/runs/options';
 import { RunViewState } from './runState';
 
 export interface RunPanelDeps {

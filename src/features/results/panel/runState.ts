@@ -1,6 +1,6 @@
 // What the host remembers of one run shown in a panel, so that a webview that reloads (hidden and shown
 // again, window reload) can be given the whole picture in one `snapshot`. Pure: no vscode.
-import type { RunUpdate } from '../../../core/runs/runner';
+import type { RunUpdate } from '../../../core/runs/options';
 import type { RunRecord } from '../../../core/runs/types';
 import type { PanelInit, ToWebview } from '../../../protocol/messages';
 import { PROTOCOL_VERSION } from '../../../protocol/messages';
