@@ -9,7 +9,8 @@ import { isSpecRejectedError, type SpecRejectedError } from '../../core/runs/spe
 import type { Spec } from '../../core/spec/types';
 import type { ConfigService } from '../../platform/config';
 import { Disposable } from '../../platform/dispose';
-import { UntrustedWorkspaceError, type ComfyConnections } from '../server/comfyConnections';
+import { UntrustedWorkspaceError } from '../../platform/trust';
+import type { ComfyConnections } from '../server/comfyConnections';
 import { RunHistory, type SpecHistory } from './runHistory';
 import { runEngine } from '../runEngine';
 import type { RunRecord } from '../../shared/runRecord';

@@ -41,9 +41,9 @@ export abstract class SpecRunsCommand implements Command {
   abstract readonly id: string;
   protected readonly docs: SpecDocuments;
   protected readonly runs: RunService;
-  protected readonly view: () => ResultsView | undefined;
+  protected readonly view: ResultsView;
 
-  constructor(docs: SpecDocuments, runs: RunService, view: () => ResultsView | undefined) {
+  constructor(docs: SpecDocuments, runs: RunService, view: ResultsView) {
     this.docs = docs;
     this.runs = runs;
     this.view = view;
@@ -65,7 +65,7 @@ export class ShowHistoryCommand extends SpecRunsCommand {
       matchOnDetail: true,
     });
     if (!pick) return undefined;
-    await this.view()?.show(pick.entry.runDir);
+    await this.view.show(pick.entry.runDir);
     return pick.entry.runDir;
   }
 }

@@ -16,8 +16,9 @@ export interface RunPanelDeps {
   extensionUri: vscode.Uri;
   log: ILogger;
   onCancel(runDir: string): void;
-  onOpenImage(file: vscode.Uri): void;
-  onRevealRunFolder(runDir: string): void;
+  /** Open in VS Code's image preview; a failure reaches the webview as the request's error. */
+  onOpenImage(file: vscode.Uri): Promise<void>;
+  onRevealRunFolder(runDir: string): Promise<void>;
   /** True while a run of this extension writes into `runDir` (ratings must wait for it). */
   isRunning(runDir: string): boolean;
   /** Show another run folder of the same spec in its own panel. */
@@ -201,9 +202,7 @@ export class RunPanel extends Disposable {
       cancel: () => {
         this.#deps.onCancel(this.#runDir);
       },
-      revealRunFolder: () => {
-        this.#deps.onRevealRunFolder(this.#runDir);
-      },
+      revealRunFolder: () => this.#deps.onRevealRunFolder(this.#runDir),
       resume: () => {
         // The panel's own folder only; the webview names none. A live or complete run has nothing to resume.
         const record = this.state?.record;
@@ -215,7 +214,7 @@ export class RunPanel extends Disposable {
         // Only files the record names: the webview cannot make the host open anything else.
         const known = this.state?.record.cells.some((c) => c.images.some((i) => i.file === body.file));
         if (!known) throw new Error(vscode.l10n.t('{0} is not an image of this run.', body.file));
-        this.#deps.onOpenImage(vscode.Uri.joinPath(vscode.Uri.file(this.#runDir), ...body.file.split('/')));
+        return this.#deps.onOpenImage(vscode.Uri.joinPath(vscode.Uri.file(this.#runDir), ...body.file.split('/')));
       },
     };
   }
