@@ -8,10 +8,11 @@
 import { promises as fs, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { listRuns, writeRunRecord } from '../src/core/runs/record';
-import type { RunRecord } from '../src/core/runs/types';
+import { writeRunRecord } from '../src/core/runs/record';
+import { listRuns } from '../src/core/runs/runFolders';
 import { RunHistory } from '../src/features/runs/runHistory';
 import { fmt, median, printTable } from './table';
+import type { RunRecord } from '../src/shared/runRecord';
 
 const FIXTURE = path.resolve(__dirname, '../../test/fixtures/runs/steps-study/2026-11-20T09-00-00Z/run.json');
 

@@ -52,7 +52,7 @@ export function heavyInputs(meta: esbuild.Metafile): { language: string[]; engin
   const files = Object.keys(inputsOf(meta));
   return {
     language: files.filter((f) => /node_modules\/yaml\/|src\/core\/spec\/(parse|schemaValidator\.generated|schemaCheck|buildSpec)\.ts|src\/core\/quality\/specFromImage\.ts|schema\/qwenprompt\.schema\.json/.test(f)),
-    engine: files.filter((f) => /node_modules\/(ws|pngjs)\/|src\/core\/runs\/runner\.ts|src\/core\/comfy\/client\.ts|src\/features\/panel\//.test(f)),
+    engine: files.filter((f) => /node_modules\/(ws|pngjs)\/|src\/core\/runs\/(runner|session|runCell)\.ts|src\/core\/comfy\/client\.ts|src\/features\/panel\//.test(f)),
   };
 }
 

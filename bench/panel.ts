@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { ComfyClient } from '../src/core/comfy/client';
 import { readRunRecord, writeRunRecord } from '../src/core/runs/record';
-import { runSpec } from '../src/core/runs/runner';
+import { runSpec } from '../src/core/runs/session';
 import { parseSpecs } from '../src/core/spec/parse';
 import { startFakeComfy } from '../test/fakes/comfyServer';
 import { REPO_ROOT, startCodeServer } from '../test/host/codeServer';
@@ -72,7 +72,7 @@ async function makeRuns(workspace: string): Promise<void> {
   try {
     writeFileSync(path.join(workspace, 'panel.qwenprompt'), `${spec('with thumbs')}---\n${spec('full images')}`);
     const [withThumbs, full] = parseSpecs(readFileSync(path.join(workspace, 'panel.qwenprompt'), 'utf8')).specs;
-    const { runDir } = await runSpec({ spec: withThumbs, specFile: path.join(workspace, 'panel.qwenprompt'), specLabel: '../panel.qwenprompt', client, runsRoot, convergence: false });
+    const { runDir } = await runSpec({ spec: withThumbs, specFile: path.join(workspace, 'panel.qwenprompt'), client, runsRoot, convergence: false });
     const copy = path.join(runsRoot, full.id, path.basename(runDir));
     cpSync(runDir, copy, { recursive: true });
     const record = await readRunRecord(copy);

@@ -12,13 +12,15 @@ import { ComfyClient } from '../src/core/comfy/client';
 import { buildGraph } from '../src/core/comfy/graph';
 import { TERMINAL_TYPES } from '../src/core/comfy/jobTracker';
 import { planCells } from '../src/core/runs/plan';
-import { createRunDir, openImageFile, writeRunRecord } from '../src/core/runs/record';
-import { runSpec } from '../src/core/runs/runner';
-import type { RunRecord } from '../src/core/runs/types';
+import { openImageFile } from '../src/core/runs/imageFile';
+import { writeRunRecord } from '../src/core/runs/record';
+import { createRunDir } from '../src/core/runs/runFolders';
+import { runSpec } from '../src/core/runs/session';
 import type { Spec } from '../src/core/spec/types';
 import { studySpec } from '../test/unit/helpers/spec';
 import { startServerProcess } from './fakeServer';
 import { fmt, max, median, printTable, verdict } from './table';
+import type { RunRecord } from '../src/shared/runRecord';
 
 export interface PipelineOptions {
   msPerStep: number;

@@ -3,10 +3,10 @@
 // dist/engine.js, apart from dist/extension.js, and `runEngine()` requires it on first use, so
 // activation evaluates only what the spec lenses and diagnostics need.
 export { ComfyClient } from './core/comfy/client';
-export { isComfyError } from './core/comfy/errors';
 export { loadUserGraph } from './core/comfy/workflow/userGraph';
-export { latestResumable, resumeRun, specFromRecord } from './core/runs/resume';
-export { runSpec, serverFacts, SpecRejectedError } from './core/runs/runner';
+export { findResumable, openRun } from './core/runs/resume';
+export { serverFacts } from './core/runs/serverFacts';
+export { runSession } from './core/runs/session';
 export { stopThumbnailWorker } from './core/runs/thumbnail';
 export { panelOptions, RunPanel } from './features/results/panel/runPanel';
 export { RunViewState } from './features/results/panel/runState';

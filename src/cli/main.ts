@@ -6,17 +6,20 @@ import { isComfyError, userMessage } from '../core/comfy/errors';
 import { loadUserGraph } from '../core/comfy/graph';
 import type { ApiGraph } from '../core/comfy/types';
 import type { ILogger } from '../core/logger';
-import { runSpec, SpecRejectedError } from '../core/runs/runner';
-import { latestResumable, resumeRun, specFromRecord } from '../core/runs/resume';
+import type { SessionRequest } from '../core/runs/options';
 import { readRunRecord } from '../core/runs/record';
-import type { RunRecord } from '../core/runs/types';
-import { summaryTable } from '../core/runs/format';
+import { findResumable, openedRun } from '../core/runs/resume';
+import { DEFAULT_RUNS_FOLDER, runDirOfArg, runsRootFor } from '../core/runs/runFolders';
+import { runSession } from '../core/runs/session';
+import { isSpecRejectedError } from '../core/runs/specRejected';
 import { convergenceLines, DEFAULT_THRESHOLD } from '../core/convergence/analyse';
 import { compareRuns } from '../core/convergence/compare';
 import { scoreRun } from '../core/convergence/scoreRun';
 import { parseSpecs } from '../core/spec/parse';
 import type { Spec, SpecDiagnostic } from '../core/spec/types';
 import { ProgressView } from './progressView';
+import { summaryTable } from '../shared/format';
+import type { RunRecord } from '../shared/runRecord';
 
 const USAGE = `qwenprompt — run .qwenprompt specs on a ComfyUI server and measure them
 
@@ -34,7 +37,7 @@ Options for run:
   --repeats N        repeats per setting (repeat k uses seed + k)
   --sweep            cross the steps with the spec's sweep axes
   --spec NAME|N      run only this spec of a multi-spec file (name, id or 1-based index)
-  --out DIR          runs folder (default: .qwenprompt-runs next to the spec)
+  --out DIR          runs folder (default: ${DEFAULT_RUNS_FOLDER} next to the spec)
   --json             print the run record(s) as JSON on stdout (progress goes to stderr)
   --no-preview       ask the server for no live previews
   --token-env VAR    read a bearer token for a proxied server from this variable (default QWENPROMPT_TOKEN)
@@ -147,7 +150,9 @@ async function runCommand(args: string[], io: { out: NodeJS.WritableStream & { i
   const resumeRecord = resumeDir ? await readRunRecord(resumeDir).catch((e: Error) => {
     throw new UsageError(`Cannot resume ${resumeDir}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'it holds no run.json' : e.message}`);
   }) : undefined;
-  const { specs, diagnostics } = resumeRecord ? { specs: [specFromRecord(resumeRecord)], diagnostics: [] } : await readSpecs(file);
+  // Read once: the record and the spec it holds go to the session as they are.
+  const opened = resumeDir && resumeRecord ? openedRun(resumeDir, resumeRecord) : undefined;
+  const { specs, diagnostics } = opened ? { specs: [opened.spec], diagnostics: [] } : await readSpecs(file);
   const rel = resumeRecord ? resumeRecord.spec.file : path.relative(process.cwd(), file) || file;
   const chosen = chooseSpecs(specs, o.spec);
   const errors = diagnostics.filter((d) => d.severity === 'error' && (d.specIndex === undefined || chosen.some((s) => s.index === d.specIndex)));
@@ -178,8 +183,8 @@ async function runCommand(args: string[], io: { out: NodeJS.WritableStream & { i
   try {
     for (const spec of chosen) {
       if (controller.signal.aborted) break;
-      const runsRoot = o.out ? path.resolve(o.out) : path.join(path.dirname(file), '.qwenprompt-runs');
-      const toResume = resumeDir ?? (o.resume ? await latestResumable(runsRoot, spec.id) : undefined);
+      const runsRoot = o.out ? path.resolve(o.out) : runsRootFor(file);
+      const toResume = opened ?? (o.resume ? await findResumable(runsRoot, spec.id, file) : undefined);
       if (o.resume && !toResume) {
         io.err.write(`${spec.name}: no unfinished run under ${path.relative(process.cwd(), runsRoot) || runsRoot}; nothing to resume.\n`);
         continue;
@@ -188,8 +193,6 @@ async function runCommand(args: string[], io: { out: NodeJS.WritableStream & { i
       const view = new ProgressView(io.err, { tty: !!io.err.isTTY && !o.json, columns: io.err.columns });
       view.title(`${spec.name} → ${server}${toResume ? ' (resumed)' : ''}`);
       const common = {
-        specFile: file,
-        specLabel: rel,
         client,
         previewMethod: o['no-preview'] ? ('none' as const) : ('auto' as const),
         signal: controller.signal,
@@ -199,12 +202,13 @@ async function runCommand(args: string[], io: { out: NodeJS.WritableStream & { i
       };
       let result;
       try {
-        result = toResume
-          ? await resumeRun({ ...common, runDir: toResume })
-          : await runSpec({ ...common, spec, runsRoot, steps, repeats, includeSweep: o.sweep, userGraph });
+        const request: SessionRequest = toResume
+          ? { ...common, resume: toResume }
+          : { ...common, spec, specFile: file, runsRoot, steps, repeats, includeSweep: o.sweep, userGraph };
+        result = await runSession(request);
       } catch (e) {
         view.close();
-        if (e instanceof SpecRejectedError) {
+        if (isSpecRejectedError(e)) {
           for (const p of e.problems) {
             const r = p.field ? spec.fieldRanges[p.field] : undefined;
             const where = r ? `${rel}:${r.start.line + 1}:${r.start.character + 1}` : rel;
@@ -242,7 +246,7 @@ async function compareCommand(args: string[], io: { out: NodeJS.WritableStream; 
   if (args.length !== 2 || args.some((a) => a.startsWith('-'))) throw new UsageError('compare needs two run folders: qwenprompt compare RUN_A RUN_B.');
   const [a, b] = await Promise.all(
     args.map(async (arg) => {
-      const dir = path.basename(arg) === 'run.json' ? path.dirname(arg) : arg;
+      const dir = runDirOfArg(arg);
       const record = await readRunRecord(dir).catch((e: NodeJS.ErrnoException) => {
         throw new UsageError(`Cannot read the run in ${dir}: ${e.code === 'ENOENT' ? 'no run.json there' : e.message}`);
       });

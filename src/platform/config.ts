@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import vscode = require('vscode');
 import { clampThreshold } from '../core/convergence/analyse';
+import { DEFAULT_RUNS_FOLDER } from '../core/runs/runFolders';
 import { Disposable } from './dispose';
 
 /** A ComfyUI server the user listed in `qwenprompt.comfy.servers`. */
@@ -28,7 +29,6 @@ export interface QwenConfig {
 }
 
 export const DEFAULT_COMFY_URL = 'http://127.0.0.1:8188';
-export const DEFAULT_RUNS_FOLDER = '.qwenprompt-runs';
 
 /** Reads the settings through `get` (so it can be fed plain data) and repairs what is out of range. */
 export function readQwenConfig(get: (key: string) => unknown): QwenConfig {
@@ -64,11 +64,6 @@ export function normalizeServerUrl(raw: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Folder that holds a spec's run folders. */
-export function runsRootFor(config: QwenConfig, specFile: string): string {
-  return path.resolve(path.dirname(specFile), config.runsFolder);
 }
 
 function readServers(value: unknown): ServerEntry[] {

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { WebSocket, WebSocketServer } from 'ws';
 import { ComfyClient } from '../../src/core/comfy/client';
-import { runSpec } from '../../src/core/runs/runner';
+import { runSpec } from '../../src/core/runs/session';
 import { encodePng } from '../fakes/imageGen';
 import { studySpec } from './helpers/spec';
 import { checkRunFolder } from './helpers/trials';

@@ -11,7 +11,7 @@ import { scoreRun } from '../../src/core/convergence/scoreRun';
 import type { ILogger } from '../../src/core/logger';
 import { planCells } from '../../src/core/runs/plan';
 import { readRunRecord } from '../../src/core/runs/record';
-import { runSpec } from '../../src/core/runs/runner';
+import { runSpec } from '../../src/core/runs/session';
 import { lastThumbnailThread } from '../../src/core/runs/thumbnail';
 import { threadId } from 'node:worker_threads';
 import { startFakeComfy } from '../fakes/comfyServer';

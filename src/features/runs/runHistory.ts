@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
-import { newestFirst, readRunRecord, RECORD_FILE, runDirs } from '../../core/runs/record';
-import type { ColumnStats, RunRecord } from '../../core/runs/types';
-import { missingImages } from '../../protocol/resume';
+import { readRunRecord } from '../../core/runs/record';
+import { isRunOf, newestFirst, recordPath, runDirs } from '../../core/runs/runFolders';
+import { missingImages } from '../../shared/resume';
+import type { ColumnStats, RunRecord } from '../../shared/runRecord';
 
 /** What the lenses need of one run: a few fields, not the record with its graphs (≈5 KB per image). */
 export interface RunDigest {
@@ -53,13 +53,13 @@ export class RunHistory {
     const found = (await Promise.all(dirs.map((d) => this.#digest(d)))).filter((d) => d !== undefined);
     // Spec ids are slugs of names, so two files in one folder can share one; the record names its file.
     const runs = found
-      .filter((d) => d.specFile === undefined || path.resolve(runsRoot, d.specFile) === path.resolve(specFile))
+      .filter((d) => isRunOf(runsRoot, d.specFile, specFile))
       .sort((a, b) => newestFirst(a.createdAt, a.runDir, b.createdAt, b.runDir));
     return { latest: runs[0], msByStep: stepFigures(runs) };
   }
 
   async #digest(runDir: string): Promise<RunDigest | undefined> {
-    const file = path.join(runDir, RECORD_FILE);
+    const file = recordPath(runDir);
     try {
       const st = await fs.stat(file);
       // Records are replaced by rename, so a rewrite always changes the inode (and usually size and mtime).

@@ -3,15 +3,17 @@ import * as path from 'node:path';
 import vscode = require('vscode');
 import type { ApiGraph } from '../../core/comfy/types';
 import type { ILogger } from '../../core/logger';
-import { readRunRecord } from '../../core/runs/record';
-import type { RunOptions, RunUpdate, SpecRejectedError } from '../../core/runs/runner';
-import type { RunRecord } from '../../core/runs/types';
+import type { OpenedRun, RunUpdate, SessionRequest } from '../../core/runs/options';
+import { runsRootFor } from '../../core/runs/runFolders';
+import { isSpecRejectedError, type SpecRejectedError } from '../../core/runs/specRejected';
 import type { Spec } from '../../core/spec/types';
-import { runsRootFor, type ConfigService } from '../../platform/config';
+import type { ConfigService } from '../../platform/config';
 import { Disposable } from '../../platform/dispose';
-import { UntrustedWorkspaceError, type ComfyConnections } from '../server/comfyConnections';
+import { UntrustedWorkspaceError } from '../../platform/trust';
+import type { ComfyConnections } from '../server/comfyConnections';
 import { RunHistory, type SpecHistory } from './runHistory';
 import { runEngine } from '../runEngine';
+import type { RunRecord } from '../../shared/runRecord';
 
 /** What to run: a spec of a saved .qwenprompt file, all its steps or some, with or without its sweep. */
 export interface RunRequest {
@@ -21,8 +23,8 @@ export interface RunRequest {
   sweep?: boolean;
   /** Continue the spec's newest unfinished run (only its missing images) instead of starting a new one. */
   resume?: boolean;
-  /** With `resume`: continue this run folder instead (the results panel's "↻ Resume"). */
-  runDir?: string;
+  /** With `resume`: continue this run, read from its folder once (the results panel's "↻ Resume"). */
+  opened?: OpenedRun;
 }
 
 /** A run that is going on now. */
@@ -99,7 +101,7 @@ export class RunService extends Disposable {
 
   /** The runs folder of a spec file. */
   runsRoot(specFile: string): string {
-    return runsRootFor(this.#deps.config.current, specFile);
+    return runsRootFor(specFile, this.#deps.config.current.runsFolder);
   }
 
   /** The spec's runs on disk (cached until a run changes). */
@@ -157,9 +159,9 @@ export class RunService extends Disposable {
     const config = this.#deps.config.current;
     const specFile = uri.fsPath;
     const runsRoot = this.runsRoot(specFile);
-    const { latestResumable, resumeRun, runSpec, SpecRejectedError } = runEngine();
-    const resumeDir = !req.resume ? undefined : req.runDir ? path.resolve(req.runDir) : await latestResumable(runsRoot, spec.id);
-    if (req.resume && !resumeDir) {
+    const { findResumable, runSession } = runEngine();
+    const resumed = !req.resume ? undefined : (req.opened ?? (await findResumable(runsRoot, spec.id, specFile)));
+    if (req.resume && !resumed) {
       throw new Error(vscode.l10n.t('"{0}" has no unfinished run to resume.', spec.name));
     }
     const run: ActiveRun = {
@@ -180,7 +182,7 @@ export class RunService extends Disposable {
     let lease: vscode.Disposable | undefined;
     try {
       // A resumed run uses the graphs its record holds, so a moved or edited workflow file does not matter.
-      const userGraph = spec.workflow && !resumeDir ? await readUserGraph(specFile, spec.workflow) : undefined;
+      const userGraph = spec.workflow && !resumed ? await readUserGraph(specFile, spec.workflow) : undefined;
       const leased = await this.#deps.connections.lease();
       lease = leased;
       const { client } = leased;
@@ -196,31 +198,34 @@ export class RunService extends Disposable {
         },
         async (progress, token) => {
           token.onCancellationRequested(() => abort.abort());
-          const options: RunOptions = {
-            spec,
-            specFile,
+          const options = {
             client,
-            runsRoot,
-            // run.json names the spec relative to the runs folder, so a committed run stays meaningful.
-            specLabel: path.relative(runsRoot, specFile).split(path.sep).join('/'),
-            steps: req.steps,
-            includeSweep: !!req.sweep,
-            repeats: config.repeats > 0 ? config.repeats : undefined,
-            userGraph,
-            previewMethod: config.previews ? 'auto' : 'none',
+            previewMethod: config.previews ? ('auto' as const) : ('none' as const),
             signal: abort.signal,
             logger: this.#deps.log,
             convergence: { threshold: config.convergenceThreshold },
-            onUpdate: (u) => this.#onUpdate(entry, u, progress),
+            onUpdate: (u: RunUpdate) => this.#onUpdate(entry, u, progress),
           };
           // A resumed run keeps its folder, record and recorded spec; only the missing cells run.
-          const result = resumeDir ? await resumeRun({ ...options, runDir: resumeDir }) : await runSpec(options);
+          const request: SessionRequest = resumed
+            ? { ...options, resume: resumed }
+            : {
+                ...options,
+                spec,
+                specFile,
+                runsRoot,
+                steps: req.steps,
+                includeSweep: !!req.sweep,
+                repeats: config.repeats > 0 ? config.repeats : undefined,
+                userGraph,
+              };
+          const result = await runSession(request);
           this.#report(spec, result.record);
           return result;
         },
       );
     } catch (e) {
-      if (e instanceof SpecRejectedError) {
+      if (isSpecRejectedError(e)) {
         this.#deps.onRejected?.(uri, spec, e);
       }
       throw e;
@@ -237,14 +242,9 @@ export class RunService extends Disposable {
    * the spec its record holds, so the spec file need not be open, unchanged or even still there.
    */
   async resumeFolder(runDir: string): Promise<{ runDir: string; record: RunRecord } | undefined> {
-    const dir = path.resolve(runDir);
-    const { specFromRecord } = runEngine();
-    const record = await readRunRecord(dir);
-    // Runs live in <runs folder>/<spec id>/<run>, and the record names its spec file relative to the
-    // runs folder: the same key as the spec's lens, so the lens shows this run as running.
-    const specFile = path.resolve(path.dirname(path.dirname(dir)), record.spec.file);
-    const spec: Spec = { ...specFromRecord(record), id: record.spec.id, name: record.spec.name };
-    return this.run({ uri: vscode.Uri.file(specFile), spec, resume: true, runDir: dir });
+    // Read once; the spec file the record names is the lens's key, so the lens shows this run as running.
+    const opened = await runEngine().openRun(runDir);
+    return this.run({ uri: vscode.Uri.file(opened.specFile), spec: opened.spec, resume: true, opened });
   }
 
   #onUpdate(entry: Entry, u: RunUpdate, progress: vscode.Progress<{ message?: string; increment?: number }>): void {

@@ -1,5 +1,5 @@
 import vscode = require('vscode');
-import type { SpecProblem } from '../../core/runs/runner';
+import type { SpecProblem } from '../../core/runs/specRejected';
 import type { Range, Severity, Spec, SpecDiagnostic } from '../../core/spec/types';
 import { Disposable } from '../../platform/dispose';
 import { isSpecDocument, type SpecDocuments } from './specDocuments';

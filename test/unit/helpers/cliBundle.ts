@@ -23,9 +23,9 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Starts the CLI as a user would, with no token in the environment. */
-export function spawnCli(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [cliBundle(), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, QWENPROMPT_TOKEN: '', ...env } });
+/** Starts the CLI as a user would, with no token in the environment (in `cwd`, default this process's). */
+export function spawnCli(args: string[], env: Record<string, string> = {}, cwd?: string) {
+  const child = spawn(process.execPath, [cliBundle(), ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, QWENPROMPT_TOKEN: '', ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));

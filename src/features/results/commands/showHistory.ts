@@ -1,25 +1,23 @@
-import * as path from 'node:path';
 import vscode = require('vscode');
-import { historyEntry, type HistoryEntry } from '../../../core/quality/history';
-import { listRuns } from '../../../core/runs/record';
+import { historyEntry } from '../../../core/quality/history';
+import { listRuns } from '../../../core/runs/runFolders';
 import type { RunService } from '../../runs/runService';
 import type { SpecDocuments } from '../../spec/specDocuments';
 import type { Command } from '../../command';
 import type { ResultsView } from './openResults';
 import { resolveSpecTarget } from '../../runs/commands/specTarget';
+import type { RunHistoryEntry } from '../../../shared/history';
 
 export interface RunPick extends vscode.QuickPickItem {
-  entry: HistoryEntry;
+  entry: RunHistoryEntry;
 }
 
 /** Every run of the spec at the cursor (or of a lens's spec), newest first, as pick items. */
 export async function specRunItems(docs: SpecDocuments, runs: RunService, arg: unknown): Promise<{ name: string; items: RunPick[] }> {
   const { doc, spec } = await resolveSpecTarget(docs, arg);
   const runsRoot = runs.runsRoot(doc.uri.fsPath);
-  const found = (await listRuns(runsRoot, spec.id)).filter(
-    // Spec ids are slugs, so two files can share a folder; the record names its own file.
-    (r) => typeof r.record.spec?.file !== 'string' || path.resolve(runsRoot, r.record.spec.file) === path.resolve(doc.uri.fsPath),
-  );
+  // Spec ids are slugs, so two files can share a folder; the record names its own file.
+  const found = await listRuns(runsRoot, spec.id, doc.uri.fsPath);
   if (!found.length) {
     throw new Error(vscode.l10n.t('"{0}" has not been run yet: click a "▶" lens above it.', spec.name));
   }
@@ -43,9 +41,9 @@ export abstract class SpecRunsCommand implements Command {
   abstract readonly id: string;
   protected readonly docs: SpecDocuments;
   protected readonly runs: RunService;
-  protected readonly view: () => ResultsView | undefined;
+  protected readonly view: ResultsView;
 
-  constructor(docs: SpecDocuments, runs: RunService, view: () => ResultsView | undefined) {
+  constructor(docs: SpecDocuments, runs: RunService, view: ResultsView) {
     this.docs = docs;
     this.runs = runs;
     this.view = view;
@@ -67,7 +65,7 @@ export class ShowHistoryCommand extends SpecRunsCommand {
       matchOnDetail: true,
     });
     if (!pick) return undefined;
-    await this.view()?.show(pick.entry.runDir);
+    await this.view.show(pick.entry.runDir);
     return pick.entry.runDir;
   }
 }

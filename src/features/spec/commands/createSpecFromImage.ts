@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import vscode = require('vscode');
 import { stableStringify, writeFileAtomic } from '../../../core/runs/record';
+import { specFolderForImage } from '../../../core/runs/runFolders';
 import { language } from '../../languageModule';
 import type { Command } from '../../command';
 
@@ -17,13 +18,6 @@ async function imageArg(arg: unknown): Promise<vscode.Uri | undefined> {
     title: vscode.l10n.t('A PNG saved by ComfyUI'),
   });
   return picked?.[0];
-}
-
-/** A run folder is `<spec folder>/.qwenprompt-runs/<spec>/<time>`: the new spec goes next to the specs. */
-function defaultFolder(image: string): string {
-  const parts = image.split(path.sep);
-  const i = parts.lastIndexOf('.qwenprompt-runs');
-  return i > 0 ? parts.slice(0, i).join(path.sep) : path.dirname(image);
 }
 
 /**
@@ -46,7 +40,7 @@ export class CreateSpecFromImageCommand implements Command {
       typeof target === 'string' && path.isAbsolute(target)
         ? vscode.Uri.file(target)
         : await vscode.window.showSaveDialog({
-            defaultUri: vscode.Uri.file(path.join(defaultFolder(image.fsPath), `${base}.qwenprompt`)),
+            defaultUri: vscode.Uri.file(path.join(await specFolderForImage(image.fsPath), `${base}.qwenprompt`)),
             filters: { QwenPrompt: ['qwenprompt'] },
             title: vscode.l10n.t('Save the spec'),
           });
