@@ -77,8 +77,8 @@ describe('bounded against a hostile server', () => {
         },
       };
       if (route === '/api/jobs') {
-        // The queue lists it, so the cancel asks the jobs route.
-        fake.faults.stall = true;
+        // It runs (and hangs), so the cancel asks the jobs route to stop it.
+        fake.faults.stallMidRun = true;
         const job = await client.submit(freshGraph());
         const [r] = await client.cancel([job.promptId]);
         assert.equal(r.fate, 'unknown');

@@ -59,7 +59,7 @@ describe('cancel', () => {
     await client.interrupt();
     assert.equal(await jobStatus(fake, theirs), 'in_progress');
     const results = await client.cancel([job.promptId]);
-    assert.deepEqual(results, [{ promptId: job.promptId, fate: 'deleted', via: 'jobsCancel' }]);
+    assert.deepEqual(results, [{ promptId: job.promptId, fate: 'deleted', via: 'queueDelete' }]);
     const outcome = await job.done;
     assert.equal(outcome.status, 'interrupted');
     assert.equal(outcome.reason, 'cancelledInQueue');

@@ -109,6 +109,22 @@ describe('lost routing: jobs finish from /history', () => {
     assert.equal(measureJob(outcome, CTX)?.executionMs, end - start);
   });
 
+  it('polling is bounded: a prompt waiting its turn unheard costs a /queue read every poll period, not a stream of them', { timeout: 15_000 }, async () => {
+    const fake = await fx.server();
+    const client = fx.client(fake, { watchdogMs: MINUTES, pollQuietMs: 100 });
+    await client.connect();
+    const twin = await RawSocket.open(fake.url, { clientId: client.clientId });
+    twin.close();
+    fake.faults.stall = true;
+    const job = await client.submit(freshGraph());
+    const reads = () => fake.requests.filter((r) => r.path === '/queue' && r.method === 'GET').length;
+    await new Promise((r) => setTimeout(r, 1500));
+    // Looks at 0.1, 0.3, then every 0.2 s: about 8 in 1.5 s.
+    assert.ok(reads() >= 3 && reads() <= 12, `${reads()} reads of /queue in 1.5 s`);
+    fake.faults.stall = false;
+    assert.equal((await job.done).status, 'success');
+  });
+
   it('with routing intact, every message is heard and the outcome says so', async () => {
     const fake = await fx.server();
     const [{ outcome }] = await runJobs(fx.client(fake), 1);

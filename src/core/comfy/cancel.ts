@@ -3,8 +3,9 @@
  * is never sent; `POST /interrupt {prompt_id}` checks the running prompt and then sets a global flag
  * outside the queue's lock, so in the instant our prompt ends it can still hit the next one. ComfyUI
  * ≥ 0.33 has `POST /api/jobs/{id}/cancel` (`{"cancelled": bool}`: the running prompt interrupted under
- * the lock, a pending one dequeued, false when it is neither), which cannot; it is used where the server
- * has it (a 404 means it does not), with `/interrupt {prompt_id}` and `/queue {delete}` as the fallback.
+ * the lock, a pending one dequeued, false when it is neither), which cannot; it stops a running prompt
+ * where the server has it (a 404 means it does not), else `/interrupt {prompt_id}`. Pending prompts go
+ * in one `POST /queue {delete}`, which only ever removes pending ones.
  *
  * The server may start our next prompt between our look and our request, so /queue is read again after
  * each round until none of the prompts is running or pending (bounded), and each one's fate is read
@@ -74,37 +75,35 @@ export class Canceller {
     return { results: ids.map((id) => results.get(id)!), histories };
   }
 
+  /** One POST /queue {delete} for all: it only ever removes pending prompts, so it cannot race like an interrupt. */
   private async removePending(ids: string[], results: Map<string, CancelResult>, signal?: AbortSignal): Promise<void> {
-    if (await this.viaJobs(ids, results, 'deleted', signal)) return;
     await this.http.json('POST', '/queue', { body: { delete: ids }, signal });
     for (const id of ids) results.set(id, { promptId: id, fate: 'deleted', via: 'queueDelete' });
   }
 
   private async stopRunning(id: string, results: Map<string, CancelResult>, signal?: AbortSignal): Promise<void> {
-    if (await this.viaJobs([id], results, 'interrupted', signal)) return;
+    if (await this.viaJobs(id, results, signal)) return;
     await this.http.json('POST', '/interrupt', { body: { prompt_id: id }, signal });
     results.set(id, { promptId: id, fate: 'interrupted', via: 'interrupt' });
   }
 
-  /** POST /api/jobs/{id}/cancel for each; false when the server has no such route (nothing was done then). */
-  private async viaJobs(ids: string[], results: Map<string, CancelResult>, fate: 'deleted' | 'interrupted', signal?: AbortSignal): Promise<boolean> {
+  /** POST /api/jobs/{id}/cancel; false when the server has no such route (nothing was done then). */
+  private async viaJobs(id: string, results: Map<string, CancelResult>, signal?: AbortSignal): Promise<boolean> {
     if (this.jobsRoute === false) return false;
-    for (const id of ids) {
-      let reply: { cancelled?: unknown } | undefined;
-      try {
-        reply = await this.http.json('POST', `/api/jobs/${encodeURIComponent(id)}/cancel`, { body: {}, signal });
-      } catch (e) {
-        // aiohttp answers 404 (405 behind some proxies) for a route it does not have.
-        if (this.jobsRoute === undefined && isComfyError(e) && (e.kind === 'notFound' || e.status === 405)) {
-          this.jobsRoute = false;
-          return false;
-        }
-        throw e;
+    let reply: { cancelled?: unknown } | undefined;
+    try {
+      reply = await this.http.json('POST', `/api/jobs/${encodeURIComponent(id)}/cancel`, { body: {}, signal });
+    } catch (e) {
+      // aiohttp answers 404 (405 behind some proxies) for a route it does not have.
+      if (this.jobsRoute === undefined && isComfyError(e) && (e.kind === 'notFound' || e.status === 405)) {
+        this.jobsRoute = false;
+        return false;
       }
-      this.jobsRoute = true;
-      // false: it was neither running nor pending by then (it finished, or the server never had it).
-      if (reply?.cancelled === true) results.set(id, { promptId: id, fate, via: 'jobsCancel' });
+      throw e;
     }
+    this.jobsRoute = true;
+    // false: it was not running by then (it finished; the next look says what it is now).
+    if (reply?.cancelled === true) results.set(id, { promptId: id, fate: 'interrupted', via: 'jobsCancel' });
     return true;
   }
 }

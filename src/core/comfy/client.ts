@@ -53,7 +53,7 @@ export interface ComfyClientOptions {
   /** Tries of /view on 5xx or network errors, with doubling delays (defaults 3, 250 ms). */
   viewAttempts?: number;
   viewRetryDelayMs?: number;
-  /** Silence about our prompts after which /queue and /history are polled (default 1 s, doubling to 5 s). */
+  /** Silence about our prompts after which /queue and /history are polled (default 1 s, then every 2 s). */
   pollQuietMs?: number;
 }
 
@@ -155,7 +155,7 @@ export class ComfyClient implements IComfyClient {
       recover: (job, history) => this.jobs.recover(job, history),
       vanished: (job, how) => this.jobs.vanished(job, how),
       quietMs: opts.pollQuietMs,
-      maxDelayMs: opts.pollQuietMs === undefined ? undefined : opts.pollQuietMs * 5,
+      maxDelayMs: opts.pollQuietMs === undefined ? undefined : opts.pollQuietMs * 2,
     });
     this.canceller = new Canceller(this.http, this);
     this.views = new ImageViews({
@@ -270,7 +270,15 @@ export class ComfyClient implements IComfyClient {
 
   async deleteQueued(promptIds: string[], signal?: AbortSignal): Promise<void> {
     if (promptIds.length === 0) return;
-    await this.http.json('POST', '/queue', { body: { delete: promptIds }, signal });
+    // One of our own that the server started meanwhile must not be left running: cancel ours instead.
+    const mine = new Set(this.jobs.pending().map((j) => j.state.promptId));
+    const ours = promptIds.filter((id) => mine.has(id));
+    const others = promptIds.filter((id) => !mine.has(id));
+    if (others.length) await this.http.json('POST', '/queue', { body: { delete: others }, signal });
+    if (ours.length) {
+      const unknown = (await this.cancel(ours, signal)).find((r) => r.fate === 'unknown');
+      if (unknown) throw new ComfyError('unreachable', unknown.error ?? `Could not remove prompt ${unknown.promptId} from ComfyUI's queue.`, { url: this.baseUrl });
+    }
   }
 
   async submit(graph: ApiGraph, opts: SubmitOptions = {}): Promise<SubmittedJob> {

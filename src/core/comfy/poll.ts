@@ -6,8 +6,10 @@
  * case not even that. So the client looks at /queue and /history:
  * - at once on a `status` broadcast (a prompt finished, started, or was deleted), at most every 500 ms;
  * - after a reconnect, and when a cancel asks;
- * - and, while it has prompts and hears nothing of them, by itself: 1 s, then doubling to 5 s, at most
- *   `maxQuietLooks` times per quiet stretch (hearing a message of one of them starts a new stretch).
+ * - and, while it has prompts and hears nothing of them, by itself: after 1 s, then 2 s apart (so a job
+ *   whose end no message announces is settled within about 2 s), at most `maxQuietLooks` (300, ten
+ *   minutes' worth) times per quiet stretch; hearing a message of one of them starts a new stretch.
+ * One look is one GET /queue, plus a /history read for each of our prompts the queue no longer lists.
  * A prompt that left the queue is settled from /history; one that is in neither (checked twice) was
  * deleted on the server, by someone else unless we cancelled it.
  */
@@ -30,7 +32,7 @@ export interface QueuePollOptions {
   recover(job: Job, history: HistoryEntry): void;
   /** The job is in neither /queue nor /history. */
   vanished(job: Job, how: Vanished): void;
-  /** Quiet time before the first look of a stretch (default 1 s); later looks double it up to maxDelayMs. */
+  /** Quiet time before the first look of a stretch (default 1 s); later looks double it up to maxDelayMs (2 s). */
   quietMs?: number;
   maxDelayMs?: number;
   maxQuietLooks?: number;
@@ -60,7 +62,8 @@ export class QueuePoll {
   private stretchFrom = 0;
 
   constructor(opts: QueuePollOptions) {
-    this.o = { quietMs: 1000, maxDelayMs: 5000, maxQuietLooks: 120, confirmMs: 200, ...opts };
+    const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as QueuePollOptions;
+    this.o = { quietMs: 1000, maxDelayMs: 2000, maxQuietLooks: 300, confirmMs: 200, ...given };
     this.delay = this.o.quietMs;
   }
 

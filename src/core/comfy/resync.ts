@@ -57,7 +57,8 @@ export class Resync {
         // It may have finished between the two reads.
         h = await reads.history(id, signal);
       }
-      if (job.settled) return;
+      // Gone because our own cancel removed it: the cancel settles it.
+      if (job.settled || (!h && job.cancelling)) return;
       if (h) return this.o.recover(job, h);
       this.o.lost(
         job,

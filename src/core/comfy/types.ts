@@ -219,7 +219,8 @@ export interface IComfyClient {
    * interrupted too. Never touches another prompt. Jobs of this client among them settle at once.
    */
   cancel(promptIds: string[], signal?: AbortSignal): Promise<CancelResult[]>;
-  /** POST /queue {delete}: removes pending prompts. */
+  /** POST /queue {delete}: removes pending prompts. Prompts of this client among them are cancelled (see
+   * `cancel`), so one the server started meanwhile is interrupted, not left running. */
   deleteQueued(promptIds: string[], signal?: AbortSignal): Promise<void>;
   /** Live connection and job events of every job. */
   onEvent(listener: (e: JobEvent) => void): { dispose(): void };
