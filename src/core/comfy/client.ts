@@ -248,37 +248,48 @@ export class ComfyClient implements IComfyClient {
     if (ours.length) await this.cancel(ours, signal);
   }
 
-  async cancel(promptIds: string[], signal?: AbortSignal): Promise<CancelResult[]> {
-    const mine = new Map(this.jobs.pending().map((j) => [j.state.promptId, j]));
-    for (const id of promptIds) {
-      const job = mine.get(id);
-      if (job) job.cancelling = true;
-    }
-    const { results, histories } = await this.canceller.cancel(promptIds, signal);
-    for (const r of results) {
-      const job = mine.get(r.promptId);
-      if (!job || job.settled) continue;
-      const h = histories.get(r.promptId);
-      if (h) this.jobs.recover(job, h);
-      else if (r.fate === 'deleted') this.jobs.vanished(job, 'cancelledInQueue');
-      else if (r.fate === 'notFound') this.jobs.vanished(job, job.seenEpoch === this.epoch ? 'deletedOnServer' : 'serverForgot');
-    }
-    // Interrupted ones still winding down settle from /history as soon as they leave the queue.
-    this.poll.kick();
-    return results;
+  cancel(promptIds: string[], signal?: AbortSignal): Promise<CancelResult[]> {
+    return this.stop(promptIds, signal, true);
   }
 
   async deleteQueued(promptIds: string[], signal?: AbortSignal): Promise<void> {
     if (promptIds.length === 0) return;
-    // One of our own that the server started meanwhile must not be left running: cancel ours instead.
+    // One of our own that the server started meanwhile must not be left running: stop ours as a cancel does.
     const mine = new Set(this.jobs.pending().map((j) => j.state.promptId));
-    const ours = promptIds.filter((id) => mine.has(id));
     const others = promptIds.filter((id) => !mine.has(id));
+    const ours = promptIds.filter((id) => mine.has(id));
     if (others.length) await this.http.json('POST', '/queue', { body: { delete: others }, signal });
-    if (ours.length) {
-      const unknown = (await this.cancel(ours, signal)).find((r) => r.fate === 'unknown');
-      if (unknown) throw new ComfyError('unreachable', unknown.error ?? `Could not remove prompt ${unknown.promptId} from ComfyUI's queue.`, { url: this.baseUrl });
+    if (ours.length === 0) return;
+    // The deleted ones settle afterwards (the poll), so the caller marks them its own way first.
+    const unknown = (await this.stop(ours, signal, false)).find((r) => r.fate === 'unknown');
+    if (unknown) throw new ComfyError('unreachable', unknown.error ?? `Could not remove prompt ${unknown.promptId} from ComfyUI's queue.`, { url: this.baseUrl });
+  }
+
+  /** Cancels; jobs of ours that finished or were interrupted settle from /history, deleted ones now if `settle`. */
+  private async stop(promptIds: string[], signal: AbortSignal | undefined, settle: boolean): Promise<CancelResult[]> {
+    const mine = new Map(this.jobs.pending().map((j) => [j.state.promptId, j]));
+    const jobs = promptIds.map((id) => mine.get(id)).filter((j) => j !== undefined);
+    for (const job of jobs) {
+      job.cancelling = true;
+      job.stopping++;
     }
+    let report: Awaited<ReturnType<Canceller['cancel']>>;
+    try {
+      report = await this.canceller.cancel(promptIds, signal);
+    } finally {
+      for (const job of jobs) job.stopping--;
+    }
+    for (const r of report.results) {
+      const job = mine.get(r.promptId);
+      if (!job || job.settled) continue;
+      const h = report.histories.get(r.promptId);
+      if (h) this.jobs.recover(job, h);
+      else if (settle && r.fate === 'deleted') this.jobs.vanished(job, 'cancelledInQueue');
+      else if (settle && r.fate === 'notFound') this.jobs.vanished(job, job.seenEpoch === this.epoch ? 'deletedOnServer' : 'serverForgot');
+    }
+    // Interrupted ones still winding down settle from /history as soon as they leave the queue.
+    this.poll.kick();
+    return report.results;
   }
 
   async submit(graph: ApiGraph, opts: SubmitOptions = {}): Promise<SubmittedJob> {

@@ -60,6 +60,8 @@ export class Job {
   serverRunning = false;
   /** Our cancel is removing it: gone from the queue means cancelled, not deleted by someone else. */
   cancelling = false;
+  /** Cancels under way for it: the poll leaves it to them meanwhile. */
+  stopping = 0;
   /** Why some of its live messages were missed (the socket dropped while it ran). */
   liveGap?: string;
   readonly done: Promise<JobOutcome>;

@@ -105,7 +105,7 @@ export class QueuePoll {
   }
 
   private watched(): Job[] {
-    return this.o.pending().filter((j) => j.accepted && !j.settled && !j.finishing);
+    return this.o.pending().filter((j) => j.accepted && !j.settled && !j.finishing && j.stopping === 0);
   }
 
   private lastHeard(jobs: Job[]): number {
