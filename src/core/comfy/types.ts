@@ -160,7 +160,7 @@ export interface SubmitOptions {
   /** Called for every live event of this job. */
   onEvent?: (e: JobEvent) => void;
   /** Cancels the POST and the wait: `done` rejects with ComfyError kind 'aborted'. Does not stop the
-   * prompt on the server (call interrupt / deleteQueued for that). */
+   * prompt on the server (call cancel for that). */
   signal?: AbortSignal;
 }
 
