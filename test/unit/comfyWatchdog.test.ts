@@ -88,8 +88,10 @@ describe('Watchdog', () => {
     w.watch(queued.promptId);
     await pause(400);
     assert.deepEqual(w.verdicts.seen, [], 'still listed: keep waiting');
+    // Waited for before deleting: the deletion itself takes a few requests, the watchdog checks every 50 ms.
+    const verdict = w.verdicts.next();
     await other.deleteQueued([queued.promptId]);
-    const v = await w.verdicts.next();
+    const v = await verdict;
     assert.ok('error' in v);
     assert.match(v.error.message, /waited .* without ComfyUI starting it, and the server's queue no longer lists it/);
   });

@@ -55,7 +55,8 @@ export class Canceller {
         for (const id of run.filter((id) => done.get(id) !== 'running')) await this.stopRunning(id, results, signal);
         for (const id of toDelete) done.set(id, 'pending');
         for (const id of run) done.set(id, 'running');
-        await sleep(Math.min(400, 50 * 2 ** round), signal);
+        // A delete takes effect at once (the next look checks that none of them started meanwhile); an interrupt at the next step.
+        if (run.length) await sleep(Math.min(400, 50 * 2 ** round), signal);
       }
       for (const id of ids) {
         const r = results.get(id);
