@@ -3,8 +3,16 @@
  * and what the lifecycle adds (a deletion, a gap in the live messages). Bounded against a server that
  * names more images than one job can make.
  */
-import type { JobState } from './jobTracker';
-import type { EndReason, HistoryEntry, ImageRef, JobOutcome, JobStatus, LiveCoverage, WsMessage } from './types';
+import type { EndReason, HistoryEntry, ImageRef, JobOutcome, JobStatus, LiveCoverage, TimedMessage, WsMessage } from './types';
+
+/** What an outcome is made from: the part of the JobTracker's state of one prompt (its JobState) read here. */
+export interface OutcomeSource {
+  promptId: string;
+  messages: TimedMessage[];
+  terminal?: TimedMessage;
+  executedImages: ImageRef[];
+  droppedImages: number;
+}
 
 export const TERMINAL_TYPES = ['execution_success', 'execution_error', 'execution_interrupted'] as const;
 export type TerminalType = (typeof TERMINAL_TYPES)[number];
@@ -69,7 +77,7 @@ function boundedImages(history: HistoryEntry | undefined, executed: ImageRef[]):
 }
 
 /** The terminal message: the one we saw live, else the last terminal entry of history's status messages. */
-function terminalOf(job: JobState, history?: HistoryEntry): WsMessage | undefined {
+function terminalOf(job: OutcomeSource, history?: HistoryEntry): WsMessage | undefined {
   if (job.terminal) return job.terminal.msg;
   const msgs = Array.isArray(history?.status?.messages) ? history.status.messages : [];
   for (let i = msgs.length - 1; i >= 0; i--) {
@@ -84,7 +92,7 @@ function lastSegment(s: string): string {
 }
 
 /** Status and a user-facing error text from the terminal message (or history when it was missed). */
-export function outcomeStatus(job: JobState, history?: HistoryEntry): { status: JobStatus; error?: string } {
+export function outcomeStatus(job: OutcomeSource, history?: HistoryEntry): { status: JobStatus; error?: string } {
   const term = terminalOf(job, history);
   const d: Record<string, unknown> = term?.data && typeof term.data === 'object' ? term.data : {};
   const where = d.node_type ? `${String(d.node_type)} (node ${String(d.node_id)})` : d.node_id ? `node ${String(d.node_id)}` : '';
@@ -120,7 +128,7 @@ export interface OutcomeContext {
 }
 
 /** What of the job's live messages was heard, from the messages themselves and the gap the lifecycle saw. */
-export function liveCoverage(job: JobState, liveGap?: string): LiveCoverage {
+export function liveCoverage(job: OutcomeSource, liveGap?: string): LiveCoverage {
   const types = new Set(job.messages.map((m) => m.msg.type));
   if (!types.has('execution_start') && !job.terminal) {
     return { heard: 'none', reason: liveGap ?? 'none of its execution messages reached this client (lost routing: a proxy or a reconnect under another socket id)' };
@@ -129,7 +137,7 @@ export function liveCoverage(job: JobState, liveGap?: string): LiveCoverage {
   return { heard: 'partial', reason: liveGap ?? 'its execution messages stopped arriving before it ended (lost routing)' };
 }
 
-export function buildOutcome(job: JobState, ctx: OutcomeContext): JobOutcome {
+export function buildOutcome(job: OutcomeSource, ctx: OutcomeContext): JobOutcome {
   const { status, error } = ctx.ended ?? outcomeStatus(job, ctx.history);
   const { images, dropped } = boundedImages(ctx.history, job.executedImages);
   const outcome: JobOutcome = {
