@@ -3,6 +3,7 @@ import type { ScoreRunOptions } from '../convergence/scoreRun';
 import type { ILogger } from '../logger';
 import type { Spec } from '../spec/types';
 import type { CellRecord, RunRecord } from '../../shared/runRecord';
+import type { ServerReach } from '../../shared/serverReach';
 
 /** What every run takes, started or resumed. */
 export interface SessionOptions {
@@ -70,4 +71,6 @@ export type RunUpdate =
   | { type: 'cell'; runDir: string; cell: CellRecord }
   | { type: 'progress'; runDir: string; key: string; value: number; max: number }
   | { type: 'preview'; runDir: string; key: string; mime: string; data: Uint8Array }
+  /** The server stopped answering mid-run, gave up, or came back (see watchServer). */
+  | { type: 'server'; runDir: string; server: ServerReach }
   | { type: 'finished'; runDir: string; record: RunRecord };

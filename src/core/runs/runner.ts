@@ -9,6 +9,7 @@ import { writeRunRecord } from './record';
 import { RecordWriter } from './recordWriter';
 import { RunCell, type CellRunContext } from './runCell';
 import { createRunDir, PendingRunDir } from './runFolders';
+import { watchServer } from './serverWatch';
 import { columnStats } from './stats';
 import { scoreInWorker } from './thumbnail';
 import type { Cell } from './types';
@@ -135,6 +136,7 @@ class Run implements CellRunContext {
 
     const onAbort = () => void this.#cancel();
     signal?.addEventListener('abort', onAbort, { once: true });
+    const watch = watchServer(this.client, this.#record.server.url, (server) => this.emit({ type: 'server', runDir, server }));
     try {
       for (const cell of todo.slice(1)) {
         if (this.#cancelled || this.#abandoned) break;
@@ -143,6 +145,7 @@ class Run implements CellRunContext {
       if (signal?.aborted) await this.#cancel();
       await Promise.all(jobs);
     } finally {
+      watch.dispose();
       signal?.removeEventListener('abort', onAbort);
     }
     await this.#images.idle();

@@ -18,7 +18,7 @@ import type { RunRecord } from '../../shared/runRecord';
 export const RESULTS_VIEW_TYPE = 'qwenprompt.results';
 
 /** What the panels need of the runs: every update, and cancel or resume by run folder. */
-export type ResultsRuns = Pick<RunService, 'onDidUpdate' | 'onDidChangeRuns' | 'running' | 'cancelRunDir' | 'resumeFolder'>;
+export type ResultsRuns = Pick<RunService, 'onDidUpdate' | 'onDidChangeRuns' | 'running' | 'cancelRunDir' | 'resumeFolder' | 'retryServer'>;
 
 export interface ResultsPanelDeps {
   extensionUri: vscode.Uri;
@@ -44,6 +44,7 @@ export class ResultsPanelController extends Disposable implements ResultsView {
       onOpenImage: openImage,
       onRevealRunFolder: revealRunFolder,
       onResume: (runDir) => runs.resumeFolder(runDir),
+      onRetryServer: (runDir) => runs.retryServer(runDir),
       // A panel opens another run of its spec through the controller, so that run gets its own panel.
       onOpenRun: (runDir) => void this.openRun(runDir),
       isRunning: (runDir) => runs.running.some((r) => r.runDir !== undefined && path.resolve(r.runDir) === path.resolve(runDir)),

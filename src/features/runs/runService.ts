@@ -1,7 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import vscode = require('vscode');
-import type { ApiGraph } from '../../core/comfy/types';
+import type { ApiGraph, IComfyClient } from '../../core/comfy/types';
 import type { ILogger } from '../../core/logger';
 import type { OpenedRun, RunUpdate, SessionRequest } from '../../core/runs/options';
 import { runsRootFor } from '../../core/runs/runFolders';
@@ -61,6 +61,8 @@ interface Entry {
   abort: AbortController;
   /** Keys of the cells that have ended, so repeated updates of one cell count once. */
   ended: Set<string>;
+  /** The run's client, once leased (the panel's Retry reconnects it). */
+  client?: IComfyClient;
 }
 
 export function runKey(uri: string, specId: string): string {
@@ -123,9 +125,19 @@ export class RunService extends Disposable {
 
   /** Cancels the run writing into `runDir` (the results panel's Cancel button). */
   cancelRunDir(runDir: string): boolean {
-    const entry = [...this.#running.values()].find((e) => e.run.runDir && path.resolve(e.run.runDir) === path.resolve(runDir));
+    const entry = this.#entryFor(runDir);
     entry?.abort.abort();
     return !!entry;
+  }
+
+  /** Reconnects the client of the run writing into `runDir` now, instead of at its next backoff;
+   * rejects with the reason while its server still does not answer. */
+  async retryServer(runDir: string): Promise<void> {
+    await this.#entryFor(runDir)?.client?.connect();
+  }
+
+  #entryFor(runDir: string): Entry | undefined {
+    return [...this.#running.values()].find((e) => e.run.runDir && path.resolve(e.run.runDir) === path.resolve(runDir));
   }
 
   cancelAll(): void {
@@ -186,6 +198,7 @@ export class RunService extends Disposable {
       const leased = await this.#deps.connections.lease();
       lease = leased;
       const { client } = leased;
+      entry.client = client;
       this.#deps.log.info(`Run "${spec.name}" (${specFile}) on ${client.baseUrl}`, {
         steps: req.steps ?? spec.steps,
         sweep: !!req.sweep,
