@@ -35,6 +35,8 @@ export function activate(ctx: vscode.ExtensionContext): QwenPromptApi {
     connections,
     log,
     onRejected: (uri, spec, e) => diagnostics.reportRejected(uri, spec, e.problems),
+    // A run opens its panel once its folder exists (below); until then the panel is about to show it.
+    showsRun: (runDir): boolean => runDir === undefined || results.shows(runDir),
   });
   const results = new ResultsPanelController({
     extensionUri: ctx.extensionUri,

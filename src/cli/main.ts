@@ -39,7 +39,8 @@ Options for run:
   --spec NAME|N      run only this spec of a multi-spec file (name, id or 1-based index)
   --out DIR          runs folder (default: ${DEFAULT_RUNS_FOLDER} next to the spec)
   --json             print the run record(s) as JSON on stdout (progress goes to stderr)
-  --no-preview       ask the server for no live previews
+  --no-preview       accepted for old scripts: the CLI never asks for live previews (nothing here shows them,
+                     and they cost the server GPU time inside the jobs it times)
   --token-env VAR    read a bearer token for a proxied server from this variable (default QWENPROMPT_TOKEN)
   --watchdog MIN     give up on a job that shows no sign of life for MIN minutes (default 10)
   --resume           continue an interrupted run in its own folder (see above)
@@ -194,7 +195,8 @@ async function runCommand(args: string[], io: { out: NodeJS.WritableStream & { i
       view.title(`${spec.name} → ${server}${toResume ? ' (resumed)' : ''}`);
       const common = {
         client,
-        previewMethod: o['no-preview'] ? ('none' as const) : ('auto' as const),
+        // Nothing in the CLI shows previews, so it asks for none (run.json records it); --no-preview is a no-op.
+        previewMethod: 'none' as const,
         signal: controller.signal,
         onUpdate: (u: Parameters<ProgressView['update']>[0]) => view.update(u),
         logger: log,

@@ -89,7 +89,11 @@ suite('runs against the ComfyUI test server', () => {
     const onDisk = JSON.parse(await fs.readFile(path.join(runDir, 'run.json'), 'utf8')) as RunRecord;
     assert.equal(onDisk.status, 'complete');
     assert.equal(path.resolve(runsDir, onDisk.spec.file), uri.fsPath, 'run.json names the spec file');
-    assert.ok(server.requests.some((r) => r.method === 'POST' && r.path === '/prompt'));
+    // The results panel shows the run, so its prompt asked for live previews (qwenprompt.previews is on).
+    const posts = server.requests.filter((r) => r.method === 'POST' && r.path === '/prompt');
+    assert.deepEqual(posts.map((r) => (r.body as { extra_data: { preview_method: string } }).extra_data.preview_method), ['auto']);
+    assert.equal(onDisk.previews, 'on', 'run.json says previews were on');
+    assert.equal(onDisk.cells[0].previews, true);
 
     // The results panel opened beside the spec when the run started.
     const panelTab = () =>

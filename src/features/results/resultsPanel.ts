@@ -73,6 +73,11 @@ export class ResultsPanelController extends Disposable {
     this.#track(new RunPanel(panel, key, new RunViewState(key, record), this.#deps));
   }
 
+  /** Whether a panel shows this run folder. */
+  shows(runDir: string): boolean {
+    return this.#panels.has(path.resolve(runDir));
+  }
+
   /** Shows run `a` with run `b` beside it (both runs of one spec). */
   async compareRuns(a: string, b: string): Promise<void> {
     this.showRun(a, await readRunRecord(a));

@@ -53,6 +53,11 @@ export interface RunServiceDeps {
   log: ILogger;
   /** Told when ComfyUI rejected a spec's graph, so the spec fields at fault get squiggles. */
   onRejected?: (uri: vscode.Uri, spec: Spec, error: SpecRejectedError) => void;
+  /**
+   * Whether a results panel shows (or, before the run has a folder, is about to show) the run in
+   * `runDir`: only then do its prompts ask for live previews. Without it, no panel: no previews.
+   */
+  showsRun?: (runDir: string | undefined) => boolean;
 }
 
 interface Entry {
@@ -199,7 +204,8 @@ export class RunService extends Disposable {
           token.onCancellationRequested(() => abort.abort());
           const options = {
             client,
-            previewMethod: config.previews ? ('auto' as const) : ('none' as const),
+            // Asked as each prompt is posted: previews cost the server GPU time, so only a panel that shows them pays for them.
+            previewMethod: () => (config.previews && this.#deps.showsRun?.(run.runDir) ? ('auto' as const) : ('none' as const)),
             signal: abort.signal,
             logger: this.#deps.log,
             convergence: { threshold: config.convergenceThreshold },
