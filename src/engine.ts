@@ -3,7 +3,6 @@
 // dist/engine.js, apart from dist/extension.js, and `runEngine()` requires it on first use, so
 // activation evaluates only what the spec lenses and diagnostics need.
 export { ComfyClient } from './core/comfy/client';
-export { isComfyError } from './core/comfy/errors';
 export { loadUserGraph } from './core/comfy/workflow/userGraph';
 export { findResumable, openRun } from './core/runs/resume';
 export { serverFacts } from './core/runs/serverFacts';

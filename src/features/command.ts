@@ -1,8 +1,7 @@
 import vscode = require('vscode');
-import { userMessage } from '../core/comfy/errors';
+import { isComfyError, userMessage } from '../core/comfy/errors';
 import type { ILogger } from '../core/logger';
-import { UntrustedWorkspaceError } from './server/comfyConnections';
-import { loadedRunEngine } from './runEngine';
+import { UntrustedWorkspaceError } from '../platform/trust';
 
 /** A palette or lens command: one small class per file, dependencies through the constructor. */
 export interface Command {
@@ -24,9 +23,8 @@ function isCancellation(e: unknown): boolean {
 
 /** Errors whose fix is a setting (the server URL or its token). */
 function needsSettings(e: unknown): boolean {
-  // A ComfyError comes from the run engine's bundle, so only its own class recognises it.
-  const engine = loadedRunEngine();
-  return !!engine && engine.isComfyError(e) && ['unreachable', 'timeout', 'forbidden', 'unauthorized'].includes(e.kind);
+  // isComfyError checks a brand, so it recognises the run engine's ComfyErrors from this bundle too.
+  return isComfyError(e) && ['unreachable', 'timeout', 'forbidden', 'unauthorized'].includes(e.kind);
 }
 
 /**
@@ -59,4 +57,9 @@ export function registerGuarded(cmd: Command, log: ILogger & { show(): void }): 
       return undefined;
     }
   });
+}
+
+/** Registers a feature's commands, each behind the error guard. */
+export function registerCommands(commands: readonly Command[], log: ILogger & { show(): void }): vscode.Disposable {
+  return vscode.Disposable.from(...commands.map((c) => registerGuarded(c, log)));
 }

@@ -1,5 +1,8 @@
 import type * as Language from '../language';
 
+/** The language id of .qwenprompt files (package.json contributes it). */
+export const LANGUAGE_ID = 'qwenprompt';
+
 /** The spec language's exports (src/language.ts). */
 export type LanguageModule = typeof Language;
 

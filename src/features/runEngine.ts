@@ -16,7 +16,7 @@ export function runEngine(): RunEngine {
   return loaded;
 }
 
-/** The run engine if something already needed it; errors it threw are its own classes. */
+/** The run engine if something already needed it (its image worker may be running), else undefined. */
 export function loadedRunEngine(): RunEngine | undefined {
   return loaded;
 }

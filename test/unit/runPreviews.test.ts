@@ -10,7 +10,7 @@ import { readRunRecord } from '../../src/core/runs/record';
 import { previewsOf } from '../../src/core/runs/runner';
 import { runSpec } from '../../src/core/runs/session';
 import type { RunUpdate } from '../../src/core/runs/options';
-import type { CellRecord } from '../../src/core/runs/types';
+import type { CellRecord } from '../../src/shared/runRecord';
 import { startFakeComfy } from '../fakes/comfyServer';
 import { studySpec } from './helpers/spec';
 

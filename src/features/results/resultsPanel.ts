@@ -3,47 +3,64 @@ import * as path from 'node:path';
 import vscode = require('vscode');
 import type { ILogger } from '../../core/logger';
 import { readRunRecord } from '../../core/runs/record';
-import type { RunRecord } from '../../core/runs/types';
 import { parsePersistedState } from '../../protocol/messages';
 import { Disposable } from '../../platform/dispose';
 import type { RunPanel, RunPanelDeps } from './panel/runPanel';
 import type { RunUpdate } from '../../core/runs/options';
 import { runEngine } from '../runEngine';
+import type { RunService } from '../runs/runService';
+import { openImage } from './commands/openImage';
+import type { ResultsView } from './commands/openResults';
+import { revealRunFolder } from './commands/revealRunFolder';
+import type { RunRecord } from '../../shared/runRecord';
 
 /** The panels' view type (the `onWebviewPanel:` activation event names it). */
-const RESULTS_VIEW_TYPE = 'qwenprompt.results';
+export const RESULTS_VIEW_TYPE = 'qwenprompt.results';
+
+/** What the panels need of the runs: every update, and cancel or resume by run folder. */
+export type ResultsRuns = Pick<RunService, 'onDidUpdate' | 'onDidChangeRuns' | 'running' | 'cancelRunDir' | 'resumeFolder' | 'setViewer'>;
 
 export interface ResultsPanelDeps {
   extensionUri: vscode.Uri;
   log: ILogger;
-  /** The user pressed Cancel in the panel. */
-  onCancel(runDir: string): void;
-  /** Open in VS Code's image preview. */
-  onOpenImage(file: vscode.Uri): void;
-  onRevealRunFolder(runDir: string): void;
-  /** Folders the extension's runs are writing into now. */
-  runningDirs(): readonly (string | undefined)[];
-  /** The panel's "↻ Resume": make the run's missing images into its folder; settles when the run ends. */
-  onResume(runDir: string): Promise<unknown>;
+  runs: ResultsRuns;
 }
 
-export class ResultsPanelController extends Disposable {
-  readonly #deps: ResultsPanelDeps & RunPanelDeps;
+/**
+ * The results panels, one per run folder. Host-side a run is its folder, resolved: panels are keyed by it
+ * and every run update names it.
+ */
+export class ResultsPanelController extends Disposable implements ResultsView {
+  readonly #deps: RunPanelDeps;
   readonly #panels = new Map<string, RunPanel>();
 
   constructor(deps: ResultsPanelDeps) {
     super();
-    // A panel opens another run of its spec through the controller, so that run gets its own panel.
+    const { runs } = deps;
     this.#deps = {
-      ...deps,
-      onOpenRun: (runDir: string) => void this.openRun(runDir),
-      isRunning: (runDir: string) => deps.runningDirs().some((d) => d !== undefined && path.resolve(d) === path.resolve(runDir)),
+      extensionUri: deps.extensionUri,
+      log: deps.log,
+      onCancel: (runDir) => void runs.cancelRunDir(runDir),
+      onOpenImage: openImage,
+      onRevealRunFolder: revealRunFolder,
+      onResume: (runDir) => runs.resumeFolder(runDir),
+      // A panel opens another run of its spec through the controller, so that run gets its own panel.
+      onOpenRun: (runDir) => void this.openRun(runDir),
+      isRunning: (runDir) => runs.running.some((r) => r.runDir !== undefined && path.resolve(r.runDir) === path.resolve(runDir)),
     };
+    // A run shows itself as soon as its folder exists, then every update follows it into its panel.
     this._register(
-      vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, {
-        deserializeWebviewPanel: (panel, state) => this.#revive(panel, state),
+      runs.onDidUpdate(({ update }) => {
+        if (update.type === 'planned') {
+          this.showRun(update.runDir, update.record, true);
+        } else {
+          this.#update(update);
+        }
       }),
     );
+    this._register(runs.onDidChangeRuns(() => this.#runsChanged()));
+    // A run's prompts ask for previews while a panel shows it; one without a folder yet gets its panel on 'planned'.
+    this._register(runs.setViewer({ shows: (runDir) => runDir === undefined || this.#panels.has(path.resolve(runDir)) }));
     this._register({
       dispose: () => {
         for (const p of [...this.#panels.values()]) p.dispose();
@@ -73,13 +90,18 @@ export class ResultsPanelController extends Disposable {
     this.#track(new RunPanel(panel, key, new RunViewState(key, record), this.#deps));
   }
 
-  /** Whether a panel shows this run folder. */
-  shows(runDir: string): boolean {
-    return this.#panels.has(path.resolve(runDir));
+  /** Reads a run folder and shows it; throws when it cannot be read (commands report that). */
+  async show(runDir: string): Promise<void> {
+    this.showRun(runDir, await readRunRecord(runDir));
+  }
+
+  /** The record the panel of `runDir` shows, if one is open. */
+  record(runDir: string): RunRecord | undefined {
+    return this.#panels.get(path.resolve(runDir))?.state?.record;
   }
 
   /** Shows run `a` with run `b` beside it (both runs of one spec). */
-  async compareRuns(a: string, b: string): Promise<void> {
+  async compare(a: string, b: string): Promise<void> {
     this.showRun(a, await readRunRecord(a));
     this.#panels.get(path.resolve(a))?.compareWith(path.resolve(b));
   }
@@ -87,7 +109,7 @@ export class ResultsPanelController extends Disposable {
   /** Reads a run folder and shows it (history: reopen an earlier run). */
   async openRun(runDir: string): Promise<void> {
     try {
-      this.showRun(runDir, await readRunRecord(runDir));
+      await this.show(runDir);
     } catch (e) {
       this.#deps.log.warn(`Results panel: cannot open the run in ${runDir}`, e);
       void vscode.window.showErrorMessage(vscode.l10n.t('Cannot read the run in {0}: {1}', runDir, e instanceof Error ? e.message : String(e)));
@@ -95,12 +117,12 @@ export class ResultsPanelController extends Disposable {
   }
 
   /** A run started or ended: panels tell their webview whether their run is still live. */
-  runsChanged(): void {
+  #runsChanged(): void {
     for (const p of this.#panels.values()) p.runsChanged();
   }
 
   /** Live update for a run; ignored when no panel shows it. */
-  update(u: RunUpdate): void {
+  #update(u: RunUpdate): void {
     this.#panels.get(path.resolve(u.runDir))?.update(u);
   }
 
@@ -113,7 +135,8 @@ export class ResultsPanelController extends Disposable {
     });
   }
 
-  async #revive(panel: vscode.WebviewPanel, saved: unknown): Promise<void> {
+  /** Restores a panel after a window reload (the serializer's), from the run's own run.json. */
+  async revive(panel: vscode.WebviewPanel, saved: unknown): Promise<void> {
     const state = parsePersistedState(saved);
     if (!state) {
       // Saved by a version whose state we cannot read: there is no run to show.

@@ -6,13 +6,14 @@ import type { ILogger } from '../../core/logger';
 import type { OpenedRun, RunUpdate, SessionRequest } from '../../core/runs/options';
 import { runsRootFor } from '../../core/runs/runFolders';
 import { isSpecRejectedError, type SpecRejectedError } from '../../core/runs/specRejected';
-import type { RunRecord } from '../../core/runs/types';
 import type { Spec } from '../../core/spec/types';
 import type { ConfigService } from '../../platform/config';
 import { Disposable } from '../../platform/dispose';
-import { UntrustedWorkspaceError, type ComfyConnections } from '../server/comfyConnections';
+import { UntrustedWorkspaceError } from '../../platform/trust';
+import type { ComfyConnections } from '../server/comfyConnections';
 import { RunHistory, type SpecHistory } from './runHistory';
 import { runEngine } from '../runEngine';
+import type { RunRecord } from '../../shared/runRecord';
 
 /** What to run: a spec of a saved .qwenprompt file, all its steps or some, with or without its sweep. */
 export interface RunRequest {
@@ -53,11 +54,12 @@ export interface RunServiceDeps {
   log: ILogger;
   /** Told when ComfyUI rejected a spec's graph, so the spec fields at fault get squiggles. */
   onRejected?: (uri: vscode.Uri, spec: Spec, error: SpecRejectedError) => void;
-  /**
-   * Whether a results panel shows (or, before the run has a folder, is about to show) the run in
-   * `runDir`: only then do its prompts ask for live previews. Without it, no panel: no previews.
-   */
-  showsRun?: (runDir: string | undefined) => boolean;
+}
+
+/** What shows runs' live previews (the results panels). */
+export interface RunViewer {
+  /** Whether it shows the run in `runDir`, or (undefined: the run has no folder yet) will as soon as it has one. */
+  shows(runDir: string | undefined): boolean;
 }
 
 interface Entry {
@@ -79,6 +81,7 @@ export class RunService extends Disposable {
   readonly #deps: RunServiceDeps;
   readonly #running = new Map<string, Entry>();
   readonly #history = new RunHistory();
+  #viewer: RunViewer | undefined;
   readonly #status = this._register(vscode.window.createStatusBarItem('qwenprompt.run', vscode.StatusBarAlignment.Left, 99));
 
   readonly #onDidChangeRuns = this._register(new vscode.EventEmitter<void>());
@@ -93,6 +96,15 @@ export class RunService extends Disposable {
     this.#deps = deps;
     this.#status.name = vscode.l10n.t('QwenPrompt run');
     this._register({ dispose: () => this.cancelAll() });
+  }
+
+  /**
+   * Registers what shows runs (the results panels): a run's prompts ask the server for live previews
+   * only while it shows the run, since they cost GPU time inside the jobs being timed. None: no previews.
+   */
+  setViewer(viewer: RunViewer): vscode.Disposable {
+    this.#viewer = viewer;
+    return { dispose: () => this.#viewer === viewer && (this.#viewer = undefined) };
   }
 
   get running(): readonly ActiveRun[] {
@@ -205,7 +217,7 @@ export class RunService extends Disposable {
           const options = {
             client,
             // Asked as each prompt is posted: previews cost the server GPU time, so only a panel that shows them pays for them.
-            previewMethod: () => (config.previews && this.#deps.showsRun?.(run.runDir) ? ('auto' as const) : ('none' as const)),
+            previewMethod: () => (config.previews && this.#viewer?.shows(run.runDir) ? ('auto' as const) : ('none' as const)),
             signal: abort.signal,
             logger: this.#deps.log,
             convergence: { threshold: config.convergenceThreshold },

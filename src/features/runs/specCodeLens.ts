@@ -1,12 +1,13 @@
 import vscode = require('vscode');
-import { formatMs } from '../../core/runs/format';
 import type { Spec } from '../../core/spec/types';
 import type { ConfigService } from '../../platform/config';
 import { Disposable } from '../../platform/dispose';
 import type { ComfyConnections } from '../server/comfyConnections';
 import type { SpecHistory } from './runHistory';
 import type { RunService } from './runService';
-import { LANGUAGE_ID, type SpecDocuments } from '../spec/specDocuments';
+import { LANGUAGE_ID } from '../languageModule';
+import type { SpecDocuments } from '../spec/specDocuments';
+import { formatMs } from '../../shared/format';
 
 /** Arguments of every spec lens command: plain data, so they serialize and can be asserted on. */
 export interface SpecLensArgs {

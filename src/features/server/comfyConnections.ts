@@ -5,19 +5,8 @@ import type { ILogger } from '../../core/logger';
 import type { ConfigService } from '../../platform/config';
 import { Disposable } from '../../platform/dispose';
 import type { TokenStore } from '../../platform/secrets';
+import { UntrustedWorkspaceError } from '../../platform/trust';
 import { runEngine } from '../runEngine';
-
-/** Thrown instead of talking to a server from an untrusted workspace. */
-export class UntrustedWorkspaceError extends Error {
-  constructor() {
-    super(
-      vscode.l10n.t(
-        'This folder is in Restricted Mode: QwenPrompt sends nothing to any server until you trust it.',
-      ),
-    );
-    this.name = 'UntrustedWorkspaceError';
-  }
-}
 
 export interface ComfyConnectionsDeps {
   config: ConfigService;

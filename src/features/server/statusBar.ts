@@ -1,12 +1,11 @@
 import vscode = require('vscode');
 import { userMessage } from '../../core/comfy/errors';
 import type { ILogger } from '../../core/logger';
-import type { ServerFacts } from '../../core/runs/types';
 import { Disposable } from '../../platform/dispose';
 import type { ComfyConnections } from './comfyConnections';
+import { LANGUAGE_ID } from '../languageModule';
 import { loadedRunEngine, runEngine } from '../runEngine';
-import type { RunService } from '../runs/runService';
-import { LANGUAGE_ID } from '../spec/specDocuments';
+import type { ServerFacts } from '../../shared/runRecord';
 
 const POLL_MS = 5000;
 const REQUEST_TIMEOUT_MS = 3000;
@@ -15,6 +14,12 @@ const REQUEST_TIMEOUT_MS = 3000;
  * the first CodeLens wait for it, so the item says "Checking…" a moment longer instead.
  */
 const FIRST_POLL_DELAY_MS = 1000;
+
+/** What the status bar needs of the runs: whether one is going, and when that changes. */
+export interface RunActivity {
+  readonly running: readonly unknown[];
+  readonly onDidChangeRuns: vscode.Event<void>;
+}
 
 type ServerState =
   | { kind: 'unknown' }
@@ -28,7 +33,7 @@ type ServerState =
  */
 export class ServerStatusBar extends Disposable {
   readonly #connections: ComfyConnections;
-  readonly #runs: RunService;
+  readonly #runs: RunActivity;
   readonly #log: ILogger;
   readonly #item = this._register(vscode.window.createStatusBarItem('qwenprompt.server', vscode.StatusBarAlignment.Left, 100));
   #state: ServerState = { kind: 'unknown' };
@@ -37,7 +42,7 @@ export class ServerStatusBar extends Disposable {
   #polling = false;
   #polled = false;
 
-  constructor(connections: ComfyConnections, runs: RunService, log: ILogger) {
+  constructor(connections: ComfyConnections, runs: RunActivity, log: ILogger) {
     super();
     this.#connections = connections;
     this.#runs = runs;

@@ -2,9 +2,7 @@ import vscode = require('vscode');
 import type { ParseResult, Spec } from '../../core/spec/types';
 import type { ConfigService } from '../../platform/config';
 import { Disposable } from '../../platform/dispose';
-import { language } from '../languageModule';
-
-export const LANGUAGE_ID = 'qwenprompt';
+import { language, LANGUAGE_ID } from '../languageModule';
 
 export function isSpecDocument(doc: vscode.TextDocument): boolean {
   return doc.languageId === LANGUAGE_ID;

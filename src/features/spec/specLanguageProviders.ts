@@ -4,9 +4,8 @@
 import vscode = require('vscode');
 import type { SpecCompletionProvider } from './specCompletions';
 import type { SpecHoverProvider } from './specHovers';
-import { language } from '../languageModule';
+import { language, LANGUAGE_ID } from '../languageModule';
 import type { ServerCatalog } from '../server/serverCatalog';
-import { LANGUAGE_ID } from './specDocuments';
 
 /** Completions for .qwenprompt files; the provider (and the language module) is made on the first request. */
 export function registerSpecCompletions(catalog: ServerCatalog): vscode.Disposable {

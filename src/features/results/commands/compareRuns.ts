@@ -17,9 +17,7 @@ export class CompareRunsCommand extends SpecRunsCommand {
   async run(arg?: unknown): Promise<[string, string] | undefined> {
     const pair = runDirsArg(arg) ?? (await this.#pick(arg));
     if (!pair) return undefined;
-    const view = this.view();
-    if (!view?.compare) throw new Error(vscode.l10n.t('The results panel is not available.'));
-    await view.compare(pair[0], pair[1]);
+    await this.view.compare(pair[0], pair[1]);
     return pair;
   }
 

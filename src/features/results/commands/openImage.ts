@@ -12,8 +12,13 @@ export class OpenImageCommand implements Command {
     if (!file) {
       throw new Error(vscode.l10n.t('Open an image from the results panel.'));
     }
-    await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(file), { preview: true, viewColumn: vscode.ViewColumn.Active });
+    await openImage(vscode.Uri.file(file));
   }
+}
+
+/** Opens an image in VS Code's own image preview, as an ordinary editor tab (the results panel's images). */
+export async function openImage(file: vscode.Uri): Promise<void> {
+  await vscode.commands.executeCommand('vscode.open', file, { preview: true, viewColumn: vscode.ViewColumn.Active });
 }
 
 /** `{ file }` (absolute) or `{ runDir, file }` (file relative to the run folder, never leaving it). */

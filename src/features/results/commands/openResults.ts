@@ -1,6 +1,5 @@
 import * as path from 'node:path';
 import vscode = require('vscode');
-import { recordPath } from '../../../core/runs/runFolders';
 import type { RunService } from '../../runs/runService';
 import type { SpecDocuments } from '../../spec/specDocuments';
 import type { Command } from '../../command';
@@ -8,9 +7,9 @@ import { resolveSpecTarget } from '../../runs/commands/specTarget';
 
 /** Whatever shows a run folder (the results panel). */
 export interface ResultsView {
-  show(runDir: string): unknown;
+  show(runDir: string): Promise<void>;
   /** Shows run `a` with run `b` beside it. */
-  compare?(a: string, b: string): Promise<void>;
+  compare(a: string, b: string): Promise<void>;
 }
 
 /** Shows a spec's newest run (or a given run folder) in the results panel. */
@@ -18,9 +17,9 @@ export class OpenResultsCommand implements Command {
   readonly id = 'qwenprompt.openResults';
   readonly #docs: SpecDocuments;
   readonly #runs: RunService;
-  readonly #view: () => ResultsView | undefined;
+  readonly #view: ResultsView;
 
-  constructor(docs: SpecDocuments, runs: RunService, view: () => ResultsView | undefined) {
+  constructor(docs: SpecDocuments, runs: RunService, view: ResultsView) {
     this.#docs = docs;
     this.#runs = runs;
     this.#view = view;
@@ -28,12 +27,7 @@ export class OpenResultsCommand implements Command {
 
   async run(arg?: unknown): Promise<string> {
     const runDir = runDirArg(arg) ?? (await this.#latest(arg));
-    const view = this.#view();
-    if (view) {
-      await view.show(runDir);
-    } else {
-      await vscode.window.showTextDocument(vscode.Uri.file(recordPath(runDir)));
-    }
+    await this.#view.show(runDir);
     return runDir;
   }
 

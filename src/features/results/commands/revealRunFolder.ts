@@ -11,9 +11,14 @@ export class RevealRunFolderCommand implements Command {
     if (!runDir) {
       throw new Error(vscode.l10n.t('Reveal a run folder from the results panel.'));
     }
-    const uri = vscode.Uri.file(runDir);
-    // revealFileInOS does nothing useful in a browser-hosted workbench; the Explorer works everywhere.
-    const inWorkspace = vscode.workspace.getWorkspaceFolder(uri) !== undefined;
-    await vscode.commands.executeCommand(inWorkspace ? 'revealInExplorer' : 'revealFileInOS', uri);
+    await revealRunFolder(runDir);
   }
+}
+
+/** Shows a folder in the Explorer when it is inside the workspace, else in the OS file manager. */
+export async function revealRunFolder(runDir: string): Promise<void> {
+  const uri = vscode.Uri.file(runDir);
+  // revealFileInOS does nothing useful in a browser-hosted workbench; the Explorer works everywhere.
+  const inWorkspace = vscode.workspace.getWorkspaceFolder(uri) !== undefined;
+  await vscode.commands.executeCommand(inWorkspace ? 'revealInExplorer' : 'revealFileInOS', uri);
 }

@@ -1,14 +1,15 @@
 import vscode = require('vscode');
-import { historyEntry, type HistoryEntry } from '../../../core/quality/history';
+import { historyEntry } from '../../../core/quality/history';
 import { listRuns } from '../../../core/runs/runFolders';
 import type { RunService } from '../../runs/runService';
 import type { SpecDocuments } from '../../spec/specDocuments';
 import type { Command } from '../../command';
 import type { ResultsView } from './openResults';
 import { resolveSpecTarget } from '../../runs/commands/specTarget';
+import type { RunHistoryEntry } from '../../../shared/history';
 
 export interface RunPick extends vscode.QuickPickItem {
-  entry: HistoryEntry;
+  entry: RunHistoryEntry;
 }
 
 /** Every run of the spec at the cursor (or of a lens's spec), newest first, as pick items. */
@@ -40,9 +41,9 @@ export abstract class SpecRunsCommand implements Command {
   abstract readonly id: string;
   protected readonly docs: SpecDocuments;
   protected readonly runs: RunService;
-  protected readonly view: () => ResultsView | undefined;
+  protected readonly view: ResultsView;
 
-  constructor(docs: SpecDocuments, runs: RunService, view: () => ResultsView | undefined) {
+  constructor(docs: SpecDocuments, runs: RunService, view: ResultsView) {
     this.docs = docs;
     this.runs = runs;
     this.view = view;
@@ -64,7 +65,7 @@ export class ShowHistoryCommand extends SpecRunsCommand {
       matchOnDetail: true,
     });
     if (!pick) return undefined;
-    await this.view()?.show(pick.entry.runDir);
+    await this.view.show(pick.entry.runDir);
     return pick.entry.runDir;
   }
 }

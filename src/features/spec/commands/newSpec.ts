@@ -1,5 +1,5 @@
 import vscode = require('vscode');
-import { LANGUAGE_ID } from '../specDocuments';
+import { LANGUAGE_ID } from '../../languageModule';
 import type { Command } from '../../command';
 
 /** The motivating study's settings: one prompt at 20/40/60 steps, everything else fixed, 3 repeats. */

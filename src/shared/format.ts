@@ -1,8 +1,53 @@
-import { formatBytes, formatMeanSd, formatMs } from '../../protocol/format';
-import type { ColumnStats, ConvergenceSummary } from './types';
+// Number formatting shared by the panel, the CLI's tables and the exports: one place, so a figure reads
+// the same in the terminal, the grid, the table and the chart. Pure: the webview imports it too.
+import type { ColumnStats, ConvergenceSummary, Stats } from './runRecord';
 
-// The figures themselves are formatted in one place for the CLI, the panel and the exports.
-export { formatBytes, formatMeanSd, formatMs };
+/** 58300 → '58.3 s'; 950 → '950 ms'; 754000 → '12 min 34 s'. Seconds stay the unit up to 10 minutes
+ * so the columns of a study (58 s / 143 s / 258 s) compare at a glance. */
+export function formatMs(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '–';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 600_000) return `${(ms / 1000).toFixed(1)} s`;
+  const min = Math.floor(ms / 60_000);
+  return `${min} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+/** '58.3 ± 0.4 s': the spread in the mean's unit, so the two compare at a glance. One value has no
+ * spread to show. */
+export function formatMeanSd(st: Stats | undefined): string {
+  if (!st || st.n === 0) return '–';
+  if (st.n === 1) return formatMs(st.mean);
+  const s = Math.abs(st.mean) / 1000;
+  if (s < 1) return `${Math.round(st.mean)} ± ${Math.round(st.sd)} ms`;
+  if (s >= 600) return `${formatMs(st.mean)} ± ${formatMs(st.sd)}`;
+  return `${(st.mean / 1000).toFixed(1)} ± ${(st.sd / 1000).toFixed(1)} s`;
+}
+
+/** Axis ticks: round values without trailing zeros, in seconds once the axis reaches a second. */
+export function formatTick(ms: number, axisMaxMs: number): string {
+  if (axisMaxMs < 1000) return `${Math.round(ms)} ms`;
+  return `${Number((ms / 1000).toFixed(3))} s`;
+}
+
+/** Decimal gigabytes, as GPU makers and the study state VRAM: '18.4 GB'. */
+export function formatBytes(bytes: number | undefined): string {
+  if (bytes === undefined || !Number.isFinite(bytes)) return '–';
+  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
+  if (bytes >= 1e3) return `${(bytes / 1e3).toFixed(0)} kB`;
+  return `${bytes} B`;
+}
+
+/** '1.23 it/s'; slow samplers keep two significant digits ('0.34 it/s'). */
+export function formatRate(itPerSec: number | undefined): string {
+  if (itPerSec === undefined || !Number.isFinite(itPerSec)) return '–';
+  return `${itPerSec >= 10 ? itPerSec.toFixed(1) : itPerSec.toFixed(2)} it/s`;
+}
+
+/** '1.00×', '2.46×'. */
+export function formatCost(relative: number | undefined): string {
+  return relative === undefined || !Number.isFinite(relative) ? '–' : `${relative.toFixed(2)}×`;
+}
 
 export interface TableColumn {
   header: string;

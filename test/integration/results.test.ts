@@ -1,0 +1,163 @@
+// The results feature on its own, in a real extension host: its panels follow RunService's updates by
+// themselves (nothing relays them), and a panel's "open image" request opens VS Code's image preview
+// directly, refusing files its run does not name.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { nullLogger } from '../../src/core/logger';
+import { ResultsPanelController } from '../../src/features/results/resultsPanel';
+import { RunService } from '../../src/features/runs/runService';
+import { ComfyConnections } from '../../src/features/server/comfyConnections';
+import { SpecDocuments } from '../../src/features/spec/specDocuments';
+import { ConfigService } from '../../src/platform/config';
+import { TokenStore } from '../../src/platform/secrets';
+import { PROTOCOL_VERSION } from '../../src/protocol/messages';
+import { startFakeComfy, type FakeComfy } from '../fakes/comfyServer';
+import { memorySecrets } from './memorySecrets';
+
+const EXTENSION_ID = 'qwenprompt.qwenprompt';
+const REPO = path.resolve(__dirname, '../../..');
+/** A 1×1 PNG. */
+const PNG_1X1 = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let v = probe(); ; v = probe()) {
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((ok) => setTimeout(ok, 50));
+  }
+}
+
+/** A WebviewPanel without a webview: the test plays the webview's side of the messages. */
+function fakePanel() {
+  const received = new vscode.EventEmitter<unknown>();
+  const disposed = new vscode.EventEmitter<void>();
+  const viewState = new vscode.EventEmitter<vscode.WebviewPanelOnDidChangeViewStateEvent>();
+  const posted: Array<{ type: string; id?: number; ok?: boolean; error?: string }> = [];
+  const webview = {
+    options: {},
+    html: '',
+    cspSource: 'vscode-webview:',
+    asWebviewUri: (u: vscode.Uri) => u,
+    postMessage: async (m: (typeof posted)[number]) => (posted.push(m), true),
+    onDidReceiveMessage: received.event,
+  };
+  const panel = {
+    webview,
+    title: '',
+    iconPath: undefined,
+    visible: true,
+    viewType: 'qwenprompt.results',
+    reveal: () => undefined,
+    dispose: () => disposed.fire(),
+    onDidDispose: disposed.event,
+    onDidChangeViewState: viewState.event,
+  };
+  let id = 0;
+  return {
+    panel: panel as unknown as vscode.WebviewPanel,
+    ready: () => received.fire({ type: 'ready', protocol: PROTOCOL_VERSION }),
+    /** Sends a request as the webview would and resolves with the host's reply. */
+    request: (body: unknown) => {
+      const n = ++id;
+      received.fire({ type: 'request', id: n, body });
+      return until(`the reply to request ${n}`, () => posted.find((m) => m.type === 'reply' && m.id === n));
+    },
+  };
+}
+
+suite('results panels', () => {
+  let fake: FakeComfy | undefined;
+  let runsDir: string;
+  let extensionUri: vscode.Uri;
+  /** Settings this suite changed, reset at its end. */
+  const changed = new Set<string>();
+  const setting = async (key: string, value: unknown) => {
+    changed.add(key);
+    await vscode.workspace.getConfiguration('qwenprompt').update(key, value, vscode.ConfigurationTarget.Global);
+  };
+
+  suiteSetup(async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext);
+    extensionUri = ext.extensionUri;
+    runsDir = await fs.mkdtemp(path.join(os.tmpdir(), 'qp-results-'));
+    await setting('runsFolder', runsDir);
+  });
+
+  suiteTeardown(async () => {
+    for (const key of changed) await setting(key, undefined);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await Promise.all([fake?.close(), fs.rm(runsDir, { recursive: true, force: true })]);
+  });
+
+  test('a run opens its panel as its folder appears and the panel follows it to the end, subscribed to RunService itself', async () => {
+    fake = await startFakeComfy({ msPerStep: 1 });
+    await setting('comfy.url', fake.url);
+    const cfg = new ConfigService();
+    const tokens = new TokenStore(memorySecrets());
+    const connections = new ComfyConnections({ config: cfg, tokens, log: nullLogger, isTrusted: () => true });
+    const runs = new RunService({ config: cfg, connections, log: nullLogger });
+    const panels = new ResultsPanelController({ extensionUri, log: nullLogger, runs });
+    const docs = new SpecDocuments(cfg);
+    // Subscribed after the panels, so it sees what they made of each update.
+    const shownWhenPlanned: boolean[] = [];
+    const sub = runs.onDidUpdate(({ update }) => {
+      if (update.type === 'planned') shownWhenPlanned.push(panels.record(update.runDir)?.status === 'running');
+    });
+    try {
+      const folder = vscode.workspace.workspaceFolders?.[0];
+      assert.ok(folder);
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder.uri, 'portrait.qwenprompt'));
+      const [spec] = docs.specs(doc);
+      const result = await runs.run({ uri: doc.uri, spec, steps: [20] });
+      assert.ok(result);
+      assert.deepEqual(shownWhenPlanned, [true], 'the panel showed the run as soon as it was planned');
+      const shown = panels.record(result.runDir);
+      assert.equal(shown?.status, 'complete', 'the panel got the final record');
+      assert.deepEqual(shown.cells.map((c) => c.status), ['success']);
+    } finally {
+      sub.dispose();
+      [panels, docs, runs, connections, tokens, cfg].forEach((d) => d.dispose());
+    }
+  });
+
+  test('"open image" in a panel opens the image in VS Code\'s image preview; a file its run does not name is refused', async () => {
+    const runDir = path.join(runsDir, 'steps-study', '2026-11-20T09-00-00Z');
+    await fs.cp(path.join(REPO, 'test/fixtures/runs/steps-study/2026-11-20T09-00-00Z'), runDir, { recursive: true });
+    const image = path.join(runDir, 'steps20-r0.png');
+    await fs.writeFile(image, PNG_1X1);
+    const runs = { onDidUpdate: new vscode.EventEmitter<never>().event, onDidChangeRuns: new vscode.EventEmitter<void>().event, running: [] };
+    const panels = new ResultsPanelController({
+      extensionUri,
+      log: nullLogger,
+      runs: { ...runs, cancelRunDir: () => false, resumeFolder: async () => undefined, setViewer: () => ({ dispose() {} }) },
+    });
+    const webview = fakePanel();
+    try {
+      await panels.revive(webview.panel, { v: 1, runDir });
+      assert.equal(panels.record(runDir)?.spec.name, 'bamboo portrait', 'the panel shows the run');
+      webview.ready();
+
+      const opened = await webview.request({ kind: 'openImage', file: 'steps20-r0.png' });
+      assert.equal(opened.ok, true, opened.error);
+      const tab = await until('the image preview tab', () => {
+        const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+        return input instanceof vscode.TabInputCustom && input.uri.fsPath === image ? input : undefined;
+      });
+      assert.equal(tab.viewType, 'imagePreview.previewEditor');
+
+      const refused = await webview.request({ kind: 'openImage', file: 'run.json' });
+      assert.equal(refused.ok, false);
+      assert.match(refused.error ?? '', /not an image of this run/);
+    } finally {
+      panels.dispose();
+    }
+  });
+});
