@@ -1,9 +1,20 @@
 // Number formatting shared by the panel, the CLI's tables and the exports: one place, so a figure reads
 // the same in the terminal, the grid, the table and the chart. Pure: the webview imports it too.
-import type { ColumnStats, ConvergenceSummary, Stats } from './runRecord';
+import type { AxisValue, ColumnStats, ConvergenceSummary, Stats } from './runRecord';
 
 /** 58300 → '58.3 s'; 950 → '950 ms'; 754000 → '12 min 34 s'. Seconds stay the unit up to 10 minutes
  * so the columns of a study (58 s / 143 s / 258 s) compare at a glance. */
+/** Human label of a combination, e.g. '20 steps · cfg 6.5 · euler_ancestral'. */
+export function columnLabel(combo: Record<string, AxisValue>): string {
+  return Object.entries(combo)
+    .map(([k, v]) => {
+      if (k === 'steps') return `${v} steps`;
+      if (k === 'sampler' || k === 'scheduler' || k === 'size') return String(v);
+      return `${k} ${v}`;
+    })
+    .join(' · ');
+}
+
 export function formatMs(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms)) return '–';
   if (ms < 1000) return `${Math.round(ms)} ms`;
