@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { ComfyClient } from '../../src/core/comfy/client';
 import type { ILogger } from '../../src/core/logger';
 import { readRunRecord } from '../../src/core/runs/record';
-import { assertDecodable, MAX_DECODE_PIXELS, tooLargeToDecode } from '../../src/core/runs/imageFile';
+import { assertDecodable, MAX_DECODE_PIXELS, tooLargeToDecode } from '../../src/shared/image';
 import { runSpec } from '../../src/core/runs/session';
 import { decodePngAsync } from '../../src/core/runs/thumbnail';
 import { decodePng } from '../../src/core/convergence/score';

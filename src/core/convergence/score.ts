@@ -1,6 +1,6 @@
 /** Scores one image against a reference: SSIM on luminance and mean ΔE, both at the working size. */
 import { PNG } from 'pngjs';
-import { assertDecodable } from '../runs/imageFile';
+import { assertDecodable } from '../../shared/image';
 import { meanDeltaE76, toLab } from './colour';
 import { luminance, resizeArea, WORKING_SIZE, workingSize, type RgbaImage } from './pixels';
 import { ssim } from './ssim';

@@ -2,37 +2,9 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { ByteSink } from '../comfy/types';
-import { sniffImage, type ImageKind } from '../../shared/image';
+import { pngSize, sniffImage, type ImageKind } from '../../shared/image';
 import { tempPath } from './record';
 import { safeSegment } from './runFolders';
-
-/** Width and height from a PNG's IHDR chunk. */
-export function pngSize(bytes: Uint8Array): { width: number; height: number } | undefined {
-  if (sniffImage(bytes) !== 'png' || bytes.length < 24) return undefined;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return { width: view.getUint32(16), height: view.getUint32(20) };
-}
-
-/**
- * Most pixels an image may declare for the client to decode it (grid thumbnail, convergence score):
- * 4096² = 16 Mpixel. pngjs decodes at 12–16 bytes a pixel (RGBA plus the inflated rows, interlaced the
- * most; measured), so a decode stays within ~260 MiB; every native output of the models the tool drives
- * is ≤ 2 Mpixel, and a 4× upscale of 1024² still fits. A PNG's header can declare 4 GiB of pixels in a
- * few bytes: past this it is not decoded at all. The image itself is still saved as the server made it.
- */
-export const MAX_DECODE_PIXELS = 4096 * 4096;
-
-/** Why an image of this declared size is not decoded (for run.json and the log); undefined when it may be. */
-export function tooLargeToDecode(size: { width: number; height: number } | undefined): string | undefined {
-  if (!size || size.width * size.height <= MAX_DECODE_PIXELS) return undefined;
-  return `${size.width}×${size.height} px is over the client's ${MAX_DECODE_PIXELS / 2 ** 20}-Mpixel decoding limit: no thumbnail and no convergence score (the image is saved as the server made it)`;
-}
-
-/** Throws, before any decoding, when the bytes are a PNG whose header declares an image over the limit. */
-export function assertDecodable(bytes: Uint8Array): void {
-  const reason = tooLargeToDecode(pngSize(bytes));
-  if (reason) throw new Error(reason);
-}
 
 /** An image file written into a run folder, as the record lists it. */
 export interface SavedImageFile {

@@ -11,7 +11,7 @@ import { PNG } from 'pngjs';
 import type { encode } from 'jpeg-js';
 import { resizeArea, workingSize, type RgbaImage } from '../convergence/pixels';
 import { prepare, scorePrepared, type PairScore, type Prepared } from '../convergence/score';
-import { assertDecodable } from './imageFile';
+import { assertDecodable } from '../../shared/image';
 
 // jpeg-js's encoder alone (its package root also loads the decoder, which the bundle would carry for
 // nothing); typed by the root's declaration of the same function.
