@@ -56,11 +56,8 @@ export interface RunServiceDeps {
   onRejected?: (uri: vscode.Uri, spec: Spec, error: SpecRejectedError) => void;
 }
 
-/** What shows runs' live previews (the results panels). */
-export interface RunViewer {
-  /** Whether it shows the run in `runDir`, or (undefined: the run has no folder yet) will as soon as it has one. */
-  shows(runDir: string | undefined): boolean;
-}
+/** What shows runs' live previews (the results panels): whether it shows the run in `runDir` (undefined: a run with no folder yet, which it will show once it has one). */
+export type RunViewer = { shows(runDir: string | undefined): boolean };
 
 interface Entry {
   run: ActiveRun;
@@ -98,10 +95,7 @@ export class RunService extends Disposable {
     this._register({ dispose: () => this.cancelAll() });
   }
 
-  /**
-   * Registers what shows runs (the results panels): a run's prompts ask the server for live previews
-   * only while it shows the run, since they cost GPU time inside the jobs being timed. None: no previews.
-   */
+  /** A run's prompts ask for live previews only while the viewer shows the run (they cost GPU time inside the timed jobs); none: no previews. */
   setViewer(viewer: RunViewer): vscode.Disposable {
     this.#viewer = viewer;
     return { dispose: () => this.#viewer === viewer && (this.#viewer = undefined) };
