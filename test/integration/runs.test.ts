@@ -144,6 +144,10 @@ suite('runs against the ComfyUI test server', () => {
     assert.equal(result.record.status, 'cancelled');
     assert.ok(result.record.cells.every((c) => c.status === 'cancelled'), JSON.stringify(result.record.cells.map((c) => c.status)));
     assert.ok(server.requests.some((r) => r.method === 'POST' && r.path === '/interrupt'));
+    // Every prompt was posted while the run's panel showed it (the first one before it had opened), so each asked for previews.
+    const asked = server.requests.filter((r) => r.method === 'POST' && r.path === '/prompt').map((r) => (r.body as { extra_data: { preview_method: string } }).extra_data.preview_method);
+    assert.ok(asked.length > 1 && asked.every((m) => m === 'auto'), asked.join(', '));
+    assert.equal(result.record.previews, 'on');
     assert.ok((await lensTitles(uri)).includes('▶ All'), 'run lenses are back');
   });
 
