@@ -137,7 +137,7 @@ suite('results panels', () => {
     const panels = new ResultsPanelController({
       extensionUri,
       log: nullLogger,
-      runs: { ...runs, cancelRunDir: () => false, resumeFolder: async () => undefined, retryServer: async () => undefined },
+      runs: { ...runs, cancelRunDir: () => false, resumeFolder: async () => undefined, setViewer: () => ({ dispose() {} }), retryServer: async () => undefined },
     });
     const webview = fakePanel();
     try {

@@ -56,6 +56,9 @@ export interface RunServiceDeps {
   onRejected?: (uri: vscode.Uri, spec: Spec, error: SpecRejectedError) => void;
 }
 
+/** What shows runs' live previews (the results panels): whether it shows the run in `runDir` (undefined: a run with no folder yet, which it will show once it has one). */
+export type RunViewer = { shows(runDir: string | undefined): boolean };
+
 interface Entry {
   run: ActiveRun;
   abort: AbortController;
@@ -77,6 +80,7 @@ export class RunService extends Disposable {
   readonly #deps: RunServiceDeps;
   readonly #running = new Map<string, Entry>();
   readonly #history = new RunHistory();
+  #viewer: RunViewer | undefined;
   readonly #status = this._register(vscode.window.createStatusBarItem('qwenprompt.run', vscode.StatusBarAlignment.Left, 99));
 
   readonly #onDidChangeRuns = this._register(new vscode.EventEmitter<void>());
@@ -91,6 +95,12 @@ export class RunService extends Disposable {
     this.#deps = deps;
     this.#status.name = vscode.l10n.t('QwenPrompt run');
     this._register({ dispose: () => this.cancelAll() });
+  }
+
+  /** A run's prompts ask for live previews only while the viewer shows the run (they cost GPU time inside the timed jobs); none: no previews. */
+  setViewer(viewer: RunViewer): vscode.Disposable {
+    this.#viewer = viewer;
+    return { dispose: () => this.#viewer === viewer && (this.#viewer = undefined) };
   }
 
   get running(): readonly ActiveRun[] {
@@ -213,7 +223,8 @@ export class RunService extends Disposable {
           token.onCancellationRequested(() => abort.abort());
           const options = {
             client,
-            previewMethod: config.previews ? ('auto' as const) : ('none' as const),
+            // Asked as each prompt is posted: previews cost the server GPU time, so only a panel that shows them pays for them.
+            previewMethod: () => (config.previews && this.#viewer?.shows(run.runDir) ? ('auto' as const) : ('none' as const)),
             signal: abort.signal,
             logger: this.#deps.log,
             convergence: { threshold: config.convergenceThreshold },
