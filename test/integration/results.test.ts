@@ -133,11 +133,11 @@ suite('results panels', () => {
     await fs.cp(path.join(REPO, 'test/fixtures/runs/steps-study/2026-11-20T09-00-00Z'), runDir, { recursive: true });
     const image = path.join(runDir, 'steps20-r0.png');
     await fs.writeFile(image, PNG_1X1);
-    const runs = { onDidUpdate: new vscode.EventEmitter<never>().event, onDidChangeRuns: new vscode.EventEmitter<void>().event, running: [] };
+    const runs = { onDidUpdate: new vscode.EventEmitter<never>().event, onDidChangeRuns: new vscode.EventEmitter<void>().event, isRunning: () => false };
     const panels = new ResultsPanelController({
       extensionUri,
       log: nullLogger,
-      runs: { ...runs, cancelRunDir: () => false, resumeFolder: async () => undefined },
+      runs: { ...runs, cancel: () => false, resumeFolder: async () => undefined },
     });
     const webview = fakePanel();
     try {

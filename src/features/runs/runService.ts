@@ -27,16 +27,16 @@ export interface RunRequest {
   opened?: OpenedRun;
 }
 
-/** A run that is going on now. */
+/** A run that is going on now. Host-side a run is its folder (absolute, resolved); a spec maps to its run
+ * with `RunService.activeRunOf`. */
 export interface ActiveRun {
-  /** `uri#specId`. */
-  readonly key: string;
+  /** The spec file's URI. */
   readonly uri: string;
   readonly specId: string;
   readonly specName: string;
   readonly steps?: readonly number[];
   readonly sweep: boolean;
-  /** Known once the runner made the folder. */
+  /** The run's folder, resolved; known once the runner made it. */
   runDir?: string;
   done: number;
   total: number;
@@ -63,17 +63,13 @@ interface Entry {
   ended: Set<string>;
 }
 
-export function runKey(uri: string, specId: string): string {
-  return `${uri}#${specId}`;
-}
-
 /**
  * Starts, tracks and cancels runs: one AbortController per run, progress in a notification and the
  * status bar, every RunUpdate re-emitted for the results panel.
  */
 export class RunService extends Disposable {
   readonly #deps: RunServiceDeps;
-  readonly #running = new Map<string, Entry>();
+  readonly #running = new Map<ActiveRun, Entry>();
   readonly #history = new RunHistory();
   readonly #status = this._register(vscode.window.createStatusBarItem('qwenprompt.run', vscode.StatusBarAlignment.Left, 99));
 
@@ -95,8 +91,14 @@ export class RunService extends Disposable {
     return [...this.#running.values()].map((r) => r.run);
   }
 
-  runningFor(uri: string, specId: string): ActiveRun | undefined {
-    return this.#running.get(runKey(uri, specId))?.run;
+  /** The run of a spec going on now, before its folder exists too (a spec runs once at a time). */
+  activeRunOf(specUri: string, specId: string): ActiveRun | undefined {
+    return this.running.find((r) => r.uri === specUri && r.specId === specId);
+  }
+
+  /** Whether a run of this window writes into `runDir`. */
+  isRunning(runDir: string): boolean {
+    return this.#entryOf(runDir) !== undefined;
   }
 
   /** The runs folder of a spec file. */
@@ -115,15 +117,10 @@ export class RunService extends Disposable {
     this.#onDidChangeRuns.fire();
   }
 
-  cancel(uri: string, specId: string): boolean {
-    const entry = this.#running.get(runKey(uri, specId));
-    entry?.abort.abort();
-    return !!entry;
-  }
-
-  /** Cancels the run writing into `runDir` (the results panel's Cancel button). */
-  cancelRunDir(runDir: string): boolean {
-    const entry = [...this.#running.values()].find((e) => e.run.runDir && path.resolve(e.run.runDir) === path.resolve(runDir));
+  /** Cancels a run going on now (a lens's, whose folder may not exist yet) or the one writing into `runDir`
+   * (the results panel's Cancel button). */
+  cancel(run: ActiveRun | string): boolean {
+    const entry = typeof run === 'string' ? this.#entryOf(run) : this.#running.get(run);
     entry?.abort.abort();
     return !!entry;
   }
@@ -148,8 +145,7 @@ export class RunService extends Disposable {
         vscode.l10n.t('"{0}" has {1} problem(s); fix them (see the Problems view) and run again.', spec.name, spec.errorCount),
       );
     }
-    const key = runKey(uri.toString(), spec.id);
-    if (this.#running.has(key)) {
+    if (this.activeRunOf(uri.toString(), spec.id)) {
       void vscode.window.showInformationMessage(vscode.l10n.t('"{0}" is already running.', spec.name));
       return undefined;
     }
@@ -165,7 +161,6 @@ export class RunService extends Disposable {
       throw new Error(vscode.l10n.t('"{0}" has no unfinished run to resume.', spec.name));
     }
     const run: ActiveRun = {
-      key,
       uri: uri.toString(),
       specId: spec.id,
       specName: spec.name,
@@ -177,7 +172,7 @@ export class RunService extends Disposable {
     const abort = new AbortController();
     const entry: Entry = { run, abort, ended: new Set() };
     // Registered before the first await, so a second click on the same lens cannot start a second run.
-    this.#running.set(key, entry);
+    this.#running.set(run, entry);
     this.#changed();
     let lease: vscode.Disposable | undefined;
     try {
@@ -231,7 +226,7 @@ export class RunService extends Disposable {
       throw e;
     } finally {
       lease?.dispose();
-      this.#running.delete(key);
+      this.#running.delete(run);
       this.#history.invalidate();
       this.#changed();
     }
@@ -242,7 +237,7 @@ export class RunService extends Disposable {
    * the spec its record holds, so the spec file need not be open, unchanged or even still there.
    */
   async resumeFolder(runDir: string): Promise<{ runDir: string; record: RunRecord } | undefined> {
-    // Read once; the spec file the record names is the lens's key, so the lens shows this run as running.
+    // Read once; the spec file the record names maps the run to its spec, so the lens shows it as running.
     const opened = await runEngine().openRun(runDir);
     return this.run({ uri: vscode.Uri.file(opened.specFile), spec: opened.spec, resume: true, opened });
   }
@@ -251,7 +246,7 @@ export class RunService extends Disposable {
     const { run } = entry;
     switch (u.type) {
       case 'planned':
-        run.runDir = u.runDir;
+        run.runDir = path.resolve(u.runDir);
         run.total = u.record.cells.length;
         // A new run folder exists: the "Open results" lens can appear now.
         this.#history.invalidate();
@@ -279,7 +274,7 @@ export class RunService extends Disposable {
         break;
       }
       case 'finished':
-        run.runDir = u.runDir;
+        run.runDir = path.resolve(u.runDir);
         break;
     }
     this.#onDidUpdate.fire({ run, update: u });
@@ -301,6 +296,11 @@ export class RunService extends Disposable {
     } else {
       this.#deps.log.info(`Run "${spec.name}" finished: ${record.status}`);
     }
+  }
+
+  #entryOf(runDir: string): Entry | undefined {
+    const dir = path.resolve(runDir);
+    return [...this.#running.values()].find((e) => e.run.runDir === dir);
   }
 
   #changed(): void {
