@@ -12,7 +12,8 @@ import type { ConfigService } from '../../platform/config';
 import { Disposable } from '../../platform/dispose';
 import { UntrustedWorkspaceError } from '../../platform/trust';
 import type { ComfyConnections } from '../server/comfyConnections';
-import { RunHistory, type SpecHistory } from './runHistory';
+import type { SpecHistory } from './runHistory';
+import { WatchedRunHistory } from './watchedRunHistory';
 import { runEngine } from '../runEngine';
 
 /** What to run: a spec of a saved .qwenprompt file, all its steps or some, with or without its sweep. */
@@ -70,7 +71,7 @@ interface Entry {
 export class RunService extends Disposable {
   readonly #deps: RunServiceDeps;
   readonly #running = new Map<ActiveRun, Entry>();
-  readonly #history = new RunHistory();
+  readonly #history: WatchedRunHistory;
   readonly #status = this._register(vscode.window.createStatusBarItem('qwenprompt.run', vscode.StatusBarAlignment.Left, 99));
 
   readonly #onDidChangeRuns = this._register(new vscode.EventEmitter<void>());
@@ -79,11 +80,15 @@ export class RunService extends Disposable {
   readonly #onDidUpdate = this._register(new vscode.EventEmitter<RunEvent>());
   /** Every update of every run, in order. */
   readonly onDidUpdate = this.#onDidUpdate.event;
+  /** Runs on disk changed under a spec the lenses show (a CLI run, another window): lenses redraw. */
+  readonly onDidChangeHistory: vscode.Event<void>;
 
   constructor(deps: RunServiceDeps) {
     super();
     this.#deps = deps;
     this.#status.name = vscode.l10n.t('QwenPrompt run');
+    this.#history = this._register(new WatchedRunHistory(deps.config, (runDir) => this.isRunning(runDir)));
+    this.onDidChangeHistory = this.#history.onDidChange;
     this._register({ dispose: () => this.cancelAll() });
   }
 
@@ -106,7 +111,7 @@ export class RunService extends Disposable {
     return runsRootFor(specFile, this.#deps.config.current.runsFolder);
   }
 
-  /** The spec's runs on disk (cached until a run changes). */
+  /** The spec's runs on disk (cached until a run changes, here or in its watched runs folder). */
   history(uri: vscode.Uri, specId: string): Promise<SpecHistory> {
     return this.#history.get(this.runsRoot(uri.fsPath), uri.fsPath, specId);
   }

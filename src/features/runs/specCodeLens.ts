@@ -46,6 +46,7 @@ export class SpecCodeLensProvider extends Disposable implements vscode.CodeLensP
       }),
     );
     this._register(deps.runs.onDidChangeRuns(refresh));
+    this._register(deps.runs.onDidChangeHistory(refresh));
     this._register(vscode.workspace.onDidGrantWorkspaceTrust(refresh));
   }
 
