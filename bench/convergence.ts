@@ -9,8 +9,8 @@ import { meanDeltaE76, toLab } from '../src/core/convergence/colour';
 import { luminance, resizeArea, workingSize } from '../src/core/convergence/pixels';
 import { decodePng, prepare, scorePrepared } from '../src/core/convergence/score';
 import { ssim } from '../src/core/convergence/ssim';
-import { textTable } from '../src/core/runs/format';
 import { encodePng, renderPicture } from '../test/fakes/imageGen';
+import { textTable } from '../src/shared/format';
 
 const SIZE = 1024;
 const TARGET_MS = 50;

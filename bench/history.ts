@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { writeRunRecord } from '../src/core/runs/record';
 import { listRuns } from '../src/core/runs/runFolders';
-import type { RunRecord } from '../src/core/runs/types';
 import { RunHistory } from '../src/features/runs/runHistory';
 import { fmt, median, printTable } from './table';
+import type { RunRecord } from '../src/shared/runRecord';
 
 const FIXTURE = path.resolve(__dirname, '../../test/fixtures/runs/steps-study/2026-11-20T09-00-00Z/run.json');
 

@@ -16,8 +16,8 @@ import { specFromPng } from '../src/core/quality/specFromImage';
 import { writeRunRecord } from '../src/core/runs/record';
 import { columnStats } from '../src/core/runs/stats';
 import type { ApiGraph } from '../src/core/comfy/types';
-import type { CellRecord, RunRecord } from '../src/core/runs/types';
 import { fmt, median, printTable, verdict } from './table';
+import type { CellRecord, RunRecord } from '../src/shared/runRecord';
 
 /** Each cell carries the API graph it sent, as real records do (most of run.json's size). */
 function bigRecord(jobs: number, graph: ApiGraph): RunRecord {

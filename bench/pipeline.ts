@@ -16,11 +16,11 @@ import { openImageFile } from '../src/core/runs/imageFile';
 import { writeRunRecord } from '../src/core/runs/record';
 import { createRunDir } from '../src/core/runs/runFolders';
 import { runSpec } from '../src/core/runs/session';
-import type { RunRecord } from '../src/core/runs/types';
 import type { Spec } from '../src/core/spec/types';
 import { studySpec } from '../test/unit/helpers/spec';
 import { startServerProcess } from './fakeServer';
 import { fmt, max, median, printTable, verdict } from './table';
+import type { RunRecord } from '../src/shared/runRecord';
 
 export interface PipelineOptions {
   msPerStep: number;

@@ -10,11 +10,11 @@ import * as path from 'node:path';
 import { ComfyClient } from '../src/core/comfy/client';
 import { stableStringify, writeRunRecord } from '../src/core/runs/record';
 import { runSpec } from '../src/core/runs/session';
-import type { RunRecord } from '../src/core/runs/types';
 import type { Spec } from '../src/core/spec/types';
 import { studySpec } from '../test/unit/helpers/spec';
 import { startServerProcess } from './fakeServer';
 import { fmt, mb, median, printTable, verdict } from './table';
+import type { RunRecord } from '../src/shared/runRecord';
 
 export interface ScaleOptions {
   jobs: number;

@@ -1,18 +1,6 @@
 // The results panel's webview: draws a run from the init data, then follows the host's messages.
-import {
-  isPanelInit,
-  isToWebview,
-  parsePersistedState,
-  PROTOCOL_VERSION,
-  type CellRecord,
-  type ColumnStats,
-  type FromWebview,
-  type PanelInit,
-  type PersistedState,
-  type RunRecord,
-  type ToWebview,
-} from '../src/protocol/messages';
-import { Messenger } from '../src/protocol/messenger';
+import { isPanelInit, isReplyTo, isToWebview, parsePersistedState, PROTOCOL_VERSION, type FromWebview, type PanelInit, type PersistedState, type Requests, type ToWebview } from '../src/protocol/messages';
+import { Messenger, type RequestParams } from '../src/protocol/messenger';
 import { gridLayout, rowLabel, runProgressText } from './view/cells';
 import { CellView } from './render/cell';
 import { renderChart } from './render/chart';
@@ -23,6 +11,7 @@ import { Judging } from './render/judging';
 import { Lightbox } from './render/lightbox';
 import { renderSummary } from './render/summary';
 import { resumableCount, resumeLabel } from './view/resume';
+import type { CellRecord, ColumnStats, RunRecord } from '../src/shared/runRecord';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -48,7 +37,7 @@ class App {
   #init: PanelInit;
   #cells = new Map<string, CellView>();
   #images = new ImageQueue();
-  #messenger: Messenger<FromWebview, ToWebview>;
+  #messenger: Messenger<FromWebview, ToWebview, Requests>;
   #lightbox: Lightbox;
   #judging: Judging;
   #root: HTMLElement;
@@ -60,16 +49,17 @@ class App {
   constructor(root: HTMLElement, init: PanelInit) {
     this.#root = root;
     this.#init = init;
-    this.#messenger = new Messenger<FromWebview, ToWebview>({
+    this.#messenger = new Messenger<FromWebview, ToWebview, Requests>({
       post: (m) => vscode.postMessage(m),
       isMessage: isToWebview,
+      isReply: isReplyTo,
       onDropped: (m) => console.warn('qwenprompt: dropped a message the panel does not understand', m),
     });
     this.#lightbox = new Lightbox({
       cells: () => this.#record?.cells ?? [],
       resolved: () => this.#record?.spec.resolved,
       imageBase: () => this.#init.imageBase,
-      open: (file) => this.#request({ kind: 'openImage', file }),
+      open: (file) => this.#request('openImage', { file }),
       changed: () => this.#persist(),
     });
     this.#judging = new Judging({
@@ -77,7 +67,7 @@ class App {
       imageBase: () => this.#init.imageBase,
       runDir: () => this.#init.runDir,
       grid: () => this.#grid,
-      request: (body) => this.#messenger.request(body),
+      request: (kind, ...params) => this.#messenger.request(kind, ...params),
       notice: (text, kind) => this.#showNotice(text, kind),
     });
     const m = this.#messenger;
@@ -107,8 +97,9 @@ class App {
     vscode.setState(state);
   }
 
-  #request(body: Parameters<Messenger<FromWebview, ToWebview>['request']>[0]): void {
-    this.#messenger.request(body).catch((e: Error) => this.#showNotice(e.message, 'error'));
+  /** A request whose reply the panel does not read: a failure shows as a notice. */
+  #request<K extends keyof Requests & string>(kind: K, ...params: RequestParams<Requests, K>): void {
+    this.#messenger.request(kind, ...params).catch((e: Error) => this.#showNotice(e.message, 'error'));
   }
 
   #showNotice(text: string | undefined, kind: 'info' | 'error' = 'info'): void {
@@ -153,7 +144,7 @@ class App {
         }
         const view = new CellView(cell, this.#init.imageBase, {
           zoom: (k) => this.#lightbox.show(k),
-          open: (file) => this.#request({ kind: 'openImage', file }),
+          open: (file) => this.#request('openImage', { file }),
           loadImage: (img, src) => this.#images.assign(img, src),
         });
         const p = this.#init.progress[cell.key];
@@ -180,7 +171,7 @@ class App {
       cancel.addEventListener('click', () => {
         cancel.disabled = true;
         cancel.textContent = 'Cancelling…';
-        this.#request({ kind: 'cancel' });
+        this.#request('cancel');
       });
       actions.append(cancel);
     }
@@ -188,7 +179,7 @@ class App {
     if (missing !== undefined) actions.append(this.#resumeButton(missing));
     if (record) actions.append(...this.#judging.actions());
     const reveal = h('button', { type: 'button', class: 'secondary', title: this.#init.runDir }, 'Reveal run folder');
-    reveal.addEventListener('click', () => this.#request({ kind: 'revealRunFolder' }));
+    reveal.addEventListener('click', () => this.#request('revealRunFolder'));
     actions.append(reveal);
     const meta = h('p', { class: 'meta' });
     if (record) {
@@ -212,7 +203,7 @@ class App {
     button.addEventListener('click', () => {
       button.disabled = true;
       button.textContent = 'Resuming…';
-      this.#messenger.request({ kind: 'resume' }).catch((e: Error) => {
+      this.#messenger.request('resume').catch((e: Error) => {
         this.#showNotice(e.message, 'error');
         this.#renderHeader();
       });

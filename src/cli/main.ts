@@ -12,14 +12,14 @@ import { findResumable, openedRun } from '../core/runs/resume';
 import { DEFAULT_RUNS_FOLDER, runDirOfArg, runsRootFor } from '../core/runs/runFolders';
 import { runSession } from '../core/runs/session';
 import { isSpecRejectedError } from '../core/runs/specRejected';
-import type { RunRecord } from '../core/runs/types';
-import { summaryTable } from '../core/runs/format';
 import { convergenceLines, DEFAULT_THRESHOLD } from '../core/convergence/analyse';
 import { compareRuns } from '../core/convergence/compare';
 import { scoreRun } from '../core/convergence/scoreRun';
 import { parseSpecs } from '../core/spec/parse';
 import type { Spec, SpecDiagnostic } from '../core/spec/types';
 import { ProgressView } from './progressView';
+import { summaryTable } from '../shared/format';
+import type { RunRecord } from '../shared/runRecord';
 
 const USAGE = `qwenprompt — run .qwenprompt specs on a ComfyUI server and measure them
 

@@ -1,6 +1,6 @@
 import type { RunUpdate } from '../core/runs/options';
-import type { CellRecord } from '../core/runs/types';
-import { formatMs } from '../core/runs/format';
+import { formatMs } from '../shared/format';
+import type { CellRecord } from '../shared/runRecord';
 
 /** How many job lines a TTY shows at once: the running one, the next queued, the latest done. */
 const MAX_LINES = 12;

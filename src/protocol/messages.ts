@@ -1,24 +1,10 @@
-// Host <-> results-webview messages. Imports nothing at run time (types only), so the webview bundle,
-// the extension host and node:test all compile it.
-import type { CellRecord, ColumnStats, RunRecord } from '../core/runs/types';
-
-// The webview may import only from src/protocol, so the record types it draws are re-exported here.
-export type {
-  CellRecord,
-  CellStatus,
-  ColumnStats,
-  ImageFile,
-  JobTimings,
-  RunRecord,
-  Stats,
-} from '../core/runs/types';
-export type { AxisValue } from '../core/spec/types';
-// Convergence scores (issue 7) and the ratings they are shown beside.
-export type { CellConvergence, ConvergenceGroup, ConvergencePoint, ConvergenceSummary, Rating } from '../core/runs/types';
-export type { Criterion, QualitySummary, SettingQuality } from '../core/quality/ratings';
-export type { HistoryEntry } from '../core/quality/history';
-import type { QualitySummary } from '../core/quality/ratings';
-import type { HistoryEntry } from '../core/quality/history';
+// Host <-> results-webview messages. Imports nothing at run time but src/shared (pure), so the webview
+// bundle, the extension host and node:test all compile it.
+import { isCriterion, isScore, type Scores } from '../shared/criteria';
+import type { RunHistoryEntry } from '../shared/history';
+import type { QualitySummary } from '../shared/quality';
+import type { CellRecord, ColumnStats, RunRecord } from '../shared/runRecord';
+import type { Reply, Request, RequestBody } from './messenger';
 
 /** Bumped whenever a message changes shape; a stale webview that says another number is reloaded. */
 export const PROTOCOL_VERSION = 1;
@@ -39,18 +25,6 @@ export interface PanelInit {
   live?: boolean;
 }
 
-/** Reply to a request, carrying either a value or the error's message. */
-export type Reply =
-  | { type: 'reply'; id: number; ok: true; value: unknown }
-  | { type: 'reply'; id: number; ok: false; error: string };
-
-/** A request that expects a `Reply` with the same id. */
-export interface Request<B> {
-  type: 'request';
-  id: number;
-  body: B;
-}
-
 export type ToWebview =
   /** The whole current state, sent after every `ready` (the webview may have been reloaded). */
   | { type: 'snapshot'; init: PanelInit }
@@ -66,34 +40,43 @@ export type ToWebview =
   | { type: 'compareWith'; runDir: string }
   | Reply;
 
-/** What the webview can ask of the host. */
-export type WebviewRequest =
+/**
+ * What the webview can ask of the host: each request's parameters and the host's reply, so both the
+ * webview's `request(kind, params)` and the host's handler for it are typed from this one map.
+ */
+export interface Requests {
   /** Stop the running job and drop the queued ones. */
-  | { kind: 'cancel' }
+  cancel: { params: {}; reply: void };
   /** Open one image (a file name relative to the run folder) in VS Code's image preview. */
-  | { kind: 'openImage'; file: string }
-  | { kind: 'revealRunFolder' }
-  /** Save one rating round into run.json; replies with the new QualitySummary. */
-  | { kind: 'saveRatings'; votes: VoteMessage[]; blind: boolean }
-  /** Per-setting mean scores and the cost–quality front of the shown run (QualitySummary). */
-  | { kind: 'quality' }
-  /** The summary as a Markdown table or CSV, to the clipboard or a file the user picks. */
-  | { kind: 'exportTable'; format: 'markdown' | 'csv'; to: 'clipboard' | 'file' }
-  /** The labelled grid drawn by the webview, as PNG bytes; the host asks where to save it. */
-  | { kind: 'exportGrid'; png: Uint8Array; to: 'file' | 'runFolder' }
-  /** Every run of this spec, newest first (HistoryEntry[]). */
-  | { kind: 'history' }
-  /** Another run of the same spec, to compare with (LoadedRun). */
-  | { kind: 'loadRun'; runDir: string }
+  openImage: { params: { file: string }; reply: void };
+  revealRunFolder: { params: {}; reply: void };
+  /** Save one rating round into run.json; replies with the new summary. */
+  saveRatings: { params: { votes: VoteMessage[]; blind: boolean }; reply: QualitySummary };
+  /** Per-setting mean scores and the cost–quality front of the shown run. */
+  quality: { params: {}; reply: QualitySummary };
+  /** The summary as a Markdown table or CSV, to the clipboard or a file the user picks; replies
+   * 'clipboard', the file written, or undefined when the user picked none. */
+  exportTable: { params: { format: 'markdown' | 'csv'; to: 'clipboard' | 'file' }; reply: string | undefined };
+  /** The labelled grid drawn by the webview, as PNG bytes; the host asks where to save it and replies
+   * with the file written (undefined when the user picked none). */
+  exportGrid: { params: { png: Uint8Array; to: 'file' | 'runFolder' }; reply: string | undefined };
+  /** Every run of this spec, newest first. */
+  history: { params: {}; reply: RunHistoryEntry[] };
+  /** Another run of the same spec, to compare with. */
+  loadRun: { params: { runDir: string }; reply: LoadedRun };
   /** Show another run of the same spec in its own panel. */
-  | { kind: 'openRun'; runDir: string }
+  openRun: { params: { runDir: string }; reply: void };
   /** Run the missing images of the shown (interrupted) run into its own folder; replies when it ends. */
-  | { kind: 'resume' };
+  resume: { params: {}; reply: void };
+}
+
+/** A request as it travels: its kind and its parameters side by side. */
+export type WebviewRequest = RequestBody<Requests>;
 
 /** One vote of a rating round: 1–5 per criterion (any may be left out) and a note. */
 export interface VoteMessage {
   cell: string;
-  scores: { structure?: number; texture?: number; colour?: number; adherence?: number };
+  scores: Scores;
   note?: string;
 }
 
@@ -139,7 +122,7 @@ function onlyKeys(o: Record<string, unknown>, allowed: readonly string[]): boole
 }
 
 // The fields of each request the webview may send (the host drops a body with any other).
-const REQUEST_KEYS: Record<WebviewRequest['kind'], readonly string[]> = {
+const REQUEST_KEYS: { [K in keyof Requests]: readonly (keyof Requests[K]['params'])[] } = {
   cancel: [],
   revealRunFolder: [],
   quality: [],
@@ -155,7 +138,7 @@ const REQUEST_KEYS: Record<WebviewRequest['kind'], readonly string[]> = {
 
 function isWebviewRequest(b: unknown): b is WebviewRequest {
   if (!isObject(b) || !isString(b.kind) || !Object.hasOwn(REQUEST_KEYS, b.kind)) return false;
-  if (!onlyKeys(b, ['kind', ...REQUEST_KEYS[b.kind as WebviewRequest['kind']]])) return false;
+  if (!onlyKeys(b, ['kind', ...REQUEST_KEYS[b.kind as keyof Requests]])) return false;
   switch (b.kind) {
     case 'cancel':
     case 'revealRunFolder':
@@ -179,30 +162,49 @@ function isWebviewRequest(b: unknown): b is WebviewRequest {
   }
 }
 
-const SCORE_KEYS = ['structure', 'texture', 'colour', 'adherence'];
-
 function isVote(v: unknown): v is VoteMessage {
   if (!isObject(v) || !onlyKeys(v, ['cell', 'scores', 'note'])) return false;
   if (!isString(v.cell) || v.cell.length === 0 || v.cell.length > 512 || !isObject(v.scores)) return false;
   if (v.note !== undefined && !(isString(v.note) && v.note.length <= 2000)) return false;
   return Object.entries(v.scores).every(
-    ([k, x]) => SCORE_KEYS.includes(k) && (x === undefined || (Number.isInteger(x) && (x as number) >= 1 && (x as number) <= 5)),
+    ([k, x]) => isCriterion(k) && (x === undefined || isScore(x)),
   );
 }
 
-/** The webview's check of a `quality` or `saveRatings` reply. */
-export function isQualitySummary(q: unknown): q is QualitySummary {
+function isQualitySummary(q: unknown): q is QualitySummary {
   return isObject(q) && Array.isArray(q.settings) && q.settings.every((s) => isObject(s) && isString(s.column) && isObject(s.means)) && isFiniteNumber(q.votes);
 }
 
-/** The webview's check of a `history` reply. */
-export function isHistoryList(h: unknown): h is HistoryEntry[] {
+function isHistoryList(h: unknown): h is RunHistoryEntry[] {
   return Array.isArray(h) && h.every((e) => isObject(e) && isString(e.runDir) && isString(e.createdAt) && isString(e.status));
 }
 
-/** The webview's check of a `loadRun` reply. */
-export function isLoadedRun(r: unknown): r is LoadedRun {
+function isLoadedRun(r: unknown): r is LoadedRun {
   return isObject(r) && isString(r.runDir) && isString(r.imageBase) && isRunRecord(r.record);
+}
+
+const isFileOrNothing = (v: unknown): v is string | undefined => v === undefined || isString(v);
+// The webview ignores these replies' values.
+const ignored = (_v: unknown): _v is void => true;
+
+// The webview's check of each reply it reads: typed from the map, so a guard cannot drift from it.
+const REPLY_CHECKS: { [K in keyof Requests]: (v: unknown) => v is Requests[K]['reply'] } = {
+  cancel: ignored,
+  openImage: ignored,
+  revealRunFolder: ignored,
+  openRun: ignored,
+  resume: ignored,
+  saveRatings: isQualitySummary,
+  quality: isQualitySummary,
+  exportTable: isFileOrNothing,
+  exportGrid: isFileOrNothing,
+  history: isHistoryList,
+  loadRun: isLoadedRun,
+};
+
+/** True when a reply's value has the shape its request's kind promises. */
+export function isReplyTo(kind: keyof Requests, value: unknown): boolean {
+  return Object.hasOwn(REPLY_CHECKS, kind) && REPLY_CHECKS[kind](value);
 }
 
 /** The host's guard: every message from the webview passes it or is dropped. */

@@ -1,32 +1,62 @@
 // One small typed message endpoint for both sides of the webview boundary: fire-and-forget messages,
-// and request/response by id whose failures reach the caller as rejected promises.
-import type { Reply, Request } from './messages';
+// and request/response by id whose failures reach the caller as rejected promises. Requests are typed
+// by a map of kind -> { params, reply }, so what a request resolves with is a compile-time fact.
 
 interface Message {
   type: string;
 }
 
-type RequestBody<T> = T extends Request<infer B> ? B : never;
+/** Reply to a request, carrying either a value or the error's message. */
+export type Reply =
+  | { type: 'reply'; id: number; ok: true; value: unknown }
+  | { type: 'reply'; id: number; ok: false; error: string };
+
+/** A request that expects a `Reply` with the same id. */
+export interface Request<B> {
+  type: 'request';
+  id: number;
+  body: B;
+}
+
+/** What one side can be asked: each request kind's parameters and the reply it gets. */
+export type RequestMap<M> = { [K in keyof M]: { params: object; reply: unknown } };
+
+/** A request body as it travels: `{ kind, ...params }`, for one kind or (by default) any. */
+export type RequestBody<M extends RequestMap<M>, K extends keyof M = keyof M> = { [P in K]: { kind: P } & M[P]['params'] }[K];
+
+/** One handler per request kind; what it returns (or throws) becomes the reply. */
+export type RequestHandlers<M extends RequestMap<M>> = {
+  [K in keyof M]: (body: RequestBody<M, K>) => M[K]['reply'] | Promise<M[K]['reply']>;
+};
+
+/** The parameters after a request's kind: none for a kind without any (`request('cancel')`). */
+export type RequestParams<M extends RequestMap<M>, K extends keyof M> = {} extends M[K]['params'] ? [params?: M[K]['params']] : [params: M[K]['params']];
+
+/** Asks the other side: the reply's type follows from the kind. */
+export type Ask<M extends RequestMap<M>> = <K extends keyof M & string>(kind: K, ...params: RequestParams<M, K>) => Promise<M[K]['reply']>;
+
 type EventOf<T> = Exclude<T, Request<unknown> | Reply>;
 
-export interface MessengerOptions<TIn> {
+export interface MessengerOptions<TIn, M extends RequestMap<M>> {
   /** Delivers one message to the other side (webview.postMessage / vscode.postMessage). */
   post(message: unknown): void;
   /** Guard for incoming messages; anything it refuses is dropped. */
   isMessage(message: unknown): message is TIn;
+  /** Checks a reply's value against its request's kind; a refused one rejects the request. */
+  isReply?(kind: keyof M, value: unknown): boolean;
   /** Told about dropped messages (for the log). */
   onDropped?(message: unknown): void;
 }
 
-export class Messenger<TOut extends Message, TIn extends Message> {
+export class Messenger<TOut extends Message, TIn extends Message, M extends RequestMap<M>> {
   #nextId = 1;
-  #pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  #pending = new Map<number, { kind: keyof M; resolve(v: unknown): void; reject(e: Error): void }>();
   #listeners = new Map<string, Set<(m: never) => void>>();
-  #requestHandler: ((body: RequestBody<TIn>) => unknown) | undefined;
+  #handlers: RequestHandlers<M> | undefined;
   #disposed = false;
-  readonly #opts: MessengerOptions<TIn>;
+  readonly #opts: MessengerOptions<TIn, M>;
 
-  constructor(opts: MessengerOptions<TIn>) {
+  constructor(opts: MessengerOptions<TIn, M>) {
     this.#opts = opts;
   }
 
@@ -36,18 +66,18 @@ export class Messenger<TOut extends Message, TIn extends Message> {
   }
 
   /** Sends a request; resolves with the handler's value or rejects with its error message. */
-  request(body: RequestBody<TOut>): Promise<unknown> {
+  request<K extends keyof M & string>(kind: K, ...[params]: RequestParams<M, K>): Promise<M[K]['reply']> {
     if (this.#disposed) return Promise.reject(new Error('The panel is closed.'));
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
-      this.#opts.post({ type: 'request', id, body } satisfies Request<RequestBody<TOut>>);
+      this.#pending.set(id, { kind, resolve: resolve as (v: unknown) => void, reject });
+      this.#opts.post({ type: 'request', id, body: { kind, ...params } } satisfies Request<unknown>);
     });
   }
 
-  /** Sets the one handler for incoming requests; what it returns or throws becomes the reply. */
-  onRequest(handler: (body: RequestBody<TIn>) => unknown): void {
-    this.#requestHandler = handler;
+  /** Sets the handlers for incoming requests, one per kind. */
+  onRequest(handlers: RequestHandlers<M>): void {
+    this.#handlers = handlers;
   }
 
   /** Listens for one message type; returns a function that stops listening. */
@@ -72,22 +102,24 @@ export class Messenger<TOut extends Message, TIn extends Message> {
       const p = this.#pending.get(reply.id);
       if (p) {
         this.#pending.delete(reply.id);
-        if (reply.ok) p.resolve(reply.value);
-        else p.reject(new Error(reply.error));
+        if (!reply.ok) p.reject(new Error(reply.error));
+        else if (this.#opts.isReply && !this.#opts.isReply(p.kind, reply.value)) p.reject(new Error(`The host's reply to ${String(p.kind)} is not what the panel expects.`));
+        else p.resolve(reply.value);
       }
     } else if (type === 'request') {
-      void this.#answer(raw as unknown as Request<RequestBody<TIn>>);
+      void this.#answer(raw as unknown as Request<RequestBody<M>>);
     } else {
       for (const l of [...(this.#listeners.get(type) ?? [])]) l(raw as never);
     }
     return true;
   }
 
-  async #answer(req: Request<RequestBody<TIn>>): Promise<void> {
+  async #answer(req: Request<RequestBody<M>>): Promise<void> {
     let reply: Reply;
     try {
-      if (!this.#requestHandler) throw new Error('No handler for requests.');
-      reply = { type: 'reply', id: req.id, ok: true, value: await this.#requestHandler(req.body) };
+      const handler = this.#handlers?.[req.body.kind] as ((body: RequestBody<M>) => unknown) | undefined;
+      if (!handler) throw new Error('No handler for requests.');
+      reply = { type: 'reply', id: req.id, ok: true, value: await handler(req.body) };
     } catch (e) {
       reply = { type: 'reply', id: req.id, ok: false, error: e instanceof Error ? e.message : String(e) };
     }

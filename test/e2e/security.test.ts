@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { REPO_ROOT } from '../host/codeServer';
 import { openDevWorkbench, startE2eHost, waitForText } from '../host/e2eSteps';
 import { codeLens, languageStatus, openFileFromExplorer, webviewContent, type Workbench } from '../host/workbench';
-import type { RunRecord } from '../../src/core/runs/types';
+import type { RunRecord } from '../../src/shared/runRecord';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'e2e-security');
 // Each payload would write "PWN" (built from char codes, so the literal text never contains it).

@@ -6,10 +6,10 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { RunRecord } from '../../src/core/runs/types';
 import type { QwenPromptApi } from '../../src/extension';
 import { specRunItems } from '../../src/features/results/commands/showHistory';
 import { startFakeComfy, type FakeComfy } from '../fakes/comfyServer';
+import type { RunRecord } from '../../src/shared/runRecord';
 
 const EXTENSION_ID = 'qwenprompt.qwenprompt';
 

@@ -1,10 +1,10 @@
 // The extension's own decisions that need no server: settings repair, lens figures, YAML positions.
 import * as assert from 'node:assert/strict';
-import type { ColumnStats, RunRecord } from '../../src/core/runs/types';
 import { normalizeServerUrl, readQwenConfig } from '../../src/platform/config';
 import { stepFigures } from '../../src/features/runs/runHistory';
 import { valueKindOf } from '../../src/features/spec/specCompletions';
 import { yamlContextAt } from '../../src/features/spec/yamlContext';
+import type { ColumnStats, RunRecord } from '../../src/shared/runRecord';
 
 function record(stats: Partial<ColumnStats>[]): RunRecord {
   return { stats: stats.map((s) => ({ column: '', axes: {}, cachedCount: 0, failedCount: 0, ...s })) } as RunRecord;

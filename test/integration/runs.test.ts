@@ -6,7 +6,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { nullLogger } from '../../src/core/logger';
-import type { RunRecord } from '../../src/core/runs/types';
 import type { QwenPromptApi } from '../../src/extension';
 import { ComfyConnections } from '../../src/features/server/comfyConnections';
 import { RunService } from '../../src/features/runs/runService';
@@ -18,6 +17,7 @@ import { TokenStore } from '../../src/platform/secrets';
 import { UntrustedWorkspaceError } from '../../src/platform/trust';
 import { startFakeComfy, type FakeComfy } from '../fakes/comfyServer';
 import { memorySecrets } from './memorySecrets';
+import type { RunRecord } from '../../src/shared/runRecord';
 
 const EXTENSION_ID = 'qwenprompt.qwenprompt';
 type RunResult = { runDir: string; record: RunRecord } | undefined;

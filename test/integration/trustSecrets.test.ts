@@ -7,7 +7,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ILogger } from '../../src/core/logger';
-import type { RunRecord } from '../../src/core/runs/types';
 import type { QwenPromptApi } from '../../src/extension';
 import { ComfyConnections } from '../../src/features/server/comfyConnections';
 import { RunService } from '../../src/features/runs/runService';
@@ -16,6 +15,7 @@ import { ConfigService } from '../../src/platform/config';
 import { TokenStore } from '../../src/platform/secrets';
 import { startFakeComfy, type FakeComfy } from '../fakes/comfyServer';
 import { memorySecrets } from './memorySecrets';
+import type { RunRecord } from '../../src/shared/runRecord';
 
 const EXTENSION_ID = 'qwenprompt.qwenprompt';
 const TOKEN = 'qp-integration-secret-4b9e2a';

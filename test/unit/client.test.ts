@@ -4,11 +4,11 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { ComfyClient, type ComfyClientOptions } from '../../src/core/comfy/client';
-import { sniffImage } from '../../src/core/comfy/frames';
 import type { ApiGraph, JobEvent } from '../../src/core/comfy/types';
 import { startFakeComfy, type FakeComfy } from '../fakes/comfyServer';
 import { onFirstProgress, rejection } from './helpers/comfyAssert';
 import { FIXTURES } from './helpers/transcripts';
+import { sniffImage } from '../../src/shared/image';
 
 const WORKFLOW = JSON.parse(readFileSync(path.join(FIXTURES, 'comfy', 'workflow.api.json'), 'utf8')) as ApiGraph;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -93,7 +93,7 @@ describe('ComfyClient job lifecycle', () => {
     assert.equal(steps.at(-1), 8);
 
     const bytes = await client.view(outcome.images[0]);
-    assert.equal(sniffImage(bytes), 'image/png');
+    assert.equal(sniffImage(bytes), 'png');
   });
 
   it('cached re-run: success with every node cached and nothing sampled', async () => {
@@ -244,7 +244,7 @@ describe('ComfyClient recovery', () => {
     const { fake, client } = await setup({}, { viewAttempts: 3 });
     const outcome = await (await client.submit(graph())).done;
     fake.faults.viewFailures = 2;
-    assert.equal(sniffImage(await client.view(outcome.images[0])), 'image/png');
+    assert.equal(sniffImage(await client.view(outcome.images[0])), 'png');
     fake.faults.viewFailures = 5;
     assert.equal((await rejection(client.view(outcome.images[0]))).kind, 'server');
   });

@@ -1,7 +1,7 @@
 /** /view downloads (ImageViews): into memory and streamed into a sink, against the ComfyUI test server. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sniffImage } from '../../src/core/comfy/frames';
+import { sniffImage } from '../../src/shared/image';
 import type { ByteSink, ImageRef } from '../../src/core/comfy/types';
 import { ImageViews } from '../../src/core/comfy/view';
 import { nullLogger } from '../../src/core/logger';
@@ -37,7 +37,7 @@ describe('ImageViews', () => {
     const v = views(fake);
     const sinks: { chunks: Uint8Array[]; end?: 'closed' | 'aborted' }[] = [];
     const streamed = await v.viewTo(image, memorySink(sinks));
-    assert.equal(sniffImage(streamed), 'image/png');
+    assert.equal(sniffImage(streamed), 'png');
     assert.deepEqual(streamed, Buffer.from(await v.view(image)));
     assert.deepEqual(sinks.map((s) => s.end), ['closed']);
   });
@@ -48,7 +48,7 @@ describe('ImageViews', () => {
     fake.faults.viewFailures = 1;
     const sinks: { chunks: Uint8Array[]; end?: 'closed' | 'aborted' }[] = [];
     const streamed = await views(fake).viewTo(image, memorySink(sinks));
-    assert.equal(sniffImage(streamed), 'image/png');
+    assert.equal(sniffImage(streamed), 'png');
     assert.deepEqual(sinks.map((s) => s.end), ['aborted', 'closed']);
     assert.deepEqual(sinks[0].chunks, [], 'the 500 page never reached a sink');
   });

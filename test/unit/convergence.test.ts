@@ -10,12 +10,12 @@ import { luminance, resizeArea, type RgbaImage } from '../../src/core/convergenc
 import { decodePng, scorePair } from '../../src/core/convergence/score';
 import { ssim } from '../../src/core/convergence/ssim';
 import { main } from '../../src/cli/main';
-import { summaryTable } from '../../src/core/runs/format';
 import { readRunRecord, stableStringify } from '../../src/core/runs/record';
 import { runSpec } from '../../src/core/runs/session';
-import type { CellRecord, ColumnStats, RunRecord } from '../../src/core/runs/types';
 import { startFakeComfy } from '../fakes/comfyServer';
 import { studySpec } from './helpers/spec';
+import { summaryTable } from '../../src/shared/format';
+import type { CellRecord, ColumnStats, RunRecord } from '../../src/shared/runRecord';
 
 function fixtureDir(): string {
   for (let dir = __dirname, i = 0; i < 6; i++, dir = path.dirname(dir)) {

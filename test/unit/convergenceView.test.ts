@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CellRecord, ConvergenceSummary, Rating, RunRecord } from '../../src/core/runs/types';
 import { cellScoreText, convergenceChart, convergenceOf, ratingsVerdict, recommendation } from '../../webview-ui/view/convergence';
+import type { CellRecord, ConvergenceSummary, Rating, RunRecord } from '../../src/shared/runRecord';
 
 function cell(steps: number, repeat: number, ssim: number): CellRecord {
   const ref = `steps=60#r${repeat}`;

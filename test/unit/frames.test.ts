@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PNG } from 'pngjs';
-import { encodePreviewFrame, parseBinaryFrame, sniffImage } from '../../src/core/comfy/frames';
+import { encodePreviewFrame, parseBinaryFrame } from '../../src/core/comfy/frames';
 import { readTranscript } from './helpers/transcripts';
+import { sniffImage } from '../../src/shared/image';
 
 const JPEG = Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4]);
 
@@ -55,10 +56,10 @@ describe('parseBinaryFrame', () => {
 describe('sniffImage', () => {
   it('knows PNG, JPEG and WebP by their magic bytes and nothing else', () => {
     const png = new PNG({ width: 2, height: 2 });
-    assert.equal(sniffImage(PNG.sync.write(png)), 'image/png');
-    assert.equal(sniffImage(JPEG), 'image/jpeg');
+    assert.equal(sniffImage(PNG.sync.write(png)), 'png');
+    assert.equal(sniffImage(JPEG), 'jpeg');
     const webp = new TextEncoder().encode('RIFF\0\0\0\0WEBPVP8 ');
-    assert.equal(sniffImage(webp), 'image/webp');
+    assert.equal(sniffImage(webp), 'webp');
     assert.equal(sniffImage(new TextEncoder().encode('<!DOCTYPE html>')), undefined);
     assert.equal(sniffImage(new Uint8Array(0)), undefined);
   });

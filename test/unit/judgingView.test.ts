@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { readRunRecord } from '../../src/core/runs/record';
-import type { CellRecord } from '../../src/core/runs/types';
 import { isFromWebview, isToWebview } from '../../src/protocol/messages';
 import { differencePixels, IDENTITY, panBy, zoomAt } from '../../webview-ui/view/compare';
 import { gridPicture, legendLines } from '../../webview-ui/view/exportGrid';
@@ -11,6 +10,7 @@ import { placeLabels, qualityChart, type QualityPoint } from '../../webview-ui/v
 import { RatingRound, ratingOrder } from '../../webview-ui/view/rating';
 import { qualitySummary } from '../../src/core/quality/ratings';
 import { ROOT } from './helpers/specJobs';
+import type { CellRecord } from '../../src/shared/runRecord';
 
 const FIXTURE = path.join(ROOT, 'test/fixtures/runs/steps-study/2026-11-20T09-00-00Z');
 

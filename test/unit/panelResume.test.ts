@@ -1,10 +1,10 @@
 // The panel's "↻ Resume (n missing)" button: when it is offered and what it counts. The editor's lens
-// uses the same count (src/protocol/resume.ts), so the two never disagree.
+// uses the same count (src/shared/resume.ts), so the two never disagree.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CellRecord, RunRecord } from '../../src/core/runs/types';
-import { missingImages } from '../../src/protocol/resume';
 import { resumableCount, resumeLabel } from '../../webview-ui/view/resume';
+import { missingImages } from '../../src/shared/resume';
+import type { CellRecord, RunRecord } from '../../src/shared/runRecord';
 
 const image = { file: 'steps-2_r0.png', sha256: 'ab', bytes: 10 };
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RunViewState } from '../../src/features/results/panel/runState';
-import type { CellRecord, JobTimings, RunRecord } from '../../src/core/runs/types';
+import type { CellRecord, JobTimings, RunRecord } from '../../src/shared/runRecord';
 
 const timings = (executionMs: number, cold = false): JobTimings => ({ executionMs, nodes: [], cachedNodes: [], cold, cached: false });
 

@@ -8,7 +8,7 @@ import {
   parsePersistedState,
   PROTOCOL_VERSION,
 } from '../../src/protocol/messages';
-import type { RunRecord } from '../../src/core/runs/types';
+import type { RunRecord } from '../../src/shared/runRecord';
 
 const record: RunRecord = {
   format: 'qwenprompt-run',

@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { openImageFile, sniffImage } from '../../src/core/runs/imageFile';
+import { openImageFile } from '../../src/core/runs/imageFile';
 import { readRunRecord, stableStringify, writeRunRecord } from '../../src/core/runs/record';
 import { createRunDir, listRuns, safeSegment } from '../../src/core/runs/runFolders';
-import type { RunRecord } from '../../src/core/runs/types';
+import { sniffImage } from '../../src/shared/image';
+import type { RunRecord } from '../../src/shared/runRecord';
 
 const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 64, 0, 0, 0, 32]);
 

@@ -10,9 +10,9 @@ import { readRunRecord, stableStringify } from '../../src/core/runs/record';
 import { RecordWriter } from '../../src/core/runs/recordWriter';
 import { PendingRunDir } from '../../src/core/runs/runFolders';
 import { runSpec } from '../../src/core/runs/session';
-import type { RunRecord } from '../../src/core/runs/types';
 import { startFakeComfy } from '../fakes/comfyServer';
 import { studySpec } from './helpers/spec';
+import type { RunRecord } from '../../src/shared/runRecord';
 
 /** A record of `n` queued cells, each with a graph of some size, as a big sweep's run.json. */
 function bigRecord(n: number): RunRecord {

@@ -13,11 +13,11 @@ import { RecordWriter } from '../../src/core/runs/recordWriter';
 import { RunCell, type CellRunContext } from '../../src/core/runs/runCell';
 import { PendingRunDir } from '../../src/core/runs/runFolders';
 import { isSpecRejectedError } from '../../src/core/runs/specRejected';
-import type { CellStatus, RunRecord } from '../../src/core/runs/types';
 import { VramMonitor } from '../../src/core/runs/vram';
 import type { Spec } from '../../src/core/spec/types';
 import { startFakeComfy, type FakeComfy } from '../fakes/comfyServer';
 import { studySpec } from './helpers/spec';
+import type { CellStatus, RunRecord } from '../../src/shared/runRecord';
 
 /** One cell in a run folder of its own, its record written by a RecordWriter, and what run.json said after each change. */
 async function oneCell(client: ComfyClient, spec: Spec) {

@@ -17,7 +17,7 @@ import {
   specFileOf,
   specFolderForImage,
 } from '../../src/core/runs/runFolders';
-import type { RunRecord } from '../../src/core/runs/types';
+import type { RunRecord } from '../../src/shared/runRecord';
 
 function record(specFile: string, createdAt: string, over: Partial<RunRecord> = {}): RunRecord {
   return {

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { writeRunRecord } from '../../src/core/runs/record';
-import type { RunRecord } from '../../src/core/runs/types';
 import { RunHistory } from '../../src/features/runs/runHistory';
 import { ROOT } from './helpers/specJobs';
+import type { RunRecord } from '../../src/shared/runRecord';
 
 const FIXTURE = path.join(ROOT, 'test/fixtures/runs/steps-study/2026-11-20T09-00-00Z');
 const root = mkdtempSync(path.join(tmpdir(), 'qp-history-'));

@@ -8,10 +8,10 @@ import { ComfyClient } from '../../src/core/comfy/client';
 import { readRunRecord } from '../../src/core/runs/record';
 import type { RunOptions } from '../../src/core/runs/options';
 import { runSpec } from '../../src/core/runs/session';
-import type { CellRecord } from '../../src/core/runs/types';
 import type { Spec } from '../../src/core/spec/types';
 import { startFakeComfy } from '../fakes/comfyServer';
 import { studySpec } from './helpers/spec';
+import type { CellRecord } from '../../src/shared/runRecord';
 
 /** A run with no thumbnails or scores: only what the jobs themselves record. */
 function runPlain(client: ComfyClient, spec: Spec, onUpdate: RunOptions['onUpdate']) {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { columnStats, summarize } from '../../src/core/runs/stats';
-import type { CellRecord, JobTimings } from '../../src/core/runs/types';
+import type { CellRecord, JobTimings } from '../../src/shared/runRecord';
 
 test('summarize: mean, sample standard deviation, min and max', () => {
   const s = summarize([58, 57, 59])!;

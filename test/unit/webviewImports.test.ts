@@ -22,24 +22,32 @@ function imports(file: string): { spec: string; typeOnly: boolean }[] {
   return [...from, ...required];
 }
 
-test('the webview imports nothing from src/ but src/protocol (and no vscode, no node)', () => {
+test('the webview imports nothing from src/ but src/protocol and src/shared (and no vscode, no node)', () => {
   const files = tsFiles(join(root, 'webview-ui'));
   assert.ok(files.length > 3);
   for (const f of files) {
     for (const { spec } of imports(f)) {
       assert.ok(spec.startsWith('.'), `${relative(root, f)} imports package ${spec}`);
       const target = relative(root, resolve(dirname(f), spec));
-      assert.ok(target.startsWith('webview-ui') || target.startsWith('src/protocol'), `${relative(root, f)} imports ${target}`);
+      assert.ok(['webview-ui', 'src/protocol', 'src/shared'].some((d) => target.startsWith(d)), `${relative(root, f)} imports ${target}`);
     }
   }
 });
 
-test('src/protocol imports nothing at run time: only types from the core', () => {
-  for (const f of tsFiles(join(root, 'src/protocol'))) {
-    for (const { spec, typeOnly } of imports(f)) {
-      const target = relative(root, resolve(dirname(f), spec));
-      if (target.startsWith('src/protocol')) continue;
-      assert.ok(typeOnly && target.startsWith('src/core/'), `${relative(root, f)} imports ${spec}`);
+test('src/shared imports nothing outside itself (no package, no node:*, no vscode), src/protocol only src/shared', () => {
+  const allowed: [string, string[]][] = [
+    ['src/shared', ['src/shared']],
+    ['src/protocol', ['src/protocol', 'src/shared']],
+  ];
+  for (const [dir, homes] of allowed) {
+    const files = tsFiles(join(root, dir));
+    assert.ok(files.length > 1, dir);
+    for (const f of files) {
+      for (const { spec } of imports(f)) {
+        assert.ok(spec.startsWith('.'), `${relative(root, f)} imports package ${spec}`);
+        const target = relative(root, resolve(dirname(f), spec));
+        assert.ok(homes.some((d) => target.startsWith(d + '/')), `${relative(root, f)} imports ${target}`);
+      }
     }
   }
 });

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CellRecord, ColumnStats, RunRecord } from '../../src/core/runs/types';
 import { cellLabel, cellViewState, gridLayout, imageUrl, rowLabel, runProgressText } from '../../webview-ui/view/cells';
 import { chartModel, niceStep } from '../../webview-ui/view/chart';
-import { formatBytes, formatCost, formatMeanSd, formatMs, formatRate, formatTick } from '../../src/protocol/format';
 import { cellMeasurements, cellSettings } from '../../webview-ui/view/settings';
+import { formatBytes, formatCost, formatMeanSd, formatMs, formatRate, formatTick } from '../../src/shared/format';
+import type { CellRecord, ColumnStats, RunRecord } from '../../src/shared/runRecord';
 
 function cell(over: Partial<CellRecord> & { steps?: number; repeat?: number }): CellRecord {
   const steps = over.steps ?? 20;

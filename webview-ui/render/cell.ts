@@ -1,8 +1,8 @@
 // One image of the grid, updated in place as its job moves from queued to done.
-import type { CellRecord } from '../../src/protocol/messages';
 import { cellTime, cellViewState, imageUrl } from '../view/cells';
 import { cellScoreText } from '../view/convergence';
 import { h } from './dom';
+import type { CellRecord } from '../../src/shared/runRecord';
 
 const STATE_ICONS: Record<string, string> = {
   queued: '⋯',

@@ -1,8 +1,8 @@
 // The time-vs-steps chart as inline SVG (no chart library: the CSP allows no remote code anyway).
-import type { ColumnStats } from '../../src/protocol/messages';
 import { chartModel } from '../view/chart';
-import { formatMs } from '../../src/protocol/format';
 import { h, svg } from './dom';
+import { formatMs } from '../../src/shared/format';
+import type { ColumnStats } from '../../src/shared/runRecord';
 
 const WIDTH = 560;
 const HEIGHT = 260;

@@ -1,9 +1,9 @@
 // The convergence section: the recommendation in words, SSIM and time against steps on one chart,
 // and the blind ratings beside them where there are any.
-import type { RunRecord } from '../../src/protocol/messages';
 import { convergenceChart, convergenceOf, ratingsVerdict, recommendation } from '../view/convergence';
 import { drawStepsAxes } from './chart';
 import { h, svg } from './dom';
+import type { RunRecord } from '../../src/shared/runRecord';
 
 /** Undefined when the run has no convergence scores (one step count, or not finished yet). */
 export function renderConvergence(record: RunRecord | undefined): HTMLElement | undefined {

@@ -1,9 +1,9 @@
 // Draws the grid as one PNG on a canvas from the images the panel shows: axis headers, a label
 // under every image (setting and time) and a legend with the fixed settings and seeds. Light
 // colours whatever the theme: the picture is for sharing, outside VS Code.
-import type { RunRecord } from '../../src/protocol/messages';
 import { imageUrl } from '../view/cells';
 import { gridPicture } from '../view/exportGrid';
+import type { RunRecord } from '../../src/shared/runRecord';
 
 const FONT = 'system-ui, -apple-system, "Segoe UI", sans-serif';
 

@@ -1,10 +1,12 @@
 // Run history (every run of the spec, newest first) and a second run shown beside this one:
 // mean times per setting side by side and the same cells paired.
-import type { HistoryEntry, LoadedRun, RunRecord } from '../../src/protocol/messages';
+import type { LoadedRun } from '../../src/protocol/messages';
 import { cellLabel, imageUrl } from '../view/cells';
 import { formatTime, historyLine, historyServer, pairCells, timingRows } from '../view/history';
 import { h } from './dom';
 import type { CompareImage } from './compare';
+import type { RunHistoryEntry } from '../../src/shared/history';
+import type { RunRecord } from '../../src/shared/runRecord';
 
 export interface HistoryHost {
   currentRunDir(): string;
@@ -13,7 +15,7 @@ export interface HistoryHost {
 }
 
 /** The history list; each earlier run can be opened or compared with this one. */
-export function renderHistory(entries: readonly HistoryEntry[], host: HistoryHost): HTMLElement {
+export function renderHistory(entries: readonly RunHistoryEntry[], host: HistoryHost): HTMLElement {
   if (!entries.length) return h('p', { class: 'muted' }, 'No runs found.');
   const list = h('ol', { class: 'history', 'data-testid': 'history' });
   for (const e of entries) {

@@ -1,15 +1,7 @@
 // The panel's judging tools in one place: pick two images to compare, blind rating, run history
 // and a second run beside this one, exports. main.ts only places what this builds.
-import {
-  isHistoryList,
-  isLoadedRun,
-  isQualitySummary,
-  type CellRecord,
-  type LoadedRun,
-  type QualitySummary,
-  type RunRecord,
-  type WebviewRequest,
-} from '../../src/protocol/messages';
+import type { LoadedRun, Requests } from '../../src/protocol/messages';
+import type { Ask } from '../../src/protocol/messenger';
 import { cellLabel, cellViewState, imageUrl } from '../view/cells';
 import { CompareDialog } from './compare';
 import { h } from './dom';
@@ -17,13 +9,15 @@ import { renderGridPng } from './exportGrid';
 import { renderHistory, renderRunComparison } from './history';
 import { RatingDialog } from './rating';
 import { renderQuality } from './ratingResults';
+import type { QualitySummary } from '../../src/shared/quality';
+import type { CellRecord, RunRecord } from '../../src/shared/runRecord';
 
 export interface JudgingHost {
   record(): RunRecord | undefined;
   imageBase(): string;
   runDir(): string;
   grid(): HTMLElement;
-  request(body: WebviewRequest): Promise<unknown>;
+  request: Ask<Requests>;
   notice(text: string | undefined, kind?: 'info' | 'error'): void;
 }
 
@@ -50,8 +44,7 @@ export class Judging {
       stats: () => host.record()?.stats ?? [],
       imageBase: () => host.imageBase(),
       save: async (votes) => {
-        const q = await host.request({ kind: 'saveRatings', votes, blind: true });
-        if (!isQualitySummary(q)) throw new Error('The host sent no summary.');
+        const q = await host.request('saveRatings', { votes, blind: true });
         this.#showQuality(q);
         return q;
       },
@@ -101,10 +94,10 @@ export class Judging {
         item('Grid as PNG…', () => this.#exportGrid('file')),
         item('Grid as PNG into the run folder', () => this.#exportGrid('runFolder'), 'export-grid-run'),
         h('hr'),
-        item('Copy summary as Markdown', () => this.#host.request({ kind: 'exportTable', format: 'markdown', to: 'clipboard' }), 'export-md'),
-        item('Copy summary as CSV', () => this.#host.request({ kind: 'exportTable', format: 'csv', to: 'clipboard' })),
-        item('Save summary as Markdown…', () => this.#host.request({ kind: 'exportTable', format: 'markdown', to: 'file' })),
-        item('Save summary as CSV…', () => this.#host.request({ kind: 'exportTable', format: 'csv', to: 'file' })),
+        item('Copy summary as Markdown', () => this.#host.request('exportTable', { format: 'markdown', to: 'clipboard' }), 'export-md'),
+        item('Copy summary as CSV', () => this.#host.request('exportTable', { format: 'csv', to: 'clipboard' })),
+        item('Save summary as Markdown…', () => this.#host.request('exportTable', { format: 'markdown', to: 'file' })),
+        item('Save summary as CSV…', () => this.#host.request('exportTable', { format: 'csv', to: 'file' })),
       ),
     );
     return menu;
@@ -115,7 +108,7 @@ export class Judging {
     if (!record) return;
     this.#host.notice('Drawing the grid…');
     const png = await renderGridPng(record, this.#host.imageBase());
-    const saved = await this.#host.request({ kind: 'exportGrid', png, to });
+    const saved = await this.#host.request('exportGrid', { png, to });
     this.#host.notice(typeof saved === 'string' ? `Grid saved: ${saved}` : undefined);
   }
 
@@ -131,8 +124,8 @@ export class Judging {
     } else if (stamp !== this.#qualityFor) {
       this.#qualityFor = stamp;
       this.#host
-        .request({ kind: 'quality' })
-        .then((q) => isQualitySummary(q) && this.#showQuality(q))
+        .request('quality')
+        .then((q) => this.#showQuality(q))
         .catch((e: Error) => this.#host.notice(e.message, 'error'));
     }
     this.#paintPicks();
@@ -217,8 +210,7 @@ export class Judging {
     this.history.replaceChildren(h('p', { class: 'muted' }, 'Reading runs…'));
     if (!this.history.open) this.history.showModal();
     try {
-      const list = await this.#host.request({ kind: 'history' });
-      if (!isHistoryList(list)) throw new Error('The host sent no run list.');
+      const list = await this.#host.request('history');
       const close = h('button', { class: 'icon-button', type: 'button', 'aria-label': 'Close', title: 'Close (Esc)' }, '✕');
       close.addEventListener('click', () => this.history.close());
       this.history.replaceChildren(
@@ -227,7 +219,7 @@ export class Judging {
           currentRunDir: () => this.#host.runDir(),
           open: (runDir) => {
             this.history.close();
-            this.#host.request({ kind: 'openRun', runDir }).catch((e: Error) => this.#host.notice(e.message, 'error'));
+            this.#host.request('openRun', { runDir }).catch((e: Error) => this.#host.notice(e.message, 'error'));
           },
           compare: (runDir) => {
             this.history.close();
@@ -243,8 +235,7 @@ export class Judging {
   /** Shows another run of this spec beside this one. */
   async #compareRun(runDir: string): Promise<void> {
     try {
-      const other = await this.#host.request({ kind: 'loadRun', runDir });
-      if (!isLoadedRun(other)) throw new Error('The host sent no run.');
+      const other = await this.#host.request('loadRun', { runDir });
       this.#other = other;
       this.#renderComparison();
       this.comparison.scrollIntoView({ behavior: 'smooth', block: 'start' });

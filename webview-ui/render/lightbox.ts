@@ -1,9 +1,9 @@
 // Click-to-zoom: one image large, with its label and every setting and measurement beside it. The
 // label lives outside the image, so it stays readable at any zoom.
-import type { CellRecord } from '../../src/protocol/messages';
 import { cellLabel, cellViewState, imageUrl } from '../view/cells';
 import { cellMeasurements, cellSettings, type SettingRow } from '../view/settings';
 import { h } from './dom';
+import type { CellRecord } from '../../src/shared/runRecord';
 
 export interface LightboxHost {
   cells(): CellRecord[];

@@ -1,10 +1,13 @@
 // Blind rating: one image at a time, no label, shuffled; 1–5 on four criteria from the keyboard.
 // The settings are revealed only once the round is saved.
-import type { CellRecord, ColumnStats, QualitySummary, VoteMessage } from '../../src/protocol/messages';
+import type { VoteMessage } from '../../src/protocol/messages';
 import { cellLabel, imageUrl } from '../view/cells';
-import { CRITERIA, CRITERION_TEXT, RatingRound, ratingOrder, rateable, type ShuffleMode } from '../view/rating';
+import { RatingRound, ratingOrder, rateable, type ShuffleMode } from '../view/rating';
 import { h } from './dom';
 import { renderQuality } from './ratingResults';
+import { CRITERIA, CRITERION_TEXT } from '../../src/shared/criteria';
+import type { QualitySummary } from '../../src/shared/quality';
+import type { CellRecord, ColumnStats } from '../../src/shared/runRecord';
 
 export interface RatingHost {
   cells(): CellRecord[];

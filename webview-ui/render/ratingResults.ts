@@ -1,9 +1,10 @@
 // What a rating round found: per-setting mean scores beside the timings, and the cost–quality view.
-import type { ColumnStats, Criterion, QualitySummary } from '../../src/protocol/messages';
-import { formatMeanSd, formatMs } from '../../src/protocol/format';
 import { qualityChart } from '../view/quality';
-import { CRITERIA, CRITERION_TEXT } from '../view/rating';
 import { h, svg } from './dom';
+import { CRITERIA, CRITERION_TEXT, type Criterion } from '../../src/shared/criteria';
+import { formatMeanSd, formatMs } from '../../src/shared/format';
+import type { QualitySummary } from '../../src/shared/quality';
+import type { ColumnStats } from '../../src/shared/runRecord';
 
 const score = (v: number | undefined) => (v === undefined ? '–' : v.toFixed(2));
 

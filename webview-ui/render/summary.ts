@@ -1,7 +1,7 @@
 // The summary table: one row per column of the grid.
-import type { ColumnStats } from '../../src/protocol/messages';
-import { formatBytes, formatCost, formatMeanSd, formatRate } from '../../src/protocol/format';
 import { h } from './dom';
+import { formatBytes, formatCost, formatMeanSd, formatRate } from '../../src/shared/format';
+import type { ColumnStats } from '../../src/shared/runRecord';
 
 export function renderSummary(stats: ColumnStats[]): HTMLElement {
   const head = ['Setting', 'n', 'Time (warm) mean ± σ', 'Cold runs', 'it/s', 'Peak VRAM', 'Relative cost'];

@@ -1,6 +1,6 @@
+import { formatMs } from '../../src/shared/format';
+import type { AxisValue, CellRecord, RunRecord } from '../../src/shared/runRecord';
 // Grid layout and per-cell wording: which state a cell is in, where it goes, what its label says.
-import type { AxisValue, CellRecord, RunRecord } from '../../src/protocol/messages';
-import { formatMs } from '../../src/protocol/format';
 
 /** The states the panel draws (and the e2e test reads from data-state). */
 export type CellViewState = 'queued' | 'running' | 'done' | 'cached' | 'failed' | 'cancelled' | 'lost';

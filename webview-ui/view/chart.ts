@@ -1,6 +1,6 @@
+import { formatTick } from '../../src/shared/format';
+import type { ColumnStats, Stats } from '../../src/shared/runRecord';
 // Geometry of the time-vs-steps chart: pure numbers and SVG path strings, drawn by render/chart.ts.
-import type { ColumnStats, Stats } from '../../src/protocol/messages';
-import { formatTick } from '../../src/protocol/format';
 
 export interface ChartPoint {
   steps: number;

@@ -1,8 +1,8 @@
 // What the panel says about convergence: the chart's geometry (SSIM and time against steps on one
 // plot), the recommendation in words, each image's score, and how blind ratings compare. Pure.
-import type { CellRecord, ConvergenceGroup, ConvergenceSummary, Rating, RunRecord } from '../../src/protocol/messages';
 import { niceStep } from './chart';
-import { formatMs, formatTick } from '../../src/protocol/format';
+import { formatMs, formatTick } from '../../src/shared/format';
+import type { CellRecord, ConvergenceGroup, ConvergenceSummary, Rating, RunRecord } from '../../src/shared/runRecord';
 
 /** The record's convergence when it has the shape the panel draws (records come from disk). */
 export function convergenceOf(record: RunRecord | undefined): ConvergenceSummary | undefined {

@@ -1,7 +1,7 @@
 // Layout of the grid exported as one PNG: pure geometry and text, drawn by render/exportGrid.ts.
-import type { CellRecord, RunRecord } from '../../src/protocol/messages';
 import { cellTime, gridLayout, rowLabel } from './cells';
 import { cellSettings } from './settings';
+import type { CellRecord, RunRecord } from '../../src/shared/runRecord';
 
 export interface GridTile {
   key: string;

@@ -1,18 +1,19 @@
+import { formatMs } from '../../src/shared/format';
+import type { RunHistoryEntry } from '../../src/shared/history';
+import type { CellRecord, ColumnStats } from '../../src/shared/runRecord';
 // Wording of the run history list and of a two-run comparison.
-import type { CellRecord, ColumnStats, HistoryEntry } from '../../src/protocol/messages';
-import { formatMs } from '../../src/protocol/format';
 
 const STATUS: Record<string, string> = { running: 'running', complete: 'complete', partial: 'partly done', cancelled: 'cancelled', failed: 'failed' };
 
 /** '26 Nov 2026, 09:00 · complete · 9 images · 9 votes'. */
-export function historyLine(e: HistoryEntry): string {
+export function historyLine(e: RunHistoryEntry): string {
   const when = new Date(e.createdAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
   const parts = [when, STATUS[e.status] ?? e.status, `${e.images} image${e.images === 1 ? '' : 's'}`];
   if (e.votes) parts.push(`${e.votes} vote${e.votes === 1 ? '' : 's'}`);
   return parts.join(' · ');
 }
 
-export function historyServer(e: HistoryEntry): string {
+export function historyServer(e: RunHistoryEntry): string {
   return [e.gpu, e.comfyuiVersion && `ComfyUI ${e.comfyuiVersion}`, e.server].filter(Boolean).join(' · ');
 }
 

@@ -1,7 +1,7 @@
 // Geometry of the cost–quality view: time on x, mean score on y, the front joined by a line.
-import type { SettingQuality } from '../../src/protocol/messages';
 import { niceStep } from './chart';
-import { formatTick } from '../../src/protocol/format';
+import { formatTick } from '../../src/shared/format';
+import type { SettingQuality } from '../../src/shared/quality';
 
 export interface QualityPoint {
   column: string;

@@ -1,15 +1,8 @@
 // A blind rating round as plain state: which image is shown, which criterion the keys score, and
 // the votes so far. Labels never enter it; the order is shuffled so position gives nothing away.
-import type { CellRecord, Criterion, VoteMessage } from '../../src/protocol/messages';
-
-export const CRITERIA: readonly Criterion[] = ['structure', 'texture', 'colour', 'adherence'];
-
-export const CRITERION_TEXT: Readonly<Record<Criterion, { label: string; hint: string }>> = {
-  structure: { label: 'Structure', hint: 'limbs, hands, perspective' },
-  texture: { label: 'Texture', hint: 'fabric, skin, leaves' },
-  colour: { label: 'Colour fidelity', hint: 'true, not washed out or oversaturated' },
-  adherence: { label: 'Prompt adherence', hint: 'what was asked, nothing unrequested' },
-};
+import type { VoteMessage } from '../../src/protocol/messages';
+import { CRITERIA, type Criterion } from '../../src/shared/criteria';
+import type { CellRecord } from '../../src/shared/runRecord';
 
 export type ShuffleMode = 'row' | 'all';
 

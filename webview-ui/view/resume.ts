@@ -1,6 +1,6 @@
+import { missingImages } from '../../src/shared/resume';
+import type { RunRecord } from '../../src/shared/runRecord';
 // Whether the panel offers "↻ Resume" for the run it shows, and how many images that would make.
-import type { RunRecord } from '../../src/protocol/messages';
-import { missingImages } from '../../src/protocol/resume';
 
 /**
  * The number of images a resume would make, or undefined when there is nothing to offer: the run is

@@ -1,6 +1,6 @@
+import { formatBytes, formatMs, formatRate } from '../../src/shared/format';
+import type { CellRecord } from '../../src/shared/runRecord';
 // The full settings and measurements of one image, for the lightbox.
-import type { CellRecord } from '../../src/protocol/messages';
-import { formatBytes, formatMs, formatRate } from '../../src/protocol/format';
 
 export type SettingRow = [label: string, value: string];
 

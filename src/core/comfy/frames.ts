@@ -79,17 +79,3 @@ export function encodePreviewFrame(image: Uint8Array, meta?: Record<string, unkn
   out.set(image, 8 + header.byteLength);
   return out;
 }
-
-/** Image kind from magic bytes; undefined when it is none of PNG, JPEG, WebP. */
-export function sniffImage(b: Uint8Array): 'image/png' | 'image/jpeg' | 'image/webp' | undefined {
-  if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'image/png';
-  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
-  if (
-    b.length >= 12 &&
-    String.fromCharCode(b[0], b[1], b[2], b[3]) === 'RIFF' &&
-    String.fromCharCode(b[8], b[9], b[10], b[11]) === 'WEBP'
-  ) {
-    return 'image/webp';
-  }
-  return undefined;
-}

@@ -1,11 +1,6 @@
-/** ComfyUI API-format graph: node id -> node. */
-export type ApiGraph = Record<string, ApiNode>;
-
-export interface ApiNode {
-  class_type: string;
-  inputs: Record<string, unknown>;
-  _meta?: { title?: string };
-}
+// The graph sent and the job's end are recorded in run.json, so their types live with the record.
+import type { ApiGraph, ApiNode, JobStatus } from '../../shared/runRecord';
+export type { ApiGraph, ApiNode, JobStatus };
 
 /** Which spec field was written into which node input; used to map a 400's node_errors back to the spec. */
 export interface GraphBinding {
@@ -80,9 +75,6 @@ export interface HistoryEntry {
   };
   meta?: Record<string, unknown>;
 }
-
-/** How a job ended. 'lost': the server no longer knows it (restart) and it never finished. */
-export type JobStatus = 'success' | 'error' | 'interrupted' | 'lost';
 
 /** Everything the client saw of one prompt; timings are derived from it by core/runs/timing.ts. */
 export interface JobOutcome {

@@ -5,7 +5,7 @@
  */
 import type { ILogger } from '../logger';
 import { ComfyError } from './errors';
-import { sniffImage } from './frames';
+import { sniffImage } from '../../shared/image';
 import type { HttpClient } from './http';
 import { isTransient, retry, type RetryPolicy } from './retry';
 import type { ByteSink, ImageRef } from './types';

@@ -4,8 +4,8 @@
  * group's highest step count. The recommendation is the smallest step count whose mean SSIM over the
  * seeds reaches the threshold, with its time against the reference's.
  */
-import { columnLabel } from '../runs/plan';
-import type { CellRecord, ColumnStats, ConvergenceGroup, ConvergencePoint, ConvergenceSummary, RunRecord } from '../runs/types';
+import { columnLabel } from '../../shared/format';
+import type { CellRecord, ColumnStats, ConvergenceGroup, ConvergencePoint, ConvergenceSummary, RunRecord } from '../../shared/runRecord';
 
 /** Default mean SSIM a step count must reach ("0.95 of the reference's structure"). */
 export const DEFAULT_THRESHOLD = 0.95;

@@ -2,9 +2,9 @@
  * Two runs side by side, as Markdown for a pull request: how each setting's time and convergence
  * moved, and whether the recommendation changed. Settings are matched by their column label.
  */
-import { formatMs } from '../runs/format';
-import type { ColumnStats, ConvergencePoint, RunRecord } from '../runs/types';
 import { recommendationLine } from './analyse';
+import { formatMs } from '../../shared/format';
+import type { ColumnStats, ConvergencePoint, RunRecord } from '../../shared/runRecord';
 
 function timeOf(s: ColumnStats | undefined): number | undefined {
   return (s?.warm ?? s?.all)?.mean;

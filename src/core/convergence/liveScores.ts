@@ -5,9 +5,9 @@
  * /history replaces or renames is never credited with another's score; whatever is not scored here
  * (over the memory budget, a resumed row, a failure) scoreRun scores from disk at the end.
  */
-import type { CellRecord } from '../runs/types';
 import { referenceKeys } from './analyse';
 import { scorePrepared, type PairScore, type Prepared } from './score';
+import type { CellRecord } from '../../shared/runRecord';
 
 /**
  * Most bytes of reduced images held at once. An image at the 256 px working size is ~1 MB (luminance

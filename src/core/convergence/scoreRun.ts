@@ -1,9 +1,9 @@
 /** Scores a finished run's images from disk and stores the results in its record. */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { RunRecord } from '../runs/types';
 import { DEFAULT_THRESHOLD, pairsToScore, summarizeConvergence } from './analyse';
 import { decodePng, prepare, SCORE_METHOD, scorePrepared, type PairScore, type Prepared } from './score';
+import type { RunRecord } from '../../shared/runRecord';
 
 export interface ScoreRunOptions {
   threshold?: number;

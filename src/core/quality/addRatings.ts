@@ -2,8 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { readRunRecord, writeRunRecord } from '../runs/record';
-import type { Rating, RunRecord } from '../runs/types';
-import { CRITERIA, isScore } from './ratings';
+import { CRITERIA, isScore } from '../../shared/criteria';
+import type { Rating, RunRecord } from '../../shared/runRecord';
 
 /** One vote as the panel sends it; the image, time and round are filled in here. */
 export interface NewVote {

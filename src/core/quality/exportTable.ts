@@ -1,8 +1,10 @@
 // The summary of a run as the study printed it: one row per setting, time and VRAM beside the
 // reviewers' mean scores. Markdown for a README or a pull request, CSV for a spreadsheet.
-import { formatBytes, formatMeanSd, formatMs } from '../runs/format';
-import type { RunRecord } from '../runs/types';
-import { CRITERIA, CRITERION_LABELS, qualitySummary, type QualitySummary } from './ratings';
+import { CRITERIA, CRITERION_TEXT } from '../../shared/criteria';
+import { formatBytes, formatMeanSd, formatMs } from '../../shared/format';
+import type { QualitySummary } from '../../shared/quality';
+import type { RunRecord } from '../../shared/runRecord';
+import { qualitySummary } from './ratings';
 
 function obj(v: unknown): Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
@@ -40,7 +42,7 @@ interface Row {
 function rows(record: RunRecord, quality: QualitySummary): { headers: string[]; rows: Row[]; rated: boolean } {
   const rated = quality.votes > 0;
   const headers = ['Setting', 'n', 'Time (mean ± σ)', 'Relative cost', 'it/s', 'Peak VRAM'];
-  if (rated) headers.push(...CRITERIA.map((k) => CRITERION_LABELS[k]), 'Overall');
+  if (rated) headers.push(...CRITERIA.map((k) => CRITERION_TEXT[k].label), 'Overall');
   const out = record.stats.map((s) => {
     const time = s.warm ?? s.all;
     const cells = [

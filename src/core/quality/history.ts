@@ -1,28 +1,11 @@
 // One line per run of a spec for the history list: when, where, what was swept, what it measured.
-import { formatMs } from '../runs/format';
-import type { RunRecord, RunStatus } from '../runs/types';
+import { formatMs } from '../../shared/format';
+import type { RunHistoryEntry } from '../../shared/history';
+import type { RunRecord } from '../../shared/runRecord';
 import { fixedSettings } from './exportTable';
 
-export interface HistoryEntry {
-  runDir: string;
-  id: string;
-  createdAt: string;
-  status: RunStatus;
-  server: string;
-  gpu?: string;
-  comfyuiVersion?: string;
-  /** Settings every image shared, e.g. 'qwen-image-2512, seed 123456789, 1024×1024, …'. */
-  settings: string;
-  /** The swept columns, in plan order. */
-  columns: string[];
-  /** Headline figure per column: '20 steps 58.2 s'. */
-  headline: string[];
-  images: number;
-  votes: number;
-}
-
 /** What the history list shows of one run (figures are warm means where there are any). */
-export function historyEntry(runDir: string, record: RunRecord): HistoryEntry {
+export function historyEntry(runDir: string, record: RunRecord): RunHistoryEntry {
   const images = record.cells.filter((c) => c.images.length > 0).length;
   return {
     runDir,

@@ -1,44 +1,7 @@
 // Rating maths: what a blind review says per setting, and which settings are worth their time.
-import type { AxisValue } from '../spec/types';
-import type { ColumnStats, RunRecord } from '../runs/types';
-
-/** The study's four criteria, in the order a reviewer is asked them. */
-export const CRITERIA = ['structure', 'texture', 'colour', 'adherence'] as const;
-export type Criterion = (typeof CRITERIA)[number];
-
-export const CRITERION_LABELS: Readonly<Record<Criterion, string>> = {
-  structure: 'Structure',
-  texture: 'Texture',
-  colour: 'Colour fidelity',
-  adherence: 'Prompt adherence',
-};
-
-/** What the reviews of one setting (one column) add up to. */
-export interface SettingQuality {
-  column: string;
-  axes: Record<string, AxisValue>;
-  /** Mean 1–5 score per criterion over every vote that scored it. */
-  means: Partial<Record<Criterion, number>>;
-  /** Votes per criterion (a reviewer may skip one). */
-  counts: Partial<Record<Criterion, number>>;
-  /** Mean of the criterion means: one number to plot against time. */
-  overall?: number;
-  /** Votes (rated images) of this setting. */
-  votes: number;
-  /** Warm mean execution time (all measured runs when none was warm), ms. */
-  timeMs?: number;
-  /** On the cost–quality front: no other setting is both faster and at least as good. */
-  onFront: boolean;
-}
-
-export interface QualitySummary {
-  settings: SettingQuality[];
-  /** Distinct rating rounds (votes without a round count as one round each day they were cast). */
-  rounds: number;
-  votes: number;
-  /** When the newest vote was cast (ISO). */
-  lastAt?: string;
-}
+import { CRITERIA, isScore } from '../../shared/criteria';
+import type { QualitySummary, SettingQuality } from '../../shared/quality';
+import type { AxisValue, ColumnStats, RunRecord } from '../../shared/runRecord';
 
 export interface CostPoint {
   id: string;
@@ -62,11 +25,6 @@ export function paretoFront(points: readonly CostPoint[]): Set<string> {
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-
-/** A score a vote may hold: an integer 1–5. */
-export function isScore(v: unknown): v is number {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 5;
-}
 
 /** Per-setting means per criterion, in the record's column order, with the cost–quality front marked. */
 export function qualitySummary(record: Pick<RunRecord, 'cells' | 'stats' | 'ratings'>): QualitySummary {

@@ -7,7 +7,7 @@ import type { ILogger } from '../logger';
 import { openImageFile } from './imageFile';
 import { safeSegment, type PendingRunDir } from './runFolders';
 import { imageWork, THUMB_SIDE } from './thumbnail';
-import type { CellRecord, ImageFile } from './types';
+import type { CellRecord, ImageFile } from '../../shared/runRecord';
 
 /**
  * One cell's image files in the run folder: downloaded as soon as `executed` names them, then settled

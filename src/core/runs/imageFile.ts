@@ -2,21 +2,9 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { ByteSink } from '../comfy/types';
+import { sniffImage, type ImageKind } from '../../shared/image';
 import { tempPath } from './record';
 import { safeSegment } from './runFolders';
-
-export type ImageKind = 'png' | 'jpeg' | 'webp';
-
-/** What the bytes are, from their magic numbers; undefined when they are not an image we show. */
-export function sniffImage(bytes: Uint8Array): ImageKind | undefined {
-  const b = bytes;
-  if (b.length > 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'png';
-  if (b.length > 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg';
-  if (b.length > 12 && String.fromCharCode(...b.subarray(0, 4)) === 'RIFF' && String.fromCharCode(...b.subarray(8, 12)) === 'WEBP') {
-    return 'webp';
-  }
-  return undefined;
-}
 
 /** Width and height from a PNG's IHDR chunk. */
 export function pngSize(bytes: Uint8Array): { width: number; height: number } | undefined {

@@ -2,7 +2,7 @@ import type { ApiGraph, IComfyClient } from '../comfy/types';
 import type { ScoreRunOptions } from '../convergence/scoreRun';
 import type { ILogger } from '../logger';
 import type { Spec } from '../spec/types';
-import type { CellRecord, RunRecord } from './types';
+import type { CellRecord, RunRecord } from '../../shared/runRecord';
 
 /** What every run takes, started or resumed. */
 export interface SessionOptions {

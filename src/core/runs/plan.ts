@@ -1,3 +1,4 @@
+import { columnLabel } from '../../shared/format';
 import type { AxisValue, JobSettings, Spec } from '../spec/types';
 import type { Cell } from './types';
 
@@ -117,17 +118,6 @@ export function axisKey(combo: Record<string, AxisValue>): string {
   return Object.entries(combo)
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
-}
-
-/** Human label of a combination, e.g. '20 steps · cfg 6.5 · euler_ancestral'. */
-export function columnLabel(combo: Record<string, AxisValue>): string {
-  return Object.entries(combo)
-    .map(([k, v]) => {
-      if (k === 'steps') return `${v} steps`;
-      if (k === 'sampler' || k === 'scheduler' || k === 'size') return String(v);
-      return `${k} ${v}`;
-    })
-    .join(' · ');
 }
 
 /** Columns in plan order, each once. */

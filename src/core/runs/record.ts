@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { RunRecord } from './types';
+import type { RunRecord } from '../../shared/runRecord';
 
 export const RECORD_FILE = 'run.json';
 

@@ -2,7 +2,7 @@ import type { ILogger } from '../logger';
 import { writeRunRecord } from './record';
 import type { PendingRunDir } from './runFolders';
 import { columnStats } from './stats';
-import type { RunRecord } from './types';
+import type { RunRecord } from '../../shared/runRecord';
 
 /**
  * Keeps a running run's run.json current: serialized, coalesced, atomic rewrites (a reader or a kill

@@ -11,18 +11,10 @@ import { sha256 } from './imageFile';
 import type { OpenedRun } from './options';
 import { readRunRecord, RECORD_FILE } from './record';
 import { listRuns, specFileOf } from './runFolders';
-import type { CellRecord, RunRecord } from './types';
+import { isCellDone, isResumable } from '../../shared/resume';
+import type { RunRecord } from '../../shared/runRecord';
 
 const ZERO = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
-
-/** A run that still has cells to make. */
-export function isResumable(record: RunRecord): boolean {
-  return record.cells.some((c) => !isDone(c));
-}
-
-function isDone(c: CellRecord): boolean {
-  return (c.status === 'success' || c.status === 'cached') && c.images.length > 0;
-}
 
 /** The spec a run record was made from, as the runner needs it (editor-only data blank). */
 export function specFromRecord(record: RunRecord): Spec {
@@ -66,7 +58,7 @@ export async function findResumable(runsRoot: string, specId: string, specFile?:
 export async function keptCells(runDir: string, record: RunRecord): Promise<Set<string>> {
   const keep = new Set<string>();
   for (const c of record.cells) {
-    if (!isDone(c)) continue;
+    if (!isCellDone(c)) continue;
     let intact = true;
     for (const im of c.images) {
       const bytes = await fs.readFile(path.join(runDir, path.basename(im.file))).catch(() => undefined);

@@ -7,8 +7,9 @@ import type { RunUpdate } from './options';
 import type { PendingRunDir } from './runFolders';
 import { rejection } from './specRejected';
 import { measureJob, type MeasureContext } from './timing';
-import type { Cell, CellRecord, CellStatus, JobTimings } from './types';
+import type { Cell } from './types';
 import type { VramMonitor } from './vram';
+import type { CellRecord, CellStatus, JobTimings } from '../../shared/runRecord';
 
 /** What a cell needs of the run it is part of. */
 export interface CellRunContext {

@@ -4,7 +4,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { readRunRecord, RECORD_FILE } from './record';
-import type { RunRecord } from './types';
+import type { RunRecord } from '../../shared/runRecord';
 
 /** The runs folder's name next to a spec when no setting (or `--out`) names another. */
 export const DEFAULT_RUNS_FOLDER = '.qwenprompt-runs';

@@ -11,8 +11,9 @@ import { RunCell, type CellRunContext } from './runCell';
 import { createRunDir, PendingRunDir } from './runFolders';
 import { columnStats } from './stats';
 import { scoreInWorker } from './thumbnail';
-import type { Cell, RunRecord, RunStatus } from './types';
+import type { Cell } from './types';
 import { VramMonitor } from './vram';
+import type { RunRecord, RunStatus } from '../../shared/runRecord';
 
 /** A run's plan as the session made it: the cells, each with its graph and its entry in `record`. */
 export interface PlannedRun {

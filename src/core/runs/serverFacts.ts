@@ -1,5 +1,5 @@
 import type { SystemStats } from '../comfy/types';
-import type { ServerFacts } from './types';
+import type { ServerFacts } from '../../shared/runRecord';
 
 /** Server facts recorded with every run, so results from different GPUs are never mixed up. */
 export function serverFacts(url: string, stats: SystemStats): ServerFacts {

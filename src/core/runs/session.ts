@@ -10,7 +10,8 @@ import { keptCells, openRun } from './resume';
 import { executeRun } from './runner';
 import { removeLeftovers, runsRootOf, specFileLabel } from './runFolders';
 import { serverFacts } from './serverFacts';
-import type { Cell, RunRecord } from './types';
+import type { Cell } from './types';
+import type { RunRecord } from '../../shared/runRecord';
 
 /** Starts `req.spec` anew, or continues `req.resume` (a run read by openRun or findResumable). */
 export function runSession(req: SessionRequest): Promise<SessionResult> {

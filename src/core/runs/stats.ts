@@ -1,5 +1,5 @@
-import type { CellRecord, ColumnStats, Stats } from './types';
 import { columnsOf } from './plan';
+import type { CellRecord, ColumnStats, Stats } from '../../shared/runRecord';
 
 /** n, mean, sample standard deviation (n − 1; 0 for one value), min, max. Undefined for no values. */
 export function summarize(values: number[]): Stats | undefined {

@@ -1,5 +1,5 @@
 import type { JobOutcome, TimedMessage } from '../comfy/types';
-import type { JobTimings, NodeTiming } from './types';
+import type { JobTimings, NodeTiming } from '../../shared/runRecord';
 
 export interface MeasureContext {
   /** The sampler node whose `progress` gives the steps. */

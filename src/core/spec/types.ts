@@ -1,3 +1,7 @@
+// A swept value is recorded in every run.json cell, so its type lives with the record.
+import type { AxisValue } from '../../shared/runRecord';
+export type { AxisValue };
+
 /** Zero-based position, as VS Code and LSP count. */
 export interface Position {
   line: number;
@@ -21,8 +25,6 @@ export interface SpecDiagnostic {
   /** Index of the YAML document the problem is in, when known. */
   specIndex?: number;
 }
-
-export type AxisValue = string | number;
 
 /** Built-in workflow templates (see src/core/comfy/templates). */
 export type TemplateId = 'qwen-image-2512' | 'qwen-image' | 'qwen-image-gguf' | 'sd-checkpoint';

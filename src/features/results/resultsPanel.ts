@@ -3,7 +3,6 @@ import * as path from 'node:path';
 import vscode = require('vscode');
 import type { ILogger } from '../../core/logger';
 import { readRunRecord } from '../../core/runs/record';
-import type { RunRecord } from '../../core/runs/types';
 import { parsePersistedState } from '../../protocol/messages';
 import { Disposable } from '../../platform/dispose';
 import type { RunPanel, RunPanelDeps } from './panel/runPanel';
@@ -13,6 +12,7 @@ import type { RunService } from '../runs/runService';
 import { openImage } from './commands/openImage';
 import type { ResultsView } from './commands/openResults';
 import { revealRunFolder } from './commands/revealRunFolder';
+import type { RunRecord } from '../../shared/runRecord';
 
 /** The panels' view type (the `onWebviewPanel:` activation event names it). */
 export const RESULTS_VIEW_TYPE = 'qwenprompt.results';

@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import { readRunRecord } from '../../core/runs/record';
 import { isRunOf, newestFirst, recordPath, runDirs } from '../../core/runs/runFolders';
-import type { ColumnStats, RunRecord } from '../../core/runs/types';
-import { missingImages } from '../../protocol/resume';
+import { missingImages } from '../../shared/resume';
+import type { ColumnStats, RunRecord } from '../../shared/runRecord';
 
 /** What the lenses need of one run: a few fields, not the record with its graphs (≈5 KB per image). */
 export interface RunDigest {

@@ -6,7 +6,6 @@ import type { ILogger } from '../../core/logger';
 import type { OpenedRun, RunUpdate, SessionRequest } from '../../core/runs/options';
 import { runsRootFor } from '../../core/runs/runFolders';
 import { isSpecRejectedError, type SpecRejectedError } from '../../core/runs/specRejected';
-import type { RunRecord } from '../../core/runs/types';
 import type { Spec } from '../../core/spec/types';
 import type { ConfigService } from '../../platform/config';
 import { Disposable } from '../../platform/dispose';
@@ -15,6 +14,7 @@ import type { ComfyConnections } from '../server/comfyConnections';
 import type { SpecHistory } from './runHistory';
 import { WatchedRunHistory } from './watchedRunHistory';
 import { runEngine } from '../runEngine';
+import type { RunRecord } from '../../shared/runRecord';
 
 /** What to run: a spec of a saved .qwenprompt file, all its steps or some, with or without its sweep. */
 export interface RunRequest {

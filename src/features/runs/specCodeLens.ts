@@ -1,5 +1,4 @@
 import vscode = require('vscode');
-import { formatMs } from '../../core/runs/format';
 import type { Spec } from '../../core/spec/types';
 import type { ConfigService } from '../../platform/config';
 import { Disposable } from '../../platform/dispose';
@@ -8,6 +7,7 @@ import type { SpecHistory } from './runHistory';
 import type { RunService } from './runService';
 import { LANGUAGE_ID } from '../languageModule';
 import type { SpecDocuments } from '../spec/specDocuments';
+import { formatMs } from '../../shared/format';
 
 /** Arguments of every spec lens command: plain data, so they serialize and can be asserted on. */
 export interface SpecLensArgs {

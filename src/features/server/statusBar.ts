@@ -1,11 +1,11 @@
 import vscode = require('vscode');
 import { userMessage } from '../../core/comfy/errors';
 import type { ILogger } from '../../core/logger';
-import type { ServerFacts } from '../../core/runs/types';
 import { Disposable } from '../../platform/dispose';
 import type { ComfyConnections } from './comfyConnections';
 import { LANGUAGE_ID } from '../languageModule';
 import { loadedRunEngine, runEngine } from '../runEngine';
+import type { ServerFacts } from '../../shared/runRecord';
 
 const POLL_MS = 5000;
 const REQUEST_TIMEOUT_MS = 3000;

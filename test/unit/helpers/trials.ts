@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { RunRecord } from '../../../src/core/runs/types';
+import type { RunRecord } from '../../../src/shared/runRecord';
 
 /** Trial counts are sized for CI; QWENPROMPT_SOAK=N multiplies them for a longer soak run. */
 export function trials(n: number): number {

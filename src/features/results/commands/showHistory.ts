@@ -1,14 +1,15 @@
 import vscode = require('vscode');
-import { historyEntry, type HistoryEntry } from '../../../core/quality/history';
+import { historyEntry } from '../../../core/quality/history';
 import { listRuns } from '../../../core/runs/runFolders';
 import type { RunService } from '../../runs/runService';
 import type { SpecDocuments } from '../../spec/specDocuments';
 import type { Command } from '../../command';
 import type { ResultsView } from './openResults';
 import { resolveSpecTarget } from '../../runs/commands/specTarget';
+import type { RunHistoryEntry } from '../../../shared/history';
 
 export interface RunPick extends vscode.QuickPickItem {
-  entry: HistoryEntry;
+  entry: RunHistoryEntry;
 }
 
 /** Every run of the spec at the cursor (or of a lens's spec), newest first, as pick items. */

@@ -4,19 +4,19 @@ import * as path from 'node:path';
 import vscode = require('vscode');
 import { addRatings } from '../../../core/quality/addRatings';
 import { csvSummary, markdownSummary } from '../../../core/quality/exportTable';
-import { historyEntry, type HistoryEntry } from '../../../core/quality/history';
+import { historyEntry } from '../../../core/quality/history';
 import { withPngText } from '../../../core/quality/pngText';
-import { qualitySummary, type QualitySummary } from '../../../core/quality/ratings';
+import { qualitySummary } from '../../../core/quality/ratings';
 import { readRunRecord, writeFileAtomic } from '../../../core/runs/record';
 import { safeSegment, sameSpecFolder, siblingRuns } from '../../../core/runs/runFolders';
-import type { RunRecord } from '../../../core/runs/types';
-import type { LoadedRun, WebviewRequest } from '../../../protocol/messages';
+import type { LoadedRun, Requests } from '../../../protocol/messages';
+import type { RequestBody, RequestHandlers } from '../../../protocol/messenger';
 import { recordForView } from './runState';
+import type { RunHistoryEntry } from '../../../shared/history';
+import type { QualitySummary } from '../../../shared/quality';
+import type { RunRecord } from '../../../shared/runRecord';
 
-export type JudgingRequest = Extract<
-  WebviewRequest,
-  { kind: 'saveRatings' | 'quality' | 'exportTable' | 'exportGrid' | 'history' | 'loadRun' | 'openRun' }
->;
+type JudgingKind = 'saveRatings' | 'quality' | 'exportTable' | 'exportGrid' | 'history' | 'loadRun' | 'openRun';
 
 export interface JudgingHost {
   readonly runDir: string;
@@ -31,28 +31,19 @@ export interface JudgingHost {
   openRun(runDir: string): void;
 }
 
-export function isJudgingRequest(b: WebviewRequest): b is JudgingRequest {
-  return ['saveRatings', 'quality', 'exportTable', 'exportGrid', 'history', 'loadRun', 'openRun'].includes(b.kind);
-}
-
-export async function handleJudging(body: JudgingRequest, host: JudgingHost): Promise<unknown> {
-  switch (body.kind) {
-    case 'quality':
-      return qualitySummary(shown(host));
-    case 'saveRatings':
-      return saveRatings(host, body);
-    case 'exportTable':
-      return exportTable(host, body.format, body.to);
-    case 'exportGrid':
-      return exportGrid(host, body.png, body.to);
-    case 'history':
-      return history(host);
-    case 'loadRun':
-      return loadRun(host, body.runDir);
-    case 'openRun':
+/** The handlers of the judging requests, each reading or writing the panel's run folder. */
+export function judgingHandlers(host: JudgingHost): Pick<RequestHandlers<Requests>, JudgingKind> {
+  return {
+    quality: () => qualitySummary(shown(host)),
+    saveRatings: (body) => saveRatings(host, body),
+    exportTable: (body) => exportTable(host, body.format, body.to),
+    exportGrid: (body) => exportGrid(host, body.png, body.to),
+    history: () => history(host),
+    loadRun: (body) => loadRun(host, body.runDir),
+    openRun: async (body) => {
       host.openRun(await sibling(host, body.runDir));
-      return undefined;
-  }
+    },
+  };
 }
 
 function shown(host: JudgingHost): RunRecord {
@@ -61,7 +52,7 @@ function shown(host: JudgingHost): RunRecord {
   return r;
 }
 
-async function saveRatings(host: JudgingHost, body: Extract<JudgingRequest, { kind: 'saveRatings' }>): Promise<QualitySummary> {
+async function saveRatings(host: JudgingHost, body: RequestBody<Requests, 'saveRatings'>): Promise<QualitySummary> {
   // The runner keeps its own copy of the record and rewrites run.json after every image; votes
   // written meanwhile would be lost, so a live run is refused. A record left 'running' by a crash
   // is fine to rate: nobody writes it any more.
@@ -127,7 +118,7 @@ async function sibling(host: JudgingHost, runDir: string): Promise<string> {
   return dir;
 }
 
-async function history(host: JudgingHost): Promise<HistoryEntry[]> {
+async function history(host: JudgingHost): Promise<RunHistoryEntry[]> {
   // Spec ids are slugs, so two spec files can share a folder; the record names its own file.
   const runs = await siblingRuns(host.runDir, host.record()?.spec.file);
   return runs.map((r) => historyEntry(r.runDir, r.record));

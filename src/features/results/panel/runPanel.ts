@@ -2,15 +2,15 @@
 import * as path from 'node:path';
 import vscode = require('vscode');
 import type { ILogger } from '../../../core/logger';
-import type { RunRecord } from '../../../core/runs/types';
-import { isFromWebview, PROTOCOL_VERSION, type FromWebview, type ToWebview, type WebviewRequest } from '../../../protocol/messages';
-import { Messenger } from '../../../protocol/messenger';
-import { missingImages } from '../../../protocol/resume';
+import { isFromWebview, PROTOCOL_VERSION, type FromWebview, type Requests, type ToWebview } from '../../../protocol/messages';
+import { Messenger, type RequestHandlers } from '../../../protocol/messenger';
 import { Disposable } from '../../../platform/dispose';
 import { makeNonce, renderPanelHtml } from './html';
-import { handleJudging, isJudgingRequest } from './judging';
+import { judgingHandlers } from './judging';
 import type { RunUpdate } from '../../../core/runs/options';
 import { RunViewState } from './runState';
+import { missingImages } from '../../../shared/resume';
+import type { RunRecord } from '../../../shared/runRecord';
 
 export interface RunPanelDeps {
   extensionUri: vscode.Uri;
@@ -49,7 +49,7 @@ export class RunPanel extends Disposable {
   readonly panel: vscode.WebviewPanel;
   readonly state: RunViewState | undefined;
   readonly #deps: RunPanelDeps;
-  readonly #messenger: Messenger<ToWebview, FromWebview>;
+  readonly #messenger: Messenger<ToWebview, FromWebview, Requests>;
   readonly #runDir: string;
   #problem: string | undefined;
   #ready = false;
@@ -75,7 +75,7 @@ export class RunPanel extends Disposable {
       light: vscode.Uri.joinPath(deps.extensionUri, 'media', 'results-light.svg'),
       dark: vscode.Uri.joinPath(deps.extensionUri, 'media', 'results-dark.svg'),
     };
-    this.#messenger = new Messenger<ToWebview, FromWebview>({
+    this.#messenger = new Messenger<ToWebview, FromWebview, Requests>({
       post: (m) => {
         void panel.webview.postMessage(m);
       },
@@ -84,7 +84,7 @@ export class RunPanel extends Disposable {
     });
     this._register({ dispose: () => this.#messenger.dispose() });
     this.#messenger.on('ready', (m) => this.#onReady(m.protocol));
-    this.#messenger.onRequest((body) => this.#handle(body));
+    this.#messenger.onRequest(this.#handlers());
     this._register(panel.webview.onDidReceiveMessage((m: unknown) => this.#messenger.receive(m)));
     // Without retainContextWhenHidden a hidden webview is torn down; it says `ready` again when shown.
     this._register(panel.onDidChangeViewState(() => {
@@ -189,36 +189,33 @@ export class RunPanel extends Disposable {
     for (const p of this.state?.previews() ?? []) this.#messenger.send(p as Exclude<ToWebview, { type: 'reply' }>);
   }
 
-  #handle(body: WebviewRequest): unknown {
-    if (isJudgingRequest(body)) {
-      return handleJudging(body, {
+  #handlers(): RequestHandlers<Requests> {
+    return {
+      ...judgingHandlers({
         runDir: this.#runDir,
         record: () => this.state?.record,
         replaced: (record) => this.#replaced(record),
         webviewUri: (dir) => this.panel.webview.asWebviewUri(vscode.Uri.file(dir)).toString(),
         isRunning: (dir) => this.#deps.isRunning(dir),
         openRun: (dir) => this.#deps.onOpenRun(dir),
-      });
-    }
-    switch (body.kind) {
-      case 'cancel':
+      }),
+      cancel: () => {
         this.#deps.onCancel(this.#runDir);
-        return;
-      case 'revealRunFolder':
-        return this.#deps.onRevealRunFolder(this.#runDir);
-      case 'resume': {
+      },
+      revealRunFolder: () => this.#deps.onRevealRunFolder(this.#runDir),
+      resume: () => {
         // The panel's own folder only; the webview names none. A live or complete run has nothing to resume.
         const record = this.state?.record;
         if (!record || missingImages(record) === 0) throw new Error(vscode.l10n.t('This run has no missing images.'));
         if (this.#deps.isRunning(this.#runDir)) throw new Error(vscode.l10n.t('This run is still going.'));
         return this.#deps.onResume(this.#runDir).then(() => undefined);
-      }
-      case 'openImage': {
+      },
+      openImage: (body) => {
         // Only files the record names: the webview cannot make the host open anything else.
         const known = this.state?.record.cells.some((c) => c.images.some((i) => i.file === body.file));
         if (!known) throw new Error(vscode.l10n.t('{0} is not an image of this run.', body.file));
         return this.#deps.onOpenImage(vscode.Uri.joinPath(vscode.Uri.file(this.#runDir), ...body.file.split('/')));
-      }
-    }
+      },
+    };
   }
 }

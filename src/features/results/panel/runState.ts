@@ -1,10 +1,10 @@
 // What the host remembers of one run shown in a panel, so that a webview that reloads (hidden and shown
 // again, window reload) can be given the whole picture in one `snapshot`. Pure: no vscode.
 import type { RunUpdate } from '../../../core/runs/options';
-import type { RunRecord } from '../../../core/runs/types';
 import type { PanelInit, ToWebview } from '../../../protocol/messages';
 import { PROTOCOL_VERSION } from '../../../protocol/messages';
 import { columnStats } from '../../../core/runs/stats';
+import type { RunRecord } from '../../../shared/runRecord';
 
 /** The exact API graph of each cell stays on disk: the panel never shows it and it can be large.
  * Statistics are computed here while the engine has not written final ones (a run in progress). */

@@ -1,0 +1,121 @@
+// Number formatting shared by the panel, the CLI's tables and the exports: one place, so a figure reads
+// the same in the terminal, the grid, the table and the chart. Pure: the webview imports it too.
+import type { AxisValue, ColumnStats, ConvergenceSummary, Stats } from './runRecord';
+
+/** 58300 → '58.3 s'; 950 → '950 ms'; 754000 → '12 min 34 s'. Seconds stay the unit up to 10 minutes
+ * so the columns of a study (58 s / 143 s / 258 s) compare at a glance. */
+/** Human label of a combination, e.g. '20 steps · cfg 6.5 · euler_ancestral'. */
+export function columnLabel(combo: Record<string, AxisValue>): string {
+  return Object.entries(combo)
+    .map(([k, v]) => {
+      if (k === 'steps') return `${v} steps`;
+      if (k === 'sampler' || k === 'scheduler' || k === 'size') return String(v);
+      return `${k} ${v}`;
+    })
+    .join(' · ');
+}
+
+export function formatMs(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '–';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 600_000) return `${(ms / 1000).toFixed(1)} s`;
+  const min = Math.floor(ms / 60_000);
+  return `${min} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+/** '58.3 ± 0.4 s': the spread in the mean's unit, so the two compare at a glance. One value has no
+ * spread to show. */
+export function formatMeanSd(st: Stats | undefined): string {
+  if (!st || st.n === 0) return '–';
+  if (st.n === 1) return formatMs(st.mean);
+  const s = Math.abs(st.mean) / 1000;
+  if (s < 1) return `${Math.round(st.mean)} ± ${Math.round(st.sd)} ms`;
+  if (s >= 600) return `${formatMs(st.mean)} ± ${formatMs(st.sd)}`;
+  return `${(st.mean / 1000).toFixed(1)} ± ${(st.sd / 1000).toFixed(1)} s`;
+}
+
+/** Axis ticks: round values without trailing zeros, in seconds once the axis reaches a second. */
+export function formatTick(ms: number, axisMaxMs: number): string {
+  if (axisMaxMs < 1000) return `${Math.round(ms)} ms`;
+  return `${Number((ms / 1000).toFixed(3))} s`;
+}
+
+/** Decimal gigabytes, as GPU makers and the study state VRAM: '18.4 GB'. */
+export function formatBytes(bytes: number | undefined): string {
+  if (bytes === undefined || !Number.isFinite(bytes)) return '–';
+  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
+  if (bytes >= 1e3) return `${(bytes / 1e3).toFixed(0)} kB`;
+  return `${bytes} B`;
+}
+
+/** '1.23 it/s'; slow samplers keep two significant digits ('0.34 it/s'). */
+export function formatRate(itPerSec: number | undefined): string {
+  if (itPerSec === undefined || !Number.isFinite(itPerSec)) return '–';
+  return `${itPerSec >= 10 ? itPerSec.toFixed(1) : itPerSec.toFixed(2)} it/s`;
+}
+
+/** '1.00×', '2.46×'. */
+export function formatCost(relative: number | undefined): string {
+  return relative === undefined || !Number.isFinite(relative) ? '–' : `${relative.toFixed(2)}×`;
+}
+
+export interface TableColumn {
+  header: string;
+  align?: 'left' | 'right';
+}
+
+/** A plain-text table with aligned columns (for terminals and logs). */
+export function textTable(columns: TableColumn[], rows: string[][]): string {
+  const widths = columns.map((c, i) => Math.max(c.header.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (columns[i].align === 'right' ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+  return [line(columns.map((c) => c.header)), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/**
+ * The study's table: one row per setting with time mean ± σ, it/s, peak VRAM and relative cost; with
+ * convergence scores, each setting's mean SSIM and ΔE against its seeds' top step count.
+ */
+export function summaryTable(stats: ColumnStats[], imagesPerColumn?: Map<string, number>, convergence?: ConvergenceSummary): string {
+  const points = new Map((convergence?.groups ?? []).flatMap((g) => g.points.map((p) => [p.column, p] as const)));
+  const rows = stats.map((s) => {
+    const time = s.warm ?? s.all;
+    const notes: string[] = [];
+    if (s.cold) notes.push(`cold ${formatMeanSd(s.cold)}${s.cold.n > 1 ? ` (n=${s.cold.n})` : ''}`);
+    if (s.cachedCount) notes.push(`${s.cachedCount} cached`);
+    if (s.failedCount) notes.push(`${s.failedCount} failed`);
+    return [
+      s.column,
+      String(time?.n ?? 0),
+      formatMeanSd(time),
+      time ? formatMs(time.min) : '–',
+      time ? formatMs(time.max) : '–',
+      s.itPerSec ? s.itPerSec.mean.toFixed(2) : '–',
+      formatBytes(s.peakVramBytes),
+      s.relativeCost !== undefined ? `${s.relativeCost.toFixed(2)}×` : '–',
+      ...(convergence ? [points.get(s.column)?.ssim.toFixed(3) ?? '–', points.get(s.column)?.deltaE.toFixed(2) ?? '–'] : []),
+      String(imagesPerColumn?.get(s.column) ?? ''),
+      notes.join(', '),
+    ];
+  });
+  return textTable(
+    [
+      { header: 'setting' },
+      { header: 'n', align: 'right' },
+      { header: 'time (mean ± σ)', align: 'right' },
+      { header: 'min', align: 'right' },
+      { header: 'max', align: 'right' },
+      { header: 'it/s', align: 'right' },
+      { header: 'peak VRAM', align: 'right' },
+      { header: 'cost', align: 'right' },
+      ...(convergence ? [{ header: 'SSIM', align: 'right' as const }, { header: 'ΔE', align: 'right' as const }] : []),
+      { header: 'images', align: 'right' },
+      { header: 'notes' },
+    ],
+    rows,
+  );
+}

@@ -1,0 +1,211 @@
+// run.json as the host writes it and the panel, the CLI and the exports read it. Pure types: the
+// webview, the host and the CLI all import them, so this file imports nothing outside src/shared.
+import type { Scores } from './criteria';
+
+/** A swept or spec value as it appears in a cell's axes: a number or a name. */
+export type AxisValue = string | number;
+
+/** ComfyUI API-format graph: node id -> node. Recorded with each cell as sent. */
+export type ApiGraph = Record<string, ApiNode>;
+
+export interface ApiNode {
+  class_type: string;
+  inputs: Record<string, unknown>;
+  _meta?: { title?: string };
+}
+
+/** How a job ended. 'lost': the server no longer knows it (restart) and it never finished. */
+export type JobStatus = 'success' | 'error' | 'interrupted' | 'lost';
+
+export interface Stats {
+  n: number;
+  mean: number;
+  sd: number;
+  min: number;
+  max: number;
+}
+
+export interface NodeTiming {
+  node: string;
+  classType: string;
+  /** Wall time between this node's `executing` and the next node's (client clock), ms. */
+  ms: number;
+}
+
+/** What one job measured, all from ComfyUI's own messages. */
+export interface JobTimings {
+  /** execution_success|error|interrupted.timestamp − execution_start.timestamp (server clock), ms. */
+  executionMs: number;
+  /** execution_start.timestamp − extra_data.create_time (server clock), ms; absent on servers < 0.33. */
+  queueWaitMs?: number;
+  /** Between the sampler's first and last `progress` (client clock), ms. */
+  samplingMs?: number;
+  /** (steps − 1) / sampling time: the sampler's own rate. */
+  itPerSec?: number;
+  nodes: NodeTiming[];
+  /** Nodes served from cache (execution_cached). */
+  cachedNodes: string[];
+  /** True when a model loader executed (not served from cache). */
+  cold: boolean;
+  /** True when the sampler was served from cache: nothing was measured; left out of statistics. */
+  cached: boolean;
+  /** Highest vram_total − vram_free seen while this job ran, bytes. */
+  peakVramBytes?: number;
+  /** Highest torch_vram_total − torch_vram_free seen while this job ran, bytes. */
+  peakTorchVramBytes?: number;
+  /** Client wall time from POST /prompt to the images on disk, ms. */
+  clientWallMs?: number;
+  /** Client clock from the terminal message to the images on disk and the cell first recorded (before /history is read), ms: what the client adds after the server is done. */
+  overheadMs?: number;
+  /** Server timestamps (ms since epoch) for reference. */
+  executionStart?: number;
+  executionEnd?: number;
+}
+
+export interface ImageFile {
+  /** File name inside the run folder, chosen by the client. */
+  file: string;
+  sha256: string;
+  bytes: number;
+  width?: number;
+  height?: number;
+  /** A downscaled JPEG of it in the run folder for the panel's grid (made after the image is recorded; none for small images). */
+  thumb?: string;
+}
+
+export type CellStatus = 'queued' | 'running' | JobStatus | 'cached' | 'cancelled' | 'failed';
+
+export interface CellRecord {
+  key: string;
+  axes: Record<string, AxisValue>;
+  column: string;
+  repeat: number;
+  seed: number;
+  status: CellStatus;
+  promptId?: string;
+  /** The exact API graph sent. */
+  graph?: ApiGraph;
+  images: ImageFile[];
+  timings?: JobTimings;
+  error?: string;
+  /** How close this image is to its seed row's reference (set once the run's images are on disk). */
+  convergence?: CellConvergence;
+}
+
+/** One image against the highest step count of the same seed and other settings (its reference). */
+export interface CellConvergence {
+  /** Key of the reference cell (this cell's own key when it is the reference). */
+  reference: string;
+  /** Mean SSIM of the luminance at the working size (1 = same structure). */
+  ssim: number;
+  /** Mean CIE76 ΔE*ab at the working size (0 = same colours; ~2.3 is just noticeable). */
+  deltaE: number;
+}
+
+/** Convergence of one step count within one group of other settings, over the seeds. */
+export interface ConvergencePoint {
+  steps: number;
+  column: string;
+  /** Seeds scored. */
+  n: number;
+  ssim: number;
+  ssimMin: number;
+  deltaE: number;
+  /** Mean execution time of the column (warm runs where measured), ms. */
+  timeMs?: number;
+}
+
+/** The smallest step count that reaches the threshold, within one group of other settings. */
+export interface ConvergenceGroup {
+  /** The other swept axes, e.g. 'cfg 6.5'; '' when steps is the only axis. */
+  group: string;
+  referenceSteps: number;
+  points: ConvergencePoint[];
+  /** Undefined when fewer than two step counts could be scored. */
+  recommendedSteps?: number;
+  /** Time of the recommended step count / time of the reference. */
+  timeFraction?: number;
+}
+
+/** Objective convergence of a steps sweep (record.convergence). */
+export interface ConvergenceSummary {
+  /** How the scores were made (window, colour difference, working size). */
+  method: string;
+  /** Mean SSIM a step count must reach to be recommended. */
+  threshold: number;
+  groups: ConvergenceGroup[];
+  /** Time spent scoring, ms (client side, after the run). */
+  scoringMs: number;
+}
+
+/** Statistics of one column (one setting), warm and cold runs apart; cached runs left out. */
+export interface ColumnStats {
+  column: string;
+  axes: Record<string, AxisValue>;
+  /** Warm runs' execution time, ms. */
+  warm?: Stats;
+  /** Cold runs' execution time, ms. */
+  cold?: Stats;
+  /** All measured (non-cached) runs' execution time, ms. */
+  all?: Stats;
+  itPerSec?: Stats;
+  samplingMs?: Stats;
+  peakVramBytes?: number;
+  /** Mean time relative to the cheapest column (1 = cheapest). */
+  relativeCost?: number;
+  cachedCount: number;
+  failedCount: number;
+}
+
+export interface ServerFacts {
+  url: string;
+  comfyuiVersion?: string;
+  gpu?: string;
+  vramTotalBytes?: number;
+  os?: string;
+  pytorchVersion?: string;
+  pythonVersion?: string;
+}
+
+/** One reviewer's vote on one image, as run.json keeps it. */
+export interface Rating {
+  cell: string;
+  image: string;
+  scores: Scores;
+  note?: string;
+  at: string;
+  /** Which rating round the vote belongs to (one blind round = one id), so rounds can be counted. */
+  round?: string;
+  /** True when the settings were hidden and the order shuffled while rating. */
+  blind?: boolean;
+}
+
+export type RunStatus = 'running' | 'complete' | 'partial' | 'cancelled' | 'failed';
+
+/** run.json: the source of truth of a run. Written atomically with stable key order. */
+export interface RunRecord {
+  format: 'qwenprompt-run';
+  version: 1;
+  id: string;
+  createdAt: string;
+  finishedAt?: string;
+  status: RunStatus;
+  spec: {
+    /** Spec file path relative to the runs root, `/`-separated (see specFileLabel in core/runs/runFolders.ts). */
+    file: string;
+    name: string;
+    id: string;
+    /** The spec as resolved (every default filled in). */
+    resolved: unknown;
+  };
+  server: ServerFacts;
+  cells: CellRecord[];
+  stats: ColumnStats[];
+  ratings: Rating[];
+  /** Objective convergence per step count and the recommended setting (steps sweeps only). */
+  convergence?: ConvergenceSummary;
+  /** The client's own wall time for the whole run, ms. */
+  wallMs?: number;
+  /** When the run was resumed after an interruption (`qwenprompt run --resume`), oldest first. */
+  resumedAt?: string[];
+}
