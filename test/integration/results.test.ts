@@ -180,7 +180,7 @@ suite('results panels', () => {
     const panels = new ResultsPanelController({
       extensionUri,
       log: nullLogger,
-      runs: { ...runs, cancel: () => false, resumeFolder: async () => undefined },
+      runs: { ...runs, cancel: () => false, resumeFolder: async () => undefined, setViewer: () => ({ dispose() {} }) },
     });
     const webview = fakePanel();
     try {

@@ -4,10 +4,17 @@ import type { ILogger } from '../logger';
 import type { Spec } from '../spec/types';
 import type { CellRecord, RunRecord } from '../../shared/runRecord';
 
+export type PreviewMethod = 'auto' | 'none';
+
 /** What every run takes, started or resumed. */
 export interface SessionOptions {
   client: IComfyClient;
-  previewMethod?: 'auto' | 'none';
+  /**
+   * Whether each prompt asks the server for live previews ('auto') or none, read as each is posted (the
+   * editor asks for them only while a results panel shows the run). Default 'none': previews cost the
+   * server GPU time and CPU inside the very job being timed, so a caller that shows none asks for none.
+   */
+  previewMethod?: PreviewMethod | (() => PreviewMethod);
   /** Abort = cancel: the running prompt is interrupted and the queued ones are deleted on the server. */
   signal?: AbortSignal;
   onUpdate?: (u: RunUpdate) => void;

@@ -18,7 +18,7 @@ import type { RunRecord } from '../../shared/runRecord';
 export const RESULTS_VIEW_TYPE = 'qwenprompt.results';
 
 /** What the panels need of the runs: every update, and whether a run goes on, cancel or resume by run folder. */
-export type ResultsRuns = Pick<RunService, 'onDidUpdate' | 'onDidChangeRuns' | 'isRunning' | 'cancel' | 'resumeFolder'>;
+export type ResultsRuns = Pick<RunService, 'onDidUpdate' | 'onDidChangeRuns' | 'isRunning' | 'cancel' | 'resumeFolder' | 'setViewer'>;
 
 export interface ResultsPanelDeps {
   extensionUri: vscode.Uri;
@@ -59,6 +59,8 @@ export class ResultsPanelController extends Disposable implements ResultsView {
       }),
     );
     this._register(runs.onDidChangeRuns(() => this.#runsChanged()));
+    // A run's prompts ask for previews while a panel shows it; one without a folder yet gets its panel on 'planned'.
+    this._register(runs.setViewer({ shows: (runDir) => runDir === undefined || this.#panels.has(path.resolve(runDir)) }));
     this._register({
       dispose: () => {
         for (const p of [...this.#panels.values()]) p.dispose();

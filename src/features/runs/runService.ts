@@ -1,7 +1,5 @@
-import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import vscode = require('vscode');
-import type { ApiGraph } from '../../core/comfy/types';
 import type { ILogger } from '../../core/logger';
 import type { OpenedRun, RunUpdate, SessionRequest } from '../../core/runs/options';
 import { runsRootFor } from '../../core/runs/runFolders';
@@ -12,6 +10,7 @@ import { Disposable } from '../../platform/dispose';
 import { UntrustedWorkspaceError } from '../../platform/trust';
 import type { ComfyConnections } from '../server/comfyConnections';
 import type { SpecHistory } from './runHistory';
+import { readUserGraph } from './userGraph';
 import { WatchedRunHistory } from './watchedRunHistory';
 import { runEngine } from '../runEngine';
 import type { RunRecord } from '../../shared/runRecord';
@@ -57,6 +56,9 @@ export interface RunServiceDeps {
   onRejected?: (uri: vscode.Uri, spec: Spec, error: SpecRejectedError) => void;
 }
 
+/** What shows runs' live previews (the results panels): whether it shows the run in `runDir` (undefined: a run with no folder yet, which it will show once it has one). */
+export type RunViewer = { shows(runDir: string | undefined): boolean };
+
 interface Entry {
   run: ActiveRun;
   abort: AbortController;
@@ -72,6 +74,7 @@ export class RunService extends Disposable {
   readonly #deps: RunServiceDeps;
   readonly #running = new Map<ActiveRun, Entry>();
   readonly #history: WatchedRunHistory;
+  #viewer: RunViewer | undefined;
   readonly #status = this._register(vscode.window.createStatusBarItem('qwenprompt.run', vscode.StatusBarAlignment.Left, 99));
 
   readonly #onDidChangeRuns = this._register(new vscode.EventEmitter<void>());
@@ -90,6 +93,12 @@ export class RunService extends Disposable {
     this.#history = this._register(new WatchedRunHistory(deps.config, (runDir) => this.isRunning(runDir)));
     this.onDidChangeHistory = this.#history.onDidChange;
     this._register({ dispose: () => this.cancelAll() });
+  }
+
+  /** A run's prompts ask for live previews only while the viewer shows the run (they cost GPU time inside the timed jobs); none: no previews. */
+  setViewer(viewer: RunViewer): vscode.Disposable {
+    this.#viewer = viewer;
+    return { dispose: () => this.#viewer === viewer && (this.#viewer = undefined) };
   }
 
   get running(): readonly ActiveRun[] {
@@ -200,7 +209,8 @@ export class RunService extends Disposable {
           token.onCancellationRequested(() => abort.abort());
           const options = {
             client,
-            previewMethod: config.previews ? ('auto' as const) : ('none' as const),
+            // Asked as each prompt is posted: previews cost the server GPU time, so only a panel that shows them pays for them.
+            previewMethod: () => (config.previews && this.#viewer?.shows(run.runDir) ? ('auto' as const) : ('none' as const)),
             signal: abort.signal,
             logger: this.#deps.log,
             convergence: { threshold: config.convergenceThreshold },
@@ -327,16 +337,4 @@ export class RunService extends Disposable {
     this.#status.command = { title: vscode.l10n.t('Cancel'), command: 'qwenprompt.cancel' };
     this.#status.show();
   }
-}
-
-/** Reads the spec's `workflow:` graph; the core says what is wrong with a file that is not an API graph. */
-async function readUserGraph(specFile: string, workflow: string): Promise<ApiGraph> {
-  const file = path.resolve(path.dirname(specFile), workflow);
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch {
-    throw new Error(vscode.l10n.t('The workflow file {0} cannot be read: check the `workflow:` path.', file));
-  }
-  return runEngine().loadUserGraph(text, workflow);
 }
