@@ -9,6 +9,7 @@ import { h } from './render/dom';
 import { ImageQueue } from './render/imageQueue';
 import { Judging } from './render/judging';
 import { Lightbox } from './render/lightbox';
+import { ServerBanner } from './render/serverBanner';
 import { renderSummary } from './render/summary';
 import { resumableCount, resumeLabel } from './view/resume';
 import type { CellRecord, ColumnStats, RunRecord } from '../src/shared/runRecord';
@@ -43,6 +44,7 @@ class App {
   #root: HTMLElement;
   #header = h('header', { class: 'run-header' });
   #notice = h('div', { class: 'notice', role: 'status' });
+  #server: ServerBanner;
   #grid = h('div', { class: 'grid', role: 'grid', 'aria-label': 'Images by setting and repeat' });
   #summary = h('section', { class: 'summary-section', 'aria-label': 'Summary' });
 
@@ -70,7 +72,17 @@ class App {
       request: (kind, ...params) => this.#messenger.request(kind, ...params),
       notice: (text, kind) => this.#showNotice(text, kind),
     });
+    this.#server = new ServerBanner({
+      retry: () => this.#messenger.request('retryServer'),
+      selectServer: () => this.#request('selectServer'),
+      failed: (text) => this.#showNotice(text, 'error'),
+    });
     const m = this.#messenger;
+    m.on('server', (msg) => {
+      const { server: _old, ...rest } = this.#init;
+      this.#init = msg.server.state === 'online' ? rest : { ...rest, server: msg.server };
+      this.#renderHeader();
+    });
     m.on('snapshot', (msg) => this.#setInit(msg.init));
     m.on('record', (msg) => this.#setInit({ ...this.#init, record: msg.record }));
     m.on('compareWith', (msg) => this.#judging.compareWith(msg.runDir));
@@ -79,7 +91,7 @@ class App {
     m.on('preview', (msg) => this.#cells.get(msg.key)?.setPreview(msg.mime, msg.data));
     window.addEventListener('message', (e: MessageEvent<unknown>) => m.receive(e.data));
     this.#grid.addEventListener('keydown', (e) => this.#moveFocus(e));
-    root.replaceChildren(this.#header, this.#notice, h('section', { class: 'grid-section' }, this.#grid), this.#summary, this.#judging.quality, this.#judging.comparison, this.#lightbox.el, this.#judging.compare.el, this.#judging.rating.el, this.#judging.history);
+    root.replaceChildren(this.#header, this.#server.el, this.#notice, h('section', { class: 'grid-section' }, this.#grid), this.#summary, this.#judging.quality, this.#judging.comparison, this.#lightbox.el, this.#judging.compare.el, this.#judging.rating.el, this.#judging.history);
     this.#renderAll();
     const saved = parsePersistedState(vscode.getState());
     if (saved?.zoomed && saved.runDir === init.runDir) this.#lightbox.show(saved.zoomed);
@@ -182,9 +194,15 @@ class App {
     reveal.addEventListener('click', () => this.#request('revealRunFolder'));
     actions.append(reveal);
     const meta = h('p', { class: 'meta' });
+    this.#server.update(this.#init.server, this.#init.live === true);
+    // A run waiting for its server is not "Running": its previews are frozen (main.css dims them).
+    const waiting = record?.status === 'running' && this.#init.server?.state === 'unreachable';
+    this.#root.classList.toggle('server-down', this.#server.down);
     if (record) {
       meta.append(
-        h('span', { class: `status-badge ${record.status}`, 'data-testid': 'run-status' }, STATUS_WORDS[record.status] ?? record.status),
+        waiting
+          ? h('span', { class: 'status-badge unreachable', 'data-testid': 'run-status' }, 'Waiting for server')
+          : h('span', { class: `status-badge ${record.status}`, 'data-testid': 'run-status' }, STATUS_WORDS[record.status] ?? record.status),
         h('span', { 'data-testid': 'run-progress' }, runProgressText(record)),
       );
       const server = [record.server.gpu, record.server.comfyuiVersion && `ComfyUI ${record.server.comfyuiVersion}`]

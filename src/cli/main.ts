@@ -18,7 +18,7 @@ import { scoreRun } from '../core/convergence/scoreRun';
 import { parseSpecs } from '../core/spec/parse';
 import type { Spec, SpecDiagnostic } from '../core/spec/types';
 import { ProgressView } from './progressView';
-import { summaryTable } from '../shared/format';
+import { summaryTable, vramLegend } from '../shared/format';
 import type { RunRecord } from '../shared/runRecord';
 
 const USAGE = `qwenprompt — run .qwenprompt specs on a ComfyUI server and measure them
@@ -39,7 +39,8 @@ Options for run:
   --spec NAME|N      run only this spec of a multi-spec file (name, id or 1-based index)
   --out DIR          runs folder (default: ${DEFAULT_RUNS_FOLDER} next to the spec)
   --json             print the run record(s) as JSON on stdout (progress goes to stderr)
-  --no-preview       ask the server for no live previews
+  --no-preview       accepted for old scripts: the CLI never asks for live previews (nothing here shows them,
+                     and they cost the server GPU time inside the jobs it times)
   --token-env VAR    read a bearer token for a proxied server from this variable (default QWENPROMPT_TOKEN)
   --watchdog MIN     give up on a job that shows no sign of life for MIN minutes (default 10)
   --resume           continue an interrupted run in its own folder (see above)
@@ -194,7 +195,8 @@ async function runCommand(args: string[], io: { out: NodeJS.WritableStream & { i
       view.title(`${spec.name} → ${server}${toResume ? ' (resumed)' : ''}`);
       const common = {
         client,
-        previewMethod: o['no-preview'] ? ('none' as const) : ('auto' as const),
+        // Nothing in the CLI shows previews, so it asks for none (run.json records it); --no-preview is a no-op.
+        previewMethod: 'none' as const,
         signal: controller.signal,
         onUpdate: (u: Parameters<ProgressView['update']>[0]) => view.update(u),
         logger: log,
@@ -226,6 +228,8 @@ async function runCommand(args: string[], io: { out: NodeJS.WritableStream & { i
       for (const c of result.record.cells) images.set(c.column, (images.get(c.column) ?? 0) + c.images.length);
       io.err.write(`\n${spec.name} — ${result.record.server.gpu ?? 'unknown GPU'}, ComfyUI ${result.record.server.comfyuiVersion ?? '?'}\n`);
       io.err.write(summaryTable(result.record.stats, images, result.record.convergence) + '\n');
+      // What each VRAM column counts (1 GiB = 1024³ bytes), when the run measured any.
+      if (result.record.stats.some((s) => s.peakDeviceVramBytes !== undefined || s.peakTorchVramBytes !== undefined)) for (const line of vramLegend()) io.err.write(`${line}\n`);
       for (const line of convergenceLines(result.record.convergence)) io.err.write(`${line}\n`);
       for (const c of result.record.cells.filter((c) => c.error)) io.err.write(`  ${c.column} #${c.repeat + 1}: ${c.status}: ${c.error}\n`);
       io.err.write(`Run ${result.record.status}: ${path.relative(process.cwd(), result.runDir) || result.runDir}\n`);

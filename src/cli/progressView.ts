@@ -1,6 +1,7 @@
 import type { RunUpdate } from '../core/runs/options';
 import { formatMs } from '../shared/format';
 import type { CellRecord } from '../shared/runRecord';
+import { serverReachText, type ServerReach } from '../shared/serverReach';
 
 /** How many job lines a TTY shows at once: the running one, the next queued, the latest done. */
 const MAX_LINES = 12;
@@ -15,6 +16,8 @@ export class ProgressView {
   readonly #width: number;
   readonly #cells = new Map<string, CellRecord>();
   readonly #steps = new Map<string, { value: number; max: number }>();
+  /** The server's state while it does not answer; the TTY block shows it above the bars. */
+  #server: string | undefined;
   #drawn = 0;
   #timer: NodeJS.Timeout | undefined;
 
@@ -47,6 +50,12 @@ export class ProgressView {
       case 'progress':
         this.#steps.set(u.key, { value: u.value, max: u.max });
         break;
+      case 'server':
+        this.#server = u.server.state === 'online' ? undefined : serverLine(u.server);
+        // On a terminal the block redraws with the line in it (cleared once the server is back); in a
+        // log every change is a line of its own.
+        if (!this.#tty) this.#out.write(serverLine(u.server) + '\n');
+        break;
       case 'preview':
       case 'finished':
         break;
@@ -76,7 +85,7 @@ export class ProgressView {
     const from = Math.max(0, Math.min((active < 0 ? all.length : active) - 3, all.length - MAX_LINES));
     const shown = all.slice(from, from + MAX_LINES);
     const done = all.filter((c) => !['queued', 'running'].includes(c.status)).length;
-    const lines = [`${done}/${all.length} done${from ? ` (${from} earlier not shown)` : ''}`, ...shown.map((c) => this.#barLine(c))];
+    const lines = [`${done}/${all.length} done${from ? ` (${from} earlier not shown)` : ''}`, ...(this.#server ? [this.#server] : []), ...shown.map((c) => this.#barLine(c))];
     let s = this.#drawn ? `\x1b[${this.#drawn}A` : '';
     for (const l of lines) s += `\x1b[2K${l}\n`;
     // Clear whatever an earlier, taller block left below.
@@ -100,6 +109,12 @@ export class ProgressView {
     const filled = Math.round(frac * barWidth);
     return `${label} ${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)} ${tail}`;
   }
+}
+
+/** The server line both views print: the panel's words, and how to stop waiting. */
+export function serverLine(s: ServerReach): string {
+  const text = serverReachText(s);
+  return s.state === 'unreachable' ? `⚠ ${text}; Ctrl-C to stop` : `${s.state === 'online' ? '✔' : '✘'} ${text}`;
 }
 
 function plainLine(c: CellRecord): string {

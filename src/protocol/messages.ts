@@ -4,6 +4,7 @@ import { isCriterion, isScore, type Scores } from '../shared/criteria';
 import type { RunHistoryEntry } from '../shared/history';
 import type { QualitySummary } from '../shared/quality';
 import type { CellRecord, ColumnStats, RunRecord } from '../shared/runRecord';
+import type { ServerReach } from '../shared/serverReach';
 import type { Reply, Request, RequestBody } from './messenger';
 
 /** Bumped whenever a message changes shape; a stale webview that says another number is reloaded. */
@@ -23,6 +24,8 @@ export interface PanelInit {
   /** True while a run of this window writes into the folder; a 'running' record that is not live was
    * interrupted (window closed, crash) and can be resumed. */
   live?: boolean;
+  /** Set while the run's server does not answer (or after the run gave up on it); absent when it does. */
+  server?: ServerReach;
 }
 
 export type ToWebview =
@@ -36,6 +39,8 @@ export type ToWebview =
   | { type: 'preview'; key: string; mime: string; data: Uint8Array }
   /** A new whole record: planned, or finished with final statistics. */
   | { type: 'record'; record: RunRecord }
+  /** The run's server stopped answering, gave up, or is back ('online' clears the banner). */
+  | { type: 'server'; server: ServerReach }
   /** Show another run of the same spec beside this one (the Compare Runs command). */
   | { type: 'compareWith'; runDir: string }
   | Reply;
@@ -68,6 +73,11 @@ export interface Requests {
   openRun: { params: { runDir: string }; reply: void };
   /** Run the missing images of the shown (interrupted) run into its own folder; replies when it ends. */
   resume: { params: {}; reply: void };
+  /** The server-unreachable banner's Retry: reconnect now while the run waits for its server; once the
+   * run gave up, resume it (as `resume`). Fails with the reason while the server still does not answer. */
+  retryServer: { params: {}; reply: void };
+  /** The banner's Select Server: the qwenprompt.selectServer command. */
+  selectServer: { params: {}; reply: void };
 }
 
 /** A request as it travels: its kind and its parameters side by side. */
@@ -128,6 +138,8 @@ const REQUEST_KEYS: { [K in keyof Requests]: readonly (keyof Requests[K]['params
   quality: [],
   history: [],
   resume: [],
+  retryServer: [],
+  selectServer: [],
   openImage: ['file'],
   saveRatings: ['votes', 'blind'],
   exportTable: ['format', 'to'],
@@ -145,6 +157,8 @@ function isWebviewRequest(b: unknown): b is WebviewRequest {
     case 'quality':
     case 'history':
     case 'resume':
+    case 'retryServer':
+    case 'selectServer':
       return true;
     case 'openImage':
       return isSafeRelativeFile(b.file);
@@ -194,6 +208,8 @@ const REPLY_CHECKS: { [K in keyof Requests]: (v: unknown) => v is Requests[K]['r
   revealRunFolder: ignored,
   openRun: ignored,
   resume: ignored,
+  retryServer: ignored,
+  selectServer: ignored,
   saveRatings: isQualitySummary,
   quality: isQualitySummary,
   exportTable: isFileOrNothing,
@@ -258,8 +274,17 @@ export function isPanelInit(i: unknown): i is PanelInit {
     isObject(i.progress) &&
     Object.values(i.progress).every((p) => isObject(p) && isFiniteNumber(p.value) && isFiniteNumber(p.max)) &&
     (i.problem === undefined || isString(i.problem)) &&
-    (i.live === undefined || typeof i.live === 'boolean')
+    (i.live === undefined || typeof i.live === 'boolean') &&
+    (i.server === undefined || isServerReach(i.server))
   );
+}
+
+/** A reachability state as the host sends it: a URL of sane length, an attempt count, nothing else. */
+export function isServerReach(s: unknown): s is ServerReach {
+  if (!isObject(s) || !isString(s.url) || s.url.length === 0 || s.url.length > 2048) return false;
+  if (s.state === 'online') return onlyKeys(s, ['state', 'url']);
+  if (s.state !== 'unreachable' && s.state !== 'gaveUp') return false;
+  return onlyKeys(s, ['state', 'url', 'attempt']) && Number.isSafeInteger(s.attempt) && (s.attempt as number) >= 0;
 }
 
 const MAX_PREVIEW_BYTES = 8 * 1024 * 1024;
@@ -282,6 +307,8 @@ export function isToWebview(m: unknown): m is ToWebview {
       return isRunRecord(m.record);
     case 'compareWith':
       return isAbsoluteDir(m.runDir);
+    case 'server':
+      return onlyKeys(m, ['type', 'server']) && isServerReach(m.server);
     case 'reply':
       return Number.isInteger(m.id) && (m.ok === true || (m.ok === false && isString(m.error)));
     default:

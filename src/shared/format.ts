@@ -40,13 +40,28 @@ export function formatTick(ms: number, axisMaxMs: number): string {
   return `${Number((ms / 1000).toFixed(3))} s`;
 }
 
-/** Decimal gigabytes, as GPU makers and the study state VRAM: '18.4 GB'. */
-export function formatBytes(bytes: number | undefined): string {
+/** VRAM in binary units, as nvidia-smi and PyTorch state it (1 GiB = 1024³ bytes): '23.4 GiB', '812 MiB'. */
+export function formatVram(bytes: number | undefined): string {
   if (bytes === undefined || !Number.isFinite(bytes)) return '–';
-  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
-  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
-  if (bytes >= 1e3) return `${(bytes / 1e3).toFixed(0)} kB`;
-  return `${bytes} B`;
+  const mib = bytes / 2 ** 20;
+  if (Math.round(mib) >= 1024) return `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+  if (mib >= 1) return `${Math.round(mib)} MiB`;
+  return `${Math.round(bytes / 1024)} KiB`;
+}
+
+/** The peak VRAM figures shown per setting and per image: a label and what the figure is (legend, tooltips). */
+export const VRAM_FIGURES = [
+  {
+    key: 'peakDeviceVramBytes',
+    label: 'VRAM (device)',
+    what: 'peak memory in use on the GPU while the job ran, as nvidia-smi shows it: the CUDA context, PyTorch’s whole reserved pool and any other process',
+  },
+  { key: 'peakTorchVramBytes', label: 'VRAM (PyTorch)', what: 'peak memory PyTorch had allocated to tensors (its reserved pool holds more)' },
+] as const;
+
+/** The VRAM legend under a text table, one line per figure. */
+export function vramLegend(): string[] {
+  return VRAM_FIGURES.map((f) => `${f.label}: ${f.what}.`);
 }
 
 /** '1.23 it/s'; slow samplers keep two significant digits ('0.34 it/s'). */
@@ -77,7 +92,8 @@ export function textTable(columns: TableColumn[], rows: string[][]): string {
 }
 
 /**
- * The study's table: one row per setting with time mean ± σ, it/s, peak VRAM and relative cost; with
+ * The study's table: one row per setting with time mean ± σ, it/s, peak VRAM (device and PyTorch; see
+ * vramLegend) and relative cost; with
  * convergence scores, each setting's mean SSIM and ΔE against its seeds' top step count.
  */
 export function summaryTable(stats: ColumnStats[], imagesPerColumn?: Map<string, number>, convergence?: ConvergenceSummary): string {
@@ -95,7 +111,7 @@ export function summaryTable(stats: ColumnStats[], imagesPerColumn?: Map<string,
       time ? formatMs(time.min) : '–',
       time ? formatMs(time.max) : '–',
       s.itPerSec ? s.itPerSec.mean.toFixed(2) : '–',
-      formatBytes(s.peakVramBytes),
+      ...VRAM_FIGURES.map((f) => formatVram(s[f.key])),
       s.relativeCost !== undefined ? `${s.relativeCost.toFixed(2)}×` : '–',
       ...(convergence ? [points.get(s.column)?.ssim.toFixed(3) ?? '–', points.get(s.column)?.deltaE.toFixed(2) ?? '–'] : []),
       String(imagesPerColumn?.get(s.column) ?? ''),
@@ -110,7 +126,7 @@ export function summaryTable(stats: ColumnStats[], imagesPerColumn?: Map<string,
       { header: 'min', align: 'right' },
       { header: 'max', align: 'right' },
       { header: 'it/s', align: 'right' },
-      { header: 'peak VRAM', align: 'right' },
+      ...VRAM_FIGURES.map((f) => ({ header: f.label, align: 'right' as const })),
       { header: 'cost', align: 'right' },
       ...(convergence ? [{ header: 'SSIM', align: 'right' as const }, { header: 'ΔE', align: 'right' as const }] : []),
       { header: 'images', align: 'right' },

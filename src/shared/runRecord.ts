@@ -49,9 +49,11 @@ export interface JobTimings {
   cold: boolean;
   /** True when the sampler was served from cache: nothing was measured; left out of statistics. */
   cached: boolean;
-  /** Highest vram_total − vram_free seen while this job ran, bytes. */
+  /** Highest vram_total − vram_free seen while this job ran, bytes: the CUDA context plus PyTorch's allocated memory (ComfyUI's vram_free counts PyTorch's reserved-but-unused memory as free). */
   peakVramBytes?: number;
-  /** Highest torch_vram_total − torch_vram_free seen while this job ran, bytes. */
+  /** Highest memory in use on the GPU while this job ran, as nvidia-smi shows it (vram_total − vram_free + torch_vram_free: the CUDA context, PyTorch's whole reserved pool, other processes), bytes. */
+  peakDeviceVramBytes?: number;
+  /** Highest torch_vram_total − torch_vram_free seen while this job ran: PyTorch's allocated memory, bytes. */
   peakTorchVramBytes?: number;
   /** Client wall time from POST /prompt to the images on disk, ms. */
   clientWallMs?: number;
@@ -71,6 +73,8 @@ export interface ImageFile {
   height?: number;
   /** A downscaled JPEG of it in the run folder for the panel's grid (made after the image is recorded; none for small images). */
   thumb?: string;
+  /** What the client did not do with the image and why, e.g. not decoded (no thumbnail, no score) because its header declares more pixels than the client decodes. */
+  note?: string;
 }
 
 export type CellStatus = 'queued' | 'running' | JobStatus | 'cached' | 'cancelled' | 'failed';
@@ -85,6 +89,8 @@ export interface CellRecord {
   promptId?: string;
   /** The exact API graph sent. */
   graph?: ApiGraph;
+  /** Whether its prompt asked the server for live previews (extra_data.preview_method not 'none'): they cost GPU time inside the job. */
+  previews?: boolean;
   images: ImageFile[];
   timings?: JobTimings;
   error?: string;
@@ -150,7 +156,10 @@ export interface ColumnStats {
   all?: Stats;
   itPerSec?: Stats;
   samplingMs?: Stats;
+  /** The highest of the column's cells' figures of the same name, bytes (see JobTimings). */
   peakVramBytes?: number;
+  peakDeviceVramBytes?: number;
+  peakTorchVramBytes?: number;
   /** Mean time relative to the cheapest column (1 = cheapest). */
   relativeCost?: number;
   cachedCount: number;
@@ -199,6 +208,8 @@ export interface RunRecord {
     resolved: unknown;
   };
   server: ServerFacts;
+  /** Whether the prompts asked for live previews (each cell says for its own): 'mixed' when they differ. */
+  previews?: 'on' | 'off' | 'mixed';
   cells: CellRecord[];
   stats: ColumnStats[];
   ratings: Rating[];

@@ -449,7 +449,14 @@ class FakeComfyServer implements FakeComfy, Sink {
     // Generated piece by piece, each written once the last one drained.
     for (const piece of reply.stream) {
       if (res.destroyed) { return; }
-      if (!res.write(piece)) { await new Promise((r) => { res.once('drain', r); res.once('close', r); }); }
+      if (!res.write(piece)) {
+        // One listener pair per wait, both removed after: a 20 MB image waits hundreds of times.
+        await new Promise<void>((r) => {
+          const done = () => { res.off('drain', done); res.off('close', done); r(); };
+          res.once('drain', done);
+          res.once('close', done);
+        });
+      }
     }
     res.end();
   }

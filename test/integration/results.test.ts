@@ -128,16 +128,59 @@ suite('results panels', () => {
     }
   });
 
+  test('a run is its folder: isRunning and the panel\'s Cancel name it, a spec finds its run before the folder exists', async () => {
+    await fake?.close();
+    fake = await startFakeComfy({ msPerStep: 40 });
+    await setting('comfy.url', fake.url);
+    const cfg = new ConfigService();
+    const tokens = new TokenStore(memorySecrets());
+    const connections = new ComfyConnections({ config: cfg, tokens, log: nullLogger, isTrusted: () => true });
+    const runs = new RunService({ config: cfg, connections, log: nullLogger });
+    const docs = new SpecDocuments(cfg);
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder);
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder.uri, 'portrait.qwenprompt'));
+    const [spec] = docs.specs(doc);
+    const seen: { specRun: boolean; running: boolean; sameFolder: boolean; cancelled: boolean }[] = [];
+    const sub = runs.onDidUpdate(({ update }) => {
+      if (update.type !== 'planned') return;
+      const { runDir } = update;
+      seen.push({
+        specRun: runs.activeRunOf(doc.uri.toString(), spec.id)?.runDir === runDir,
+        running: runs.isRunning(runDir),
+        // The same folder spelled another way is the same run.
+        sameFolder: runs.isRunning(path.join(runDir, '..', path.basename(runDir))),
+        cancelled: runs.cancel(runDir),
+      });
+    });
+    try {
+      const started = runs.run({ uri: doc.uri, spec, steps: [40] });
+      const starting = runs.activeRunOf(doc.uri.toString(), spec.id);
+      assert.ok(starting, 'the spec maps to its run at once');
+      assert.equal(starting.runDir, undefined, 'before the runner made its folder');
+      const result = await started;
+      assert.ok(result);
+      assert.deepEqual(seen, [{ specRun: true, running: true, sameFolder: true, cancelled: true }]);
+      assert.equal(result.record.status, 'cancelled', 'Cancel by run folder stopped the run');
+      assert.equal(runs.isRunning(result.runDir), false, 'an ended run is not running');
+      assert.equal(runs.activeRunOf(doc.uri.toString(), spec.id), undefined);
+      assert.equal(runs.cancel(result.runDir), false, 'nothing left to cancel');
+    } finally {
+      sub.dispose();
+      [docs, runs, connections, tokens, cfg].forEach((d) => d.dispose());
+    }
+  });
+
   test('"open image" in a panel opens the image in VS Code\'s image preview; a file its run does not name is refused', async () => {
     const runDir = path.join(runsDir, 'steps-study', '2026-11-20T09-00-00Z');
     await fs.cp(path.join(REPO, 'test/fixtures/runs/steps-study/2026-11-20T09-00-00Z'), runDir, { recursive: true });
     const image = path.join(runDir, 'steps20-r0.png');
     await fs.writeFile(image, PNG_1X1);
-    const runs = { onDidUpdate: new vscode.EventEmitter<never>().event, onDidChangeRuns: new vscode.EventEmitter<void>().event, running: [] };
+    const runs = { onDidUpdate: new vscode.EventEmitter<never>().event, onDidChangeRuns: new vscode.EventEmitter<void>().event, isRunning: () => false };
     const panels = new ResultsPanelController({
       extensionUri,
       log: nullLogger,
-      runs: { ...runs, cancelRunDir: () => false, resumeFolder: async () => undefined },
+      runs: { ...runs, cancel: () => false, resumeFolder: async () => undefined, setViewer: () => ({ dispose() {} }), retryServer: async () => undefined },
     });
     const webview = fakePanel();
     try {

@@ -90,7 +90,11 @@ suite('runs against the ComfyUI test server', () => {
     const onDisk = JSON.parse(await fs.readFile(path.join(runDir, 'run.json'), 'utf8')) as RunRecord;
     assert.equal(onDisk.status, 'complete');
     assert.equal(path.resolve(runsDir, onDisk.spec.file), uri.fsPath, 'run.json names the spec file');
-    assert.ok(server.requests.some((r) => r.method === 'POST' && r.path === '/prompt'));
+    // The results panel shows the run, so its prompt asked for live previews (qwenprompt.previews is on).
+    const posts = server.requests.filter((r) => r.method === 'POST' && r.path === '/prompt');
+    assert.deepEqual(posts.map((r) => (r.body as { extra_data: { preview_method: string } }).extra_data.preview_method), ['auto']);
+    assert.equal(onDisk.previews, 'on', 'run.json says previews were on');
+    assert.equal(onDisk.cells[0].previews, true);
 
     // The results panel opened beside the spec when the run started.
     const panelTab = () =>
@@ -140,6 +144,10 @@ suite('runs against the ComfyUI test server', () => {
     assert.equal(result.record.status, 'cancelled');
     assert.ok(result.record.cells.every((c) => c.status === 'cancelled'), JSON.stringify(result.record.cells.map((c) => c.status)));
     assert.ok(server.requests.some((r) => r.method === 'POST' && r.path === '/interrupt'));
+    // Every prompt was posted while the run's panel showed it (the first one before it had opened), so each asked for previews.
+    const asked = server.requests.filter((r) => r.method === 'POST' && r.path === '/prompt').map((r) => (r.body as { extra_data: { preview_method: string } }).extra_data.preview_method);
+    assert.ok(asked.length > 1 && asked.every((m) => m === 'auto'), asked.join(', '));
+    assert.equal(result.record.previews, 'on');
     assert.ok((await lensTitles(uri)).includes('▶ All'), 'run lenses are back');
   });
 

@@ -29,9 +29,16 @@ test('run: live lines, the study table on stderr, the record as JSON on stdout, 
     assert.equal(record.cells.length, 4);
     assert.match(r.stderr, /queued 4 job\(s\)/);
     assert.match(r.stderr, /✔ 2 steps #1 \(seed 7\)/);
-    assert.match(r.stderr, /setting\s+n\s+time \(mean ± σ\)\s+min\s+max\s+it\/s\s+peak VRAM/);
+    assert.match(r.stderr, /setting\s+n\s+time \(mean ± σ\)\s+min\s+max\s+it\/s\s+VRAM \(device\)\s+VRAM \(PyTorch\)/);
+    assert.match(r.stderr, /^VRAM \(device\): peak memory in use on the GPU while the job ran, as nvidia-smi shows it/m);
+    assert.match(r.stderr, /^4 steps\s+2\s.*\s\d+\.\d GiB\s+\d+\.\d GiB\s/m, 'VRAM in GiB as GPU tools show it');
     assert.match(r.stderr, /^4 steps\s+2\s/m);
     assert.match(r.stderr, /Run complete: /);
+    // Nothing in the CLI shows previews: it asks for none, so they cost the timed jobs nothing, and says so.
+    const posts = fake.requests.filter((q) => q.method === 'POST' && q.path === '/prompt');
+    assert.deepEqual(posts.map((q) => (q.body as { extra_data: { preview_method: string } }).extra_data.preview_method), ['none', 'none', 'none', 'none']);
+    assert.equal(record.previews, 'off');
+    assert.deepEqual(record.cells.map((c: { previews: boolean }) => c.previews), [false, false, false, false]);
     const runDirs = readdirSync(path.join(dir, '.qwenprompt-runs', 'cli-study'));
     assert.equal(runDirs.length, 1);
     assert.equal((await readRunRecord(path.join(dir, '.qwenprompt-runs', 'cli-study', runDirs[0]))).id, record.id);

@@ -28,7 +28,7 @@ function handlers(over: Partial<RequestHandlers<Requests>>): RequestHandlers<Req
   const no = () => {
     throw new Error('not this one');
   };
-  const all = { cancel: no, openImage: no, revealRunFolder: no, saveRatings: no, quality: no, exportTable: no, exportGrid: no, history: no, loadRun: no, openRun: no, resume: no };
+  const all = { cancel: no, openImage: no, revealRunFolder: no, saveRatings: no, quality: no, exportTable: no, exportGrid: no, history: no, loadRun: no, openRun: no, resume: no, retryServer: no, selectServer: no };
   return { ...all, ...over };
 }
 

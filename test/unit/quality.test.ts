@@ -73,11 +73,11 @@ test('the Markdown summary is the study table: time, cost, VRAM and mean scores 
       '',
       'Fixed: qwen-image-2512, seeds 123456789–123456791, 1024×1024, dpmpp_2m, karras, CFG 7',
       '',
-      '| Setting | n | Time (mean ± σ) | Relative cost | it/s | Peak VRAM | Structure | Texture | Colour fidelity | Prompt adherence | Overall |',
-      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-      '| 20 steps | 2 | 58.2 ± 0.1 s | 1.00× | 0.33 | 18.4 GB | 2.67 | 2.67 | 4.00 | 3.33 | 3.17 ★ |',
-      '| 40 steps | 3 | 143.1 ± 0.7 s | 2.46× | 0.28 | 18.5 GB | 4.00 | 3.67 | 4.33 | 4.00 | 4.00 ★ |',
-      '| 60 steps | 3 | 258.1 ± 0.3 s | 4.43× | 0.23 | 18.6 GB | 4.67 | 4.67 | 4.33 | 4.33 | 4.50 ★ |',
+      '| Setting | n | Time (mean ± σ) | Relative cost | it/s | VRAM (device) | VRAM (PyTorch) | Structure | Texture | Colour fidelity | Prompt adherence | Overall |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| 20 steps | 2 | 58.2 ± 0.1 s | 1.00× | 0.33 | 18.6 GiB | 16.4 GiB | 2.67 | 2.67 | 4.00 | 3.33 | 3.17 ★ |',
+      '| 40 steps | 3 | 143.1 ± 0.7 s | 2.46× | 0.28 | 18.7 GiB | 16.5 GiB | 4.00 | 3.67 | 4.33 | 4.00 | 4.00 ★ |',
+      '| 60 steps | 3 | 258.1 ± 0.3 s | 4.43× | 0.23 | 18.8 GiB | 16.6 GiB | 4.67 | 4.67 | 4.33 | 4.33 | 4.50 ★ |',
       '',
       '_Times are warm runs; cold runs (models loaded) are left out._',
       '_Scores 1–5, mean of 9 vote(s) in 2 round(s); ★ no faster setting scored as well._',
@@ -90,7 +90,7 @@ test('an unrated run exports no score columns, and a pipe in a name cannot break
   const r = await readRunRecord(FIXTURE);
   const md = markdownSummary({ ...r, ratings: [], spec: { ...r.spec, name: 'a | b' } });
   assert.match(md, /^\*\*a \\\| b\*\*/);
-  assert.match(md, /\| Setting \| n \| Time \(mean ± σ\) \| Relative cost \| it\/s \| Peak VRAM \|\n/);
+  assert.match(md, /\| Setting \| n \| Time \(mean ± σ\) \| Relative cost \| it\/s \| VRAM \(device\) \| VRAM \(PyTorch\) \|\n/);
   assert.doesNotMatch(md, /Structure|★/);
 });
 

@@ -10,15 +10,17 @@ import type { RunRecord } from '../../src/shared/runRecord';
 
 const FIXTURE = path.join(ROOT, 'test/fixtures/runs/steps-study/2026-11-20T09-00-00Z');
 const root = mkdtempSync(path.join(tmpdir(), 'qp-history-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+/** A second runs folder beside the first, so its records' `../study.qwenprompt` names the same spec file. */
+const other = mkdtempSync(path.join(tmpdir(), 'qp-history-'));
+after(() => [root, other].forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 /** A copy of the fixture record as run `name` of spec `spec`, made at `createdAt`. */
-async function addRun(spec: string, name: string, createdAt: string, change: (r: RunRecord) => void = () => {}): Promise<string> {
+async function addRun(spec: string, name: string, createdAt: string, change: (r: RunRecord) => void = () => {}, runsRoot = root): Promise<string> {
   const record = JSON.parse(await fs.readFile(path.join(FIXTURE, 'run.json'), 'utf8')) as RunRecord;
   record.createdAt = createdAt;
   record.spec = { ...record.spec, file: '../study.qwenprompt' }; // as runs record it: relative to the runs folder
   change(record);
-  const dir = path.join(root, spec, name);
+  const dir = path.join(runsRoot, spec, name);
   await fs.mkdir(dir, { recursive: true });
   await writeRunRecord(dir, record);
   return dir;
@@ -74,5 +76,20 @@ describe('run history behind the lenses', () => {
     await fs.rm(newer, { recursive: true });
     history.invalidate();
     assert.equal((await history.get(root, specFile, 'cached')).latest?.runDir, dir);
+  });
+
+  it('invalidate(runsRoot) shows what changed in that runs folder and nothing else is read again', async () => {
+    const history = new RunHistory();
+    const here = await addRun('watched', 'a', '2026-11-05T00:00:00.000Z');
+    const there = await addRun('watched', 'a', '2026-11-05T00:00:00.000Z', undefined, other);
+    assert.equal((await history.get(root, specFile, 'watched')).latest?.runDir, here);
+    assert.equal((await history.get(other, specFile, 'watched')).latest?.runDir, there);
+
+    // A run made elsewhere (the CLI) lands in each folder; only the folder said to have changed is read again.
+    const newHere = await addRun('watched', 'b', '2026-11-06T00:00:00.000Z');
+    await addRun('watched', 'b', '2026-11-06T00:00:00.000Z', undefined, other);
+    history.invalidate(root);
+    assert.equal((await history.get(root, specFile, 'watched')).latest?.runDir, newHere, 'the changed folder shows its new run');
+    assert.equal((await history.get(other, specFile, 'watched')).latest?.runDir, there, 'the other folder keeps what it had read');
   });
 });

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { openImageFile, sha256 } from '../../src/core/runs/imageFile';
 import { keptCells } from '../../src/core/runs/resume';
 import { CRITERIA, CRITERION_TEXT, isCriterion, isScore } from '../../src/shared/criteria';
-import { formatBytes, formatMeanSd, formatMs, summaryTable, textTable } from '../../src/shared/format';
+import { formatVram, formatMeanSd, formatMs, summaryTable, textTable, vramLegend } from '../../src/shared/format';
 import { sniffImage } from '../../src/shared/image';
 import { isCellDone, isResumable, missingImages } from '../../src/shared/resume';
 import type { CellRecord, ColumnStats, RunRecord } from '../../src/shared/runRecord';
@@ -21,8 +21,13 @@ test('formatMeanSd gives the spread in the mean\'s unit, and one value no spread
   assert.equal(formatMeanSd({ n: 1, mean: 58_300, sd: 0, min: 58_300, max: 58_300 }), '58.3 s');
   assert.equal(formatMeanSd(undefined), '–');
   assert.equal(formatMs(Number.NaN), '–');
-  assert.equal(formatBytes(950), '950 B');
-  assert.equal(formatBytes(23_500_000), '23.5 MB');
+  // VRAM in GPU tools' binary units.
+  assert.equal(formatVram(23.4 * 2 ** 30), '23.4 GiB');
+  assert.equal(formatVram(812 * 2 ** 20), '812 MiB');
+  assert.equal(formatVram(1023.6 * 2 ** 20), '1.0 GiB', 'no "1024 MiB"');
+  assert.equal(formatVram(24 * 1024 ** 3 - 1), '24.0 GiB');
+  assert.equal(formatVram(512 * 1024), '512 KiB');
+  assert.equal(formatVram(undefined), '–');
 });
 
 test('textTable aligns its columns: numbers to the right, text to the left, no trailing blanks', () => {
@@ -35,8 +40,12 @@ test('summaryTable prints one row per setting with its warm mean, cost and notes
     { column: '20 steps', axes: { steps: 20 }, warm: { n: 2, mean: 58_300, sd: 400, min: 58_000, max: 58_600 }, cold: { n: 1, mean: 90_000, sd: 0, min: 90_000, max: 90_000 }, relativeCost: 1, cachedCount: 0, failedCount: 1 },
   ];
   const [head, , row] = summaryTable(stats, new Map([['20 steps', 3]])).split('\n');
-  assert.match(head, /^setting\s+n\s+time \(mean ± σ\)\s+min\s+max\s+it\/s\s+peak VRAM\s+cost\s+images\s+notes$/);
-  assert.match(row, /^20 steps\s+2\s+58\.3 ± 0\.4 s\s+58\.0 s\s+58\.6 s\s+–\s+–\s+1\.00×\s+3\s+cold 90\.0 s, 1 failed$/);
+  assert.match(head, /^setting\s+n\s+time \(mean ± σ\)\s+min\s+max\s+it\/s\s+VRAM \(device\)\s+VRAM \(PyTorch\)\s+cost\s+images\s+notes$/);
+  assert.match(row, /^20 steps\s+2\s+58\.3 ± 0\.4 s\s+58\.0 s\s+58\.6 s\s+–\s+–\s+–\s+1\.00×\s+3\s+cold 90\.0 s, 1 failed$/);
+  const vram = summaryTable([{ ...stats[0], peakVramBytes: 2e9, peakDeviceVramBytes: 23.4 * 2 ** 30, peakTorchVramBytes: 812 * 2 ** 20 }]).split('\n')[2];
+  assert.match(vram, /\s58\.6 s\s+–\s+23\.4 GiB\s+812 MiB\s+1\.00×/, 'the device figure, then PyTorch\'s; ComfyUI\'s total − free stays in run.json only');
+  assert.deepEqual(vramLegend().map((l) => l.split(':')[0]), ['VRAM (device)', 'VRAM (PyTorch)']);
+  assert.match(vramLegend()[0], /as nvidia-smi shows it/);
 });
 
 const image = (file: string, bytes: Uint8Array) => ({ file, sha256: sha256(bytes), bytes: bytes.length });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { cellLabel, cellViewState, gridLayout, imageUrl, rowLabel, runProgressText } from '../../webview-ui/view/cells';
 import { chartModel, niceStep } from '../../webview-ui/view/chart';
 import { cellMeasurements, cellSettings } from '../../webview-ui/view/settings';
-import { formatBytes, formatCost, formatMeanSd, formatMs, formatRate, formatTick } from '../../src/shared/format';
+import { formatVram, formatCost, formatMeanSd, formatMs, formatRate, formatTick } from '../../src/shared/format';
 import type { CellRecord, ColumnStats, RunRecord } from '../../src/shared/runRecord';
 
 function cell(over: Partial<CellRecord> & { steps?: number; repeat?: number }): CellRecord {
@@ -48,7 +48,7 @@ test('times, spreads, VRAM, rates and costs are formatted for people', () => {
   assert.equal(formatMeanSd({ n: 1, mean: 58400, sd: 0, min: 58400, max: 58400 }), '58.4 s');
   assert.equal(formatMeanSd({ n: 2, mean: 800, sd: 12.4, min: 790, max: 810 }), '800 ± 12 ms');
   assert.equal(formatMeanSd(undefined), '–');
-  assert.equal(formatBytes(18.4e9), '18.4 GB');
+  assert.equal(formatVram(18.4 * 2 ** 30), '18.4 GiB');
   assert.equal(formatRate(0.3449), '0.34 it/s');
   assert.equal(formatRate(12.34), '12.3 it/s');
   assert.equal(formatCost(2.4578), '2.46×');
@@ -124,7 +124,7 @@ test('a sweep draws one line per other setting; nothing measured draws nothing',
 });
 
 test('the zoomed view lists the cell’s own settings over the spec’s, and what was measured', () => {
-  const c = cell({ steps: 40, seed: 123456790, axes: { steps: 40, cfg: 6.5 }, status: 'success', timings: timings(143000, { itPerSec: 0.28, peakVramBytes: 18.5e9, cold: true }) });
+  const c = cell({ steps: 40, seed: 123456790, axes: { steps: 40, cfg: 6.5 }, status: 'success', timings: timings(143000, { itPerSec: 0.28, peakVramBytes: 18.5e9, peakDeviceVramBytes: 20 * 2 ** 30, peakTorchVramBytes: 17.5 * 2 ** 30, cold: true }) });
   const rows = new Map(cellSettings(c, { sampler: 'dpmpp_2m', scheduler: 'karras', cfg: 7, width: 1024, height: 1024, prompt: 'a bamboo forest' }));
   assert.equal(rows.get('Steps'), '40');
   assert.equal(rows.get('CFG'), '6.5');
@@ -133,7 +133,11 @@ test('the zoomed view lists the cell’s own settings over the spec’s, and wha
   assert.equal(rows.get('Prompt'), 'a bamboo forest');
   const measured = new Map(cellMeasurements(c));
   assert.equal(measured.get('Execution'), '143.0 s');
-  assert.equal(measured.get('Peak VRAM'), '18.5 GB');
+  assert.equal(measured.get('VRAM (device)'), '20.0 GiB');
+  assert.equal(measured.get('VRAM (PyTorch)'), '17.5 GiB');
+  assert.equal(measured.get('VRAM (total − free)'), undefined, 'ComfyUI\'s own figure is shown only for records without the device one');
+  const old = new Map(cellMeasurements(cell({ status: 'success', timings: timings(1000, { peakVramBytes: 18.5 * 2 ** 30 }) })));
+  assert.equal(old.get('VRAM (total − free)'), '18.5 GiB');
   assert.match(measured.get('Models') ?? '', /cold/);
   assert.deepEqual(cellSettings(cell({}), 'not an object').map(([k]) => k), ['Steps', 'Seed']);
 });

@@ -83,7 +83,10 @@ export class CellView {
     const image = c.images[0];
     const time = cellTime(c);
     let visual: HTMLElement;
-    if (image && (state === 'done' || state === 'cached')) {
+    if (image?.note && !image.thumb && (state === 'done' || state === 'cached')) {
+      // Too large for the client to decode (run.json's note says why): the webview would try the full image.
+      visual = h('div', { class: 'placeholder', title: image.note, 'data-testid': 'cell-not-shown' }, h('span', { class: 'icon' }, '⚠'), ` ${image.width}×${image.height}: not shown`);
+    } else if (image && (state === 'done' || state === 'cached')) {
       // The grid shows the downscaled copy when the run made one; zoom, compare and rating use the image.
       const full = imageUrl(this.#imageBase, image.file);
       const shown = this.el.querySelector<HTMLImageElement>('img[data-testid="cell-image"]');

@@ -1,15 +1,16 @@
 // The summary table: one row per column of the grid.
 import { h } from './dom';
-import { formatBytes, formatCost, formatMeanSd, formatRate } from '../../src/shared/format';
+import { formatCost, formatMeanSd, formatRate, formatVram, VRAM_FIGURES } from '../../src/shared/format';
 import type { ColumnStats } from '../../src/shared/runRecord';
 
 export function renderSummary(stats: ColumnStats[]): HTMLElement {
-  const head = ['Setting', 'n', 'Time (warm) mean ± σ', 'Cold runs', 'it/s', 'Peak VRAM', 'Relative cost'];
+  // Each VRAM column says in its tooltip what it counts: the two differ by PyTorch's unused reserved pool and the CUDA context.
+  const head: [string, string?][] = [['Setting'], ['n'], ['Time (warm) mean ± σ'], ['Cold runs'], ['it/s'], ...VRAM_FIGURES.map((f): [string, string] => [f.label, f.what]), ['Relative cost']];
   const table = h(
     'table',
     { class: 'summary', 'data-testid': 'summary' },
-    h('caption', {}, 'Per setting: execution time from ComfyUI’s own timestamps. Cached images are left out.'),
-    h('thead', {}, h('tr', {}, ...head.map((t) => h('th', { scope: 'col' }, t)))),
+    h('caption', {}, 'Per setting: execution time from ComfyUI’s own timestamps. Cached images are left out. VRAM in GiB/MiB (1 GiB = 1024³ bytes).'),
+    h('thead', {}, h('tr', {}, ...head.map(([t, title]) => h('th', { scope: 'col', ...(title ? { title } : {}) }, t)))),
   );
   const body = h('tbody');
   for (const s of stats) {
@@ -26,7 +27,7 @@ export function renderSummary(stats: ColumnStats[]): HTMLElement {
         h('td', { class: 'num' }, formatMeanSd(s.warm)),
         h('td', { class: 'num' }, formatMeanSd(s.cold)),
         h('td', { class: 'num' }, formatRate(s.itPerSec?.mean)),
-        h('td', { class: 'num' }, formatBytes(s.peakVramBytes)),
+        ...VRAM_FIGURES.map((f) => h('td', { class: 'num' }, formatVram(s[f.key]))),
         h('td', { class: 'num cost' }, formatCost(s.relativeCost), costBar(s.relativeCost, stats)),
       ),
     );

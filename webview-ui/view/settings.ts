@@ -1,4 +1,4 @@
-import { formatBytes, formatMs, formatRate } from '../../src/shared/format';
+import { formatMs, formatRate, formatVram, VRAM_FIGURES } from '../../src/shared/format';
 import type { CellRecord } from '../../src/shared/runRecord';
 // The full settings and measurements of one image, for the lightbox.
 
@@ -55,8 +55,9 @@ export function cellMeasurements(cell: CellRecord): SettingRow[] {
   if (t.queueWaitMs !== undefined) rows.push(['Queue wait', formatMs(t.queueWaitMs)]);
   if (t.samplingMs !== undefined) rows.push(['Sampling', formatMs(t.samplingMs)]);
   if (t.itPerSec !== undefined) rows.push(['Rate', formatRate(t.itPerSec)]);
-  if (t.peakVramBytes !== undefined) rows.push(['Peak VRAM', formatBytes(t.peakVramBytes)]);
-  if (t.peakTorchVramBytes !== undefined) rows.push(['Peak VRAM (torch)', formatBytes(t.peakTorchVramBytes)]);
+  for (const f of VRAM_FIGURES) if (t[f.key] !== undefined) rows.push([f.label, formatVram(t[f.key])]);
+  // Records made before the device figure have ComfyUI's total − free only (the context plus PyTorch's allocations).
+  if (t.peakDeviceVramBytes === undefined && t.peakVramBytes !== undefined) rows.push(['VRAM (total − free)', formatVram(t.peakVramBytes)]);
   rows.push(['Models', t.cold ? 'cold (loaded for this image)' : 'warm (already loaded)']);
   if (t.clientWallMs !== undefined) rows.push(['Client wall time', formatMs(t.clientWallMs)]);
   for (const n of t.nodes) rows.push([`· ${n.classType} #${n.node}`, formatMs(n.ms)]);

@@ -1,5 +1,6 @@
 /** Scores one image against a reference: SSIM on luminance and mean ΔE, both at the working size. */
 import { PNG } from 'pngjs';
+import { assertDecodable } from '../../shared/image';
 import { meanDeltaE76, toLab } from './colour';
 import { luminance, resizeArea, WORKING_SIZE, workingSize, type RgbaImage } from './pixels';
 import { ssim } from './ssim';
@@ -22,8 +23,10 @@ export interface Prepared {
   lab: ReturnType<typeof toLab>;
 }
 
-/** PNG bytes → RGBA (pngjs: pure JS, handles every bit depth, palette and interlacing). */
+/** PNG bytes → RGBA (pngjs: pure JS, handles every bit depth, palette and interlacing); refuses, before
+ * decoding, an image whose header declares more pixels than MAX_DECODE_PIXELS. */
 export function decodePng(bytes: Uint8Array): RgbaImage {
+  assertDecodable(bytes);
   const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   return { width: png.width, height: png.height, data: png.data };
 }

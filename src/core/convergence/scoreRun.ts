@@ -55,6 +55,8 @@ export async function scoreRun(
         cell.convergence = { reference: reference.key, ssim: 1, deltaE: 0 };
         continue;
       }
+      // An image too large to decode (its note says why, and the log did) is left unscored.
+      if (cell.images[0].note || reference.images[0].note) continue;
       const made = known?.(cell.images[0].sha256, reference.images[0].sha256);
       if (made) {
         cell.convergence = { reference: reference.key, ...made };

@@ -1,7 +1,7 @@
 // The summary of a run as the study printed it: one row per setting, time and VRAM beside the
 // reviewers' mean scores. Markdown for a README or a pull request, CSV for a spreadsheet.
 import { CRITERIA, CRITERION_TEXT } from '../../shared/criteria';
-import { formatBytes, formatMeanSd, formatMs } from '../../shared/format';
+import { formatMeanSd, formatMs, formatVram, VRAM_FIGURES } from '../../shared/format';
 import type { QualitySummary } from '../../shared/quality';
 import type { RunRecord } from '../../shared/runRecord';
 import { qualitySummary } from './ratings';
@@ -41,7 +41,7 @@ interface Row {
 
 function rows(record: RunRecord, quality: QualitySummary): { headers: string[]; rows: Row[]; rated: boolean } {
   const rated = quality.votes > 0;
-  const headers = ['Setting', 'n', 'Time (mean ± σ)', 'Relative cost', 'it/s', 'Peak VRAM'];
+  const headers = ['Setting', 'n', 'Time (mean ± σ)', 'Relative cost', 'it/s', ...VRAM_FIGURES.map((f) => f.label)];
   if (rated) headers.push(...CRITERIA.map((k) => CRITERION_TEXT[k].label), 'Overall');
   const out = record.stats.map((s) => {
     const time = s.warm ?? s.all;
@@ -51,7 +51,7 @@ function rows(record: RunRecord, quality: QualitySummary): { headers: string[]; 
       formatMeanSd(time),
       s.relativeCost !== undefined ? `${s.relativeCost.toFixed(2)}×` : '–',
       s.itPerSec ? s.itPerSec.mean.toFixed(2) : '–',
-      formatBytes(s.peakVramBytes),
+      ...VRAM_FIGURES.map((f) => formatVram(s[f.key])),
     ];
     if (rated) {
       const q = quality.settings.find((x) => x.column === s.column);

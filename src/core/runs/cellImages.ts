@@ -4,6 +4,7 @@ import type { IComfyClient, ImageRef } from '../comfy/types';
 import { userMessage } from '../comfy/errors';
 import type { LiveScores } from '../convergence/liveScores';
 import type { ILogger } from '../logger';
+import { tooLargeToDecode } from '../../shared/image';
 import { openImageFile } from './imageFile';
 import { safeSegment, type PendingRunDir } from './runFolders';
 import { imageWork, THUMB_SIDE } from './thumbnail';
@@ -55,7 +56,9 @@ export class CellImages {
   /** Streams one image from /view into the run folder, hashing it on the way: never whole in memory. */
   async #download(ref: ImageRef, name: string): Promise<ImageFile> {
     const { file, sha256, bytes, width, height } = await this.#client.viewTo(ref, () => openImageFile(this.#folder.dir, name));
-    return { file, sha256, bytes, ...(width !== undefined && height !== undefined ? { width, height } : {}) };
+    const size = width !== undefined && height !== undefined ? { width, height } : undefined;
+    const note = tooLargeToDecode(size);
+    return { file, sha256, bytes, ...size, ...(note ? { note } : {}) };
   }
 
   /** The job did not succeed: images saved early are not part of the record, so they go. */
@@ -157,6 +160,7 @@ export class ImageHandOff {
 
   /** Queues the work on the cell's images behind the rest. */
   add(cell: CellRecord): void {
+    for (const im of cell.images) if (im.note) this.#opts.log.warn(`Job ${cell.key}: ${im.file}: ${im.note}`);
     if (this.#opts.thumbnails || this.#opts.live?.wants(cell.key)) this.#queue = this.#queue.then(() => this.#work(cell));
   }
 
@@ -176,6 +180,11 @@ export class ImageHandOff {
       // Known from the PNG header: an image no bigger than a thumbnail is shown as it is, so it is
       // not read back and decoded only to find that out (500 small images: ~25 MB of RSS).
       const small = image.width !== undefined && image.height !== undefined && Math.max(image.width, image.height) <= THUMB_SIDE;
+      // Too large to decode (its note says so): the scores of its row are made without it.
+      if (image.note) {
+        if (n === 0 && live?.wants(cell.key)) await live.add(cell.key, image.sha256, undefined);
+        continue;
+      }
       const thumbSide = thumbnails && !small ? THUMB_SIDE : undefined;
       const prepare = n === 0 && live?.wants(cell.key) === true;
       if (thumbSide === undefined && !prepare) continue;

@@ -2,16 +2,9 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { ByteSink } from '../comfy/types';
-import { sniffImage, type ImageKind } from '../../shared/image';
+import { pngSize, sniffImage, type ImageKind } from '../../shared/image';
 import { tempPath } from './record';
 import { safeSegment } from './runFolders';
-
-/** Width and height from a PNG's IHDR chunk. */
-export function pngSize(bytes: Uint8Array): { width: number; height: number } | undefined {
-  if (sniffImage(bytes) !== 'png' || bytes.length < 24) return undefined;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return { width: view.getUint32(16), height: view.getUint32(20) };
-}
 
 /** An image file written into a run folder, as the record lists it. */
 export interface SavedImageFile {

@@ -3,11 +3,19 @@ import type { ScoreRunOptions } from '../convergence/scoreRun';
 import type { ILogger } from '../logger';
 import type { Spec } from '../spec/types';
 import type { CellRecord, RunRecord } from '../../shared/runRecord';
+import type { ServerReach } from '../../shared/serverReach';
+
+export type PreviewMethod = 'auto' | 'none';
 
 /** What every run takes, started or resumed. */
 export interface SessionOptions {
   client: IComfyClient;
-  previewMethod?: 'auto' | 'none';
+  /**
+   * Whether each prompt asks the server for live previews ('auto') or none, read as each is posted (the
+   * editor asks for them only while a results panel shows the run). Default 'none': previews cost the
+   * server GPU time and CPU inside the very job being timed, so a caller that shows none asks for none.
+   */
+  previewMethod?: PreviewMethod | (() => PreviewMethod);
   /** Abort = cancel: the running prompt is interrupted and the queued ones are deleted on the server. */
   signal?: AbortSignal;
   onUpdate?: (u: RunUpdate) => void;
@@ -70,4 +78,6 @@ export type RunUpdate =
   | { type: 'cell'; runDir: string; cell: CellRecord }
   | { type: 'progress'; runDir: string; key: string; value: number; max: number }
   | { type: 'preview'; runDir: string; key: string; mime: string; data: Uint8Array }
+  /** The server stopped answering mid-run, gave up, or came back (see watchServer). */
+  | { type: 'server'; runDir: string; server: ServerReach }
   | { type: 'finished'; runDir: string; record: RunRecord };

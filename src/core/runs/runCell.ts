@@ -3,7 +3,7 @@ import { TERMINAL_TYPES } from '../comfy/jobTracker';
 import { isComfyError, userMessage } from '../comfy/errors';
 import type { ILogger } from '../logger';
 import { CellImages } from './cellImages';
-import type { RunUpdate } from './options';
+import type { PreviewMethod, RunUpdate } from './options';
 import type { PendingRunDir } from './runFolders';
 import { rejection } from './specRejected';
 import { measureJob, type MeasureContext } from './timing';
@@ -18,7 +18,8 @@ export interface CellRunContext {
   readonly vram: VramMonitor;
   readonly log: ILogger;
   readonly specName: string;
-  readonly previewMethod: 'auto' | 'none';
+  /** Asked as each prompt is posted. */
+  readonly previewMethod: PreviewMethod;
   /** The run was cancelled. */
   readonly cancelled: boolean;
   /** A job hit the watchdog: nothing more is submitted. */
@@ -70,9 +71,10 @@ export class RunCell {
     const cell = this.record;
     const built = this.built;
     const postedAt = Date.now();
+    const previewMethod = run.previewMethod;
     try {
       const job = await run.client.submit(built.graph, {
-        previewMethod: run.previewMethod,
+        previewMethod,
         extraPngInfo: { qwenprompt: { spec: run.specName, cell: cell.key, settings: this.plan.settings } },
         onEvent: (e) => {
           if (this.settled) return;
@@ -94,6 +96,7 @@ export class RunCell {
         },
       });
       cell.promptId = job.promptId;
+      cell.previews = previewMethod !== 'none';
       const released = new Promise<void>((resolve) => (this.#release = resolve));
       // The cell is recorded on the terminal message; /history (queue wait, the authoritative outputs)
       // completes it in a second update, never before the first is made.

@@ -4,16 +4,17 @@ import type { ILogger } from '../logger';
 import { LiveScores } from '../convergence/liveScores';
 import { scoreRun, type ScoreRunOptions } from '../convergence/scoreRun';
 import { ImageHandOff } from './cellImages';
-import type { RunOptions, RunUpdate, SessionResult } from './options';
+import type { PreviewMethod, RunOptions, RunUpdate, SessionResult } from './options';
 import { writeRunRecord } from './record';
 import { RecordWriter } from './recordWriter';
 import { RunCell, type CellRunContext } from './runCell';
 import { createRunDir, PendingRunDir } from './runFolders';
+import { watchServer } from './serverWatch';
 import { columnStats } from './stats';
 import { scoreInWorker } from './thumbnail';
 import type { Cell } from './types';
 import { VramMonitor } from './vram';
-import type { RunRecord, RunStatus } from '../../shared/runRecord';
+import type { CellRecord, RunRecord, RunStatus } from '../../shared/runRecord';
 
 /** A run's plan as the session made it: the cells, each with its graph and its entry in `record`. */
 export interface PlannedRun {
@@ -89,8 +90,9 @@ class Run implements CellRunContext {
     return this.#opts.spec.name;
   }
 
-  get previewMethod(): 'auto' | 'none' {
-    return this.#opts.previewMethod ?? 'auto';
+  get previewMethod(): PreviewMethod {
+    const m = this.#opts.previewMethod;
+    return (typeof m === 'function' ? m() : m) ?? 'none';
   }
 
   get cancelled(): boolean {
@@ -112,6 +114,7 @@ class Run implements CellRunContext {
     const todo = this.#cells.filter((c) => !c.settled);
     // The first prompt goes before the run folder exists: a spec the server rejects leaves nothing behind.
     if (todo.length) jobs.push((await todo[0].submit(!resume)).recorded);
+    this.#record.previews = previewsOf(this.#record.cells);
     let made;
     try {
       // The folder appears with its first record in it: a kill never leaves an empty run folder.
@@ -135,14 +138,17 @@ class Run implements CellRunContext {
 
     const onAbort = () => void this.#cancel();
     signal?.addEventListener('abort', onAbort, { once: true });
+    const watch = watchServer(this.client, this.#record.server.url, (server) => this.emit({ type: 'server', runDir, server }));
     try {
       for (const cell of todo.slice(1)) {
         if (this.#cancelled || this.#abandoned) break;
         jobs.push((await cell.submit(false)).recorded);
+        this.#record.previews = previewsOf(this.#record.cells);
       }
       if (signal?.aborted) await this.#cancel();
       await Promise.all(jobs);
     } finally {
+      watch.dispose();
       signal?.removeEventListener('abort', onAbort);
     }
     await this.#images.idle();
@@ -241,4 +247,12 @@ async function scoreConvergence(runDir: string, record: RunRecord, opts: ScoreRu
   } catch (e) {
     log.error('Scoring convergence failed', e);
   }
+}
+
+/** Whether the run's prompts asked for live previews: 'mixed' when its cells differ (a CLI run resumed in the
+ * editor, a panel closed while the prompts were posted); undefined before any was posted. */
+export function previewsOf(cells: CellRecord[]): RunRecord['previews'] {
+  const asked = new Set(cells.flatMap((c) => (c.previews === undefined ? [] : [c.previews])));
+  if (!asked.size) return undefined;
+  return asked.size > 1 ? 'mixed' : asked.has(true) ? 'on' : 'off';
 }

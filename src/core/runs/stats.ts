@@ -37,13 +37,15 @@ export function columnStats(cells: CellRecord[]): ColumnStats[] {
     const all = summarize(exec(measured));
     const its = summarize(measured.map((c) => c.timings!.itPerSec ?? NaN));
     const sampling = summarize(measured.map((c) => c.timings!.samplingMs ?? NaN));
-    const vram = measured.map((c) => c.timings!.peakVramBytes ?? NaN).filter(Number.isFinite);
     if (warm) row.warm = warm;
     if (cold) row.cold = cold;
     if (all) row.all = all;
     if (its) row.itPerSec = its;
     if (sampling) row.samplingMs = sampling;
-    if (vram.length) row.peakVramBytes = Math.max(...vram);
+    for (const k of ['peakVramBytes', 'peakDeviceVramBytes', 'peakTorchVramBytes'] as const) {
+      const peaks = measured.map((c) => c.timings![k] ?? NaN).filter(Number.isFinite);
+      if (peaks.length) row[k] = Math.max(...peaks);
+    }
     return row;
   });
   const useWarm = rows.every((r) => r.warm || !r.all);

@@ -11,6 +11,7 @@ import { PNG } from 'pngjs';
 import type { encode } from 'jpeg-js';
 import { resizeArea, workingSize, type RgbaImage } from '../convergence/pixels';
 import { prepare, scorePrepared, type PairScore, type Prepared } from '../convergence/score';
+import { assertDecodable } from '../../shared/image';
 
 // jpeg-js's encoder alone (its package root also loads the decoder, which the bundle would carry for
 // nothing); typed by the root's declaration of the same function.
@@ -39,9 +40,12 @@ export function thumbName(file: string): string {
 /**
  * Decodes a PNG with pngjs's streaming parser: inflating runs in zlib's thread pool and only the
  * unfiltering runs on the event loop, a few rows at a time, so the extension host keeps answering.
+ * Rejects an image over MAX_DECODE_PIXELS before decoding.
  */
 export function decodePngAsync(bytes: Uint8Array): Promise<RgbaImage> {
   return new Promise((resolve, reject) => {
+    // Its inflater is sized by the header's image size: a declared 32768² would allocate 4 GiB at once.
+    assertDecodable(bytes);
     new PNG().parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), (err, png) => {
       if (err) reject(err);
       else resolve({ width: png.width, height: png.height, data: png.data });

@@ -2,13 +2,33 @@ import type { IComfyClient } from '../comfy/types';
 
 export interface VramPeak {
   peakVramBytes?: number;
+  peakDeviceVramBytes?: number;
   peakTorchVramBytes?: number;
 }
 
+/** One device of /system_stats: `vram_free` is CUDA's free memory plus PyTorch's reserved-but-unused
+ * memory (ComfyUI's get_free_memory), `torch_vram_total` PyTorch's reserved pool, `torch_vram_free` its unused part. */
+export interface VramReading {
+  vram_total: number;
+  vram_free: number;
+  torch_vram_total: number;
+  torch_vram_free: number;
+}
+
 /**
- * Polls /system_stats while jobs run and keeps the highest VRAM use seen during each job
- * (vram_total − vram_free, and torch's reserved − free on the primary device). Polls are serialized:
- * a slow server never gets a pile of overlapping requests.
+ * The figures of one reading, bytes. `device`: memory in use on the GPU as nvidia-smi shows it, i.e. the
+ * CUDA context, PyTorch's whole reserved pool and any other process (total − CUDA's free). `used`: what
+ * ComfyUI's own figures give, total − vram_free (the context plus PyTorch's allocated memory, without the
+ * reserved pool's unused part). `torch`: PyTorch's allocated memory (reserved − its unused part).
+ */
+export function vramFigures(r: VramReading): { used: number; device: number; torch: number } {
+  return { used: r.vram_total - r.vram_free, device: r.vram_total - r.vram_free + r.torch_vram_free, torch: r.torch_vram_total - r.torch_vram_free };
+}
+
+/**
+ * Polls /system_stats while jobs run and keeps the highest VRAM use seen during each job (the figures of
+ * vramFigures on the primary device). Polls are serialized: a slow server never gets a pile of
+ * overlapping requests.
  */
 export class VramMonitor {
   readonly #client: IComfyClient;
@@ -66,9 +86,9 @@ export class VramMonitor {
       if (!dev) return;
       // Attribute the reading to the job that was running when the poll was sent.
       const p = this.#peaks.get(job) ?? {};
-      const used = dev.vram_total - dev.vram_free;
-      const torch = dev.torch_vram_total - dev.torch_vram_free;
+      const { used, device, torch } = vramFigures(dev);
       if (Number.isFinite(used)) p.peakVramBytes = Math.max(p.peakVramBytes ?? 0, used);
+      if (Number.isFinite(device)) p.peakDeviceVramBytes = Math.max(p.peakDeviceVramBytes ?? 0, device);
       if (Number.isFinite(torch)) p.peakTorchVramBytes = Math.max(p.peakTorchVramBytes ?? 0, torch);
       this.#peaks.set(job, p);
     } catch {

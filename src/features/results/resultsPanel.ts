@@ -17,8 +17,8 @@ import type { RunRecord } from '../../shared/runRecord';
 /** The panels' view type (the `onWebviewPanel:` activation event names it). */
 export const RESULTS_VIEW_TYPE = 'qwenprompt.results';
 
-/** What the panels need of the runs: every update, and cancel or resume by run folder. */
-export type ResultsRuns = Pick<RunService, 'onDidUpdate' | 'onDidChangeRuns' | 'running' | 'cancelRunDir' | 'resumeFolder'>;
+/** What the panels need of the runs: every update, and whether a run goes on, cancel, resume or reconnect by run folder. */
+export type ResultsRuns = Pick<RunService, 'onDidUpdate' | 'onDidChangeRuns' | 'isRunning' | 'cancel' | 'resumeFolder' | 'setViewer' | 'retryServer'>;
 
 export interface ResultsPanelDeps {
   extensionUri: vscode.Uri;
@@ -40,13 +40,14 @@ export class ResultsPanelController extends Disposable implements ResultsView {
     this.#deps = {
       extensionUri: deps.extensionUri,
       log: deps.log,
-      onCancel: (runDir) => void runs.cancelRunDir(runDir),
+      onCancel: (runDir) => void runs.cancel(runDir),
       onOpenImage: openImage,
       onRevealRunFolder: revealRunFolder,
       onResume: (runDir) => runs.resumeFolder(runDir),
+      onRetryServer: (runDir) => runs.retryServer(runDir),
       // A panel opens another run of its spec through the controller, so that run gets its own panel.
       onOpenRun: (runDir) => void this.openRun(runDir),
-      isRunning: (runDir) => runs.running.some((r) => r.runDir !== undefined && path.resolve(r.runDir) === path.resolve(runDir)),
+      isRunning: (runDir) => runs.isRunning(runDir),
     };
     // A run shows itself as soon as its folder exists, then every update follows it into its panel.
     this._register(
@@ -59,6 +60,8 @@ export class ResultsPanelController extends Disposable implements ResultsView {
       }),
     );
     this._register(runs.onDidChangeRuns(() => this.#runsChanged()));
+    // A run's prompts ask for previews while a panel shows it; one without a folder yet gets its panel on 'planned'.
+    this._register(runs.setViewer({ shows: (runDir) => runDir === undefined || this.#panels.has(path.resolve(runDir)) }));
     this._register({
       dispose: () => {
         for (const p of [...this.#panels.values()]) p.dispose();

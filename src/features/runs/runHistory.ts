@@ -26,7 +26,7 @@ const EMPTY: SpecHistory = { msByStep: new Map() };
 
 /**
  * A spec's runs as the lenses see them, cached per (runs folder, spec id) until `invalidate` (a run
- * started or ended): lenses ask on every keystroke. Behind that, each run.json is parsed again only when
+ * started or ended, or a runs folder changed on disk): lenses ask on every keystroke. Behind that, each run.json is parsed again only when
  * its size, mtime or inode changed, so the lens refresh after a run reads one record, not every record
  * of the spec's history (50 runs of 60 images are ≈15 MB of JSON).
  */
@@ -44,8 +44,15 @@ export class RunHistory {
     return hit;
   }
 
-  invalidate(): void {
-    this.#cache.clear();
+  /** Forgets the cached histories: all, or those of one runs folder. */
+  invalidate(runsRoot?: string): void {
+    if (runsRoot === undefined) {
+      this.#cache.clear();
+      return;
+    }
+    for (const key of [...this.#cache.keys()]) {
+      if (key.startsWith(`${runsRoot}\0`)) this.#cache.delete(key);
+    }
   }
 
   async #load(runsRoot: string, specFile: string, specId: string): Promise<SpecHistory> {

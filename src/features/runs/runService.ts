@@ -1,7 +1,6 @@
-import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import vscode = require('vscode');
-import type { ApiGraph } from '../../core/comfy/types';
+import type { IComfyClient } from '../../core/comfy/types';
 import type { ILogger } from '../../core/logger';
 import type { OpenedRun, RunUpdate, SessionRequest } from '../../core/runs/options';
 import { runsRootFor } from '../../core/runs/runFolders';
@@ -11,7 +10,9 @@ import type { ConfigService } from '../../platform/config';
 import { Disposable } from '../../platform/dispose';
 import { UntrustedWorkspaceError } from '../../platform/trust';
 import type { ComfyConnections } from '../server/comfyConnections';
-import { RunHistory, type SpecHistory } from './runHistory';
+import type { SpecHistory } from './runHistory';
+import { readUserGraph } from './userGraph';
+import { WatchedRunHistory } from './watchedRunHistory';
 import { runEngine } from '../runEngine';
 import type { RunRecord } from '../../shared/runRecord';
 
@@ -27,16 +28,16 @@ export interface RunRequest {
   opened?: OpenedRun;
 }
 
-/** A run that is going on now. */
+/** A run that is going on now. Host-side a run is its folder (absolute, resolved); a spec maps to its run
+ * with `RunService.activeRunOf`. */
 export interface ActiveRun {
-  /** `uri#specId`. */
-  readonly key: string;
+  /** The spec file's URI. */
   readonly uri: string;
   readonly specId: string;
   readonly specName: string;
   readonly steps?: readonly number[];
   readonly sweep: boolean;
-  /** Known once the runner made the folder. */
+  /** The run's folder, resolved; known once the runner made it. */
   runDir?: string;
   done: number;
   total: number;
@@ -56,15 +57,16 @@ export interface RunServiceDeps {
   onRejected?: (uri: vscode.Uri, spec: Spec, error: SpecRejectedError) => void;
 }
 
+/** What shows runs' live previews (the results panels): whether it shows the run in `runDir` (undefined: a run with no folder yet, which it will show once it has one). */
+export type RunViewer = { shows(runDir: string | undefined): boolean };
+
 interface Entry {
   run: ActiveRun;
   abort: AbortController;
   /** Keys of the cells that have ended, so repeated updates of one cell count once. */
   ended: Set<string>;
-}
-
-export function runKey(uri: string, specId: string): string {
-  return `${uri}#${specId}`;
+  /** The run's client, once leased (the panel's Retry reconnects it). */
+  client?: IComfyClient;
 }
 
 /**
@@ -73,8 +75,9 @@ export function runKey(uri: string, specId: string): string {
  */
 export class RunService extends Disposable {
   readonly #deps: RunServiceDeps;
-  readonly #running = new Map<string, Entry>();
-  readonly #history = new RunHistory();
+  readonly #running = new Map<ActiveRun, Entry>();
+  readonly #history: WatchedRunHistory;
+  #viewer: RunViewer | undefined;
   readonly #status = this._register(vscode.window.createStatusBarItem('qwenprompt.run', vscode.StatusBarAlignment.Left, 99));
 
   readonly #onDidChangeRuns = this._register(new vscode.EventEmitter<void>());
@@ -83,20 +86,36 @@ export class RunService extends Disposable {
   readonly #onDidUpdate = this._register(new vscode.EventEmitter<RunEvent>());
   /** Every update of every run, in order. */
   readonly onDidUpdate = this.#onDidUpdate.event;
+  /** Runs on disk changed under a spec the lenses show (a CLI run, another window): lenses redraw. */
+  readonly onDidChangeHistory: vscode.Event<void>;
 
   constructor(deps: RunServiceDeps) {
     super();
     this.#deps = deps;
     this.#status.name = vscode.l10n.t('QwenPrompt run');
+    this.#history = this._register(new WatchedRunHistory(deps.config, (runDir) => this.isRunning(runDir)));
+    this.onDidChangeHistory = this.#history.onDidChange;
     this._register({ dispose: () => this.cancelAll() });
+  }
+
+  /** A run's prompts ask for live previews only while the viewer shows the run (they cost GPU time inside the timed jobs); none: no previews. */
+  setViewer(viewer: RunViewer): vscode.Disposable {
+    this.#viewer = viewer;
+    return { dispose: () => this.#viewer === viewer && (this.#viewer = undefined) };
   }
 
   get running(): readonly ActiveRun[] {
     return [...this.#running.values()].map((r) => r.run);
   }
 
-  runningFor(uri: string, specId: string): ActiveRun | undefined {
-    return this.#running.get(runKey(uri, specId))?.run;
+  /** The run of a spec going on now, before its folder exists too (a spec runs once at a time). */
+  activeRunOf(specUri: string, specId: string): ActiveRun | undefined {
+    return this.running.find((r) => r.uri === specUri && r.specId === specId);
+  }
+
+  /** Whether a run of this window writes into `runDir`. */
+  isRunning(runDir: string): boolean {
+    return this.#entryOf(runDir) !== undefined;
   }
 
   /** The runs folder of a spec file. */
@@ -104,7 +123,7 @@ export class RunService extends Disposable {
     return runsRootFor(specFile, this.#deps.config.current.runsFolder);
   }
 
-  /** The spec's runs on disk (cached until a run changes). */
+  /** The spec's runs on disk (cached until a run changes, here or in its watched runs folder). */
   history(uri: vscode.Uri, specId: string): Promise<SpecHistory> {
     return this.#history.get(this.runsRoot(uri.fsPath), uri.fsPath, specId);
   }
@@ -115,17 +134,18 @@ export class RunService extends Disposable {
     this.#onDidChangeRuns.fire();
   }
 
-  cancel(uri: string, specId: string): boolean {
-    const entry = this.#running.get(runKey(uri, specId));
+  /** Cancels a run going on now (a lens's, whose folder may not exist yet) or the one writing into `runDir`
+   * (the results panel's Cancel button). */
+  cancel(run: ActiveRun | string): boolean {
+    const entry = typeof run === 'string' ? this.#entryOf(run) : this.#running.get(run);
     entry?.abort.abort();
     return !!entry;
   }
 
-  /** Cancels the run writing into `runDir` (the results panel's Cancel button). */
-  cancelRunDir(runDir: string): boolean {
-    const entry = [...this.#running.values()].find((e) => e.run.runDir && path.resolve(e.run.runDir) === path.resolve(runDir));
-    entry?.abort.abort();
-    return !!entry;
+  /** Reconnects the client of the run writing into `runDir` now, not at its next backoff; rejects with
+   * the reason while its server still does not answer. */
+  async retryServer(runDir: string): Promise<void> {
+    await this.#entryOf(runDir)?.client?.connect();
   }
 
   cancelAll(): void {
@@ -148,8 +168,7 @@ export class RunService extends Disposable {
         vscode.l10n.t('"{0}" has {1} problem(s); fix them (see the Problems view) and run again.', spec.name, spec.errorCount),
       );
     }
-    const key = runKey(uri.toString(), spec.id);
-    if (this.#running.has(key)) {
+    if (this.activeRunOf(uri.toString(), spec.id)) {
       void vscode.window.showInformationMessage(vscode.l10n.t('"{0}" is already running.', spec.name));
       return undefined;
     }
@@ -165,7 +184,6 @@ export class RunService extends Disposable {
       throw new Error(vscode.l10n.t('"{0}" has no unfinished run to resume.', spec.name));
     }
     const run: ActiveRun = {
-      key,
       uri: uri.toString(),
       specId: spec.id,
       specName: spec.name,
@@ -177,7 +195,7 @@ export class RunService extends Disposable {
     const abort = new AbortController();
     const entry: Entry = { run, abort, ended: new Set() };
     // Registered before the first await, so a second click on the same lens cannot start a second run.
-    this.#running.set(key, entry);
+    this.#running.set(run, entry);
     this.#changed();
     let lease: vscode.Disposable | undefined;
     try {
@@ -186,6 +204,7 @@ export class RunService extends Disposable {
       const leased = await this.#deps.connections.lease();
       lease = leased;
       const { client } = leased;
+      entry.client = client;
       this.#deps.log.info(`Run "${spec.name}" (${specFile}) on ${client.baseUrl}`, {
         steps: req.steps ?? spec.steps,
         sweep: !!req.sweep,
@@ -200,7 +219,8 @@ export class RunService extends Disposable {
           token.onCancellationRequested(() => abort.abort());
           const options = {
             client,
-            previewMethod: config.previews ? ('auto' as const) : ('none' as const),
+            // Asked as each prompt is posted: previews cost the server GPU time, so only a panel that shows them pays for them.
+            previewMethod: () => (config.previews && this.#viewer?.shows(run.runDir) ? ('auto' as const) : ('none' as const)),
             signal: abort.signal,
             logger: this.#deps.log,
             convergence: { threshold: config.convergenceThreshold },
@@ -231,7 +251,7 @@ export class RunService extends Disposable {
       throw e;
     } finally {
       lease?.dispose();
-      this.#running.delete(key);
+      this.#running.delete(run);
       this.#history.invalidate();
       this.#changed();
     }
@@ -242,7 +262,7 @@ export class RunService extends Disposable {
    * the spec its record holds, so the spec file need not be open, unchanged or even still there.
    */
   async resumeFolder(runDir: string): Promise<{ runDir: string; record: RunRecord } | undefined> {
-    // Read once; the spec file the record names is the lens's key, so the lens shows this run as running.
+    // Read once; the spec file the record names maps the run to its spec, so the lens shows it as running.
     const opened = await runEngine().openRun(runDir);
     return this.run({ uri: vscode.Uri.file(opened.specFile), spec: opened.spec, resume: true, opened });
   }
@@ -251,7 +271,7 @@ export class RunService extends Disposable {
     const { run } = entry;
     switch (u.type) {
       case 'planned':
-        run.runDir = u.runDir;
+        run.runDir = path.resolve(u.runDir);
         run.total = u.record.cells.length;
         // A new run folder exists: the "Open results" lens can appear now.
         this.#history.invalidate();
@@ -279,7 +299,7 @@ export class RunService extends Disposable {
         break;
       }
       case 'finished':
-        run.runDir = u.runDir;
+        run.runDir = path.resolve(u.runDir);
         break;
     }
     this.#onDidUpdate.fire({ run, update: u });
@@ -303,6 +323,11 @@ export class RunService extends Disposable {
     }
   }
 
+  #entryOf(runDir: string): Entry | undefined {
+    const dir = path.resolve(runDir);
+    return [...this.#running.values()].find((e) => e.run.runDir === dir);
+  }
+
   #changed(): void {
     void vscode.commands.executeCommand('setContext', 'qwenprompt:running', this.#running.size > 0);
     this.#showStatus();
@@ -322,16 +347,4 @@ export class RunService extends Disposable {
     this.#status.command = { title: vscode.l10n.t('Cancel'), command: 'qwenprompt.cancel' };
     this.#status.show();
   }
-}
-
-/** Reads the spec's `workflow:` graph; the core says what is wrong with a file that is not an API graph. */
-async function readUserGraph(specFile: string, workflow: string): Promise<ApiGraph> {
-  const file = path.resolve(path.dirname(specFile), workflow);
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch {
-    throw new Error(vscode.l10n.t('The workflow file {0} cannot be read: check the `workflow:` path.', file));
-  }
-  return runEngine().loadUserGraph(text, workflow);
 }

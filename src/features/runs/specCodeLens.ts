@@ -46,6 +46,7 @@ export class SpecCodeLensProvider extends Disposable implements vscode.CodeLensP
       }),
     );
     this._register(deps.runs.onDidChangeRuns(refresh));
+    this._register(deps.runs.onDidChangeHistory(refresh));
     this._register(vscode.workspace.onDidGrantWorkspaceTrust(refresh));
   }
 
@@ -80,7 +81,7 @@ export class SpecCodeLensProvider extends Disposable implements vscode.CodeLensP
     }
     const args = (extra: Partial<SpecLensArgs> = {}): SpecLensArgs => ({ uri, specId: spec.id, ...extra });
     const out: vscode.CodeLens[] = [];
-    const running = this.#deps.runs.runningFor(uri, spec.id);
+    const running = this.#deps.runs.activeRunOf(uri, spec.id);
     if (running && running.total > 0 && running.done >= running.total) {
       // Every image is in; only thumbnails and convergence scores are being written (about a second).
       out.push(new vscode.CodeLens(new vscode.Range(line, 0, line, 0), { title: vscode.l10n.t('$(loading~spin) Finishing…'), command: '' }));
@@ -103,7 +104,7 @@ export class SpecCodeLensProvider extends Disposable implements vscode.CodeLensP
     if (history?.latest) {
       out.push(lens(line, vscode.l10n.t('Open results'), 'qwenprompt.openResults', args()));
     }
-    const unfinished = history?.latest && !this.#deps.runs.runningFor(uri, spec.id) ? history.latest.missing : 0;
+    const unfinished = history?.latest && !this.#deps.runs.activeRunOf(uri, spec.id) ? history.latest.missing : 0;
     if (unfinished > 0) {
       // The newest run was interrupted (VS Code closed, the server gone, a crash): finish it.
       out.push(lens(line, vscode.l10n.t('↻ Resume ({0} missing)', unfinished), 'qwenprompt.resumeRun', args()));

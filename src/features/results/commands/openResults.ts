@@ -33,7 +33,7 @@ export class OpenResultsCommand implements Command {
 
   async #latest(arg: unknown): Promise<string> {
     const { doc, spec } = await resolveSpecTarget(this.#docs, arg);
-    const running = this.#runs.runningFor(doc.uri.toString(), spec.id)?.runDir;
+    const running = this.#runs.activeRunOf(doc.uri.toString(), spec.id)?.runDir;
     const latest = running ?? (await this.#runs.history(doc.uri, spec.id)).latest?.runDir;
     if (!latest) {
       throw new Error(vscode.l10n.t('"{0}" has not been run yet: click a "▶" lens above it.', spec.name));

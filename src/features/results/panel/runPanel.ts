@@ -25,6 +25,8 @@ export interface RunPanelDeps {
   onOpenRun(runDir: string): void;
   /** Make the missing images of the run in `runDir` (RunService.resumeFolder); settles when it ends. */
   onResume(runDir: string): Promise<unknown>;
+  /** Reconnect now to the server of the run writing `runDir`; rejects while it still does not answer. */
+  onRetryServer(runDir: string): Promise<void>;
 }
 
 /** Webview options: scripts on, forms off, and only our bundle, our icons and the spec's run folders
@@ -189,6 +191,14 @@ export class RunPanel extends Disposable {
     for (const p of this.state?.previews() ?? []) this.#messenger.send(p as Exclude<ToWebview, { type: 'reply' }>);
   }
 
+  #resume(): Promise<void> {
+    // The panel's own folder only; the webview names none. A live or complete run has nothing to resume.
+    const record = this.state?.record;
+    if (!record || missingImages(record) === 0) throw new Error(vscode.l10n.t('This run has no missing images.'));
+    if (this.#deps.isRunning(this.#runDir)) throw new Error(vscode.l10n.t('This run is still going.'));
+    return this.#deps.onResume(this.#runDir).then(() => undefined);
+  }
+
   #handlers(): RequestHandlers<Requests> {
     return {
       ...judgingHandlers({
@@ -203,12 +213,11 @@ export class RunPanel extends Disposable {
         this.#deps.onCancel(this.#runDir);
       },
       revealRunFolder: () => this.#deps.onRevealRunFolder(this.#runDir),
-      resume: () => {
-        // The panel's own folder only; the webview names none. A live or complete run has nothing to resume.
-        const record = this.state?.record;
-        if (!record || missingImages(record) === 0) throw new Error(vscode.l10n.t('This run has no missing images.'));
-        if (this.#deps.isRunning(this.#runDir)) throw new Error(vscode.l10n.t('This run is still going.'));
-        return this.#deps.onResume(this.#runDir).then(() => undefined);
+      resume: () => this.#resume(),
+      // While the run waits for its server, try it now; once the run gave up, make its missing images.
+      retryServer: () => (this.#deps.isRunning(this.#runDir) ? this.#deps.onRetryServer(this.#runDir) : this.#resume()),
+      selectServer: async () => {
+        await vscode.commands.executeCommand('qwenprompt.selectServer');
       },
       openImage: (body) => {
         // Only files the record names: the webview cannot make the host open anything else.

@@ -5,6 +5,7 @@ import type { PanelInit, ToWebview } from '../../../protocol/messages';
 import { PROTOCOL_VERSION } from '../../../protocol/messages';
 import { columnStats } from '../../../core/runs/stats';
 import type { RunRecord } from '../../../shared/runRecord';
+import type { ServerReach } from '../../../shared/serverReach';
 
 /** The exact API graph of each cell stays on disk: the panel never shows it and it can be large.
  * Statistics are computed here while the engine has not written final ones (a run in progress). */
@@ -19,6 +20,8 @@ export class RunViewState {
   #record: RunRecord;
   #progress = new Map<string, { value: number; max: number }>();
   #previews = new Map<string, { mime: string; data: Uint8Array }>();
+  /** The server's state while it is not simply online; a reloaded webview shows it again. */
+  #server: ServerReach | undefined;
 
   constructor(runDir: string, record: RunRecord) {
     this.runDir = runDir;
@@ -42,7 +45,14 @@ export class RunViewState {
   /** Folds one update in and returns the message to forward to the webview. */
   apply(u: RunUpdate): ToWebview {
     switch (u.type) {
+      case 'server':
+        this.#server = u.server.state === 'online' ? undefined : u.server;
+        return { type: 'server', server: u.server };
       case 'planned':
+        // A run (or a resume) starts on a server that answered.
+        this.#server = undefined;
+        this.reset(u.record);
+        return { type: 'record', record: this.#record };
       case 'finished':
         this.reset(u.record);
         return { type: 'record', record: this.#record };
@@ -77,6 +87,7 @@ export class RunViewState {
       imageBase,
       record: this.#record,
       progress: Object.fromEntries(this.#progress),
+      ...(this.#server ? { server: this.#server } : {}),
     };
   }
 

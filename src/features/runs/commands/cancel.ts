@@ -15,7 +15,8 @@ export class CancelCommand implements Command {
   async run(arg?: unknown): Promise<boolean> {
     const lens = asLensArgs(arg);
     if (lens) {
-      return this.#runs.cancel(lens.uri, lens.specId);
+      const run = this.#runs.activeRunOf(lens.uri, lens.specId);
+      return run ? this.#runs.cancel(run) : false;
     }
     const running = this.#runs.running;
     if (!running.length) {
@@ -33,6 +34,6 @@ export class CancelCommand implements Command {
       }
       target = pick.run;
     }
-    return this.#runs.cancel(target.uri, target.specId);
+    return this.#runs.cancel(target);
   }
 }
