@@ -33,7 +33,7 @@ function only(text: string): SpecDiagnostic {
 describe('parseSpecs: the study spec', () => {
   const { specs, diagnostics } = parseSpecs(example('steps-study.qwenprompt'));
 
-  it('reads every field of PRODUCT.md\'s study without a problem', () => {
+  it('reads every field of the step-count study\'s spec without a problem', () => {
     // 1024x1024 is not a size Qwen-Image was trained at: worth a hint, nothing more.
     assert.deepEqual(diagnostics.map((d) => [where(d), d.severity]), [['non-native-size@11:6-11:15', 'hint']]);
     assert.equal(specs.length, 1);

@@ -36,7 +36,7 @@ describe('qwen-image-2512 template with the study spec', () => {
   const built = buildGraph(study, jobOf(study, 40, 1));
   const g = built.graph;
 
-  it('has the shape of ComfyUI\'s Qwen-Image example (PROTOCOL.md §4.1)', () => {
+  it('has the shape of ComfyUI\'s Qwen-Image example (qwen_image_basic_example.png)', () => {
     assert.deepEqual(shape(g), shape(graphFixture('protocol-qwen-image.api.json')));
     assert.equal(built.samplerNode, '3');
     assert.deepEqual(built.outputNodes, ['60']);
@@ -125,7 +125,7 @@ describe('the other templates', () => {
     assert.deepEqual(checkGraph(b.graph, withGguf).filter((p) => !isModelFile(p.input)), []);
   });
 
-  it('sd-checkpoint has the shape of ComfyUI\'s basic API example (PROTOCOL.md §4.2) and validates', () => {
+  it('sd-checkpoint has the shape of ComfyUI\'s basic API example (script_examples/basic_api_example.py) and validates', () => {
     const s = specOf(read('examples/sd15-quick.qwenprompt'));
     const b = buildGraph(s, jobOf(s, 8));
     assert.deepEqual(shape(b.graph), shape(graphFixture('protocol-sd15.api.json')));

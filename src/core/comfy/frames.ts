@@ -1,5 +1,5 @@
 /**
- * ComfyUI's binary WebSocket frames (PROTOCOL.md §2.3): a big-endian uint32 event, then a payload.
+ * ComfyUI's binary WebSocket frames (1 = legacy preview, 4 = preview with a JSON metadata header): a big-endian uint32 event, then a payload.
  * Parsed without copying the image bytes.
  */
 

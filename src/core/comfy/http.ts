@@ -1,6 +1,6 @@
 /**
  * HTTP to ComfyUI over Node's global fetch (undici). Node sends neither `Origin` nor `Sec-Fetch-Site`,
- * so ComfyUI's origin guard lets every request through (PROTOCOL.md §1.1). Every request has a deadline
+ * so ComfyUI's origin guard lets every request through (it only refuses a browser's cross-site or foreign-origin request). Every request has a deadline
  * that also covers reading the body, and bodies are read with a size cap.
  */
 import type { ILogger } from '../logger';

@@ -1,7 +1,7 @@
 /**
  * The ComfyUI WebSocket (`/ws?clientId=…`) with reconnection. The `ws` package sends no `Origin`, so the
  * origin guard accepts the upgrade. Reconnects keep the same clientId so the server keeps routing the
- * running prompt's events to us (PROTOCOL.md §2.1).
+ * running prompt's events to us: ComfyUI sends execution messages only to the socket whose sid is the prompt's client_id.
  */
 import WebSocket from 'ws';
 import type { ILogger } from '../logger';
@@ -42,7 +42,7 @@ export interface ComfySocketOptions {
  */
 export const MAX_FRAME_BYTES = 20 * 1024 * 1024;
 
-/** Asks the server for type-4 previews that carry their prompt id (PROTOCOL.md §2.1); must be the first message. */
+/** Asks the server for type-4 previews that carry their prompt id; ComfyUI reads feature flags only from a socket's first message. */
 export const FEATURE_FLAGS_MESSAGE = JSON.stringify({ type: 'feature_flags', data: { supports_preview_metadata: true } });
 
 export class ComfySocket {

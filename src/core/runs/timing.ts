@@ -13,7 +13,7 @@ export interface MeasureContext {
 const TERMINAL = ['execution_success', 'execution_error', 'execution_interrupted'];
 
 /**
- * Derives a job's measures from ComfyUI's own messages (see PRODUCT.md, PROTOCOL.md §2.4):
+ * Derives a job's measures from ComfyUI's own messages:
  * execution time from the server's timestamps, queue wait from `create_time`, sampling time and it/s
  * between the sampler's first and last `progress`, per-node times from `executing` arrivals,
  * cold/warm from whether a loader ran, cached from whether the sampler ran at all.

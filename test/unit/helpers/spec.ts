@@ -2,7 +2,7 @@ import type { Spec } from '../../../src/core/spec/types';
 
 const zero = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
-/** A resolved spec as the parser gives it, with the study's settings (PRODUCT.md). */
+/** A resolved spec as the parser gives it, with the step-count study's settings (dpmpp_2m/karras, cfg 7, 1024², steps 20/40/60). */
 export function studySpec(over: Partial<Spec> = {}): Spec {
   return {
     index: 0,

@@ -6,7 +6,7 @@ import { addLora, addSamplerTail } from './samplerTail';
 import type { WorkflowTemplate } from './templateTypes';
 import { TEMPLATE_FACTS } from '../../spec/templateFacts';
 
-/** The native Qwen-Image graph of ComfyUI's example (PROTOCOL.md §4.1), with the same node ids;
+/** The native Qwen-Image graph of ComfyUI's example (the prompt embedded in ComfyUI_examples' qwen_image_basic_example.png), with the same node ids;
  * the GGUF variant swaps only the two loaders. */
 function buildQwenGraph(gguf: boolean, tpl: WorkflowTemplate, spec: Spec, settings: JobSettings): BuiltGraph {
   const b = new GraphBuilder();

@@ -3,7 +3,7 @@ import { addLora, addSamplerTail } from './samplerTail';
 import type { WorkflowTemplate } from './templateTypes';
 import { TEMPLATE_FACTS } from '../../spec/templateFacts';
 
-/** The classic checkpoint txt2img graph (ComfyUI's basic_api_example, PROTOCOL.md §4.2). A
+/** The classic checkpoint txt2img graph (the default graph of ComfyUI's script_examples/basic_api_example.py). A
  * `models.vae` replaces the checkpoint's own VAE. */
 export const SD_CHECKPOINT: WorkflowTemplate = {
   ...TEMPLATE_FACTS['sd-checkpoint'],
