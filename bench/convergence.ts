@@ -75,7 +75,9 @@ const what: Record<string, string> = {
   score: 'scoring a decoded pair (resize, Lab, SSIM, ΔE)',
   total: 'decode + scoring',
 };
-console.log(`Convergence scoring, ${SIZE}×${SIZE} pair (20 vs 60 steps: SSIM ${last.ssim.toFixed(4)}, ΔE ${last.deltaE.toFixed(2)}), ${iterations} rounds\n`);
+console.log(
+  `Convergence scoring, ${SIZE}×${SIZE} pair (20 vs 60 steps: SSIM ${last.ssim.toFixed(4)}, ΔE ${last.deltaE.toFixed(2)}), ${iterations} rounds\n`,
+);
 console.log(
   textTable(
     [{ header: 'stage' }, { header: 'median ms', align: 'right' }, { header: 'max ms', align: 'right' }, { header: 'target' }],

@@ -34,7 +34,9 @@ export function specFile(n: number, salt = ''): string {
 function lensRows(specs: Spec[]): { line: number; titles: string[] }[] {
   return specs.map((s) => ({
     line: s.lensLine,
-    titles: s.errorCount ? [`${s.errorCount} problem(s)`] : [...s.steps.map((n) => `▶ ${n} steps`), '▶ All', ...(s.sweep.length ? ['▶ Sweep'] : []), 'Open results'],
+    titles: s.errorCount
+      ? [`${s.errorCount} problem(s)`]
+      : [...s.steps.map((n) => `▶ ${n} steps`), '▶ All', ...(s.sweep.length ? ['▶ Sweep'] : []), 'Open results'],
   }));
 }
 
@@ -86,8 +88,24 @@ export async function benchEditor(o: { specs: number; iterations: number }): Pro
     [
       ['first round in a fresh process (JIT cold)', fmt(first, 2), '', ''],
       ['cold: nothing cached (whole file new)', fmt(median(cold), 2), fmt(quantile(cold, 0.95), 2), `≤ 15 ${verdict(median(cold) <= 15)}`],
-      ['cold, as the editor opens it: in slices, total', fmt(median(sliced.map((x) => x.total)), 2), fmt(quantile(sliced.map((x) => x.total), 0.95), 2), ''],
-      ['… longest the event loop was blocked meanwhile', fmt(median(blocks), 2), fmt(quantile(blocks, 0.95), 2), `≤ 15 ${verdict(median(blocks) <= 15)}`],
+      [
+        'cold, as the editor opens it: in slices, total',
+        fmt(median(sliced.map((x) => x.total)), 2),
+        fmt(
+          quantile(
+            sliced.map((x) => x.total),
+            0.95,
+          ),
+          2,
+        ),
+        '',
+      ],
+      [
+        '… longest the event loop was blocked meanwhile',
+        fmt(median(blocks), 2),
+        fmt(quantile(blocks, 0.95), 2),
+        `≤ 15 ${verdict(median(blocks) <= 15)}`,
+      ],
       ['warm: one spec edited', fmt(median(warm), 2), fmt(quantile(warm, 0.95), 2), `≤ 15 ${verdict(median(warm) <= 15)}`],
     ],
   );

@@ -21,7 +21,15 @@ export async function benchHistory(o: { runs: number; rounds: number }): Promise
   try {
     const base = JSON.parse(await fs.readFile(FIXTURE, 'utf8')) as RunRecord;
     // 60 cells, each with an API graph of the size a Qwen-Image job records (≈4 KB).
-    const graph = Object.fromEntries(Array.from({ length: 12 }, (_, k) => [String(k), { class_type: 'KSampler', inputs: { seed: k, steps: 20, cfg: 4, sampler_name: 'euler', scheduler: 'simple', denoise: 1, note: 'x'.repeat(250) } }]));
+    const graph = Object.fromEntries(
+      Array.from({ length: 12 }, (_, k) => [
+        String(k),
+        {
+          class_type: 'KSampler',
+          inputs: { seed: k, steps: 20, cfg: 4, sampler_name: 'euler', scheduler: 'simple', denoise: 1, note: 'x'.repeat(250) },
+        },
+      ]),
+    );
     const cells = Array.from({ length: 60 }, (_, k) => ({ ...base.cells[k % base.cells.length], key: `cell-${k}`, graph }));
     const add = (k: number) =>
       writeRunRecord(path.join(root, 'study', `run-${String(k).padStart(3, '0')}`), {

@@ -51,12 +51,22 @@ export function inputsOf(meta: esbuild.Metafile): Record<string, { bytesInOutput
 export function heavyInputs(meta: esbuild.Metafile): { language: string[]; engine: string[] } {
   const files = Object.keys(inputsOf(meta));
   return {
-    language: files.filter((f) => /node_modules\/yaml\/|src\/core\/spec\/(parse|schemaValidator\.generated|schemaCheck|buildSpec)\.ts|src\/core\/quality\/specFromImage\.ts|schema\/qwenprompt\.schema\.json/.test(f)),
-    engine: files.filter((f) => /node_modules\/(ws|pngjs)\/|src\/core\/runs\/(runner|session|runCell)\.ts|src\/core\/comfy\/client\.ts|src\/features\/panel\//.test(f)),
+    language: files.filter((f) =>
+      /node_modules\/yaml\/|src\/core\/spec\/(parse|schemaValidator\.generated|schemaCheck|buildSpec)\.ts|src\/core\/quality\/specFromImage\.ts|schema\/qwenprompt\.schema\.json/.test(
+        f,
+      ),
+    ),
+    engine: files.filter((f) =>
+      /node_modules\/(ws|pngjs)\/|src\/core\/runs\/(runner|session|runCell)\.ts|src\/core\/comfy\/client\.ts|src\/features\/panel\//.test(
+        f,
+      ),
+    ),
   };
 }
 
 /** The externals a bundle requires at run time (e.g. './language.js'). */
 export function externalsOf(meta: esbuild.Metafile): string[] {
-  return Object.values(meta.outputs)[0].imports.filter((i) => i.external).map((i) => i.path);
+  return Object.values(meta.outputs)[0]
+    .imports.filter((i) => i.external)
+    .map((i) => i.path);
 }

@@ -27,14 +27,26 @@ export const PAYLOADS: Payload[] = [
   { name: 'none (a normal run)', faults: {} },
   { name: 'hugePng 30000² (header only)', faults: { hugePng: { width: 30000, height: 30000 } } },
   { name: 'hugePng 30000² complete', faults: { hugePng: { width: 30000, height: 30000, complete: true } } },
-  { name: 'hugePng 32768² interlaced complete (4 GiB)', faults: { hugePng: { width: 32768, height: 32768, interlaced: true, complete: true } } },
+  {
+    name: 'hugePng 32768² interlaced complete (4 GiB)',
+    faults: { hugePng: { width: 32768, height: 32768, interlaced: true, complete: true } },
+  },
   { name: 'hugePng 16384² complete', faults: { hugePng: { width: 16384, height: 16384, complete: true } } },
   { name: 'binaryFlood 60 × 60 MB', faults: { binaryFlood: { bytes: 60_000_000, count: 60 } } },
   { name: 'outputCount 100000', faults: { outputCount: 100_000 } },
   { name: 'hangHeaders /history', faults: { hangHeaders: ['/history'] } },
 ];
 
-const SPEC = ['name: hostile', 'model: qwen-image-2512', 'prompt: a lighthouse at dusk', 'seed: 7', 'size: 64x64', 'steps: [1, 2]', 'repeats: 1', ''].join('\n');
+const SPEC = [
+  'name: hostile',
+  'model: qwen-image-2512',
+  'prompt: a lighthouse at dusk',
+  'seed: 7',
+  'size: 64x64',
+  'steps: [1, 2]',
+  'repeats: 1',
+  '',
+].join('\n');
 
 interface Row {
   name: string;
@@ -63,7 +75,11 @@ function recordState(runsRoot: string): string {
   const runs = existsSync(specDir) ? readdirSync(specDir) : [];
   if (!runs.length) return 'no run folder';
   try {
-    const r = JSON.parse(readFileSync(path.join(specDir, runs.sort().at(-1)!, 'run.json'), 'utf8')) as { format?: string; status?: string; cells?: { status: string }[] };
+    const r = JSON.parse(readFileSync(path.join(specDir, runs.sort().at(-1)!, 'run.json'), 'utf8')) as {
+      format?: string;
+      status?: string;
+      cells?: { status: string }[];
+    };
     if (r.format !== 'qwenprompt-run') return 'not a run record';
     const cells = (r.cells ?? []).map((c) => c.status).join('/');
     return r.status === 'running' ? `stale: "running" (${cells})` : `valid: ${r.status} (${cells})`;
@@ -80,13 +96,18 @@ async function runAgainst(cli: string, p: Payload, waitMs: number): Promise<Row>
   writeFileSync(spec, SPEC);
   const runsRoot = path.join(dir, 'runs');
   const started = Date.now();
-  const child = spawn(process.execPath, [cli, 'run', spec, '--server', fake.url, '--out', runsRoot, '--watchdog', '1'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, QWENPROMPT_TOKEN: '' } });
+  const child = spawn(process.execPath, [cli, 'run', spec, '--server', fake.url, '--out', runsRoot, '--watchdog', '1'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, QWENPROMPT_TOKEN: '' },
+  });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
   let peak: number | undefined;
   let capped = false;
   let hung = false;
-  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   const sampler = setInterval(() => {
     const m = memoryOf(child.pid!);
     if (!m) return;
@@ -106,7 +127,13 @@ async function runAgainst(cli: string, p: Payload, waitMs: number): Promise<Row>
   clearInterval(sampler);
   const seconds = (Date.now() - started) / 1000;
   await fake.close();
-  const end = capped ? `killed by the bench at > ${MEMORY_CAP / 1024 / MiB} GiB` : hung ? `killed after ${waitMs / 1000} s` : signal ? `signal ${signal}` : `exit ${code}`;
+  const end = capped
+    ? `killed by the bench at > ${MEMORY_CAP / 1024 / MiB} GiB`
+    : hung
+      ? `killed after ${waitMs / 1000} s`
+      : signal
+        ? `signal ${signal}`
+        : `exit ${code}`;
   if (process.env.QWENPROMPT_BENCH_DEBUG) console.error(`--- ${p.name}\n${stderr}`);
   return { name: p.name, peak, end, record: recordState(runsRoot), hung, seconds, load: loadavg()[0].toFixed(1) };
 }
@@ -121,7 +148,16 @@ export async function benchHostile(opts: { waitMs?: number; only?: string; cli?:
   printTable(
     `Hostile payloads: a CLI run's peak RSS (VmHWM), target ≤ ${TARGET / MiB} MB; bounded wait ${waitMs / 1000} s`,
     ['payload', 'peak RSS, MB', '≤ 300 MB', 'how it ended', 'run.json', 'hung', 'wall, s', 'load avg'],
-    rows.map((r) => [r.name, r.peak === undefined ? '–' : fmt(r.peak / MiB, 0), r.peak === undefined ? '–' : verdict(r.peak <= TARGET), r.end, r.record, r.hung ? 'yes' : 'no', fmt(r.seconds, 1), r.load]),
+    rows.map((r) => [
+      r.name,
+      r.peak === undefined ? '–' : fmt(r.peak / MiB, 0),
+      r.peak === undefined ? '–' : verdict(r.peak <= TARGET),
+      r.end,
+      r.record,
+      r.hung ? 'yes' : 'no',
+      fmt(r.seconds, 1),
+      r.load,
+    ]),
   );
 }
 

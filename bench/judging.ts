@@ -27,16 +27,28 @@ function bigRecord(jobs: number, graph: ApiGraph): RunRecord {
     const steps = 20 * (1 + (i % columns));
     const repeat = Math.floor(i / columns);
     cells.push({
-      key: `steps=${steps}#r${repeat}`, axes: { steps }, column: `${steps} steps`, repeat, seed: 1000 + repeat, status: 'success',
+      key: `steps=${steps}#r${repeat}`,
+      axes: { steps },
+      column: `${steps} steps`,
+      repeat,
+      seed: 1000 + repeat,
+      status: 'success',
       graph,
       images: [{ file: `s${steps}-r${repeat}.png`, sha256: 'a'.repeat(64), bytes: 1, width: 1024, height: 1024 }],
       timings: { executionMs: steps * 2900, nodes: [], cachedNodes: [], cold: false, cached: false },
     });
   }
   return {
-    format: 'qwenprompt-run', version: 1, id: 'bench', createdAt: new Date(0).toISOString(), status: 'complete',
-    spec: { file: 'a.qwenprompt', name: 'bench', id: 'bench', resolved: {} }, server: { url: 'http://127.0.0.1:8188' },
-    cells, stats: columnStats(cells), ratings: [],
+    format: 'qwenprompt-run',
+    version: 1,
+    id: 'bench',
+    createdAt: new Date(0).toISOString(),
+    status: 'complete',
+    spec: { file: 'a.qwenprompt', name: 'bench', id: 'bench', resolved: {} },
+    server: { url: 'http://127.0.0.1:8188' },
+    cells,
+    stats: columnStats(cells),
+    ratings: [],
   };
 }
 
@@ -56,7 +68,10 @@ export async function benchJudging(opts: { jobs: number; rounds: number }): Prom
     const png = readFileSync(path.join(__dirname, '../../test/fixtures/comfy/sample-output.png'));
     const record = bigRecord(opts.jobs, JSON.parse(readPngText(png).get('prompt')!));
     await writeRunRecord(dir, record);
-    const votes = record.cells.map((c, i) => ({ cell: c.key, scores: { structure: 1 + (i % 5), texture: 3, colour: 4, adherence: 1 + (i % 3) } }));
+    const votes = record.cells.map((c, i) => ({
+      cell: c.key,
+      scores: { structure: 1 + (i % 5), texture: 3, colour: 4, adherence: 1 + (i % 3) },
+    }));
     const saves: number[] = [];
     let saved = record;
     for (let r = 0; r < opts.rounds; r++) {
@@ -74,7 +89,13 @@ export async function benchJudging(opts: { jobs: number; rounds: number }): Prom
       `Judging: ${opts.jobs} images, ${opts.rounds} blind rounds (${votesTotal} votes, run.json ${(statSync(path.join(dir, 'run.json')).size / 1e6).toFixed(1)} MB at the end)`,
       ['what', 'median ms', 'max ms', 'target', ''],
       [
-        ['save a round (read, append, atomic write)', fmt(median(saves)), fmt(Math.max(...saves)), '< 1000 ms', verdict(Math.max(...saves) < 1000)],
+        [
+          'save a round (read, append, atomic write)',
+          fmt(median(saves)),
+          fmt(Math.max(...saves)),
+          '< 1000 ms',
+          verdict(Math.max(...saves) < 1000),
+        ],
         ['rating summary (means, front)', fmt(summary, 2), '', '< 25 ms', verdict(summary < 25)],
         ['Markdown summary', fmt(md, 2), '', '', ''],
         ['CSV summary', fmt(csv, 2), '', '', ''],

@@ -15,10 +15,15 @@ import { benchSizes } from './sizes';
 
 async function main(): Promise<void> {
   const ci = process.argv.includes('--ci');
-  const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
+  const load = () =>
+    loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ');
   console.log(`# qwenprompt benchmarks${ci ? ' (short form)' : ''}\n`);
   console.log(`node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average at start ${load()}`);
-  await benchPipeline(ci ? { msPerStep: 30, steps: [4, 8, 12], repeats: 3, side: 1024 } : { msPerStep: 30, steps: [20, 40, 60], repeats: 3, side: 1024 });
+  await benchPipeline(
+    ci ? { msPerStep: 30, steps: [4, 8, 12], repeats: 3, side: 1024 } : { msPerStep: 30, steps: [20, 40, 60], repeats: 3, side: 1024 },
+  );
   // In a process of its own: memory growth is measured against the process's state before the sweeps,
   // which the pipelining run above would otherwise have inflated (RSS then even "shrinks").
   await inChild('scale.js', ['500']);

@@ -23,7 +23,8 @@ import { codeLens, openFileFromExplorer } from '../test/host/workbench';
 import { fmt, printTable, verdict } from './table';
 
 const IMAGES = 60;
-const spec = (name: string) => `name: ${name}\nmodel: qwen-image-2512\nprompt: a lighthouse at dusk\nsize: 1024x1024\nsteps: [2, 3, 4, 5, 6]\nrepeats: 12\n`;
+const spec = (name: string) =>
+  `name: ${name}\nmodel: qwen-image-2512\nprompt: a lighthouse at dusk\nsize: 1024x1024\nsteps: [2, 3, 4, 5, 6]\nrepeats: 12\n`;
 
 /** Where the time from the click to the cells goes, ms (see TIMING). */
 interface OpenBreakdown {
@@ -72,7 +73,13 @@ async function makeRuns(workspace: string): Promise<void> {
   try {
     writeFileSync(path.join(workspace, 'panel.qwenprompt'), `${spec('with thumbs')}---\n${spec('full images')}`);
     const [withThumbs, full] = parseSpecs(readFileSync(path.join(workspace, 'panel.qwenprompt'), 'utf8')).specs;
-    const { runDir } = await runSpec({ spec: withThumbs, specFile: path.join(workspace, 'panel.qwenprompt'), client, runsRoot, convergence: false });
+    const { runDir } = await runSpec({
+      spec: withThumbs,
+      specFile: path.join(workspace, 'panel.qwenprompt'),
+      client,
+      runsRoot,
+      convergence: false,
+    });
     const copy = path.join(runsRoot, full.id, path.basename(runDir));
     cpSync(runDir, copy, { recursive: true });
     const record = await readRunRecord(copy);
@@ -88,7 +95,9 @@ async function makeRuns(workspace: string): Promise<void> {
 
 /** Resident memory of the renderer processes below the browser that uses `profile`, by pid. */
 function rendererRss(profile: string): Map<number, number> {
-  const procs = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
+  const procs = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number);
   const info = new Map<number, { ppid: number; cmd: string }>();
   for (const pid of procs) {
     try {
@@ -226,7 +235,9 @@ async function measure(page: Page, profile: string, index: number): Promise<Pane
   let polledCells = 0;
   while (!s || s.cells < IMAGES || s.inViewDecoded < s.inView) {
     if (Date.now() - t0 > 60_000) {
-      const stuck = await frame.evaluate(`[...document.querySelectorAll('img[data-testid="cell-image"]')].filter((i) => i.getBoundingClientRect().top < innerHeight && i.getBoundingClientRect().height > 0 && !(i.complete && i.naturalWidth > 0)).map((i) => [i.getAttribute('src'), i.loading, i.complete, JSON.stringify(i.getBoundingClientRect())])`);
+      const stuck = await frame.evaluate(
+        `[...document.querySelectorAll('img[data-testid="cell-image"]')].filter((i) => i.getBoundingClientRect().top < innerHeight && i.getBoundingClientRect().height > 0 && !(i.complete && i.naturalWidth > 0)).map((i) => [i.getAttribute('src'), i.loading, i.complete, JSON.stringify(i.getBoundingClientRect())])`,
+      );
       throw new Error(`the grid never showed its images in view: ${JSON.stringify(s)} ${JSON.stringify(stuck)}`);
     }
     await new Promise((ok) => setTimeout(ok, 20));
@@ -240,7 +251,9 @@ async function measure(page: Page, profile: string, index: number): Promise<Pane
   const doc = (await frame.evaluate(TIMING)) as Timing;
   const host = (await outer.evaluate(TIMING)) as Timing;
   const painted = (await frame.evaluate(PAINTED)) as { render: number; load: number }[];
-  const requested = (await frame.evaluate(`performance.getEntriesByType('resource').filter((r) => r.initiatorType === 'img').map((r) => [Math.round(r.startTime), Math.round(r.responseEnd)])`)) as [number, number][];
+  const requested = (await frame.evaluate(
+    `performance.getEntriesByType('resource').filter((r) => r.initiatorType === 'img').map((r) => [Math.round(r.startTime), Math.round(r.responseEnd)])`,
+  )) as [number, number][];
   const drawn = doc.origin + (doc.rendered ?? NaN) - t0;
   const open: OpenBreakdown = {
     toHost: host.origin - t0,
@@ -256,7 +269,9 @@ async function measure(page: Page, profile: string, index: number): Promise<Pane
   const { deltas, loaf } = (await frame.evaluate(SCROLL)) as { deltas: number[]; loaf: LongFrame[] };
   for (let all = await gridState(frame); all.decoded < IMAGES; all = await gridState(frame)) {
     if (Date.now() - t0 > 120_000) {
-      const stuck = await frame.evaluate(`[...document.querySelectorAll('img[data-testid="cell-image"]')].filter((i) => !(i.complete && i.naturalWidth > 0)).map((i) => [(i.getAttribute('src') ?? '').split('/').pop(), i.loading, i.complete, JSON.stringify(i.getBoundingClientRect())])`);
+      const stuck = await frame.evaluate(
+        `[...document.querySelectorAll('img[data-testid="cell-image"]')].filter((i) => !(i.complete && i.naturalWidth > 0)).map((i) => [(i.getAttribute('src') ?? '').split('/').pop(), i.loading, i.complete, JSON.stringify(i.getBoundingClientRect())])`,
+      );
       throw new Error(`not all images loaded after the scroll: ${JSON.stringify(all)} ${JSON.stringify(stuck)}`);
     }
     await new Promise((ok) => setTimeout(ok, 20));
@@ -264,7 +279,10 @@ async function measure(page: Page, profile: string, index: number): Promise<Pane
   const allMs = Date.now() - t0;
   // The webview's document shares its CDP target with the frame VS Code wraps it in (an
   // out-of-process frame of its own origin when Chromium isolates it, else the workbench's page).
-  const cdp = await page.context().newCDPSession(outer).catch(() => page.context().newCDPSession(page));
+  const cdp = await page
+    .context()
+    .newCDPSession(outer)
+    .catch(() => page.context().newCDPSession(page));
   await cdp.send('Performance.enable');
   const { metrics } = await cdp.send('Performance.getMetrics');
   const heap = metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0;
@@ -273,7 +291,8 @@ async function measure(page: Page, profile: string, index: number): Promise<Pane
   const sorted = deltas.slice(1).sort((a, b) => a - b);
   await page.keyboard.press('Control+K');
   await page.keyboard.press('W'); // close all editors: the next case starts from none
-  if (process.env.QP_PANEL_VERBOSE) console.log(JSON.stringify({ index, doc: doc.detail, requested, painted, loaf, deltas: deltas.map(Math.round) }));
+  if (process.env.QP_PANEL_VERBOSE)
+    console.log(JSON.stringify({ index, doc: doc.detail, requested, painted, loaf, deltas: deltas.map(Math.round) }));
   return {
     open,
     cellsMs: drawn,
@@ -312,7 +331,11 @@ export async function benchPanel(): Promise<void> {
     const loafText = (p: PanelFigures) => {
       const l = p.longFrames;
       if (!l.length) return '0';
-      const sum = (k: 'script' | 'layout' | 'render') => fmt(l.reduce((a, e) => a + e[k], 0), 0);
+      const sum = (k: 'script' | 'layout' | 'render') =>
+        fmt(
+          l.reduce((a, e) => a + e[k], 0),
+          0,
+        );
       return `${l.length}: script ${sum('script')}, style+layout ${sum('layout')}, render ${sum('render')}`;
     };
     printTable(
@@ -326,14 +349,26 @@ export async function benchPanel(): Promise<void> {
         row('  → our script runs (main.css, main.js)', (p) => `${fmt(p.open.toScript, 0)} (js ${fmt(p.open.scriptFetch, 0)})`, ''),
         row('  our script → grid drawn', (p) => fmt(p.open.render, 0), ''),
         row('  (grid drawn → seen by the benchmark’s polling)', (p) => fmt(p.open.seen, 0), ''),
-        row('open: click → images in view painted, ms', (p) => `${fmt(p.visibleMs, 0)} (${p.visible}, ${p.visibleFrom})`, `≤ 1000 ${verdict(thumbs.visibleMs <= 1000)}`),
+        row(
+          'open: click → images in view painted, ms',
+          (p) => `${fmt(p.visibleMs, 0)} (${p.visible}, ${p.visibleFrom})`,
+          `≤ 1000 ${verdict(thumbs.visibleMs <= 1000)}`,
+        ),
         row('  (as the benchmark’s polling saw it)', (p) => fmt(p.polledVisible, 0), ''),
         row('… → all 60 decoded (after scrolling to the bottom), ms', (p) => fmt(p.allMs, 0), ''),
-        row('frame time while scrolling, p95 ms', (p) => `${fmt(p.frameP95)} (${p.frames} frames)`, `≤ 33 ${verdict(thumbs.frameP95 <= 33)}`),
+        row(
+          'frame time while scrolling, p95 ms',
+          (p) => `${fmt(p.frameP95)} (${p.frames} frames)`,
+          `≤ 33 ${verdict(thumbs.frameP95 <= 33)}`,
+        ),
         row('frame time while scrolling, max ms', (p) => fmt(p.frameMax), ''),
         row('long animation frames while scrolling, n: ms', loafText, ''),
         row('JS heap used of the webview’s renderer (CDP Performance.getMetrics), MB', (p) => fmt(p.heapMB), ''),
-        row('webview renderer process RSS, MB', (p) => (p.rendererMB === undefined ? 'shared' : fmt(p.rendererMB)), `≤ 250 ${verdict((thumbs.rendererMB ?? thumbs.heapMB) <= 250)}; tightened ≤ 100 ${verdict((thumbs.rendererMB ?? thumbs.heapMB) <= 100)}`),
+        row(
+          'webview renderer process RSS, MB',
+          (p) => (p.rendererMB === undefined ? 'shared' : fmt(p.rendererMB)),
+          `≤ 250 ${verdict((thumbs.rendererMB ?? thumbs.heapMB) <= 250)}; tightened ≤ 100 ${verdict((thumbs.rendererMB ?? thumbs.heapMB) <= 100)}`,
+        ),
       ],
     );
   } finally {

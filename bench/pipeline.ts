@@ -56,7 +56,16 @@ function summary(r: Result) {
   const busy = jobs.reduce((s, j) => s + (j.end - j.start), 0);
   const gaps = jobs.slice(1).map((j, i) => j.start - jobs[i].end);
   const history = r.jobs.flatMap((j) => (j.historyMs === undefined ? [] : [j.historyMs]));
-  return { busy, ratio: r.wallMs / busy, gapMedian: median(gaps), gapMax: max(gaps), overhead: median(r.jobs.map((j) => j.overheadMs)), overheadMax: max(r.jobs.map((j) => j.overheadMs)), onDisk: median(r.jobs.map((j) => j.onDiskMs)), history: history.length ? median(history) : undefined };
+  return {
+    busy,
+    ratio: r.wallMs / busy,
+    gapMedian: median(gaps),
+    gapMax: max(gaps),
+    overhead: median(r.jobs.map((j) => j.overheadMs)),
+    overheadMax: max(r.jobs.map((j) => j.overheadMs)),
+    onDisk: median(r.jobs.map((j) => j.onDiskMs)),
+    history: history.length ? median(history) : undefined,
+  };
 }
 
 async function pipelined(url: string, spec: Spec, root: string): Promise<Result> {
@@ -87,8 +96,10 @@ async function pipelined(url: string, spec: Spec, root: string): Promise<Result>
         }
         // The first 'success' update is the image recorded (shown done); later ones add /history's
         // queue wait and the grid thumbnail.
-        if (u.type === 'cell' && u.cell.status === 'success' && !recordedAt.has(u.cell.key)) recordedAt.set(u.cell.key, (lastRecorded = Date.now()));
-        if (u.type === 'cell' && u.cell.timings?.queueWaitMs !== undefined && !completedAt.has(u.cell.key)) completedAt.set(u.cell.key, Date.now());
+        if (u.type === 'cell' && u.cell.status === 'success' && !recordedAt.has(u.cell.key))
+          recordedAt.set(u.cell.key, (lastRecorded = Date.now()));
+        if (u.type === 'cell' && u.cell.timings?.queueWaitMs !== undefined && !completedAt.has(u.cell.key))
+          completedAt.set(u.cell.key, Date.now());
       },
     });
     const returned = Date.now() - t0;
@@ -135,9 +146,18 @@ async function oneAtATime(url: string, spec: Spec, root: string): Promise<Result
       const saved = await client.viewTo(outcome.images[0], () => openImageFile(runDir, cell.key.replace(/[^\w-]/g, '-')));
       const onDiskMs = Date.now() - terminal.at;
       imageBytes = saved.bytes;
-      record.cells.push({ key: cell.key, status: 'success', images: [{ file: saved.file, sha256: saved.sha256, bytes: saved.bytes }] } as never);
+      record.cells.push({
+        key: cell.key,
+        status: 'success',
+        images: [{ file: saved.file, sha256: saved.sha256, bytes: saved.bytes }],
+      } as never);
       await writeRunRecord(runDir, record);
-      jobs.push({ start: num(outcome, 'execution_start'), end: num(outcome, 'execution_success'), onDiskMs, overheadMs: Date.now() - terminal.at });
+      jobs.push({
+        start: num(outcome, 'execution_start'),
+        end: num(outcome, 'execution_success'),
+        onDiskMs,
+        overheadMs: Date.now() - terminal.at,
+      });
     }
     return { label: 'one at a time (baseline)', wallMs: Date.now() - t0, jobs, imageBytes };
   } finally {
@@ -157,7 +177,9 @@ export async function benchPipeline(o: PipelineOptions): Promise<void> {
   try {
     // A warm-up job so model loads (cold runs) do not land on whichever client goes first.
     const warm = new ComfyClient({ baseUrl: server.url });
-    await runSpec({ spec: { ...spec, steps: [1], repeats: 1 }, specFile: '/bench/warm.qwenprompt', client: warm, runsRoot: root }).finally(() => warm.close());
+    await runSpec({ spec: { ...spec, steps: [1], repeats: 1 }, specFile: '/bench/warm.qwenprompt', client: warm, runsRoot: root }).finally(
+      () => warm.close(),
+    );
     const results = [await oneAtATime(server.url, { ...spec, seed: 1 }, root), await pipelined(server.url, { ...spec, seed: 1000 }, root)];
     const [base, pipe] = results.map(summary);
     const n = o.steps.length * o.repeats;
@@ -167,11 +189,21 @@ export async function benchPipeline(o: PipelineOptions): Promise<void> {
       [
         ['server busy (Σ execution), ms', fmt(base.busy, 0), fmt(pipe.busy, 0), ''],
         ['sweep wall, ms', fmt(results[0].wallMs, 0), fmt(results[1].wallMs, 0), ''],
-        ['wall ÷ busy', fmt(base.ratio, 3), fmt(pipe.ratio, 3), `≤ 1.02 ${verdict(pipe.ratio <= 1.02)}; tightened ≤ 1.005 ${verdict(pipe.ratio <= 1.005)}`],
+        [
+          'wall ÷ busy',
+          fmt(base.ratio, 3),
+          fmt(pipe.ratio, 3),
+          `≤ 1.02 ${verdict(pipe.ratio <= 1.02)}; tightened ≤ 1.005 ${verdict(pipe.ratio <= 1.005)}`,
+        ],
         ['idle gap between jobs, median ms', fmt(base.gapMedian), fmt(pipe.gapMedian), `≤ 5 ${verdict(pipe.gapMedian <= 5)}`],
         ['idle gap between jobs, max ms', fmt(base.gapMax), fmt(pipe.gapMax), ''],
         ['success → image on disk, median ms', fmt(base.onDisk), fmt(pipe.onDisk), ''],
-        ['overhead per image (success → on disk and recorded), median ms', fmt(base.overhead), fmt(pipe.overhead), `≤ 30 ${verdict(pipe.overhead <= 30)}`],
+        [
+          'overhead per image (success → on disk and recorded), median ms',
+          fmt(base.overhead),
+          fmt(pipe.overhead),
+          `≤ 30 ${verdict(pipe.overhead <= 30)}`,
+        ],
         ['overhead per image, max ms', fmt(base.overheadMax), fmt(pipe.overheadMax), ''],
         ['success → cell completed from /history (queue wait), median ms', '–', pipe.history === undefined ? '–' : fmt(pipe.history), ''],
         ['last image recorded → run returned (scores, final record), ms', '–', fmt(results[1].afterLastMs, 0), ''],
@@ -186,5 +218,7 @@ export async function benchPipeline(o: PipelineOptions): Promise<void> {
 
 if (require.main === module) {
   const ci = process.argv.includes('--ci');
-  void benchPipeline(ci ? { msPerStep: 30, steps: [4, 8, 12], repeats: 3, side: 1024 } : { msPerStep: 30, steps: [20, 40, 60], repeats: 3, side: 1024 });
+  void benchPipeline(
+    ci ? { msPerStep: 30, steps: [4, 8, 12], repeats: 3, side: 1024 } : { msPerStep: 30, steps: [20, 40, 60], repeats: 3, side: 1024 },
+  );
 }

@@ -141,9 +141,24 @@ export async function benchScale(o: ScaleOptions): Promise<void> {
         ['heap after GC, MB', mb(after.heap), `${mb(before.heap)} before`, ''],
         [`heap growth after ${runs} sweeps, MB`, mb(growth), '0', `≤ 50 ${verdict(growth <= 50 * 2 ** 20)}`],
         [`RSS growth after ${runs} sweeps (after GC − before), MB`, mb(rssGrowth), '0', `≤ 50 ${verdict(rssGrowth <= 50 * 2 ** 20)}`],
-        [`… the same after ${IDLE_MS / 1000} s idle, MB`, mb(settled.rss - before.rss), '0', `≤ 50 ${verdict(settled.rss - before.rss <= 50 * 2 ** 20)}`],
-        ['overhead per job (success → recorded), median of last 100, ms', fmt(last), `${fmt(firstHundred)} (first 100)`, `flat ${verdict(last <= firstHundred * 1.5 + 2)}`],
-        [`run.json write at ${record.cells.length} cells (stringify / streamed write), ms`, `${fmt(wAll.stringify)} / ${fmt(wAll.write)}`, `${fmt(w10.stringify)} / ${fmt(w10.write)} at 10 cells`, ''],
+        [
+          `… the same after ${IDLE_MS / 1000} s idle, MB`,
+          mb(settled.rss - before.rss),
+          '0',
+          `≤ 50 ${verdict(settled.rss - before.rss <= 50 * 2 ** 20)}`,
+        ],
+        [
+          'overhead per job (success → recorded), median of last 100, ms',
+          fmt(last),
+          `${fmt(firstHundred)} (first 100)`,
+          `flat ${verdict(last <= firstHundred * 1.5 + 2)}`,
+        ],
+        [
+          `run.json write at ${record.cells.length} cells (stringify / streamed write), ms`,
+          `${fmt(wAll.stringify)} / ${fmt(wAll.write)}`,
+          `${fmt(w10.stringify)} / ${fmt(w10.write)} at 10 cells`,
+          '',
+        ],
         ['run.json rewrites during the run', String(recordWrites), `${record.cells.length * 2} changes`, ''],
         [`run.json size at ${record.cells.length} cells, KB`, fmt(Buffer.byteLength(stableStringify(record)) / 1024, 0), '', ''],
       ],
@@ -162,5 +177,9 @@ export async function benchScale(o: ScaleOptions): Promise<void> {
 
 if (require.main === module) {
   const runs = process.argv.find((a) => a.startsWith('--runs='));
-  void benchScale({ jobs: Number(process.argv[2] ?? 500), runs: runs ? Number(runs.slice(7)) : undefined, convergence: !process.argv.includes('--no-convergence') });
+  void benchScale({
+    jobs: Number(process.argv[2] ?? 500),
+    runs: runs ? Number(runs.slice(7)) : undefined,
+    convergence: !process.argv.includes('--no-convergence'),
+  });
 }

@@ -20,7 +20,11 @@ function topInputs(meta: esbuild.Metafile, n: number): string {
     const key = m ? m[1] : file.split('/').slice(0, 2).join('/');
     agg.set(key, (agg.get(key) ?? 0) + bytesInOutput);
   }
-  return [...agg].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `${k} ${kb(v)}`).join(', ');
+  return [...agg]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([k, v]) => `${k} ${kb(v)}`)
+    .join(', ');
 }
 
 export async function benchSizes(): Promise<void> {
@@ -40,17 +44,51 @@ export async function benchSizes(): Promise<void> {
     const vsix = path.join(REPO, 'qwenprompt.vsix');
     const vsixBytes = existsSync(vsix) ? statSync(vsix).size : undefined;
     const lazy = externalsOf(host.metafile).filter((p) => p.startsWith('./'));
-    printTable('Bundle sizes (production: minified, no source maps)', ['file', 'size', 'target', 'biggest inputs'], [
-      ['dist/extension.js', kb(hostBytes), `≤ 300 KB ${verdict(hostBytes <= 300 * 1024)}; tightened ≤ 60 KB ${verdict(hostBytes <= 60 * 1024)}`, topInputs(host.metafile, 6)],
-      ['… spec language inputs in it (yaml, validator, parser, schema)', `${heavy.language.length}`, `0 ${verdict(heavy.language.length === 0)}`, heavy.language.slice(0, 4).join(', ')],
-      ['… run engine inputs in it (ws, pngjs, runner, client, panel)', `${heavy.engine.length}`, `0 ${verdict(heavy.engine.length === 0)}`, heavy.engine.slice(0, 4).join(', ')],
-      ['… bundles it requires on first use', lazy.join(', '), '', ''],
-      ['dist/language.js (first lens, diagnostic, completion or hover)', kb(size(language)), '', topInputs(language.metafile, 6)],
-      ['dist/engine.js (first run, panel or server poll)', kb(size(engine)), '', topInputs(engine.metafile, 6)],
-      ['… spec language inputs in engine.js', `${yamlInEngine.length}`, `0 ${verdict(yamlInEngine.length === 0)}`, yamlInEngine.slice(0, 4).join(', ')],
-      ['dist/webview/main.js', kb(webBytes), `≤ 150 KB ${verdict(webBytes <= 150 * 1024)}; tightened ≤ 100 KB ${verdict(webBytes <= 100 * 1024)}`, topInputs(web.metafile, 4)],
-      ['qwenprompt.vsix (npm run package)', vsixBytes ? kb(vsixBytes) : 'not built', vsixBytes ? `≤ 1 MB ${verdict(vsixBytes <= 1024 * 1024)}; tightened ≤ 300 KB ${verdict(vsixBytes <= 300 * 1024)}` : '≤ 1 MB', ''],
-    ]);
+    printTable(
+      'Bundle sizes (production: minified, no source maps)',
+      ['file', 'size', 'target', 'biggest inputs'],
+      [
+        [
+          'dist/extension.js',
+          kb(hostBytes),
+          `≤ 300 KB ${verdict(hostBytes <= 300 * 1024)}; tightened ≤ 60 KB ${verdict(hostBytes <= 60 * 1024)}`,
+          topInputs(host.metafile, 6),
+        ],
+        [
+          '… spec language inputs in it (yaml, validator, parser, schema)',
+          `${heavy.language.length}`,
+          `0 ${verdict(heavy.language.length === 0)}`,
+          heavy.language.slice(0, 4).join(', '),
+        ],
+        [
+          '… run engine inputs in it (ws, pngjs, runner, client, panel)',
+          `${heavy.engine.length}`,
+          `0 ${verdict(heavy.engine.length === 0)}`,
+          heavy.engine.slice(0, 4).join(', '),
+        ],
+        ['… bundles it requires on first use', lazy.join(', '), '', ''],
+        ['dist/language.js (first lens, diagnostic, completion or hover)', kb(size(language)), '', topInputs(language.metafile, 6)],
+        ['dist/engine.js (first run, panel or server poll)', kb(size(engine)), '', topInputs(engine.metafile, 6)],
+        [
+          '… spec language inputs in engine.js',
+          `${yamlInEngine.length}`,
+          `0 ${verdict(yamlInEngine.length === 0)}`,
+          yamlInEngine.slice(0, 4).join(', '),
+        ],
+        [
+          'dist/webview/main.js',
+          kb(webBytes),
+          `≤ 150 KB ${verdict(webBytes <= 150 * 1024)}; tightened ≤ 100 KB ${verdict(webBytes <= 100 * 1024)}`,
+          topInputs(web.metafile, 4),
+        ],
+        [
+          'qwenprompt.vsix (npm run package)',
+          vsixBytes ? kb(vsixBytes) : 'not built',
+          vsixBytes ? `≤ 1 MB ${verdict(vsixBytes <= 1024 * 1024)}; tightened ≤ 300 KB ${verdict(vsixBytes <= 300 * 1024)}` : '≤ 1 MB',
+          '',
+        ],
+      ],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,5 +1,16 @@
 // The results panel's webview: draws a run from the init data, then follows the host's messages.
-import { isPanelInit, isReplyTo, isToWebview, parsePersistedState, PROTOCOL_VERSION, type FromWebview, type PanelInit, type PersistedState, type Requests, type ToWebview } from '../src/protocol/messages';
+import {
+  isPanelInit,
+  isReplyTo,
+  isToWebview,
+  parsePersistedState,
+  PROTOCOL_VERSION,
+  type FromWebview,
+  type PanelInit,
+  type PersistedState,
+  type Requests,
+  type ToWebview,
+} from '../src/protocol/messages';
 import { Messenger, type RequestParams } from '../src/protocol/messenger';
 import { gridLayout, rowLabel, runProgressText } from './view/cells';
 import { CellView } from './render/cell';
@@ -91,7 +102,19 @@ class App {
     m.on('preview', (msg) => this.#cells.get(msg.key)?.setPreview(msg.mime, msg.data));
     window.addEventListener('message', (e: MessageEvent<unknown>) => m.receive(e.data));
     this.#grid.addEventListener('keydown', (e) => this.#moveFocus(e));
-    root.replaceChildren(this.#header, this.#server.el, this.#notice, h('section', { class: 'grid-section' }, this.#grid), this.#summary, this.#judging.quality, this.#judging.comparison, this.#lightbox.el, this.#judging.compare.el, this.#judging.rating.el, this.#judging.history);
+    root.replaceChildren(
+      this.#header,
+      this.#server.el,
+      this.#notice,
+      h('section', { class: 'grid-section' }, this.#grid),
+      this.#summary,
+      this.#judging.quality,
+      this.#judging.comparison,
+      this.#lightbox.el,
+      this.#judging.compare.el,
+      this.#judging.rating.el,
+      this.#judging.history,
+    );
     this.#renderAll();
     const saved = parsePersistedState(vscode.getState());
     if (saved?.zoomed && saved.runDir === init.runDir) this.#lightbox.show(saved.zoomed);
@@ -202,7 +225,11 @@ class App {
       meta.append(
         waiting
           ? h('span', { class: 'status-badge unreachable', 'data-testid': 'run-status' }, 'Waiting for server')
-          : h('span', { class: `status-badge ${record.status}`, 'data-testid': 'run-status' }, STATUS_WORDS[record.status] ?? record.status),
+          : h(
+              'span',
+              { class: `status-badge ${record.status}`, 'data-testid': 'run-status' },
+              STATUS_WORDS[record.status] ?? record.status,
+            ),
         h('span', { 'data-testid': 'run-progress' }, runProgressText(record)),
       );
       const server = [record.server.gpu, record.server.comfyuiVersion && `ComfyUI ${record.server.comfyuiVersion}`]
@@ -217,7 +244,11 @@ class App {
   /** "↻ Resume (n missing)": the host runs the missing images into this folder and the panel follows
    * the run live (its planned record arrives as a snapshot, which redraws this header). */
   #resumeButton(missing: number): HTMLButtonElement {
-    const button = h('button', { type: 'button', 'data-testid': 'resume', title: 'Make only the missing images, into this run folder' }, resumeLabel(missing));
+    const button = h(
+      'button',
+      { type: 'button', 'data-testid': 'resume', title: 'Make only the missing images, into this run folder' },
+      resumeLabel(missing),
+    );
     button.addEventListener('click', () => {
       button.disabled = true;
       button.textContent = 'Resuming…';

@@ -108,7 +108,10 @@ async function validateCommand(args: string[], io: { out: NodeJS.WritableStream;
   return errors ? EXIT.usage : EXIT.ok;
 }
 
-async function runCommand(args: string[], io: { out: NodeJS.WritableStream & { isTTY?: boolean }; err: NodeJS.WritableStream & { isTTY?: boolean; columns?: number } }): Promise<number> {
+async function runCommand(
+  args: string[],
+  io: { out: NodeJS.WritableStream & { isTTY?: boolean }; err: NodeJS.WritableStream & { isTTY?: boolean; columns?: number } },
+): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -133,7 +136,8 @@ async function runCommand(args: string[], io: { out: NodeJS.WritableStream & { i
     throw new UsageError((e as Error).message);
   }
   const { values: o, positionals } = parsed;
-  if (positionals.length !== 1) throw new UsageError(o.resume ? 'run --resume needs a run folder or a spec file.' : 'run needs exactly one spec file.');
+  if (positionals.length !== 1)
+    throw new UsageError(o.resume ? 'run --resume needs a run folder or a spec file.' : 'run needs exactly one spec file.');
   const file = path.resolve(positionals[0]);
   // `--resume RUN_DIR`: the spec is the one recorded in the run folder.
   const resumeDir = o.resume && (await fs.stat(file).catch(() => undefined))?.isDirectory() ? file : undefined;
@@ -148,15 +152,21 @@ async function runCommand(args: string[], io: { out: NodeJS.WritableStream & { i
     throw new UsageError(`--server "${server}" is not a URL (e.g. http://127.0.0.1:8188).`);
   }
 
-  const resumeRecord = resumeDir ? await readRunRecord(resumeDir).catch((e: Error) => {
-    throw new UsageError(`Cannot resume ${resumeDir}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'it holds no run.json' : e.message}`);
-  }) : undefined;
+  const resumeRecord = resumeDir
+    ? await readRunRecord(resumeDir).catch((e: Error) => {
+        throw new UsageError(
+          `Cannot resume ${resumeDir}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'it holds no run.json' : e.message}`,
+        );
+      })
+    : undefined;
   // Read once: the record and the spec it holds go to the session as they are.
   const opened = resumeDir && resumeRecord ? openedRun(resumeDir, resumeRecord) : undefined;
   const { specs, diagnostics } = opened ? { specs: [opened.spec], diagnostics: [] } : await readSpecs(file);
   const rel = resumeRecord ? resumeRecord.spec.file : path.relative(process.cwd(), file) || file;
   const chosen = chooseSpecs(specs, o.spec);
-  const errors = diagnostics.filter((d) => d.severity === 'error' && (d.specIndex === undefined || chosen.some((s) => s.index === d.specIndex)));
+  const errors = diagnostics.filter(
+    (d) => d.severity === 'error' && (d.specIndex === undefined || chosen.some((s) => s.index === d.specIndex)),
+  );
   if (errors.length) {
     for (const d of errors) io.err.write(formatDiagnostic(rel, d) + '\n');
     io.err.write(`qwenprompt: ${rel} has ${errors.length} error(s); nothing was sent to the server.\n`);
@@ -165,7 +175,12 @@ async function runCommand(args: string[], io: { out: NodeJS.WritableStream & { i
   if (!chosen.length) throw new UsageError(`${rel} holds no spec.`);
 
   const log = stderrLogger(io.err, !!process.env.QWENPROMPT_DEBUG);
-  const client = new ComfyClient({ baseUrl: server, token: process.env[o['token-env']!] || undefined, logger: log, watchdogMs: watchdogMin * 60_000 });
+  const client = new ComfyClient({
+    baseUrl: server,
+    token: process.env[o['token-env']!] || undefined,
+    logger: log,
+    watchdogMs: watchdogMin * 60_000,
+  });
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -226,10 +241,13 @@ async function runCommand(args: string[], io: { out: NodeJS.WritableStream & { i
       records.push(result.record);
       const images = new Map<string, number>();
       for (const c of result.record.cells) images.set(c.column, (images.get(c.column) ?? 0) + c.images.length);
-      io.err.write(`\n${spec.name} — ${result.record.server.gpu ?? 'unknown GPU'}, ComfyUI ${result.record.server.comfyuiVersion ?? '?'}\n`);
+      io.err.write(
+        `\n${spec.name} — ${result.record.server.gpu ?? 'unknown GPU'}, ComfyUI ${result.record.server.comfyuiVersion ?? '?'}\n`,
+      );
       io.err.write(summaryTable(result.record.stats, images, result.record.convergence) + '\n');
       // What each VRAM column counts (1 GiB = 1024³ bytes), when the run measured any.
-      if (result.record.stats.some((s) => s.peakDeviceVramBytes !== undefined || s.peakTorchVramBytes !== undefined)) for (const line of vramLegend()) io.err.write(`${line}\n`);
+      if (result.record.stats.some((s) => s.peakDeviceVramBytes !== undefined || s.peakTorchVramBytes !== undefined))
+        for (const line of vramLegend()) io.err.write(`${line}\n`);
       for (const line of convergenceLines(result.record.convergence)) io.err.write(`${line}\n`);
       for (const c of result.record.cells.filter((c) => c.error)) io.err.write(`  ${c.column} #${c.repeat + 1}: ${c.status}: ${c.error}\n`);
       io.err.write(`Run ${result.record.status}: ${path.relative(process.cwd(), result.runDir) || result.runDir}\n`);
@@ -247,14 +265,16 @@ async function runCommand(args: string[], io: { out: NodeJS.WritableStream & { i
 
 /** `compare RUN_A RUN_B`: run folders (or their run.json). Runs scored before scoring existed are scored now, in memory. */
 async function compareCommand(args: string[], io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream }): Promise<number> {
-  if (args.length !== 2 || args.some((a) => a.startsWith('-'))) throw new UsageError('compare needs two run folders: qwenprompt compare RUN_A RUN_B.');
+  if (args.length !== 2 || args.some((a) => a.startsWith('-')))
+    throw new UsageError('compare needs two run folders: qwenprompt compare RUN_A RUN_B.');
   const [a, b] = await Promise.all(
     args.map(async (arg) => {
       const dir = runDirOfArg(arg);
       const record = await readRunRecord(dir).catch((e: NodeJS.ErrnoException) => {
         throw new UsageError(`Cannot read the run in ${dir}: ${e.code === 'ENOENT' ? 'no run.json there' : e.message}`);
       });
-      if (!record.convergence) await scoreRun(dir, record, {}, (file, e) => io.err.write(`qwenprompt: cannot score ${file}: ${userMessage(e)}\n`));
+      if (!record.convergence)
+        await scoreRun(dir, record, {}, (file, e) => io.err.write(`qwenprompt: cannot score ${file}: ${userMessage(e)}\n`));
       return record;
     }),
   );
@@ -289,7 +309,10 @@ async function readUserGraph(file: string): Promise<ApiGraph> {
 }
 
 function parseIntList(v: string, flag: string): number[] {
-  const xs = v.split(',').map((x) => x.trim()).filter(Boolean);
+  const xs = v
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
   if (!xs.length) throw new UsageError(`${flag} needs numbers, e.g. ${flag} 20,40,60.`);
   return xs.map((x) => parsePositiveInt(x, flag));
 }
@@ -300,10 +323,14 @@ function parsePositiveInt(v: string, flag: string): number {
 }
 
 function stderrLogger(err: NodeJS.WritableStream, debug: boolean): ILogger {
-  const write = (level: string) => (m: string | Error, ...a: unknown[]) => {
-    if (!debug && (level === 'debug' || level === 'trace' || level === 'info')) return;
-    err.write(`[${level}] ${m instanceof Error ? m.message : m}${a.length ? ' ' + a.map((x) => (x instanceof Error ? x.message : JSON.stringify(x))).join(' ') : ''}\n`);
-  };
+  const write =
+    (level: string) =>
+    (m: string | Error, ...a: unknown[]) => {
+      if (!debug && (level === 'debug' || level === 'trace' || level === 'info')) return;
+      err.write(
+        `[${level}] ${m instanceof Error ? m.message : m}${a.length ? ' ' + a.map((x) => (x instanceof Error ? x.message : JSON.stringify(x))).join(' ') : ''}\n`,
+      );
+    };
   return { trace: write('trace'), debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
 }
 

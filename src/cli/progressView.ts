@@ -85,7 +85,11 @@ export class ProgressView {
     const from = Math.max(0, Math.min((active < 0 ? all.length : active) - 3, all.length - MAX_LINES));
     const shown = all.slice(from, from + MAX_LINES);
     const done = all.filter((c) => !['queued', 'running'].includes(c.status)).length;
-    const lines = [`${done}/${all.length} done${from ? ` (${from} earlier not shown)` : ''}`, ...(this.#server ? [this.#server] : []), ...shown.map((c) => this.#barLine(c))];
+    const lines = [
+      `${done}/${all.length} done${from ? ` (${from} earlier not shown)` : ''}`,
+      ...(this.#server ? [this.#server] : []),
+      ...shown.map((c) => this.#barLine(c)),
+    ];
     let s = this.#drawn ? `\x1b[${this.#drawn}A` : '';
     for (const l of lines) s += `\x1b[2K${l}\n`;
     // Clear whatever an earlier, taller block left below.

@@ -43,8 +43,7 @@ export function registerGuarded(cmd: Command, log: ILogger & { show(): void }): 
       const showLog = vscode.l10n.t('Show Log');
       const openSettings = vscode.l10n.t('Open Settings');
       const manageTrust = vscode.l10n.t('Manage Workspace Trust');
-      const actions =
-        e instanceof UntrustedWorkspaceError ? [manageTrust] : needsSettings(e) ? [openSettings, showLog] : [showLog];
+      const actions = e instanceof UntrustedWorkspaceError ? [manageTrust] : needsSettings(e) ? [openSettings, showLog] : [showLog];
       void vscode.window.showErrorMessage(userMessage(e), ...actions).then((pick) => {
         if (pick === showLog) {
           log.show();

@@ -99,8 +99,7 @@ export interface LoadedRun {
 
 export type FromWebview =
   /** Handshake: the webview has loaded and speaks this protocol version. */
-  | { type: 'ready'; protocol: number }
-  | Request<WebviewRequest>;
+  { type: 'ready'; protocol: number } | Request<WebviewRequest>;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -167,7 +166,9 @@ function isWebviewRequest(b: unknown): b is WebviewRequest {
     case 'exportTable':
       return (b.format === 'markdown' || b.format === 'csv') && (b.to === 'clipboard' || b.to === 'file');
     case 'exportGrid':
-      return (b.to === 'file' || b.to === 'runFolder') && b.png instanceof Uint8Array && b.png.length > 8 && b.png.length < 256 * 1024 * 1024;
+      return (
+        (b.to === 'file' || b.to === 'runFolder') && b.png instanceof Uint8Array && b.png.length > 8 && b.png.length < 256 * 1024 * 1024
+      );
     case 'loadRun':
     case 'openRun':
       return isAbsoluteDir(b.runDir);
@@ -180,13 +181,16 @@ function isVote(v: unknown): v is VoteMessage {
   if (!isObject(v) || !onlyKeys(v, ['cell', 'scores', 'note'])) return false;
   if (!isString(v.cell) || v.cell.length === 0 || v.cell.length > 512 || !isObject(v.scores)) return false;
   if (v.note !== undefined && !(isString(v.note) && v.note.length <= 2000)) return false;
-  return Object.entries(v.scores).every(
-    ([k, x]) => isCriterion(k) && (x === undefined || isScore(x)),
-  );
+  return Object.entries(v.scores).every(([k, x]) => isCriterion(k) && (x === undefined || isScore(x)));
 }
 
 function isQualitySummary(q: unknown): q is QualitySummary {
-  return isObject(q) && Array.isArray(q.settings) && q.settings.every((s) => isObject(s) && isString(s.column) && isObject(s.means)) && isFiniteNumber(q.votes);
+  return (
+    isObject(q) &&
+    Array.isArray(q.settings) &&
+    q.settings.every((s) => isObject(s) && isString(s.column) && isObject(s.means)) &&
+    isFiniteNumber(q.votes)
+  );
 }
 
 function isHistoryList(h: unknown): h is RunHistoryEntry[] {
@@ -302,7 +306,13 @@ export function isToWebview(m: unknown): m is ToWebview {
     case 'preview':
       // Previews are small live frames (ComfyUI sends them at latent preview size); a full image
       // never travels as bytes, and only an image type becomes a blob: URL.
-      return isString(m.key) && isString(m.mime) && /^image\/(png|jpeg|webp)$/.test(m.mime) && m.data instanceof Uint8Array && m.data.length <= MAX_PREVIEW_BYTES;
+      return (
+        isString(m.key) &&
+        isString(m.mime) &&
+        /^image\/(png|jpeg|webp)$/.test(m.mime) &&
+        m.data instanceof Uint8Array &&
+        m.data.length <= MAX_PREVIEW_BYTES
+      );
     case 'record':
       return isRunRecord(m.record);
     case 'compareWith':

@@ -7,9 +7,7 @@ interface Message {
 }
 
 /** Reply to a request, carrying either a value or the error's message. */
-export type Reply =
-  | { type: 'reply'; id: number; ok: true; value: unknown }
-  | { type: 'reply'; id: number; ok: false; error: string };
+export type Reply = { type: 'reply'; id: number; ok: true; value: unknown } | { type: 'reply'; id: number; ok: false; error: string };
 
 /** A request that expects a `Reply` with the same id. */
 export interface Request<B> {
@@ -30,7 +28,9 @@ export type RequestHandlers<M extends RequestMap<M>> = {
 };
 
 /** The parameters after a request's kind: none for a kind without any (`request('cancel')`). */
-export type RequestParams<M extends RequestMap<M>, K extends keyof M> = {} extends M[K]['params'] ? [params?: M[K]['params']] : [params: M[K]['params']];
+export type RequestParams<M extends RequestMap<M>, K extends keyof M> = {} extends M[K]['params']
+  ? [params?: M[K]['params']]
+  : [params: M[K]['params']];
 
 /** Asks the other side: the reply's type follows from the kind. */
 export type Ask<M extends RequestMap<M>> = <K extends keyof M & string>(kind: K, ...params: RequestParams<M, K>) => Promise<M[K]['reply']>;
@@ -103,7 +103,8 @@ export class Messenger<TOut extends Message, TIn extends Message, M extends Requ
       if (p) {
         this.#pending.delete(reply.id);
         if (!reply.ok) p.reject(new Error(reply.error));
-        else if (this.#opts.isReply && !this.#opts.isReply(p.kind, reply.value)) p.reject(new Error(`The host's reply to ${String(p.kind)} is not what the panel expects.`));
+        else if (this.#opts.isReply && !this.#opts.isReply(p.kind, reply.value))
+          p.reject(new Error(`The host's reply to ${String(p.kind)} is not what the panel expects.`));
         else p.resolve(reply.value);
       }
     } else if (type === 'request') {

@@ -56,7 +56,11 @@ export const VRAM_FIGURES = [
     label: 'VRAM (device)',
     what: 'peak memory in use on the GPU while the job ran, as nvidia-smi shows it: the CUDA context, PyTorch’s whole reserved pool and any other process',
   },
-  { key: 'peakTorchVramBytes', label: 'VRAM (PyTorch)', what: 'peak memory PyTorch had allocated to tensors (its reserved pool holds more)' },
+  {
+    key: 'peakTorchVramBytes',
+    label: 'VRAM (PyTorch)',
+    what: 'peak memory PyTorch had allocated to tensors (its reserved pool holds more)',
+  },
 ] as const;
 
 /** The VRAM legend under a text table, one line per figure. */
@@ -128,7 +132,12 @@ export function summaryTable(stats: ColumnStats[], imagesPerColumn?: Map<string,
       { header: 'it/s', align: 'right' },
       ...VRAM_FIGURES.map((f) => ({ header: f.label, align: 'right' as const })),
       { header: 'cost', align: 'right' },
-      ...(convergence ? [{ header: 'SSIM', align: 'right' as const }, { header: 'ΔE', align: 'right' as const }] : []),
+      ...(convergence
+        ? [
+            { header: 'SSIM', align: 'right' as const },
+            { header: 'ΔE', align: 'right' as const },
+          ]
+        : []),
       { header: 'images', align: 'right' },
       { header: 'notes' },
     ],

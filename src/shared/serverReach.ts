@@ -3,9 +3,7 @@
 
 /** 'unreachable': the socket dropped and did not come back; the client is still retrying. 'gaveUp': it
  * stopped retrying, so the jobs it was waiting on are marked lost. 'online': it answers again. */
-export type ServerReach =
-  | { state: 'online'; url: string }
-  | { state: 'unreachable' | 'gaveUp'; url: string; attempt: number };
+export type ServerReach = { state: 'online'; url: string } | { state: 'unreachable' | 'gaveUp'; url: string; attempt: number };
 
 /** One sentence, the same in the panel and the terminal. */
 export function serverReachText(s: ServerReach): string {

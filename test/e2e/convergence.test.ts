@@ -69,7 +69,10 @@ test('a steps sweep shows the recommended step count, the SSIM-and-time chart an
     assert.equal(await scores.count(), 10, 'every image shows its score');
     const scoreTexts = await scores.allTextContents();
     assert.equal(scoreTexts.filter((t) => t === 'reference').length, 2, 'the 60-step image of each seed is the reference');
-    assert.ok(scoreTexts.some((t) => /^SSIM 0\.\d{3} · ΔE \d+\.\d$/.test(t)), scoreTexts.join(' | '));
+    assert.ok(
+      scoreTexts.some((t) => /^SSIM 0\.\d{3} · ΔE \d+\.\d$/.test(t)),
+      scoreTexts.join(' | '),
+    );
 
     await panel.locator('[data-testid="cell"]').first().scrollIntoViewIfNeeded();
     await shot(page, '01-grid-scores');

@@ -8,13 +8,7 @@ import { after, before, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import { REPO_ROOT } from '../host/codeServer';
 import { openDevWorkbench, startE2eHost, waitForText, type E2eHost } from '../host/e2eSteps';
-import {
-  codeLens,
-  languageStatus,
-  openFileFromExplorer,
-  webviewContent,
-  type Workbench,
-} from '../host/workbench';
+import { codeLens, languageStatus, openFileFromExplorer, webviewContent, type Workbench } from '../host/workbench';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'e2e');
 const SPEC_FILE = 'portrait.qwenprompt';
@@ -90,9 +84,14 @@ test('run a spec at 20 steps from its CodeLens and see the image with its time',
     assert.ok(shownMs >= 20 * MS_PER_STEP, `cell time ${JSON.stringify(time)} is below 20 × ${MS_PER_STEP} ms`);
     await shot(page, 'done');
     // Once the run is over the row offers runs again, now with the measured time beside the steps.
-    await codeLens(page, /▶ 20 steps · \d/).first().waitFor({ timeout: 15_000 });
+    await codeLens(page, /▶ 20 steps · \d/)
+      .first()
+      .waitFor({ timeout: 15_000 });
     await shot(page, 'codelens-after-run');
-    assert.ok(comfy.requests.some((r) => r.method === 'POST' && r.path === '/prompt'), 'no prompt reached ComfyUI');
+    assert.ok(
+      comfy.requests.some((r) => r.method === 'POST' && r.path === '/prompt'),
+      'no prompt reached ComfyUI',
+    );
   } catch (e) {
     await shot(page, 'failure').catch(() => undefined);
     throw e;

@@ -38,44 +38,44 @@ import { PNG } from 'pngjs';
 import { flood, Flood, HugePng, hugePng, hugePngLength } from './hostile';
 
 export interface FakeComfyOptions {
-  port?: number;            // default 0 (ephemeral)
-  msPerStep?: number;       // sampler time per step, default 5
-  loadMs?: number;          // extra time of each loader node when not cached (cold), default 20
-  nodeMs?: number;          // time of every other executing node, default 2
-  previews?: boolean;       // send preview frames when the prompt asks (extra_data.preview_method != none), default true
-  maxImageSide?: number;    // cap of the PNG side written (the graph's latent size, clamped), default 1024
+  port?: number; // default 0 (ephemeral)
+  msPerStep?: number; // sampler time per step, default 5
+  loadMs?: number; // extra time of each loader node when not cached (cold), default 20
+  nodeMs?: number; // time of every other executing node, default 2
+  previews?: boolean; // send preview frames when the prompt asks (extra_data.preview_method != none), default true
+  maxImageSide?: number; // cap of the PNG side written (the graph's latent size, clamped), default 1024
 }
 export interface FaultSwitches {
-  dropSocketAfter?: number;   // close every WS after it has sent this many more messages (then clears itself)
-  stall?: boolean;            // accept prompts but never start them (execution never begins)
-  stallMidRun?: boolean;      // start a job, then stop sending anything (a hung job)
-  http500?: string[];         // routes (e.g. '/history', '/view') answering 500 with a plain-text body
-  historyEmptyFor?: number;   // answer `{}` to this many /history/{id} requests of finished prompts first
-  historyExtraImage?: boolean;// /history lists a second saved image that no `executed` message named
-  holdHistory?: boolean;      // keep every /history/{id} request waiting while set (a slow server); answered once cleared
-  viewFailures?: number;      // answer 500 to this many /view requests first
-  refuseConnections?: boolean;// destroy every new TCP connection (like a dead server that still listens)
-  failMessage?: string;       // the exception_message of the execution_error a "__fail__" model file raises
+  dropSocketAfter?: number; // close every WS after it has sent this many more messages (then clears itself)
+  stall?: boolean; // accept prompts but never start them (execution never begins)
+  stallMidRun?: boolean; // start a job, then stop sending anything (a hung job)
+  http500?: string[]; // routes (e.g. '/history', '/view') answering 500 with a plain-text body
+  historyEmptyFor?: number; // answer `{}` to this many /history/{id} requests of finished prompts first
+  historyExtraImage?: boolean; // /history lists a second saved image that no `executed` message named
+  holdHistory?: boolean; // keep every /history/{id} request waiting while set (a slow server); answered once cleared
+  viewFailures?: number; // answer 500 to this many /view requests first
+  refuseConnections?: boolean; // destroy every new TCP connection (like a dead server that still listens)
+  failMessage?: string; // the exception_message of the execution_error a "__fail__" model file raises
   imageName?: { filename: string; subfolder: string }; // announce every saved output image under this name
-                              // (executed, /history); /view serves it by exactly that name
-  ignoreClientId?: boolean;   // give every new socket a fresh random sid whatever its ?clientId= (a proxy that strips
-                              // the query, or sends HTTP and WebSocket to different servers): no execution message
-                              // of the client's prompts reaches it, `status` broadcasts still do
-  hugePng?: HugePng;          // every /view answer is a PNG whose IHDR declares this size (RGBA), with a small body
-                              // (or, with `complete`, all its zero pixels as a few MB of zlib stream)
-  binaryFlood?: Flood;        // at the next sampling step, send `count` binary frames of `bytes` each (previews padded
-                              // with zeros, in the socket's preview format) to the prompt's socket(s); then clears itself
-  outputCount?: number;       // each SaveImage announces this many output images (executed, /history), all served by
-                              // /view as its first real image
-  hangHeaders?: string[];     // routes whose response sends its status line and one header, then never finishes the
-                              // headers (a hung proxy); the request is not handled
+  // (executed, /history); /view serves it by exactly that name
+  ignoreClientId?: boolean; // give every new socket a fresh random sid whatever its ?clientId= (a proxy that strips
+  // the query, or sends HTTP and WebSocket to different servers): no execution message
+  // of the client's prompts reaches it, `status` broadcasts still do
+  hugePng?: HugePng; // every /view answer is a PNG whose IHDR declares this size (RGBA), with a small body
+  // (or, with `complete`, all its zero pixels as a few MB of zlib stream)
+  binaryFlood?: Flood; // at the next sampling step, send `count` binary frames of `bytes` each (previews padded
+  // with zeros, in the socket's preview format) to the prompt's socket(s); then clears itself
+  outputCount?: number; // each SaveImage announces this many output images (executed, /history), all served by
+  // /view as its first real image
+  hangHeaders?: string[]; // routes whose response sends its status line and one header, then never finishes the
+  // headers (a hung proxy); the request is not handled
   dieAtStep?: { step: number; reviveAfterMs?: number }; // the server dies (kill()) when a job reaches this sampling
-                              // step, and comes back after reviveAfterMs if given; then clears itself
+  // step, and comes back after reviveAfterMs if given; then clears itself
 }
 export interface FakeComfy {
-  readonly url: string;       // 'http://127.0.0.1:PORT'
+  readonly url: string; // 'http://127.0.0.1:PORT'
   readonly port: number;
-  faults: FaultSwitches;      // mutable at any time
+  faults: FaultSwitches; // mutable at any time
   /** Every HTTP request seen: method, path (without /api prefix), query, parsed JSON body. */
   readonly requests: { method: string; path: string; query: Record<string, string>; body?: unknown; authorization?: string }[];
   /** The Authorization header of every WebSocket upgrade ('' when absent), in order. */
@@ -122,8 +122,12 @@ const empty = (status = 200): Reply => ({ status });
 
 /** Python truthiness of a JSON value. */
 function pyTruthy(v: unknown): boolean {
-  if (Array.isArray(v)) { return v.length > 0; }
-  if (v && typeof v === 'object') { return Object.keys(v).length > 0; }
+  if (Array.isArray(v)) {
+    return v.length > 0;
+  }
+  if (v && typeof v === 'object') {
+    return Object.keys(v).length > 0;
+  }
   return v !== null && v !== undefined && v !== false && v !== 0 && v !== '';
 }
 
@@ -131,23 +135,37 @@ const isDict = (v: unknown): v is Record<string, unknown> => !!v && typeof v ===
 
 /** Python's `key in value` on parsed JSON; a TypeError (answered 500) where Python raises one. */
 function pyIn(key: string, v: unknown): boolean {
-  if (isDict(v)) { return key in v; }
-  if (Array.isArray(v)) { return v.includes(key); }
-  if (typeof v === 'string') { return v.includes(key); }
+  if (isDict(v)) {
+    return key in v;
+  }
+  if (Array.isArray(v)) {
+    return v.includes(key);
+  }
+  if (typeof v === 'string') {
+    return v.includes(key);
+  }
   throw new TypeError('argument of type is not iterable');
 }
 
 /** Python's `value[key]` for a key that `pyIn` found: only a dict can be indexed by a string. */
 function pyGet(v: unknown, key: string): unknown {
-  if (isDict(v)) { return v[key]; }
+  if (isDict(v)) {
+    return v[key];
+  }
   throw new TypeError('indices must be integers or slices, not str');
 }
 
 /** Python's `for x in value` on parsed JSON. */
 function pyIter(v: unknown): unknown[] {
-  if (Array.isArray(v)) { return v; }
-  if (isDict(v)) { return Object.keys(v); }
-  if (typeof v === 'string') { return [...v]; }
+  if (Array.isArray(v)) {
+    return v;
+  }
+  if (isDict(v)) {
+    return Object.keys(v);
+  }
+  if (typeof v === 'string') {
+    return [...v];
+  }
   throw new TypeError('object is not iterable');
 }
 
@@ -164,15 +182,23 @@ function splitNetloc(netloc: string): [string, string] | undefined {
 
 /** ComfyUI's origin-only guard (no CORS): cross-site fetches and foreign origins on a loopback host get 403. */
 function originRejected(req: http.IncomingMessage): boolean {
-  if (req.headers['sec-fetch-site'] === 'cross-site') { return true; }
+  if (req.headers['sec-fetch-site'] === 'cross-site') {
+    return true;
+  }
   const host = req.headers.host;
   const origin = req.headers.origin;
-  if (!host || !origin) { return false; }
+  if (!host || !origin) {
+    return false;
+  }
   const h = splitNetloc(host);
-  if (!h || !isLoopbackHost(h[0])) { return false; }
+  if (!h || !isLoopbackHost(h[0])) {
+    return false;
+  }
   const netloc = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(origin)?.[1];
   const o = netloc ? splitNetloc(netloc) : undefined;
-  if (!o) { return false; }
+  if (!o) {
+    return false;
+  }
   // Ports count only when both sides name one.
   return h[0] !== o[0] || (h[1] !== '' && o[1] !== '' && h[1] !== o[1]);
 }
@@ -200,30 +226,45 @@ class FakeComfyServer implements FakeComfy, Sink {
   private reviveTimer?: NodeJS.Timeout;
 
   constructor(opts: FakeComfyOptions) {
-    for (const d of ['output', 'temp', 'input']) { fs.mkdirSync(path.join(this.root, d)); }
-    this.engine = new Engine({
-      msPerStep: opts.msPerStep ?? 5,
-      loadMs: opts.loadMs ?? 20,
-      nodeMs: opts.nodeMs ?? 2,
-      previews: opts.previews ?? true,
-      maxImageSide: opts.maxImageSide ?? 1024,
-    }, this.info, this, path.join(this.root, 'output'), path.join(this.root, 'temp'));
+    for (const d of ['output', 'temp', 'input']) {
+      fs.mkdirSync(path.join(this.root, d));
+    }
+    this.engine = new Engine(
+      {
+        msPerStep: opts.msPerStep ?? 5,
+        loadMs: opts.loadMs ?? 20,
+        nodeMs: opts.nodeMs ?? 2,
+        previews: opts.previews ?? true,
+        maxImageSide: opts.maxImageSide ?? 1024,
+      },
+      this.info,
+      this,
+      path.join(this.root, 'output'),
+      path.join(this.root, 'temp'),
+    );
     this.engine.stall = () => this.faults.stall === true;
     this.engine.stallMidRun = () => this.faults.stallMidRun === true;
     this.engine.failMessage = () => this.faults.failMessage;
     this.engine.outputName = () => this.faults.imageName;
     this.engine.historyExtraImage = () => this.faults.historyExtraImage === true;
     this.engine.outputCount = () => this.faults.outputCount;
-    this.server = http.createServer((req, res) => { void this.onRequest(req, res); });
+    this.server = http.createServer((req, res) => {
+      void this.onRequest(req, res);
+    });
     this.server.on('connection', (socket: Socket) => {
-      if (this.faults.refuseConnections || this.closing) { socket.destroy(); return; }
+      if (this.faults.refuseConnections || this.closing) {
+        socket.destroy();
+        return;
+      }
       this.tcp.add(socket);
       socket.on('close', () => this.tcp.delete(socket));
     });
     this.server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
   }
 
-  get url(): string { return `http://127.0.0.1:${this.port}`; }
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
 
   listen(port: number): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -241,7 +282,9 @@ class FakeComfyServer implements FakeComfy, Sink {
     const text = JSON.stringify({ type, data });
     for (const c of this.targets(clientId)) {
       let log = this.sent.get(c.sid);
-      if (!log) { this.sent.set(c.sid, (log = [])); }
+      if (!log) {
+        this.sent.set(c.sid, (log = []));
+      }
       log.push({ type, data: JSON.parse(text).data });
       this.deliver(c, text);
     }
@@ -268,11 +311,17 @@ class FakeComfyServer implements FakeComfy, Sink {
       return;
     }
     const f = this.faults.binaryFlood;
-    if (!f) { return; }
+    if (!f) {
+      return;
+    }
     this.faults.binaryFlood = undefined;
     const withMeta = this.clientMetadata(clientId);
     const head = this.previewFrame(encodePng(Buffer.alloc(8 * 8 * 4, 128), 8, 8), meta, withMeta);
-    await flood(this.targets(clientId).map((c) => c.ws), head, f);
+    await flood(
+      this.targets(clientId).map((c) => c.ws),
+      head,
+      f,
+    );
   }
 
   /** feature_flags.supports_feature(sockets_metadata, server.client_id, 'supports_preview_metadata'). */
@@ -295,19 +344,28 @@ class FakeComfyServer implements FakeComfy, Sink {
   }
 
   private targets(clientId: string | undefined): Client[] {
-    if (clientId === undefined) { return [...this.clients.values()]; }
+    if (clientId === undefined) {
+      return [...this.clients.values()];
+    }
     const c = this.clients.get(clientId);
     return c ? [c] : [];
   }
 
   private deliver(c: Client, payload: string | Buffer): void {
-    if (c.ws.readyState !== WebSocket.OPEN) { return; }
+    if (c.ws.readyState !== WebSocket.OPEN) {
+      return;
+    }
     c.ws.send(payload);
     if (typeof payload === 'string' && c.deferred.length > 0) {
-      for (const frame of c.deferred.splice(0)) { this.deliver(c, frame); }
+      for (const frame of c.deferred.splice(0)) {
+        this.deliver(c, frame);
+      }
     }
     const limit = this.faults.dropSocketAfter;
-    if (limit === undefined) { c.sentSinceFault = 0; return; }
+    if (limit === undefined) {
+      c.sentSinceFault = 0;
+      return;
+    }
     if (++c.sentSinceFault >= limit) {
       // A network drop: every socket goes at once, and the switch is spent.
       this.faults.dropSocketAfter = undefined;
@@ -320,7 +378,10 @@ class FakeComfyServer implements FakeComfy, Sink {
   private onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     this.upgrades.push(req.headers.authorization ?? '');
-    if (this.faults.refuseConnections) { socket.destroy(); return; }
+    if (this.faults.refuseConnections) {
+      socket.destroy();
+      return;
+    }
     if (url.pathname !== '/ws' && url.pathname !== '/api/ws') {
       socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n', () => socket.destroy());
       return;
@@ -330,7 +391,7 @@ class FakeComfyServer implements FakeComfy, Sink {
       return;
     }
     // server.py websocket_handler: `sid = request.rel_url.query.get('clientId', '')`, else uuid4().hex.
-    const asked = this.faults.ignoreClientId ? '' : url.searchParams.get('clientId') ?? '';
+    const asked = this.faults.ignoreClientId ? '' : (url.searchParams.get('clientId') ?? '');
     this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, asked || randomUUID().replace(/-/g, '')));
   }
 
@@ -343,11 +404,15 @@ class FakeComfyServer implements FakeComfy, Sink {
     this.open.add(c);
     ws.on('close', () => {
       this.open.delete(c);
-      if (!c.cut) { this.clients.delete(sid); }
+      if (!c.cut) {
+        this.clients.delete(sid);
+      }
     });
     ws.on('error', () => undefined);
     ws.on('message', (data, isBinary) => {
-      if (isBinary || c.sawText) { return; }
+      if (isBinary || c.sawText) {
+        return;
+      }
       c.sawText = true;
       try {
         const msg = JSON.parse(data.toString()) as { type?: string; data?: { supports_preview_metadata?: unknown } };
@@ -355,11 +420,15 @@ class FakeComfyServer implements FakeComfy, Sink {
           c.metadata = msg.data?.supports_preview_metadata === true;
           this.send('feature_flags', FEATURES, sid);
         }
-      } catch { /* ComfyUI ignores what it cannot parse */ }
+      } catch {
+        /* ComfyUI ignores what it cannot parse */
+      }
     });
     this.send('status', { status: { exec_info: { queue_remaining: this.engine.queueRemaining() } }, sid }, sid);
     const running = this.engine.running;
-    if (running?.node && running.job.extra.client_id === sid) { this.send('executing', { node: running.node }, sid); }
+    if (running?.node && running.job.extra.client_id === sid) {
+      this.send('executing', { node: running.node }, sid);
+    }
   }
 
   dropSockets(): void {
@@ -376,23 +445,31 @@ class FakeComfyServer implements FakeComfy, Sink {
     this.dropSockets();
     this.engine.reset();
     this.number = 0;
-    for (const s of this.tcp) { s.destroy(); }
+    for (const s of this.tcp) {
+      s.destroy();
+    }
   }
 
   async kill(opts: { reviveAfterMs?: number } = {}): Promise<void> {
-    if (this.dead || this.closing) { return; }
+    if (this.dead || this.closing) {
+      return;
+    }
     this.dead = true;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     await this.restart();
     await closed;
     if (opts.reviveAfterMs !== undefined) {
-      this.reviveTimer = setTimeout(() => { void this.revive(); }, opts.reviveAfterMs);
+      this.reviveTimer = setTimeout(() => {
+        void this.revive();
+      }, opts.reviveAfterMs);
     }
   }
 
   async revive(): Promise<void> {
     clearTimeout(this.reviveTimer);
-    if (!this.dead || this.closing) { return; }
+    if (!this.dead || this.closing) {
+      return;
+    }
     await this.listen(this.port);
     this.dead = false;
   }
@@ -403,8 +480,12 @@ class FakeComfyServer implements FakeComfy, Sink {
     this.engine.close();
     this.dropSockets();
     this.wss.close();
-    for (const s of this.tcp) { s.destroy(); }
-    if (!this.dead) { await new Promise<void>((resolve) => this.server.close(() => resolve())); }
+    for (const s of this.tcp) {
+      s.destroy();
+    }
+    if (!this.dead) {
+      await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    }
     fs.rmSync(this.root, { recursive: true, force: true });
   }
 
@@ -412,16 +493,31 @@ class FakeComfyServer implements FakeComfy, Sink {
 
   private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     // Also kept-alive connections: a dead server answers nothing.
-    if (this.faults.refuseConnections) { req.socket.destroy(); return; }
+    if (this.faults.refuseConnections) {
+      req.socket.destroy();
+      return;
+    }
     const chunks: Buffer[] = [];
-    for await (const chunk of req) { chunks.push(chunk as Buffer); }
+    for await (const chunk of req) {
+      chunks.push(chunk as Buffer);
+    }
     const raw = Buffer.concat(chunks).toString('utf8');
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const route = url.pathname.startsWith('/api/') ? url.pathname.slice(4) : url.pathname;
     const query = Object.fromEntries(url.searchParams);
     let body: unknown;
-    try { body = raw ? JSON.parse(raw) : undefined; } catch { body = undefined; }
-    this.requests.push({ method: req.method ?? 'GET', path: route, query, ...(body !== undefined ? { body } : {}), ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) });
+    try {
+      body = raw ? JSON.parse(raw) : undefined;
+    } catch {
+      body = undefined;
+    }
+    this.requests.push({
+      method: req.method ?? 'GET',
+      path: route,
+      query,
+      ...(body !== undefined ? { body } : {}),
+      ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+    });
     while (this.faults.holdHistory && route.startsWith('/history/') && !this.closing) {
       await new Promise((r) => setTimeout(r, 5));
     }
@@ -443,16 +539,27 @@ class FakeComfyServer implements FakeComfy, Sink {
       }
     }
     const headers: Record<string, string> = { ...reply.headers };
-    if (reply.type) { headers['Content-Type'] = reply.type; }
+    if (reply.type) {
+      headers['Content-Type'] = reply.type;
+    }
     res.writeHead(reply.status, headers);
-    if (!reply.stream) { res.end(reply.body); return; }
+    if (!reply.stream) {
+      res.end(reply.body);
+      return;
+    }
     // Generated piece by piece, each written once the last one drained.
     for (const piece of reply.stream) {
-      if (res.destroyed) { return; }
+      if (res.destroyed) {
+        return;
+      }
       if (!res.write(piece)) {
         // One listener pair per wait, both removed after: a 20 MB image waits hundreds of times.
         await new Promise<void>((r) => {
-          const done = () => { res.off('drain', done); res.off('close', done); r(); };
+          const done = () => {
+            res.off('drain', done);
+            res.off('close', done);
+            r();
+          };
           res.once('drain', done);
           res.once('close', done);
         });
@@ -465,22 +572,38 @@ class FakeComfyServer implements FakeComfy, Sink {
     const get = method === 'GET';
     const post = method === 'POST';
     let m: RegExpExecArray | null;
-    if (get && route === '/system_stats') { return json(this.systemStats()); }
-    if (get && route === '/features') { return json(FEATURES); }
-    if (get && route === '/prompt') { return json({ exec_info: { queue_remaining: this.engine.queueRemaining() } }); }
-    if (post && route === '/prompt') { return this.postPrompt(raw); }
+    if (get && route === '/system_stats') {
+      return json(this.systemStats());
+    }
+    if (get && route === '/features') {
+      return json(FEATURES);
+    }
+    if (get && route === '/prompt') {
+      return json({ exec_info: { queue_remaining: this.engine.queueRemaining() } });
+    }
+    if (post && route === '/prompt') {
+      return this.postPrompt(raw);
+    }
     if (get && route === '/queue') {
       const r = this.engine.running;
       return json({ queue_running: r ? [this.queueItem(r.job)] : [], queue_pending: this.engine.pending.map((j) => this.queueItem(j)) });
     }
-    if (post && route === '/queue') { return this.postQueue(raw); }
-    if (post && route === '/interrupt') { return this.postInterrupt(raw); }
+    if (post && route === '/queue') {
+      return this.postQueue(raw);
+    }
+    if (post && route === '/interrupt') {
+      return this.postInterrupt(raw);
+    }
     if (post && route === '/free') {
       // `await request.json()` (a 500 for no body or bad JSON), then `.get` (a 500 unless an object).
-      if (!isDict(JSON.parse(raw))) { throw new TypeError('no attribute get'); }
+      if (!isDict(JSON.parse(raw))) {
+        throw new TypeError('no attribute get');
+      }
       return empty();
     }
-    if (get && route === '/history') { return json(this.historyList(query)); }
+    if (get && route === '/history') {
+      return json(this.historyList(query));
+    }
     if (get && (m = /^\/history\/([^/]+)$/.exec(route))) {
       const item = this.engine.history.get(m[1]);
       if (item && (this.faults.historyEmptyFor ?? 0) > 0) {
@@ -491,36 +614,61 @@ class FakeComfyServer implements FakeComfy, Sink {
     }
     if (post && route === '/history') {
       const data: unknown = JSON.parse(raw);
-      if (pyIn('clear', data) && pyTruthy(pyGet(data, 'clear'))) { this.engine.history.clear(); }
+      if (pyIn('clear', data) && pyTruthy(pyGet(data, 'clear'))) {
+        this.engine.history.clear();
+      }
       if (pyIn('delete', data)) {
         for (const id of pyIter(pyGet(data, 'delete'))) {
-          if (id && typeof id === 'object') { throw new TypeError('unhashable type'); }
-          if (typeof id === 'string') { this.engine.history.delete(id); }
+          if (id && typeof id === 'object') {
+            throw new TypeError('unhashable type');
+          }
+          if (typeof id === 'string') {
+            this.engine.history.delete(id);
+          }
         }
       }
       return empty();
     }
-    if (get && route === '/view') { return this.view(query); }
-    if (get && route === '/object_info') { return { status: 200, body: objectInfoJson(this.info), type: 'application/json; charset=utf-8' }; }
+    if (get && route === '/view') {
+      return this.view(query);
+    }
+    if (get && route === '/object_info') {
+      return { status: 200, body: objectInfoJson(this.info), type: 'application/json; charset=utf-8' };
+    }
     if (get && (m = /^\/object_info\/(.+)$/.exec(route))) {
       const cls = decodeURIComponent(m[1]);
-      return { status: 200, body: objectInfoJson(this.info[cls] ? { [cls]: this.info[cls] } : {}), type: 'application/json; charset=utf-8' };
+      return {
+        status: 200,
+        body: objectInfoJson(this.info[cls] ? { [cls]: this.info[cls] } : {}),
+        type: 'application/json; charset=utf-8',
+      };
     }
-    if (get && route === '/models') { return json(Object.keys(MODEL_FILES)); }
+    if (get && route === '/models') {
+      return json(Object.keys(MODEL_FILES));
+    }
     if (get && (m = /^\/models\/([^/]+)$/.exec(route))) {
       const files = MODEL_FILES[decodeURIComponent(m[1])];
       return files ? json(files) : { status: 404, body: '404: Not Found', type: 'text/plain; charset=utf-8' };
     }
-    if (get && route === '/embeddings') { return json(MODEL_FILES.embeddings); }
-    if (get && route === '/extensions') { return json([]); }
-    if (get && route === '/jobs') { return this.jobsList(query); }
+    if (get && route === '/embeddings') {
+      return json(MODEL_FILES.embeddings);
+    }
+    if (get && route === '/extensions') {
+      return json([]);
+    }
+    if (get && route === '/jobs') {
+      return this.jobsList(query);
+    }
     if (get && (m = /^\/jobs\/([^/]+)$/.exec(route))) {
       const job = this.job(m[1], true);
       return job ? json(job) : json({ error: 'Job not found' }, 404);
     }
     if (post && (m = /^\/jobs\/([^/]+)\/cancel$/.exec(route))) {
       const id = m[1];
-      if (this.engine.running?.job.id === id) { this.engine.interrupt(); return json({ cancelled: true }); }
+      if (this.engine.running?.job.id === id) {
+        this.engine.interrupt();
+        return json({ cancelled: true });
+      }
       return json({ cancelled: this.engine.deletePending(id) });
     }
     return { status: 404, body: '404: Not Found', type: 'text/plain; charset=utf-8' };
@@ -528,7 +676,9 @@ class FakeComfyServer implements FakeComfy, Sink {
 
   private postPrompt(raw: string): Reply {
     const data = JSON.parse(raw) as Record<string, unknown>;
-    if (!data || typeof data !== 'object' || Array.isArray(data)) { throw new Error('not an object'); }
+    if (!data || typeof data !== 'object' || Array.isArray(data)) {
+      throw new Error('not an object');
+    }
     let number: number;
     if ('number' in data) {
       number = Number(data.number);
@@ -537,12 +687,25 @@ class FakeComfyServer implements FakeComfy, Sink {
       this.number++;
     }
     if (!('prompt' in data)) {
-      return json({ error: { type: 'no_prompt', message: 'No prompt provided', details: 'No prompt provided', extra_info: {} }, node_errors: {} }, 400);
+      return json(
+        { error: { type: 'no_prompt', message: 'No prompt provided', details: 'No prompt provided', extra_info: {} }, node_errors: {} },
+        400,
+      );
     }
     const promptId = 'prompt_id' in data ? (typeof data.prompt_id === 'string' ? data.prompt_id : String(data.prompt_id)) : randomUUID();
     if (!UUID_RE.test(promptId)) {
-      return json({ error: { type: 'invalid_prompt_id', message: 'prompt_id must be a valid UUID',
-        details: 'prompt_id must be a UUID string in canonical lowercase hyphenated form; omit it to let the server generate one', extra_info: {} }, node_errors: {} }, 400);
+      return json(
+        {
+          error: {
+            type: 'invalid_prompt_id',
+            message: 'prompt_id must be a valid UUID',
+            details: 'prompt_id must be a UUID string in canonical lowercase hyphenated form; omit it to let the server generate one',
+            extra_info: {},
+          },
+          node_errors: {},
+        },
+        400,
+      );
     }
     const prompt = data.prompt as ApiGraph;
     if (!prompt || typeof prompt !== 'object' || Array.isArray(prompt) || Object.values(prompt).some((n) => !n || typeof n !== 'object')) {
@@ -551,9 +714,15 @@ class FakeComfyServer implements FakeComfy, Sink {
     const order = (promptKeyOrder(raw) ?? Object.keys(prompt)).filter((k) => k in prompt);
     const v = validatePrompt(prompt, order, this.info, data.partial_execution_targets);
     const extra = (data.extra_data && typeof data.extra_data === 'object' ? data.extra_data : {}) as Record<string, unknown>;
-    if ('client_id' in data) { extra.client_id = data.client_id; }
-    if (!v.ok) { return json({ error: v.error, node_errors: v.nodeErrors }, 400); }
-    for (const k of SENSITIVE_KEYS) { delete extra[k]; }
+    if ('client_id' in data) {
+      extra.client_id = data.client_id;
+    }
+    if (!v.ok) {
+      return json({ error: v.error, node_errors: v.nodeErrors }, 400);
+    }
+    for (const k of SENSITIVE_KEYS) {
+      delete extra[k];
+    }
     extra.create_time = Date.now();
     this.engine.enqueue({ number, id: promptId, prompt, order, extra, outputs: v.outputs });
     return json({ prompt_id: promptId, number, node_errors: v.nodeErrors });
@@ -566,10 +735,14 @@ class FakeComfyServer implements FakeComfy, Sink {
    */
   private postQueue(raw: string): Reply {
     const data: unknown = JSON.parse(raw);
-    if (pyIn('clear', data) && pyTruthy(pyGet(data, 'clear'))) { this.engine.clearPending(); }
+    if (pyIn('clear', data) && pyTruthy(pyGet(data, 'clear'))) {
+      this.engine.clearPending();
+    }
     if (pyIn('delete', data)) {
       for (const id of pyIter(pyGet(data, 'delete'))) {
-        if (typeof id === 'string') { this.engine.deletePending(id); }
+        if (typeof id === 'string') {
+          this.engine.deletePending(id);
+        }
       }
     }
     return empty();
@@ -582,9 +755,17 @@ class FakeComfyServer implements FakeComfy, Sink {
    */
   private postInterrupt(raw: string): Reply {
     let data: unknown;
-    try { data = JSON.parse(raw); } catch { data = {}; }
-    if (!isDict(data)) { throw new TypeError('no attribute get'); }
-    if (!pyTruthy(data.prompt_id) || this.engine.running?.job.id === data.prompt_id) { this.engine.interrupt(); }
+    try {
+      data = JSON.parse(raw);
+    } catch {
+      data = {};
+    }
+    if (!isDict(data)) {
+      throw new TypeError('no attribute get');
+    }
+    if (!pyTruthy(data.prompt_id) || this.engine.running?.job.id === data.prompt_id) {
+      this.engine.interrupt();
+    }
     return empty();
   }
 
@@ -596,10 +777,14 @@ class FakeComfyServer implements FakeComfy, Sink {
     const all = [...this.engine.history.entries()];
     const max = query.max_items !== undefined ? parseInt(query.max_items, 10) : undefined;
     let offset = query.offset !== undefined ? parseInt(query.offset, 10) : -1;
-    if (offset < 0 && max !== undefined) { offset = all.length - max; }
+    if (offset < 0 && max !== undefined) {
+      offset = all.length - max;
+    }
     const out: Record<string, HistoryItem> = {};
     let n = 0;
-    for (let i = Math.max(0, offset); i < all.length && (max === undefined || n < max); i++, n++) { out[all[i][0]] = all[i][1]; }
+    for (let i = Math.max(0, offset); i < all.length && (max === undefined || n < max); i++, n++) {
+      out[all[i][0]] = all[i][1];
+    }
     return out;
   }
 
@@ -613,28 +798,47 @@ class FakeComfyServer implements FakeComfy, Sink {
       return { status: 200, stream: hugePng(huge), type: 'image/png', headers: { 'Content-Length': String(hugePngLength(huge)) } };
     }
     let filename = query.filename;
-    if (filename === undefined) { return empty(404); }
+    if (filename === undefined) {
+      return empty(404);
+    }
     // A hostile name announced by the imageName switch: served as asked, never resolved as a path.
     const announced = this.engine.announced.get(`${query.subfolder ?? ''}\0${filename}`);
-    if (announced) { return { status: 200, body: fs.readFileSync(announced), type: 'image/png' }; }
+    if (announced) {
+      return { status: 200, body: fs.readFileSync(announced), type: 'image/png' };
+    }
     let type = query.type || 'output';
     const ann = /^(.*) \[(output|input|temp)\]$/.exec(filename);
-    if (ann) { filename = ann[1]; type = ann[2]; }
-    if (!filename || filename.startsWith('/') || filename.includes('..')) { return empty(400); }
-    if (!['output', 'input', 'temp'].includes(type)) { return empty(400); }
+    if (ann) {
+      filename = ann[1];
+      type = ann[2];
+    }
+    if (!filename || filename.startsWith('/') || filename.includes('..')) {
+      return empty(400);
+    }
+    if (!['output', 'input', 'temp'].includes(type)) {
+      return empty(400);
+    }
     const base = path.join(this.root, type);
     const dir = path.resolve(base, query.subfolder ?? '');
-    if (dir !== base && !dir.startsWith(base + path.sep)) { return empty(403); }
+    if (dir !== base && !dir.startsWith(base + path.sep)) {
+      return empty(403);
+    }
     const file = path.join(dir, path.basename(filename));
-    if (!fs.existsSync(file) || !fs.statSync(file).isFile()) { return empty(404); }
+    if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      return empty(404);
+    }
     const bytes = fs.readFileSync(file);
     if (query.preview) {
       // Re-encoded as a maximally compressed PNG without text chunks: we have no WebP/JPEG encoder.
       const png = PNG.sync.read(bytes);
       return { status: 200, body: encodePng(png.data, png.width, png.height, [], 9), type: 'image/png' };
     }
-    return { status: 200, body: bytes, type: filename.endsWith('.png') ? 'image/png' : 'application/octet-stream',
-      headers: { 'Content-Disposition': `filename="${path.basename(filename)}"`, 'X-Content-Type-Options': 'nosniff' } };
+    return {
+      status: 200,
+      body: bytes,
+      type: filename.endsWith('.png') ? 'image/png' : 'application/octet-stream',
+      headers: { 'Content-Disposition': `filename="${path.basename(filename)}"`, 'X-Content-Type-Options': 'nosniff' },
+    };
   }
 
   private systemStats(): unknown {
@@ -649,8 +853,13 @@ class FakeComfyServer implements FakeComfy, Sink {
     const cudaFree = VRAM_TOTAL - CUDA_CONTEXT - reserved;
     return {
       system: {
-        os: process.platform, ram_total: os.totalmem(), ram_free: os.freemem(), comfyui_version: '0.33.0',
-        required_frontend_version: '1.49.6', installed_templates_version: null, required_templates_version: '0.11.44',
+        os: process.platform,
+        ram_total: os.totalmem(),
+        ram_free: os.freemem(),
+        comfyui_version: '0.33.0',
+        required_frontend_version: '1.49.6',
+        installed_templates_version: null,
+        required_templates_version: '0.11.44',
         comfy_package_versions: [
           { name: 'comfyui-frontend-package', installed: null, required: '1.49.6' },
           { name: 'comfyui-workflow-templates', installed: null, required: '0.11.44' },
@@ -658,14 +867,23 @@ class FakeComfyServer implements FakeComfy, Sink {
           { name: 'comfy-kitchen', installed: null, required: '0.2.31' },
           { name: 'comfy-aimdo', installed: null, required: '0.4.13' },
         ],
-        python_version: '3.12.3 (qwenprompt test server, no Python)', pytorch_version: '2.11.0+cu130', embedded_python: false,
-        deploy_environment: 'local-git', argv: ['out/test/fakes/main.js', '--port', String(this.port)],
+        python_version: '3.12.3 (qwenprompt test server, no Python)',
+        pytorch_version: '2.11.0+cu130',
+        embedded_python: false,
+        deploy_environment: 'local-git',
+        argv: ['out/test/fakes/main.js', '--port', String(this.port)],
       },
-      devices: [{
-        name: 'cuda:0 NVIDIA GeForce RTX 4090 : cudaMallocAsync', type: 'cuda', index: 0,
-        vram_total: VRAM_TOTAL, vram_free: cudaFree + torchFree,
-        torch_vram_total: reserved, torch_vram_free: torchFree,
-      }],
+      devices: [
+        {
+          name: 'cuda:0 NVIDIA GeForce RTX 4090 : cudaMallocAsync',
+          type: 'cuda',
+          index: 0,
+          vram_total: VRAM_TOTAL,
+          vram_free: cudaFree + torchFree,
+          torch_vram_total: reserved,
+          torch_vram_free: torchFree,
+        },
+      ],
     };
   }
 
@@ -675,23 +893,41 @@ class FakeComfyServer implements FakeComfy, Sink {
     const pending = this.engine.pending.find((j) => j.id === id);
     const queued = running ?? pending;
     if (queued) {
-      return { id, status: running ? 'in_progress' : 'pending', priority: queued.number, create_time: queued.extra.create_time,
-        outputs_count: 0, previewable_outputs_count: 0, ...(detail ? { workflow: { prompt: queued.prompt, extra_data: queued.extra } } : {}) };
+      return {
+        id,
+        status: running ? 'in_progress' : 'pending',
+        priority: queued.number,
+        create_time: queued.extra.create_time,
+        outputs_count: 0,
+        previewable_outputs_count: 0,
+        ...(detail ? { workflow: { prompt: queued.prompt, extra_data: queued.extra } } : {}),
+      };
     }
-    if (!h) { return undefined; }
+    if (!h) {
+      return undefined;
+    }
     const msgs = h.status.messages;
     const last = msgs[msgs.length - 1];
     const status = h.status.status_str === 'success' ? 'completed' : last?.[0] === 'execution_interrupted' ? 'cancelled' : 'failed';
-    const images = Object.entries(h.outputs).flatMap(([nodeId, ui]) => (ui.images ?? []).map((im) => ({ ...im, nodeId, mediaType: 'images' })));
+    const images = Object.entries(h.outputs).flatMap(([nodeId, ui]) =>
+      (ui.images ?? []).map((im) => ({ ...im, nodeId, mediaType: 'images' })),
+    );
     const out: Record<string, unknown> = {
-      id, status, priority: h.prompt[0], create_time: h.prompt[3].create_time,
+      id,
+      status,
+      priority: h.prompt[0],
+      create_time: h.prompt[3].create_time,
       execution_start_time: msgs.find((x) => x[0] === 'execution_start')?.[1].timestamp,
       execution_end_time: last?.[1].timestamp,
     };
-    if (last?.[0] === 'execution_error') { out.execution_error = last[1]; }
+    if (last?.[0] === 'execution_error') {
+      out.execution_error = last[1];
+    }
     out.outputs_count = images.length;
     out.previewable_outputs_count = images.length;
-    if (images[0]) { out.preview_output = images[0]; }
+    if (images[0]) {
+      out.preview_output = images[0];
+    }
     if (detail) {
       out.outputs = h.outputs;
       out.execution_status = h.status;
@@ -701,12 +937,17 @@ class FakeComfyServer implements FakeComfy, Sink {
   }
 
   private jobsList(query: Record<string, string>): Reply {
-    const ids = [...(this.engine.running ? [this.engine.running.job.id] : []), ...this.engine.pending.map((j) => j.id), ...this.engine.history.keys()];
+    const ids = [
+      ...(this.engine.running ? [this.engine.running.job.id] : []),
+      ...this.engine.pending.map((j) => j.id),
+      ...this.engine.history.keys(),
+    ];
     const wanted = query.status ? query.status.split(',') : undefined;
     let jobs = [...new Set(ids)].map((id) => this.job(id, false)!).filter((j) => !wanted || wanted.includes(String(j.status)));
-    const key = query.sort_by === 'execution_duration'
-      ? (j: Record<string, unknown>) => Number(j.execution_end_time ?? 0) - Number(j.execution_start_time ?? 0)
-      : (j: Record<string, unknown>) => Number(j.create_time ?? 0);
+    const key =
+      query.sort_by === 'execution_duration'
+        ? (j: Record<string, unknown>) => Number(j.execution_end_time ?? 0) - Number(j.execution_start_time ?? 0)
+        : (j: Record<string, unknown>) => Number(j.create_time ?? 0);
     jobs.sort((a, b) => (query.sort_order === 'asc' ? key(a) - key(b) : key(b) - key(a)));
     const offset = Math.max(0, parseInt(query.offset ?? '0', 10) || 0);
     const limit = query.limit !== undefined ? parseInt(query.limit, 10) : undefined;

@@ -67,10 +67,19 @@ interface Value {
   text?: string;
 }
 
-interface Cached { value: Value; ui?: Ui }
+interface Cached {
+  value: Value;
+  ui?: Ui;
+}
 
 class NodeFailure extends Error {
-  constructor(readonly exceptionType: string, message: string, readonly traceback: string[]) { super(message); }
+  constructor(
+    readonly exceptionType: string,
+    message: string,
+    readonly traceback: string[],
+  ) {
+    super(message);
+  }
 }
 class Interrupted extends Error {}
 class Abandoned extends Error {}
@@ -113,7 +122,13 @@ export class Engine {
   private closed = false;
   private readonly timers = new Set<NodeJS.Timeout>();
 
-  constructor(private readonly opts: EngineOptions, private readonly info: ObjectInfo, private readonly sink: Sink, readonly outputDir: string, readonly tempDir: string) {}
+  constructor(
+    private readonly opts: EngineOptions,
+    private readonly info: ObjectInfo,
+    private readonly sink: Sink,
+    readonly outputDir: string,
+    readonly tempDir: string,
+  ) {}
 
   queueRemaining(): number {
     return this.pending.length + (this.running ? 1 : 0);
@@ -135,8 +150,14 @@ export class Engine {
    */
   deletePending(id: string): boolean {
     const i = this.pending.findIndex((j) => j.id === id);
-    if (i < 0) { return false; }
-    if (this.pending.length === 1) { this.clearPending(); } else { this.pending.splice(i, 1); }
+    if (i < 0) {
+      return false;
+    }
+    if (this.pending.length === 1) {
+      this.clearPending();
+    } else {
+      this.pending.splice(i, 1);
+    }
     this.status();
     return true;
   }
@@ -149,7 +170,9 @@ export class Engine {
   /** nodes.interrupt_processing(): the running job stops at its next check; with nothing running, no effect
    * (execute_async clears the flag when the next prompt starts). */
   interrupt(): void {
-    if (this.running) { this.running.interrupted = true; }
+    if (this.running) {
+      this.running.interrupted = true;
+    }
   }
 
   /** Forgets everything (a ComfyUI restart); a job in flight stops silently. */
@@ -165,71 +188,113 @@ export class Engine {
   close(): void {
     this.closed = true;
     this.reset();
-    for (const t of this.timers) { clearTimeout(t); }
+    for (const t of this.timers) {
+      clearTimeout(t);
+    }
     this.timers.clear();
   }
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(() => { this.timers.delete(t); resolve(); }, ms);
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        resolve();
+      }, ms);
       this.timers.add(t);
     });
   }
 
   private schedule(): void {
-    if (this.closed || this.running || this.pending.length === 0) { return; }
+    if (this.closed || this.running || this.pending.length === 0) {
+      return;
+    }
     if (this.stall()) {
-      const t = setTimeout(() => { this.timers.delete(t); this.schedule(); }, 20);
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        this.schedule();
+      }, 20);
       this.timers.add(t);
       return;
     }
     let next = 0;
-    for (let i = 1; i < this.pending.length; i++) { if (this.pending[i].number < this.pending[next].number) { next = i; } }
+    for (let i = 1; i < this.pending.length; i++) {
+      if (this.pending[i].number < this.pending[next].number) {
+        next = i;
+      }
+    }
     const [job] = this.pending.splice(next, 1);
     this.running = { job, interrupted: false };
     const gen = this.generation;
-    void this.run(job, gen).catch((e) => { if (!(e instanceof Abandoned)) { throw e; } }).finally(() => {
-      if (gen === this.generation) {
-        this.running = undefined;
-        this.schedule();
-      }
-    });
+    void this.run(job, gen)
+      .catch((e) => {
+        if (!(e instanceof Abandoned)) {
+          throw e;
+        }
+      })
+      .finally(() => {
+        if (gen === this.generation) {
+          this.running = undefined;
+          this.schedule();
+        }
+      });
   }
 
   /** Node work: a timer, after which a restart in the meantime abandons the job (no stale messages or cache). */
   private async work(ms: number, gen: number): Promise<void> {
     await this.sleep(ms);
-    if (gen !== this.generation) { throw new Abandoned(); }
+    if (gen !== this.generation) {
+      throw new Abandoned();
+    }
   }
 
   /** Throws Abandoned after a restart, Interrupted after /interrupt; hangs while stallMidRun is set. */
   private async checkpoint(gen: number): Promise<void> {
-    while (this.stallMidRun() && gen === this.generation && !this.closed) { await this.sleep(20); }
-    if (gen !== this.generation) { throw new Abandoned(); }
-    if (this.running?.interrupted) { throw new Interrupted(); }
+    while (this.stallMidRun() && gen === this.generation && !this.closed) {
+      await this.sleep(20);
+    }
+    if (gen !== this.generation) {
+      throw new Abandoned();
+    }
+    if (this.running?.interrupted) {
+      throw new Interrupted();
+    }
   }
 
   private async run(job: Job, gen: number): Promise<void> {
     const client = typeof job.extra.client_id === 'string' ? job.extra.client_id : undefined;
-    const toClient = (type: string, data: Record<string, unknown>) => { if (client !== undefined) { this.sink.send(type, data, client); } };
+    const toClient = (type: string, data: Record<string, unknown>) => {
+      if (client !== undefined) {
+        this.sink.send(type, data, client);
+      }
+    };
     const messages: HistoryMessage[] = [];
     const record = (type: string, data: Record<string, unknown>, always = false) => {
       messages.push([type, data]);
-      if (always) { this.sink.send(type, data, client); } else { toClient(type, data); }
+      if (always) {
+        this.sink.send(type, data, client);
+      } else {
+        toClient(type, data);
+      }
     };
     this.status();
     record('execution_start', { prompt_id: job.id, timestamp: Date.now() });
 
     const sigs = signatures(job.prompt);
     const wanted = new Set(sigs.values());
-    for (const key of [...this.cache.keys()]) { if (!wanted.has(key)) { this.cache.delete(key); } }
+    for (const key of [...this.cache.keys()]) {
+      if (!wanted.has(key)) {
+        this.cache.delete(key);
+      }
+    }
     const cachedNodes = job.order.filter((id) => this.cache.has(sigs.get(id)!));
     record('execution_cached', { nodes: cachedNodes, prompt_id: job.id, timestamp: Date.now() });
 
     const isOutput = (id: string) => this.info[job.prompt[id].class_type]?.output_node === true;
     const order = executionOrder(job.prompt, job.outputs, (id) => cachedNodes.includes(id), isOutput);
     const values = new Map<string, Value>();
-    for (const id of cachedNodes) { values.set(id, this.cache.get(sigs.get(id)!)!.value); }
+    for (const id of cachedNodes) {
+      values.set(id, this.cache.get(sigs.get(id)!)!.value);
+    }
     const uiOutputs: Record<string, Ui> = {};
     const executed: string[] = [];
     const progress: Record<string, Record<string, unknown>> = {};
@@ -249,7 +314,9 @@ export class Engine {
         const hit = this.cache.get(sig);
         if (hit) {
           toClient('executed', { node: id, display_node: id, output: hit.ui ?? null, prompt_id: job.id });
-          if (hit.ui) { uiOutputs[id] = hit.ui; }
+          if (hit.ui) {
+            uiOutputs[id] = hit.ui;
+          }
           progressState(id, 1, 1, 'finished');
           continue;
         }
@@ -268,32 +335,55 @@ export class Engine {
       }
       record('execution_success', { prompt_id: job.id, timestamp: Date.now() });
     } catch (e) {
-      if (e instanceof Abandoned) { throw e; }
+      if (e instanceof Abandoned) {
+        throw e;
+      }
       const node = job.prompt[current];
       if (e instanceof Interrupted) {
         outcome = 'interrupted';
         // ComfyUI sends this one even to prompts posted without client_id (as a broadcast).
-        record('execution_interrupted', { prompt_id: job.id, node_id: current, node_type: node.class_type, executed, timestamp: Date.now() }, true);
+        record(
+          'execution_interrupted',
+          { prompt_id: job.id, node_id: current, node_type: node.class_type, executed, timestamp: Date.now() },
+          true,
+        );
       } else {
         outcome = 'error';
         const f = e instanceof NodeFailure ? e : new NodeFailure('Exception', String((e as Error).message), []);
         const currentInputs: Record<string, unknown[]> = {};
-        for (const [k, v] of Object.entries(node.inputs)) { if (!isLink(v)) { currentInputs[k] = [v]; } }
-        record('execution_error', { prompt_id: job.id, node_id: current, node_type: node.class_type, executed,
-          exception_message: f.message, exception_type: f.exceptionType, traceback: f.traceback,
-          current_inputs: currentInputs, current_outputs: Object.keys(job.prompt), timestamp: Date.now() });
+        for (const [k, v] of Object.entries(node.inputs)) {
+          if (!isLink(v)) {
+            currentInputs[k] = [v];
+          }
+        }
+        record('execution_error', {
+          prompt_id: job.id,
+          node_id: current,
+          node_type: node.class_type,
+          executed,
+          exception_message: f.message,
+          exception_type: f.exceptionType,
+          traceback: f.traceback,
+          current_inputs: currentInputs,
+          current_outputs: Object.keys(job.prompt),
+          timestamp: Date.now(),
+        });
       }
     }
     this.vramInUse = 0;
     const meta: HistoryItem['meta'] = {};
-    for (const id of Object.keys(uiOutputs)) { meta[id] = { node_id: id, display_node: id, parent_node: null, real_node_id: id }; }
+    for (const id of Object.keys(uiOutputs)) {
+      meta[id] = { node_id: id, display_node: id, parent_node: null, real_node_id: id };
+    }
     this.history.set(job.id, {
       prompt: [job.number, job.id, job.prompt, job.extra, job.outputs],
       outputs: this.historyExtraImage() ? this.withExtraImage(uiOutputs) : uiOutputs,
       status: { status_str: outcome === 'success' ? 'success' : 'error', completed: outcome === 'success', messages },
       meta,
     });
-    if (this.history.size > MAX_HISTORY) { this.history.delete(this.history.keys().next().value!); }
+    if (this.history.size > MAX_HISTORY) {
+      this.history.delete(this.history.keys().next().value!);
+    }
     this.running = undefined;
     this.status();
     toClient('executing', { node: null, prompt_id: job.id });
@@ -304,7 +394,9 @@ export class Engine {
     const out = structuredClone(outputs);
     for (const ui of Object.values(out)) {
       const first = ui.images?.find((r) => r.type === 'output');
-      if (!ui.images || !first) { continue; }
+      if (!ui.images || !first) {
+        continue;
+      }
       const dir = path.join(this.outputDir, first.subfolder);
       const filename = first.filename.replace(/\.png$/, '') + 'extra.png';
       fs.copyFileSync(path.join(dir, first.filename), path.join(dir, filename));
@@ -318,13 +410,21 @@ export class Engine {
     let px = 0;
     for (const n of Object.values(prompt)) {
       const { width, height } = n.inputs;
-      if (typeof width === 'number' && typeof height === 'number') { px = Math.max(px, width * height); }
+      if (typeof width === 'number' && typeof height === 'number') {
+        px = Math.max(px, width * height);
+      }
     }
     return px;
   }
 
-  private async execute(job: Job, id: string, values: Map<string, Value>, gen: number, client: string | undefined,
-    progressState: (id: string, value: number, max: number, state: string) => void): Promise<{ value: Value; ui?: Ui; steps?: number }> {
+  private async execute(
+    job: Job,
+    id: string,
+    values: Map<string, Value>,
+    gen: number,
+    client: string | undefined,
+    progressState: (id: string, value: number, max: number, state: string) => void,
+  ): Promise<{ value: Value; ui?: Ui; steps?: number }> {
     const node = job.prompt[id];
     const cls = node.class_type;
     const inputs = node.inputs;
@@ -333,7 +433,11 @@ export class Engine {
       return isLink(v) ? values.get(String(v[0])) : undefined;
     };
     const firstLinked = (): Value | undefined => {
-      for (const v of Object.values(inputs)) { if (isLink(v) && values.has(String(v[0]))) { return values.get(String(v[0])); } }
+      for (const v of Object.values(inputs)) {
+        if (isLink(v) && values.has(String(v[0]))) {
+          return values.get(String(v[0]));
+        }
+      }
       return undefined;
     };
 
@@ -342,8 +446,20 @@ export class Engine {
       const files = Object.values(inputs).filter((v): v is string => typeof v === 'string');
       const bad = files.find((f) => f.includes(FAIL_MARKER));
       if (bad) {
-        const fn = /Checkpoint/.test(cls) ? 'load_checkpoint' : /VAE/.test(cls) ? 'load_vae' : /CLIP/.test(cls) ? 'load_clip' : /Lora/.test(cls) ? 'load_lora' : 'load_unet';
-        throw new NodeFailure('safetensors._safetensors_rust.SafetensorError', this.failMessage() ?? 'Error while deserializing header: header too large\n', loaderTraceback(fn));
+        const fn = /Checkpoint/.test(cls)
+          ? 'load_checkpoint'
+          : /VAE/.test(cls)
+            ? 'load_vae'
+            : /CLIP/.test(cls)
+              ? 'load_clip'
+              : /Lora/.test(cls)
+                ? 'load_lora'
+                : 'load_unet';
+        throw new NodeFailure(
+          'safetensors._safetensors_rust.SafetensorError',
+          this.failMessage() ?? 'Error while deserializing header: header too large\n',
+          loaderTraceback(fn),
+        );
       }
       return { value: linked('model') ?? { kind: 'model' } };
     }
@@ -355,7 +471,14 @@ export class Engine {
       const method = job.extra.preview_method;
       const previews = this.opts.previews && (method === 'auto' || method === 'latent2rgb' || method === 'taesd');
       const [pw, ph] = fitSize(latent.width ?? 512, latent.height ?? 512, 128);
-      const meta: PreviewMeta = { node_id: id, prompt_id: job.id, display_node_id: id, parent_node_id: null, real_node_id: id, image_type: 'image/png' };
+      const meta: PreviewMeta = {
+        node_id: id,
+        prompt_id: job.id,
+        display_node_id: id,
+        parent_node_id: null,
+        real_node_id: id,
+        image_type: 'image/png',
+      };
       for (let k = 1; k <= steps; k++) {
         await this.sleep(this.opts.msPerStep);
         await this.checkpoint(gen);
@@ -372,9 +495,18 @@ export class Engine {
     }
     await this.work(this.opts.nodeMs, gen);
     if (typeof inputs.width === 'number' && typeof inputs.height === 'number') {
-      return { value: { kind: 'latent', width: inputs.width, height: inputs.height, batch: typeof inputs.batch_size === 'number' ? inputs.batch_size : 1 } };
+      return {
+        value: {
+          kind: 'latent',
+          width: inputs.width,
+          height: inputs.height,
+          batch: typeof inputs.batch_size === 'number' ? inputs.batch_size : 1,
+        },
+      };
     }
-    if (typeof inputs.text === 'string') { return { value: { kind: 'cond', text: inputs.text } }; }
+    if (typeof inputs.text === 'string') {
+      return { value: { kind: 'cond', text: inputs.text } };
+    }
     if (cls === 'SaveImage' || cls === 'PreviewImage') {
       const img = linked('images') ?? { kind: 'image' };
       return { value: img, ui: { images: this.save(job, cls === 'SaveImage', img, inputs.filename_prefix) } };
@@ -385,7 +517,10 @@ export class Engine {
 
   /** Writes the batch as PNGs named like ComfyUI: <prefix>_<counter:05>_.png, counter after the highest on disk. */
   private save(job: Job, output: boolean, img: Value, prefixInput: unknown): ImageRef[] {
-    const rawPrefix = output ? (typeof prefixInput === 'string' ? prefixInput : 'ComfyUI')
+    const rawPrefix = output
+      ? typeof prefixInput === 'string'
+        ? prefixInput
+        : 'ComfyUI'
       : 'ComfyUI_temp_' + Array.from({ length: 5 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join('');
     const base = output ? this.outputDir : this.tempDir;
     const subfolder = path.posix.dirname(rawPrefix) === '.' ? '' : path.posix.dirname(rawPrefix);
@@ -399,13 +534,17 @@ export class Engine {
     let counter = 1;
     for (const f of fs.readdirSync(dir)) {
       const m = re.exec(f);
-      if (m) { counter = Math.max(counter, Number(m[1]) + 1); }
+      if (m) {
+        counter = Math.max(counter, Number(m[1]) + 1);
+      }
     }
     const [width, height] = fitSize(img.width ?? 512, img.height ?? 512, this.opts.maxImageSide);
     const text: [string, string][] = [['prompt', pyJsonDumps(job.prompt)]];
     const pnginfo = job.extra.extra_pnginfo;
     if (pnginfo && typeof pnginfo === 'object') {
-      for (const [k, v] of Object.entries(pnginfo)) { text.push([k, pyJsonDumps(v)]); }
+      for (const [k, v] of Object.entries(pnginfo)) {
+        text.push([k, pyJsonDumps(v)]);
+      }
     }
     const refs: ImageRef[] = [];
     for (let b = 0; b < Math.max(1, img.batch ?? 1); b++) {
@@ -413,11 +552,13 @@ export class Engine {
       const filename = `${prefix}_${String(counter).padStart(5, '0')}_.png`;
       fs.writeFileSync(path.join(dir, filename), encodePng(renderPicture(params), width, height, text));
       const alias = output ? this.outputName() : undefined;
-      if (alias) { this.announced.set(`${alias.subfolder}\0${alias.filename}`, path.join(dir, filename)); }
+      if (alias) {
+        this.announced.set(`${alias.subfolder}\0${alias.filename}`, path.join(dir, filename));
+      }
       refs.push({ ...(alias ?? { filename, subfolder }), type: output ? 'output' : 'temp' });
       counter++;
     }
-    const many = output ? this.outputCount() ?? 0 : 0;
+    const many = output ? (this.outputCount() ?? 0) : 0;
     if (many > refs.length) {
       const first = path.join(dir, `${prefix}_${String(counter - refs.length).padStart(5, '0')}_.png`);
       for (let i = refs.length; i < many; i++) {

@@ -20,7 +20,15 @@ export interface HugePng {
 }
 
 const BYTES_PER_PIXEL = 4; // 8-bit RGBA: 32768² is exactly 4 GiB decoded
-const ADAM7: [number, number, number, number][] = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]];
+const ADAM7: [number, number, number, number][] = [
+  [0, 0, 8, 8],
+  [4, 0, 8, 8],
+  [0, 4, 4, 8],
+  [2, 0, 4, 4],
+  [0, 2, 2, 4],
+  [1, 0, 2, 2],
+  [0, 1, 1, 2],
+];
 const IDAT_PIECE = 1024 * 1024;
 const MAX_MATCH = 258;
 /** Fixed-Huffman codes, bit-reversed for an LSB-first stream: literal 0 (8 bits), length 258 + distance 1 (8 + 5 bits), end of block (7 bits). */
@@ -30,19 +38,25 @@ const EOB = 0;
 
 function reverse(code: number, bits: number): number {
   let r = 0;
-  for (let i = 0; i < bits; i++) { r = (r << 1) | ((code >> i) & 1); }
+  for (let i = 0; i < bits; i++) {
+    r = (r << 1) | ((code >> i) & 1);
+  }
   return r;
 }
 
 /** Bytes of the filtered scanlines (a filter byte per row), all zero. */
 function rawLength(p: HugePng): number {
   const row = (cols: number) => 1 + cols * BYTES_PER_PIXEL;
-  if (!p.interlaced) { return p.height * row(p.width); }
+  if (!p.interlaced) {
+    return p.height * row(p.width);
+  }
   let n = 0;
   for (const [x0, y0, dx, dy] of ADAM7) {
     const cols = p.width > x0 ? Math.ceil((p.width - x0) / dx) : 0;
     const rows = p.height > y0 ? Math.ceil((p.height - y0) / dy) : 0;
-    if (cols > 0) { n += rows * row(cols); }
+    if (cols > 0) {
+      n += rows * row(cols);
+    }
   }
   return n;
 }
@@ -62,7 +76,11 @@ class Bits {
       this.out[this.at++] = this.acc & 0xff;
       this.acc >>>= 8;
       this.bits -= 8;
-      if (this.at === this.out.length) { this.ready.push(this.out); this.out = Buffer.alloc(IDAT_PIECE); this.at = 0; }
+      if (this.at === this.out.length) {
+        this.ready.push(this.out);
+        this.out = Buffer.alloc(IDAT_PIECE);
+        this.at = 0;
+      }
     }
   }
 
@@ -74,7 +92,9 @@ class Bits {
     for (let i = 0; i < times; i++) {
       acc |= value << bits;
       bits += count;
-      for (; bits >= 8; bits -= 8, acc >>>= 8) { bytes.push(acc & 0xff); }
+      for (; bits >= 8; bits -= 8, acc >>>= 8) {
+        bytes.push(acc & 0xff);
+      }
     }
     return Buffer.from(bytes);
   }
@@ -90,17 +110,25 @@ class Bits {
       this.at += n;
       left -= n;
       phase = (phase + n) % pattern.length;
-      if (this.at === this.out.length) { this.ready.push(this.out); this.out = Buffer.alloc(IDAT_PIECE); this.at = 0; }
+      if (this.at === this.out.length) {
+        this.ready.push(this.out);
+        this.out = Buffer.alloc(IDAT_PIECE);
+        this.at = 0;
+      }
     }
   }
 
   /** Pads to a byte boundary. */
   align(): void {
-    if (this.bits > 0) { this.put(0, 8 - this.bits); }
+    if (this.bits > 0) {
+      this.put(0, 8 - this.bits);
+    }
   }
 
   end(): void {
-    if (this.at > 0) { this.ready.push(this.out.subarray(0, this.at)); }
+    if (this.at > 0) {
+      this.ready.push(this.out.subarray(0, this.at));
+    }
   }
 }
 
@@ -114,9 +142,16 @@ function* zerosZlib(n: number): Generator<Buffer> {
   w.put(0x01, 8);
   w.put(0b011, 3); // BFINAL=1, BTYPE=01 (fixed Huffman)
   let left = n;
-  if (left > 0) { w.put(LIT0, 8); left--; }
+  if (left > 0) {
+    w.put(LIT0, 8);
+    left--;
+  }
   // Eight 13-bit matches fill 13 whole bytes; once the pending bits are a match's tail, every such period is the same.
-  const period = (k: number) => { for (let i = 0; i < k && left >= MAX_MATCH; i++, left -= MAX_MATCH) { w.put(MATCH, 13); } };
+  const period = (k: number) => {
+    for (let i = 0; i < k && left >= MAX_MATCH; i++, left -= MAX_MATCH) {
+      w.put(MATCH, 13);
+    }
+  };
   period(8);
   const pattern = w.peek(MATCH, 13, 8);
   const batch = Math.floor(IDAT_PIECE / pattern.length);
@@ -127,12 +162,16 @@ function* zerosZlib(n: number): Generator<Buffer> {
     yield* w.ready.splice(0);
   }
   period(8);
-  for (; left > 0; left--) { w.put(LIT0, 8); }
+  for (; left > 0; left--) {
+    w.put(LIT0, 8);
+  }
   w.put(EOB, 7);
   w.align();
   // Adler-32 of n zeros, big-endian: a stays 1, b = n mod 65521.
   const b = n % 65521;
-  for (const byte of [b >>> 8, b & 0xff, 0, 1]) { w.put(byte, 8); }
+  for (const byte of [b >>> 8, b & 0xff, 0, 1]) {
+    w.put(byte, 8);
+  }
   w.end();
   yield* w.ready.splice(0);
 }
@@ -146,7 +185,9 @@ export function* hugePng(p: HugePng): Generator<Buffer> {
   yield Buffer.concat([PNG_SIGNATURE, pngChunk('IHDR', ihdr)]);
   const n = rawLength(p);
   if (p.complete) {
-    for (const piece of zerosZlib(n)) { yield pngChunk('IDAT', piece); }
+    for (const piece of zerosZlib(n)) {
+      yield pngChunk('IDAT', piece);
+    }
   } else {
     yield pngChunk('IDAT', zlib.deflateSync(Buffer.alloc(Math.min(n, 1024))));
   }
@@ -157,10 +198,12 @@ export function* hugePng(p: HugePng): Generator<Buffer> {
 export function hugePngLength(p: HugePng): number {
   const head = 8 + 12 + 13;
   const tail = 12;
-  if (!p.complete) { return head + 12 + zlib.deflateSync(Buffer.alloc(Math.min(rawLength(p), 1024))).length + tail; }
+  if (!p.complete) {
+    return head + 12 + zlib.deflateSync(Buffer.alloc(Math.min(rawLength(p), 1024))).length + tail;
+  }
   const n = rawLength(p);
   const matches = n > 0 ? Math.floor((n - 1) / MAX_MATCH) : 0;
-  const literals = n > 0 ? 1 + (n - 1) % MAX_MATCH : 0;
+  const literals = n > 0 ? 1 + ((n - 1) % MAX_MATCH) : 0;
   const z = 2 + Math.ceil((3 + 8 * literals + 13 * matches + 7) / 8) + 4;
   return head + z + 12 * Math.ceil(z / IDAT_PIECE) + tail;
 }
@@ -180,7 +223,9 @@ export async function flood(sockets: WebSocket[], head: Buffer, f: Flood): Promi
   head.copy(frame);
   for (let i = 0; i < f.count; i++) {
     for (const ws of sockets) {
-      if (ws.readyState !== WebSocket.OPEN) { continue; }
+      if (ws.readyState !== WebSocket.OPEN) {
+        continue;
+      }
       await new Promise<void>((resolve) => ws.send(frame, () => resolve()));
     }
   }

@@ -63,7 +63,11 @@ export function renderPicture(p: PictureParams): Buffer {
     const r = top[0] + (bottom[0] - top[0]) * v;
     const g = top[1] + (bottom[1] - top[1]) * v;
     const b = top[2] + (bottom[2] - top[2]) * v;
-    for (let i = y * w * 3, end = i + w * 3; i < end; i += 3) { base[i] = r; base[i + 1] = g; base[i + 2] = b; }
+    for (let i = y * w * 3, end = i + w * 3; i < end; i += 3) {
+      base[i] = r;
+      base[i + 1] = g;
+      base[i + 2] = b;
+    }
   }
   for (const blob of blobs) {
     const x0 = Math.max(0, Math.floor((blob.cx - blob.r) * w));
@@ -75,7 +79,9 @@ export function renderPicture(p: PictureParams): Buffer {
       for (let x = x0; x < x1; x++) {
         const dx = (x / w - blob.cx) / blob.r;
         const d = Math.sqrt(dx * dx + dy * dy);
-        if (d >= 1) { continue; }
+        if (d >= 1) {
+          continue;
+        }
         const k = 1 - d * d * (3 - 2 * d);
         const i = (y * w + x) * 3;
         base[i] += (blob.c[0] - base[i]) * k;
@@ -102,10 +108,20 @@ export function renderPicture(p: PictureParams): Buffer {
 export function pyJsonDumps(v: unknown): string {
   const ascii = (s: string) => s.replace(/[\u007f-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
   const enc = (x: unknown): string => {
-    if (x === null || x === undefined) { return 'null'; }
-    if (Array.isArray(x)) { return '[' + x.map(enc).join(', ') + ']'; }
+    if (x === null || x === undefined) {
+      return 'null';
+    }
+    if (Array.isArray(x)) {
+      return '[' + x.map(enc).join(', ') + ']';
+    }
     if (typeof x === 'object') {
-      return '{' + Object.entries(x as Record<string, unknown>).map(([k, y]) => `${ascii(JSON.stringify(k))}: ${enc(y)}`).join(', ') + '}';
+      return (
+        '{' +
+        Object.entries(x as Record<string, unknown>)
+          .map(([k, y]) => `${ascii(JSON.stringify(k))}: ${enc(y)}`)
+          .join(', ') +
+        '}'
+      );
     }
     return typeof x === 'string' ? ascii(JSON.stringify(x)) : JSON.stringify(x);
   };

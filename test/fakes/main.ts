@@ -29,7 +29,9 @@ async function main(): Promise<void> {
   }
   const server = await startFakeComfy({ port, msPerStep });
   process.stdout.write(`ComfyUI test server listening on ${server.url} (Ctrl+C to stop)\n`);
-  const stop = () => { void server.close().then(() => process.exit(0)); };
+  const stop = () => {
+    void server.close().then(() => process.exit(0));
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }

@@ -63,7 +63,9 @@ export function fixturesDir(): string {
   let dir = __dirname;
   for (let i = 0; i < 6; i++) {
     const candidate = path.join(dir, 'test', 'fixtures', 'comfy');
-    if (fs.existsSync(path.join(candidate, 'object_info.json.gz'))) { return candidate; }
+    if (fs.existsSync(path.join(candidate, 'object_info.json.gz'))) {
+      return candidate;
+    }
     dir = path.dirname(dir);
   }
   throw new Error('test/fixtures/comfy/object_info.json.gz not found above ' + __dirname);
@@ -99,7 +101,9 @@ export function loadObjectInfo(): ObjectInfo {
       for (const group of [schema.input.required, schema.input.optional]) {
         for (const [name, spec] of Object.entries(group ?? {})) {
           const files = COMBO_FOLDERS[name];
-          if (files && Array.isArray(spec[0])) { spec[0] = files(); }
+          if (files && Array.isArray(spec[0])) {
+            spec[0] = files();
+          }
         }
       }
     }

@@ -13,19 +13,35 @@ export class PyError extends Error {
 }
 
 function pyTypeName(v: unknown): string {
-  if (v === null || v === undefined) { return 'NoneType'; }
-  if (Array.isArray(v)) { return 'list'; }
-  if (typeof v === 'object') { return 'dict'; }
-  if (typeof v === 'boolean') { return 'bool'; }
-  if (typeof v === 'string') { return 'str'; }
+  if (v === null || v === undefined) {
+    return 'NoneType';
+  }
+  if (Array.isArray(v)) {
+    return 'list';
+  }
+  if (typeof v === 'object') {
+    return 'dict';
+  }
+  if (typeof v === 'boolean') {
+    return 'bool';
+  }
+  if (typeof v === 'string') {
+    return 'str';
+  }
   return Number.isInteger(v) ? 'int' : 'float';
 }
 
 /** repr() of a float: integral values keep their ".0". */
 export function pyFloat(n: number): string {
-  if (Number.isNaN(n)) { return 'nan'; }
-  if (!Number.isFinite(n)) { return n > 0 ? 'inf' : '-inf'; }
-  if (Number.isInteger(n) && Math.abs(n) < 1e16) { return `${n}.0`; }
+  if (Number.isNaN(n)) {
+    return 'nan';
+  }
+  if (!Number.isFinite(n)) {
+    return n > 0 ? 'inf' : '-inf';
+  }
+  if (Number.isInteger(n) && Math.abs(n) < 1e16) {
+    return `${n}.0`;
+  }
   return String(n).replace(/e([+-])(\d)$/, 'e$10$2');
 }
 
@@ -33,19 +49,45 @@ export function pyStrRepr(s: string): string {
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
   let out = '';
   for (const ch of s) {
-    if (ch === '\\') { out += '\\\\'; } else if (ch === quote) { out += '\\' + ch; } else if (ch === '\n') { out += '\\n'; } else if (ch === '\t') { out += '\\t'; } else { out += ch; }
+    if (ch === '\\') {
+      out += '\\\\';
+    } else if (ch === quote) {
+      out += '\\' + ch;
+    } else if (ch === '\n') {
+      out += '\\n';
+    } else if (ch === '\t') {
+      out += '\\t';
+    } else {
+      out += ch;
+    }
   }
   return quote + out + quote;
 }
 
 /** Python repr() of a JSON value (numbers as JSON parsed them: integral numbers print as ints). */
 export function pyRepr(v: unknown): string {
-  if (v === null || v === undefined) { return 'None'; }
-  if (typeof v === 'boolean') { return v ? 'True' : 'False'; }
-  if (typeof v === 'number') { return Number.isInteger(v) ? String(v) : pyFloat(v); }
-  if (typeof v === 'string') { return pyStrRepr(v); }
-  if (Array.isArray(v)) { return '[' + v.map(pyRepr).join(', ') + ']'; }
-  return '{' + Object.entries(v as Record<string, unknown>).map(([k, x]) => `${pyStrRepr(k)}: ${pyRepr(x)}`).join(', ') + '}';
+  if (v === null || v === undefined) {
+    return 'None';
+  }
+  if (typeof v === 'boolean') {
+    return v ? 'True' : 'False';
+  }
+  if (typeof v === 'number') {
+    return Number.isInteger(v) ? String(v) : pyFloat(v);
+  }
+  if (typeof v === 'string') {
+    return pyStrRepr(v);
+  }
+  if (Array.isArray(v)) {
+    return '[' + v.map(pyRepr).join(', ') + ']';
+  }
+  return (
+    '{' +
+    Object.entries(v as Record<string, unknown>)
+      .map(([k, x]) => `${pyStrRepr(k)}: ${pyRepr(x)}`)
+      .join(', ') +
+    '}'
+  );
 }
 
 /** Python str(): strings as they are, everything else as repr(). */
@@ -55,15 +97,23 @@ export function pyStr(v: unknown): string {
 
 /** Python int(v). */
 export function pyInt(v: unknown): number {
-  if (typeof v === 'boolean') { return v ? 1 : 0; }
+  if (typeof v === 'boolean') {
+    return v ? 1 : 0;
+  }
   if (typeof v === 'number') {
-    if (Number.isNaN(v)) { throw new PyError('ValueError', 'cannot convert float NaN to integer'); }
-    if (!Number.isFinite(v)) { throw new PyError('OverflowError', 'cannot convert float infinity to integer'); }
+    if (Number.isNaN(v)) {
+      throw new PyError('ValueError', 'cannot convert float NaN to integer');
+    }
+    if (!Number.isFinite(v)) {
+      throw new PyError('OverflowError', 'cannot convert float infinity to integer');
+    }
     return Math.trunc(v);
   }
   if (typeof v === 'string') {
     const t = v.trim();
-    if (/^[+-]?\d+(_\d+)*$/.test(t)) { return Number(t.replace(/_/g, '')); }
+    if (/^[+-]?\d+(_\d+)*$/.test(t)) {
+      return Number(t.replace(/_/g, ''));
+    }
     throw new PyError('ValueError', `invalid literal for int() with base 10: ${pyStrRepr(v)}`);
   }
   throw new PyError('TypeError', `int() argument must be a string, a bytes-like object or a real number, not '${pyTypeName(v)}'`);
@@ -71,13 +121,23 @@ export function pyInt(v: unknown): number {
 
 /** Python float(v). */
 export function pyToFloat(v: unknown): number {
-  if (typeof v === 'boolean') { return v ? 1 : 0; }
-  if (typeof v === 'number') { return v; }
+  if (typeof v === 'boolean') {
+    return v ? 1 : 0;
+  }
+  if (typeof v === 'number') {
+    return v;
+  }
   if (typeof v === 'string') {
     const t = v.trim().toLowerCase().replace(/_/g, '');
-    if (/^[+-]?(inf|infinity)$/.test(t)) { return t.startsWith('-') ? -Infinity : Infinity; }
-    if (/^[+-]?nan$/.test(t)) { return NaN; }
-    if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(t)) { return Number(t); }
+    if (/^[+-]?(inf|infinity)$/.test(t)) {
+      return t.startsWith('-') ? -Infinity : Infinity;
+    }
+    if (/^[+-]?nan$/.test(t)) {
+      return NaN;
+    }
+    if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(t)) {
+      return Number(t);
+    }
     throw new PyError('ValueError', `could not convert string to float: ${pyStrRepr(v)}`);
   }
   throw new PyError('TypeError', `float() argument must be a string or a real number, not '${pyTypeName(v)}'`);
@@ -85,7 +145,11 @@ export function pyToFloat(v: unknown): number {
 
 /** Python bool(v). */
 export function pyBool(v: unknown): boolean {
-  if (Array.isArray(v)) { return v.length > 0; }
-  if (v && typeof v === 'object') { return Object.keys(v).length > 0; }
+  if (Array.isArray(v)) {
+    return v.length > 0;
+  }
+  if (v && typeof v === 'object') {
+    return Object.keys(v).length > 0;
+  }
   return Boolean(v);
 }

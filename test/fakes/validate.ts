@@ -27,7 +27,7 @@ type Result = [boolean, ComfyErrorBody[]];
 /** Frames of the Python traceback that ComfyUI reports for an exception in a linked node. */
 const INNER_TRACEBACK = [
   '  File "/opt/ComfyUI/execution.py", line 955, in validate_inputs\n    r = await validate_inputs(prompt_id, prompt, o_id, validated, visiting)\n        ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n',
-  "  File \"/opt/ComfyUI/execution.py\", line 933, in validate_inputs\n    o_class_type = prompt[o_id]['class_type']\n                   ~~~~~~^^^^^^\n",
+  '  File "/opt/ComfyUI/execution.py", line 933, in validate_inputs\n    o_class_type = prompt[o_id][\'class_type\']\n                   ~~~~~~^^^^^^\n',
 ];
 
 export function isLink(v: unknown): v is [string, number] {
@@ -36,18 +36,25 @@ export function isLink(v: unknown): v is [string, number] {
 
 function inputSpec(schema: NodeSchema, name: string): { spec: InputSpec; required: boolean } | undefined {
   const req = schema.input.required?.[name];
-  if (req) { return { spec: req, required: true }; }
+  if (req) {
+    return { spec: req, required: true };
+  }
   const opt = schema.input.optional?.[name];
   return opt ? { spec: opt, required: false } : undefined;
 }
 
 function convert(inputType: unknown, val: unknown): unknown {
   switch (inputType) {
-    case 'INT': return pyInt(val);
-    case 'FLOAT': return pyToFloat(val);
-    case 'STRING': return pyStr(val);
-    case 'BOOLEAN': return pyBool(val);
-    default: return val;
+    case 'INT':
+      return pyInt(val);
+    case 'FLOAT':
+      return pyToFloat(val);
+    case 'STRING':
+      return pyStr(val);
+    case 'BOOLEAN':
+      return pyBool(val);
+    default:
+      return val;
   }
 }
 
@@ -57,23 +64,36 @@ function fmtNumber(inputType: unknown, n: unknown): string {
 
 /** ComfyUI's validate_node_input: equal types, '*' or overlapping comma-separated type sets match. */
 function typesMatch(received: unknown, wanted: unknown): boolean {
-  if (received === wanted) { return true; }
-  if (typeof received !== 'string' || typeof wanted !== 'string') { return false; }
+  if (received === wanted) {
+    return true;
+  }
+  if (typeof received !== 'string' || typeof wanted !== 'string') {
+    return false;
+  }
   const a = new Set(received.split(',').map((t) => t.trim()));
   const b = new Set(wanted.split(',').map((t) => t.trim()));
-  if (a.has('*') || b.has('*')) { return true; }
+  if (a.has('*') || b.has('*')) {
+    return true;
+  }
   return [...a].some((t) => b.has(t));
 }
 
 class Validator {
   readonly validated = new Map<string, Result>();
-  constructor(private readonly prompt: ApiGraph, private readonly info: ObjectInfo) {}
+  constructor(
+    private readonly prompt: ApiGraph,
+    private readonly info: ObjectInfo,
+  ) {}
 
   /** Throws PyError like the Python code would (a link to an absent node, a bad slot index). */
   validateInputs(id: string, visiting: string[] = []): Result {
     const done = this.validated.get(id);
-    if (done) { return done; }
-    if (visiting.includes(id)) { return this.cycle(id, visiting); }
+    if (done) {
+      return done;
+    }
+    if (visiting.includes(id)) {
+      return this.cycle(id, visiting);
+    }
     const node = this.prompt[id];
     const schema = this.info[node.class_type];
     const inputs = node.inputs ?? (node.inputs = {});
@@ -94,31 +114,62 @@ class Validator {
       let val = inputs[x];
       if (isLink(val)) {
         if (val.length !== 2) {
-          errors.push({ type: 'bad_linked_input', message: 'Bad linked input, must be a length-2 list of [node_id, slot_index]', details: x,
-            extra_info: { input_name: x, input_config: config, received_value: val } });
+          errors.push({
+            type: 'bad_linked_input',
+            message: 'Bad linked input, must be a length-2 list of [node_id, slot_index]',
+            details: x,
+            extra_info: { input_name: x, input_config: config, received_value: val },
+          });
           continue;
         }
         const [oId, slot] = val;
         const source = typeof oId === 'string' ? this.prompt[oId] : undefined;
-        if (!source) { throw new PyError('KeyError', pyRepr(oId)); }
+        if (!source) {
+          throw new PyError('KeyError', pyRepr(oId));
+        }
         const returns = this.info[source.class_type].output;
-        if (typeof slot !== 'number' || !Number.isInteger(slot)) { throw new PyError('TypeError', `tuple indices must be integers or slices, not ${typeof slot === 'string' ? 'str' : 'float'}`); }
+        if (typeof slot !== 'number' || !Number.isInteger(slot)) {
+          throw new PyError('TypeError', `tuple indices must be integers or slices, not ${typeof slot === 'string' ? 'str' : 'float'}`);
+        }
         const receivedType = returns[slot < 0 ? returns.length + slot : slot];
-        if (receivedType === undefined) { throw new PyError('IndexError', 'tuple index out of range'); }
+        if (receivedType === undefined) {
+          throw new PyError('IndexError', 'tuple index out of range');
+        }
         if (!typesMatch(receivedType, inputType)) {
-          errors.push({ type: 'return_type_mismatch', message: 'Return type mismatch between linked nodes',
+          errors.push({
+            type: 'return_type_mismatch',
+            message: 'Return type mismatch between linked nodes',
             details: `${x}, received_type(${receivedType}) mismatch input_type(${pyStr(inputType)})`,
-            extra_info: { input_name: x, input_config: config, received_type: receivedType, linked_node: val } });
+            extra_info: { input_name: x, input_config: config, received_type: receivedType, linked_node: val },
+          });
           continue;
         }
         try {
           const r = this.validateInputs(oId, [...visiting, id]);
-          if (!r[0]) { valid = false; }
+          if (!r[0]) {
+            valid = false;
+          }
         } catch (e) {
           const ex = e as PyError;
           valid = false;
-          this.validated.set(oId, [false, [{ type: 'exception_during_inner_validation', message: 'Exception when validating inner node', details: ex.message,
-            extra_info: { input_name: x, input_config: config, exception_message: ex.message, exception_type: ex.pyType, traceback: INNER_TRACEBACK, linked_node: val } }]]);
+          this.validated.set(oId, [
+            false,
+            [
+              {
+                type: 'exception_during_inner_validation',
+                message: 'Exception when validating inner node',
+                details: ex.message,
+                extra_info: {
+                  input_name: x,
+                  input_config: config,
+                  exception_message: ex.message,
+                  exception_type: ex.pyType,
+                  traceback: INNER_TRACEBACK,
+                  linked_node: val,
+                },
+              },
+            ],
+          ]);
         }
         continue;
       }
@@ -131,26 +182,45 @@ class Validator {
         inputs[x] = val;
       } catch (e) {
         const msg = (e as Error).message;
-        errors.push({ type: 'invalid_input_type', message: `Failed to convert an input value to a ${pyStr(inputType)} value`,
-          details: `${x}, ${pyStr(val)}, ${msg}`, extra_info: { input_name: x, input_config: config, received_value: val, exception_message: msg } });
+        errors.push({
+          type: 'invalid_input_type',
+          message: `Failed to convert an input value to a ${pyStr(inputType)} value`,
+          details: `${x}, ${pyStr(val)}, ${msg}`,
+          extra_info: { input_name: x, input_config: config, received_value: val, exception_message: msg },
+        });
         continue;
       }
       if (typeof extra.min === 'number' && typeof val === 'number' && val < extra.min) {
-        errors.push({ type: 'value_smaller_than_min', message: `Value ${fmtNumber(inputType, val)} smaller than min of ${fmtNumber(inputType, extra.min)}`,
-          details: x, extra_info: { input_name: x, input_config: config, received_value: val } });
+        errors.push({
+          type: 'value_smaller_than_min',
+          message: `Value ${fmtNumber(inputType, val)} smaller than min of ${fmtNumber(inputType, extra.min)}`,
+          details: x,
+          extra_info: { input_name: x, input_config: config, received_value: val },
+        });
         continue;
       }
       if (typeof extra.max === 'number' && typeof val === 'number' && val > extra.max) {
-        errors.push({ type: 'value_bigger_than_max', message: `Value ${fmtNumber(inputType, val)} bigger than max of ${fmtNumber(inputType, extra.max)}`,
-          details: x, extra_info: { input_name: x, input_config: config, received_value: val } });
+        errors.push({
+          type: 'value_bigger_than_max',
+          message: `Value ${fmtNumber(inputType, val)} bigger than max of ${fmtNumber(inputType, extra.max)}`,
+          details: x,
+          extra_info: { input_name: x, input_config: config, received_value: val },
+        });
         continue;
       }
-      const options = Array.isArray(inputType) ? inputType : inputType === 'COMBO' ? (extra.options as unknown[] | undefined) ?? [] : undefined;
+      const options = Array.isArray(inputType)
+        ? inputType
+        : inputType === 'COMBO'
+          ? ((extra.options as unknown[] | undefined) ?? [])
+          : undefined;
       if (options && !options.some((o) => o === val || (typeof o === 'number' && o == val))) {
         const long = options.length > 20;
-        errors.push({ type: 'value_not_in_list', message: 'Value not in list',
+        errors.push({
+          type: 'value_not_in_list',
+          message: 'Value not in list',
           details: `${x}: '${pyStr(val)}' not in ${long ? `(list of length ${options.length})` : pyRepr(options)}`,
-          extra_info: { input_name: x, input_config: long ? null : config, received_value: val } });
+          extra_info: { input_name: x, input_config: long ? null : config, received_value: val },
+        });
         continue;
       }
     }
@@ -164,7 +234,10 @@ class Validator {
     const nodes = [...new Set(path)];
     const details = path.map((n) => `${n} (${this.prompt[n].class_type})`).join(' -> ');
     for (const n of nodes) {
-      this.validated.set(n, [false, [{ type: 'dependency_cycle', message: 'Dependency cycle detected', details, extra_info: { node_id: n, cycle_nodes: nodes } }]]);
+      this.validated.set(n, [
+        false,
+        [{ type: 'dependency_cycle', message: 'Dependency cycle detected', details, extra_info: { node_id: n, cycle_nodes: nodes } }],
+      ]);
     }
     return this.validated.get(id)!;
   }
@@ -179,18 +252,40 @@ export function validatePrompt(prompt: ApiGraph, order: string[], info: ObjectIn
     const node = prompt[x];
     const title = node._meta?.title;
     if (typeof node.class_type !== 'string') {
-      return { ok: false, nodeErrors: NO_ERRORS, error: { type: 'missing_node_type', message: `Node '${title ?? '#' + x}' has no class_type. The workflow may be corrupted or a custom node is missing.`,
-        details: `Node ID '#${x}'`, extra_info: { node_id: x, class_type: null, node_title: title ?? null } } };
+      return {
+        ok: false,
+        nodeErrors: NO_ERRORS,
+        error: {
+          type: 'missing_node_type',
+          message: `Node '${title ?? '#' + x}' has no class_type. The workflow may be corrupted or a custom node is missing.`,
+          details: `Node ID '#${x}'`,
+          extra_info: { node_id: x, class_type: null, node_title: title ?? null },
+        },
+      };
     }
     const schema = info[node.class_type];
     if (!schema) {
-      return { ok: false, nodeErrors: NO_ERRORS, error: { type: 'missing_node_type', message: `Node '${title ?? node.class_type}' not found. The custom node may not be installed.`,
-        details: `Node ID '#${x}'`, extra_info: { node_id: x, class_type: node.class_type, node_title: title ?? node.class_type } } };
+      return {
+        ok: false,
+        nodeErrors: NO_ERRORS,
+        error: {
+          type: 'missing_node_type',
+          message: `Node '${title ?? node.class_type}' not found. The custom node may not be installed.`,
+          details: `Node ID '#${x}'`,
+          extra_info: { node_id: x, class_type: node.class_type, node_title: title ?? node.class_type },
+        },
+      };
     }
-    if (schema.output_node && (!Array.isArray(targets) || targets.includes(x))) { outputs.push(x); }
+    if (schema.output_node && (!Array.isArray(targets) || targets.includes(x))) {
+      outputs.push(x);
+    }
   }
   if (outputs.length === 0) {
-    return { ok: false, nodeErrors: NO_ERRORS, error: { type: 'prompt_no_outputs', message: 'Prompt has no outputs', details: '', extra_info: {} } };
+    return {
+      ok: false,
+      nodeErrors: NO_ERRORS,
+      error: { type: 'prompt_no_outputs', message: 'Prompt has no outputs', details: '', extra_info: {} },
+    };
   }
   const v = new Validator(prompt, info);
   const good: string[] = [];
@@ -202,22 +297,40 @@ export function validatePrompt(prompt: ApiGraph, order: string[], info: ObjectIn
       result = v.validateInputs(o);
     } catch (e) {
       const ex = e as PyError;
-      result = [false, [{ type: 'exception_during_validation', message: 'Exception when validating node', details: ex.message,
-        extra_info: { exception_type: ex.pyType, traceback: INNER_TRACEBACK.slice(1) } }]];
+      result = [
+        false,
+        [
+          {
+            type: 'exception_during_validation',
+            message: 'Exception when validating node',
+            details: ex.message,
+            extra_info: { exception_type: ex.pyType, traceback: INNER_TRACEBACK.slice(1) },
+          },
+        ],
+      ];
       v.validated.set(o, result);
     }
-    if (result[0]) { good.push(o); continue; }
+    if (result[0]) {
+      good.push(o);
+      continue;
+    }
     failed.push([o, result[1]]);
     // Like ComfyUI: every failed node seen so far is listed, with this output as a dependent.
     for (const [id, [ok, reasons]] of v.validated) {
-      if (ok || reasons.length === 0) { continue; }
+      if (ok || reasons.length === 0) {
+        continue;
+      }
       nodeErrors[id] ??= { errors: reasons, dependent_outputs: [], class_type: prompt[id].class_type };
       nodeErrors[id].dependent_outputs.push(o);
     }
   }
   if (good.length === 0) {
     const details = failed.flatMap(([, errs]) => errs.map((e) => `${e.message}: ${e.details}`)).join('\n');
-    return { ok: false, nodeErrors, error: { type: 'prompt_outputs_failed_validation', message: 'Prompt outputs failed validation', details, extra_info: {} } };
+    return {
+      ok: false,
+      nodeErrors,
+      error: { type: 'prompt_outputs_failed_validation', message: 'Prompt outputs failed validation', details, extra_info: {} },
+    };
   }
   return { ok: true, outputs: good, nodeErrors };
 }

@@ -104,7 +104,7 @@ export async function run(): Promise<void> {
   const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
   const t3 = performance.now();
   loads.stop();
-  const languageLoadMs = languageAtActivation ? 0 : loads.ms.get(languageFile) ?? 0;
+  const languageLoadMs = languageAtActivation ? 0 : (loads.ms.get(languageFile) ?? 0);
   // The run engine is meant to load on first use (a run, a panel, the status bar's delayed first poll).
   const engineAtFirstLens = engineFile in require.cache;
   const t4 = performance.now();

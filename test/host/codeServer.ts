@@ -12,8 +12,7 @@ export const CODE_SERVER_VERSION = '4.100.3';
 /** The repository root (this module runs compiled, from out/test/host/). */
 export const REPO_ROOT = resolve(__dirname, '../../..');
 /** Where test/host/setup.sh installs code-server; QWENPROMPT_CODE_SERVER_DIR overrides it for both. */
-export const CODE_SERVER_DIR =
-  process.env.QWENPROMPT_CODE_SERVER_DIR ?? join(REPO_ROOT, '.vscode-test', 'code-server');
+export const CODE_SERVER_DIR = process.env.QWENPROMPT_CODE_SERVER_DIR ?? join(REPO_ROOT, '.vscode-test', 'code-server');
 
 /** Settings every test workbench starts with: no welcome page, no trust prompt, no telemetry. */
 export const BASE_SETTINGS: Readonly<Record<string, unknown>> = {
@@ -64,7 +63,7 @@ export function codeServerBin(): string {
   if (!existsSync(join(CODE_SERVER_DIR, `.installed-${CODE_SERVER_VERSION}`)) || !existsSync(bin)) {
     throw new Error(
       `code-server ${CODE_SERVER_VERSION} is not installed in ${CODE_SERVER_DIR}. ` +
-        'Run `npm run setup:host` (test/host/setup.sh) once; it also installs Debian\'s chromium.',
+        "Run `npm run setup:host` (test/host/setup.sh) once; it also installs Debian's chromium.",
     );
   }
   return bin;
@@ -128,10 +127,7 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
   };
   for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true, mode: 0o700 });
   mkdirSync(join(dirs.udd, 'User'), { recursive: true });
-  writeFileSync(
-    join(dirs.udd, 'User', 'settings.json'),
-    JSON.stringify({ ...BASE_SETTINGS, ...opts.settings }, null, 2),
-  );
+  writeFileSync(join(dirs.udd, 'User', 'settings.json'), JSON.stringify({ ...BASE_SETTINGS, ...opts.settings }, null, 2));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     XDG_CONFIG_HOME: dirs.config,
@@ -149,10 +145,14 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
   const child: ChildProcess = spawn(
     bin,
     [
-      '--auth', 'none',
-      '--bind-addr', `127.0.0.1:${port}`,
-      '--user-data-dir', dirs.udd,
-      '--extensions-dir', dirs.ext,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--user-data-dir',
+      dirs.udd,
+      '--extensions-dir',
+      dirs.ext,
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-workspace-trust',

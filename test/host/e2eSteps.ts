@@ -12,7 +12,10 @@ import { extensionHostText, openWorkbench, type Workbench } from './workbench';
 /** Opens `folder` with this repository's extension (dist/ must be built), logging its host console to `consoleLog`. */
 export function openDevWorkbench(server: CodeServer, folder: string, consoleLog: string): Promise<Workbench> {
   return openWorkbench(server, folder, {
-    payload: [['extensionDevelopmentPath', server.remoteUri(REPO_ROOT)], ['skipWelcome', 'true']],
+    payload: [
+      ['extensionDevelopmentPath', server.remoteUri(REPO_ROOT)],
+      ['skipWelcome', 'true'],
+    ],
     onConsole: (msg) => {
       void extensionHostText(msg).then((t) => t !== undefined && appendFileSync(consoleLog, `${t}\n`));
     },
@@ -24,7 +27,12 @@ export async function waitForText(loc: Locator, re: RegExp, timeoutMs: number): 
   const deadline = Date.now() + timeoutMs;
   let last = '';
   for (;;) {
-    last = ((await loc.first().textContent({ timeout: 1000 }).catch(() => null)) ?? '').trim();
+    last = (
+      (await loc
+        .first()
+        .textContent({ timeout: 1000 })
+        .catch(() => null)) ?? ''
+    ).trim();
     if (re.test(last)) return last;
     if (Date.now() > deadline) assert.fail(`expected text matching ${re}, last saw ${JSON.stringify(last)}`);
     await new Promise((ok) => setTimeout(ok, 200));

@@ -100,7 +100,10 @@ export async function runShim(argv: readonly string[]): Promise<number> {
   } finally {
     clearTimeout(timer);
     // Also after a timeout while the workbench was still opening: the browser must not outlive us.
-    await bench?.then((b) => b.close(), () => undefined);
+    await bench?.then(
+      (b) => b.close(),
+      () => undefined,
+    );
     await server?.stop();
   }
 }

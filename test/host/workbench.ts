@@ -46,11 +46,7 @@ export function assertChromium(): void {
 }
 
 /** Opens `folder` in the server's workbench and waits until the workbench (and explorer) is up. */
-export async function openWorkbench(
-  server: CodeServer,
-  folder: string,
-  opts: OpenWorkbenchOptions = {},
-): Promise<Workbench> {
+export async function openWorkbench(server: CodeServer, folder: string, opts: OpenWorkbenchOptions = {}): Promise<Workbench> {
   assertChromium();
   const profile = join(server.runDir, 'chromium');
   mkdirSync(profile, { recursive: true });
@@ -102,9 +98,7 @@ export function codeLens(page: Page, text: string | RegExp): Locator {
 
 /** The content of a webview panel: VS Code puts it two iframes deep. */
 export function webviewContent(page: Page, title?: string): FrameLocator {
-  const outer = title
-    ? page.locator(`iframe.webview.ready[title="${title}"]`)
-    : page.locator('iframe.webview.ready');
+  const outer = title ? page.locator(`iframe.webview.ready[title="${title}"]`) : page.locator('iframe.webview.ready');
   return outer.first().contentFrame().frameLocator('iframe#active-frame');
 }
 

@@ -35,7 +35,10 @@ suite('activation', () => {
     assert.ok(uri, 'the fixture workspace has no portrait.qwenprompt');
     const doc = await vscode.workspace.openTextDocument(uri);
     const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri)) ?? [];
-    assert.ok(lenses.some((l) => l.command?.command === 'qwenprompt.runSpec'), 'the first CodeLens request gets the run lenses');
+    assert.ok(
+      lenses.some((l) => l.command?.command === 'qwenprompt.runSpec'),
+      'the first CodeLens request gets the run lenses',
+    );
     assert.ok(loaded('language.js'), 'opening the spec and its first lenses loaded dist/language.js');
     assert.ok(!loaded('engine.js'), 'the first CodeLens loaded the run engine');
   });

@@ -22,7 +22,11 @@ interface Cli {
 function cli(args: string[], cwd: string): Cli {
   const bin = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'cli.js');
   // The host's own runtime: node in code-server, Electron (run as node) in VS Code.
-  const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', QWENPROMPT_TOKEN: '' } });
+  const child = spawn(process.execPath, [bin, ...args], {
+    cwd,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', QWENPROMPT_TOKEN: '' },
+  });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
   const done = new Promise<{ code: number | null; stderr: string }>((ok, fail) => {
@@ -105,7 +109,10 @@ suite('runs made with the CLI', () => {
   test('a CLI run from another folder: the lens shows its time, Open results opens it, History lists it', async () => {
     fake = await startFakeComfy({ msPerStep: 2 });
     const uri = await specIn('specs');
-    const { code, stderr } = await cli(['run', path.relative(path.join(home, 'elsewhere'), uri.fsPath), '--server', fake.url, '--steps', '20'], path.join(home, 'elsewhere')).done;
+    const { code, stderr } = await cli(
+      ['run', path.relative(path.join(home, 'elsewhere'), uri.fsPath), '--server', fake.url, '--steps', '20'],
+      path.join(home, 'elsewhere'),
+    ).done;
     assert.equal(code, 0, stderr);
     const [runDir] = await runFolders(path.join(home, 'specs', '.qwenprompt-runs', 'bamboo-portrait'));
     assert.ok(runDir, 'the CLI wrote its run beside the spec');
@@ -117,7 +124,11 @@ suite('runs made with the CLI', () => {
     const args = { uri: uri.toString(), specId: 'bamboo-portrait' };
     assert.equal(await vscode.commands.executeCommand('qwenprompt.openResults', args), runDir, 'Open results shows the CLI run');
     const { items } = await specRunItems(api.docs, api.runs, args);
-    assert.deepEqual(items.map((i) => i.entry.runDir), [runDir], 'History lists the CLI run');
+    assert.deepEqual(
+      items.map((i) => i.entry.runDir),
+      [runDir],
+      'History lists the CLI run',
+    );
   });
 
   test('a CLI run killed midway gets "↻ Resume", which finishes it in its own folder', async () => {
@@ -132,7 +143,10 @@ suite('runs made with the CLI', () => {
     await vscode.window.showTextDocument(uri);
     const resume = (await lenses(uri)).find((l) => l.command?.command === 'qwenprompt.resumeRun');
     assert.equal(resume?.command?.title, '↻ Resume (1 missing)');
-    const resumed = await vscode.commands.executeCommand<{ runDir: string; record: RunRecord }>('qwenprompt.resumeRun', ...(resume!.command!.arguments ?? []));
+    const resumed = await vscode.commands.executeCommand<{ runDir: string; record: RunRecord }>(
+      'qwenprompt.resumeRun',
+      ...(resume!.command!.arguments ?? []),
+    );
     assert.ok(resumed);
     assert.equal(resumed.runDir, runDir, 'the CLI run is the one resumed');
     assert.equal(resumed.record.status, 'complete');
@@ -153,7 +167,10 @@ suite('runs made with the CLI', () => {
       let redrawn = 0;
       const sub = api.runs.onDidChangeHistory(() => redrawn++);
       try {
-        const { code, stderr } = await cli(['run', uri.fsPath, '--server', (await restartFake(2)).url, '--steps', '20'], path.join(home, 'elsewhere')).done;
+        const { code, stderr } = await cli(
+          ['run', uri.fsPath, '--server', (await restartFake(2)).url, '--steps', '20'],
+          path.join(home, 'elsewhere'),
+        ).done;
         assert.equal(code, 0, stderr);
         const [runDir] = await runFolders(path.join(specDir, '.qwenprompt-runs', 'bamboo-portrait'));
         assert.ok(runDir, 'the CLI wrote its run beside the spec');
@@ -167,7 +184,11 @@ suite('runs made with the CLI', () => {
         const args = { uri: uri.toString(), specId: 'bamboo-portrait' };
         assert.equal(await vscode.commands.executeCommand('qwenprompt.openResults', args), runDir, 'Open results shows the CLI run');
         const { items } = await specRunItems(api.docs, api.runs, args);
-        assert.deepEqual(items.map((i) => i.entry.runDir), [runDir], 'History lists the CLI run');
+        assert.deepEqual(
+          items.map((i) => i.entry.runDir),
+          [runDir],
+          'History lists the CLI run',
+        );
       } finally {
         sub.dispose();
       }
@@ -192,7 +213,11 @@ suite('runs made with the CLI', () => {
       const resume = await until('"↻ Resume (1 missing)" on the lenses', async () =>
         (await lenses(uri)).find((l) => l.command?.command === 'qwenprompt.resumeRun' && l.command.title === '↻ Resume (1 missing)'),
       );
-      assert.equal(await vscode.commands.executeCommand('qwenprompt.openResults', resume.command?.arguments?.[0]), runDir, 'Open results shows the killed run');
+      assert.equal(
+        await vscode.commands.executeCommand('qwenprompt.openResults', resume.command?.arguments?.[0]),
+        runDir,
+        'Open results shows the killed run',
+      );
     } finally {
       await config().update('runsFolder', undefined, vscode.ConfigurationTarget.Global);
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');

@@ -49,7 +49,18 @@ suite('host logic', () => {
   });
 
   test('the cursor position in a spec is read by indentation, even when the YAML does not parse yet', () => {
-    const lines = ['name: x', 'prompt: >', '  a cat', 'models:', '  unet: qwen', '  cl', 'sweep:', '  sampler: [euler, dpm', 'steps:', '- 20'];
+    const lines = [
+      'name: x',
+      'prompt: >',
+      '  a cat',
+      'models:',
+      '  unet: qwen',
+      '  cl',
+      'sweep:',
+      '  sampler: [euler, dpm',
+      'steps:',
+      '- 20',
+    ];
     assert.deepEqual(yamlContextAt(lines, 2, 3), { kind: 'none' }, 'inside the prompt text');
     assert.deepEqual(yamlContextAt(lines, 4, 12), { kind: 'value', path: ['models', 'unet'], prefix: 'qwen' });
     assert.deepEqual(yamlContextAt(lines, 5, 4), { kind: 'key', parent: ['models'], prefix: 'cl' });

@@ -20,10 +20,7 @@ import { memorySecrets } from './memorySecrets';
 const EXTENSION_ID = 'qwenprompt.qwenprompt';
 const REPO = path.resolve(__dirname, '../../..');
 /** A 1×1 PNG. */
-const PNG_1X1 = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
-  'base64',
-);
+const PNG_1X1 = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 
 async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -121,14 +118,17 @@ suite('results panels', () => {
       assert.deepEqual(shownWhenPlanned, [true], 'the panel showed the run as soon as it was planned');
       const shown = panels.record(result.runDir);
       assert.equal(shown?.status, 'complete', 'the panel got the final record');
-      assert.deepEqual(shown.cells.map((c) => c.status), ['success']);
+      assert.deepEqual(
+        shown.cells.map((c) => c.status),
+        ['success'],
+      );
     } finally {
       sub.dispose();
       [panels, docs, runs, connections, tokens, cfg].forEach((d) => d.dispose());
     }
   });
 
-  test('a run is its folder: isRunning and the panel\'s Cancel name it, a spec finds its run before the folder exists', async () => {
+  test("a run is its folder: isRunning and the panel's Cancel name it, a spec finds its run before the folder exists", async () => {
     await fake?.close();
     fake = await startFakeComfy({ msPerStep: 40 });
     await setting('comfy.url', fake.url);
@@ -176,11 +176,21 @@ suite('results panels', () => {
     await fs.cp(path.join(REPO, 'test/fixtures/runs/steps-study/2026-11-20T09-00-00Z'), runDir, { recursive: true });
     const image = path.join(runDir, 'steps20-r0.png');
     await fs.writeFile(image, PNG_1X1);
-    const runs = { onDidUpdate: new vscode.EventEmitter<never>().event, onDidChangeRuns: new vscode.EventEmitter<void>().event, isRunning: () => false };
+    const runs = {
+      onDidUpdate: new vscode.EventEmitter<never>().event,
+      onDidChangeRuns: new vscode.EventEmitter<void>().event,
+      isRunning: () => false,
+    };
     const panels = new ResultsPanelController({
       extensionUri,
       log: nullLogger,
-      runs: { ...runs, cancel: () => false, resumeFolder: async () => undefined, setViewer: () => ({ dispose() {} }), retryServer: async () => undefined },
+      runs: {
+        ...runs,
+        cancel: () => false,
+        resumeFolder: async () => undefined,
+        setViewer: () => ({ dispose() {} }),
+        retryServer: async () => undefined,
+      },
     });
     const webview = fakePanel();
     try {

@@ -82,7 +82,10 @@ suite('runs against the ComfyUI test server', () => {
     const { runDir, record } = result;
     assert.equal(path.dirname(path.dirname(runDir)), runsDir, 'the run lives under qwenprompt.runsFolder');
     assert.equal(record.status, 'complete');
-    assert.deepEqual(record.cells.map((c) => [c.axes.steps, c.status]), [[20, 'success']]);
+    assert.deepEqual(
+      record.cells.map((c) => [c.axes.steps, c.status]),
+      [[20, 'success']],
+    );
     assert.equal(record.server.url, server.url);
     const image = path.join(runDir, record.cells[0].images[0].file);
     const png = await fs.readFile(image);
@@ -92,7 +95,10 @@ suite('runs against the ComfyUI test server', () => {
     assert.equal(path.resolve(runsDir, onDisk.spec.file), uri.fsPath, 'run.json names the spec file');
     // The results panel shows the run, so its prompt asked for live previews (qwenprompt.previews is on).
     const posts = server.requests.filter((r) => r.method === 'POST' && r.path === '/prompt');
-    assert.deepEqual(posts.map((r) => (r.body as { extra_data: { preview_method: string } }).extra_data.preview_method), ['auto']);
+    assert.deepEqual(
+      posts.map((r) => (r.body as { extra_data: { preview_method: string } }).extra_data.preview_method),
+      ['auto'],
+    );
     assert.equal(onDisk.previews, 'on', 'run.json says previews were on');
     assert.equal(onDisk.cells[0].previews, true);
 
@@ -142,16 +148,21 @@ suite('runs against the ComfyUI test server', () => {
     ]);
     assert.ok(result);
     assert.equal(result.record.status, 'cancelled');
-    assert.ok(result.record.cells.every((c) => c.status === 'cancelled'), JSON.stringify(result.record.cells.map((c) => c.status)));
+    assert.ok(
+      result.record.cells.every((c) => c.status === 'cancelled'),
+      JSON.stringify(result.record.cells.map((c) => c.status)),
+    );
     assert.ok(server.requests.some((r) => r.method === 'POST' && r.path === '/interrupt'));
     // Every prompt was posted while the run's panel showed it (the first one before it had opened), so each asked for previews.
-    const asked = server.requests.filter((r) => r.method === 'POST' && r.path === '/prompt').map((r) => (r.body as { extra_data: { preview_method: string } }).extra_data.preview_method);
+    const asked = server.requests
+      .filter((r) => r.method === 'POST' && r.path === '/prompt')
+      .map((r) => (r.body as { extra_data: { preview_method: string } }).extra_data.preview_method);
     assert.ok(asked.length > 1 && asked.every((m) => m === 'auto'), asked.join(', '));
     assert.equal(result.record.previews, 'on');
     assert.ok((await lensTitles(uri)).includes('▶ All'), 'run lenses are back');
   });
 
-  test('a spec ComfyUI rejects gets the server\'s complaint on the field at fault, and no run folder', async () => {
+  test("a spec ComfyUI rejects gets the server's complaint on the field at fault, and no run folder", async () => {
     await useServer({ msPerStep: 2 });
     const uri = fixture('rejected.qwenprompt');
     const editor = await vscode.window.showTextDocument(uri);
@@ -167,7 +178,7 @@ suite('runs against the ComfyUI test server', () => {
     assert.deepEqual(await fs.readdir(runsDir).then((d) => d.filter((x) => x.startsWith('unknown'))), []);
   });
 
-  test('model files complete from the live server\'s /object_info, and a hover says whether the server has a file', async () => {
+  test("model files complete from the live server's /object_info, and a hover says whether the server has a file", async () => {
     const server = await useServer({});
     const doc = await vscode.workspace.openTextDocument({
       language: 'qwenprompt',
@@ -183,9 +194,16 @@ suite('runs against the ComfyUI test server', () => {
       const item = list.items.find((i) => i.label === 'qwen_image_2512_fp8_e4m3fn.safetensors');
       assert.ok(item, `the server's diffusion models are offered: ${list.items.map((i) => i.label).join(', ')}`);
       assert.match(item.detail ?? '', /server/);
-      assert.ok(server.requests.some((r) => r.path === '/object_info'), 'asked the server');
+      assert.ok(
+        server.requests.some((r) => r.path === '/object_info'),
+        'asked the server',
+      );
 
-      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(3, 12));
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+        'vscode.executeHoverProvider',
+        doc.uri,
+        new vscode.Position(3, 12),
+      );
       const text = hovers.flatMap((h) => h.contents.map((c) => (c as vscode.MarkdownString).value)).join('\n');
       assert.match(text, /missing_vae\.safetensors` is not in the list/);
     } finally {

@@ -76,8 +76,13 @@ suite('spec editing', () => {
     const config = vscode.workspace.getConfiguration('qwenprompt');
     try {
       await config.update('defaultSteps', [8, 12], vscode.ConfigurationTarget.Global);
-      await until('lenses with the new default steps', async () =>
-        (await lenses(uri)).filter((l) => l.line === 11).map((l) => l.title).join('|') === '▶ 8 steps|▶ 12 steps|▶ All' || undefined,
+      await until(
+        'lenses with the new default steps',
+        async () =>
+          (await lenses(uri))
+            .filter((l) => l.line === 11)
+            .map((l) => l.title)
+            .join('|') === '▶ 8 steps|▶ 12 steps|▶ All' || undefined,
       );
       await config.update('codeLens.enabled', false, vscode.ConfigurationTarget.Global);
       await until('no lenses', async () => (await lenses(uri)).length === 0 || undefined);
@@ -146,8 +151,14 @@ suite('spec editing', () => {
       assert.ok(labels.includes('dpmpp_2m') && labels.includes('euler_ancestral'), 'samplers are offered');
       assert.match(values.items.find((i) => i.label === 'dpmpp_2m')?.detail ?? '', /built-in/);
 
-      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(1, 2));
-      const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))).join('\n');
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+        'vscode.executeHoverProvider',
+        doc.uri,
+        new vscode.Position(1, 2),
+      );
+      const text = hovers
+        .flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value)))
+        .join('\n');
       assert.match(text, /Model file names/);
     } finally {
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');

@@ -28,9 +28,13 @@ function fixture(name: string): vscode.Uri {
 
 /** A logger that keeps every line, at every level, as the output channel would show it. */
 function captureLogger(lines: string[]): ILogger {
-  const at = (level: string) => (m: string | Error, ...a: unknown[]) => {
-    lines.push(`${level} ${m instanceof Error ? `${m.message} ${m.stack}` : m} ${a.map((x) => (x instanceof Error ? `${x.message} ${x.stack}` : JSON.stringify(x))).join(' ')}`);
-  };
+  const at =
+    (level: string) =>
+    (m: string | Error, ...a: unknown[]) => {
+      lines.push(
+        `${level} ${m instanceof Error ? `${m.message} ${m.stack}` : m} ${a.map((x) => (x instanceof Error ? `${x.message} ${x.stack}` : JSON.stringify(x))).join(' ')}`,
+      );
+    };
   return { trace: at('trace'), debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
@@ -80,7 +84,8 @@ suite('trust, secrets and resume', () => {
       assert.ok(lines.length > 0 && !lines.some((l) => l.includes(TOKEN)), 'not in the log');
       assert.ok(sentToPanel.length > 0 && !sentToPanel.some((m) => m.includes(TOKEN)), 'not in anything sent to the panel');
       assert.ok(!JSON.stringify(config()).includes(TOKEN), 'not in the settings');
-      for (const f of await fs.readdir(result.runDir)) assert.ok(!(await fs.readFile(path.join(result.runDir, f))).includes(TOKEN), `not in ${f}`);
+      for (const f of await fs.readdir(result.runDir))
+        assert.ok(!(await fs.readFile(path.join(result.runDir, f))).includes(TOKEN), `not in ${f}`);
     } finally {
       sub.dispose();
       [docs, runs, connections, tokens, cfg].forEach((d) => d.dispose());
@@ -109,7 +114,10 @@ suite('trust, secrets and resume', () => {
       sub.dispose();
     }
     assert.ok(first && restarted);
-    assert.deepEqual(first.record.cells.map((c) => c.status), ['success', 'lost']);
+    assert.deepEqual(
+      first.record.cells.map((c) => c.status),
+      ['success', 'lost'],
+    );
 
     const found = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? [];
     const resume = found.find((l) => l.command?.command === 'qwenprompt.resumeRun');
@@ -117,7 +125,10 @@ suite('trust, secrets and resume', () => {
 
     const posts = () => server.requests.filter((r) => r.method === 'POST' && r.path === '/prompt').length;
     const before = posts();
-    const resumed = await vscode.commands.executeCommand<{ runDir: string; record: RunRecord }>('qwenprompt.resumeRun', ...(resume!.command!.arguments ?? []));
+    const resumed = await vscode.commands.executeCommand<{ runDir: string; record: RunRecord }>(
+      'qwenprompt.resumeRun',
+      ...(resume!.command!.arguments ?? []),
+    );
     assert.ok(resumed);
     assert.equal(resumed.runDir, first.runDir, 'the same run folder');
     assert.equal(resumed.record.status, 'complete');

@@ -16,11 +16,19 @@ test('dist/extension.js holds neither the spec language (yaml, validator, parser
     assert.deepEqual(heavy.language, [], 'the spec language crept into extension.js (a static import of core/spec/parse, yaml, …?)');
     assert.deepEqual(heavy.engine, [], 'the run engine crept into extension.js');
     assert.ok(!Object.keys(inputsOf(host.metafile)).some((f) => f.includes('node_modules/')), 'extension.js bundles no package');
-    assert.deepEqual(externalsOf(host.metafile).filter((p) => p.startsWith('./')).sort(), ['./engine.js', './language.js']);
+    assert.deepEqual(
+      externalsOf(host.metafile)
+        .filter((p) => p.startsWith('./'))
+        .sort(),
+      ['./engine.js', './language.js'],
+    );
 
     const language = await buildBundle('src/language.ts', dir);
     const inLanguage = Object.keys(inputsOf(language.metafile));
-    assert.ok(inLanguage.some((f) => f.includes('node_modules/yaml/')), 'language.js is where yaml lives');
+    assert.ok(
+      inLanguage.some((f) => f.includes('node_modules/yaml/')),
+      'language.js is where yaml lives',
+    );
     assert.ok(inLanguage.includes('src/core/spec/schemaValidator.generated.ts'));
     assert.deepEqual(heavyInputs(language.metafile).engine, [], 'the language module does not carry the run engine');
 

@@ -32,7 +32,15 @@ async function oursOnServer(client: ComfyClient, theirs: string): Promise<unknow
 
 function run(client: ComfyClient, seed: number, signal: AbortSignal) {
   const root = mkdtempSync(path.join(tmpdir(), 'qp-cancel-shared-'));
-  return runSpec({ spec: spec(seed), specFile: '/x/c.qwenprompt', client, runsRoot: root, previewMethod: 'none', signal, vramPollMs: 60_000 });
+  return runSpec({
+    spec: spec(seed),
+    specFile: '/x/c.qwenprompt',
+    client,
+    runsRoot: root,
+    previewMethod: 'none',
+    signal,
+    vramPollMs: 60_000,
+  });
 }
 
 describe('cancelling a run on a shared server', () => {
@@ -47,7 +55,10 @@ describe('cancelling a run on a shared server', () => {
     try {
       const { record } = await run(client, 31, ac.signal);
       assert.equal(record.status, 'cancelled');
-      assert.deepEqual(record.cells.map((c) => c.status), ['cancelled', 'cancelled', 'cancelled']);
+      assert.deepEqual(
+        record.cells.map((c) => c.status),
+        ['cancelled', 'cancelled', 'cancelled'],
+      );
     } finally {
       clearInterval(timer);
     }
@@ -59,22 +70,29 @@ describe('cancelling a run on a shared server', () => {
     assert.deepEqual(await oursOnServer(client, theirs), []);
   });
 
-  it('after a reconnect under a new socket id, ends at once (not at the watchdog) with nothing of ours left', { timeout: 20_000 }, async () => {
-    const fake = await fx.server({ msPerStep: 20 });
-    const client = fx.client(fake, { watchdogMs: MINUTES, reconnect: { maxAttempts: 5, baseDelayMs: 20, maxDelayMs: 50 } });
-    const ac = new AbortController();
-    let drops = 0;
-    client.onEvent((e) => {
-      if (e.type === 'progress' && drops === 0) {
-        drops++;
-        fake.faults.ignoreClientId = true;
-        fake.dropSockets();
-      }
-      if (e.type === 'connection' && e.state === 'connected' && drops > 0) ac.abort();
-    });
-    const { record } = await run(client, 47, ac.signal);
-    assert.equal(record.status, 'cancelled');
-    assert.ok(record.cells.every((c) => c.status === 'cancelled'), record.cells.map((c) => c.status).join());
-    assert.deepEqual(await oursOnServer(client, ''), []);
-  });
+  it(
+    'after a reconnect under a new socket id, ends at once (not at the watchdog) with nothing of ours left',
+    { timeout: 20_000 },
+    async () => {
+      const fake = await fx.server({ msPerStep: 20 });
+      const client = fx.client(fake, { watchdogMs: MINUTES, reconnect: { maxAttempts: 5, baseDelayMs: 20, maxDelayMs: 50 } });
+      const ac = new AbortController();
+      let drops = 0;
+      client.onEvent((e) => {
+        if (e.type === 'progress' && drops === 0) {
+          drops++;
+          fake.faults.ignoreClientId = true;
+          fake.dropSockets();
+        }
+        if (e.type === 'connection' && e.state === 'connected' && drops > 0) ac.abort();
+      });
+      const { record } = await run(client, 47, ac.signal);
+      assert.equal(record.status, 'cancelled');
+      assert.ok(
+        record.cells.every((c) => c.status === 'cancelled'),
+        record.cells.map((c) => c.status).join(),
+      );
+      assert.deepEqual(await oursOnServer(client, ''), []);
+    },
+  );
 });

@@ -16,7 +16,15 @@ function specFile(body: string[]): { dir: string; file: string } {
   return { dir, file };
 }
 
-const STUDY = ['name: cli study', 'model: qwen-image-2512', 'prompt: a lighthouse at dusk', 'seed: 7', 'size: 64x64', 'steps: [2, 4]', 'repeats: 2'];
+const STUDY = [
+  'name: cli study',
+  'model: qwen-image-2512',
+  'prompt: a lighthouse at dusk',
+  'seed: 7',
+  'size: 64x64',
+  'steps: [2, 4]',
+  'repeats: 2',
+];
 
 test('run: live lines, the study table on stderr, the record as JSON on stdout, exit 0', async () => {
   const fake = await startFakeComfy({ msPerStep: 5 });
@@ -36,9 +44,15 @@ test('run: live lines, the study table on stderr, the record as JSON on stdout, 
     assert.match(r.stderr, /Run complete: /);
     // Nothing in the CLI shows previews: it asks for none, so they cost the timed jobs nothing, and says so.
     const posts = fake.requests.filter((q) => q.method === 'POST' && q.path === '/prompt');
-    assert.deepEqual(posts.map((q) => (q.body as { extra_data: { preview_method: string } }).extra_data.preview_method), ['none', 'none', 'none', 'none']);
+    assert.deepEqual(
+      posts.map((q) => (q.body as { extra_data: { preview_method: string } }).extra_data.preview_method),
+      ['none', 'none', 'none', 'none'],
+    );
     assert.equal(record.previews, 'off');
-    assert.deepEqual(record.cells.map((c: { previews: boolean }) => c.previews), [false, false, false, false]);
+    assert.deepEqual(
+      record.cells.map((c: { previews: boolean }) => c.previews),
+      [false, false, false, false],
+    );
     const runDirs = readdirSync(path.join(dir, '.qwenprompt-runs', 'cli-study'));
     assert.equal(runDirs.length, 1);
     assert.equal((await readRunRecord(path.join(dir, '.qwenprompt-runs', 'cli-study', runDirs[0]))).id, record.id);

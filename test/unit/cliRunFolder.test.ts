@@ -15,13 +15,21 @@ test('qwenprompt run from another working directory records the spec as the edit
     const file = path.join(root, 'specs', 'study.qwenprompt');
     mkdirSync(path.dirname(file));
     mkdirSync(path.join(root, 'elsewhere'));
-    writeFileSync(file, ['name: cli study', 'model: qwen-image-2512', 'prompt: a lighthouse', 'seed: 7', 'size: 64x64', 'steps: [2]'].join('\n') + '\n');
-    const r = await spawnCli(['run', path.join('..', 'specs', 'study.qwenprompt'), '--server', fake.url], {}, path.join(root, 'elsewhere')).done;
+    writeFileSync(
+      file,
+      ['name: cli study', 'model: qwen-image-2512', 'prompt: a lighthouse', 'seed: 7', 'size: 64x64', 'steps: [2]'].join('\n') + '\n',
+    );
+    const r = await spawnCli(['run', path.join('..', 'specs', 'study.qwenprompt'), '--server', fake.url], {}, path.join(root, 'elsewhere'))
+      .done;
     assert.equal(r.code, 0, r.stderr);
     const runsRoot = runsRootFor(file);
     const [runDir] = readdirSync(path.join(runsRoot, 'cli-study')).map((d) => path.join(runsRoot, 'cli-study', d));
     assert.equal((await readRunRecord(runDir)).spec.file, '../study.qwenprompt');
-    assert.deepEqual((await listRuns(runsRoot, 'cli-study', file)).map((x) => x.runDir), [runDir], "the spec's own listing has it");
+    assert.deepEqual(
+      (await listRuns(runsRoot, 'cli-study', file)).map((x) => x.runDir),
+      [runDir],
+      "the spec's own listing has it",
+    );
   } finally {
     await fake.close();
   }

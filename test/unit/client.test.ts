@@ -143,7 +143,10 @@ describe('ComfyClient refusals', () => {
     const v = await rejection(client.submit(bad));
     assert.equal(v.kind, 'validation');
     assert.equal(v.status, 400);
-    assert.deepEqual(v.nodeErrors?.map((n) => [n.node, n.input, n.type]), [['3', 'sampler_name', 'value_not_in_list']]);
+    assert.deepEqual(
+      v.nodeErrors?.map((n) => [n.node, n.input, n.type]),
+      [['3', 'sampler_name', 'value_not_in_list']],
+    );
     assert.match(v.message, /node 3 \(KSampler\), input sampler_name: 'not_a_sampler' is not an allowed value/);
 
     const missing = graph();

@@ -97,7 +97,10 @@ describe('ComfyClient transport', () => {
     const c = client({ baseUrl: local.url });
     const e = await rejection(c.systemStats());
     assert.equal(e.kind, 'unreachable');
-    assert.equal(e.message, `No ComfyUI server answers at ${local.url}. Is ComfyUI running? Start it or change qwenprompt.comfy.url / --server.`);
+    assert.equal(
+      e.message,
+      `No ComfyUI server answers at ${local.url}. Is ComfyUI running? Start it or change qwenprompt.comfy.url / --server.`,
+    );
     assert.equal((await rejection(c.connect())).kind, 'unreachable');
   });
 
@@ -160,7 +163,12 @@ describe('ComfyClient.view', () => {
     assert.deepEqual(Buffer.from(data), PNG_BYTES);
     const u = new URL(local.seen[0].url!, local.url);
     assert.equal(u.pathname, '/view');
-    assert.deepEqual(Object.fromEntries(u.searchParams), { filename: '../a b&c.png', subfolder: 'x/y', type: 'output', preview: 'webp;80' });
+    assert.deepEqual(Object.fromEntries(u.searchParams), {
+      filename: '../a b&c.png',
+      subfolder: 'x/y',
+      type: 'output',
+      preview: 'webp;80',
+    });
   });
 
   it('rejects refs with NUL without asking the server', async () => {
@@ -233,7 +241,13 @@ describe('ComfyClient races with a scripted server', () => {
           send('execution_start', { timestamp: 1 });
           send('executed', { node: '9', output: { images: [image] } });
           send('execution_success', { timestamp: 2 });
-          history = { [id]: { prompt: [0, id, {}, {}, ['9']], outputs: { '9': { images: [image] } }, status: { status_str: 'success', completed: true, messages: [] } } };
+          history = {
+            [id]: {
+              prompt: [0, id, {}, {}, ['9']],
+              outputs: { '9': { images: [image] } },
+              status: { status_str: 'success', completed: true, messages: [] },
+            },
+          };
           setTimeout(() => res.end(JSON.stringify({ prompt_id: id, number: 0, node_errors: {} })), 50);
         } else if (req.url?.startsWith('/history/')) {
           res.end(JSON.stringify(history));
@@ -246,7 +260,10 @@ describe('ComfyClient races with a scripted server', () => {
     const job = await c.submit({ '9': { class_type: 'SaveImage', inputs: {} } }, { onEvent: (e) => events.push(e.type) });
     const outcome = await job.done;
     assert.equal(outcome.status, 'success');
-    assert.deepEqual(outcome.messages.map((m) => m.msg.type), ['execution_start', 'executed', 'execution_success']);
+    assert.deepEqual(
+      outcome.messages.map((m) => m.msg.type),
+      ['execution_start', 'executed', 'execution_success'],
+    );
     assert.deepEqual(outcome.images, [image]);
     assert.ok(outcome.history);
     assert.deepEqual(events, ['started', 'executed', 'queued', 'finished']);

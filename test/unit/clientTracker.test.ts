@@ -37,7 +37,10 @@ describe('JobTracker on real transcripts', () => {
     const values = progress.map((p) => p.value);
     assert.equal(values[0], 1);
     assert.equal(values.at(-1), 8);
-    assert.deepEqual(values, [...values].sort((a, b) => a - b));
+    assert.deepEqual(
+      values,
+      [...values].sort((a, b) => a - b),
+    );
     assert.ok(progress.every((p) => p.max === 8 && p.node === '3'));
     assert.equal(r.terminal?.type, 'execution_success');
     assert.equal(r.idle, true);
@@ -82,7 +85,10 @@ describe('JobTracker on real transcripts', () => {
     assert.equal(r.terminal?.type, 'execution_error');
     const outcome = buildOutcome(r.job, { ...ctx, history: historyOf(rows, id) });
     assert.equal(outcome.status, 'error');
-    assert.match(outcome.error ?? '', /^VAELoader \(node 39\) failed: SafetensorError: Error while deserializing header: header too large$/);
+    assert.match(
+      outcome.error ?? '',
+      /^VAELoader \(node 39\) failed: SafetensorError: Error while deserializing header: header too large$/,
+    );
   });
 
   it('sweep: three prompts on one socket keep their own messages and type-4 previews', () => {
@@ -141,7 +147,10 @@ describe('JobTracker bookkeeping', () => {
     const [id] = postedPromptIds(rows);
     const msgs = wsMessages(rows);
     const done = replayMessages(msgs, id);
-    assert.deepEqual(buildOutcome(done.job, ctx).images.map((i) => i.filename), ['tiny_00008_.png']);
+    assert.deepEqual(
+      buildOutcome(done.job, ctx).images.map((i) => i.filename),
+      ['tiny_00008_.png'],
+    );
     const start = replayMessages(msgs.slice(0, 8), id);
     const lost = buildOutcome(start.job, { ...ctx, lostReason: 'server restarted' });
     assert.equal(lost.status, 'lost');

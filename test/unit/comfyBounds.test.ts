@@ -33,18 +33,22 @@ async function peakRss<T>(fn: () => Promise<T>): Promise<{ value: T; peakMiB: nu
 }
 
 describe('bounded against a hostile server', () => {
-  it('sixty 60 MB WebSocket frames: each dropped with one log line, the job finishes, the process lives', { timeout: 60_000 }, async (t) => {
-    const fake = await fx.server({ msPerStep: 10 });
-    const log = recordingLogger();
-    const client = fx.client(fake, { logger: log, reconnect: { maxAttempts: 50, baseDelayMs: 10, maxDelayMs: 50 } });
-    fake.faults.binaryFlood = { bytes: 60_000_000, count: 60 };
-    const { value: outcome, peakMiB } = await peakRss(async () => (await client.submit(freshGraph(8))).done);
-    assert.equal(outcome.status, 'success', outcome.error);
-    assert.equal(outcome.images.length, 1);
-    const dropped = log.lines.filter((l) => /WebSocket frame over 20 MiB/.test(l));
-    assert.ok(dropped.length >= 1, 'the dropped frame is logged');
-    t.diagnostic(`${dropped.length} frames dropped, peak RSS ${peakMiB} MiB`);
-  });
+  it(
+    'sixty 60 MB WebSocket frames: each dropped with one log line, the job finishes, the process lives',
+    { timeout: 60_000 },
+    async (t) => {
+      const fake = await fx.server({ msPerStep: 10 });
+      const log = recordingLogger();
+      const client = fx.client(fake, { logger: log, reconnect: { maxAttempts: 50, baseDelayMs: 10, maxDelayMs: 50 } });
+      fake.faults.binaryFlood = { bytes: 60_000_000, count: 60 };
+      const { value: outcome, peakMiB } = await peakRss(async () => (await client.submit(freshGraph(8))).done);
+      assert.equal(outcome.status, 'success', outcome.error);
+      assert.equal(outcome.images.length, 1);
+      const dropped = log.lines.filter((l) => /WebSocket frame over 20 MiB/.test(l));
+      assert.ok(dropped.length >= 1, 'the dropped frame is logged');
+      t.diagnostic(`${dropped.length} frames dropped, peak RSS ${peakMiB} MiB`);
+    },
+  );
 
   it('frames under the cap (1 MiB previews) are delivered as previews', { timeout: 30_000 }, async () => {
     const fake = await fx.server({ msPerStep: 10 });
@@ -91,18 +95,22 @@ describe('bounded against a hostile server', () => {
     });
   }
 
-  it(`a job whose executed and /history name 100,000 outputs keeps the first ${MAX_JOB_IMAGES}, with a note`, { timeout: 60_000 }, async (t) => {
-    const fake = await fx.server();
-    const client = fx.client(fake);
-    fake.faults.outputCount = 100_000;
-    let announced = 0;
-    const { value: outcome, peakMiB } = await peakRss(async () =>
-      (await client.submit(freshGraph(), { onEvent: (e) => e.type === 'executed' && (announced += e.images.length) })).done,
-    );
-    assert.equal(outcome.status, 'success');
-    assert.equal(outcome.images.length, MAX_JOB_IMAGES);
-    assert.ok(announced <= MAX_JOB_IMAGES, `${announced} images announced to listeners`);
-    assert.match(outcome.notes?.join(' ') ?? '', /named 100000 output images .* only the first 256/);
-    t.diagnostic(`peak RSS ${peakMiB} MiB`);
-  });
+  it(
+    `a job whose executed and /history name 100,000 outputs keeps the first ${MAX_JOB_IMAGES}, with a note`,
+    { timeout: 60_000 },
+    async (t) => {
+      const fake = await fx.server();
+      const client = fx.client(fake);
+      fake.faults.outputCount = 100_000;
+      let announced = 0;
+      const { value: outcome, peakMiB } = await peakRss(
+        async () => (await client.submit(freshGraph(), { onEvent: (e) => e.type === 'executed' && (announced += e.images.length) })).done,
+      );
+      assert.equal(outcome.status, 'success');
+      assert.equal(outcome.images.length, MAX_JOB_IMAGES);
+      assert.ok(announced <= MAX_JOB_IMAGES, `${announced} images announced to listeners`);
+      assert.match(outcome.notes?.join(' ') ?? '', /named 100000 output images .* only the first 256/);
+      t.diagnostic(`peak RSS ${peakMiB} MiB`);
+    },
+  );
 });

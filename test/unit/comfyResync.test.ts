@@ -57,7 +57,10 @@ describe('Resync', () => {
     assert.equal(r.verdicts.seen.length, 0, 'queued: wait on');
     const forgotten = r.add('forgotten-prompt');
     await r.resync.check(forgotten);
-    assert.deepEqual(r.verdicts.seen.map((v) => v.job), [forgotten]);
+    assert.deepEqual(
+      r.verdicts.seen.map((v) => v.job),
+      [forgotten],
+    );
     const v = r.verdicts.seen[0];
     assert.ok('lost' in v);
     assert.match(v.lost, /no longer knows prompt forgotten-prompt \(it probably restarted\)/);
@@ -82,7 +85,10 @@ describe('Resync', () => {
     const accepted = r.add('a-prompt');
     r.add('being-posted').accepted = false;
     r.resync.gaveUp(3);
-    assert.deepEqual(r.verdicts.seen.map((v) => v.job), [accepted]);
+    assert.deepEqual(
+      r.verdicts.seen.map((v) => v.job),
+      [accepted],
+    );
     const v = r.verdicts.seen[0];
     assert.ok('lost' in v);
     assert.match(v.lost, /could not reconnect after 3 attempts; the result of prompt a-prompt is unknown.*--resume/);

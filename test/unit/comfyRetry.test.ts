@@ -31,13 +31,19 @@ describe('retry', () => {
     const http = fx.http(fake);
     const views = () => fake.requests.filter((r) => r.path === '/view').length;
     fake.faults.viewFailures = 10;
-    const failed = await rejection(retry(() => http.bytes('/view', { query: { ...image }, maxBytes: 1 << 24 }), { attempts: 3, delayMs: 5, retryOn: isTransient }));
+    const failed = await rejection(
+      retry(() => http.bytes('/view', { query: { ...image }, maxBytes: 1 << 24 }), { attempts: 3, delayMs: 5, retryOn: isTransient }),
+    );
     assert.equal(failed.kind, 'server');
     assert.equal(views(), 3);
 
     fake.faults.viewFailures = 0;
     const missing = await rejection(
-      retry(() => http.bytes('/view', { query: { ...image, filename: 'no_such_file.png' }, maxBytes: 1 << 24 }), { attempts: 3, delayMs: 5, retryOn: isTransient }),
+      retry(() => http.bytes('/view', { query: { ...image, filename: 'no_such_file.png' }, maxBytes: 1 << 24 }), {
+        attempts: 3,
+        delayMs: 5,
+        retryOn: isTransient,
+      }),
     );
     assert.equal(missing.kind, 'notFound');
     assert.equal(views(), 4, 'a 404 is asked once');
@@ -62,9 +68,7 @@ describe('retry', () => {
 
     await fake.close();
     let tries = 0;
-    const down = await rejection(
-      retry(() => (tries++, http.json('GET', '/queue')), { attempts: 3, delayMs: 5, retryOn: isTransient }),
-    );
+    const down = await rejection(retry(() => (tries++, http.json('GET', '/queue')), { attempts: 3, delayMs: 5, retryOn: isTransient }));
     assert.equal(down.kind, 'unreachable');
     assert.equal(tries, 3);
   });

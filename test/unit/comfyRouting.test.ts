@@ -61,32 +61,40 @@ describe('lost routing: jobs finish from /history', () => {
     t.diagnostic(`settled ${lags(results)} ms after the server finished`);
   });
 
-  it('behind a proxy that sends HTTP to one server and the WebSocket to another (nothing of ours arrives: polling)', { timeout: 30_000 }, async (t) => {
-    const fake = await fx.server({ msPerStep: 20 });
-    const other = await fx.server();
-    const proxy = await startProxy({ http: fake.url, ws: other.url });
-    try {
-      const client = fx.client({ url: proxy.url } as FakeComfy, { watchdogMs: MINUTES });
+  it(
+    'behind a proxy that sends HTTP to one server and the WebSocket to another (nothing of ours arrives: polling)',
+    { timeout: 30_000 },
+    async (t) => {
+      const fake = await fx.server({ msPerStep: 20 });
+      const other = await fx.server();
+      const proxy = await startProxy({ http: fake.url, ws: other.url });
+      try {
+        const client = fx.client({ url: proxy.url } as FakeComfy, { watchdogMs: MINUTES });
+        const results = await runJobs(client, 2);
+        assertFinishedFromHistory(results, 'none');
+        t.diagnostic(`settled ${lags(results)} ms after the server finished`);
+      } finally {
+        await proxy.close();
+      }
+    },
+  );
+
+  it(
+    'when a late close of another socket with our id unregistered ours (not even status arrives: polling)',
+    { timeout: 30_000 },
+    async (t) => {
+      const fake = await fx.server({ msPerStep: 20 });
+      const client = fx.client(fake, { watchdogMs: MINUTES });
+      await client.connect();
+      // server.py: a socket of the same sid closing pops the sid, though our newer socket holds it now.
+      const twin = await RawSocket.open(fake.url, { clientId: client.clientId });
+      twin.close();
+      await new Promise((r) => setTimeout(r, 50));
       const results = await runJobs(client, 2);
       assertFinishedFromHistory(results, 'none');
       t.diagnostic(`settled ${lags(results)} ms after the server finished`);
-    } finally {
-      await proxy.close();
-    }
-  });
-
-  it('when a late close of another socket with our id unregistered ours (not even status arrives: polling)', { timeout: 30_000 }, async (t) => {
-    const fake = await fx.server({ msPerStep: 20 });
-    const client = fx.client(fake, { watchdogMs: MINUTES });
-    await client.connect();
-    // server.py: a socket of the same sid closing pops the sid, though our newer socket holds it now.
-    const twin = await RawSocket.open(fake.url, { clientId: client.clientId });
-    twin.close();
-    await new Promise((r) => setTimeout(r, 50));
-    const results = await runJobs(client, 2);
-    assertFinishedFromHistory(results, 'none');
-    t.diagnostic(`settled ${lags(results)} ms after the server finished`);
-  });
+    },
+  );
 
   it('after a reconnect under a new socket id mid-job: the rest of it is missed and marked partial', { timeout: 30_000 }, async () => {
     const fake = await fx.server({ msPerStep: 20 });
@@ -109,21 +117,25 @@ describe('lost routing: jobs finish from /history', () => {
     assert.equal(measureJob(outcome, CTX)?.executionMs, end - start);
   });
 
-  it('polling is bounded: a prompt waiting its turn unheard costs a /queue read every poll period, not a stream of them', { timeout: 15_000 }, async () => {
-    const fake = await fx.server();
-    const client = fx.client(fake, { watchdogMs: MINUTES, pollQuietMs: 100 });
-    await client.connect();
-    const twin = await RawSocket.open(fake.url, { clientId: client.clientId });
-    twin.close();
-    fake.faults.stall = true;
-    const job = await client.submit(freshGraph());
-    const reads = () => fake.requests.filter((r) => r.path === '/queue' && r.method === 'GET').length;
-    await new Promise((r) => setTimeout(r, 1500));
-    // Looks at 0.1, 0.3, then every 0.2 s: about 8 in 1.5 s.
-    assert.ok(reads() >= 3 && reads() <= 12, `${reads()} reads of /queue in 1.5 s`);
-    fake.faults.stall = false;
-    assert.equal((await job.done).status, 'success');
-  });
+  it(
+    'polling is bounded: a prompt waiting its turn unheard costs a /queue read every poll period, not a stream of them',
+    { timeout: 15_000 },
+    async () => {
+      const fake = await fx.server();
+      const client = fx.client(fake, { watchdogMs: MINUTES, pollQuietMs: 100 });
+      await client.connect();
+      const twin = await RawSocket.open(fake.url, { clientId: client.clientId });
+      twin.close();
+      fake.faults.stall = true;
+      const job = await client.submit(freshGraph());
+      const reads = () => fake.requests.filter((r) => r.path === '/queue' && r.method === 'GET').length;
+      await new Promise((r) => setTimeout(r, 1500));
+      // Looks at 0.1, 0.3, then every 0.2 s: about 8 in 1.5 s.
+      assert.ok(reads() >= 3 && reads() <= 12, `${reads()} reads of /queue in 1.5 s`);
+      fake.faults.stall = false;
+      assert.equal((await job.done).status, 'success');
+    },
+  );
 
   it('with routing intact, every message is heard and the outcome says so', async () => {
     const fake = await fx.server();

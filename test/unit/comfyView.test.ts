@@ -39,7 +39,10 @@ describe('ImageViews', () => {
     const streamed = await v.viewTo(image, memorySink(sinks));
     assert.equal(sniffImage(streamed), 'png');
     assert.deepEqual(streamed, Buffer.from(await v.view(image)));
-    assert.deepEqual(sinks.map((s) => s.end), ['closed']);
+    assert.deepEqual(
+      sinks.map((s) => s.end),
+      ['closed'],
+    );
   });
 
   it('a retried download starts a fresh sink and aborts the failed one', async () => {
@@ -49,7 +52,10 @@ describe('ImageViews', () => {
     const sinks: { chunks: Uint8Array[]; end?: 'closed' | 'aborted' }[] = [];
     const streamed = await views(fake).viewTo(image, memorySink(sinks));
     assert.equal(sniffImage(streamed), 'png');
-    assert.deepEqual(sinks.map((s) => s.end), ['aborted', 'closed']);
+    assert.deepEqual(
+      sinks.map((s) => s.end),
+      ['aborted', 'closed'],
+    );
     assert.deepEqual(sinks[0].chunks, [], 'the 500 page never reached a sink');
   });
 
@@ -67,7 +73,10 @@ describe('ImageViews', () => {
       assert.equal((await rejection(v.viewTo(ref, memorySink(sinks)))).kind, 'badRequest');
       assert.deepEqual(sinks, [], 'no sink opened');
     }
-    assert.equal((await rejection(v.view({ filename: 'a.png', subfolder: '', type: 'output' }, { preview: 'webp\u0000' }))).kind, 'badRequest');
+    assert.equal(
+      (await rejection(v.view({ filename: 'a.png', subfolder: '', type: 'output' }, { preview: 'webp\u0000' }))).kind,
+      'badRequest',
+    );
     assert.equal(viewRequests(fake), 0);
   });
 
@@ -78,6 +87,9 @@ describe('ImageViews', () => {
     const e = await rejection(views(fake, 8).viewTo(image, memorySink(sinks)));
     assert.equal(e.kind, 'badResponse');
     assert.match(e.message, /answered more than 8 bytes; stopped reading/);
-    assert.deepEqual(sinks.map((s) => [s.end, s.chunks.length]), [['aborted', 0]]);
+    assert.deepEqual(
+      sinks.map((s) => [s.end, s.chunks.length]),
+      [['aborted', 0]],
+    );
   });
 });

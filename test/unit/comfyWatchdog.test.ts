@@ -34,7 +34,8 @@ function watchdogOn(fake: FakeComfy, ms: number) {
     watchdog.watch(job);
     return job;
   };
-  const say = (type: string, promptId: string, data: object = {}) => tracker.handle({ type, data: { ...data, prompt_id: promptId } }, Date.now());
+  const say = (type: string, promptId: string, data: object = {}) =>
+    tracker.handle({ type, data: { ...data, prompt_id: promptId } }, Date.now());
   return { watchdog, verdicts, watch, say };
 }
 
@@ -123,7 +124,10 @@ describe('ComfyClient watchdog', () => {
     const longJob = await long.submit(freshGraph());
     const shortJob = await short.submit(freshGraph());
     let longSettled = false;
-    longJob.done.then(() => (longSettled = true), () => (longSettled = true));
+    longJob.done.then(
+      () => (longSettled = true),
+      () => (longSettled = true),
+    );
     assert.equal((await rejection(shortJob.done)).kind, 'watchdog');
     await pause(50);
     assert.equal(longSettled, false, 'the long watchdog is still waiting');

@@ -33,7 +33,11 @@ interface Row {
 type Graph = Record<string, { class_type: string; inputs: Record<string, unknown> }>;
 
 const dir = fixturesDir();
-const lines = (name: string): string[] => fs.readFileSync(path.join(dir, `${name}.jsonl`), 'utf8').trim().split('\n');
+const lines = (name: string): string[] =>
+  fs
+    .readFileSync(path.join(dir, `${name}.jsonl`), 'utf8')
+    .trim()
+    .split('\n');
 const rows = (name: string): Row[] => lines(name).map((l) => JSON.parse(l) as Row);
 
 /** POST body text with the graph's nodes in the recorded order (JSON.stringify would sort numeric keys first). */
@@ -52,19 +56,52 @@ function edit(f: (g: Graph) => void): Graph {
 
 /** The graphs behind the recorded 400s, rebuilt from each row's note. */
 const BAD_GRAPHS: Record<string, () => unknown> = {
-  'invalid': () => ({ 1: { class_type: 'NoSuchNode', inputs: {} } }),
+  invalid: () => ({ 1: { class_type: 'NoSuchNode', inputs: {} } }),
   'unknown class': () => ({ 1: { class_type: 'NoSuchNode', inputs: {} } }),
-  'bad sampler': () => edit((g) => { g['3'].inputs.sampler_name = 'not_a_sampler'; }),
-  'unknown sampler': () => edit((g) => { g['3'].inputs.sampler_name = 'not_a_sampler'; }),
-  'unknown scheduler': () => edit((g) => { g['3'].inputs.scheduler = 'nope'; }),
-  'unknown checkpoint': () => edit((g) => { g['4'].inputs.ckpt_name = 'missing.safetensors'; }),
-  'steps zero': () => edit((g) => { g['3'].inputs.steps = 0; }),
-  'cfg too high': () => edit((g) => { g['3'].inputs.cfg = 1000; }),
-  'width not int': () => edit((g) => { g['5'].inputs.width = 'wide'; }),
-  'missing input': () => edit((g) => { delete g['3'].inputs.seed; }),
-  'link to absent node': () => edit((g) => { g['3'].inputs.model = ['999', 0]; }),
-  'link of wrong type': () => edit((g) => { g['3'].inputs.positive = ['5', 0]; }),
-  'no output node': () => edit((g) => { delete g['9']; }),
+  'bad sampler': () =>
+    edit((g) => {
+      g['3'].inputs.sampler_name = 'not_a_sampler';
+    }),
+  'unknown sampler': () =>
+    edit((g) => {
+      g['3'].inputs.sampler_name = 'not_a_sampler';
+    }),
+  'unknown scheduler': () =>
+    edit((g) => {
+      g['3'].inputs.scheduler = 'nope';
+    }),
+  'unknown checkpoint': () =>
+    edit((g) => {
+      g['4'].inputs.ckpt_name = 'missing.safetensors';
+    }),
+  'steps zero': () =>
+    edit((g) => {
+      g['3'].inputs.steps = 0;
+    }),
+  'cfg too high': () =>
+    edit((g) => {
+      g['3'].inputs.cfg = 1000;
+    }),
+  'width not int': () =>
+    edit((g) => {
+      g['5'].inputs.width = 'wide';
+    }),
+  'missing input': () =>
+    edit((g) => {
+      delete g['3'].inputs.seed;
+    }),
+  'link to absent node': () =>
+    edit((g) => {
+      g['3'].inputs.model = ['999', 0];
+    }),
+  'link of wrong type': () =>
+    edit((g) => {
+      g['3'].inputs.positive = ['5', 0];
+    }),
+  'no output node': () =>
+    edit((g) => {
+      delete g['9'];
+    }),
   'empty prompt': () => ({}),
   'non-uuid prompt_id': () => workflow(),
   'cross origin': () => workflow(),
@@ -80,10 +117,14 @@ const LIST_DEPENDENT = new Set(['unknown checkpoint', 'lightning lora not instal
 /** Differences of structure: same keys (recursively), same JSON types; empty arrays match any array. */
 function shapeDiff(a: unknown, b: unknown, at = '$'): string[] {
   const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
-  if (kind(a) !== kind(b)) { return [`${at}: ${kind(a)} vs ${kind(b)}`]; }
+  if (kind(a) !== kind(b)) {
+    return [`${at}: ${kind(a)} vs ${kind(b)}`];
+  }
   if (Array.isArray(a) && Array.isArray(b)) {
     const out: string[] = [];
-    for (let i = 0; i < Math.min(a.length, b.length); i++) { out.push(...shapeDiff(a[i], b[i], `${at}[${i}]`)); }
+    for (let i = 0; i < Math.min(a.length, b.length); i++) {
+      out.push(...shapeDiff(a[i], b[i], `${at}[${i}]`));
+    }
     return out;
   }
   if (a && typeof a === 'object') {
@@ -103,9 +144,22 @@ function shapeDiff(a: unknown, b: unknown, at = '$'): string[] {
 
 /** A structural fingerprint of a message, for token comparison. */
 function shape(v: unknown): string {
-  if (v === null) { return 'null'; }
-  if (Array.isArray(v)) { return v.length ? `[${shape(v[0])}]` : '[]'; }
-  if (typeof v === 'object') { return '{' + Object.keys(v as object).sort().map((k) => `${k}:${shape((v as any)[k])}`).join(',') + '}'; }
+  if (v === null) {
+    return 'null';
+  }
+  if (Array.isArray(v)) {
+    return v.length ? `[${shape(v[0])}]` : '[]';
+  }
+  if (typeof v === 'object') {
+    return (
+      '{' +
+      Object.keys(v as object)
+        .sort()
+        .map((k) => `${k}:${shape((v as any)[k])}`)
+        .join(',') +
+      '}'
+    );
+  }
   return typeof v === 'string' ? 's' : typeof v === 'number' ? 'n' : 'b';
 }
 
@@ -115,20 +169,28 @@ function shape(v: unknown): string {
  */
 function tokens(msgs: ({ type: string; data: any } | { binary: number; meta?: Record<string, unknown> })[]): string[] {
   const raw = msgs.map((m) => {
-    if ('binary' in m) { return `bin${m.binary}` + (m.meta ? shape(m.meta) : ''); }
+    if ('binary' in m) {
+      return `bin${m.binary}` + (m.meta ? shape(m.meta) : '');
+    }
     const d = m.data;
     switch (m.type) {
-      case 'executing': return `executing:${d.node}:${shape(d)}`;
-      case 'executed': return `executed:${d.node}:${shape(d)}`;
-      case 'execution_cached': return `execution_cached:${d.nodes.join(',')}`;
-      case 'status': return `status:${d.status.exec_info.queue_remaining}:${shape(d)}`;
-      case 'progress': return `progress:${d.node}:${shape(d)}`;
+      case 'executing':
+        return `executing:${d.node}:${shape(d)}`;
+      case 'executed':
+        return `executed:${d.node}:${shape(d)}`;
+      case 'execution_cached':
+        return `execution_cached:${d.nodes.join(',')}`;
+      case 'status':
+        return `status:${d.status.exec_info.queue_remaining}:${shape(d)}`;
+      case 'progress':
+        return `progress:${d.node}:${shape(d)}`;
       case 'progress_state': {
         const nodes = Object.values(d.nodes as Record<string, any>);
         const step = nodes.some((n) => n.state === 'running' && n.value > 0);
         return (step ? 'STEPSTATE:' : 'progress_state:') + nodes.map((n) => `${n.node_id}=${n.state}`).join(',') + ':' + shape(nodes[0]);
       }
-      default: return `${m.type}:${shape(d)}`;
+      default:
+        return `${m.type}:${shape(d)}`;
     }
   });
   const out: string[] = [];
@@ -140,14 +202,22 @@ function tokens(msgs: ({ type: string; data: any } | { binary: number; meta?: Re
       let sawProgress = false;
       while (j < raw.length) {
         const t = raw[j];
-        if (t.startsWith('progress:') && !sawProgress) { sawProgress = true; } else if (!t.startsWith('bin')) { break; }
+        if (t.startsWith('progress:') && !sawProgress) {
+          sawProgress = true;
+        } else if (!t.startsWith('bin')) {
+          break;
+        }
         parts.push(t);
         j++;
-        if (sawProgress && t.startsWith('bin')) { break; }
+        if (sawProgress && t.startsWith('bin')) {
+          break;
+        }
       }
       const unit = 'STEP[' + parts.join(' | ') + ']';
       // Statuses of other prompts' enqueues may fall between steps; they do not split a run of steps.
-      if ([...out].reverse().find((t) => !t.startsWith('status:')) !== unit) { out.push(unit); }
+      if ([...out].reverse().find((t) => !t.startsWith('status:')) !== unit) {
+        out.push(unit);
+      }
       i = j - 1;
       continue;
     }
@@ -157,7 +227,8 @@ function tokens(msgs: ({ type: string; data: any } | { binary: number; meta?: Re
 }
 
 function recordedTokens(r: Row[]): string[] {
-  const msgs = r.filter((x) => x.kind === 'ws' || x.kind === 'ws_binary')
+  const msgs = r
+    .filter((x) => x.kind === 'ws' || x.kind === 'ws_binary')
     .map((x) => (x.kind === 'ws' ? x.msg! : { binary: x.event!, meta: x.metadata }));
   return tokens(msgs);
 }
@@ -167,7 +238,11 @@ function ourTokens(s: RawSocket): string[] {
 }
 
 /** Drives the fake with a recording's requests and checks every HTTP answer on the way. */
-async function replay(server: FakeComfy, name: string, opts: { featureFlags: boolean; graphFor?: (note: string | null | undefined, recorded: Graph | undefined) => unknown }): Promise<{ socket: RawSocket; recorded: Row[] }> {
+async function replay(
+  server: FakeComfy,
+  name: string,
+  opts: { featureFlags: boolean; graphFor?: (note: string | null | undefined, recorded: Graph | undefined) => unknown },
+): Promise<{ socket: RawSocket; recorded: Row[] }> {
   const recorded = rows(name);
   const socket = await RawSocket.open(server.url, { clientId: randomUUID(), featureFlags: opts.featureFlags });
   const ids = new Map<string, string>();
@@ -184,7 +259,9 @@ async function replay(server: FakeComfy, name: string, opts: { featureFlags: boo
     return undefined;
   };
   for (const [i, r] of recorded.entries()) {
-    if (r.kind !== 'http') { continue; }
+    if (r.kind !== 'http') {
+      continue;
+    }
     const label = `${name} row ${i} ${r.method} ${r.path} ${r.note ?? ''}`;
     if (r.method === 'POST' && r.path === '/prompt') {
       const note = r.note ?? null;
@@ -199,13 +276,19 @@ async function replay(server: FakeComfy, name: string, opts: { featureFlags: boo
         delete extra.client_id;
         delete extra.create_time;
         const graph = (opts.graphFor ? opts.graphFor(note, h.graph) : h.graph) as Graph;
-        body = withPrompt(graph, h.order, { client_id: socket.sid, extra_data: extra, ...(r.sent?.prompt_id ? { prompt_id: randomUUID() } : {}) });
+        body = withPrompt(graph, h.order, {
+          client_id: socket.sid,
+          extra_data: extra,
+          ...(r.sent?.prompt_id ? { prompt_id: randomUUID() } : {}),
+        });
       } else {
         const graph = opts.graphFor?.(note, undefined) ?? BAD_GRAPHS[note ?? '']?.();
         assert.ok(graph !== undefined, `no graph for ${label}`);
         headers = BAD_HEADERS[note ?? ''] ?? {};
         body = { prompt: graph, ...(r.sent ?? {}) };
-        if (r.sent?.client_id) { (body as Record<string, unknown>).client_id = socket.sid; }
+        if (r.sent?.client_id) {
+          (body as Record<string, unknown>).client_id = socket.sid;
+        }
       }
       const res = await request(server.url, 'POST', '/prompt', body, headers);
       assert.equal(res.status, r.status, label);
@@ -225,7 +308,10 @@ async function replay(server: FakeComfy, name: string, opts: { featureFlags: boo
     }
     if (r.method === 'POST' && r.path === '/interrupt') {
       // The recording interrupted after a few steps had been reported.
-      const last = recorded.slice(0, i).filter((x) => x.kind === 'ws' && x.msg!.type === 'progress').pop()!.msg!.data.value as number;
+      const last = recorded
+        .slice(0, i)
+        .filter((x) => x.kind === 'ws' && x.msg!.type === 'progress')
+        .pop()!.msg!.data.value as number;
       const pid = posted[posted.length - 1];
       await socket.waitFor((e) => e.kind === 'text' && e.type === 'progress' && e.data.prompt_id === pid && e.data.value >= last);
       const res = await request(server.url, 'POST', '/interrupt', { prompt_id: pid });
@@ -233,13 +319,22 @@ async function replay(server: FakeComfy, name: string, opts: { featureFlags: boo
       continue;
     }
     // Reads come after the runs in every recording: wait until each posted prompt has finished.
-    for (const pid of posted) { await socket.waitDone(pid); }
+    for (const pid of posted) {
+      await socket.waitDone(pid);
+    }
     let p = r.path!;
-    for (const [tid, ours] of ids) { p = p.replace(tid, ours); }
+    for (const [tid, ours] of ids) {
+      p = p.replace(tid, ours);
+    }
     const query = { ...(r.query ?? {}) };
     if (p === '/view' && r.status === 200) {
-      const theirs = recorded.filter((x) => x.kind === 'ws' && x.msg!.type === 'executed').map((x) => x.msg!.data.output.images[0].filename);
-      const mine = socket.texts().filter((m) => m.type === 'executed').map((m) => m.data.output.images[0].filename);
+      const theirs = recorded
+        .filter((x) => x.kind === 'ws' && x.msg!.type === 'executed')
+        .map((x) => x.msg!.data.output.images[0].filename);
+      const mine = socket
+        .texts()
+        .filter((m) => m.type === 'executed')
+        .map((m) => m.data.output.images[0].filename);
       query.filename = mine[theirs.indexOf(query.filename)];
     }
     const qs = Object.keys(query).length ? '?' + new URLSearchParams(query).toString() : '';
@@ -251,12 +346,14 @@ async function replay(server: FakeComfy, name: string, opts: { featureFlags: boo
       const png = PNG.sync.read(res.bytes);
       assert.ok(png.width > 0, label);
     } else if (r.status !== 200 || typeof r.body !== 'object' || r.body === null) {
-      assert.equal(res.text === '' ? '' : res.json ?? res.text, r.body ?? '', label);
+      assert.equal(res.text === '' ? '' : (res.json ?? res.text), r.body ?? '', label);
     } else {
       assert.deepEqual(shapeDiff(r.body, res.json), [], label);
     }
   }
-  for (const pid of posted) { await socket.waitDone(pid).catch(() => undefined); }
+  for (const pid of posted) {
+    await socket.waitDone(pid).catch(() => undefined);
+  }
   return { socket, recorded };
 }
 
@@ -269,7 +366,10 @@ function assertSameMessages(socket: RawSocket, recorded: Row[]): void {
   }
   // When a posted prompt's `status` arrives depends on the poster's timing: statuses are compared apart.
   const isStatus = (t: string) => t.startsWith('status:');
-  assert.deepEqual(ours.filter((t) => !isStatus(t)), theirs.filter((t) => !isStatus(t)));
+  assert.deepEqual(
+    ours.filter((t) => !isStatus(t)),
+    theirs.filter((t) => !isStatus(t)),
+  );
   assert.deepEqual(ours.filter(isStatus), theirs.filter(isStatus));
 }
 
@@ -278,14 +378,25 @@ let server: FakeComfy;
 before(async () => {
   server = await startFakeComfy({ msPerStep: 1, loadMs: 5, nodeMs: 1, maxImageSide: 128 });
 });
-after(async () => { await server.close(); });
+after(async () => {
+  await server.close();
+});
 
 // One server for the scenarios recorded one after another, so the cache holds what it held then.
-for (const [name, featureFlags] of [['smoke', true], ['cached', true], ['interrupt', true], ['badinputs', false], ['sweep', true], ['legacy', false]] as const) {
+for (const [name, featureFlags] of [
+  ['smoke', true],
+  ['cached', true],
+  ['interrupt', true],
+  ['badinputs', false],
+  ['sweep', true],
+  ['legacy', false],
+] as const) {
   test(`${name}: same answers and the same WebSocket messages as the real server`, async () => {
     const { socket, recorded } = await replay(server, name, { featureFlags });
     try {
-      if (name !== 'badinputs') { assertSameMessages(socket, recorded); }
+      if (name !== 'badinputs') {
+        assertSameMessages(socket, recorded);
+      }
     } finally {
       socket.close();
     }
@@ -309,7 +420,10 @@ test('qwen_errors: a graph that validates but fails in its loader gives the real
           // The test server has ComfyUI-GGUF; a class it lacks gives the same error.
           base['37'] = { class_type: 'UnetLoaderGGUF_NotInstalled', inputs: { unet_name: 'qwen-image-Q4_K_M.gguf' } };
         } else {
-          base['70'] = { class_type: 'LoraLoaderModelOnly', inputs: { model: ['37', 0], lora_name: 'Qwen-Image-Lightning-4steps-V1.0.safetensors', strength_model: 1 } };
+          base['70'] = {
+            class_type: 'LoraLoaderModelOnly',
+            inputs: { model: ['37', 0], lora_name: 'Qwen-Image-Lightning-4steps-V1.0.safetensors', strength_model: 1 },
+          };
           base['66'].inputs.model = ['70', 0];
         }
         return base;

@@ -129,7 +129,14 @@ test('the recommendation is the smallest step count whose mean SSIM reaches the 
   const s = summarizeConvergence(record, 0.95, 'm', 12)!;
   assert.equal(s.groups.length, 1);
   const g = s.groups[0];
-  assert.deepEqual(g.points.map((p) => [p.steps, p.n, +p.ssim.toFixed(3), p.ssimMin]), [[20, 2, 0.82, 0.8], [40, 2, 0.96, 0.95], [60, 2, 1, 1]]);
+  assert.deepEqual(
+    g.points.map((p) => [p.steps, p.n, +p.ssim.toFixed(3), p.ssimMin]),
+    [
+      [20, 2, 0.82, 0.8],
+      [40, 2, 0.96, 0.95],
+      [60, 2, 1, 1],
+    ],
+  );
   assert.equal(g.recommendedSteps, 40);
   assert.equal(g.referenceSteps, 60);
   assert.ok(Math.abs(g.timeFraction! - 143 / 258) < 1e-9);
@@ -149,7 +156,13 @@ test('each combination of the other swept axes gets its own reference and recomm
     stats: STATS({ '20 steps · cfg 6.5': 10, '40 steps · cfg 6.5': 20 }),
   };
   const s = summarizeConvergence(record, 0.95, 'm', 0)!;
-  assert.deepEqual(s.groups.map((g) => [g.group, g.recommendedSteps]), [['cfg 6.5', 20], ['cfg 7', 40]]);
+  assert.deepEqual(
+    s.groups.map((g) => [g.group, g.recommendedSteps]),
+    [
+      ['cfg 6.5', 20],
+      ['cfg 7', 40],
+    ],
+  );
   assert.equal(recommendationLine(s.groups[0], 0.95), 'cfg 6.5: 20 steps: 0.96 of 40-step structure at 50 % of the time');
   assert.equal(s.groups[1].timeFraction, undefined, 'no time saving is claimed without timings');
 });
@@ -157,7 +170,10 @@ test('each combination of the other swept axes gets its own reference and recomm
 test('pairs: each image meets its own seed’s top step count; a row without its reference is left out', () => {
   const cells = [cell(20, 0), cell(40, 0), cell(60, 0), cell(20, 1), cell(40, 1), cell(60, 1, undefined, { status: 'failed', images: [] })];
   const pairs = pairsToScore(cells);
-  assert.deepEqual(pairs.map((p) => `${p.cell.key} → ${p.reference.key}`), ['20 steps#r0 → 60 steps#r0', '40 steps#r0 → 60 steps#r0', '60 steps#r0 → 60 steps#r0']);
+  assert.deepEqual(
+    pairs.map((p) => `${p.cell.key} → ${p.reference.key}`),
+    ['20 steps#r0 → 60 steps#r0', '40 steps#r0 → 60 steps#r0', '60 steps#r0 → 60 steps#r0'],
+  );
   assert.equal(summarizeConvergence({ cells: [cell(20, 0)], stats: [] }, 0.95, 'm', 0), undefined);
   assert.equal(clampThreshold(1.5), 0.95);
   assert.equal(clampThreshold(0.9), 0.9);
@@ -169,7 +185,14 @@ test('a steps sweep against the test server stores scores in run.json; 40 steps 
   const client = new ComfyClient({ baseUrl: fake.url });
   try {
     const spec = studySpec({ width: 256, height: 256, steps: [20, 40, 60], repeats: 2 });
-    const { runDir } = await runSpec({ spec, specFile: '/x/s.qwenprompt', client, runsRoot: root, vramPollMs: 50, convergence: { threshold: 0.9 } });
+    const { runDir } = await runSpec({
+      spec,
+      specFile: '/x/s.qwenprompt',
+      client,
+      runsRoot: root,
+      vramPollMs: 50,
+      convergence: { threshold: 0.9 },
+    });
     const record: RunRecord = await readRunRecord(runDir);
     assert.equal(record.status, 'complete');
     for (const c of record.cells) assert.ok(c.convergence, `${c.key} has a score`);
@@ -184,13 +207,22 @@ test('a steps sweep against the test server stores scores in run.json; 40 steps 
     assert.equal(conv.threshold, 0.9);
     assert.match(conv.method, /ssim/);
     const g = conv.groups[0];
-    assert.deepEqual(g.points.map((p) => p.steps), [20, 40, 60]);
+    assert.deepEqual(
+      g.points.map((p) => p.steps),
+      [20, 40, 60],
+    );
     assert.equal(g.recommendedSteps, g.points.find((p) => p.ssim >= 0.9)!.steps);
-    assert.ok(g.points.every((p) => p.timeMs! > 0), 'each point carries its column’s time');
+    assert.ok(
+      g.points.every((p) => p.timeMs! > 0),
+      'each point carries its column’s time',
+    );
 
     const table = summaryTable(record.stats, undefined, conv).split('\n');
     assert.match(table[0], /SSIM\s+ΔE/);
-    assert.match(table.find((l) => l.startsWith('60 steps'))!, /1\.000\s+0\.00/);
+    assert.match(
+      table.find((l) => l.startsWith('60 steps'))!,
+      /1\.000\s+0\.00/,
+    );
 
     // compare: run B is run A scored afresh (its stored scores removed) and 20 % slower at 60 steps.
     const runB = path.join(root, 'b');
@@ -209,7 +241,11 @@ test('a steps sweep against the test server stores scores in run.json; 40 steps 
     assert.match(md, /\| setting \| time A \| time B \| Δ time \| SSIM A \| SSIM B \|/);
     assert.match(md, /\| 60 steps \| [^|]+ \| [^|]+ \| \+20\.0 % \| 1\.000 \| 1\.000 \| \+0\.000 \|/);
     const row20 = md.split('\n').find((l) => l.startsWith('| 20 steps'))!;
-    assert.match(row20, new RegExp(`\\| ${g.points[0].ssim.toFixed(3)} \\| ${g.points[0].ssim.toFixed(3)} \\| \\+0\\.000 \\|`), 'the same images score the same when scored again');
+    assert.match(
+      row20,
+      new RegExp(`\\| ${g.points[0].ssim.toFixed(3)} \\| ${g.points[0].ssim.toFixed(3)} \\| \\+0\\.000 \\|`),
+      'the same images score the same when scored again',
+    );
     assert.match(md, /Recommendation A: \d+ steps/);
   } finally {
     client.close();

@@ -52,7 +52,12 @@ function record(ratings: Rating[] = []): RunRecord {
   };
 }
 
-const vote = (steps: number, structure: number, repeat = 0): Rating => ({ cell: `steps=${steps}#r${repeat}`, image: '', scores: { structure, texture: 1 }, at: '' });
+const vote = (steps: number, structure: number, repeat = 0): Rating => ({
+  cell: `steps=${steps}#r${repeat}`,
+  image: '',
+  scores: { structure, texture: 1 },
+  at: '',
+});
 
 test('the panel states the recommendation in the study’s words, with the figures behind it', () => {
   const r = recommendation(SUMMARY.groups[0], 0.95)!;
@@ -75,7 +80,14 @@ test('each image’s caption carries its score; the reference says so', () => {
 test('blind ratings shown beside the recommendation: agreement and disagreement are both said', () => {
   const agree = ratingsVerdict(record([vote(20, 2), vote(40, 4), vote(40, 5, 1), vote(60, 5)]), SUMMARY.groups[0])!;
   assert.equal(agree.agrees, true);
-  assert.deepEqual(agree.perSteps.map((p) => [p.steps, p.mean, p.votes]), [[20, 2, 1], [40, 4.5, 2], [60, 5, 1]]);
+  assert.deepEqual(
+    agree.perSteps.map((p) => [p.steps, p.mean, p.votes]),
+    [
+      [20, 2, 1],
+      [40, 4.5, 2],
+      [60, 5, 1],
+    ],
+  );
   assert.match(agree.text, /^Blind ratings agree: 40 steps/);
   const disagree = ratingsVerdict(record([vote(20, 3), vote(40, 3), vote(60, 5)]), SUMMARY.groups[0])!;
   assert.equal(disagree.agrees, false);
@@ -99,7 +111,10 @@ test('the chart puts SSIM (per seed and mean) and time on one plot, with the thr
   assert.ok(time.points[0].y > time.points[2].y);
   assert.equal(mean.points[2].y, m.plot.top, 'SSIM 1 sits at the top of the plot');
   assert.ok(m.thresholdY > mean.points[2].y && m.thresholdY < mean.points[0].y, 'the threshold line lies between 20 and 60 steps');
-  assert.deepEqual(m.picks.map((p) => p.label), ['40']);
+  assert.deepEqual(
+    m.picks.map((p) => p.label),
+    ['40'],
+  );
   assert.equal(m.picks[0].x, mean.points[1].x);
   assert.ok(m.yTicks.some((t) => t.label === '1.00') && m.tTicks.length >= 2);
   assert.equal(convergenceOf({ ...rec, convergence: { groups: 'x' } as never }), undefined, 'a malformed record draws nothing');

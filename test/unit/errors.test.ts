@@ -53,7 +53,10 @@ describe('httpError on the real 400 bodies', () => {
 
   it('links: wrong type and absent node', () => {
     assert.match(fromRow(bad, 'link of wrong type').message, /input positive: is linked to a LATENT output but needs CONDITIONING/);
-    assert.match(fromRow(bad, 'link to absent node').message, /input samples: links to a node that is missing or invalid \(KeyError: '999'\)/);
+    assert.match(
+      fromRow(bad, 'link to absent node').message,
+      /input samples: links to a node that is missing or invalid \(KeyError: '999'\)/,
+    );
   });
 
   it('missing node class: invalidPrompt telling to install the node pack', () => {
@@ -76,7 +79,10 @@ describe('httpError on the real 400 bodies', () => {
   it('a LoRA the server does not have: the empty list says none is installed', () => {
     const e = fromRow(qwen, 'lightning lora not installed');
     assert.equal(e.kind, 'validation');
-    assert.match(e.message, /node 70 \(LoraLoaderModelOnly\), input lora_name: .* \(allowed: none: the server has no such files installed\)/);
+    assert.match(
+      e.message,
+      /node 70 \(LoraLoaderModelOnly\), input lora_name: .* \(allowed: none: the server has no such files installed\)/,
+    );
   });
 
   it('500 carries the first line of the plain-text body; 403 says how to get past the guard', () => {
@@ -132,7 +138,10 @@ describe('network errors and helpers', () => {
 
   it('unreachable names the URL and the settings to change', () => {
     const e = unreachableError(URL_);
-    assert.equal(e.message, `No ComfyUI server answers at ${URL_}. Is ComfyUI running? Start it or change qwenprompt.comfy.url / --server.`);
+    assert.equal(
+      e.message,
+      `No ComfyUI server answers at ${URL_}. Is ComfyUI running? Start it or change qwenprompt.comfy.url / --server.`,
+    );
     assert.equal(userMessage(e), e.message);
     assert.equal(isComfyError(e, 'unreachable'), true);
     assert.equal(isComfyError(e, 'timeout'), false);

@@ -19,14 +19,22 @@ function pngParts(png: Buffer): { width: number; height: number; colorType: numb
   const idat: Buffer[] = [];
   for (let i = 8; i < png.length;) {
     const n = png.readUInt32BE(i);
-    if (png.toString('latin1', i + 4, i + 8) === 'IDAT') { idat.push(png.subarray(i + 8, i + 8 + n)); }
+    if (png.toString('latin1', i + 4, i + 8) === 'IDAT') {
+      idat.push(png.subarray(i + 8, i + 8 + n));
+    }
     i += 12 + n;
   }
   return { width: png.readUInt32BE(16), height: png.readUInt32BE(20), colorType: png[25], interlace: png[28], idat: Buffer.concat(idat) };
 }
 
 async function firstImage(s: FakeComfy, sock: RawSocket) {
-  const r = await run(s, sock, sd15((g) => { g['3'].inputs.steps = 1; }));
+  const r = await run(
+    s,
+    sock,
+    sd15((g) => {
+      g['3'].inputs.steps = 1;
+    }),
+  );
   return r.msgs.find((m) => m.type === 'executed')!.data.output.images[0] as Record<string, string>;
 }
 
@@ -41,7 +49,10 @@ test('hugePng: /view answers a small PNG whose header declares a huge (optionall
     assert.equal(small.headers['content-type'], 'image/png');
     assert.equal(Number(small.headers['content-length']), small.bytes.length);
     assert.ok(small.bytes.length < 200, `${small.bytes.length} bytes`);
-    assert.deepEqual({ ...pngParts(small.bytes), idat: undefined }, { width: 30000, height: 30000, colorType: 6, interlace: 0, idat: undefined });
+    assert.deepEqual(
+      { ...pngParts(small.bytes), idat: undefined },
+      { width: 30000, height: 30000, colorType: 6, interlace: 0, idat: undefined },
+    );
 
     // 32768² RGBA interlaced: 4 GiB of pixels in a few MB of valid zlib stream, streamed as it is made.
     s.faults.hugePng = { width: 32768, height: 32768, interlaced: true, complete: true };
@@ -64,13 +75,19 @@ test('hugePng: /view answers a small PNG whose header declares a huge (optionall
   });
 });
 
-test('binaryFlood: the next sampling step sends that many frames of that size to the prompt\'s socket, in its preview format, once', async () => {
+test("binaryFlood: the next sampling step sends that many frames of that size to the prompt's socket, in its preview format, once", async () => {
   await withServer({ msPerStep: 2 }, async (s) => {
     const modern = await RawSocket.open(s.url, { clientId: 'f1', featureFlags: true });
     const other = await RawSocket.open(s.url, { clientId: 'f2' });
     const size = 8 * 1024 * 1024;
     s.faults.binaryFlood = { bytes: size, count: 5 };
-    const r = await run(s, modern, sd15((g) => { g['3'].inputs.steps = 3; }));
+    const r = await run(
+      s,
+      modern,
+      sd15((g) => {
+        g['3'].inputs.steps = 3;
+      }),
+    );
     assert.equal(s.faults.binaryFlood, undefined);
     const frames = modern.events.filter((e) => e.kind === 'binary');
     assert.equal(frames.length, 5, 'no previews were asked for: only the flood');
@@ -82,18 +99,37 @@ test('binaryFlood: the next sampling step sends that many frames of that size to
     assert.ok(r.msgs.some((m) => m.type === 'execution_success'));
     assert.equal(other.events.filter((e) => e.kind === 'binary').length, 0);
     s.faults.binaryFlood = { bytes: 1024, count: 2 };
-    await run(s, other, sd15((g) => { g['3'].inputs.steps = 2; g['3'].inputs.seed = 3; }));
-    assert.deepEqual(other.events.filter((e) => e.kind === 'binary').map((e) => e.kind === 'binary' && [e.event, e.image.length + 8]), [[1, 1024], [1, 1024]]);
+    await run(
+      s,
+      other,
+      sd15((g) => {
+        g['3'].inputs.steps = 2;
+        g['3'].inputs.seed = 3;
+      }),
+    );
+    assert.deepEqual(
+      other.events.filter((e) => e.kind === 'binary').map((e) => e.kind === 'binary' && [e.event, e.image.length + 8]),
+      [
+        [1, 1024],
+        [1, 1024],
+      ],
+    );
     modern.close();
     other.close();
   });
 });
 
-test('outputCount: one job\'s executed message and /history list 100k images, each served by /view', async () => {
+test("outputCount: one job's executed message and /history list 100k images, each served by /view", async () => {
   await withServer({}, async (s) => {
     const sock = await RawSocket.open(s.url, { clientId: 'o1' });
     s.faults.outputCount = 100_000;
-    const r = await run(s, sock, sd15((g) => { g['3'].inputs.steps = 1; }));
+    const r = await run(
+      s,
+      sock,
+      sd15((g) => {
+        g['3'].inputs.steps = 1;
+      }),
+    );
     const images = r.msgs.find((m) => m.type === 'executed')!.data.output.images as Record<string, string>[];
     assert.equal(images.length, 100_000);
     assert.equal(new Set(images.map((i) => i.filename)).size, 100_000);
@@ -104,7 +140,14 @@ test('outputCount: one job\'s executed message and /history list 100k images, ea
     assert.equal(last.status, 200);
     assert.deepEqual(last.bytes, first.bytes);
     s.faults.outputCount = undefined;
-    const plain = await run(s, sock, sd15((g) => { g['3'].inputs.seed = 2; g['3'].inputs.steps = 1; }));
+    const plain = await run(
+      s,
+      sock,
+      sd15((g) => {
+        g['3'].inputs.seed = 2;
+        g['3'].inputs.steps = 1;
+      }),
+    );
     assert.equal(plain.msgs.find((m) => m.type === 'executed')!.data.output.images.length, 1);
     sock.close();
   });
@@ -115,10 +158,14 @@ test('hangHeaders: the route sends its status line and a header, then nothing; o
     s.faults.hangHeaders = ['/history'];
     const conn = net.connect(s.port, '127.0.0.1');
     let got = '';
-    conn.on('data', (d) => { got += d.toString('latin1'); });
+    conn.on('data', (d) => {
+      got += d.toString('latin1');
+    });
     conn.on('error', () => undefined);
     conn.write('GET /api/history/abc HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
-    for (let i = 0; i < 500 && !got.includes('\r\n'); i++) { await sleep(5); }
+    for (let i = 0; i < 500 && !got.includes('\r\n'); i++) {
+      await sleep(5);
+    }
     assert.match(got, /^HTTP\/1\.1 200 OK\r\nContent-Type: application\/json; charset=utf-8\r\n$/);
     assert.equal((await request(s.url, 'GET', '/queue')).status, 200);
     await sleep(100);
@@ -131,7 +178,13 @@ test('hangHeaders: the route sends its status line and a header, then nothing; o
 test('kill: sockets and connections cut, the port refuses (ECONNREFUSED), then a fresh server on the same port', async () => {
   await withServer({ msPerStep: 3 }, async (s) => {
     const sock = await RawSocket.open(s.url, { clientId: 'k1' });
-    const r = await post(s, sd15((g) => { g['3'].inputs.steps = 500; }), { client_id: sock.sid });
+    const r = await post(
+      s,
+      sd15((g) => {
+        g['3'].inputs.steps = 500;
+      }),
+      { client_id: sock.sid },
+    );
     await sock.waitFor((e) => e.kind === 'text' && e.type === 'progress');
     const port = s.port;
     await s.kill();
@@ -144,7 +197,17 @@ test('kill: sockets and connections cut, the port refuses (ECONNREFUSED), then a
     assert.deepEqual((await request(s.url, 'GET', '/queue')).json, { queue_running: [], queue_pending: [] });
     assert.deepEqual((await request(s.url, 'GET', `/history/${r.json.prompt_id}`)).json, {});
     const again = await RawSocket.open(s.url, { clientId: 'k1' });
-    assert.ok((await run(s, again, sd15((g) => { g['3'].inputs.steps = 2; }))).msgs.some((m) => m.type === 'execution_success'));
+    assert.ok(
+      (
+        await run(
+          s,
+          again,
+          sd15((g) => {
+            g['3'].inputs.steps = 2;
+          }),
+        )
+      ).msgs.some((m) => m.type === 'execution_success'),
+    );
     again.close();
   });
 });
@@ -153,16 +216,27 @@ test('dieAtStep: the server dies as the job reaches that step and comes back by 
   await withServer({ msPerStep: 2 }, async (s) => {
     const sock = await RawSocket.open(s.url, { clientId: 'k2' });
     s.faults.dieAtStep = { step: 4, reviveAfterMs: 150 };
-    const r = await post(s, sd15((g) => { g['3'].inputs.steps = 50; }), { client_id: sock.sid });
+    const r = await post(
+      s,
+      sd15((g) => {
+        g['3'].inputs.steps = 50;
+      }),
+      { client_id: sock.sid },
+    );
     await sock.waitFor(() => false, 2000).catch(() => undefined);
     assert.ok(sock.closed);
-    const steps = sock.texts().filter((m) => m.type === 'progress').map((m) => m.data.value);
+    const steps = sock
+      .texts()
+      .filter((m) => m.type === 'progress')
+      .map((m) => m.data.value);
     assert.deepEqual(steps, [1, 2, 3]);
     assert.equal(s.faults.dieAtStep, undefined);
     let status = 0;
     for (let i = 0; i < 200 && status !== 200; i++) {
       status = (await request(s.url, 'GET', '/system_stats').catch(() => ({ status: 0 }))).status;
-      if (status !== 200) { await sleep(10); }
+      if (status !== 200) {
+        await sleep(10);
+      }
     }
     assert.equal(status, 200);
     assert.deepEqual((await request(s.url, 'GET', `/history/${r.json.prompt_id}`)).json, {});

@@ -11,7 +11,12 @@ import { RawSocket, request } from '../fakes/rawClient';
 import { post, sd15, withServer } from './helpers/fakeComfy';
 import { FIXTURES } from './helpers/transcripts';
 
-interface Reading { vram_total: number; vram_free: number; torch_vram_total: number; torch_vram_free: number }
+interface Reading {
+  vram_total: number;
+  vram_free: number;
+  torch_vram_total: number;
+  torch_vram_free: number;
+}
 
 /** torch's active memory, and the device-level use (the CUDA context plus the whole reserved pool). */
 function figures(r: Reading): { active: number; device: number; context: number } {
@@ -33,7 +38,7 @@ function checkRelations(readings: Reading[], label: string): void {
   assert.ok(new Set(readings.map((r) => r.torch_vram_total)).size > 1, `${label}: the reserved pool moves`);
 }
 
-test('system_stats VRAM: the recording\'s relations hold on the test server, idle and while a job runs', async () => {
+test("system_stats VRAM: the recording's relations hold on the test server, idle and while a job runs", async () => {
   const recorded = JSON.parse(readFileSync(path.join(FIXTURES, 'comfy', 'sweep_system_stats.json'), 'utf8')) as Reading[];
   checkRelations(recorded, 'recording');
   await withServer({ msPerStep: 3 }, async (s) => {
@@ -41,7 +46,15 @@ test('system_stats VRAM: the recording\'s relations hold on the test server, idl
     const ours = [await reading()];
     const sock = await RawSocket.open(s.url, { clientId: 'v1' });
     for (const size of [256, 1024]) {
-      const r = await post(s, sd15((g) => { g['5'].inputs.width = size; g['5'].inputs.height = size; g['3'].inputs.steps = 40; }), { client_id: sock.sid });
+      const r = await post(
+        s,
+        sd15((g) => {
+          g['5'].inputs.width = size;
+          g['5'].inputs.height = size;
+          g['3'].inputs.steps = 40;
+        }),
+        { client_id: sock.sid },
+      );
       await sock.waitFor((e) => e.kind === 'text' && e.type === 'progress' && e.data.prompt_id === r.json.prompt_id);
       ours.push(await reading());
       await sock.waitDone(r.json.prompt_id);

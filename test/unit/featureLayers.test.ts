@@ -40,7 +40,11 @@ function folderOf(file: string): string {
 
 test('each feature folder imports only the folders before it; the shared files and src/platform import none', () => {
   const files = [...tsFiles(features), ...tsFiles(join(root, 'src/platform'))];
-  assert.deepEqual([...new Set(tsFiles(features).map(folderOf))].filter(Boolean).sort(), [...LAYERS].sort(), 'the check knows every feature folder');
+  assert.deepEqual(
+    [...new Set(tsFiles(features).map(folderOf))].filter(Boolean).sort(),
+    [...LAYERS].sort(),
+    'the check knows every feature folder',
+  );
   const crossings: string[] = [];
   for (const file of files) {
     const from = file.startsWith(features) ? folderOf(file) : 'platform';

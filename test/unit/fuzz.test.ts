@@ -13,13 +13,108 @@ import type { Range } from '../../src/core/spec/types';
 import { rng, trials } from './helpers/trials';
 
 const EXAMPLES = path.resolve(__dirname, '../../../examples');
-const seeds = readdirSync(EXAMPLES).filter((f) => f.endsWith('.qwenprompt')).map((f) => readFileSync(path.join(EXAMPLES, f), 'utf8'));
+const seeds = readdirSync(EXAMPLES)
+  .filter((f) => f.endsWith('.qwenprompt'))
+  .map((f) => readFileSync(path.join(EXAMPLES, f), 'utf8'));
 
-const KEYS = ['name', 'model', 'workflow', 'prompt', 'negative', 'seed', 'seeds', 'size', 'sampler', 'scheduler', 'cfg', 'steps', 'repeats', 'sweep', 'denoise', 'shift', 'inputs', 'models', 'unknown_key', '', '? complex'];
-const VALUES = ['', '~', 'null', 'true', '0', '-1', '1e309', 'NaN', '.inf', '7.0', '20', '123456789012345678901234567890', '[20, 40, 60]', '[]', '{}', '[1, [2, [3]]]', '{a: b}',
-  '"unterminated', "'x'", '>\n  folded\n  text', '|-\n  literal', '&a x', '*a', '*nope', '!!binary aGk=', '!custom x', '1024x1024', '0x0', '99999x99999', 'dpmpp_2m', 'karras',
-  'qwen-image-2512', './x.json', '../../../etc/passwd', '\u0000', '\ufeff', '😀 emoji', '<img src=x onerror=alert(1)>', '{{template}}', '- a\n- b', 'a: b: c', '\t tab'];
-const NOISE = ['\n', '\r\n', '\r', '\t', ' ', ':', '- ', '---\n', '...\n', '#', '"', "'", '[', ']', '{', '}', ',', '&', '*', '!', '|', '>', '%YAML 1.2\n', '? ', '\u0000', '\ufeff', '\u2028', 'é', '𝕏'];
+const KEYS = [
+  'name',
+  'model',
+  'workflow',
+  'prompt',
+  'negative',
+  'seed',
+  'seeds',
+  'size',
+  'sampler',
+  'scheduler',
+  'cfg',
+  'steps',
+  'repeats',
+  'sweep',
+  'denoise',
+  'shift',
+  'inputs',
+  'models',
+  'unknown_key',
+  '',
+  '? complex',
+];
+const VALUES = [
+  '',
+  '~',
+  'null',
+  'true',
+  '0',
+  '-1',
+  '1e309',
+  'NaN',
+  '.inf',
+  '7.0',
+  '20',
+  '123456789012345678901234567890',
+  '[20, 40, 60]',
+  '[]',
+  '{}',
+  '[1, [2, [3]]]',
+  '{a: b}',
+  '"unterminated',
+  "'x'",
+  '>\n  folded\n  text',
+  '|-\n  literal',
+  '&a x',
+  '*a',
+  '*nope',
+  '!!binary aGk=',
+  '!custom x',
+  '1024x1024',
+  '0x0',
+  '99999x99999',
+  'dpmpp_2m',
+  'karras',
+  'qwen-image-2512',
+  './x.json',
+  '../../../etc/passwd',
+  '\u0000',
+  '\ufeff',
+  '😀 emoji',
+  '<img src=x onerror=alert(1)>',
+  '{{template}}',
+  '- a\n- b',
+  'a: b: c',
+  '\t tab',
+];
+const NOISE = [
+  '\n',
+  '\r\n',
+  '\r',
+  '\t',
+  ' ',
+  ':',
+  '- ',
+  '---\n',
+  '...\n',
+  '#',
+  '"',
+  "'",
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  '&',
+  '*',
+  '!',
+  '|',
+  '>',
+  '%YAML 1.2\n',
+  '? ',
+  '\u0000',
+  '\ufeff',
+  '\u2028',
+  'é',
+  '𝕏',
+];
 
 function pick<T>(r: () => number, xs: readonly T[]): T {
   return xs[Math.floor(r() * xs.length)];
@@ -85,7 +180,10 @@ function lineLengths(text: string): number[] {
 function checkRange(r: Range, lines: number[], what: string): void {
   for (const p of [r.start, r.end]) {
     assert.ok(Number.isInteger(p.line) && p.line >= 0 && p.line < lines.length, `${what}: line ${p.line} of ${lines.length}`);
-    assert.ok(Number.isInteger(p.character) && p.character >= 0 && p.character <= lines[p.line], `${what}: character ${p.character} of ${lines[p.line]} on line ${p.line}`);
+    assert.ok(
+      Number.isInteger(p.character) && p.character >= 0 && p.character <= lines[p.line],
+      `${what}: character ${p.character} of ${lines[p.line]} on line ${p.line}`,
+    );
   }
   const ordered = r.start.line < r.end.line || (r.start.line === r.end.line && r.start.character <= r.end.character);
   assert.ok(ordered, `${what}: start ${JSON.stringify(r.start)} after end ${JSON.stringify(r.end)}`);
@@ -113,31 +211,52 @@ function check(text: string, what: string): number {
   return ms;
 }
 
-test(`parseSpecs survives ${trials(10_000)} generated and mutated specs: never throws, every range inside the text`, { timeout: 600_000 }, (t) => {
-  const n = trials(10_000);
-  let slowest = 0;
-  for (let i = 0; i < n; i++) {
-    const r = rng(i + 1);
-    const text = i % 2 ? mutated(r) : generated(r);
-    slowest = Math.max(slowest, check(text, `case ${i}`));
-  }
-  t.diagnostic(`${n} files, slowest ${slowest.toFixed(1)} ms`);
-  // A generous bound: it catches runaway (exponential or endless) parsing, not slowness under load.
-  assert.ok(slowest < 5000, `slowest file took ${Math.round(slowest)} ms`);
-});
+test(
+  `parseSpecs survives ${trials(10_000)} generated and mutated specs: never throws, every range inside the text`,
+  { timeout: 600_000 },
+  (t) => {
+    const n = trials(10_000);
+    let slowest = 0;
+    for (let i = 0; i < n; i++) {
+      const r = rng(i + 1);
+      const text = i % 2 ? mutated(r) : generated(r);
+      slowest = Math.max(slowest, check(text, `case ${i}`));
+    }
+    t.diagnostic(`${n} files, slowest ${slowest.toFixed(1)} ms`);
+    // A generous bound: it catches runaway (exponential or endless) parsing, not slowness under load.
+    assert.ok(slowest < 5000, `slowest file took ${Math.round(slowest)} ms`);
+  },
+);
 
-test('pathological files (deep nesting, a 1 MB line, alias bombs, 3000 documents) are parsed in bounded time', { timeout: 120_000 }, (t) => {
-  PATHOLOGICAL.forEach((text, i) => {
-    const ms = check(text, `pathological ${i}`);
-    t.diagnostic(`pathological ${i} (${text.length} chars): ${ms.toFixed(1)} ms`);
-    assert.ok(ms < 20_000, `pathological ${i} took ${Math.round(ms)} ms`);
-  });
-});
+test(
+  'pathological files (deep nesting, a 1 MB line, alias bombs, 3000 documents) are parsed in bounded time',
+  { timeout: 120_000 },
+  (t) => {
+    PATHOLOGICAL.forEach((text, i) => {
+      const ms = check(text, `pathological ${i}`);
+      t.diagnostic(`pathological ${i} (${text.length} chars): ${ms.toFixed(1)} ms`);
+      assert.ok(ms < 20_000, `pathological ${i} took ${Math.round(ms)} ms`);
+    });
+  },
+);
 
 test('a UI-format workflow (what Save writes) is refused with how to export the API format', () => {
-  const ui = JSON.stringify({ last_node_id: 9, last_link_id: 9, nodes: [{ id: 3, type: 'KSampler', widgets_values: [1, 'fixed', 20] }], links: [], version: 0.4 });
-  assert.throws(() => loadUserGraph(ui, 'my-graph.json'), (e: Error) => /Export \(API\)|API format/i.test(e.message) && /my-graph\.json/.test(e.message));
+  const ui = JSON.stringify({
+    last_node_id: 9,
+    last_link_id: 9,
+    nodes: [{ id: 3, type: 'KSampler', widgets_values: [1, 'fixed', 20] }],
+    links: [],
+    version: 0.4,
+  });
+  assert.throws(
+    () => loadUserGraph(ui, 'my-graph.json'),
+    (e: Error) => /Export \(API\)|API format/i.test(e.message) && /my-graph\.json/.test(e.message),
+  );
   for (const bad of ['', 'not json', '[]', '42', '{"1": "x"}', '{"1": {"inputs": {}}}']) {
-    assert.throws(() => loadUserGraph(bad, 'g.json'), (e: Error) => e.message.includes('g.json'), `refused: ${JSON.stringify(bad)}`);
+    assert.throws(
+      () => loadUserGraph(bad, 'g.json'),
+      (e: Error) => e.message.includes('g.json'),
+      `refused: ${JSON.stringify(bad)}`,
+    );
   }
 });

@@ -12,8 +12,6 @@ const fixture = (name: string) => loadUserGraph(read(`test/fixtures/graphs/${nam
 const myGraph = () => loadUserGraph(read('examples/workflows/my-graph.api.json'), 'my-graph.api.json');
 const objectInfo = realObjectInfo();
 
-
-
 /** Builds and expects a GraphMappingError; returns it for a closer look. */
 function mappingError(s: Spec, g: ApiGraph, over: Partial<JobSettings> = {}): GraphMappingError {
   try {
@@ -27,10 +25,10 @@ function mappingError(s: Spec, g: ApiGraph, over: Partial<JobSettings> = {}): Gr
 
 const bound = (b: BuiltGraph) => b.bindings.map((x) => `${x.field}→${x.node}.${x.input}`);
 
-describe('mapping a spec onto the user\'s graph', () => {
+describe("mapping a spec onto the user's graph", () => {
   const s = specOf(read('examples/my-graph.qwenprompt'));
 
-  it('writes the spec\'s fields into the sampler, text, latent and mapped nodes', () => {
+  it("writes the spec's fields into the sampler, text, latent and mapped nodes", () => {
     const g = myGraph();
     const before = JSON.stringify(g);
     const b = buildGraph(s, jobOf(s, 16, 0, { scheduler: 'karras' }), g);
@@ -40,7 +38,7 @@ describe('mapping a spec onto the user\'s graph', () => {
     assert.deepEqual(b.loaderNodes, ['4']);
     const k = b.graph['3'].inputs;
     assert.deepEqual([k.seed, k.steps, k.cfg, k.scheduler], [7, 16, 7.5, 'karras']);
-    assert.deepEqual([k.sampler_name, k.denoise], ['euler', 1], 'fields the spec leaves out keep the graph\'s values');
+    assert.deepEqual([k.sampler_name, k.denoise], ['euler', 1], "fields the spec leaves out keep the graph's values");
     assert.equal(b.graph['6'].inputs.text, 'a lighthouse at dusk, oil painting');
     assert.equal(b.graph['7'].inputs.text, 'blurry, text');
     assert.deepEqual([b.graph['5'].inputs.width, b.graph['5'].inputs.height], [512, 512]);
@@ -56,7 +54,10 @@ describe('mapping a spec onto the user\'s graph', () => {
       'size→5.height',
       'inputs.Save Image.filename_prefix→9.filename_prefix',
     ]);
-    assert.deepEqual(checkGraph(b.graph, objectInfo).filter((p) => p.input !== 'ckpt_name'), []);
+    assert.deepEqual(
+      checkGraph(b.graph, objectInfo).filter((p) => p.input !== 'ckpt_name'),
+      [],
+    );
   });
 
   it('finds a lone sampler by class type, whatever its title', () => {
@@ -93,7 +94,9 @@ describe('mapping a spec onto the user\'s graph', () => {
   });
 
   it('drives SamplerCustomAdvanced through its guider, sampler, sigmas and noise nodes', () => {
-    const c = specOf('workflow: g.json\nprompt: a fox\nnegative: blurry\nseed: 5\nsteps: 30\ncfg: 3\nsampler: res_multistep\nscheduler: beta\nshift: 2\nsize: 1024x768\n');
+    const c = specOf(
+      'workflow: g.json\nprompt: a fox\nnegative: blurry\nseed: 5\nsteps: 30\ncfg: 3\nsampler: res_multistep\nscheduler: beta\nshift: 2\nsize: 1024x768\n',
+    );
     const b = buildGraph(c, jobOf(c), fixture('custom-sampler.api.json'));
     assert.equal(b.samplerNode, '14');
     assert.deepEqual(bound(b), [
@@ -109,11 +112,16 @@ describe('mapping a spec onto the user\'s graph', () => {
       'shift→4.shift',
     ]);
     assert.deepEqual(b.loaderNodes, ['1', '2', '3']);
-    assert.deepEqual(checkGraph(b.graph, objectInfo).filter((p) => !/_name$/.test(p.input ?? '') || p.input === 'sampler_name'), []);
+    assert.deepEqual(
+      checkGraph(b.graph, objectInfo).filter((p) => !/_name$/.test(p.input ?? '') || p.input === 'sampler_name'),
+      [],
+    );
   });
 
-  it('sets models and NodeTitleOrClass.input values on the graph\'s nodes', () => {
-    const c = specOf('workflow: g.json\nprompt: a fox\nmodels:\n  unet: qwen_image_bf16.safetensors\ninputs:\n  BasicScheduler.denoise: 0.6\n  Load CLIP.device: cpu\n');
+  it("sets models and NodeTitleOrClass.input values on the graph's nodes", () => {
+    const c = specOf(
+      'workflow: g.json\nprompt: a fox\nmodels:\n  unet: qwen_image_bf16.safetensors\ninputs:\n  BasicScheduler.denoise: 0.6\n  Load CLIP.device: cpu\n',
+    );
     const b = buildGraph(c, jobOf(c), fixture('custom-sampler.api.json'));
     assert.equal(b.graph['1'].inputs.unet_name, 'qwen_image_bf16.safetensors');
     assert.equal(b.graph['13'].inputs.denoise, 0.6);
@@ -196,7 +204,10 @@ describe('loadUserGraph', () => {
   it('says how to export the API format when given a UI workflow', () => {
     assert.throws(
       () => loadUserGraph(read('test/fixtures/graphs/ui-format.json'), 'workflows/ui.json'),
-      (e: Error) => e instanceof GraphMappingError && e.field === 'workflow' && /workflows\/ui\.json is a UI workflow; in ComfyUI use Workflow → Export \(API\)/.test(e.message),
+      (e: Error) =>
+        e instanceof GraphMappingError &&
+        e.field === 'workflow' &&
+        /workflows\/ui\.json is a UI workflow; in ComfyUI use Workflow → Export \(API\)/.test(e.message),
     );
   });
 

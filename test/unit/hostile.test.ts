@@ -44,7 +44,11 @@ async function hostileServer(h: Hostile): Promise<{ url: string; views: string[]
         res.writeHead(200, { 'Content-Type': 'application/json' });
         res.end(JSON.stringify(v));
       };
-      if (url.pathname === '/system_stats') return send({ system: { comfyui_version: 'hostile' }, devices: [{ name: 'cuda:0 Evil GPU : native', vram_total: 1, vram_free: 1 }] });
+      if (url.pathname === '/system_stats')
+        return send({
+          system: { comfyui_version: 'hostile' },
+          devices: [{ name: 'cuda:0 Evil GPU : native', vram_total: 1, vram_free: 1 }],
+        });
       if (url.pathname === '/prompt' && req.method === 'POST') {
         const body = JSON.parse(raw) as { prompt_id: string; client_id: string };
         send({ prompt_id: body.prompt_id, number: 0, node_errors: {} });
@@ -53,7 +57,14 @@ async function hostileServer(h: Hostile): Promise<{ url: string; views: string[]
       }
       if (url.pathname.startsWith('/history/')) {
         const id = decodeURIComponent(url.pathname.slice('/history/'.length));
-        const body = JSON.stringify({ [id]: { prompt: [0, id, {}, {}, ['9']], outputs: { 9: { images } }, status: { status_str: 'success', completed: true, messages: [] }, meta: {} } });
+        const body = JSON.stringify({
+          [id]: {
+            prompt: [0, id, {}, {}, ['9']],
+            outputs: { 9: { images } },
+            status: { status_str: 'success', completed: true, messages: [] },
+            meta: {},
+          },
+        });
         return h.history ? h.history(res, body) : (res.writeHead(200, { 'Content-Type': 'application/json' }), res.end(body));
       }
       if (url.pathname === '/view') {
@@ -116,7 +127,13 @@ async function runAgainst(h: Hostile, clientOpts = {}) {
   const server = await hostileServer(h);
   const sandbox = mkdtempSync(path.join(tmpdir(), 'qp-hostile-'));
   const runsRoot = path.join(sandbox, 'project', 'runs');
-  const client = new ComfyClient({ baseUrl: server.url, historyRetryDelayMs: 5, viewRetryDelayMs: 5, requestTimeoutMs: 1500, ...clientOpts });
+  const client = new ComfyClient({
+    baseUrl: server.url,
+    historyRetryDelayMs: 5,
+    viewRetryDelayMs: 5,
+    requestTimeoutMs: 1500,
+    ...clientOpts,
+  });
   try {
     const { runDir, record } = await runSpec({
       spec: studySpec({ width: 16, height: 16, steps: [1], repeats: 1 }),
@@ -194,10 +211,29 @@ test('bytes that are not an image are refused and never saved', async () => {
 test('malformed and unknown WebSocket messages and binary garbage are ignored: the job still completes', async () => {
   const { cell } = await runAgainst({
     noise: (ws) => {
-      for (const text of ['not json', '{"type":', '[]', 'null', '42', '{"data":{}}', '{"type":"executing"}', '{"type":"executing","data":"x"}',
-        '{"type":"progress","data":{"value":"NaN","max":null,"prompt_id":{}}}', '{"type":"weird_new_type","data":{"prompt_id":"zzz"}}',
-        '{"type":"execution_success","data":{"prompt_id":"not-ours","timestamp":1}}', '{"type":"__proto__","data":{"__proto__":{"polluted":true}}}']) ws.send(text);
-      for (const bytes of [Buffer.alloc(0), Buffer.from([0, 0]), Buffer.from([0, 0, 0, 1]), Buffer.from([0, 0, 0, 4, 255, 255, 255, 255]), randomBytes(4096)]) ws.send(bytes);
+      for (const text of [
+        'not json',
+        '{"type":',
+        '[]',
+        'null',
+        '42',
+        '{"data":{}}',
+        '{"type":"executing"}',
+        '{"type":"executing","data":"x"}',
+        '{"type":"progress","data":{"value":"NaN","max":null,"prompt_id":{}}}',
+        '{"type":"weird_new_type","data":{"prompt_id":"zzz"}}',
+        '{"type":"execution_success","data":{"prompt_id":"not-ours","timestamp":1}}',
+        '{"type":"__proto__","data":{"__proto__":{"polluted":true}}}',
+      ])
+        ws.send(text);
+      for (const bytes of [
+        Buffer.alloc(0),
+        Buffer.from([0, 0]),
+        Buffer.from([0, 0, 0, 1]),
+        Buffer.from([0, 0, 0, 4, 255, 255, 255, 255]),
+        randomBytes(4096),
+      ])
+        ws.send(bytes);
     },
   });
   assert.equal(cell.status, 'success', cell.error);

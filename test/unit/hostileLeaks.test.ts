@@ -16,7 +16,9 @@ import { startFakeComfy } from '../fakes/comfyServer';
 const TOKEN = 'qp-secret-7d1f0c2e9b';
 
 function everyFile(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? everyFile(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? everyFile(path.join(dir, e.name)) : [path.join(dir, e.name)],
+  );
 }
 
 test('the CLI sends the token on every request and the socket, and writes it nowhere', async () => {
@@ -27,12 +29,18 @@ test('the CLI sends the token on every request and the socket, and writes it now
   let out = '';
   let err = '';
   const o = new PassThrough().on('data', (d) => (out += d));
-  const e = Object.assign(new PassThrough().on('data', (d) => (err += d)), { isTTY: false });
+  const e = Object.assign(
+    new PassThrough().on('data', (d) => (err += d)),
+    { isTTY: false },
+  );
   const saved = { token: process.env.QP_TEST_TOKEN, debug: process.env.QWENPROMPT_DEBUG };
   process.env.QP_TEST_TOKEN = TOKEN;
   process.env.QWENPROMPT_DEBUG = '1';
   try {
-    const code = await main(['run', spec, '--server', fake.url, '--token-env', 'QP_TEST_TOKEN', '--json'], { out: o as never, err: e as never });
+    const code = await main(['run', spec, '--server', fake.url, '--token-env', 'QP_TEST_TOKEN', '--json'], {
+      out: o as never,
+      err: e as never,
+    });
     assert.equal(code, 0, err);
     assert.ok(fake.requests.length > 3);
     for (const r of fake.requests) assert.equal(r.authorization, `Bearer ${TOKEN}`, `${r.method} ${r.path} carried the token`);
@@ -54,7 +62,10 @@ test('a server error while a token is set: the message a user sees never repeats
   fake.faults.http500 = ['/system_stats'];
   const client = new ComfyClient({ baseUrl: fake.url, token: TOKEN, reconnect: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
   try {
-    const error = await client.systemStats().then(() => assert.fail('should fail'), (x: unknown) => x);
+    const error = await client.systemStats().then(
+      () => assert.fail('should fail'),
+      (x: unknown) => x,
+    );
     assert.ok(!userMessage(error).includes(TOKEN) && !String(error).includes(TOKEN) && !JSON.stringify(error).includes(TOKEN));
   } finally {
     client.close();

@@ -28,7 +28,10 @@ test('the decoding limit is read from the PNG header: 4096² decodes, one pixel 
   assert.equal(MAX_DECODE_PIXELS, 4096 * 4096);
   assert.equal(tooLargeToDecode({ width: 4096, height: 4096 }), undefined);
   assert.equal(tooLargeToDecode(undefined), undefined, 'a JPEG or WebP (no IHDR read) is left to its decoder');
-  assert.match(tooLargeToDecode({ width: 4097, height: 4096 })!, /^4097×4096 px is over the client's 16-Mpixel decoding limit: no thumbnail and no convergence score/);
+  assert.match(
+    tooLargeToDecode({ width: 4097, height: 4096 })!,
+    /^4097×4096 px is over the client's 16-Mpixel decoding limit: no thumbnail and no convergence score/,
+  );
   const huge = Buffer.concat([...hugePng({ width: 32768, height: 32768, interlaced: true })]);
   assert.throws(() => assertDecodable(huge), /32768×32768 px is over/);
   assert.throws(() => decodePng(huge), /32768×32768 px is over/);
@@ -63,19 +66,33 @@ test('PNGs declaring huge images are saved but never decoded: a valid run.json w
       const root = mkdtempSync(path.join(tmpdir(), 'qp-huge-'));
       // Two step counts: the 1-step image would be scored against the 2-step one, and both get thumbnails.
       const spec = studySpec({ width: 64, height: 64, steps: [1, 2], repeats: 1 });
-      const { runDir, record } = await runSpec({ spec, specFile: '/x/s.qwenprompt', client, runsRoot: root, logger: collectingLogger(lines), vramPollMs: 50 });
+      const { runDir, record } = await runSpec({
+        spec,
+        specFile: '/x/s.qwenprompt',
+        client,
+        runsRoot: root,
+        logger: collectingLogger(lines),
+        vramPollMs: 50,
+      });
       assert.equal(record.status, 'complete', `${what}: ${record.cells.map((c) => c.error ?? c.status).join('; ')}`);
       const onDisk = await readRunRecord(runDir);
       checkRunFolder(runDir, what);
       for (const c of onDisk.cells) {
         const [im] = c.images;
         assert.deepEqual([im.width, im.height], [huge.width, huge.height], `${what}: the declared size is recorded`);
-        assert.match(im.note ?? '', /px is over the client's 16-Mpixel decoding limit: no thumbnail and no convergence score \(the image is saved as the server made it\)/, what);
+        assert.match(
+          im.note ?? '',
+          /px is over the client's 16-Mpixel decoding limit: no thumbnail and no convergence score \(the image is saved as the server made it\)/,
+          what,
+        );
         assert.equal(im.thumb, undefined, `${what}: no thumbnail`);
         assert.equal(statSync(path.join(runDir, im.file)).size, hugePngLength(huge), `${what}: the image is saved as served`);
         if (c.axes.steps === 1) assert.equal(c.convergence, undefined, `${what}: the 1-step image is not scored`);
       }
-      assert.ok(lines.some((l) => l.startsWith('warn') && l.includes(`${huge.width}×${huge.height} px is over`)), `${what}: the log says why: ${lines.join(' | ')}`);
+      assert.ok(
+        lines.some((l) => l.startsWith('warn') && l.includes(`${huge.width}×${huge.height} px is over`)),
+        `${what}: the log says why: ${lines.join(' | ')}`,
+      );
       assert.ok(!lines.some((l) => /cannot score|No thumbnail/.test(l)), `${what}: nothing tried to decode it: ${lines.join(' | ')}`);
     }
   } finally {
@@ -85,5 +102,8 @@ test('PNGs declaring huge images are saved but never decoded: a valid run.json w
   }
   // resourceUsage's maxRSS (KiB) also sees a peak between two samples.
   const peak = Math.max(sampled, process.resourceUsage().maxRSS * 1024);
-  assert.ok(peak - start < RSS_BOUND, `RSS rose ${((peak - start) / 2 ** 20).toFixed(0)} MiB over the start (bound ${RSS_BOUND / 2 ** 20} MiB)`);
+  assert.ok(
+    peak - start < RSS_BOUND,
+    `RSS rose ${((peak - start) / 2 ** 20).toFixed(0)} MiB over the start (bound ${RSS_BOUND / 2 ** 20} MiB)`,
+  );
 });

@@ -73,7 +73,7 @@ export function cycles(graph: Map<string, Set<string>>): string[][] {
  */
 export function moduleOf(file: string): string {
   const parts = dirname(file).split('/');
-  const depth = (parts[0] === 'src' && (parts[1] === 'core' || parts[1] === 'features')) ? 3 : 2;
+  const depth = parts[0] === 'src' && (parts[1] === 'core' || parts[1] === 'features') ? 3 : 2;
   return parts.slice(0, depth).join('/');
 }
 
@@ -117,9 +117,22 @@ test('a lazily loaded bundle is reached only by its loader, through `import type
 });
 
 test('the cycle finder sees a planted cycle and passes a chain (so the checks below can fail)', () => {
-  const g = new Map([['a', new Set(['b'])], ['b', new Set(['c'])], ['c', new Set(['a'])], ['d', new Set(['a'])]]);
+  const g = new Map([
+    ['a', new Set(['b'])],
+    ['b', new Set(['c'])],
+    ['c', new Set(['a'])],
+    ['d', new Set(['a'])],
+  ]);
   assert.deepEqual(cycles(g), [['a', 'b', 'c']]);
-  assert.deepEqual(cycles(new Map([['a', new Set(['b'])], ['b', new Set<string>()]])), []);
+  assert.deepEqual(
+    cycles(
+      new Map([
+        ['a', new Set(['b'])],
+        ['b', new Set<string>()],
+      ]),
+    ),
+    [],
+  );
   assert.equal(moduleOf('src/core/comfy/workflow/userGraph.ts'), 'src/core/comfy');
   assert.equal(moduleOf('src/shared/format.ts'), 'src/shared');
   assert.equal(moduleOf('src/extension.ts'), 'src');

@@ -29,7 +29,11 @@ test('a blind order shows every image once; "row" keeps seed rows together, and 
 
 test('images that failed or are still queued are not offered for rating', async () => {
   const { cells } = await readRunRecord(FIXTURE);
-  const mixed: CellRecord[] = [...cells.slice(0, 2), { ...cells[2], status: 'failed', images: [] }, { ...cells[3], status: 'queued', images: [] }];
+  const mixed: CellRecord[] = [
+    ...cells.slice(0, 2),
+    { ...cells[2], status: 'failed', images: [] },
+    { ...cells[3], status: 'queued', images: [] },
+  ];
   assert.deepEqual(ratingOrder(mixed, 'all', 3).sort(), [cells[0].key, cells[1].key].sort());
 });
 
@@ -51,7 +55,11 @@ test('keyboard scoring: a number scores the current criterion and moves to the n
   assert.equal(round.criterion, 0);
   assert.ok(round.isLast);
   round.vote.note = '  ';
-  assert.deepEqual(round.toMessages(), [{ cell: 'a', scores: { structure: 5, texture: 3, colour: 2, adherence: 1 } }], 'unscored images and blank notes are not sent');
+  assert.deepEqual(
+    round.toMessages(),
+    [{ cell: 'a', scores: { structure: 5, texture: 3, colour: 2, adherence: 1 } }],
+    'unscored images and blank notes are not sent',
+  );
   round.score(3);
   round.vote.note = ' sky banding ';
   assert.deepEqual(round.toMessages()[1], { cell: 'b', scores: { structure: 3 }, note: 'sky banding' });
@@ -61,8 +69,16 @@ test('what the panel sends of a round passes the host’s guard; a score of 6 or
   const round = new RatingRound(['a']);
   round.score(5);
   assert.ok(isFromWebview({ type: 'request', id: 1, body: { kind: 'saveRatings', votes: round.toMessages(), blind: true } }));
-  assert.ok(!isFromWebview({ type: 'request', id: 1, body: { kind: 'saveRatings', votes: [{ cell: 'a', scores: { structure: 6 } }], blind: true } }));
-  assert.ok(!isFromWebview({ type: 'request', id: 1, body: { kind: 'saveRatings', votes: [{ cell: 'a', scores: { beauty: 3 } }], blind: true } }));
+  assert.ok(
+    !isFromWebview({
+      type: 'request',
+      id: 1,
+      body: { kind: 'saveRatings', votes: [{ cell: 'a', scores: { structure: 6 } }], blind: true },
+    }),
+  );
+  assert.ok(
+    !isFromWebview({ type: 'request', id: 1, body: { kind: 'saveRatings', votes: [{ cell: 'a', scores: { beauty: 3 } }], blind: true } }),
+  );
   assert.ok(isFromWebview({ type: 'request', id: 2, body: { kind: 'exportTable', format: 'csv', to: 'clipboard' } }));
   assert.ok(!isFromWebview({ type: 'request', id: 2, body: { kind: 'exportTable', format: 'xlsx', to: 'clipboard' } }));
   assert.ok(isFromWebview({ type: 'request', id: 3, body: { kind: 'exportGrid', png: new Uint8Array(20), to: 'runFolder' } }));
@@ -92,8 +108,14 @@ test('the difference image is |a − b| brightened, and counts the pixels that d
 test('the exported grid has a header per setting, a label with the time under each image, and a legend', async () => {
   const record = await readRunRecord(FIXTURE);
   const pic = gridPicture(record, 200);
-  assert.deepEqual(pic.columns.map((c) => c.text), ['20 steps', '40 steps', '60 steps']);
-  assert.deepEqual(pic.rows.map((r) => r.text), ['Repeat 1 · seed 123456789', 'Repeat 2 · seed 123456790', 'Repeat 3 · seed 123456791']);
+  assert.deepEqual(
+    pic.columns.map((c) => c.text),
+    ['20 steps', '40 steps', '60 steps'],
+  );
+  assert.deepEqual(
+    pic.rows.map((r) => r.text),
+    ['Repeat 1 · seed 123456789', 'Repeat 2 · seed 123456790', 'Repeat 3 · seed 123456791'],
+  );
   assert.equal(pic.tiles.length, 9);
   assert.equal(pic.tiles[0].label, '20 steps · 71.2 s · cold');
   assert.equal(pic.tiles[0].file, 'steps20-r0.png');
@@ -115,7 +137,15 @@ test('cost–quality chart: every rated setting placed by time and score, no two
   assert.ok(p20.y > p40.y && p40.y > p60.y, 'better is higher');
   assert.match(m.frontPath, /^M[\d.]+,[\d.]+ L[\d.]+,[\d.]+ L[\d.]+,[\d.]+$/);
   const crowded: QualityPoint[] = ['a long setting name', 'b long setting name', 'c long setting name'].map((column, i) => ({
-    column, x: 100 + i, y: 100, timeMs: 1, score: 4, onFront: false, labelX: 0, labelY: 0, anchor: 'start',
+    column,
+    x: 100 + i,
+    y: 100,
+    timeMs: 1,
+    score: 4,
+    onFront: false,
+    labelX: 0,
+    labelY: 0,
+    anchor: 'start',
   }));
   const ys = placeLabels(crowded, 600).map((p) => p.labelY);
   assert.equal(new Set(ys).size, 3, `labels stacked: ${ys.join(', ')}`);
@@ -127,7 +157,14 @@ test('two runs: mean times per setting side by side with the change, and the sam
   const a = await readRunRecord(FIXTURE);
   const b = { ...a, stats: a.stats.map((s) => ({ ...s, warm: s.warm && { ...s.warm, mean: s.warm.mean * 1.1 } })).slice(0, 2) };
   const rows = timingRows(a.stats, b.stats);
-  assert.deepEqual(rows.map((r) => [r.column, r.change]), [['20 steps', '+10 %'], ['40 steps', '+10 %'], ['60 steps', undefined]]);
+  assert.deepEqual(
+    rows.map((r) => [r.column, r.change]),
+    [
+      ['20 steps', '+10 %'],
+      ['40 steps', '+10 %'],
+      ['60 steps', undefined],
+    ],
+  );
   const pairs = pairCells(a.cells, a.cells.slice(0, 3));
   assert.equal(pairs.length, 9);
   assert.equal(pairs[0].b?.key, pairs[0].a?.key);

@@ -94,7 +94,10 @@ test('a replaced image is scored under its own hash; a row it cannot hold is lef
   // the new 10-step image with the new reference, never with the highest step count being made.
   const making = new Set(['steps=10#r0', 'steps=10#r1', 'steps=30#r1']);
   const resumed = new LiveScores(cells, { making });
-  assert.deepEqual(cells.map((c) => resumed.wants(c.key)), [false, false, false, true, false, true]);
+  assert.deepEqual(
+    cells.map((c) => resumed.wants(c.key)),
+    [false, false, false, true, false, true],
+  );
   const [r10, r30] = [images.get('steps=10#r1')!, images.get('steps=30#r1')!];
   await resumed.add('steps=10#r1', r10.sha, r10.prepared);
   await resumed.add('steps=30#r1', r30.sha, r30.prepared);
@@ -103,7 +106,11 @@ test('a replaced image is scored under its own hash; a row it cannot hold is lef
 
   const singles = planCells(studySpec({ steps: [20], repeats: 3 }));
   const single = new LiveScores(singles);
-  assert.deepEqual(singles.map((c) => single.wants(c.key)), [false, false, false], 'one step count: nothing to compare');
+  assert.deepEqual(
+    singles.map((c) => single.wants(c.key)),
+    [false, false, false],
+    'one step count: nothing to compare',
+  );
 });
 
 test('a steps sweep is scored while it runs: run.json has the same scores as scoring its images afresh, and the log says none waited for the end', async () => {
@@ -111,14 +118,30 @@ test('a steps sweep is scored while it runs: run.json has the same scores as sco
   const root = mkdtempSync(path.join(tmpdir(), 'qp-live-'));
   const client = new ComfyClient({ baseUrl: fake.url });
   const info: string[] = [];
-  const logger: ILogger = { trace() {}, debug() {}, info: (m) => info.push(m), warn: (m) => info.push(m), error: (m) => info.push(String(m)) };
+  const logger: ILogger = {
+    trace() {},
+    debug() {},
+    info: (m) => info.push(m),
+    warn: (m) => info.push(m),
+    error: (m) => info.push(String(m)),
+  };
   try {
     // 512²: bigger than a thumbnail, so each image is decoded once for both.
     const spec = studySpec({ width: 512, height: 512, steps: [10, 20, 30], repeats: 2 });
-    const { runDir } = await runSpec({ spec, specFile: '/x/s.qwenprompt', client, runsRoot: root, logger, convergence: { threshold: 0.9 } });
+    const { runDir } = await runSpec({
+      spec,
+      specFile: '/x/s.qwenprompt',
+      client,
+      runsRoot: root,
+      logger,
+      convergence: { threshold: 0.9 },
+    });
     const record = await readRunRecord(runDir);
     assert.equal(record.status, 'complete');
-    assert.ok(record.cells.every((c) => c.images[0].thumb), 'thumbnails are made as before');
+    assert.ok(
+      record.cells.every((c) => c.images[0].thumb),
+      'thumbnails are made as before',
+    );
     assert.match(info.find((l) => l.startsWith('Convergence:')) ?? '', /^Convergence: 4 image\(s\) scored, 4 of them while the run went/);
     assert.notEqual(lastThumbnailThread(), threadId, 'decoding and scoring ran in the image worker, not on the caller’s thread');
 

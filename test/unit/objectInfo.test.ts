@@ -6,7 +6,7 @@ import { KNOWN_SAMPLERS, KNOWN_SCHEDULERS } from '../../src/core/spec/knownNames
 
 const info = realObjectInfo();
 
-describe('object_info helpers on a real server\'s answer', () => {
+describe("object_info helpers on a real server's answer", () => {
   it('reads classic combo lists: the samplers and schedulers the spec knows', () => {
     assert.deepEqual(comboValues(info, 'KSampler', 'sampler_name'), [...KNOWN_SAMPLERS]);
     assert.deepEqual(comboValues(info, 'KSampler', 'scheduler'), [...KNOWN_SCHEDULERS]);

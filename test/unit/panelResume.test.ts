@@ -14,14 +14,29 @@ function cell(i: number, status: CellRecord['status'], images = status === 'succ
 
 function run(status: RunRecord['status'], cells: CellRecord[]): RunRecord {
   return {
-    format: 'qwenprompt-run', version: 1, id: 'r', createdAt: '2026-01-01T00:00:00.000Z', status,
-    spec: { file: 'a.qwenprompt', name: 'a', id: 'a', resolved: {} }, server: { url: 'http://127.0.0.1:1' },
-    cells, stats: [], ratings: [],
+    format: 'qwenprompt-run',
+    version: 1,
+    id: 'r',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    status,
+    spec: { file: 'a.qwenprompt', name: 'a', id: 'a', resolved: {} },
+    server: { url: 'http://127.0.0.1:1' },
+    cells,
+    stats: [],
+    ratings: [],
   };
 }
 
 test('a partial, failed or cancelled run offers to make exactly its unfinished images', () => {
-  const cells = [cell(1, 'success'), cell(2, 'lost'), cell(3, 'failed'), cell(4, 'cached'), cell(5, 'cancelled'), cell(6, 'queued'), cell(7, 'error')];
+  const cells = [
+    cell(1, 'success'),
+    cell(2, 'lost'),
+    cell(3, 'failed'),
+    cell(4, 'cached'),
+    cell(5, 'cancelled'),
+    cell(6, 'queued'),
+    cell(7, 'error'),
+  ];
   for (const status of ['partial', 'failed', 'cancelled'] as const) {
     assert.equal(resumableCount(run(status, cells), false), 5, status);
     assert.equal(resumableCount(run(status, cells), true), 5, `${status}: its run has ended even if the folder is still listed`);

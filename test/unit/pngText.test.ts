@@ -32,7 +32,10 @@ function insertAfterIhdr(png: Uint8Array, ...chunks: Uint8Array[]): Uint8Array {
 
 test('reads zTXt and compressed iTXt chunks, UTF-8 included', () => {
   const ztxt = chunk('zTXt', Buffer.concat([Buffer.from('workflow\0\0', 'latin1'), deflateSync(Buffer.from('{"nodes":[]}'))]));
-  const itxt = chunk('iTXt', Buffer.concat([Buffer.from('prompt\0\x01\0en\0\0', 'latin1'), deflateSync(Buffer.from('竹林 portrait', 'utf8'))]));
+  const itxt = chunk(
+    'iTXt',
+    Buffer.concat([Buffer.from('prompt\0\x01\0en\0\0', 'latin1'), deflateSync(Buffer.from('竹林 portrait', 'utf8'))]),
+  );
   const text = readPngText(insertAfterIhdr(SAMPLE, ztxt, itxt));
   assert.equal(text.get('workflow'), '{"nodes":[]}');
   assert.equal(text.get('prompt'), '竹林 portrait', 'an iTXt before the tEXt of the same keyword wins');

@@ -101,7 +101,11 @@ test('the host accepts each well-formed request, the resume button’s among the
 
 test('the host drops a request with a field it never sends, or an envelope with one', () => {
   for (const body of GOOD_REQUESTS) {
-    assert.equal(isFromWebview(req({ ...body, runDir: '/etc' })), body.kind === 'loadRun' || body.kind === 'openRun', `${body.kind} + runDir`);
+    assert.equal(
+      isFromWebview(req({ ...body, runDir: '/etc' })),
+      body.kind === 'loadRun' || body.kind === 'openRun',
+      `${body.kind} + runDir`,
+    );
     assert.equal(isFromWebview(req({ ...body, extra: 1 })), false, `${body.kind} + extra`);
     assert.equal(isFromWebview({ ...req(body), extra: 1 }), false, `${body.kind} in an envelope with an extra field`);
   }
@@ -177,7 +181,17 @@ test('the host drops oversized strings and lists', () => {
 });
 
 test('a webview cannot name a folder outside the runs: another run is an absolute path with no ..', () => {
-  for (const runDir of ['', 'relative/run', './run', '../run', '/ws/runs/a/../../../etc', '/ws/runs/a/..', 'C:\\ws\\..\\..\\Windows', '/ws/\0/run', 'file:///etc']) {
+  for (const runDir of [
+    '',
+    'relative/run',
+    './run',
+    '../run',
+    '/ws/runs/a/../../../etc',
+    '/ws/runs/a/..',
+    'C:\\ws\\..\\..\\Windows',
+    '/ws/\0/run',
+    'file:///etc',
+  ]) {
     assert.equal(isAbsoluteDir(runDir), false, runDir);
     for (const kind of ['loadRun', 'openRun']) assert.equal(isFromWebview(req({ kind, runDir })), false, `${kind} ${runDir}`);
   }
@@ -214,6 +228,10 @@ test('the webview drops malformed messages from the host', () => {
     { type: 'reply', id: 1, ok: false },
     { type: 'reply', id: 1, ok: 'false', error: 'x' },
   ]) {
-    assert.equal(isToWebview(m), false, JSON.stringify(m, (_k, v) => (v instanceof Uint8Array ? `[${v.length} bytes]` : v)));
+    assert.equal(
+      isToWebview(m),
+      false,
+      JSON.stringify(m, (_k, v) => (v instanceof Uint8Array ? `[${v.length} bytes]` : v)),
+    );
   }
 });

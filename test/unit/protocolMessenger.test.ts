@@ -7,8 +7,7 @@ import type { QualitySummary } from '../../src/shared/quality';
 /** A host and a webview messenger wired to each other, delivering asynchronously as postMessage does. */
 function pair() {
   const dropped: unknown[] = [];
-  const deliver = (to: () => { receive(m: unknown): boolean }) => (m: unknown) =>
-    queueMicrotask(() => to().receive(structuredClone(m)));
+  const deliver = (to: () => { receive(m: unknown): boolean }) => (m: unknown) => queueMicrotask(() => to().receive(structuredClone(m)));
   const host: Messenger<ToWebview, FromWebview, Requests> = new Messenger<ToWebview, FromWebview, Requests>({
     post: deliver(() => webview),
     isMessage: isFromWebview,
@@ -28,42 +27,65 @@ function handlers(over: Partial<RequestHandlers<Requests>>): RequestHandlers<Req
   const no = () => {
     throw new Error('not this one');
   };
-  const all = { cancel: no, openImage: no, revealRunFolder: no, saveRatings: no, quality: no, exportTable: no, exportGrid: no, history: no, loadRun: no, openRun: no, resume: no, retryServer: no, selectServer: no };
+  const all = {
+    cancel: no,
+    openImage: no,
+    revealRunFolder: no,
+    saveRatings: no,
+    quality: no,
+    exportTable: no,
+    exportGrid: no,
+    history: no,
+    loadRun: no,
+    openRun: no,
+    resume: no,
+    retryServer: no,
+    selectServer: no,
+  };
   return { ...all, ...over };
 }
 
 test('a request gets the handler’s answer', async () => {
   const { host, webview } = pair();
   const seen: unknown[] = [];
-  host.onRequest(handlers({
-    exportTable: (body) => {
-      seen.push(body);
-      return '/runs/summary.md';
-    },
-  }));
+  host.onRequest(
+    handlers({
+      exportTable: (body) => {
+        seen.push(body);
+        return '/runs/summary.md';
+      },
+    }),
+  );
   assert.equal(await webview.request('exportTable', { format: 'markdown', to: 'file' }), '/runs/summary.md');
   assert.deepEqual(seen, [{ kind: 'exportTable', format: 'markdown', to: 'file' }]);
 });
 
 test('a failing handler rejects the request with its message', async () => {
   const { host, webview } = pair();
-  host.onRequest(handlers({
-    openImage: async () => {
-      throw new Error('x.png is not an image of this run.');
-    },
-  }));
+  host.onRequest(
+    handlers({
+      openImage: async () => {
+        throw new Error('x.png is not an image of this run.');
+      },
+    }),
+  );
   await assert.rejects(webview.request('openImage', { file: 'x.png' }), /x\.png is not an image of this run/);
 });
 
 test('concurrent requests are answered by id, not by order', async () => {
   const { host, webview } = pair();
-  host.onRequest(handlers({
-    exportTable: async (b) => {
-      if (b.to === 'file') await new Promise((r) => setTimeout(r, 20));
-      return b.to;
-    },
-  }));
-  const [slow, fast] = await Promise.all([webview.request('exportTable', { format: 'csv', to: 'file' }), webview.request('exportTable', { format: 'csv', to: 'clipboard' })]);
+  host.onRequest(
+    handlers({
+      exportTable: async (b) => {
+        if (b.to === 'file') await new Promise((r) => setTimeout(r, 20));
+        return b.to;
+      },
+    }),
+  );
+  const [slow, fast] = await Promise.all([
+    webview.request('exportTable', { format: 'csv', to: 'file' }),
+    webview.request('exportTable', { format: 'csv', to: 'clipboard' }),
+  ]);
   assert.equal(slow, 'file');
   assert.equal(fast, 'clipboard');
 });

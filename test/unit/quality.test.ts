@@ -23,7 +23,16 @@ const round2 = (v: number | undefined) => (v === undefined ? undefined : Math.ro
 test('per-setting means per criterion over every vote, with the overall score and warm time beside', async () => {
   const q = qualitySummary(await readRunRecord(FIXTURE));
   assert.deepEqual(
-    q.settings.map((s) => [s.column, s.votes, round2(s.means.structure), round2(s.means.texture), round2(s.means.colour), round2(s.means.adherence), round2(s.overall), s.timeMs]),
+    q.settings.map((s) => [
+      s.column,
+      s.votes,
+      round2(s.means.structure),
+      round2(s.means.texture),
+      round2(s.means.colour),
+      round2(s.means.adherence),
+      round2(s.overall),
+      s.timeMs,
+    ]),
     [
       ['20 steps', 3, 2.67, 2.67, 4, 3.33, 3.17, 58200],
       ['40 steps', 3, 4, 3.67, 4.33, 4, 4, 143133.33333333334],
@@ -36,7 +45,10 @@ test('per-setting means per criterion over every vote, with the overall score an
 });
 
 test('a criterion a reviewer skipped counts only the votes that scored it', () => {
-  const cells = [{ key: 'a', column: '20 steps', axes: { steps: 20 } }, { key: 'b', column: '20 steps', axes: { steps: 20 } }];
+  const cells = [
+    { key: 'a', column: '20 steps', axes: { steps: 20 } },
+    { key: 'b', column: '20 steps', axes: { steps: 20 } },
+  ];
   const q = qualitySummary({
     cells: cells.map((c) => ({ ...c, repeat: 0, seed: 1, status: 'success' as const, images: [] })),
     stats: [],
@@ -61,7 +73,15 @@ test('the cost–quality front keeps settings no faster one matches, and drops t
     { id: '60', cost: 258, score: 4.5 },
   ]);
   assert.deepEqual([...front].sort(), ['20', '40', '60']);
-  assert.deepEqual([...paretoFront([{ id: 'a', cost: 1, score: 3 }, { id: 'b', cost: 1, score: 3 }])].sort(), ['a', 'b']);
+  assert.deepEqual(
+    [
+      ...paretoFront([
+        { id: 'a', cost: 1, score: 3 },
+        { id: 'b', cost: 1, score: 3 },
+      ]),
+    ].sort(),
+    ['a', 'b'],
+  );
 });
 
 test('the Markdown summary is the study table: time, cost, VRAM and mean scores per step count', async () => {
@@ -97,7 +117,10 @@ test('an unrated run exports no score columns, and a pipe in a name cannot break
 test('the CSV has plain numbers a spreadsheet can use, one row per setting, quoted where needed', async () => {
   const r = await readRunRecord(FIXTURE);
   const lines = csvSummary(r).trimEnd().split('\r\n');
-  assert.equal(lines[0], 'setting,steps,n,mean_ms,sd_ms,min_ms,max_ms,cold_n,cold_mean_ms,relative_cost,it_per_s,peak_vram_bytes,cached,failed,structure,texture,colour,adherence,overall,votes,on_front');
+  assert.equal(
+    lines[0],
+    'setting,steps,n,mean_ms,sd_ms,min_ms,max_ms,cold_n,cold_mean_ms,relative_cost,it_per_s,peak_vram_bytes,cached,failed,structure,texture,colour,adherence,overall,votes,on_front',
+  );
   assert.equal(lines[1], '20 steps,20,2,58200,141.421,58100,58300,1,71200,1,0.334,18400000000,0,0,2.667,2.667,4,3.333,3.167,3,yes');
   assert.equal(lines.length, 4);
   const quoted = csvSummary({ ...r, stats: [{ ...r.stats[0], column: 'cfg 6,5 "a"' }] }).split('\r\n')[1];

@@ -9,7 +9,9 @@ import { createRunDir, listRuns, safeSegment } from '../../src/core/runs/runFold
 import { sniffImage } from '../../src/shared/image';
 import type { RunRecord } from '../../src/shared/runRecord';
 
-const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 64, 0, 0, 0, 32]);
+const PNG = Uint8Array.from([
+  0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 64, 0, 0, 0, 32,
+]);
 
 function record(over: Partial<RunRecord> = {}): RunRecord {
   return {
@@ -28,7 +30,10 @@ function record(over: Partial<RunRecord> = {}): RunRecord {
 }
 
 test('stableStringify sorts keys at every level so the same record always diffs the same', () => {
-  assert.equal(stableStringify({ b: 1, a: { d: [{ z: 1, y: 2 }], c: undefined } }), '{\n  "a": {\n    "d": [\n      {\n        "y": 2,\n        "z": 1\n      }\n    ]\n  },\n  "b": 1\n}\n');
+  assert.equal(
+    stableStringify({ b: 1, a: { d: [{ z: 1, y: 2 }], c: undefined } }),
+    '{\n  "a": {\n    "d": [\n      {\n        "y": 2,\n        "z": 1\n      }\n    ]\n  },\n  "b": 1\n}\n',
+  );
 });
 
 test('run records are written atomically and read back; no temp file is left', async () => {
@@ -52,7 +57,10 @@ test('listRuns finds every run of a spec, newest first, and skips folders withou
   await createRunDir(root, 'spec', new Date('2026-11-26T12:00:00Z'));
   await writeRunRecord(a.runDir, record({ id: 'a', createdAt: '2026-11-26T10:00:00.000Z' }));
   await writeRunRecord(b.runDir, record({ id: 'b', createdAt: '2026-11-26T11:00:00.000Z' }));
-  assert.deepEqual((await listRuns(root, 'spec')).map((r) => r.record.id), ['b', 'a']);
+  assert.deepEqual(
+    (await listRuns(root, 'spec')).map((r) => r.record.id),
+    ['b', 'a'],
+  );
   assert.deepEqual(await listRuns(root, 'other'), []);
 });
 
@@ -93,7 +101,10 @@ test('run.json written cell by cell has exactly the bytes of the sorted, indente
   const samples = [
     record({ cells }),
     record(),
-    record({ ratings: [{ cell: 'a', image: 'b', scores: {}, at: 'now' }], stats: [{ column: 'c', axes: {}, cachedCount: 0, failedCount: 1 }] }),
+    record({
+      ratings: [{ cell: 'a', image: 'b', scores: {}, at: 'now' }],
+      stats: [{ column: 'c', axes: {}, cachedCount: 0, failedCount: 1 }],
+    }),
   ];
   for (const r of samples) {
     await writeRunRecord(dir, r);

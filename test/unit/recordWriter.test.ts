@@ -16,7 +16,9 @@ import type { RunRecord } from '../../src/shared/runRecord';
 
 /** A record of `n` queued cells, each with a graph of some size, as a big sweep's run.json. */
 function bigRecord(n: number): RunRecord {
-  const graph = Object.fromEntries(Array.from({ length: 12 }, (_, k) => [String(k), { class_type: 'KSampler', inputs: { seed: k, text: 'x'.repeat(200) } }]));
+  const graph = Object.fromEntries(
+    Array.from({ length: 12 }, (_, k) => [String(k), { class_type: 'KSampler', inputs: { seed: k, text: 'x'.repeat(200) } }]),
+  );
   return {
     format: 'qwenprompt-run',
     version: 1,
@@ -25,7 +27,16 @@ function bigRecord(n: number): RunRecord {
     status: 'running',
     spec: { file: '../big.qwenprompt', name: 'big', id: 'big', resolved: {} },
     server: { url: 'http://127.0.0.1:8188' },
-    cells: Array.from({ length: n }, (_, i) => ({ key: `steps=${i}#r0`, axes: { steps: i }, column: `${i} steps`, repeat: 0, seed: 1, status: 'queued' as const, graph, images: [] })),
+    cells: Array.from({ length: n }, (_, i) => ({
+      key: `steps=${i}#r0`,
+      axes: { steps: i },
+      column: `${i} steps`,
+      repeat: 0,
+      seed: 1,
+      status: 'queued' as const,
+      graph,
+      images: [],
+    })),
     stats: [],
     ratings: [],
   };
@@ -108,10 +119,19 @@ test('a run cancelled while its record is being rewritten leaves a valid run.jso
     });
     const onDisk = await readRunRecord(runDir);
     assert.equal(onDisk.status, 'cancelled');
-    assert.deepEqual(onDisk.cells.map((c) => c.status), record.cells.map((c) => c.status));
-    assert.ok(onDisk.cells.every((c) => c.status === 'cancelled' || c.status === 'success'), onDisk.cells.map((c) => c.status).join());
+    assert.deepEqual(
+      onDisk.cells.map((c) => c.status),
+      record.cells.map((c) => c.status),
+    );
+    assert.ok(
+      onDisk.cells.every((c) => c.status === 'cancelled' || c.status === 'success'),
+      onDisk.cells.map((c) => c.status).join(),
+    );
     assert.ok(onDisk.finishedAt);
-    assert.deepEqual(readdirSync(runDir).filter((f) => f.endsWith('.tmp')), []);
+    assert.deepEqual(
+      readdirSync(runDir).filter((f) => f.endsWith('.tmp')),
+      [],
+    );
   } finally {
     client.close();
     await fake.close();

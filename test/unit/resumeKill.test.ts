@@ -41,65 +41,81 @@ async function cliInProcess(args: string[]): Promise<{ code: number; stderr: str
   let stderr = '';
   const err = Object.assign(new PassThrough(), { isTTY: false });
   err.on('data', (d) => (stderr += d));
-  const code = await main(args, { out: new PassThrough() as unknown as typeof process.stdout, err: err as unknown as typeof process.stderr });
+  const code = await main(args, {
+    out: new PassThrough() as unknown as typeof process.stdout,
+    err: err as unknown as typeof process.stderr,
+  });
   return { code, stderr };
 }
 
 function runDirs(runsRoot: string): string[] {
   const specDir = path.join(runsRoot, 'kill-test');
   // Hidden folders are run folders a kill caught while being created: never a run (see createRunDir).
-  return existsSync(specDir) ? readdirSync(specDir).filter((d) => !d.startsWith('.')).map((d) => path.join(specDir, d)) : [];
+  return existsSync(specDir)
+    ? readdirSync(specDir)
+        .filter((d) => !d.startsWith('.'))
+        .map((d) => path.join(specDir, d))
+    : [];
 }
 
-test(`SIGKILL at random moments leaves a valid record matching the images on disk, and --resume completes the run (${trials(50)} trials)`, { timeout: 600_000 }, async (t) => {
-  const lanes = 3;
-  const fakes: FakeComfy[] = await Promise.all(Array.from({ length: lanes }, () => startFakeComfy({ msPerStep: 5, loadMs: 5, nodeMs: 1, previews: false })));
-  const base = mkdtempSync(path.join(tmpdir(), 'qp-kill-'));
-  const seen = { beforeFolder: 0, midRun: 0, afterEnd: 0 };
-  try {
-    await inLanes(trials(50), lanes, async (n, lane) => {
-      const fake = fakes[lane];
-      const dir = path.join(base, `t${n}`);
-      mkdirSync(dir);
-      const spec = path.join(dir, 'kill.qwenprompt');
-      writeFileSync(spec, specText(1000 * n + 1));
-      const runsRoot = path.join(dir, 'runs');
-      // Most kills land while the sweep runs (a random time after its folder appears); every fifth at a
-      // random time after the start, which may be before anything was written.
-      const early = n % 5 === 0;
-      const killAt = Math.round(rng(n + 7)() * (early ? 1000 : 300));
-      const { child, done } = spawnCli(['run', spec, '--server', fake.url, '--out', runsRoot, '--no-preview']);
-      let exited = false;
-      void done.then(() => (exited = true));
-      while (!early && !exited && !runDirs(runsRoot).length) await new Promise((r) => setTimeout(r, 5));
-      const timer = setTimeout(() => child.kill('SIGKILL'), killAt);
-      const killed = await done;
-      clearTimeout(timer);
-      const dirs = runDirs(runsRoot);
-      assert.ok(dirs.length <= 1, `trial ${n}: one run folder at most`);
-      let before = 0;
-      for (const d of dirs) before = checkRunFolder(d, `trial ${n} after SIGKILL at ${killAt} ms`).cells.filter((c) => c.images.length).length;
-      if (!dirs.length) seen.beforeFolder++;
-      else if (killed.signal === 'SIGKILL') seen.midRun++;
-      else seen.afterEnd++;
+test(
+  `SIGKILL at random moments leaves a valid record matching the images on disk, and --resume completes the run (${trials(50)} trials)`,
+  { timeout: 600_000 },
+  async (t) => {
+    const lanes = 3;
+    const fakes: FakeComfy[] = await Promise.all(
+      Array.from({ length: lanes }, () => startFakeComfy({ msPerStep: 5, loadMs: 5, nodeMs: 1, previews: false })),
+    );
+    const base = mkdtempSync(path.join(tmpdir(), 'qp-kill-'));
+    const seen = { beforeFolder: 0, midRun: 0, afterEnd: 0 };
+    try {
+      await inLanes(trials(50), lanes, async (n, lane) => {
+        const fake = fakes[lane];
+        const dir = path.join(base, `t${n}`);
+        mkdirSync(dir);
+        const spec = path.join(dir, 'kill.qwenprompt');
+        writeFileSync(spec, specText(1000 * n + 1));
+        const runsRoot = path.join(dir, 'runs');
+        // Most kills land while the sweep runs (a random time after its folder appears); every fifth at a
+        // random time after the start, which may be before anything was written.
+        const early = n % 5 === 0;
+        const killAt = Math.round(rng(n + 7)() * (early ? 1000 : 300));
+        const { child, done } = spawnCli(['run', spec, '--server', fake.url, '--out', runsRoot, '--no-preview']);
+        let exited = false;
+        void done.then(() => (exited = true));
+        while (!early && !exited && !runDirs(runsRoot).length) await new Promise((r) => setTimeout(r, 5));
+        const timer = setTimeout(() => child.kill('SIGKILL'), killAt);
+        const killed = await done;
+        clearTimeout(timer);
+        const dirs = runDirs(runsRoot);
+        assert.ok(dirs.length <= 1, `trial ${n}: one run folder at most`);
+        let before = 0;
+        for (const d of dirs)
+          before = checkRunFolder(d, `trial ${n} after SIGKILL at ${killAt} ms`).cells.filter((c) => c.images.length).length;
+        if (!dirs.length) seen.beforeFolder++;
+        else if (killed.signal === 'SIGKILL') seen.midRun++;
+        else seen.afterEnd++;
 
-      // The resume runs the CLI's own code in this process: a second process per trial would double the time.
-      const resumed = await cliInProcess(['run', spec, '--resume', '--server', fake.url, '--out', runsRoot, '--no-preview']);
-      assert.equal(resumed.code, 0, `trial ${n}: --resume exits 0\n${resumed.stderr}`);
-      if (!dirs.length) {
-        assert.match(resumed.stderr, /nothing to resume/, `trial ${n}`);
-        return;
-      }
-      const record = checkRunFolder(dirs[0], `trial ${n} after --resume`);
-      assertComplete(record, `trial ${n} after --resume`);
-      assert.ok(record.cells.length === 6 && before <= 6);
-    });
-    t.diagnostic(`${trials(50)} kills: ${seen.beforeFolder} before the run folder, ${seen.midRun} mid-run, ${seen.afterEnd} after the end`);
-    assert.ok(seen.midRun >= trials(50) / 2, `most kills hit a running sweep: ${JSON.stringify(seen)}`);
-  } finally {
-    await Promise.all(fakes.map((f) => f.close()));
-  }
-});
+        // The resume runs the CLI's own code in this process: a second process per trial would double the time.
+        const resumed = await cliInProcess(['run', spec, '--resume', '--server', fake.url, '--out', runsRoot, '--no-preview']);
+        assert.equal(resumed.code, 0, `trial ${n}: --resume exits 0\n${resumed.stderr}`);
+        if (!dirs.length) {
+          assert.match(resumed.stderr, /nothing to resume/, `trial ${n}`);
+          return;
+        }
+        const record = checkRunFolder(dirs[0], `trial ${n} after --resume`);
+        assertComplete(record, `trial ${n} after --resume`);
+        assert.ok(record.cells.length === 6 && before <= 6);
+      });
+      t.diagnostic(
+        `${trials(50)} kills: ${seen.beforeFolder} before the run folder, ${seen.midRun} mid-run, ${seen.afterEnd} after the end`,
+      );
+      assert.ok(seen.midRun >= trials(50) / 2, `most kills hit a running sweep: ${JSON.stringify(seen)}`);
+    } finally {
+      await Promise.all(fakes.map((f) => f.close()));
+    }
+  },
+);
 
 test('run --resume RUN_DIR makes only the missing images; a complete run has nothing to resume', { timeout: 60_000 }, async () => {
   const fake = await startFakeComfy({ msPerStep: 30, loadMs: 10, nodeMs: 2, previews: false });

@@ -32,7 +32,18 @@ async function oneCell(client: ComfyClient, spec: Spec) {
     status: 'running',
     spec: { file: '../cell.qwenprompt', name: spec.name, id: spec.id, resolved: {} },
     server: { url: client.baseUrl },
-    cells: [{ key: plan.key, axes: plan.axes, column: plan.column, repeat: plan.repeat, seed: plan.settings.seed, status: 'queued', graph: built.graph, images: [] }],
+    cells: [
+      {
+        key: plan.key,
+        axes: plan.axes,
+        column: plan.column,
+        repeat: plan.repeat,
+        seed: plan.settings.seed,
+        status: 'queued',
+        graph: built.graph,
+        images: [],
+      },
+    ],
     stats: [],
     ratings: [],
   };
@@ -119,7 +130,10 @@ test('a prompt the server refuses: as the first of a run it is a SpecRejectedErr
     const first = await oneCell(client, spec({ sampler: 'not_a_sampler' }));
     const later = await oneCell(client, spec({ sampler: 'not_a_sampler' }));
     try {
-      const err = await first.cell.submit(true).then(() => assert.fail('should be rejected'), (e: unknown) => e);
+      const err = await first.cell.submit(true).then(
+        () => assert.fail('should be rejected'),
+        (e: unknown) => e,
+      );
       assert.ok(isSpecRejectedError(err), String(err));
       assert.equal(err.problems[0].field, 'sampler');
       assert.equal(first.onDisk.length, 0, 'nothing recorded: the run never started');

@@ -112,15 +112,27 @@ test('listings: newest first, only the asked spec file among files that share a 
   await fs.mkdir(legacy);
   await writeRunRecord(legacy, record('a/study.qwenprompt', '2025-12-31T00:00:00Z'));
 
-  assert.deepEqual((await listRuns(runsRoot, 'study')).map((r) => r.runDir), [a2, b1, a1, legacy]);
-  assert.deepEqual((await listRuns(runsRoot, 'study', a)).map((r) => r.runDir), [a2, a1, legacy]);
-  assert.deepEqual((await listRuns(runsRoot, 'study', b)).map((r) => r.runDir), [b1]);
+  assert.deepEqual(
+    (await listRuns(runsRoot, 'study')).map((r) => r.runDir),
+    [a2, b1, a1, legacy],
+  );
+  assert.deepEqual(
+    (await listRuns(runsRoot, 'study', a)).map((r) => r.runDir),
+    [a2, a1, legacy],
+  );
+  assert.deepEqual(
+    (await listRuns(runsRoot, 'study', b)).map((r) => r.runDir),
+    [b1],
+  );
   assert.equal((await listRuns(runsRoot)).length, 5, 'every spec id');
-  assert.deepEqual((await siblingRuns(a1, specFileLabel(runsRoot, a))).map((r) => r.runDir), [a2, a1, legacy]);
+  assert.deepEqual(
+    (await siblingRuns(a1, specFileLabel(runsRoot, a))).map((r) => r.runDir),
+    [a2, a1, legacy],
+  );
   assert.deepEqual(await listRuns(path.join(root, 'nothing-here')), []);
 });
 
-test('a spec made from a run\'s image goes beside the run\'s spec file, wherever the runs folder is', async () => {
+test("a spec made from a run's image goes beside the run's spec file, wherever the runs folder is", async () => {
   const root = mkdtempSync(path.join(tmpdir(), 'qp-image-'));
   const spec = path.join(root, 'specs', 'study.qwenprompt');
   await fs.mkdir(path.dirname(spec), { recursive: true });

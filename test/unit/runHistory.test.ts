@@ -15,7 +15,13 @@ const other = mkdtempSync(path.join(tmpdir(), 'qp-history-'));
 after(() => [root, other].forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 /** A copy of the fixture record as run `name` of spec `spec`, made at `createdAt`. */
-async function addRun(spec: string, name: string, createdAt: string, change: (r: RunRecord) => void = () => {}, runsRoot = root): Promise<string> {
+async function addRun(
+  spec: string,
+  name: string,
+  createdAt: string,
+  change: (r: RunRecord) => void = () => {},
+  runsRoot = root,
+): Promise<string> {
   const record = JSON.parse(await fs.readFile(path.join(FIXTURE, 'run.json'), 'utf8')) as RunRecord;
   record.createdAt = createdAt;
   record.spec = { ...record.spec, file: '../study.qwenprompt' }; // as runs record it: relative to the runs folder

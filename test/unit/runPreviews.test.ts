@@ -22,8 +22,18 @@ async function run(previewMethod: Parameters<typeof runSpec>[0]['previewMethod']
   const updates: RunUpdate[] = [];
   try {
     const root = mkdtempSync(path.join(tmpdir(), 'qp-previews-'));
-    const { runDir, record } = await runSpec({ spec, specFile: '/x/s.qwenprompt', client, runsRoot: root, previewMethod, onUpdate: (u) => updates.push(u), vramPollMs: 50 });
-    const asked = fake.requests.filter((q) => q.method === 'POST' && q.path === '/prompt').map((q) => (q.body as { extra_data: { preview_method: string } }).extra_data.preview_method);
+    const { runDir, record } = await runSpec({
+      spec,
+      specFile: '/x/s.qwenprompt',
+      client,
+      runsRoot: root,
+      previewMethod,
+      onUpdate: (u) => updates.push(u),
+      vramPollMs: 50,
+    });
+    const asked = fake.requests
+      .filter((q) => q.method === 'POST' && q.path === '/prompt')
+      .map((q) => (q.body as { extra_data: { preview_method: string } }).extra_data.preview_method);
     const previewed = new Set(updates.flatMap((u) => (u.type === 'preview' ? [u.key] : [])));
     return { record: await readRunRecord(runDir), live: record, asked, previewed };
   } finally {
@@ -44,10 +54,20 @@ test('asked as each prompt is posted: a panel closed after two prompts leaves th
   let posted = 0;
   const { record, live, asked, previewed } = await run(() => (posted++ < 2 ? 'auto' : 'none'));
   assert.deepEqual(asked, ['auto', 'auto', 'none', 'none']);
-  assert.deepEqual(record.cells.map((c) => c.previews), [true, true, false, false]);
+  assert.deepEqual(
+    record.cells.map((c) => c.previews),
+    [true, true, false, false],
+  );
   assert.equal(record.previews, 'mixed');
   assert.equal(live.previews, 'mixed');
-  assert.deepEqual([...previewed].sort(), record.cells.slice(0, 2).map((c) => c.key).sort(), 'previews came for the first two jobs only');
+  assert.deepEqual(
+    [...previewed].sort(),
+    record.cells
+      .slice(0, 2)
+      .map((c) => c.key)
+      .sort(),
+    'previews came for the first two jobs only',
+  );
 });
 
 test('previewsOf: on, off, mixed over the cells posted; nothing before any was', () => {

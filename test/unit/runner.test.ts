@@ -27,51 +27,70 @@ async function withServer<T>(fn: (url: string, fake: Awaited<ReturnType<typeof s
 }
 
 test('a sweep runs end to end: every image on disk with its hash, timings, stats and a complete record', async () => {
-  await withServer(async (url, fake) => {
-    const root = mkdtempSync(path.join(tmpdir(), 'qp-run-'));
-    const client = new ComfyClient({ baseUrl: url });
-    const updates: RunUpdate[] = [];
-    try {
-      const { runDir, record } = await runSpec({ spec: small(), specFile: '/x/study.qwenprompt', client, runsRoot: root, onUpdate: (u) => updates.push(u), vramPollMs: 5 });
-      assert.equal(record.status, 'complete');
-      assert.equal(record.cells.length, 4);
-      assert.equal(record.server.url, url);
-      assert.ok(record.server.gpu, 'the GPU is named in the record');
-      const onDisk = await readRunRecord(runDir);
-      assert.deepEqual(onDisk.cells.map((c) => c.status), ['success', 'success', 'success', 'success']);
-      const hashes = new Set<string>();
-      for (const c of onDisk.cells) {
-        assert.equal(c.images.length, 1);
-        const bytes = readFileSync(path.join(runDir, c.images[0].file));
-        assert.equal(createHash('sha256').update(bytes).digest('hex'), c.images[0].sha256);
-        assert.equal(c.images[0].width, 64);
-        hashes.add(c.images[0].sha256);
-        assert.ok(c.timings!.executionMs > 0);
-        assert.ok(c.timings!.clientWallMs! >= c.timings!.executionMs - 50);
-        assert.ok(c.graph, 'the exact graph sent is kept');
+  await withServer(
+    async (url, fake) => {
+      const root = mkdtempSync(path.join(tmpdir(), 'qp-run-'));
+      const client = new ComfyClient({ baseUrl: url });
+      const updates: RunUpdate[] = [];
+      try {
+        const { runDir, record } = await runSpec({
+          spec: small(),
+          specFile: '/x/study.qwenprompt',
+          client,
+          runsRoot: root,
+          onUpdate: (u) => updates.push(u),
+          vramPollMs: 5,
+        });
+        assert.equal(record.status, 'complete');
+        assert.equal(record.cells.length, 4);
+        assert.equal(record.server.url, url);
+        assert.ok(record.server.gpu, 'the GPU is named in the record');
+        const onDisk = await readRunRecord(runDir);
+        assert.deepEqual(
+          onDisk.cells.map((c) => c.status),
+          ['success', 'success', 'success', 'success'],
+        );
+        const hashes = new Set<string>();
+        for (const c of onDisk.cells) {
+          assert.equal(c.images.length, 1);
+          const bytes = readFileSync(path.join(runDir, c.images[0].file));
+          assert.equal(createHash('sha256').update(bytes).digest('hex'), c.images[0].sha256);
+          assert.equal(c.images[0].width, 64);
+          hashes.add(c.images[0].sha256);
+          assert.ok(c.timings!.executionMs > 0);
+          assert.ok(c.timings!.clientWallMs! >= c.timings!.executionMs - 50);
+          assert.ok(c.graph, 'the exact graph sent is kept');
+        }
+        assert.equal(hashes.size, 4, 'each seed and step count gave its own image');
+        assert.equal(onDisk.cells[0].timings!.cold, true, 'the first job loaded the models');
+        assert.ok(
+          onDisk.cells.slice(1).every((c) => !c.timings!.cold),
+          'later jobs found them loaded',
+        );
+        const [s2, s4] = onDisk.stats;
+        assert.equal(s2.column, '2 steps');
+        assert.equal(s4.all!.n, 2);
+        assert.ok(s4.warm!.mean > s2.warm!.mean, '4 steps cost more than 2 (warm runs)');
+        assert.ok(
+          onDisk.cells.some((c) => c.timings!.peakVramBytes! > 0),
+          'VRAM was sampled while jobs ran',
+        );
+        // All prompts were queued before the first result was fetched: the GPU never waited for the client.
+        const reqs = fake.requests.map((r) => `${r.method} ${r.path}`);
+        const lastPost = reqs.lastIndexOf('POST /prompt');
+        const firstHistory = reqs.findIndex((r) => r.startsWith('GET /history/'));
+        assert.ok(lastPost < firstHistory, `posts ${lastPost} before history ${firstHistory}`);
+        assert.equal(reqs.filter((r) => r === 'POST /prompt').length, 4);
+        assert.equal(updates[0].type, 'planned');
+        assert.equal(updates.at(-1)!.type, 'finished');
+        assert.ok(updates.some((u) => u.type === 'progress'));
+        assert.deepEqual(readdirSync(runDir).sort(), ['run.json', ...onDisk.cells.map((c) => c.images[0].file)].sort());
+      } finally {
+        client.close();
       }
-      assert.equal(hashes.size, 4, 'each seed and step count gave its own image');
-      assert.equal(onDisk.cells[0].timings!.cold, true, 'the first job loaded the models');
-      assert.ok(onDisk.cells.slice(1).every((c) => !c.timings!.cold), 'later jobs found them loaded');
-      const [s2, s4] = onDisk.stats;
-      assert.equal(s2.column, '2 steps');
-      assert.equal(s4.all!.n, 2);
-      assert.ok(s4.warm!.mean > s2.warm!.mean, '4 steps cost more than 2 (warm runs)');
-      assert.ok(onDisk.cells.some((c) => c.timings!.peakVramBytes! > 0), 'VRAM was sampled while jobs ran');
-      // All prompts were queued before the first result was fetched: the GPU never waited for the client.
-      const reqs = fake.requests.map((r) => `${r.method} ${r.path}`);
-      const lastPost = reqs.lastIndexOf('POST /prompt');
-      const firstHistory = reqs.findIndex((r) => r.startsWith('GET /history/'));
-      assert.ok(lastPost < firstHistory, `posts ${lastPost} before history ${firstHistory}`);
-      assert.equal(reqs.filter((r) => r === 'POST /prompt').length, 4);
-      assert.equal(updates[0].type, 'planned');
-      assert.equal(updates.at(-1)!.type, 'finished');
-      assert.ok(updates.some((u) => u.type === 'progress'));
-      assert.deepEqual(readdirSync(runDir).sort(), ['run.json', ...onDisk.cells.map((c) => c.images[0].file)].sort());
-    } finally {
-      client.close();
-    }
-  }, { loadMs: 300 }); // a first job long enough that every prompt is posted while it runs
+    },
+    { loadMs: 300 },
+  ); // a first job long enough that every prompt is posted while it runs
 });
 
 test('running the same spec again is served from cache: shown as cached and left out of statistics', async () => {
@@ -129,7 +148,10 @@ test('cancel interrupts the running prompt, deletes the queued ones and leaves a
           },
         });
         assert.equal(record.status, 'cancelled');
-        assert.deepEqual(record.cells.map((c) => c.status), ['cancelled', 'cancelled', 'cancelled']);
+        assert.deepEqual(
+          record.cells.map((c) => c.status),
+          ['cancelled', 'cancelled', 'cancelled'],
+        );
         assert.equal((await readRunRecord(runDir)).status, 'cancelled');
         const paths = fake.requests.map((r) => `${r.method} ${r.path}`);
         assert.ok(paths.includes('POST /interrupt'));
@@ -205,7 +227,12 @@ test('a job that saves two images records both under numbered names and leaves n
       assert.deepEqual(files, ['steps-2-r0-1.png', 'steps-2-r0-2.png']);
       assert.deepEqual(readdirSync(runDir).sort(), [...files, 'run.json'].sort(), 'no stray image from the early save');
       for (const img of record.cells[0].images) {
-        assert.equal(createHash('sha256').update(readFileSync(path.join(runDir, img.file))).digest('hex'), img.sha256);
+        assert.equal(
+          createHash('sha256')
+            .update(readFileSync(path.join(runDir, img.file)))
+            .digest('hex'),
+          img.sha256,
+        );
       }
     } finally {
       client.close();

@@ -86,7 +86,13 @@ test('when /history lists images the WebSocket did not name, /history wins: the 
         const bytes = readFileSync(path.join(runDir, im.file));
         assert.equal(createHash('sha256').update(bytes).digest('hex'), im.sha256, `${im.file} is the image recorded`);
       }
-      assert.deepEqual(c.images.map((im) => im.file).sort(), [`${c.key.replace('#', '-').replace(/[^A-Za-z0-9._-]+/g, '-')}-1.png`, `${c.key.replace('#', '-').replace(/[^A-Za-z0-9._-]+/g, '-')}-2.png`].sort());
+      assert.deepEqual(
+        c.images.map((im) => im.file).sort(),
+        [
+          `${c.key.replace('#', '-').replace(/[^A-Za-z0-9._-]+/g, '-')}-1.png`,
+          `${c.key.replace('#', '-').replace(/[^A-Za-z0-9._-]+/g, '-')}-2.png`,
+        ].sort(),
+      );
     }
     assert.deepEqual(new Set(readdirSync(runDir)), files, 'no image of the first update is left under its one-image name');
   } finally {

@@ -21,5 +21,8 @@ test('no source, test or bench cites the project notes that are not in the repos
   assert.ok(files.length > 150, `read ${files.length} files`);
   const cited = new RegExp(`\\b(${['PROTOCOL', 'PRODUCT', 'STYLE'].join('|')})\\.md\\b`);
   const cites = files.filter((f) => cited.test(readFileSync(f, 'utf8')));
-  assert.deepEqual(cites.map((f) => relative(root, f)), []);
+  assert.deepEqual(
+    cites.map((f) => relative(root, f)),
+    [],
+  );
 });

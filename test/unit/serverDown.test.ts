@@ -19,7 +19,11 @@ import { studySpec } from './helpers/spec';
 const spec = () => studySpec({ width: 64, height: 64, steps: [20], repeats: 2 });
 
 /** A run against the test server whose updates also go through the CLI's progress view (as a log). */
-async function runWatched(fake: Awaited<ReturnType<typeof startFakeComfy>>, client: ComfyClient, onServer: (s: ServerReach, updates: RunUpdate[]) => void) {
+async function runWatched(
+  fake: Awaited<ReturnType<typeof startFakeComfy>>,
+  client: ComfyClient,
+  onServer: (s: ServerReach, updates: RunUpdate[]) => void,
+) {
   const updates: RunUpdate[] = [];
   const out = new PassThrough();
   let printed = '';
@@ -41,55 +45,76 @@ async function runWatched(fake: Awaited<ReturnType<typeof startFakeComfy>>, clie
   return { result, updates, printed };
 }
 
-test('the server killed mid-job: "unreachable" while the run still goes, "online" after revive, then its cells are lost as before', { timeout: 60_000 }, async () => {
-  const fake = await startFakeComfy({ msPerStep: 50, loadMs: 10 });
-  // The watchdog at minutes: only the socket's state can tell the run within the test's time.
-  const client = new ComfyClient({ baseUrl: fake.url, watchdogMs: 5 * 60_000 });
-  fake.faults.dieAtStep = { step: 5 };
-  let settledWhenDown: number | undefined;
-  try {
-    const { result, updates, printed } = await runWatched(fake, client, (s, seen) => {
-      if (s.state !== 'unreachable' || settledWhenDown !== undefined) return;
-      settledWhenDown = seen.filter((u) => u.type === 'cell' && !['queued', 'running'].includes(u.cell.status)).length;
-      void fake.revive();
-    });
-    const server = updates.filter((u) => u.type === 'server').map((u) => (u.type === 'server' ? u.server : undefined));
-    assert.equal(server[0]?.state, 'unreachable', `first server update: ${JSON.stringify(server)}`);
-    assert.equal(server[0]?.url, fake.url);
-    assert.equal(settledWhenDown, 0, 'the run was still going (no cell had ended) when it said the server was unreachable');
-    assert.equal(server.at(-1)?.state, 'online', 'the run said the server was back');
-    const kinds = updates.map((u) => u.type);
-    assert.ok(kinds.indexOf('server') < kinds.indexOf('finished'));
-    // The revived server forgot every prompt: each cell is lost, with the words a user acts on.
-    assert.deepEqual(result.record.cells.map((c) => c.status), ['lost', 'lost']);
-    assert.match(result.record.cells[0].error ?? '', /no longer knows prompt/);
-    assert.equal(result.record.status, 'failed');
-    assert.match(printed, new RegExp(`Server unreachable at ${fake.url.replace(/[.]/g, '\\.')} — retrying \\(attempt \\d+\\); Ctrl-C to stop`));
-    assert.match(printed, /Server back online at /);
-  } finally {
-    client.close();
-    await fake.close();
-  }
-});
+test(
+  'the server killed mid-job: "unreachable" while the run still goes, "online" after revive, then its cells are lost as before',
+  { timeout: 60_000 },
+  async () => {
+    const fake = await startFakeComfy({ msPerStep: 50, loadMs: 10 });
+    // The watchdog at minutes: only the socket's state can tell the run within the test's time.
+    const client = new ComfyClient({ baseUrl: fake.url, watchdogMs: 5 * 60_000 });
+    fake.faults.dieAtStep = { step: 5 };
+    let settledWhenDown: number | undefined;
+    try {
+      const { result, updates, printed } = await runWatched(fake, client, (s, seen) => {
+        if (s.state !== 'unreachable' || settledWhenDown !== undefined) return;
+        settledWhenDown = seen.filter((u) => u.type === 'cell' && !['queued', 'running'].includes(u.cell.status)).length;
+        void fake.revive();
+      });
+      const server = updates.filter((u) => u.type === 'server').map((u) => (u.type === 'server' ? u.server : undefined));
+      assert.equal(server[0]?.state, 'unreachable', `first server update: ${JSON.stringify(server)}`);
+      assert.equal(server[0]?.url, fake.url);
+      assert.equal(settledWhenDown, 0, 'the run was still going (no cell had ended) when it said the server was unreachable');
+      assert.equal(server.at(-1)?.state, 'online', 'the run said the server was back');
+      const kinds = updates.map((u) => u.type);
+      assert.ok(kinds.indexOf('server') < kinds.indexOf('finished'));
+      // The revived server forgot every prompt: each cell is lost, with the words a user acts on.
+      assert.deepEqual(
+        result.record.cells.map((c) => c.status),
+        ['lost', 'lost'],
+      );
+      assert.match(result.record.cells[0].error ?? '', /no longer knows prompt/);
+      assert.equal(result.record.status, 'failed');
+      assert.match(
+        printed,
+        new RegExp(`Server unreachable at ${fake.url.replace(/[.]/g, '\\.')} — retrying \\(attempt \\d+\\); Ctrl-C to stop`),
+      );
+      assert.match(printed, /Server back online at /);
+    } finally {
+      client.close();
+      await fake.close();
+    }
+  },
+);
 
-test('a server that never comes back: "unreachable", then "gave up" as the client stops retrying, and the cells are lost', { timeout: 60_000 }, async () => {
-  const fake = await startFakeComfy({ msPerStep: 50, loadMs: 10 });
-  const client = new ComfyClient({ baseUrl: fake.url, watchdogMs: 5 * 60_000, reconnect: { maxAttempts: 4, baseDelayMs: 400, maxDelayMs: 800 } });
-  fake.faults.dieAtStep = { step: 5 };
-  try {
-    const { result, updates, printed } = await runWatched(fake, client, () => undefined);
-    const states = updates.flatMap((u) => (u.type === 'server' ? [u.server.state] : []));
-    assert.equal(states[0], 'unreachable');
-    assert.equal(states.at(-1), 'gaveUp');
-    assert.ok(!states.includes('online'));
-    assert.deepEqual(result.record.cells.map((c) => c.status), ['lost', 'lost']);
-    assert.match(result.record.cells[0].error ?? '', /could not reconnect after 4 attempts/);
-    assert.match(printed, /✘ Server unreachable at .* — gave up after 4 attempts/);
-  } finally {
-    client.close();
-    await fake.close();
-  }
-});
+test(
+  'a server that never comes back: "unreachable", then "gave up" as the client stops retrying, and the cells are lost',
+  { timeout: 60_000 },
+  async () => {
+    const fake = await startFakeComfy({ msPerStep: 50, loadMs: 10 });
+    const client = new ComfyClient({
+      baseUrl: fake.url,
+      watchdogMs: 5 * 60_000,
+      reconnect: { maxAttempts: 4, baseDelayMs: 400, maxDelayMs: 800 },
+    });
+    fake.faults.dieAtStep = { step: 5 };
+    try {
+      const { result, updates, printed } = await runWatched(fake, client, () => undefined);
+      const states = updates.flatMap((u) => (u.type === 'server' ? [u.server.state] : []));
+      assert.equal(states[0], 'unreachable');
+      assert.equal(states.at(-1), 'gaveUp');
+      assert.ok(!states.includes('online'));
+      assert.deepEqual(
+        result.record.cells.map((c) => c.status),
+        ['lost', 'lost'],
+      );
+      assert.match(result.record.cells[0].error ?? '', /could not reconnect after 4 attempts/);
+      assert.match(printed, /✘ Server unreachable at .* — gave up after 4 attempts/);
+    } finally {
+      client.close();
+      await fake.close();
+    }
+  },
+);
 
 /** A client stand-in that only emits connection events. */
 function socketStates() {

@@ -20,11 +20,19 @@ test("a run records the server's GPU, versions and VRAM as /system_stats gives t
     client.close();
     await fake.close();
   }
-  assert.deepEqual(serverFacts('http://x', { system: {}, devices: [] } as unknown as Parameters<typeof serverFacts>[1]), { url: 'http://x' }, 'a server that says nothing: only its address');
+  assert.deepEqual(
+    serverFacts('http://x', { system: {}, devices: [] } as unknown as Parameters<typeof serverFacts>[1]),
+    { url: 'http://x' },
+    'a server that says nothing: only its address',
+  );
 });
 
 test('a SpecRejectedError is recognised by its brand, also when made by another copy of its module (another bundle)', () => {
-  const mine = new SpecRejectedError('ComfyUI rejected "a"', [{ node: '3', classType: 'KSampler', field: 'sampler', message: 'bad' }], undefined);
+  const mine = new SpecRejectedError(
+    'ComfyUI rejected "a"',
+    [{ node: '3', classType: 'KSampler', field: 'sampler', message: 'bad' }],
+    undefined,
+  );
   assert.ok(isSpecRejectedError(mine));
   const file = require.resolve('../../src/core/runs/specRejected');
   delete require.cache[file];

@@ -30,7 +30,8 @@ function specFile(): { file: string; runsRoot: string } {
   return { file, runsRoot: runsRootFor(file) };
 }
 
-const posts = (fake: Awaited<ReturnType<typeof startFakeComfy>>) => fake.requests.filter((r) => r.method === 'POST' && r.path === '/prompt').length;
+const posts = (fake: Awaited<ReturnType<typeof startFakeComfy>>) =>
+  fake.requests.filter((r) => r.method === 'POST' && r.path === '/prompt').length;
 
 test('a session started from any working directory records its spec file the one way, so its spec finds the run', async () => {
   await withClient(async (client) => {
@@ -46,7 +47,10 @@ test('a session started from any working directory records its spec file the one
     assert.equal(result.record.status, 'complete');
     assert.equal(path.dirname(path.dirname(result.runDir)), runsRoot);
     assert.equal((await readRunRecord(result.runDir)).spec.file, '../study.qwenprompt');
-    assert.deepEqual((await listRuns(runsRoot, 'bamboo-portrait', file)).map((r) => r.runDir), [result.runDir]);
+    assert.deepEqual(
+      (await listRuns(runsRoot, 'bamboo-portrait', file)).map((r) => r.runDir),
+      [result.runDir],
+    );
     assert.equal(await findResumable(runsRoot, 'bamboo-portrait', file), undefined, 'a complete run has nothing to resume');
   });
 });
@@ -90,7 +94,11 @@ test('an interrupted session is found, resumed into its own folder with only its
     assert.equal(onDisk.status, 'complete', 'run.json is whole again');
     assert.equal(onDisk.resumedAt?.length, 1);
     for (const key of made) {
-      assert.deepEqual(onDisk.cells.find((c) => c.key === key)?.images, first.record.cells.find((c) => c.key === key)?.images, `${key} kept`);
+      assert.deepEqual(
+        onDisk.cells.find((c) => c.key === key)?.images,
+        first.record.cells.find((c) => c.key === key)?.images,
+        `${key} kept`,
+      );
     }
     assert.equal(readdirSync(path.dirname(first.runDir)).length, 1, 'no second run folder');
   });

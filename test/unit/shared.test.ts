@@ -14,7 +14,7 @@ import type { CellRecord, ColumnStats, RunRecord } from '../../src/shared/runRec
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
-test('formatMeanSd gives the spread in the mean\'s unit, and one value no spread', () => {
+test("formatMeanSd gives the spread in the mean's unit, and one value no spread", () => {
   assert.equal(formatMeanSd({ n: 3, mean: 58_300, sd: 400, min: 57_900, max: 58_700 }), '58.3 ± 0.4 s');
   assert.equal(formatMeanSd({ n: 2, mean: 950, sd: 12.4, min: 938, max: 962 }), '950 ± 12 ms');
   assert.equal(formatMeanSd({ n: 2, mean: 754_000, sd: 30_000, min: 724_000, max: 784_000 }), '12 min 34 s ± 30.0 s');
@@ -31,20 +31,43 @@ test('formatMeanSd gives the spread in the mean\'s unit, and one value no spread
 });
 
 test('textTable aligns its columns: numbers to the right, text to the left, no trailing blanks', () => {
-  const t = textTable([{ header: 'setting' }, { header: 'time', align: 'right' }], [['20 steps', '58.3 s'], ['40 steps', '1 min 57 s']]);
+  const t = textTable(
+    [{ header: 'setting' }, { header: 'time', align: 'right' }],
+    [
+      ['20 steps', '58.3 s'],
+      ['40 steps', '1 min 57 s'],
+    ],
+  );
   assert.equal(t, ['setting         time', '────────  ──────────', '20 steps      58.3 s', '40 steps  1 min 57 s'].join('\n'));
 });
 
 test('summaryTable prints one row per setting with its warm mean, cost and notes', () => {
   const stats: ColumnStats[] = [
-    { column: '20 steps', axes: { steps: 20 }, warm: { n: 2, mean: 58_300, sd: 400, min: 58_000, max: 58_600 }, cold: { n: 1, mean: 90_000, sd: 0, min: 90_000, max: 90_000 }, relativeCost: 1, cachedCount: 0, failedCount: 1 },
+    {
+      column: '20 steps',
+      axes: { steps: 20 },
+      warm: { n: 2, mean: 58_300, sd: 400, min: 58_000, max: 58_600 },
+      cold: { n: 1, mean: 90_000, sd: 0, min: 90_000, max: 90_000 },
+      relativeCost: 1,
+      cachedCount: 0,
+      failedCount: 1,
+    },
   ];
   const [head, , row] = summaryTable(stats, new Map([['20 steps', 3]])).split('\n');
   assert.match(head, /^setting\s+n\s+time \(mean ± σ\)\s+min\s+max\s+it\/s\s+VRAM \(device\)\s+VRAM \(PyTorch\)\s+cost\s+images\s+notes$/);
   assert.match(row, /^20 steps\s+2\s+58\.3 ± 0\.4 s\s+58\.0 s\s+58\.6 s\s+–\s+–\s+–\s+1\.00×\s+3\s+cold 90\.0 s, 1 failed$/);
-  const vram = summaryTable([{ ...stats[0], peakVramBytes: 2e9, peakDeviceVramBytes: 23.4 * 2 ** 30, peakTorchVramBytes: 812 * 2 ** 20 }]).split('\n')[2];
-  assert.match(vram, /\s58\.6 s\s+–\s+23\.4 GiB\s+812 MiB\s+1\.00×/, 'the device figure, then PyTorch\'s; ComfyUI\'s total − free stays in run.json only');
-  assert.deepEqual(vramLegend().map((l) => l.split(':')[0]), ['VRAM (device)', 'VRAM (PyTorch)']);
+  const vram = summaryTable([
+    { ...stats[0], peakVramBytes: 2e9, peakDeviceVramBytes: 23.4 * 2 ** 30, peakTorchVramBytes: 812 * 2 ** 20 },
+  ]).split('\n')[2];
+  assert.match(
+    vram,
+    /\s58\.6 s\s+–\s+23\.4 GiB\s+812 MiB\s+1\.00×/,
+    "the device figure, then PyTorch's; ComfyUI's total − free stays in run.json only",
+  );
+  assert.deepEqual(
+    vramLegend().map((l) => l.split(':')[0]),
+    ['VRAM (device)', 'VRAM (PyTorch)'],
+  );
   assert.match(vramLegend()[0], /as nvidia-smi shows it/);
 });
 
@@ -56,9 +79,16 @@ function cell(key: string, status: CellRecord['status'], images: CellRecord['ima
 
 function run(status: RunRecord['status'], cells: CellRecord[]): RunRecord {
   return {
-    format: 'qwenprompt-run', version: 1, id: 'r', createdAt: '2026-01-01T00:00:00.000Z', status,
-    spec: { file: 'a.qwenprompt', name: 'a', id: 'a', resolved: {} }, server: { url: 'http://127.0.0.1:1' },
-    cells, stats: [], ratings: [],
+    format: 'qwenprompt-run',
+    version: 1,
+    id: 'r',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    status,
+    spec: { file: 'a.qwenprompt', name: 'a', id: 'a', resolved: {} },
+    server: { url: 'http://127.0.0.1:1' },
+    cells,
+    stats: [],
+    ratings: [],
   };
 }
 
@@ -86,7 +116,11 @@ test('the button\'s "n missing" is the number of cells the resume runs again whe
 
 test('sniffImage knows PNG, JPEG and WebP only with at least one byte past the signature', () => {
   const webpHead = [...new TextEncoder().encode('RIFF'), 0, 0, 0, 0, ...new TextEncoder().encode('WEBP')];
-  for (const [kind, head] of [['png', PNG_SIGNATURE], ['jpeg', [0xff, 0xd8, 0xff]], ['webp', webpHead]] as const) {
+  for (const [kind, head] of [
+    ['png', PNG_SIGNATURE],
+    ['jpeg', [0xff, 0xd8, 0xff]],
+    ['webp', webpHead],
+  ] as const) {
     assert.equal(sniffImage(Uint8Array.from([...head, 0])), kind, `${kind} with a body`);
     assert.equal(sniffImage(Uint8Array.from(head)), undefined, `${kind}: the signature alone is no image`);
     assert.equal(sniffImage(Uint8Array.from(head.slice(0, -1))), undefined, `${kind}: a truncated signature`);
@@ -104,7 +138,10 @@ test('the run folder refuses a download that is only a PNG signature, as the com
 
 test('the criteria are the four the study asks, each with a label, and a score is an integer 1–5', () => {
   assert.deepEqual([...CRITERIA], ['structure', 'texture', 'colour', 'adherence']);
-  assert.deepEqual(CRITERIA.map((k) => CRITERION_TEXT[k].label), ['Structure', 'Texture', 'Colour fidelity', 'Prompt adherence']);
+  assert.deepEqual(
+    CRITERIA.map((k) => CRITERION_TEXT[k].label),
+    ['Structure', 'Texture', 'Colour fidelity', 'Prompt adherence'],
+  );
   assert.ok(isCriterion('colour') && !isCriterion('sharpness') && !isCriterion('toString'));
   assert.deepEqual([0, 1, 2.5, 5, 6, '3'].map(isScore), [false, true, false, true, false, false]);
 });

@@ -33,9 +33,12 @@ function only(text: string): SpecDiagnostic {
 describe('parseSpecs: the study spec', () => {
   const { specs, diagnostics } = parseSpecs(example('steps-study.qwenprompt'));
 
-  it('reads every field of the step-count study\'s spec without a problem', () => {
+  it("reads every field of the step-count study's spec without a problem", () => {
     // 1024x1024 is not a size Qwen-Image was trained at: worth a hint, nothing more.
-    assert.deepEqual(diagnostics.map((d) => [where(d), d.severity]), [['non-native-size@11:6-11:15', 'hint']]);
+    assert.deepEqual(
+      diagnostics.map((d) => [where(d), d.severity]),
+      [['non-native-size@11:6-11:15', 'hint']],
+    );
     assert.equal(specs.length, 1);
     const s = specs[0];
     assert.equal(s.name, 'bamboo portrait');
@@ -77,7 +80,7 @@ describe('parseSpecs: defaults and shapes', () => {
     assert.equal(s.name, 'spec-1');
   });
 
-  it('uses the chosen template\'s defaults', () => {
+  it("uses the chosen template's defaults", () => {
     const [s] = parseSpecs('model: sd-checkpoint\nprompt: a red fox\n').specs;
     assert.deepEqual([s.steps, s.cfg, s.scheduler, s.width, s.negative], [[20, 40, 60], 8, 'normal', 512, '']);
   });
@@ -127,7 +130,13 @@ describe('parseSpecs: defaults and shapes', () => {
 
   it('reads CRLF files with the same positions', () => {
     const r = parseSpecs('prompt: fox\r\nsteps: [0, 2]\r\n---\r\nprompt: owl\r\n');
-    assert.deepEqual(r.specs.map((s) => [s.prompt, s.lensLine]), [['fox', 0], ['owl', 3]]);
+    assert.deepEqual(
+      r.specs.map((s) => [s.prompt, s.lensLine]),
+      [
+        ['fox', 0],
+        ['owl', 3],
+      ],
+    );
     assert.deepEqual(r.diagnostics.map(where), ['out-of-range@1:8-1:9']);
   });
 });
@@ -166,7 +175,10 @@ describe('parseSpecs: several documents', () => {
   it('places each problem in its own document and counts errors per spec', () => {
     assert.deepEqual(diagnose(text), ['out-of-range@11:7-11:8']);
     assert.equal(result.diagnostics[0].specIndex, 2);
-    assert.deepEqual(result.specs.map((s) => s.errorCount), [0, 0, 1]);
+    assert.deepEqual(
+      result.specs.map((s) => s.errorCount),
+      [0, 0, 1],
+    );
   });
 
   it('findSpecAt finds the spec of a line, comments included', () => {
@@ -179,7 +191,10 @@ describe('parseSpecs: several documents', () => {
 
   it('a --- inside a block scalar ends the document, as YAML says', () => {
     const r = parseSpecs('prompt: |\n  fox\n---\nprompt: owl\n');
-    assert.deepEqual(r.specs.map((s) => s.prompt), ['fox', 'owl']);
+    assert.deepEqual(
+      r.specs.map((s) => s.prompt),
+      ['fox', 'owl'],
+    );
   });
 
   it('an edited document is re-read while the others keep their values', () => {
@@ -193,7 +208,7 @@ describe('parseSpecs: several documents', () => {
 });
 
 describe('parseSpecs: diagnostics, each on the offending text', () => {
-  it('YAML syntax errors keep yaml\'s place', () => {
+  it("YAML syntax errors keep yaml's place", () => {
     const d = only('prompt: fox\nsteps: 3\n\tcfg: 2\n');
     assert.equal(where(d), 'yaml-syntax@2:0-2:1');
     assert.equal(d.severity, 'error');
@@ -273,7 +288,7 @@ describe('parseSpecs: diagnostics, each on the offending text', () => {
     assert.deepEqual(diagnose('prompt: fox\nseeds: [1, 2]\nrepeats: 1\n'), []);
   });
 
-  it('size must be WIDTHxHEIGHT and fit the template\'s latent step', () => {
+  it("size must be WIDTHxHEIGHT and fit the template's latent step", () => {
     const f = only('prompt: fox\nsize: 1024*1024\n');
     assert.equal(where(f), 'size-format@1:6-1:15');
     assert.match(f.message, /WIDTHxHEIGHT/);
@@ -289,7 +304,10 @@ describe('parseSpecs: diagnostics, each on the offending text', () => {
 
   it('sizes Qwen-Image was not trained at get a hint, not a warning', () => {
     const d = parseSpecs('prompt: fox\nsize: 1024x1024\n').diagnostics;
-    assert.deepEqual(d.map((x) => [where(x), x.severity]), [['non-native-size@1:6-1:15', 'hint']]);
+    assert.deepEqual(
+      d.map((x) => [where(x), x.severity]),
+      [['non-native-size@1:6-1:15', 'hint']],
+    );
     assert.match(d[0].message, /native sizes \(1328x1328, 1664x928/);
     assert.deepEqual(parseSpecs('prompt: fox\nsize: 1664x928\n').diagnostics, []);
     assert.deepEqual(parseSpecs('model: sd-checkpoint\nprompt: fox\nsize: 1024x1024\n').diagnostics, []);
@@ -330,7 +348,30 @@ describe('parseSpecs: robustness', () => {
       example('cheaper-levers.qwenprompt'),
       fs.readFileSync(path.join(ROOT, 'test/fixtures/specs/tricky.qwenprompt'), 'utf8'),
     ];
-    const junk = ['', ':', '-', '[', ']', '{', '}', '"', "'", '|', '>', '&a', '*a', '!!int', '\t', '\n', '---', '#', '? ', '%YAML 1.1', '\u0000', '🦊'];
+    const junk = [
+      '',
+      ':',
+      '-',
+      '[',
+      ']',
+      '{',
+      '}',
+      '"',
+      "'",
+      '|',
+      '>',
+      '&a',
+      '*a',
+      '!!int',
+      '\t',
+      '\n',
+      '---',
+      '#',
+      '? ',
+      '%YAML 1.1',
+      '\u0000',
+      '🦊',
+    ];
     let state = 12345;
     const rand = (n: number) => {
       state = (state * 1103515245 + 12345) % 2147483648;
@@ -359,9 +400,19 @@ describe('parseSpecs: robustness', () => {
     const r = parseSpecs('negative: &p a fox\nprompt: *p\n');
     assert.equal(r.specs[0].prompt, 'a fox');
     const across = parseSpecs('negative: &p a fox\nprompt: x\n---\nprompt: *p\n');
-    assert.deepEqual(across.diagnostics.map((d) => [d.code, d.range.start.line]), [['yaml-syntax', 3]], 'an anchor of another document is one clear error');
+    assert.deepEqual(
+      across.diagnostics.map((d) => [d.code, d.range.start.line]),
+      [['yaml-syntax', 3]],
+      'an anchor of another document is one clear error',
+    );
     assert.match(across.diagnostics[0].message, /Unresolved alias/);
-    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]', 'prompt: x'].join('\n');
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x]',
+      'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]',
+      'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]',
+      'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]',
+      'prompt: x',
+    ].join('\n');
     const b = parseSpecs(bomb);
     assert.ok(b.diagnostics.length > 0);
   });
@@ -372,22 +423,37 @@ describe('parseSpecs: robustness', () => {
     assert.ok(big.split('\n').length >= 3000);
     const r = parseSpecs(big);
     assert.equal(r.specs.length, 200);
-    assert.deepEqual(r.diagnostics.filter((d) => d.severity !== 'hint'), []);
+    assert.deepEqual(
+      r.diagnostics.filter((d) => d.severity !== 'hint'),
+      [],
+    );
     assert.equal(r.specs[199].id, 'bamboo-portrait-199');
   });
 });
 
-describe('every field with YAML\'s corners (flow maps, quoted keys, anchors, directives)', () => {
+describe("every field with YAML's corners (flow maps, quoted keys, anchors, directives)", () => {
   it('reads test/fixtures/specs/tricky.qwenprompt as written', () => {
     const r = parseSpecs(fs.readFileSync(path.join(ROOT, 'test/fixtures/specs/tricky.qwenprompt'), 'utf8'));
-    assert.deepEqual(r.diagnostics.filter((d) => d.severity !== 'hint'), []);
+    assert.deepEqual(
+      r.diagnostics.filter((d) => d.severity !== 'hint'),
+      [],
+    );
     const [a, b] = r.specs;
     assert.equal(a.name, 'tricky: quotes & colons');
     assert.equal(a.lensLine, 3, 'after the comment, the directive and ---');
-    assert.deepEqual(a.models, { unet: 'qwen_image_bf16.safetensors', vae: 'qwen_image_vae.safetensors', lora: 'l.safetensors', loraStrength: 0.5, weightDtype: 'fp8_e4m3fn' });
+    assert.deepEqual(a.models, {
+      unet: 'qwen_image_bf16.safetensors',
+      vae: 'qwen_image_vae.safetensors',
+      lora: 'l.safetensors',
+      loraStrength: 0.5,
+      weightDtype: 'fp8_e4m3fn',
+    });
     assert.equal(a.prompt, 'line one\nline two');
     assert.deepEqual([a.steps, a.repeats, a.shift, a.denoise], [[8, 16], 2, 3.1, 0.75]);
-    assert.deepEqual(a.sweep.map((x) => x.name), ['Load LoRA.strength_model', 'denoise']);
+    assert.deepEqual(
+      a.sweep.map((x) => x.name),
+      ['Load LoRA.strength_model', 'denoise'],
+    );
     assert.deepEqual(a.inputs, { 'KSampler.cfg': 3 });
     assert.deepEqual([b.prompt, b.negative], ['blurry, text', 'blurry, text']);
   });
@@ -397,7 +463,10 @@ describe('the examples', () => {
   for (const file of fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.qwenprompt'))) {
     it(`${file} parses without a problem`, () => {
       const r = parseSpecs(example(file));
-      assert.deepEqual(r.diagnostics.filter((d) => d.severity !== 'hint'), []);
+      assert.deepEqual(
+        r.diagnostics.filter((d) => d.severity !== 'hint'),
+        [],
+      );
       assert.ok(r.specs.length > 0);
     });
   }

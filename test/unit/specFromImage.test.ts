@@ -42,7 +42,10 @@ test('round trip: a spec → its graph → a PNG prompt chunk → a spec that ru
 });
 
 test('the GGUF and checkpoint templates round-trip too, with their model files and a LoRA', () => {
-  for (const extra of ['model: qwen-image-gguf\nmodels: { unet: my-q8.gguf }\n', 'model: sd-checkpoint\nmodels: { checkpoint: dream.safetensors, lora: ink.safetensors, loraStrength: 0.7 }\n']) {
+  for (const extra of [
+    'model: qwen-image-gguf\nmodels: { unet: my-q8.gguf }\n',
+    'model: sd-checkpoint\nmodels: { checkpoint: dream.safetensors, lora: ink.safetensors, loraStrength: 0.7 }\n',
+  ]) {
     const text = `name: t\n${extra}prompt: a red fox\nseed: 7\nsteps: [12]\nsize: 512x512\n`;
     const spec = specOf(text);
     const made = specFromGraph(buildGraph(spec, jobOf(spec, 12)).graph, 't', 't.api.json');
@@ -71,7 +74,10 @@ test('a graph the templates cannot rebuild is referenced as the workflow, keepin
   assert.equal(made.kind, 'workflow');
   assert.equal(made.graph, graph);
   const parsed = parseSpecs(made.text);
-  assert.deepEqual(parsed.diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    parsed.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
   const s = parsed.specs[0];
   assert.equal(s.workflow, 'bamboo-portrait.api.json');
   assert.equal(s.prompt, 'A photorealistic portrait of a young East Asian woman, sunlit bamboo forest');

@@ -34,7 +34,9 @@ describe('template facts (spec side) and template graphs (ComfyUI side)', () => 
       const latent = Object.values(graph).find((n) => /Latent/.test(n.class_type) && 'width' in n.inputs);
       assert.equal(latent?.inputs.width, d.width);
       assert.equal(latent?.inputs.height, d.height);
-      const files = Object.values(graph).flatMap((n) => Object.values(n.inputs).filter((v) => typeof v === 'string' && /\.(safetensors|gguf)$/.test(v)));
+      const files = Object.values(graph).flatMap((n) =>
+        Object.values(n.inputs).filter((v) => typeof v === 'string' && /\.(safetensors|gguf)$/.test(v)),
+      );
       for (const file of Object.values(TEMPLATE_FACTS[id].models)) assert.ok(files.includes(file), `${file} is in the graph`);
     });
   }

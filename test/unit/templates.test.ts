@@ -13,8 +13,6 @@ const read = readRepoFile;
 const graphFixture = (name: string) => JSON.parse(read(`test/fixtures/graphs/${name}`)) as ApiGraph;
 const objectInfo = realObjectInfo();
 
-
-
 /** Node ids, class types and links: the shape of a graph without its widget values. */
 function shape(g: ApiGraph): Record<string, string> {
   const out: Record<string, string> = {};
@@ -36,14 +34,14 @@ describe('qwen-image-2512 template with the study spec', () => {
   const built = buildGraph(study, jobOf(study, 40, 1));
   const g = built.graph;
 
-  it('has the shape of ComfyUI\'s Qwen-Image example (qwen_image_basic_example.png)', () => {
+  it("has the shape of ComfyUI's Qwen-Image example (qwen_image_basic_example.png)", () => {
     assert.deepEqual(shape(g), shape(graphFixture('protocol-qwen-image.api.json')));
     assert.equal(built.samplerNode, '3');
     assert.deepEqual(built.outputNodes, ['60']);
     assert.deepEqual(built.loaderNodes, ['37', '38', '39']);
   });
 
-  it('carries the spec\'s values and the job\'s steps and seed', () => {
+  it("carries the spec's values and the job's steps and seed", () => {
     assert.deepEqual(g['3'].inputs.seed, 123456790, 'repeat 1 uses seed + 1');
     assert.deepEqual(
       ['steps', 'cfg', 'sampler_name', 'scheduler', 'denoise'].map((k) => g['3'].inputs[k]),
@@ -82,7 +80,7 @@ function isModelFile(input?: string): boolean {
 }
 
 describe('the other templates', () => {
-  it('qwen-image uses the original weights and the example\'s defaults', () => {
+  it("qwen-image uses the original weights and the example's defaults", () => {
     const s = specOf('model: qwen-image\nprompt: a cat\n');
     const b = buildGraph(s, jobOf(s, s.steps[0]));
     assert.equal(b.graph['37'].inputs.unet_name, 'qwen_image_fp8_e4m3fn.safetensors');
@@ -90,7 +88,9 @@ describe('the other templates', () => {
   });
 
   it('a LoRA goes between the diffusion model and ModelSamplingAuraFlow', () => {
-    const s = specOf('prompt: a cat\nmodels:\n  lora: Qwen-Image-2512-Lightning-4steps-V1.0-fp32.safetensors\n  loraStrength: 0.8\nsteps: 4\ncfg: 1\n');
+    const s = specOf(
+      'prompt: a cat\nmodels:\n  lora: Qwen-Image-2512-Lightning-4steps-V1.0-fp32.safetensors\n  loraStrength: 0.8\nsteps: 4\ncfg: 1\n',
+    );
     const b = buildGraph(s, jobOf(s, 4));
     assert.deepEqual(b.graph['73'], {
       class_type: 'LoraLoaderModelOnly',
@@ -99,13 +99,20 @@ describe('the other templates', () => {
     });
     assert.deepEqual(b.graph['66'].inputs.model, ['73', 0]);
     assert.ok(b.loaderNodes.includes('73'));
-    assert.deepEqual(checkGraph(b.graph, objectInfo).filter((p) => !isModelFile(p.input)), []);
+    assert.deepEqual(
+      checkGraph(b.graph, objectInfo).filter((p) => !isModelFile(p.input)),
+      [],
+    );
   });
 
   it('GGUF swaps only the loaders, which a server without ComfyUI-GGUF lacks', () => {
     const s = specOf(read('examples/cheaper-levers.qwenprompt').split('---\n')[1]);
     const b = buildGraph(s, jobOf(s, 20));
-    assert.deepEqual(b.graph['37'], { class_type: 'UnetLoaderGGUF', inputs: { unet_name: 'qwen-image-2512-Q4_K_M.gguf' }, _meta: { title: 'Unet Loader (GGUF)' } });
+    assert.deepEqual(b.graph['37'], {
+      class_type: 'UnetLoaderGGUF',
+      inputs: { unet_name: 'qwen-image-2512-Q4_K_M.gguf' },
+      _meta: { title: 'Unet Loader (GGUF)' },
+    });
     assert.deepEqual(b.graph['38'].inputs, { type: 'qwen_image', clip_name: 'Qwen2.5-VL-7B-Instruct-Q4_K_M.gguf' });
     const { '37': unet, '38': clip, ...rest } = shape(b.graph);
     const { '37': u0, '38': c0, ...protocolRest } = shape(graphFixture('protocol-qwen-image.api.json'));
@@ -113,24 +120,38 @@ describe('the other templates', () => {
     assert.deepEqual(rest, protocolRest);
     // The recorded server had no GGUF pack: exactly what ComfyUI answers with missing_node_type.
     assert.deepEqual(
-      checkGraph(b.graph, objectInfo).filter((p) => !isModelFile(p.input)).map((p) => [p.node, p.kind]),
-      [['37', 'missing-node-type'], ['38', 'missing-node-type']],
+      checkGraph(b.graph, objectInfo)
+        .filter((p) => !isModelFile(p.input))
+        .map((p) => [p.node, p.kind]),
+      [
+        ['37', 'missing-node-type'],
+        ['38', 'missing-node-type'],
+      ],
     );
     // With the pack's loaders (inputs as ComfyUI-GGUF declares them) the graph validates.
     const withGguf: ObjectInfo = {
       ...objectInfo,
       UnetLoaderGGUF: { input: { required: { unet_name: [['qwen-image-2512-Q4_K_M.gguf']] } }, output: ['MODEL'] },
-      CLIPLoaderGGUF: { input: { required: { clip_name: [['Qwen2.5-VL-7B-Instruct-Q4_K_M.gguf']], type: objectInfo.CLIPLoader.input.required!.type } }, output: ['CLIP'] },
+      CLIPLoaderGGUF: {
+        input: { required: { clip_name: [['Qwen2.5-VL-7B-Instruct-Q4_K_M.gguf']], type: objectInfo.CLIPLoader.input.required!.type } },
+        output: ['CLIP'],
+      },
     };
-    assert.deepEqual(checkGraph(b.graph, withGguf).filter((p) => !isModelFile(p.input)), []);
+    assert.deepEqual(
+      checkGraph(b.graph, withGguf).filter((p) => !isModelFile(p.input)),
+      [],
+    );
   });
 
-  it('sd-checkpoint has the shape of ComfyUI\'s basic API example (script_examples/basic_api_example.py) and validates', () => {
+  it("sd-checkpoint has the shape of ComfyUI's basic API example (script_examples/basic_api_example.py) and validates", () => {
     const s = specOf(read('examples/sd15-quick.qwenprompt'));
     const b = buildGraph(s, jobOf(s, 8));
     assert.deepEqual(shape(b.graph), shape(graphFixture('protocol-sd15.api.json')));
     assert.deepEqual([b.graph['5'].inputs.width, b.graph['3'].inputs.steps, b.graph['3'].inputs.seed], [256, 8, 42]);
-    assert.deepEqual(checkGraph(b.graph, objectInfo).filter((p) => !isModelFile(p.input)), []);
+    assert.deepEqual(
+      checkGraph(b.graph, objectInfo).filter((p) => !isModelFile(p.input)),
+      [],
+    );
     const named = buildGraph(s, jobOf(s, 8));
     named.graph['4'].inputs.ckpt_name = 'tiny_sd15_random.safetensors';
     assert.deepEqual(checkGraph(named.graph, objectInfo), [], 'with a file the server has, nothing at all is wrong');
@@ -166,13 +187,20 @@ describe('sweeps and mapped inputs on a template', () => {
     const b = buildGraph(t, jobOf(t));
     assert.deepEqual([b.graph['38'].inputs.device, b.graph['58'].inputs.batch_size], ['cpu', 2]);
     const noLora = specOf('prompt: a cat\ninputs:\n  LoraLoaderModelOnly.strength_model: 0.5\n');
-    assert.throws(() => buildGraph(noLora, jobOf(noLora)), (e: Error) => e instanceof GraphMappingError && e.field === 'inputs.LoraLoaderModelOnly.strength_model');
+    assert.throws(
+      () => buildGraph(noLora, jobOf(noLora)),
+      (e: Error) => e instanceof GraphMappingError && e.field === 'inputs.LoraLoaderModelOnly.strength_model',
+    );
   });
 
-  const s = specOf('prompt: a cat\nsize: 1024x1024\nsweep:\n  cfg: [6.5, 7.0]\n  size: [1024x1024, 1328x1328]\n  KSampler.denoise: [0.8, 1]\ninputs:\n  Save Image.filename_prefix: study/cat\n');
+  const s = specOf(
+    'prompt: a cat\nsize: 1024x1024\nsweep:\n  cfg: [6.5, 7.0]\n  size: [1024x1024, 1328x1328]\n  KSampler.denoise: [0.8, 1]\ninputs:\n  Save Image.filename_prefix: study/cat\n',
+  );
 
   it('binds swept values to the sweep item they came from', () => {
-    const cell = planCells(s, { includeSweep: true }).find((c) => c.axes.cfg === 7 && c.axes.size === '1328x1328' && c.axes['KSampler.denoise'] === 0.8);
+    const cell = planCells(s, { includeSweep: true }).find(
+      (c) => c.axes.cfg === 7 && c.axes.size === '1328x1328' && c.axes['KSampler.denoise'] === 0.8,
+    );
     assert.ok(cell);
     const b = buildGraph(s, cell.settings);
     assert.deepEqual(binding(b, '3', 'cfg'), ['sweep.cfg.1']);

@@ -23,7 +23,14 @@ async function run(width: number, height: number) {
   try {
     const spec = studySpec({ width, height, steps: [2], repeats: 2 });
     // A copy of each update as it was sent (the panel gets a serialized one).
-    const { runDir } = await runSpec({ spec, specFile: '/x/s.qwenprompt', client, runsRoot: root, onUpdate: (u) => updates.push(structuredClone(u)), convergence: false });
+    const { runDir } = await runSpec({
+      spec,
+      specFile: '/x/s.qwenprompt',
+      client,
+      runsRoot: root,
+      onUpdate: (u) => updates.push(structuredClone(u)),
+      convergence: false,
+    });
     return { runDir, record: await readRunRecord(runDir), updates, done: () => rmSync(root, { recursive: true, force: true }) };
   } finally {
     client.close();
@@ -86,7 +93,7 @@ test('an image no bigger than a thumbnail gets none: the grid shows it as it is'
   }
 });
 
-test('a thumbnail is made in a worker thread: the caller\'s event loop keeps running while a 1024² image is decoded, resized and encoded', async () => {
+test("a thumbnail is made in a worker thread: the caller's event loop keeps running while a 1024² image is decoded, resized and encoded", async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'qp-thumbw-'));
   try {
     // A noisy picture with a left-to-right red ramp: the JPEG's worst case, and a layout to check.

@@ -20,10 +20,14 @@ function tsFiles(dir: string): string[] {
 
 /** The files and options tsc takes from one tsconfig, as `tsc -p` resolves them. */
 function project(config: string): { files: Set<string>; options: ts.CompilerOptions } {
-  const parsed = ts.getParsedCommandLineOfConfigFile(join(root, config), {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (d) => assert.fail(ts.flattenDiagnosticMessageText(d.messageText, '\n')),
-  });
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    join(root, config),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => assert.fail(ts.flattenDiagnosticMessageText(d.messageText, '\n')),
+    },
+  );
   assert.ok(parsed, config);
   assert.deepEqual(parsed.errors, [], config);
   return { files: new Set(parsed.fileNames.map((f) => relative(root, f))), options: parsed.options };
@@ -47,12 +51,18 @@ test('check-types compiles every webview file, and src/shared and src/protocol, 
   assert.deepEqual(missing, [], 'webview files tsc never sees');
 });
 
-test('check-types compiles src/shared and src/protocol with neither the DOM nor Node\'s types', () => {
+test("check-types compiles src/shared and src/protocol with neither the DOM nor Node's types", () => {
   const pure = checkedConfigs()
     .map(project)
     .filter((p) => p.options.types?.length === 0 && !(p.options.lib ?? []).some((l) => /dom/i.test(l)));
   assert.equal(pure.length, 1);
   const expected = [...tsFiles(join(root, 'src/shared')), ...tsFiles(join(root, 'src/protocol'))].map((f) => relative(root, f));
-  assert.deepEqual(expected.filter((f) => !pure[0].files.has(f)), []);
-  assert.ok([...pure[0].files].every((f) => f.startsWith('src/shared/') || f.startsWith('src/protocol/')), 'and nothing they could lean on');
+  assert.deepEqual(
+    expected.filter((f) => !pure[0].files.has(f)),
+    [],
+  );
+  assert.ok(
+    [...pure[0].files].every((f) => f.startsWith('src/shared/') || f.startsWith('src/protocol/')),
+    'and nothing they could lean on',
+  );
 });

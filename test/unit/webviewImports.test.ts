@@ -16,7 +16,10 @@ function tsFiles(dir: string): string[] {
 
 function imports(file: string): { spec: string; typeOnly: boolean }[] {
   const text = readFileSync(file, 'utf8');
-  const from = [...text.matchAll(/^\s*(import|export)\s+(type\s+)?[^'"]*?from\s+'([^']+)'/gm)].map((m) => ({ spec: m[3], typeOnly: !!m[2] }));
+  const from = [...text.matchAll(/^\s*(import|export)\s+(type\s+)?[^'"]*?from\s+'([^']+)'/gm)].map((m) => ({
+    spec: m[3],
+    typeOnly: !!m[2],
+  }));
   // `import x = require('…')` and bare require('…') calls.
   const required = [...text.matchAll(/\brequire\(\s*'([^']+)'\s*\)/g)].map((m) => ({ spec: m[1], typeOnly: false }));
   return [...from, ...required];
@@ -29,7 +32,10 @@ test('the webview imports nothing from src/ but src/protocol and src/shared (and
     for (const { spec } of imports(f)) {
       assert.ok(spec.startsWith('.'), `${relative(root, f)} imports package ${spec}`);
       const target = relative(root, resolve(dirname(f), spec));
-      assert.ok(['webview-ui', 'src/protocol', 'src/shared'].some((d) => target.startsWith(d)), `${relative(root, f)} imports ${target}`);
+      assert.ok(
+        ['webview-ui', 'src/protocol', 'src/shared'].some((d) => target.startsWith(d)),
+        `${relative(root, f)} imports ${target}`,
+      );
     }
   }
 });
@@ -46,7 +52,10 @@ test('src/shared imports nothing outside itself (no package, no node:*, no vscod
       for (const { spec } of imports(f)) {
         assert.ok(spec.startsWith('.'), `${relative(root, f)} imports package ${spec}`);
         const target = relative(root, resolve(dirname(f), spec));
-        assert.ok(homes.some((d) => target.startsWith(d + '/')), `${relative(root, f)} imports ${target}`);
+        assert.ok(
+          homes.some((d) => target.startsWith(d + '/')),
+          `${relative(root, f)} imports ${target}`,
+        );
       }
     }
   }
@@ -60,11 +69,17 @@ test('src/core imports no vscode, in any form (the CLI and the tests run it with
   }
 });
 
-test('src imports vscode as `import vscode = require(\'vscode\')`, never as a namespace import', () => {
+test("src imports vscode as `import vscode = require('vscode')`, never as a namespace import", () => {
   // esbuild turns each `import * as vscode` into a copy of the whole API object (hundreds of getters)
   // per importing module: 30 copies were 13 ms of the extension's 30 ms bundle load at activation.
   const files = tsFiles(join(root, 'src'));
   const offenders = files.filter((f) => /^\s*import\s+\*\s+as\s+\w+\s+from\s+'vscode'/m.test(readFileSync(f, 'utf8')));
-  assert.deepEqual(offenders.map((f) => relative(root, f)), []);
-  assert.ok(files.some((f) => readFileSync(f, 'utf8').includes("import vscode = require('vscode');")), 'the check sees the form it asks for');
+  assert.deepEqual(
+    offenders.map((f) => relative(root, f)),
+    [],
+  );
+  assert.ok(
+    files.some((f) => readFileSync(f, 'utf8').includes("import vscode = require('vscode');")),
+    'the check sees the form it asks for',
+  );
 });

@@ -10,11 +10,25 @@ function cell(over: Partial<CellRecord> & { steps?: number; repeat?: number }): 
   const steps = over.steps ?? 20;
   const repeat = over.repeat ?? 0;
   const { steps: _s, ...rest } = over;
-  return { key: `steps=${steps}#r${repeat}`, axes: { steps }, column: `${steps} steps`, repeat, seed: 7 + repeat, status: 'queued', images: [], ...rest };
+  return {
+    key: `steps=${steps}#r${repeat}`,
+    axes: { steps },
+    column: `${steps} steps`,
+    repeat,
+    seed: 7 + repeat,
+    status: 'queued',
+    images: [],
+    ...rest,
+  };
 }
 
 const timings = (executionMs: number, extra: Partial<NonNullable<CellRecord['timings']>> = {}) => ({
-  executionMs, nodes: [], cachedNodes: [], cold: false, cached: false, ...extra,
+  executionMs,
+  nodes: [],
+  cachedNodes: [],
+  cold: false,
+  cached: false,
+  ...extra,
 });
 
 test('each engine status shows as one of the panel’s seven states', () => {
@@ -66,8 +80,14 @@ test('the grid puts settings in columns and repeats in rows, in plan order', () 
     cell({ steps: 60, repeat: 0 }),
   ];
   const g = gridLayout(cells);
-  assert.deepEqual(g.columns.map((c) => c.column), ['40 steps', '20 steps', '60 steps']);
-  assert.deepEqual(g.rows, [{ repeat: 0, seed: 7 }, { repeat: 1, seed: 8 }]);
+  assert.deepEqual(
+    g.columns.map((c) => c.column),
+    ['40 steps', '20 steps', '60 steps'],
+  );
+  assert.deepEqual(g.rows, [
+    { repeat: 0, seed: 7 },
+    { repeat: 1, seed: 8 },
+  ]);
   assert.deepEqual(g.keys, [
     ['steps=40#r0', 'steps=20#r0', 'steps=60#r0'],
     ['steps=40#r1', 'steps=20#r1', undefined],
@@ -93,7 +113,12 @@ test('image URLs stay inside the run folder’s webview URI, with odd names enco
 });
 
 const col = (steps: number, mean: number, sd: number, extra: Partial<ColumnStats> = {}): ColumnStats => ({
-  column: `${steps} steps`, axes: { steps }, warm: { n: 3, mean, sd, min: mean - sd, max: mean + sd }, cachedCount: 0, failedCount: 0, ...extra,
+  column: `${steps} steps`,
+  axes: { steps },
+  warm: { n: 3, mean, sd, min: mean - sd, max: mean + sd },
+  cachedCount: 0,
+  failedCount: 0,
+  ...extra,
 });
 
 test('the chart puts more steps to the right and more time higher up, with ±σ bars', () => {
@@ -101,7 +126,10 @@ test('the chart puts more steps to the right and more time higher up, with ±σ 
   assert.ok(m);
   assert.equal(m.series.length, 1);
   const pts = m.series[0].points;
-  assert.deepEqual(pts.map((p) => p.steps), [20, 40, 60]);
+  assert.deepEqual(
+    pts.map((p) => p.steps),
+    [20, 40, 60],
+  );
   assert.ok(pts[0].x < pts[1].x && pts[1].x < pts[2].x);
   assert.ok(pts[0].y > pts[1].y && pts[1].y > pts[2].y, 'SVG y grows downwards');
   for (const p of pts) {
@@ -109,23 +137,47 @@ test('the chart puts more steps to the right and more time higher up, with ±σ 
     assert.ok(p.x >= m.plot.left && p.x <= m.plot.right && p.yHigh >= m.plot.top && p.yLow <= m.plot.bottom);
   }
   assert.match(m.series[0].path, /^M[\d.]+,[\d.]+ L[\d.]+,[\d.]+ L[\d.]+,[\d.]+$/);
-  assert.deepEqual(m.xTicks.map((t) => t.label), ['20', '40', '60']);
+  assert.deepEqual(
+    m.xTicks.map((t) => t.label),
+    ['20', '40', '60'],
+  );
   assert.equal(m.yTicks[0].label, '0 s');
   assert.ok(m.yTicks[m.yTicks.length - 1].value >= 258900, 'the y axis reaches the top error bar');
 });
 
 test('a sweep draws one line per other setting; nothing measured draws nothing', () => {
-  const cfg = (steps: number, c: number, mean: number) => col(steps, mean, 0, { column: `${steps} steps · cfg ${c}`, axes: { steps, cfg: c } });
+  const cfg = (steps: number, c: number, mean: number) =>
+    col(steps, mean, 0, { column: `${steps} steps · cfg ${c}`, axes: { steps, cfg: c } });
   const m = chartModel([cfg(20, 6.5, 50000), cfg(40, 6.5, 120000), cfg(20, 7, 52000), cfg(40, 7, 125000)], { width: 500, height: 200 });
-  assert.deepEqual(m?.series.map((s) => s.name), ['cfg 6.5', 'cfg 7']);
-  assert.equal(chartModel([{ column: '20 steps', axes: { steps: 20 }, cachedCount: 2, failedCount: 0 }], { width: 500, height: 200 }), undefined);
+  assert.deepEqual(
+    m?.series.map((s) => s.name),
+    ['cfg 6.5', 'cfg 7'],
+  );
+  assert.equal(
+    chartModel([{ column: '20 steps', axes: { steps: 20 }, cachedCount: 2, failedCount: 0 }], { width: 500, height: 200 }),
+    undefined,
+  );
   assert.equal(niceStep(258900), 100000);
   assert.equal(niceStep(8), 2);
 });
 
 test('the zoomed view lists the cell’s own settings over the spec’s, and what was measured', () => {
-  const c = cell({ steps: 40, seed: 123456790, axes: { steps: 40, cfg: 6.5 }, status: 'success', timings: timings(143000, { itPerSec: 0.28, peakVramBytes: 18.5e9, peakDeviceVramBytes: 20 * 2 ** 30, peakTorchVramBytes: 17.5 * 2 ** 30, cold: true }) });
-  const rows = new Map(cellSettings(c, { sampler: 'dpmpp_2m', scheduler: 'karras', cfg: 7, width: 1024, height: 1024, prompt: 'a bamboo forest' }));
+  const c = cell({
+    steps: 40,
+    seed: 123456790,
+    axes: { steps: 40, cfg: 6.5 },
+    status: 'success',
+    timings: timings(143000, {
+      itPerSec: 0.28,
+      peakVramBytes: 18.5e9,
+      peakDeviceVramBytes: 20 * 2 ** 30,
+      peakTorchVramBytes: 17.5 * 2 ** 30,
+      cold: true,
+    }),
+  });
+  const rows = new Map(
+    cellSettings(c, { sampler: 'dpmpp_2m', scheduler: 'karras', cfg: 7, width: 1024, height: 1024, prompt: 'a bamboo forest' }),
+  );
   assert.equal(rows.get('Steps'), '40');
   assert.equal(rows.get('CFG'), '6.5');
   assert.equal(rows.get('Seed'), '123456790');
@@ -135,9 +187,12 @@ test('the zoomed view lists the cell’s own settings over the spec’s, and wha
   assert.equal(measured.get('Execution'), '143.0 s');
   assert.equal(measured.get('VRAM (device)'), '20.0 GiB');
   assert.equal(measured.get('VRAM (PyTorch)'), '17.5 GiB');
-  assert.equal(measured.get('VRAM (total − free)'), undefined, 'ComfyUI\'s own figure is shown only for records without the device one');
+  assert.equal(measured.get('VRAM (total − free)'), undefined, "ComfyUI's own figure is shown only for records without the device one");
   const old = new Map(cellMeasurements(cell({ status: 'success', timings: timings(1000, { peakVramBytes: 18.5 * 2 ** 30 }) })));
   assert.equal(old.get('VRAM (total − free)'), '18.5 GiB');
   assert.match(measured.get('Models') ?? '', /cold/);
-  assert.deepEqual(cellSettings(cell({}), 'not an object').map(([k]) => k), ['Steps', 'Seed']);
+  assert.deepEqual(
+    cellSettings(cell({}), 'not an object').map(([k]) => k),
+    ['Steps', 'Seed'],
+  );
 });

@@ -23,14 +23,28 @@ mkdirSync(runDir);
 // The real webview bundle, and the host's own html.ts and live-state code (so the CSP under test is ours).
 await esbuild.build({
   entryPoints: [join(root, 'webview-ui/main.ts'), join(root, 'webview-ui/main.css')],
-  outdir: webDir, bundle: true, format: 'esm', platform: 'browser', target: 'es2022', logLevel: 'warning',
+  outdir: webDir,
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  logLevel: 'warning',
 });
 const hostJs = join(work, 'host.mjs');
-writeFileSync(join(work, 'host-entry.ts'),
+writeFileSync(
+  join(work, 'host-entry.ts'),
   `export { renderPanelHtml, makeNonce } from ${JSON.stringify(join(root, 'src/features/results/panel/html.ts'))};\n` +
-  `export { RunViewState } from ${JSON.stringify(join(root, 'src/features/results/panel/runState.ts'))};\n` +
-  `export { qualitySummary } from ${JSON.stringify(join(root, 'src/core/quality/ratings.ts'))};\n`);
-await esbuild.build({ entryPoints: [join(work, 'host-entry.ts')], outfile: hostJs, bundle: true, format: 'esm', platform: 'node', logLevel: 'warning' });
+    `export { RunViewState } from ${JSON.stringify(join(root, 'src/features/results/panel/runState.ts'))};\n` +
+    `export { qualitySummary } from ${JSON.stringify(join(root, 'src/core/quality/ratings.ts'))};\n`,
+);
+await esbuild.build({
+  entryPoints: [join(work, 'host-entry.ts')],
+  outfile: hostJs,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  logLevel: 'warning',
+});
 const { renderPanelHtml, makeNonce, RunViewState, qualitySummary } = await import(hostJs);
 
 const types = { '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png' };
@@ -60,8 +74,11 @@ const origin = `http://127.0.0.1:${server.address().port}`;
 
 function page(state) {
   return renderPanelHtml({
-    cspSource: origin, nonce: makeNonce(), title: 'Results: bamboo portrait',
-    scriptUri: `${origin}/webview/main.js`, styleUri: `${origin}/webview/main.css`,
+    cspSource: origin,
+    nonce: makeNonce(),
+    title: 'Results: bamboo portrait',
+    scriptUri: `${origin}/webview/main.js`,
+    styleUri: `${origin}/webview/main.css`,
     init: state.init(`${origin}/run`),
   });
 }
@@ -76,23 +93,30 @@ try {
   for (const theme of ['light', 'dark']) {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
     const p = await ctx.newPage();
-    p.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`${theme}: ${m.text()}`); });
+    p.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') problems.push(`${theme}: ${m.text()}`);
+    });
     p.on('pageerror', (e) => problems.push(`${theme}: ${e.message}`));
     // Runs before the page's scripts and outside its CSP, like VS Code's own webview preload.
-    await p.addInitScript(({ vars, theme }) => {
-      window.__posted = [];
-      let state;
-      window.acquireVsCodeApi = () => ({
-        postMessage: (m) => window.__posted.push(m),
-        getState: () => state,
-        setState: (s) => { state = s; },
-      });
-      document.addEventListener('DOMContentLoaded', () => {
-        for (const [k, v] of Object.entries(vars)) document.documentElement.style.setProperty(k, v);
-        document.body.classList.add(`vscode-${theme}`);
-      });
-      document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
-    }, { vars: themes[theme], theme });
+    await p.addInitScript(
+      ({ vars, theme }) => {
+        window.__posted = [];
+        let state;
+        window.acquireVsCodeApi = () => ({
+          postMessage: (m) => window.__posted.push(m),
+          getState: () => state,
+          setState: (s) => {
+            state = s;
+          },
+        });
+        document.addEventListener('DOMContentLoaded', () => {
+          for (const [k, v] of Object.entries(vars)) document.documentElement.style.setProperty(k, v);
+          document.body.classList.add(`vscode-${theme}`);
+        });
+        document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
+      },
+      { vars: themes[theme], theme },
+    );
 
     // 1. A run in progress: the 60-step column sampling, with a live preview frame.
     const live = sampleRun();
@@ -105,7 +129,10 @@ try {
     const send = (m) => p.evaluate((m) => window.postMessage(m, '*'), m);
     await send({ type: 'progress', key: 'steps=60#r1', value: 23, max: 60 });
     const preview = [...samplePng(96, 1, 0.3)];
-    await p.evaluate(({ bytes }) => window.postMessage({ type: 'preview', key: 'steps=60#r1', mime: 'image/png', data: new Uint8Array(bytes) }, '*'), { bytes: preview });
+    await p.evaluate(
+      ({ bytes }) => window.postMessage({ type: 'preview', key: 'steps=60#r1', mime: 'image/png', data: new Uint8Array(bytes) }, '*'),
+      { bytes: preview },
+    );
     await p.waitForSelector('img.preview');
     await p.waitForFunction(() => [...document.images].every((i) => i.complete));
     await p.screenshot({ path: join(outDir, `live-${theme}.png`), fullPage: true });
@@ -128,9 +155,14 @@ try {
       await p.setViewportSize({ width, height: 600 });
       const over = await p.evaluate(() => {
         const h1 = document.querySelector('.run-header h1');
-        return { right: h1.getBoundingClientRect().right - window.innerWidth, lines: Math.round(h1.clientHeight / parseFloat(getComputedStyle(h1).lineHeight)), title: h1.title.length };
+        return {
+          right: h1.getBoundingClientRect().right - window.innerWidth,
+          lines: Math.round(h1.clientHeight / parseFloat(getComputedStyle(h1).lineHeight)),
+          title: h1.title.length,
+        };
       });
-      if (over.right > 0 || over.lines > 3 || over.title !== name.length) problems.push(`${theme}: long name at ${width} px: ${JSON.stringify(over)}`);
+      if (over.right > 0 || over.lines > 3 || over.title !== name.length)
+        problems.push(`${theme}: long name at ${width} px: ${JSON.stringify(over)}`);
       await p.screenshot({ path: join(outDir, `long-name-${width}-${theme}.png`) });
     }
     await p.setViewportSize({ width: 1280, height: 900 });
@@ -159,9 +191,14 @@ try {
 
     // 5. Judging: a blind round by keyboard (the host's side answered here), then compare two images.
     const answer = async (kind, value) => {
-      const req = await p.waitForFunction((k) => window.__posted.find((m) => m.type === 'request' && m.body.kind === k && !m.answered), kind);
+      const req = await p.waitForFunction(
+        (k) => window.__posted.find((m) => m.type === 'request' && m.body.kind === k && !m.answered),
+        kind,
+      );
       const m = await req.jsonValue();
-      await p.evaluate((id) => { for (const x of window.__posted) if (x.id === id) x.answered = true; }, m.id);
+      await p.evaluate((id) => {
+        for (const x of window.__posted) if (x.id === id) x.answered = true;
+      }, m.id);
       await send({ type: 'reply', id: m.id, ok: true, value: typeof value === 'function' ? value(m.body) : value });
       return m.body;
     };

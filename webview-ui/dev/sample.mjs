@@ -25,7 +25,7 @@ export function samplePng(size, k, detail) {
   for (let y = Math.floor(size * 0.3); y < size; y++) {
     for (let x = 0; x < size; x++) {
       const dx = (x - size / 2) / size;
-      const head = (dx ** 2 + ((y - size * 0.36) / size) ** 2) < 0.006;
+      const head = dx ** 2 + ((y - size * 0.36) / size) ** 2 < 0.006;
       const body = y > size * 0.47 && Math.abs(dx) < 0.08 + (y / size - 0.47) * 0.5;
       if (!head && !body) continue;
       const i = (y * size + x) * 4;
@@ -100,10 +100,20 @@ export function sampleRun() {
       name: 'bamboo portrait',
       id: 'bamboo-portrait',
       resolved: {
-        name: 'bamboo portrait', model: 'qwen-image-2512', prompt: PROMPT,
+        name: 'bamboo portrait',
+        model: 'qwen-image-2512',
+        prompt: PROMPT,
         negative: 'deformed, blurry, low quality, text, watermark, extra limbs, disfigured',
-        seed, width: 1024, height: 1024, sampler: 'dpmpp_2m', scheduler: 'karras', cfg: 7, denoise: 1,
-        steps: [20, 40, 60], repeats: 3, models: { unet: 'qwen_image_2512_fp8_e4m3fn.safetensors' },
+        seed,
+        width: 1024,
+        height: 1024,
+        sampler: 'dpmpp_2m',
+        scheduler: 'karras',
+        cfg: 7,
+        denoise: 1,
+        steps: [20, 40, 60],
+        repeats: 3,
+        models: { unet: 'qwen_image_2512_fp8_e4m3fn.safetensors' },
       },
     },
     server: { url: 'http://127.0.0.1:8188', comfyuiVersion: '0.3.75', gpu: 'NVIDIA GeForce RTX 4090', vramTotalBytes: 24 * 1024 ** 3 },
@@ -121,8 +131,12 @@ export function finishedRun() {
     if (c.key === 'steps=60#r1') {
       const file = 'steps-60_r1.png';
       images[file] = samplePng(384, 1, 1);
-      return { ...c, status: 'success', images: [{ file, sha256: 'e'.repeat(64), bytes: 1, width: 1024, height: 1024 }],
-        timings: timing(257100, { itPerSec: 59 / 250.9 }) };
+      return {
+        ...c,
+        status: 'success',
+        images: [{ file, sha256: 'e'.repeat(64), bytes: 1, width: 1024, height: 1024 }],
+        timings: timing(257100, { itPerSec: 59 / 250.9 }),
+      };
     }
     if (c.key === 'steps=60#r2') return { ...c, status: 'error', error: 'KSampler: CUDA out of memory. Tried to allocate 2.00 GiB.' };
     return c;
@@ -140,8 +154,13 @@ export function sweepRun() {
       images[file] = samplePng(256, cfg === 7 ? 2 : 0, steps / 60);
       const ms = steps * steps * 40 + steps * 2200 + (cfg === 7 ? 3000 : 0);
       cells.push({
-        key: `steps=${steps},cfg=${cfg}#r0`, axes: { steps, cfg }, column: `${steps} steps · cfg ${cfg}`, repeat: 0, seed: 123456789,
-        status: 'success', images: [{ file, sha256: 'a'.repeat(64), bytes: 1, width: 1024, height: 1024 }],
+        key: `steps=${steps},cfg=${cfg}#r0`,
+        axes: { steps, cfg },
+        column: `${steps} steps · cfg ${cfg}`,
+        repeat: 0,
+        seed: 123456789,
+        status: 'success',
+        images: [{ file, sha256: 'a'.repeat(64), bytes: 1, width: 1024, height: 1024 }],
         timings: timing(ms, { itPerSec: (steps - 1) / ((ms - 6200) / 1000) }),
       });
     }

@@ -85,7 +85,12 @@ export class CellView {
     let visual: HTMLElement;
     if (image?.note && !image.thumb && (state === 'done' || state === 'cached')) {
       // Too large for the client to decode (run.json's note says why): the webview would try the full image.
-      visual = h('div', { class: 'placeholder', title: image.note, 'data-testid': 'cell-not-shown' }, h('span', { class: 'icon' }, '⚠'), ` ${image.width}×${image.height}: not shown`);
+      visual = h(
+        'div',
+        { class: 'placeholder', title: image.note, 'data-testid': 'cell-not-shown' },
+        h('span', { class: 'icon' }, '⚠'),
+        ` ${image.width}×${image.height}: not shown`,
+      );
     } else if (image && (state === 'done' || state === 'cached')) {
       // The grid shows the downscaled copy when the run made one; zoom, compare and rating use the image.
       const full = imageUrl(this.#imageBase, image.file);
@@ -143,20 +148,40 @@ export class CellView {
       'div',
       { class: 'caption' },
       h('span', { class: 'setting', title: c.column }, c.column),
-      h('span', {
-        class: `time ${state}`,
-        'data-testid': 'cell-time',
-        title: state === 'cached' ? 'Served from ComfyUI’s cache: nothing was measured, left out of statistics' : undefined,
-      }, time),
+      h(
+        'span',
+        {
+          class: `time ${state}`,
+          'data-testid': 'cell-time',
+          title: state === 'cached' ? 'Served from ComfyUI’s cache: nothing was measured, left out of statistics' : undefined,
+        },
+        time,
+      ),
     );
     const score = cellScoreText(c);
-    if (score) caption.append(h('span', { class: 'score', 'data-testid': 'cell-score', title: 'Against the same seed at the top step count: SSIM of the luminance (1 = same structure) and mean CIE76 ΔE' }, score));
+    if (score)
+      caption.append(
+        h(
+          'span',
+          {
+            class: 'score',
+            'data-testid': 'cell-score',
+            title: 'Against the same seed at the top step count: SSIM of the luminance (1 = same structure) and mean CIE76 ΔE',
+          },
+          score,
+        ),
+      );
     if (c.error) caption.append(h('span', { class: 'error', title: c.error }, c.error));
     const frame = h('div', { class: 'frame' }, thumb);
     if (image && (state === 'done' || state === 'cached')) {
       const open = h(
         'button',
-        { class: 'open-overlay', type: 'button', title: `Open ${image.file} in an editor tab`, 'aria-label': `Open ${image.file} in an editor tab` },
+        {
+          class: 'open-overlay',
+          type: 'button',
+          title: `Open ${image.file} in an editor tab`,
+          'aria-label': `Open ${image.file} in an editor tab`,
+        },
         'Open ↗',
       );
       open.addEventListener('click', () => this.#handlers.open(image.file));

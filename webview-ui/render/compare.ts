@@ -71,14 +71,18 @@ export class CompareDialog {
     close.addEventListener('click', () => this.el.close());
     this.#modeBar.replaceChildren(
       ...MODES.map(({ mode, text, key }) => {
-        const b = h('button', {
-          type: 'button',
-          role: 'tab',
-          class: 'secondary',
-          'aria-selected': String(mode === this.#mode),
-          'data-mode': mode,
-          title: `${text} (${key})`,
-        }, text);
+        const b = h(
+          'button',
+          {
+            type: 'button',
+            role: 'tab',
+            class: 'secondary',
+            'aria-selected': String(mode === this.#mode),
+            'data-mode': mode,
+            title: `${text} (${key})`,
+          },
+          text,
+        );
         b.addEventListener('click', () => this.#setMode(mode));
         return b;
       }),
@@ -89,8 +93,18 @@ export class CompareDialog {
     const legend = h(
       'div',
       { class: 'compare-legend' },
-      h('span', { class: 'who' }, h('span', { class: 'tag a' }, 'A'), h('span', { 'data-testid': 'compare-label-a' }, this.#a?.label ?? '')),
-      h('span', { class: 'who' }, h('span', { class: 'tag b' }, 'B'), h('span', { 'data-testid': 'compare-label-b' }, this.#b?.label ?? '')),
+      h(
+        'span',
+        { class: 'who' },
+        h('span', { class: 'tag a' }, 'A'),
+        h('span', { 'data-testid': 'compare-label-a' }, this.#a?.label ?? ''),
+      ),
+      h(
+        'span',
+        { class: 'who' },
+        h('span', { class: 'tag b' }, 'B'),
+        h('span', { 'data-testid': 'compare-label-b' }, this.#b?.label ?? ''),
+      ),
       h('span', { class: 'muted hint' }, 'Wheel to zoom · drag to pan · 1–4 modes · Space flips in blink'),
     );
     this.el.replaceChildren(header, this.#stage, legend);
@@ -105,11 +119,15 @@ export class CompareDialog {
 
   #viewport(...children: HTMLElement[]): HTMLElement {
     const vp = h('div', { class: 'viewport' }, ...children);
-    vp.addEventListener('wheel', (e) => {
-      e.preventDefault();
-      const r = vp.getBoundingClientRect();
-      this.#apply(zoomAt(this.#t, e.deltaY < 0 ? 1.25 : 0.8, e.clientX - r.left, e.clientY - r.top));
-    }, { passive: false });
+    vp.addEventListener(
+      'wheel',
+      (e) => {
+        e.preventDefault();
+        const r = vp.getBoundingClientRect();
+        this.#apply(zoomAt(this.#t, e.deltaY < 0 ? 1.25 : 0.8, e.clientX - r.left, e.clientY - r.top));
+      },
+      { passive: false },
+    );
     vp.addEventListener('pointerdown', (e) => {
       if ((e.target as HTMLElement).closest('input')) return;
       this.#drag = { x: e.clientX, y: e.clientY };
@@ -130,7 +148,12 @@ export class CompareDialog {
 
   #img(which: 'a' | 'b'): HTMLImageElement {
     const src = which === 'a' ? this.#a : this.#b;
-    return h('img', { class: `layer ${which}`, src: src?.url ?? '', alt: `${which.toUpperCase()}: ${src?.label ?? ''}`, draggable: 'false' });
+    return h('img', {
+      class: `layer ${which}`,
+      src: src?.url ?? '',
+      alt: `${which.toUpperCase()}: ${src?.label ?? ''}`,
+      draggable: 'false',
+    });
   }
 
   #renderStage(): void {
@@ -208,7 +231,8 @@ export class CompareDialog {
       const out = ctx.createImageData(w, hgt);
       const share = differencePixels(read(a), read(b), out.data);
       ctx.putImageData(out, 0, 0);
-      const sizes = a.naturalWidth !== b.naturalWidth || a.naturalHeight !== b.naturalHeight ? ' (sizes differ: top-left part compared)' : '';
+      const sizes =
+        a.naturalWidth !== b.naturalWidth || a.naturalHeight !== b.naturalHeight ? ' (sizes differ: top-left part compared)' : '';
       this.#status.textContent = `${(share * 100).toFixed(1)} % of pixels differ${sizes}`;
     } catch (e) {
       this.#status.textContent = `No difference view: ${(e as Error).message}`;

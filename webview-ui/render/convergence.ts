@@ -9,7 +9,11 @@ import type { RunRecord } from '../../src/shared/runRecord';
 export function renderConvergence(record: RunRecord | undefined): HTMLElement | undefined {
   const c = convergenceOf(record);
   if (!c || !record) return undefined;
-  const section = h('section', { class: 'convergence-section', 'aria-label': 'Convergence', 'data-testid': 'convergence' }, h('h2', {}, 'Convergence'));
+  const section = h(
+    'section',
+    { class: 'convergence-section', 'aria-label': 'Convergence', 'data-testid': 'convergence' },
+    h('h2', {}, 'Convergence'),
+  );
   const recs = h('div', { class: 'recommendations', 'data-testid': 'recommendation' });
   for (const g of c.groups) {
     const rec = recommendation(g, c.threshold);
@@ -21,7 +25,9 @@ export function renderConvergence(record: RunRecord | undefined): HTMLElement | 
         { class: `recommendation ${rec.saves ? 'saves' : 'keep'}` },
         h('p', { class: 'headline' }, rec.group ? h('span', { class: 'group' }, `${rec.group}: `) : undefined, h('strong', {}, rec.text)),
         h('p', { class: 'muted detail' }, rec.detail),
-        verdict ? h('p', { class: `ratings ${verdict.agrees ? 'agree' : 'disagree'}`, 'data-testid': 'ratings-verdict' }, verdict.text) : undefined,
+        verdict
+          ? h('p', { class: `ratings ${verdict.agrees ? 'agree' : 'disagree'}`, 'data-testid': 'ratings-verdict' }, verdict.text)
+          : undefined,
       ),
     );
   }
@@ -37,7 +43,11 @@ function renderConvergenceChart(record: RunRecord): HTMLElement | undefined {
   const m = convergenceChart(c, record);
   if (!m) return undefined;
   const { plot } = m;
-  const root = svg('svg', { viewBox: `0 0 ${m.width} ${m.height}`, role: 'img', 'aria-label': 'Mean SSIM to the top step count and execution time against sampling steps' });
+  const root = svg('svg', {
+    viewBox: `0 0 ${m.width} ${m.height}`,
+    role: 'img',
+    'aria-label': 'Mean SSIM to the top step count and execution time against sampling steps',
+  });
   drawStepsAxes(root, m);
   for (const t of m.tTicks) {
     root.append(svg('text', { class: 'tick time-tick', x: plot.right + 6, y: t.at, 'dominant-baseline': 'middle' }, t.label));
@@ -45,13 +55,35 @@ function renderConvergenceChart(record: RunRecord): HTMLElement | undefined {
   root.append(
     svg('line', { class: 'threshold', x1: plot.left, x2: plot.right, y1: m.thresholdY, y2: m.thresholdY }),
     svg('text', { class: 'threshold-label', x: plot.left + 4, y: m.thresholdY - 4 }, `threshold ${c.threshold}`),
-    svg('text', { class: 'axis-title', x: 12, y: plot.top + (plot.bottom - plot.top) / 2, 'text-anchor': 'middle', transform: `rotate(-90 12 ${plot.top + (plot.bottom - plot.top) / 2})` }, 'SSIM'),
-    svg('text', { class: 'axis-title', x: m.width - 6, y: plot.top + (plot.bottom - plot.top) / 2, 'text-anchor': 'middle', transform: `rotate(90 ${m.width - 6} ${plot.top + (plot.bottom - plot.top) / 2})` }, 'time'),
+    svg(
+      'text',
+      {
+        class: 'axis-title',
+        x: 12,
+        y: plot.top + (plot.bottom - plot.top) / 2,
+        'text-anchor': 'middle',
+        transform: `rotate(-90 12 ${plot.top + (plot.bottom - plot.top) / 2})`,
+      },
+      'SSIM',
+    ),
+    svg(
+      'text',
+      {
+        class: 'axis-title',
+        x: m.width - 6,
+        y: plot.top + (plot.bottom - plot.top) / 2,
+        'text-anchor': 'middle',
+        transform: `rotate(90 ${m.width - 6} ${plot.top + (plot.bottom - plot.top) / 2})`,
+      },
+      'time',
+    ),
   );
   for (const s of m.series) {
     const g = svg('g', { class: `series s${s.slot % 6} ${s.kind}` });
     g.append(svg('path', { class: 'line', d: s.path }));
-    if (s.kind !== 'seed') for (const p of s.points) g.append(svg('circle', { class: 'dot', cx: p.x, cy: p.y, r: s.kind === 'mean' ? 4 : 3 }, svg('title', {}, p.label)));
+    if (s.kind !== 'seed')
+      for (const p of s.points)
+        g.append(svg('circle', { class: 'dot', cx: p.x, cy: p.y, r: s.kind === 'mean' ? 4 : 3 }, svg('title', {}, p.label)));
     root.append(g);
   }
   for (const p of m.picks) {
@@ -65,7 +97,11 @@ function renderConvergenceChart(record: RunRecord): HTMLElement | undefined {
   legend.append(h('li', { class: 'pick' }, h('span', { class: 'swatch' }), 'recommended'));
   fig.append(
     legend,
-    h('figcaption', { class: 'muted' }, 'SSIM of each image to the same seed at the top step count (left, 1 = same structure) and mean execution time (right, dashed) against steps.'),
+    h(
+      'figcaption',
+      { class: 'muted' },
+      'SSIM of each image to the same seed at the top step count (left, 1 = same structure) and mean execution time (right, dashed) against steps.',
+    ),
   );
   return fig;
 }

@@ -59,18 +59,45 @@ export function renderRunComparison(
 ): HTMLElement {
   const table = h('table', { class: 'summary', 'data-testid': 'run-compare-table' });
   table.append(
-    h('thead', {}, h('tr', {}, h('th', {}, 'Setting'), h('th', { class: 'num' }, `A · ${when(a.record)}`), h('th', { class: 'num' }, `B · ${when(b.record)}`), h('th', { class: 'num' }, 'B vs A'))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', {}, 'Setting'),
+        h('th', { class: 'num' }, `A · ${when(a.record)}`),
+        h('th', { class: 'num' }, `B · ${when(b.record)}`),
+        h('th', { class: 'num' }, 'B vs A'),
+      ),
+    ),
   );
   const body = h('tbody');
   for (const r of timingRows(a.record.stats, b.record.stats)) {
-    body.append(h('tr', {}, h('th', { scope: 'row' }, r.column), h('td', { class: 'num' }, formatTime(r.a)), h('td', { class: 'num' }, formatTime(r.b)), h('td', { class: 'num' }, r.change ?? '–')));
+    body.append(
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'row' }, r.column),
+        h('td', { class: 'num' }, formatTime(r.a)),
+        h('td', { class: 'num' }, formatTime(r.b)),
+        h('td', { class: 'num' }, r.change ?? '–'),
+      ),
+    );
   }
   table.append(body);
   const pairs = h('div', { class: 'pairs' });
   for (const p of pairCells(a.record.cells, b.record.cells)) {
     const side = (c: typeof p.a, base: string, tag: string) => {
       const file = c?.images[0]?.file;
-      return h('figure', {}, file ? h('img', { src: imageUrl(base, file), alt: `${tag}: ${c ? cellLabel(c) : ''}`, loading: 'lazy' }) : h('div', { class: 'placeholder' }, 'no image'), h('figcaption', {}, `${tag} · ${c ? cellLabel(c) : '–'}`));
+      return h(
+        'figure',
+        {},
+        file
+          ? h('img', { src: imageUrl(base, file), alt: `${tag}: ${c ? cellLabel(c) : ''}`, loading: 'lazy' })
+          : h('div', { class: 'placeholder' }, 'no image'),
+        h('figcaption', {}, `${tag} · ${c ? cellLabel(c) : '–'}`),
+      );
     };
     const fa = p.a?.images[0]?.file;
     const fb = p.b?.images[0]?.file;
@@ -81,7 +108,14 @@ export function renderRunComparison(
         { url: imageUrl(b.imageBase, fb!), label: `B · ${cellLabel(p.b!)} · ${when(b.record)}` },
       ),
     );
-    pairs.append(h('div', { class: 'pair' }, h('div', { class: 'pair-head' }, h('span', {}, `${p.column} · repeat ${p.repeat + 1}`), btn), h('div', { class: 'pair-images' }, side(p.a, a.imageBase, 'A'), side(p.b, b.imageBase, 'B'))));
+    pairs.append(
+      h(
+        'div',
+        { class: 'pair' },
+        h('div', { class: 'pair-head' }, h('span', {}, `${p.column} · repeat ${p.repeat + 1}`), btn),
+        h('div', { class: 'pair-images' }, side(p.a, a.imageBase, 'A'), side(p.b, b.imageBase, 'B')),
+      ),
+    );
   }
   const closeBtn = h('button', { type: 'button', class: 'secondary' }, 'Close comparison');
   closeBtn.addEventListener('click', close);

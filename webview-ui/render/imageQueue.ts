@@ -79,10 +79,12 @@ export class ImageQueue {
     };
     let first = true;
     const inView = new IntersectionObserver((entries) => {
-      const loading = entries.filter((e) => e.isIntersecting).map((e) => {
-        inView.unobserve(e.target);
-        return load(e.target as HTMLImageElement);
-      });
+      const loading = entries
+        .filter((e) => e.isIntersecting)
+        .map((e) => {
+          inView.unobserve(e.target);
+          return load(e.target as HTMLImageElement);
+        });
       // The first images in view to load hold the rest back; later ones (a row placed after its
       // neighbours were rendered) just load.
       if (first && loading.length) {

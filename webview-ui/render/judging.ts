@@ -58,7 +58,8 @@ export class Judging {
     });
     // A click anywhere else closes the export menu, as a menu does.
     document.addEventListener('click', (e) => {
-      for (const m of document.querySelectorAll<HTMLDetailsElement>('details.menu[open]')) if (!m.contains(e.target as Node)) m.open = false;
+      for (const m of document.querySelectorAll<HTMLDetailsElement>('details.menu[open]'))
+        if (!m.contains(e.target as Node)) m.open = false;
     });
   }
 
@@ -67,9 +68,30 @@ export class Judging {
     const record = this.#host.record();
     const finished = !!record && record.status !== 'running';
     const images = record?.cells.filter(canShow).length ?? 0;
-    const rate = h('button', { type: 'button', class: 'secondary', 'data-testid': 'start-rating', disabled: !finished || images === 0, title: finished ? 'Score the images without seeing their settings' : 'Available when the run has finished' }, 'Blind rating');
+    const rate = h(
+      'button',
+      {
+        type: 'button',
+        class: 'secondary',
+        'data-testid': 'start-rating',
+        disabled: !finished || images === 0,
+        title: finished ? 'Score the images without seeing their settings' : 'Available when the run has finished',
+      },
+      'Blind rating',
+    );
     rate.addEventListener('click', () => this.rating.open());
-    const cmp = h('button', { type: 'button', class: `secondary${this.#picking ? ' active' : ''}`, 'data-testid': 'pick-compare', disabled: images < 2, 'aria-pressed': String(this.#picking), title: 'Pick two images in the grid to compare' }, this.#picking ? 'Pick 2 images… (Esc)' : 'Compare');
+    const cmp = h(
+      'button',
+      {
+        type: 'button',
+        class: `secondary${this.#picking ? ' active' : ''}`,
+        'data-testid': 'pick-compare',
+        disabled: images < 2,
+        'aria-pressed': String(this.#picking),
+        title: 'Pick two images in the grid to compare',
+      },
+      this.#picking ? 'Pick 2 images… (Esc)' : 'Compare',
+    );
     cmp.addEventListener('click', () => (this.#picking ? this.#endPicking() : this.#startPicking()));
     const hist = h('button', { type: 'button', class: 'secondary', 'data-testid': 'open-history' }, 'History');
     hist.addEventListener('click', () => void this.#openHistory());
@@ -199,7 +221,9 @@ export class Judging {
     const cells = this.#host.record()?.cells ?? [];
     const img = (key: string) => {
       const c = cells.find((x) => x.key === key);
-      return c?.images[0] ? { url: imageUrl(this.#host.imageBase(), c.images[0].file), label: `${cellLabel(c)} · seed ${c.seed}` } : undefined;
+      return c?.images[0]
+        ? { url: imageUrl(this.#host.imageBase(), c.images[0].file), label: `${cellLabel(c)} · seed ${c.seed}` }
+        : undefined;
     };
     const x = img(a);
     const y = img(b);
@@ -214,7 +238,13 @@ export class Judging {
       const close = h('button', { class: 'icon-button', type: 'button', 'aria-label': 'Close', title: 'Close (Esc)' }, '✕');
       close.addEventListener('click', () => this.history.close());
       this.history.replaceChildren(
-        h('header', {}, h('h2', {}, `Runs of ${this.#host.record()?.spec.name ?? 'this spec'}`), h('span', { class: 'muted' }, `${list.length}, newest first`), close),
+        h(
+          'header',
+          {},
+          h('h2', {}, `Runs of ${this.#host.record()?.spec.name ?? 'this spec'}`),
+          h('span', { class: 'muted' }, `${list.length}, newest first`),
+          close,
+        ),
         renderHistory(list, {
           currentRunDir: () => this.#host.runDir(),
           open: (runDir) => {
@@ -248,10 +278,15 @@ export class Judging {
     const record = this.#host.record();
     if (!record || !this.#other) return;
     this.comparison.replaceChildren(
-      renderRunComparison({ record, imageBase: this.#host.imageBase() }, this.#other, (x, y) => this.compare.show(x, y), () => {
-        this.#other = undefined;
-        this.comparison.replaceChildren();
-      }),
+      renderRunComparison(
+        { record, imageBase: this.#host.imageBase() },
+        this.#other,
+        (x, y) => this.compare.show(x, y),
+        () => {
+          this.#other = undefined;
+          this.comparison.replaceChildren();
+        },
+      ),
     );
   }
 }

@@ -92,12 +92,16 @@ export class Lightbox {
         width: image.width,
         height: image.height,
       });
-      stage = h('button', {
-        class: `stage${this.#actual ? ' actual' : ''}`,
-        type: 'button',
-        title: this.#actual ? 'Fit to window' : 'Actual size',
-        'aria-label': this.#actual ? 'Fit image to window' : 'Show image at actual size',
-      }, img);
+      stage = h(
+        'button',
+        {
+          class: `stage${this.#actual ? ' actual' : ''}`,
+          type: 'button',
+          title: this.#actual ? 'Fit to window' : 'Actual size',
+          'aria-label': this.#actual ? 'Fit image to window' : 'Show image at actual size',
+        },
+        img,
+      );
       stage.addEventListener('click', () => {
         this.#actual = !this.#actual;
         this.refresh();

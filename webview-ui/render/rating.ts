@@ -60,7 +60,11 @@ export class RatingDialog {
       input.addEventListener('change', () => (this.#mode = mode));
       return h('label', { class: 'choice' }, input, h('span', {}, h('strong', {}, text), h('span', { class: 'muted' }, ` — ${hint}`)));
     };
-    const start = h('button', { type: 'button', class: 'primary', 'data-testid': 'rating-start', disabled: n === 0 }, `Start rating ${n} image${n === 1 ? '' : 's'}`);
+    const start = h(
+      'button',
+      { type: 'button', class: 'primary', 'data-testid': 'rating-start', disabled: n === 0 },
+      `Start rating ${n} image${n === 1 ? '' : 's'}`,
+    );
     start.addEventListener('click', () => this.#start());
     const cancel = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
     cancel.addEventListener('click', () => this.el.close());
@@ -69,8 +73,18 @@ export class RatingDialog {
         'div',
         { class: 'rating-start' },
         h('h2', {}, 'Blind rating'),
-        h('p', {}, 'Every label is hidden and the images are shuffled. Score each on the study’s four criteria, 1 (poor) to 5 (excellent); the settings are revealed when you finish.'),
-        h('fieldset', {}, h('legend', {}, 'Order'), choice('row', 'Shuffle within each seed row', 'settings compared on the same seed'), choice('all', 'Shuffle everything', 'seeds mixed too')),
+        h(
+          'p',
+          {},
+          'Every label is hidden and the images are shuffled. Score each on the study’s four criteria, 1 (poor) to 5 (excellent); the settings are revealed when you finish.',
+        ),
+        h(
+          'fieldset',
+          {},
+          h('legend', {}, 'Order'),
+          choice('row', 'Shuffle within each seed row', 'settings compared on the same seed'),
+          choice('all', 'Shuffle everything', 'seeds mixed too'),
+        ),
         h('p', { class: 'muted keys' }, 'Keys: 1–5 score · ↑ ↓ criterion · ← → image · N note · Enter next / finish · Esc leave'),
         h('div', { class: 'actions' }, start, cancel),
       ),
@@ -91,7 +105,13 @@ export class RatingDialog {
     const stage = h(
       'div',
       { class: 'rating-stage' },
-      image ? h('img', { src: imageUrl(this.#host.imageBase(), image.file), alt: `Image ${round.index + 1} of ${round.order.length}`, 'data-testid': 'rating-image' }) : undefined,
+      image
+        ? h('img', {
+            src: imageUrl(this.#host.imageBase(), image.file),
+            alt: `Image ${round.index + 1} of ${round.order.length}`,
+            'data-testid': 'rating-image',
+          })
+        : undefined,
     );
     const criteria = h('div', { class: 'criteria', role: 'group', 'aria-label': 'Scores' });
     CRITERIA.forEach((k, i) => {
@@ -103,7 +123,11 @@ export class RatingDialog {
       const buttons = h('div', { class: 'scores', role: 'radiogroup', 'aria-label': CRITERION_TEXT[k].label });
       for (let v = 1; v <= 5; v++) {
         const on = round.vote.scores[k] === v;
-        const b = h('button', { type: 'button', role: 'radio', 'aria-checked': String(on), class: on ? 'on' : 'secondary', 'data-score': v, tabindex: -1 }, String(v));
+        const b = h(
+          'button',
+          { type: 'button', role: 'radio', 'aria-checked': String(on), class: on ? 'on' : 'secondary', 'data-score': v, tabindex: -1 },
+          String(v),
+        );
         b.addEventListener('click', (e) => {
           e.stopPropagation();
           round.score(v, k);
@@ -111,19 +135,38 @@ export class RatingDialog {
         });
         buttons.append(b);
       }
-      row.append(h('div', { class: 'name' }, h('strong', {}, CRITERION_TEXT[k].label), h('span', { class: 'muted' }, CRITERION_TEXT[k].hint)), buttons);
+      row.append(
+        h('div', { class: 'name' }, h('strong', {}, CRITERION_TEXT[k].label), h('span', { class: 'muted' }, CRITERION_TEXT[k].hint)),
+        buttons,
+      );
       criteria.append(row);
     });
-    const note = h('input', { type: 'text', class: 'note', placeholder: 'Note (optional): what you saw', 'aria-label': 'Note', value: round.vote.note, maxlength: 2000 });
+    const note = h('input', {
+      type: 'text',
+      class: 'note',
+      placeholder: 'Note (optional): what you saw',
+      'aria-label': 'Note',
+      value: round.vote.note,
+      maxlength: 2000,
+    });
     note.addEventListener('input', () => (round.vote.note = note.value));
     const prev = h('button', { type: 'button', class: 'secondary', disabled: round.index === 0 }, '‹ Previous');
     prev.addEventListener('click', () => this.#go(-1));
-    const next = h('button', { type: 'button', class: round.isLast ? 'primary' : 'secondary', 'data-testid': round.isLast ? 'rating-finish' : 'rating-next' }, round.isLast ? 'Finish and reveal' : 'Next ›');
+    const next = h(
+      'button',
+      { type: 'button', class: round.isLast ? 'primary' : 'secondary', 'data-testid': round.isLast ? 'rating-finish' : 'rating-next' },
+      round.isLast ? 'Finish and reveal' : 'Next ›',
+    );
     next.addEventListener('click', () => (round.isLast ? void this.#finish() : this.#go(1)));
     const side = h(
       'aside',
       { class: 'rating-side', tabindex: -1 },
-      h('p', { class: 'progress-text', 'data-testid': 'rating-progress' }, `Image ${round.index + 1} of ${round.order.length}`, h('span', { class: 'muted' }, ` · ${round.complete} fully scored`)),
+      h(
+        'p',
+        { class: 'progress-text', 'data-testid': 'rating-progress' },
+        `Image ${round.index + 1} of ${round.order.length}`,
+        h('span', { class: 'muted' }, ` · ${round.complete} fully scored`),
+      ),
       criteria,
       note,
       h('div', { class: 'actions' }, prev, next),

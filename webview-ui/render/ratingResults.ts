@@ -12,7 +12,11 @@ const score = (v: number | undefined) => (v === undefined ? '–' : v.toFixed(2)
 export function renderQualityTable(q: QualitySummary, stats: readonly ColumnStats[]): HTMLElement {
   const table = h('table', { class: 'summary quality', 'data-testid': 'quality-table' });
   table.append(
-    h('caption', {}, `Mean of ${q.votes} vote${q.votes === 1 ? '' : 's'} in ${q.rounds} round${q.rounds === 1 ? '' : 's'}, 1–5. ★ no faster setting scored as well.`),
+    h(
+      'caption',
+      {},
+      `Mean of ${q.votes} vote${q.votes === 1 ? '' : 's'} in ${q.rounds} round${q.rounds === 1 ? '' : 's'}, 1–5. ★ no faster setting scored as well.`,
+    ),
   );
   const head = h('tr', {}, h('th', { scope: 'col' }, 'Setting'), h('th', { scope: 'col', class: 'num' }, 'Time'));
   for (const k of CRITERIA) head.append(h('th', { scope: 'col', class: 'num', title: CRITERION_TEXT[k].hint }, CRITERION_TEXT[k].label));
@@ -22,10 +26,17 @@ export function renderQualityTable(q: QualitySummary, stats: readonly ColumnStat
   const best = Math.max(...q.settings.map((s) => s.overall ?? -1));
   for (const s of q.settings) {
     const st = stats.find((x) => x.column === s.column);
-    const row = h('tr', { 'data-front': String(s.onFront) }, h('th', { scope: 'row' }, s.column, s.onFront ? h('span', { class: 'star', title: 'On the cost–quality front' }, ' ★') : undefined));
+    const row = h(
+      'tr',
+      { 'data-front': String(s.onFront) },
+      h('th', { scope: 'row' }, s.column, s.onFront ? h('span', { class: 'star', title: 'On the cost–quality front' }, ' ★') : undefined),
+    );
     row.append(h('td', { class: 'num' }, formatMeanSd(st?.warm ?? st?.all)));
     for (const k of CRITERIA) row.append(scoreCell(s.means[k as Criterion]));
-    row.append(h('td', { class: `num overall${s.overall === best ? ' best' : ''}` }, score(s.overall)), h('td', { class: 'num' }, String(s.votes)));
+    row.append(
+      h('td', { class: `num overall${s.overall === best ? ' best' : ''}` }, score(s.overall)),
+      h('td', { class: 'num' }, String(s.votes)),
+    );
     body.append(row);
   }
   table.append(body);
@@ -57,8 +68,16 @@ export function renderQualityChart(q: QualitySummary): HTMLElement | undefined {
   for (const t of m.xTicks) root.append(svg('text', { class: 'tick', x: t.at, y: m.plot.bottom + 16, 'text-anchor': 'middle' }, t.label));
   root.append(
     svg('line', { class: 'axis', x1: m.plot.left, x2: m.plot.right, y1: m.plot.bottom, y2: m.plot.bottom }),
-    svg('text', { class: 'axis-title', x: (m.plot.left + m.plot.right) / 2, y: m.height - 4, 'text-anchor': 'middle' }, 'mean time per image'),
-    svg('text', { class: 'axis-title', x: 12, y: m.plot.top + 4, transform: `rotate(-90 12 ${m.plot.top + 4})`, 'text-anchor': 'end' }, 'score'),
+    svg(
+      'text',
+      { class: 'axis-title', x: (m.plot.left + m.plot.right) / 2, y: m.height - 4, 'text-anchor': 'middle' },
+      'mean time per image',
+    ),
+    svg(
+      'text',
+      { class: 'axis-title', x: 12, y: m.plot.top + 4, transform: `rotate(-90 12 ${m.plot.top + 4})`, 'text-anchor': 'end' },
+      'score',
+    ),
   );
   if (m.frontPath) root.append(svg('path', { class: 'front', d: m.frontPath }));
   for (const p of m.points) {
@@ -70,7 +89,16 @@ export function renderQualityChart(q: QualitySummary): HTMLElement | undefined {
     );
     root.append(g);
   }
-  return h('figure', { class: 'chart quality-chart', 'data-testid': 'quality-chart' }, root, h('figcaption', { class: 'muted' }, 'Cost against quality. ★ joined: no faster setting scored as well; anything below the line costs more for less.'));
+  return h(
+    'figure',
+    { class: 'chart quality-chart', 'data-testid': 'quality-chart' },
+    root,
+    h(
+      'figcaption',
+      { class: 'muted' },
+      'Cost against quality. ★ joined: no faster setting scored as well; anything below the line costs more for less.',
+    ),
+  );
 }
 
 /** Table and chart side by side, as the summary above them. */

@@ -42,7 +42,15 @@ export class ServerBanner {
     const hint = waiting
       ? 'The run waits for it; the images already made are safe.'
       : 'Retry makes the missing images again, into this run folder.';
-    const retry = h('button', { type: 'button', 'data-testid': 'server-retry', title: waiting ? 'Try to reach the server now' : 'Resume: make only the missing images' }, 'Retry');
+    const retry = h(
+      'button',
+      {
+        type: 'button',
+        'data-testid': 'server-retry',
+        title: waiting ? 'Try to reach the server now' : 'Resume: make only the missing images',
+      },
+      'Retry',
+    );
     retry.addEventListener('click', () => {
       retry.disabled = true;
       retry.textContent = 'Retrying…';
@@ -58,7 +66,12 @@ export class ServerBanner {
     select.addEventListener('click', () => this.#actions.selectServer());
     this.el.replaceChildren(
       h('span', { class: 'icon', 'aria-hidden': 'true' }, '⚠'),
-      h('div', { class: 'server-text' }, h('strong', { 'data-testid': 'server-text' }, serverReachText(down)), h('span', { class: 'muted' }, hint)),
+      h(
+        'div',
+        { class: 'server-text' },
+        h('strong', { 'data-testid': 'server-text' }, serverReachText(down)),
+        h('span', { class: 'muted' }, hint),
+      ),
       h('div', { class: 'actions' }, retry, select),
     );
   }

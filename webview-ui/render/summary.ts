@@ -5,11 +5,23 @@ import type { ColumnStats } from '../../src/shared/runRecord';
 
 export function renderSummary(stats: ColumnStats[]): HTMLElement {
   // Each VRAM column says in its tooltip what it counts: the two differ by PyTorch's unused reserved pool and the CUDA context.
-  const head: [string, string?][] = [['Setting'], ['n'], ['Time (warm) mean ± σ'], ['Cold runs'], ['it/s'], ...VRAM_FIGURES.map((f): [string, string] => [f.label, f.what]), ['Relative cost']];
+  const head: [string, string?][] = [
+    ['Setting'],
+    ['n'],
+    ['Time (warm) mean ± σ'],
+    ['Cold runs'],
+    ['it/s'],
+    ...VRAM_FIGURES.map((f): [string, string] => [f.label, f.what]),
+    ['Relative cost'],
+  ];
   const table = h(
     'table',
     { class: 'summary', 'data-testid': 'summary' },
-    h('caption', {}, 'Per setting: execution time from ComfyUI’s own timestamps. Cached images are left out. VRAM in GiB/MiB (1 GiB = 1024³ bytes).'),
+    h(
+      'caption',
+      {},
+      'Per setting: execution time from ComfyUI’s own timestamps. Cached images are left out. VRAM in GiB/MiB (1 GiB = 1024³ bytes).',
+    ),
     h('thead', {}, h('tr', {}, ...head.map(([t, title]) => h('th', { scope: 'col', ...(title ? { title } : {}) }, t)))),
   );
   const body = h('tbody');

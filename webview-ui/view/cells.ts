@@ -86,9 +86,7 @@ export function gridLayout(cells: CellRecord[]): GridLayout {
     keys[r][colIndex.get(c.column)!] = c.key;
     seeds[r].add(c.seed);
   }
-  const rows = rowNums.map((repeat, i) =>
-    seeds[i].size === 1 ? { repeat, seed: [...seeds[i]][0] } : { repeat },
-  );
+  const rows = rowNums.map((repeat, i) => (seeds[i].size === 1 ? { repeat, seed: [...seeds[i]][0] } : { repeat }));
   return { columns, rows, keys };
 }
 

@@ -86,8 +86,7 @@ export function chartModel(stats: ColumnStats[], size: ChartSize): ChartModel | 
   if (xMin === xMax) [xMin, xMax] = [xMin - 1, xMax + 1];
   // Pad the x range so the first and last points are not on the frame.
   const pad = (xMax - xMin) * 0.06;
-  const xScale = (v: number) =>
-    plot.left + ((v - (xMin - pad)) / (xMax + pad - (xMin - pad))) * (plot.right - plot.left);
+  const xScale = (v: number) => plot.left + ((v - (xMin - pad)) / (xMax + pad - (xMin - pad))) * (plot.right - plot.left);
   const yTop = Math.max(...measured.map((m) => m.t.mean + m.t.sd));
   const yStep = niceStep(yTop);
   const yMax = Math.max(yStep, Math.ceil(yTop / yStep) * yStep);

@@ -11,7 +11,12 @@ export function convergenceOf(record: RunRecord | undefined): ConvergenceSummary
     !!c &&
     typeof c.threshold === 'number' &&
     Array.isArray(c.groups) &&
-    c.groups.every((g) => typeof g.referenceSteps === 'number' && Array.isArray(g.points) && g.points.every((p) => Number.isFinite(p.steps) && Number.isFinite(p.ssim)));
+    c.groups.every(
+      (g) =>
+        typeof g.referenceSteps === 'number' &&
+        Array.isArray(g.points) &&
+        g.points.every((p) => Number.isFinite(p.steps) && Number.isFinite(p.ssim)),
+    );
   return ok ? c : undefined;
 }
 
@@ -42,7 +47,12 @@ export function recommendation(g: ConvergenceGroup, threshold: number): Recommen
     return { group: g.group, text: `${g.referenceSteps} steps: no fewer steps reach ${threshold} of its structure`, detail, saves: false };
   }
   const time = g.timeFraction !== undefined ? ` at ${Math.round(g.timeFraction * 100)} % of the time` : '';
-  return { group: g.group, text: `${pick.steps} steps: ${pick.ssim.toFixed(2)} of ${g.referenceSteps}-step structure${time}`, detail, saves: true };
+  return {
+    group: g.group,
+    text: `${pick.steps} steps: ${pick.ssim.toFixed(2)} of ${g.referenceSteps}-step structure${time}`,
+    detail,
+    saves: true,
+  };
 }
 
 /** Mean blind score per step count of one group, and whether it agrees with the SSIM pick. */
@@ -70,7 +80,10 @@ export function ratingsVerdict(record: RunRecord, g: ConvergenceGroup): RatingsV
   if (g.recommendedSteps === undefined) return undefined;
   const steps = new Map<string, number>();
   for (const c of record.cells) {
-    const rest = c.column.split(' · ').filter((p) => p !== `${c.axes.steps} steps`).join(' · ');
+    const rest = c.column
+      .split(' · ')
+      .filter((p) => p !== `${c.axes.steps} steps`)
+      .join(' · ');
     if (rest === g.group) steps.set(c.key, Number(c.axes.steps));
   }
   const sums = new Map<number, { sum: number; votes: number }>();
@@ -137,7 +150,11 @@ export function convergenceChart(c: ConvergenceSummary, record: RunRecord, width
   const pad = (x1 - x0) * 0.06 || 1;
   const x = (s: number) => plot.left + ((s - (x0 - pad)) / (x1 + pad - (x0 - pad))) * (plot.right - plot.left);
   const seedScores = record.cells.filter((cell) => cell.convergence && Number.isFinite(cell.convergence.ssim));
-  const low = Math.min(c.threshold, ...groups.flatMap((g) => g.points.map((p) => p.ssim)), ...(groups.length === 1 ? seedScores.map((s) => s.convergence!.ssim) : []));
+  const low = Math.min(
+    c.threshold,
+    ...groups.flatMap((g) => g.points.map((p) => p.ssim)),
+    ...(groups.length === 1 ? seedScores.map((s) => s.convergence!.ssim) : []),
+  );
   const floor = Math.max(0, Math.floor(low * 10) / 10 - (low * 10 === Math.floor(low * 10) ? 0.1 : 0));
   const y = (v: number) => plot.bottom - ((v - floor) / (1 - floor)) * (plot.bottom - plot.top);
   const times = groups.flatMap((g) => g.points.map((p) => p.timeMs ?? NaN)).filter(Number.isFinite);
@@ -154,19 +171,40 @@ export function convergenceChart(c: ConvergenceSummary, record: RunRecord, width
     const name = g.group || 'mean';
     if (groups.length === 1) {
       const bySeed = new Map<number, { steps: number; ssim: number }[]>();
-      for (const cell of seedScores) bySeed.set(cell.seed, [...(bySeed.get(cell.seed) ?? []), { steps: Number(cell.axes.steps), ssim: cell.convergence!.ssim }]);
+      for (const cell of seedScores)
+        bySeed.set(cell.seed, [...(bySeed.get(cell.seed) ?? []), { steps: Number(cell.axes.steps), ssim: cell.convergence!.ssim }]);
       if (bySeed.size > 1) {
         for (const [seed, pts] of bySeed) {
-          const points = pts.sort((a, b) => a.steps - b.steps).map((p) => ({ x: x(p.steps), y: y(p.ssim), steps: p.steps, value: p.ssim, label: `seed ${seed}, ${p.steps} steps: SSIM ${p.ssim.toFixed(3)}` }));
+          const points = pts
+            .sort((a, b) => a.steps - b.steps)
+            .map((p) => ({
+              x: x(p.steps),
+              y: y(p.ssim),
+              steps: p.steps,
+              value: p.ssim,
+              label: `seed ${seed}, ${p.steps} steps: SSIM ${p.ssim.toFixed(3)}`,
+            }));
           series.push({ name: `seed ${seed}`, kind: 'seed', path: pathOf(points), points, slot });
         }
       }
     }
-    const mean = g.points.map((p) => ({ x: x(p.steps), y: y(p.ssim), steps: p.steps, value: p.ssim, label: `${name}, ${p.steps} steps: mean SSIM ${p.ssim.toFixed(3)} (n = ${p.n}), ΔE ${p.deltaE.toFixed(2)}` }));
+    const mean = g.points.map((p) => ({
+      x: x(p.steps),
+      y: y(p.ssim),
+      steps: p.steps,
+      value: p.ssim,
+      label: `${name}, ${p.steps} steps: mean SSIM ${p.ssim.toFixed(3)} (n = ${p.n}), ΔE ${p.deltaE.toFixed(2)}`,
+    }));
     series.push({ name: groups.length === 1 ? 'mean SSIM' : `${name} SSIM`, kind: 'mean', path: pathOf(mean), points: mean, slot });
     const timed = g.points.filter((p) => p.timeMs !== undefined);
     if (timed.length) {
-      const pts = timed.map((p) => ({ x: x(p.steps), y: t(p.timeMs!), steps: p.steps, value: p.timeMs!, label: `${name}, ${p.steps} steps: ${formatMs(p.timeMs!)}` }));
+      const pts = timed.map((p) => ({
+        x: x(p.steps),
+        y: t(p.timeMs!),
+        steps: p.steps,
+        value: p.timeMs!,
+        label: `${name}, ${p.steps} steps: ${formatMs(p.timeMs!)}`,
+      }));
       series.push({ name: groups.length === 1 ? 'time' : `${name} time`, kind: 'time', path: pathOf(pts), points: pts, slot });
     }
     const pick = g.points.find((p) => p.steps === g.recommendedSteps);

@@ -3,7 +3,13 @@ import type { RunHistoryEntry } from '../../src/shared/history';
 import type { CellRecord, ColumnStats } from '../../src/shared/runRecord';
 // Wording of the run history list and of a two-run comparison.
 
-const STATUS: Record<string, string> = { running: 'running', complete: 'complete', partial: 'partly done', cancelled: 'cancelled', failed: 'failed' };
+const STATUS: Record<string, string> = {
+  running: 'running',
+  complete: 'complete',
+  partial: 'partly done',
+  cancelled: 'cancelled',
+  failed: 'failed',
+};
 
 /** '26 Nov 2026, 09:00 · complete · 9 images · 9 votes'. */
 export function historyLine(e: RunHistoryEntry): string {

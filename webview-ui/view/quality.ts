@@ -41,7 +41,17 @@ export function qualityChart(settings: readonly SettingQuality[], width = 520, h
   const x = (ms: number) => plot.left + (ms / xMax) * (plot.right - plot.left);
   const y = (score: number) => plot.bottom - ((score - 1) / 4) * (plot.bottom - plot.top);
   const points = placeLabels(
-    rated.map((s) => ({ column: s.column, timeMs: s.timeMs!, score: s.overall!, onFront: s.onFront, x: x(s.timeMs!), y: y(s.overall!), labelX: 0, labelY: 0, anchor: 'start' as const })),
+    rated.map((s) => ({
+      column: s.column,
+      timeMs: s.timeMs!,
+      score: s.overall!,
+      onFront: s.onFront,
+      x: x(s.timeMs!),
+      y: y(s.overall!),
+      labelX: 0,
+      labelY: 0,
+      anchor: 'start' as const,
+    })),
     width,
   );
   const front = points.filter((p) => p.onFront).sort((a, b) => a.timeMs - b.timeMs);

@@ -41,7 +41,12 @@ export function ratingOrder(cells: readonly CellRecord[], mode: ShuffleMode, see
   const usable = rateable(cells);
   if (mode === 'all') return shuffle(usable, rand).map((c) => c.key);
   const rows = [...new Set(usable.map((c) => c.repeat))].sort((a, b) => a - b);
-  return rows.flatMap((r) => shuffle(usable.filter((c) => c.repeat === r), rand).map((c) => c.key));
+  return rows.flatMap((r) =>
+    shuffle(
+      usable.filter((c) => c.repeat === r),
+      rand,
+    ).map((c) => c.key),
+  );
 }
 
 export interface Vote {

@@ -69,7 +69,12 @@ export class Canceller {
       if (signal?.aborted) throw e;
       for (const id of ids) {
         if (!results.has(id) || results.get(id)?.fate !== 'deleted') {
-          results.set(id, { ...results.get(id), promptId: id, fate: 'unknown', error: `Could not cancel on ComfyUI at ${this.http.baseUrl}: ${userMessage(e)}` });
+          results.set(id, {
+            ...results.get(id),
+            promptId: id,
+            fate: 'unknown',
+            error: `Could not cancel on ComfyUI at ${this.http.baseUrl}: ${userMessage(e)}`,
+          });
         }
       }
     }

@@ -242,7 +242,12 @@ export class ComfyClient implements IComfyClient {
       return;
     }
     // A bare /interrupt stops whatever runs, whoever posted it: stop only a prompt of ours, by its id.
-    const mine = new Set(this.jobs.pending().filter((j) => j.accepted).map((j) => j.state.promptId));
+    const mine = new Set(
+      this.jobs
+        .pending()
+        .filter((j) => j.accepted)
+        .map((j) => j.state.promptId),
+    );
     const running = queuedIds(await this.queue(signal)).running;
     const ours = [...running].filter((id) => mine.has(id));
     if (ours.length) await this.cancel(ours, signal);
@@ -262,7 +267,10 @@ export class ComfyClient implements IComfyClient {
     if (ours.length === 0) return;
     // The deleted ones settle afterwards (the poll), so the caller marks them its own way first.
     const unknown = (await this.stop(ours, signal, false)).find((r) => r.fate === 'unknown');
-    if (unknown) throw new ComfyError('unreachable', unknown.error ?? `Could not remove prompt ${unknown.promptId} from ComfyUI's queue.`, { url: this.baseUrl });
+    if (unknown)
+      throw new ComfyError('unreachable', unknown.error ?? `Could not remove prompt ${unknown.promptId} from ComfyUI's queue.`, {
+        url: this.baseUrl,
+      });
   }
 
   /** Cancels; jobs of ours that finished or were interrupted settle from /history, deleted ones now if `settle`. */

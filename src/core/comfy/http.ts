@@ -78,9 +78,7 @@ export class HttpClient {
   /** A JSON request; an empty 2xx body gives undefined. */
   async json<T>(method: 'GET' | 'POST', path: string, ro: RequestOptions = {}): Promise<T> {
     return this.send(method, path, ro, async (res, abort) => {
-      const bytes = await readLimited(res, this.opts.maxJsonBytes, abort, () =>
-        this.tooLarge(method, path, this.opts.maxJsonBytes),
-      );
+      const bytes = await readLimited(res, this.opts.maxJsonBytes, abort, () => this.tooLarge(method, path, this.opts.maxJsonBytes));
       if (bytes.byteLength === 0) return undefined as T;
       const text = new TextDecoder().decode(bytes);
       try {
@@ -97,10 +95,7 @@ export class HttpClient {
   }
 
   /** A GET whose body is bytes, aborted as soon as it passes `maxBytes`. */
-  async bytes(
-    path: string,
-    ro: RequestOptions & { maxBytes: number },
-  ): Promise<{ data: Uint8Array; contentType: string }> {
+  async bytes(path: string, ro: RequestOptions & { maxBytes: number }): Promise<{ data: Uint8Array; contentType: string }> {
     return this.send('GET', path, ro, async (res, abort) => {
       const data = await readLimited(res, ro.maxBytes, abort, () => this.tooLarge('GET', path, ro.maxBytes));
       return { data, contentType: res.headers.get('content-type') ?? '' };
@@ -150,11 +145,9 @@ export class HttpClient {
   }
 
   private tooLarge(method: string, path: string, max: number): ComfyError {
-    return new ComfyError(
-      'badResponse',
-      `${method} ${path} at ${this.baseUrl} answered more than ${formatBytes(max)}; stopped reading.`,
-      { url: this.baseUrl },
-    );
+    return new ComfyError('badResponse', `${method} ${path} at ${this.baseUrl} answered more than ${formatBytes(max)}; stopped reading.`, {
+      url: this.baseUrl,
+    });
   }
 
   private async send<T>(
@@ -234,12 +227,7 @@ function parseMaybeJson(text: string): unknown {
  * Reads a body up to `max` bytes. Past it: with `tooLarge`, aborts the request and throws; without, returns
  * the prefix (for error bodies).
  */
-async function readLimited(
-  res: Response,
-  max: number,
-  abort: () => void,
-  tooLarge: (() => ComfyError) | undefined,
-): Promise<Uint8Array> {
+async function readLimited(res: Response, max: number, abort: () => void, tooLarge: (() => ComfyError) | undefined): Promise<Uint8Array> {
   const declared = Number(res.headers.get('content-length'));
   if (tooLarge && Number.isFinite(declared) && declared > max) {
     abort();

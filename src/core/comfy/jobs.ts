@@ -20,7 +20,17 @@ import type { HttpClient } from './http';
 import { JobTracker, type JobState } from './jobTracker';
 import { buildOutcome, type OutcomeContext } from './outcome';
 import { retry, type RetryPolicy } from './retry';
-import type { ApiGraph, EndReason, HistoryEntry, IComfyClient, JobEvent, JobOutcome, JobStatus, SubmitOptions, SubmittedJob } from './types';
+import type {
+  ApiGraph,
+  EndReason,
+  HistoryEntry,
+  IComfyClient,
+  JobEvent,
+  JobOutcome,
+  JobStatus,
+  SubmitOptions,
+  SubmittedJob,
+} from './types';
 
 /** The reads a job's recovery needs from its server (the client's own). */
 export type ServerReads = Pick<IComfyClient, 'history' | 'queue'>;
@@ -87,7 +97,13 @@ export class Job {
 
   /** The outcome from what is known now (and what `extra` adds). */
   outcome(extra: Omit<OutcomeContext, 'number' | 'postedAt' | 'acceptedAt'> = {}): JobOutcome {
-    return buildOutcome(this.state, { number: this.number, postedAt: this.postedAt, acceptedAt: this.acceptedAt, liveGap: this.liveGap, ...extra });
+    return buildOutcome(this.state, {
+      number: this.number,
+      postedAt: this.postedAt,
+      acceptedAt: this.acceptedAt,
+      liveGap: this.liveGap,
+      ...extra,
+    });
   }
 
   /** The terminal message is in: what the WebSocket said, before /history confirms it. */
@@ -200,8 +216,7 @@ export class JobLifecycle {
       else if (state.terminal) this.onTerminal(state);
       if (job.needsResync) this.o.resync(job);
     }
-    const nodeErrors =
-      reply.node_errors && typeof reply.node_errors === 'object' ? (reply.node_errors as Record<string, unknown>) : {};
+    const nodeErrors = reply.node_errors && typeof reply.node_errors === 'object' ? (reply.node_errors as Record<string, unknown>) : {};
     return { promptId: id, number: job.number, nodeErrors, done: job.done, ended: job.ended };
   }
 
@@ -220,12 +235,18 @@ export class JobLifecycle {
         status: 'lost',
         error: `Deleted on the server by another client: prompt ${id} was removed from the queue of ComfyUI at ${base} before it ran (a delete or "clear queue" from another client). ${resume}`,
       },
-      cancelledInQueue: { status: 'interrupted', error: `Cancelled: prompt ${id} was removed from the queue of ComfyUI at ${base} before it ran.` },
+      cancelledInQueue: {
+        status: 'interrupted',
+        error: `Cancelled: prompt ${id} was removed from the queue of ComfyUI at ${base} before it ran.`,
+      },
       serverForgot: {
         status: 'lost',
         error: `ComfyUI at ${base} no longer knows prompt ${id} (it probably restarted); it never finished. ${resume}`,
       },
-      disconnected: { status: 'lost', error: `Lost the connection to ComfyUI at ${base}; the result of prompt ${id} is unknown. ${resume}` },
+      disconnected: {
+        status: 'lost',
+        error: `Lost the connection to ComfyUI at ${base}; the result of prompt ${id} is unknown. ${resume}`,
+      },
     };
     this.settle(job, job.outcome({ ended: { ...ended[how], reason: how } }));
   }

@@ -131,7 +131,11 @@ export interface OutcomeContext {
 export function liveCoverage(job: OutcomeSource, liveGap?: string): LiveCoverage {
   const types = new Set(job.messages.map((m) => m.msg.type));
   if (!types.has('execution_start') && !job.terminal) {
-    return { heard: 'none', reason: liveGap ?? 'none of its execution messages reached this client (lost routing: a proxy or a reconnect under another socket id)' };
+    return {
+      heard: 'none',
+      reason:
+        liveGap ?? 'none of its execution messages reached this client (lost routing: a proxy or a reconnect under another socket id)',
+    };
   }
   if (types.has('execution_start') && job.terminal && !liveGap) return { heard: 'all' };
   return { heard: 'partial', reason: liveGap ?? 'its execution messages stopped arriving before it ended (lost routing)' };
@@ -158,8 +162,9 @@ export function buildOutcome(job: OutcomeSource, ctx: OutcomeContext): JobOutcom
   if (ctx.recovered) outcome.recovered = true;
   const over = Math.max(dropped, job.droppedImages);
   if (over > 0) {
-    outcome.notes = [`ComfyUI named ${over + MAX_JOB_IMAGES} output images for this prompt; only the first ${MAX_JOB_IMAGES} (the most one job may make) were taken.`];
+    outcome.notes = [
+      `ComfyUI named ${over + MAX_JOB_IMAGES} output images for this prompt; only the first ${MAX_JOB_IMAGES} (the most one job may make) were taken.`,
+    ];
   }
   return outcome;
 }
-

@@ -45,12 +45,19 @@ const KICK_SPACING_MS = 500;
 
 /** The ids /queue lists, running and pending (item[1] of each entry). */
 export function queuedIds(q: { queue_running: unknown[][]; queue_pending: unknown[][] }): { running: Set<string>; pending: Set<string> } {
-  const ids = (items: unknown[][]) => new Set(items.filter(Array.isArray).map((item) => item[1]).filter((id): id is string => typeof id === 'string'));
+  const ids = (items: unknown[][]) =>
+    new Set(
+      items
+        .filter(Array.isArray)
+        .map((item) => item[1])
+        .filter((id): id is string => typeof id === 'string'),
+    );
   return { running: ids(q.queue_running), pending: ids(q.queue_pending) };
 }
 
 export class QueuePoll {
-  private readonly o: Required<Omit<QueuePollOptions, 'log' | 'reads' | 'lifetime' | 'pending' | 'epoch' | 'recover' | 'vanished'>> & QueuePollOptions;
+  private readonly o: Required<Omit<QueuePollOptions, 'log' | 'reads' | 'lifetime' | 'pending' | 'epoch' | 'recover' | 'vanished'>> &
+    QueuePollOptions;
   private timer?: NodeJS.Timeout;
   private kickTimer?: NodeJS.Timeout;
   private looking?: Promise<void>;
@@ -163,7 +170,8 @@ export class QueuePoll {
         const h = await reads.history(job.state.promptId, signal);
         if (job.settled || job.finishing) continue;
         if (h) this.found(job, h);
-        else this.o.vanished(job, job.cancelling ? 'cancelledInQueue' : job.seenEpoch === this.o.epoch() ? 'deletedOnServer' : 'serverForgot');
+        else
+          this.o.vanished(job, job.cancelling ? 'cancelledInQueue' : job.seenEpoch === this.o.epoch() ? 'deletedOnServer' : 'serverForgot');
       }
     } catch (e) {
       if (signal.aborted) return;
@@ -184,7 +192,10 @@ export class QueuePoll {
   }
 
   private found(job: Job, h: HistoryEntry): void {
-    if (!job.state.terminal) this.o.log.info(`Prompt ${job.state.promptId} finished on the server without its messages reaching this client; settled from /history`);
+    if (!job.state.terminal)
+      this.o.log.info(
+        `Prompt ${job.state.promptId} finished on the server without its messages reaching this client; settled from /history`,
+      );
     this.delay = this.o.quietMs;
     this.o.recover(job, h);
   }

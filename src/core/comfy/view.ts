@@ -75,12 +75,16 @@ export class ImageViews {
           await sink.write(h);
         };
         let seen = 0;
-        const { total, contentType } = await this.o.http.stream('/view', { query, signal: opts.signal, maxBytes: this.o.maxImageBytes }, async (chunk, type) => {
-          seen += chunk.byteLength;
-          if (!head) return sink.write(chunk);
-          head = head.byteLength ? Buffer.concat([head, chunk]) : chunk;
-          if (head.byteLength >= SNIFF_BYTES) await pass(type, seen);
-        });
+        const { total, contentType } = await this.o.http.stream(
+          '/view',
+          { query, signal: opts.signal, maxBytes: this.o.maxImageBytes },
+          async (chunk, type) => {
+            seen += chunk.byteLength;
+            if (!head) return sink.write(chunk);
+            head = head.byteLength ? Buffer.concat([head, chunk]) : chunk;
+            if (head.byteLength >= SNIFF_BYTES) await pass(type, seen);
+          },
+        );
         await pass(contentType, total);
         return await sink.close();
       } catch (e) {

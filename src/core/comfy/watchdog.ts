@@ -43,7 +43,10 @@ export class Watchdog {
   private arm(job: Job, delay: number): void {
     if (job.settled) return;
     clearTimeout(this.timers.get(job));
-    this.timers.set(job, setTimeout(() => void this.check(job), Math.max(1, delay)));
+    this.timers.set(
+      job,
+      setTimeout(() => void this.check(job), Math.max(1, delay)),
+    );
   }
 
   /** Time since the last sign of life that counts for this job. */

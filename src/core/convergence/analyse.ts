@@ -83,7 +83,12 @@ function columnTime(stats: ColumnStats[], column: string): number | undefined {
 }
 
 /** Mean scores per step count and the recommendation per group, from the cells' stored scores. */
-export function summarizeConvergence(record: Pick<RunRecord, 'cells' | 'stats'>, threshold: number, method: string, scoringMs: number): ConvergenceSummary | undefined {
+export function summarizeConvergence(
+  record: Pick<RunRecord, 'cells' | 'stats'>,
+  threshold: number,
+  method: string,
+  scoringMs: number,
+): ConvergenceSummary | undefined {
   const byGroup = new Map<string, CellRecord[]>();
   for (const c of record.cells) {
     if (!c.convergence) continue;
@@ -140,5 +145,8 @@ export function recommendationLine(g: ConvergenceGroup, threshold: number): stri
 export function convergenceLines(c: ConvergenceSummary | undefined): string[] {
   const lines = (c?.groups ?? []).map((g) => recommendationLine(g, c!.threshold)).filter((l): l is string => !!l);
   if (!lines.length) return [];
-  return [`Recommended: the fewest steps whose mean SSIM to each seed's top step count reaches ${c!.threshold}`, ...lines.map((l) => `  ${l}`)];
+  return [
+    `Recommended: the fewest steps whose mean SSIM to each seed's top step count reaches ${c!.threshold}`,
+    ...lines.map((l) => `  ${l}`),
+  ];
 }

@@ -51,7 +51,11 @@ export function compareRuns(a: RunRecord, b: RunRecord): string {
   if (a.convergence && b.convergence && a.convergence.method !== b.convergence.method) {
     out.push(`- ⚠ Scored differently (${a.convergence.method} vs ${b.convergence.method}).`);
   }
-  out.push('', '| setting | time A | time B | Δ time | SSIM A | SSIM B | Δ SSIM | ΔE A | ΔE B |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  out.push(
+    '',
+    '| setting | time A | time B | Δ time | SSIM A | SSIM B | Δ SSIM | ΔE A | ΔE B |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  );
   for (const column of columns) {
     const [ta, tb] = [timeOf(a.stats.find((s) => s.column === column)), timeOf(b.stats.find((s) => s.column === column))];
     const [pa, pb] = [pointOf(a, column), pointOf(b, column)];

@@ -48,7 +48,10 @@ export class LiveScores {
    * `cells`: the whole plan (it decides each row's reference); `making`: the keys this run makes (a
    * resumed run's missing ones; default all). Pairs with an image made before are scored at the end.
    */
-  constructor(cells: Pick<CellRecord, 'key' | 'axes' | 'repeat'>[], opts: { making?: ReadonlySet<string>; budgetBytes?: number; scorer?: PairScorer } = {}) {
+  constructor(
+    cells: Pick<CellRecord, 'key' | 'axes' | 'repeat'>[],
+    opts: { making?: ReadonlySet<string>; budgetBytes?: number; scorer?: PairScorer } = {},
+  ) {
     this.budgetBytes = opts.budgetBytes ?? LIVE_BUDGET_BYTES;
     this.#scorer = opts.scorer ?? scorePrepared;
     const making = opts.making;

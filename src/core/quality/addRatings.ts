@@ -39,9 +39,11 @@ export function addRatings(runDir: string, votes: readonly NewVote[], opts: AddR
   const prev = queues.get(key) ?? Promise.resolve();
   const next = prev.catch(() => undefined).then(() => write(key, votes, opts));
   queues.set(key, next);
-  void next.finally(() => {
-    if (queues.get(key) === next) queues.delete(key);
-  }).catch(() => undefined);
+  void next
+    .finally(() => {
+      if (queues.get(key) === next) queues.delete(key);
+    })
+    .catch(() => undefined);
   return next;
 }
 

@@ -55,7 +55,10 @@ function rows(record: RunRecord, quality: QualitySummary): { headers: string[]; 
     ];
     if (rated) {
       const q = quality.settings.find((x) => x.column === s.column);
-      cells.push(...CRITERIA.map((k) => score(q?.means[k])), q?.overall === undefined ? '–' : `${score(q.overall)}${q.onFront ? ' ★' : ''}`);
+      cells.push(
+        ...CRITERIA.map((k) => score(q?.means[k])),
+        q?.overall === undefined ? '–' : `${score(q.overall)}${q.onFront ? ' ★' : ''}`,
+      );
     }
     return { cells };
   });

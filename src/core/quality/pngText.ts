@@ -23,7 +23,7 @@ export function readPngText(bytes: Uint8Array): Map<string, string> {
   if (bytes.length < 8 || SIGNATURE.some((b, i) => bytes[i] !== b)) throw new NotPngError();
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Map<string, string>();
-  for (let at = 8; at + 12 <= bytes.length; ) {
+  for (let at = 8; at + 12 <= bytes.length;) {
     const length = view.getUint32(at);
     const type = latin1(bytes.subarray(at + 4, at + 8));
     const start = at + 8;
@@ -91,7 +91,18 @@ export function withPngText(bytes: Uint8Array, entries: Record<string, string>):
   const afterIhdr = 8 + 12 + view.getUint32(8);
   const enc = new TextEncoder();
   const chunks = Object.entries(entries).map(([keyword, text]) => {
-    const body = Uint8Array.from([...enc.encode(keyword).filter((c) => c < 0x80).slice(0, 79), 0, 0, 0, 0, 0, ...enc.encode(text)]);
+    const body = Uint8Array.from([
+      ...enc
+        .encode(keyword)
+        .filter((c) => c < 0x80)
+        .slice(0, 79),
+      0,
+      0,
+      0,
+      0,
+      0,
+      ...enc.encode(text),
+    ]);
     const chunk = new Uint8Array(body.length + 12);
     const cv = new DataView(chunk.buffer);
     cv.setUint32(0, body.length);

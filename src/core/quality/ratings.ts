@@ -16,9 +16,7 @@ export interface CostPoint {
 export function paretoFront(points: readonly CostPoint[]): Set<string> {
   const front = new Set<string>();
   for (const p of points) {
-    const dominated = points.some(
-      (q) => q !== p && q.cost <= p.cost && q.score >= p.score && (q.cost < p.cost || q.score > p.score),
-    );
+    const dominated = points.some((q) => q !== p && q.cost <= p.cost && q.score >= p.score && (q.cost < p.cost || q.score > p.score));
     if (!dominated) front.add(p.id);
   }
   return front;
@@ -65,10 +63,15 @@ export function qualitySummary(record: Pick<RunRecord, 'cells' | 'stats' | 'rati
     };
   });
   const front = paretoFront(
-    settings.flatMap((s) => (s.overall !== undefined && s.timeMs !== undefined ? [{ id: s.column, cost: s.timeMs, score: s.overall }] : [])),
+    settings.flatMap((s) =>
+      s.overall !== undefined && s.timeMs !== undefined ? [{ id: s.column, cost: s.timeMs, score: s.overall }] : [],
+    ),
   );
   for (const s of settings) s.onFront = front.has(s.column);
   const rounds = new Set(ratings.map((r) => r.round ?? `day:${r.at.slice(0, 10)}`));
-  const lastAt = ratings.map((r) => r.at).sort().pop();
+  const lastAt = ratings
+    .map((r) => r.at)
+    .sort()
+    .pop();
   return { settings, rounds: rounds.size, votes: ratings.length, ...(lastAt ? { lastAt } : {}) };
 }

@@ -44,7 +44,10 @@ export class CellImages {
     const early = (this.#early ??= new Map());
     for (const ref of refs) {
       if (ref.type !== 'output' || early.has(refKey(ref))) continue;
-      early.set(refKey(ref), this.#fetch(ref, early.size).catch(() => undefined));
+      early.set(
+        refKey(ref),
+        this.#fetch(ref, early.size).catch(() => undefined),
+      );
     }
   }
 

@@ -32,7 +32,13 @@ function sortKeys(v: unknown): unknown {
  * 500 cells never exists as one 2 MB string (nor as one sorted deep copy).
  */
 export function* stableChunks(value: unknown, depth = 2, indent = ''): Generator<string> {
-  if (depth > 0 && value && typeof value === 'object' && !(value instanceof Uint8Array) && typeof (value as { toJSON?: unknown }).toJSON !== 'function') {
+  if (
+    depth > 0 &&
+    value &&
+    typeof value === 'object' &&
+    !(value instanceof Uint8Array) &&
+    typeof (value as { toJSON?: unknown }).toJSON !== 'function'
+  ) {
     const inner = indent + '  ';
     if (Array.isArray(value)) {
       if (!value.length) return yield indent ? '[]' : '[]\n';

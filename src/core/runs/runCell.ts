@@ -84,7 +84,8 @@ export class RunCell {
               this.#setStatus('running');
               break;
             case 'progress':
-              if (e.node === built.samplerNode) run.emit({ type: 'progress', runDir: run.folder.dir, key: cell.key, value: e.value, max: e.max });
+              if (e.node === built.samplerNode)
+                run.emit({ type: 'progress', runDir: run.folder.dir, key: cell.key, value: e.value, max: e.max });
               break;
             case 'preview':
               run.emit({ type: 'preview', runDir: run.folder.dir, key: cell.key, mime: e.mime, data: e.data });

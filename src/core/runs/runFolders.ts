@@ -126,7 +126,10 @@ export async function specFolderForImage(image: string): Promise<string> {
   const record = await readRunRecord(runDir).catch(() => undefined);
   if (!record) return runDir;
   const specDir = path.dirname(specFileOf(runDir, record));
-  const there = await fs.stat(specDir).then((s) => s.isDirectory(), () => false);
+  const there = await fs.stat(specDir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
   return there ? specDir : path.dirname(runsRootOf(runDir));
 }
 
@@ -160,7 +163,10 @@ export async function createRunDir(
 ): Promise<{ runDir: string; id: string }> {
   const specDir = path.join(runsRoot, safeSegment(specId, 'spec'));
   await fs.mkdir(specDir, { recursive: true });
-  const stamp = now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+  const stamp = now
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/:/g, '-');
   const tmp = init ? await fs.mkdtemp(path.join(specDir, `.${stamp}.`)) : undefined;
   for (let n = 0; ; n++) {
     const id = n ? `${stamp}-${n}` : stamp;

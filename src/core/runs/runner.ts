@@ -232,7 +232,13 @@ class Run implements CellRunContext {
   }
 }
 
-async function scoreConvergence(runDir: string, record: RunRecord, opts: ScoreRunOptions, log: ILogger, live: LiveScores | undefined): Promise<void> {
+async function scoreConvergence(
+  runDir: string,
+  record: RunRecord,
+  opts: ScoreRunOptions,
+  log: ILogger,
+  live: LiveScores | undefined,
+): Promise<void> {
   try {
     const onError = (file: string, e: unknown) => log.warn(`Convergence: cannot score ${file}: ${userMessage(e)}`);
     let early = 0;
@@ -243,7 +249,10 @@ async function scoreConvergence(runDir: string, record: RunRecord, opts: ScoreRu
     };
     await scoreRun(runDir, record, opts, onError, known);
     const pairs = record.cells.filter((c) => c.convergence && c.convergence.reference !== c.key).length;
-    if (pairs) log.info(`Convergence: ${pairs} image(s) scored, ${early} of them while the run went; ${record.convergence?.scoringMs ?? 0} ms of scoring after the last job`);
+    if (pairs)
+      log.info(
+        `Convergence: ${pairs} image(s) scored, ${early} of them while the run went; ${record.convergence?.scoringMs ?? 0} ms of scoring after the last job`,
+      );
   } catch (e) {
     log.error('Scoring convergence failed', e);
   }

@@ -6,7 +6,12 @@ import type { ServerReach } from '../../shared/serverReach';
 
 const DEFAULT_GRACE_MS = 1500;
 
-export function watchServer(client: IComfyClient, url: string, report: (s: ServerReach) => void, graceMs = DEFAULT_GRACE_MS): { dispose(): void } {
+export function watchServer(
+  client: IComfyClient,
+  url: string,
+  report: (s: ServerReach) => void,
+  graceMs = DEFAULT_GRACE_MS,
+): { dispose(): void } {
   let down = false;
   let attempt = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -23,11 +28,12 @@ export function watchServer(client: IComfyClient, url: string, report: (s: Serve
     } else if (e.state === 'reconnecting') {
       attempt = e.attempt ?? attempt + 1;
       if (down) report({ state: 'unreachable', url, attempt });
-      else timer ??= setTimeout(() => {
-        timer = undefined;
-        down = true;
-        report({ state: 'unreachable', url, attempt });
-      }, graceMs);
+      else
+        timer ??= setTimeout(() => {
+          timer = undefined;
+          down = true;
+          report({ state: 'unreachable', url, attempt });
+        }, graceMs);
     } else if (e.attempt !== undefined) {
       // Reconnecting gave up (a 'closed' without attempts is the client being closed, not the server).
       stopTimer();

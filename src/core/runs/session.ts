@@ -43,12 +43,16 @@ async function resumeOpened(opts: SessionOptions, opened: OpenedRun): Promise<Se
   await removeLeftovers(runDir);
   const stale = todo.map((c) => c.promptId).filter((id): id is string => !!id);
   if (stale.length && todo.length) {
-    await opts.client.deleteQueued(stale, opts.signal).catch((e) => log.warn(`Could not remove the interrupted run's queued prompts: ${String(e)}`));
+    await opts.client
+      .deleteQueued(stale, opts.signal)
+      .catch((e) => log.warn(`Could not remove the interrupted run's queued prompts: ${String(e)}`));
   }
   const stats = await opts.client.systemStats(opts.signal);
   const gpu = stats.devices?.[0]?.name;
   if (record.server.gpu && gpu && !gpu.includes(record.server.gpu)) {
-    throw new Error(`Run ${record.id} was made on ${record.server.gpu}; this server has ${gpu}. Resume it on the same GPU so its statistics stay comparable.`);
+    throw new Error(
+      `Run ${record.id} was made on ${record.server.gpu}; this server has ${gpu}. Resume it on the same GPU so its statistics stay comparable.`,
+    );
   }
   const steps = [...new Set(record.cells.map((c) => Number(c.axes.steps)))];
   const includeSweep = record.cells.some((c) => Object.keys(c.axes).some((k) => k !== 'steps'));
@@ -75,7 +79,9 @@ async function start(opts: RunOptions, resume?: { runDir: string; record: RunRec
   const log = opts.logger ?? nullLogger;
   const started = Date.now();
   if (spec.errorCount > 0) {
-    throw new Error(`"${spec.name}" has ${spec.errorCount} problem(s); fix them before running (see the Problems view or \`qwenprompt validate\`).`);
+    throw new Error(
+      `"${spec.name}" has ${spec.errorCount} problem(s); fix them before running (see the Problems view or \`qwenprompt validate\`).`,
+    );
   }
   const cells = planCells(spec, { steps: opts.steps, includeSweep: opts.includeSweep, repeats: opts.repeats });
   const graphs: BuiltGraph[] = cells.map((c) => buildGraph(spec, c.settings, opts.userGraph));
@@ -85,27 +91,29 @@ async function start(opts: RunOptions, resume?: { runDir: string; record: RunRec
   const server = serverFacts(client.baseUrl, await client.systemStats(signal));
   throwIfAborted(signal);
 
-  const record: RunRecord = resume ? reopenRecord(resume.record, resume.keep, started) : {
-    format: 'qwenprompt-run',
-    version: 1,
-    id: '',
-    createdAt: new Date(started).toISOString(),
-    status: 'running',
-    spec: { file: specFileLabel(opts.runsRoot, opts.specFile), name: spec.name, id: spec.id, resolved: resolvedSpec(spec) },
-    server,
-    cells: cells.map((c, i) => ({
-      key: c.key,
-      axes: c.axes,
-      column: c.column,
-      repeat: c.repeat,
-      seed: c.settings.seed,
-      status: 'queued',
-      graph: graphs[i].graph,
-      images: [],
-    })),
-    stats: [],
-    ratings: [],
-  };
+  const record: RunRecord = resume
+    ? reopenRecord(resume.record, resume.keep, started)
+    : {
+        format: 'qwenprompt-run',
+        version: 1,
+        id: '',
+        createdAt: new Date(started).toISOString(),
+        status: 'running',
+        spec: { file: specFileLabel(opts.runsRoot, opts.specFile), name: spec.name, id: spec.id, resolved: resolvedSpec(spec) },
+        server,
+        cells: cells.map((c, i) => ({
+          key: c.key,
+          axes: c.axes,
+          column: c.column,
+          repeat: c.repeat,
+          seed: c.settings.seed,
+          status: 'queued',
+          graph: graphs[i].graph,
+          images: [],
+        })),
+        stats: [],
+        ratings: [],
+      };
   return executeRun({ opts, record, cells, graphs, log, resume: resume && { runDir: resume.runDir, keep: resume.keep } }, started);
 }
 

@@ -29,7 +29,9 @@ export class SpecRejectedError extends Error {
 
 /** True for a SpecRejectedError made by any copy of this module. */
 export function isSpecRejectedError(e: unknown): e is SpecRejectedError {
-  return typeof e === 'object' && e !== null && (e as { [BRAND]?: unknown })[BRAND] === true && Array.isArray((e as SpecRejectedError).problems);
+  return (
+    typeof e === 'object' && e !== null && (e as { [BRAND]?: unknown })[BRAND] === true && Array.isArray((e as SpecRejectedError).problems)
+  );
 }
 
 /** Maps a 400's node errors onto the spec fields that were written into the failing inputs. */

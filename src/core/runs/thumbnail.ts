@@ -80,7 +80,8 @@ export interface ImageFileWork {
 }
 
 /** The worker's jobs: work on an image file, or scoring a reduced image against its reference. */
-export type ImageWork = ({ kind: 'file'; runDir: string; file: string } & ImageFileWork) | { kind: 'score'; image: Prepared; reference: Prepared };
+export type ImageWork =
+  ({ kind: 'file'; runDir: string; file: string } & ImageFileWork) | { kind: 'score'; image: Prepared; reference: Prepared };
 
 export interface ImageWorkResult {
   /** The thumbnail's name; none when the image is no bigger than a thumbnail (the grid shows it as it is). */
@@ -97,7 +98,10 @@ export interface ImageWorkResult {
  * zlib out of libuv's pool, whose threads would each keep a malloc arena (RSS) of their own. The
  * caller's thread runs it, decoding in the pool, only when no worker can be started.
  */
-export async function doImageWork(work: ImageWork, decode: (bytes: Uint8Array) => RgbaImage | Promise<RgbaImage> = decodePngAsync): Promise<ImageWorkResult> {
+export async function doImageWork(
+  work: ImageWork,
+  decode: (bytes: Uint8Array) => RgbaImage | Promise<RgbaImage> = decodePngAsync,
+): Promise<ImageWorkResult> {
   if (work.kind === 'score') return { score: scorePrepared(work.image, work.reference) };
   const { runDir, file } = work;
   if (!/\.png$/i.test(file)) return {};

@@ -51,9 +51,7 @@ export function measureJob(outcome: JobOutcome, ctx: MeasureContext): JobTimings
   const createTime = num(outcome.history?.prompt?.[3]?.create_time);
   if (createTime !== undefined) t.queueWaitMs = Math.max(0, startTs - createTime);
 
-  const progress = outcome.messages.filter(
-    (m) => m.msg.type === 'progress' && String(m.msg.data?.node) === ctx.samplerNode,
-  );
+  const progress = outcome.messages.filter((m) => m.msg.type === 'progress' && String(m.msg.data?.node) === ctx.samplerNode);
   if (progress.length >= 2) {
     const first = progress[0];
     const last = progress[progress.length - 1];

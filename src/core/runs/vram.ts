@@ -22,7 +22,11 @@ export interface VramReading {
  * reserved pool's unused part). `torch`: PyTorch's allocated memory (reserved − its unused part).
  */
 export function vramFigures(r: VramReading): { used: number; device: number; torch: number } {
-  return { used: r.vram_total - r.vram_free, device: r.vram_total - r.vram_free + r.torch_vram_free, torch: r.torch_vram_total - r.torch_vram_free };
+  return {
+    used: r.vram_total - r.vram_free,
+    device: r.vram_total - r.vram_free + r.torch_vram_free,
+    torch: r.torch_vram_total - r.torch_vram_free,
+  };
 }
 
 /**

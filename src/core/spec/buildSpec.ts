@@ -13,7 +13,10 @@ export type SpecValue = Record<string, unknown>;
 /** Steps of a spec that names none: the study's 20, 40 and 60. */
 export const DEFAULT_STEPS: readonly number[] = [20, 40, 60];
 
-export function buildSpec(v: SpecValue, valid: (path: string) => boolean): Omit<Spec, 'index' | 'id' | 'range' | 'lensLine' | 'fieldRanges' | 'errorCount'> {
+export function buildSpec(
+  v: SpecValue,
+  valid: (path: string) => boolean,
+): Omit<Spec, 'index' | 'id' | 'range' | 'lensLine' | 'fieldRanges' | 'errorCount'> {
   const has = (k: string) => v[k] !== undefined && v[k] !== null && valid(k);
   const str = (k: string) => (has(k) && typeof v[k] === 'string' ? (v[k] as string) : undefined);
   const num = (k: string) => (has(k) && typeof v[k] === 'number' ? (v[k] as number) : undefined);
@@ -28,7 +31,11 @@ export function buildSpec(v: SpecValue, valid: (path: string) => boolean): Omit<
   const m = v.models;
   if (m && typeof m === 'object' && !Array.isArray(m)) {
     for (const [k, val] of Object.entries(m as Record<string, unknown>)) {
-      if (MODEL_KEYS.includes(k) && valid(`models.${k}`) && (typeof val === 'string' || (k === 'loraStrength' && typeof val === 'number'))) {
+      if (
+        MODEL_KEYS.includes(k) &&
+        valid(`models.${k}`) &&
+        (typeof val === 'string' || (k === 'loraStrength' && typeof val === 'number'))
+      ) {
         (models as Record<string, unknown>)[k] = val;
       }
     }
@@ -62,9 +69,7 @@ export function buildSpec(v: SpecValue, valid: (path: string) => boolean): Omit<
       if (!Array.isArray(raw)) {
         continue;
       }
-      const values = raw.filter(
-        (x, i): x is AxisValue => (typeof x === 'string' || typeof x === 'number') && valid(`sweep.${name}.${i}`),
-      );
+      const values = raw.filter((x, i): x is AxisValue => (typeof x === 'string' || typeof x === 'number') && valid(`sweep.${name}.${i}`));
       if (values.length && valid(`sweep.${name}`)) {
         sweep.push({ name, values });
       }

@@ -83,7 +83,7 @@ export function findSpecAt(result: ParseResult, line: number): Spec | undefined 
 function splitDocuments(text: string): Chunk[] {
   const starts: { offset: number; line: number }[] = [];
   let line = 0;
-  for (let i = 0; i <= text.length; ) {
+  for (let i = 0; i <= text.length;) {
     if (text.startsWith('---', i) && /^(?:[ \t\r\n]|$)/.test(text.charAt(i + 3))) {
       starts.push({ offset: i, line });
     }
@@ -146,13 +146,7 @@ function parseChunk(text: string): ParsedDoc[] {
   }
 }
 
-function parseDocument(
-  doc: Document.Parsed,
-  text: string,
-  lines: LineCounter,
-  firstInChunk: boolean,
-  lastInChunk: boolean,
-): ParsedDoc[] {
+function parseDocument(doc: Document.Parsed, text: string, lines: LineCounter, firstInChunk: boolean, lastInChunk: boolean): ParsedDoc[] {
   const src = new SourceIndex(text, lines);
   // A document also owns the comments around it up to the next `---`, so findSpecAt works on them.
   const docStart = firstInChunk ? 0 : doc.range[0];
@@ -188,7 +182,14 @@ function parseDocument(
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     if (!unreadable && (value !== undefined || doc.errors.length === 0)) {
       const where = doc.contents?.range ? src.range(doc.contents.range[0], doc.contents.range[1]) : src.lineRange(lensLine);
-      diagnostics.push(diagnostic(where, 'A spec is a mapping of fields, e.g. `prompt: a red fox` and `steps: [20, 40, 60]` on separate lines.', 'not-a-mapping', 'error'));
+      diagnostics.push(
+        diagnostic(
+          where,
+          'A spec is a mapping of fields, e.g. `prompt: a red fox` and `steps: [20, 40, 60]` on separate lines.',
+          'not-a-mapping',
+          'error',
+        ),
+      );
     }
     spec = emptySpec(range, lensLine);
   } else {
@@ -225,8 +226,7 @@ function checkMapping(
   ];
   const diagnostics = placed.map((issue) => {
     const loc = src.locate(issue.path);
-    const where =
-      issue.code === 'missing-prompt' || !loc ? src.lineRange(lensLine) : issue.onKey ? (loc.key ?? loc.value) : loc.value;
+    const where = issue.code === 'missing-prompt' || !loc ? src.lineRange(lensLine) : issue.onKey ? (loc.key ?? loc.value) : loc.value;
     return diagnostic(where, issue.message, issue.code, issue.severity);
   });
   return { spec, diagnostics };

@@ -55,13 +55,12 @@ function pickBranches(errors: ErrorObject[]): ErrorObject[] {
     const prefix = `${alt.schemaPath}/`;
     const branchOf = (e: ErrorObject) => e.schemaPath.slice(prefix.length).split('/')[0];
     const inAlt = out.filter((e) => e.schemaPath.startsWith(prefix));
-    const wrongType = new Set(
-      inAlt.filter((e) => e.keyword === 'type' && e.instancePath === alt.instancePath).map(branchOf),
-    );
+    const wrongType = new Set(inAlt.filter((e) => e.keyword === 'type' && e.instancePath === alt.instancePath).map(branchOf));
     const kept = inAlt.filter((e) => !wrongType.has(branchOf(e)));
-    const types = inAlt.filter((e) => e.keyword === 'type' && e.instancePath === alt.instancePath).flatMap((e) => [e.params.type].flat() as string[]);
-    const replacement: ErrorObject[] =
-      kept.length > 0 ? kept : [{ ...alt, keyword: 'type', params: { type: types } }];
+    const types = inAlt
+      .filter((e) => e.keyword === 'type' && e.instancePath === alt.instancePath)
+      .flatMap((e) => [e.params.type].flat() as string[]);
+    const replacement: ErrorObject[] = kept.length > 0 ? kept : [{ ...alt, keyword: 'type', params: { type: types } }];
     out = out.filter((e) => e !== alt && !inAlt.includes(e)).concat(replacement);
   }
   return out;
@@ -143,7 +142,12 @@ function humanize(e: ErrorObject): SchemaIssue {
       const keyPath = path ? `${path}.${key}` : key;
       const known = Object.keys((e.parentSchema as { properties?: object }).properties ?? {});
       if (path === 'sweep' && key === 'steps') {
-        return at('steps is not a sweep axis: list step counts in `steps: [20, 40, 60]`; they are always crossed with the sweep.', 'unknown-key', true, keyPath);
+        return at(
+          'steps is not a sweep axis: list step counts in `steps: [20, 40, 60]`; they are always crossed with the sweep.',
+          'unknown-key',
+          true,
+          keyPath,
+        );
       }
       const where = path ? ` in ${path}` : '';
       const axes = path === 'sweep' ? ` Sweep axes: ${known.join(', ')}, or NodeTitleOrClass.input.` : '';

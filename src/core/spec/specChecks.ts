@@ -33,7 +33,12 @@ export function checkSpec({ spec, written, value }: CheckInput): CheckIssue[] {
     add('workflow', true, 'Use either `model` (a built-in template) or `workflow` (your own graph), not both.', 'model-and-workflow');
   }
   if (spec.seeds && written('repeats') && typeof value.repeats === 'number' && value.repeats > 1) {
-    add('repeats', false, '`seeds` already sets the repeats (one run per seed): remove `repeats` or the seed list.', 'seeds-repeats-conflict');
+    add(
+      'repeats',
+      false,
+      '`seeds` already sets the repeats (one run per seed): remove `repeats` or the seed list.',
+      'seeds-repeats-conflict',
+    );
   }
   if (written('size')) {
     for (const k of ['width', 'height']) {
@@ -56,7 +61,13 @@ export function checkSpec({ spec, written, value }: CheckInput): CheckIssue[] {
         'size-multiple',
       );
     } else if (template?.nativeSizes && !template.nativeSizes.includes(`${w}x${h}`)) {
-      add(path, false, `${w}x${h} is not one of ${template.id}'s native sizes (${template.nativeSizes.join(', ')}); it works, but images may look worse.`, 'non-native-size', 'hint');
+      add(
+        path,
+        false,
+        `${w}x${h} is not one of ${template.id}'s native sizes (${template.nativeSizes.join(', ')}); it works, but images may look worse.`,
+        'non-native-size',
+        'hint',
+      );
     }
   };
   if (written('size') || written('width') || written('height')) {
@@ -65,7 +76,13 @@ export function checkSpec({ spec, written, value }: CheckInput): CheckIssue[] {
 
   const checkName = (path: string, value: string, known: readonly string[], what: string, code: string) => {
     if (!known.includes(value)) {
-      add(path, false, `Unknown ${what} '${value}'.${didYouMean(value, known)} (A server with custom nodes may still offer it.)`, code, 'warning');
+      add(
+        path,
+        false,
+        `Unknown ${what} '${value}'.${didYouMean(value, known)} (A server with custom nodes may still offer it.)`,
+        code,
+        'warning',
+      );
     }
   };
   if (written('sampler')) {
@@ -91,13 +108,25 @@ export function checkSpec({ spec, written, value }: CheckInput): CheckIssue[] {
   if (template) {
     for (const key of Object.keys(spec.models) as (keyof SpecModels)[]) {
       if (!template.modelKeys.includes(key)) {
-        add(`models.${key}`, true, `models.${key} is not used by the ${template.id} template (it uses ${template.modelKeys.join(', ')}).`, 'unused-model', 'warning');
+        add(
+          `models.${key}`,
+          true,
+          `models.${key} is not used by the ${template.id} template (it uses ${template.modelKeys.join(', ')}).`,
+          'unused-model',
+          'warning',
+        );
       }
     }
     if (template.defaults.shift === undefined) {
       for (const path of ['shift', 'sweep.shift']) {
         if (written(path)) {
-          add(path, true, `shift has no effect with the ${template.id} template (it has no ModelSamplingAuraFlow node).`, 'unused-field', 'warning');
+          add(
+            path,
+            true,
+            `shift has no effect with the ${template.id} template (it has no ModelSamplingAuraFlow node).`,
+            'unused-field',
+            'warning',
+          );
         }
       }
     }

@@ -1,10 +1,7 @@
 import type { JobSettings, SpecModels, TemplateId } from './types';
 
 /** Sampling defaults a template fills in for fields a spec leaves out. */
-export type TemplateDefaults = Pick<
-  JobSettings,
-  'negative' | 'cfg' | 'sampler' | 'scheduler' | 'width' | 'height' | 'shift' | 'denoise'
->;
+export type TemplateDefaults = Pick<JobSettings, 'negative' | 'cfg' | 'sampler' | 'scheduler' | 'width' | 'height' | 'shift' | 'denoise'>;
 
 /**
  * What the spec language knows of a built-in template: its defaults and rules. The graph each one
@@ -50,7 +47,14 @@ const DEFAULTS_2512: TemplateDefaults = {
 /** ComfyUI's Qwen-Image example: cfg 2.5, euler/simple, shift 3.1, 1328², blank negative. */
 const DEFAULTS_QWEN: TemplateDefaults = { ...DEFAULTS_2512, negative: '', cfg: 2.5 };
 
-function qwenFacts(id: TemplateId, description: string, gguf: boolean, unet: string, clip: string, defaults: TemplateDefaults): TemplateFacts {
+function qwenFacts(
+  id: TemplateId,
+  description: string,
+  gguf: boolean,
+  unet: string,
+  clip: string,
+  defaults: TemplateDefaults,
+): TemplateFacts {
   return {
     id,
     description,
@@ -72,7 +76,14 @@ export const TEMPLATE_FACTS: Readonly<Record<TemplateId, TemplateFacts>> = {
     QWEN_CLIP,
     DEFAULTS_2512,
   ),
-  'qwen-image': qwenFacts('qwen-image', 'Qwen-Image (original release), native ComfyUI nodes.', false, 'qwen_image_fp8_e4m3fn.safetensors', QWEN_CLIP, DEFAULTS_QWEN),
+  'qwen-image': qwenFacts(
+    'qwen-image',
+    'Qwen-Image (original release), native ComfyUI nodes.',
+    false,
+    'qwen_image_fp8_e4m3fn.safetensors',
+    QWEN_CLIP,
+    DEFAULTS_QWEN,
+  ),
   'qwen-image-gguf': qwenFacts(
     'qwen-image-gguf',
     'Qwen-Image-2512 quantised to GGUF (UnetLoaderGGUF + CLIPLoaderGGUF from the ComfyUI-GGUF node pack).',

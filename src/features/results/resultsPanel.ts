@@ -18,7 +18,10 @@ import type { RunRecord } from '../../shared/runRecord';
 export const RESULTS_VIEW_TYPE = 'qwenprompt.results';
 
 /** What the panels need of the runs: every update, and whether a run goes on, cancel, resume or reconnect by run folder. */
-export type ResultsRuns = Pick<RunService, 'onDidUpdate' | 'onDidChangeRuns' | 'isRunning' | 'cancel' | 'resumeFolder' | 'setViewer' | 'retryServer'>;
+export type ResultsRuns = Pick<
+  RunService,
+  'onDidUpdate' | 'onDidChangeRuns' | 'isRunning' | 'cancel' | 'resumeFolder' | 'setViewer' | 'retryServer'
+>;
 
 export interface ResultsPanelDeps {
   extensionUri: vscode.Uri;
@@ -113,7 +116,9 @@ export class ResultsPanelController extends Disposable implements ResultsView {
       await this.show(runDir);
     } catch (e) {
       this.#deps.log.warn(`Results panel: cannot open the run in ${runDir}`, e);
-      void vscode.window.showErrorMessage(vscode.l10n.t('Cannot read the run in {0}: {1}', runDir, e instanceof Error ? e.message : String(e)));
+      void vscode.window.showErrorMessage(
+        vscode.l10n.t('Cannot read the run in {0}: {1}', runDir, e instanceof Error ? e.message : String(e)),
+      );
     }
   }
 

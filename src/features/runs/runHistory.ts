@@ -86,7 +86,13 @@ export class RunHistory {
 
 function digestOf(runDir: string, record: RunRecord): RunDigest {
   const file = record.spec?.file;
-  return { runDir, createdAt: record.createdAt, ...(typeof file === 'string' ? { specFile: file } : {}), stats: record.stats ?? [], missing: missingImages(record) };
+  return {
+    runDir,
+    createdAt: record.createdAt,
+    ...(typeof file === 'string' ? { specFile: file } : {}),
+    stats: record.stats ?? [],
+    missing: missingImages(record),
+  };
 }
 
 /** Newest mean execution time (ms) per step count over runs given newest first, from plain step columns. */

@@ -84,16 +84,15 @@ export class SpecCodeLensProvider extends Disposable implements vscode.CodeLensP
     const running = this.#deps.runs.activeRunOf(uri, spec.id);
     if (running && running.total > 0 && running.done >= running.total) {
       // Every image is in; only thumbnails and convergence scores are being written (about a second).
-      out.push(new vscode.CodeLens(new vscode.Range(line, 0, line, 0), { title: vscode.l10n.t('$(loading~spin) Finishing…'), command: '' }));
+      out.push(
+        new vscode.CodeLens(new vscode.Range(line, 0, line, 0), { title: vscode.l10n.t('$(loading~spin) Finishing…'), command: '' }),
+      );
     } else if (running) {
       out.push(lens(line, vscode.l10n.t('■ Cancel'), 'qwenprompt.cancel', args()));
     } else {
       for (const steps of spec.steps) {
         const ms = history?.msByStep.get(steps);
-        const title =
-          ms === undefined
-            ? vscode.l10n.t('▶ {0} steps', steps)
-            : vscode.l10n.t('▶ {0} steps · {1}', steps, formatMs(ms));
+        const title = ms === undefined ? vscode.l10n.t('▶ {0} steps', steps) : vscode.l10n.t('▶ {0} steps · {1}', steps, formatMs(ms));
         out.push(lens(line, title, 'qwenprompt.runSpec', args({ steps: [steps] })));
       }
       out.push(lens(line, vscode.l10n.t('▶ All'), 'qwenprompt.runAll', args()));

@@ -22,11 +22,20 @@ export interface ValueLists {
 const SOURCES: Record<ValueKind, [string, string][]> = {
   sampler: [['KSampler', 'sampler_name']],
   scheduler: [['KSampler', 'scheduler']],
-  unet: [['UNETLoader', 'unet_name'], ['UnetLoaderGGUF', 'unet_name']],
-  clip: [['CLIPLoader', 'clip_name'], ['CLIPLoaderGGUF', 'clip_name']],
+  unet: [
+    ['UNETLoader', 'unet_name'],
+    ['UnetLoaderGGUF', 'unet_name'],
+  ],
+  clip: [
+    ['CLIPLoader', 'clip_name'],
+    ['CLIPLoaderGGUF', 'clip_name'],
+  ],
   vae: [['VAELoader', 'vae_name']],
   checkpoint: [['CheckpointLoaderSimple', 'ckpt_name']],
-  lora: [['LoraLoaderModelOnly', 'lora_name'], ['LoraLoader', 'lora_name']],
+  lora: [
+    ['LoraLoaderModelOnly', 'lora_name'],
+    ['LoraLoader', 'lora_name'],
+  ],
   weightDtype: [['UNETLoader', 'weight_dtype']],
 };
 
@@ -102,7 +111,5 @@ export class ServerCatalog extends Disposable {
 
 /** A hint for a value the lists do not hold. */
 export function listSourceText(lists: ValueLists): string {
-  return lists.source === 'server'
-    ? vscode.l10n.t('from the server')
-    : vscode.l10n.t('built-in list (the server did not answer)');
+  return lists.source === 'server' ? vscode.l10n.t('from the server') : vscode.l10n.t('built-in list (the server did not answer)');
 }

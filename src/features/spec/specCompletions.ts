@@ -45,7 +45,10 @@ export class SpecCompletionProvider extends Disposable implements vscode.Complet
       const lists = await this.#catalog.lists();
       const detail = listSourceText(lists);
       return lists.values[kind].map((v, i) => {
-        const item = new vscode.CompletionItem(v, kind === 'sampler' || kind === 'scheduler' ? vscode.CompletionItemKind.EnumMember : vscode.CompletionItemKind.File);
+        const item = new vscode.CompletionItem(
+          v,
+          kind === 'sampler' || kind === 'scheduler' ? vscode.CompletionItemKind.EnumMember : vscode.CompletionItemKind.File,
+        );
         item.detail = detail;
         item.sortText = String(i).padStart(5, '0');
         item.range = range;

@@ -44,7 +44,10 @@ export class SpecDiagnostics extends Disposable {
 
   /** Places ComfyUI's complaints about a rejected spec on the fields they came from. */
   reportRejected(uri: vscode.Uri, spec: Spec, problems: readonly SpecProblem[]): void {
-    this.#server.set(uri, problems.map((p) => problemDiagnostic(spec, p)));
+    this.#server.set(
+      uri,
+      problems.map((p) => problemDiagnostic(spec, p)),
+    );
   }
 
   #schedule(doc: vscode.TextDocument): void {
@@ -105,7 +108,7 @@ export function fieldRange(spec: Spec, field: string | undefined): Range | undef
     return undefined;
   }
   const candidates = [field, `sweep.${field}`, `sweep.${field.split('.').pop()}`];
-  for (let f = field; f.includes('.'); ) {
+  for (let f = field; f.includes('.');) {
     f = f.slice(0, f.lastIndexOf('.'));
     candidates.push(f);
   }

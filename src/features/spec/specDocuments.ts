@@ -67,7 +67,9 @@ export class SpecDocuments extends Disposable {
       .then((parsed) => {
         // A newer version may have been parsed meanwhile: keep the cache on the newest.
         const now = this.#cache.get(key);
-        return now && now.version > version ? { ...parsed, specs: parsed.specs.map((s) => this.#withDefaults(s)) } : this.#store(key, version, parsed);
+        return now && now.version > version
+          ? { ...parsed, specs: parsed.specs.map((s) => this.#withDefaults(s)) }
+          : this.#store(key, version, parsed);
       })
       .finally(() => {
         if (this.#pending.get(key)?.result === result) this.#pending.delete(key);

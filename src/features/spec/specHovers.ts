@@ -26,7 +26,10 @@ export class SpecHoverProvider implements vscode.HoverProvider {
       if (path && pos.character >= start && pos.character <= end) {
         const docOf = keyDoc(path);
         return docOf?.description
-          ? new vscode.Hover(new vscode.MarkdownString(`**${path.join('.')}**\n\n${docOf.description}`), new vscode.Range(pos.line, start, pos.line, end))
+          ? new vscode.Hover(
+              new vscode.MarkdownString(`**${path.join('.')}**\n\n${docOf.description}`),
+              new vscode.Range(pos.line, start, pos.line, end),
+            )
           : undefined;
       }
     }

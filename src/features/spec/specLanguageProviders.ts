@@ -13,10 +13,9 @@ export function registerSpecCompletions(catalog: ServerCatalog): vscode.Disposab
   const lazy: vscode.CompletionItemProvider = {
     provideCompletionItems: (doc, pos) => (provider ??= new (language().SpecCompletionProvider)(catalog)).provideCompletionItems(doc, pos),
   };
-  return vscode.Disposable.from(
-    vscode.languages.registerCompletionItemProvider({ language: LANGUAGE_ID }, lazy, ':', ' ', '[', ','),
-    { dispose: () => provider?.dispose() },
-  );
+  return vscode.Disposable.from(vscode.languages.registerCompletionItemProvider({ language: LANGUAGE_ID }, lazy, ':', ' ', '[', ','), {
+    dispose: () => provider?.dispose(),
+  });
 }
 
 /** Hovers for .qwenprompt files; the provider (and the language module) is made on the first request. */

@@ -3,9 +3,7 @@
 
 /** What the user is typing at the cursor. `path` is the key path, e.g. ['models', 'unet'] or ['sweep', 'sampler']. */
 export type YamlContext =
-  | { kind: 'key'; parent: string[]; prefix: string }
-  | { kind: 'value'; path: string[]; prefix: string }
-  | { kind: 'none' };
+  { kind: 'key'; parent: string[]; prefix: string } | { kind: 'value'; path: string[]; prefix: string } | { kind: 'none' };
 
 const KEY_LINE = /^(\s*)([A-Za-z_][\w.-]*)\s*:(?:\s|$)(.*)$/;
 const BLOCK_SCALAR = /^[|>][-+0-9]*\s*(#.*)?$/;
@@ -62,7 +60,10 @@ function parentPath(lines: readonly string[], line: number, indent: number, orEq
 /** The flow-list element being typed: after the last `[` or `,`. */
 function valuePrefix(value: string): string {
   const cut = Math.max(value.lastIndexOf('['), value.lastIndexOf(','));
-  return value.slice(cut + 1).trimStart().replace(/^["']/, '');
+  return value
+    .slice(cut + 1)
+    .trimStart()
+    .replace(/^["']/, '');
 }
 
 export function yamlContextAt(lines: readonly string[], line: number, character: number): YamlContext {

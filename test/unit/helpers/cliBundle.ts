@@ -11,7 +11,15 @@ let bundle: string | undefined;
 export function cliBundle(): string {
   if (!bundle) {
     bundle = path.join(mkdtempSync(path.join(tmpdir(), 'qp-cli-')), 'cli.js');
-    buildSync({ entryPoints: [path.resolve(__dirname, '../../../../src/cli/main.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: bundle, logLevel: 'error' });
+    buildSync({
+      entryPoints: [path.resolve(__dirname, '../../../../src/cli/main.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      outfile: bundle,
+      logLevel: 'error',
+    });
   }
   return bundle;
 }
@@ -25,7 +33,11 @@ export interface CliResult {
 
 /** Starts the CLI as a user would, with no token in the environment (in `cwd`, default this process's). */
 export function spawnCli(args: string[], env: Record<string, string> = {}, cwd?: string) {
-  const child = spawn(process.execPath, [cliBundle(), ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, QWENPROMPT_TOKEN: '', ...env } });
+  const child = spawn(process.execPath, [cliBundle(), ...args], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, QWENPROMPT_TOKEN: '', ...env },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));

@@ -59,7 +59,9 @@ export function comfyFixture(): {
     lifetime: () => life.signal,
     /** A prompt the server ran to the end, submitted by a client of its own. */
     async finished(fake: FakeComfy) {
-      return (await (await fixture.client(fake).submit(freshGraph())).done);
+      return await (
+        await fixture.client(fake).submit(freshGraph())
+      ).done;
     },
   };
   return fixture;

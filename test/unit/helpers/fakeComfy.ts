@@ -17,7 +17,11 @@ export function sd15(edit: (g: Graph) => void = () => undefined): Graph {
 
 export async function withServer(opts: FakeComfyOptions, fn: (s: FakeComfy) => Promise<void>): Promise<void> {
   const s = await startFakeComfy({ msPerStep: 1, loadMs: 5, nodeMs: 1, maxImageSide: 128, ...opts });
-  try { await fn(s); } finally { await s.close(); }
+  try {
+    await fn(s);
+  } finally {
+    await s.close();
+  }
 }
 
 export async function post(s: FakeComfy, graph: unknown, more: Record<string, unknown> = {}) {

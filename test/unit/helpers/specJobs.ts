@@ -23,7 +23,10 @@ export function realObjectInfo(): ObjectInfo {
 /** The first spec of `text`, which must have no errors. */
 export function specOf(text: string): Spec {
   const r = parseSpecs(text);
-  assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    r.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
   return r.specs[0];
 }
 

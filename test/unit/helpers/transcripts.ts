@@ -19,7 +19,9 @@ export function readTranscript(name: string): TranscriptRow[] {
 
 /** Prompt ids of the successful POST /prompt rows, in posting order. */
 export function postedPromptIds(rows: TranscriptRow[]): string[] {
-  return rows.filter((r) => r.kind === 'http' && r.method === 'POST' && r.path === '/prompt' && r.status === 200).map((r) => r.body.prompt_id);
+  return rows
+    .filter((r) => r.kind === 'http' && r.method === 'POST' && r.path === '/prompt' && r.status === 200)
+    .map((r) => r.body.prompt_id);
 }
 
 /** What a client would have collected for one prompt of a real transcript: its WS messages with the
@@ -31,7 +33,9 @@ export function transcriptOutcome(rows: TranscriptRow[], promptId: string): JobO
     .map((r) => ({ at: r.t_ms, msg: r.msg }));
   const hist = rows.find((r) => r.kind === 'http' && r.path === `/history/${promptId}`);
   const history = hist?.body?.[promptId] as HistoryEntry | undefined;
-  const images: ImageRef[] = Object.values(history?.outputs ?? {}).flatMap((o) => o.images ?? []).filter((i) => i.type === 'output');
+  const images: ImageRef[] = Object.values(history?.outputs ?? {})
+    .flatMap((o) => o.images ?? [])
+    .filter((i) => i.type === 'output');
   const last = history?.status.messages.at(-1)?.[0];
   const out: JobOutcome = {
     promptId,

@@ -58,6 +58,9 @@ export function checkRunFolder(runDir: string, what = runDir): RunRecord {
 /** Every cell made exactly one image, and no two cells share one. */
 export function assertComplete(record: RunRecord, what: string): void {
   assert.equal(record.status, 'complete', `${what}: ${record.cells.map((c) => `${c.key} ${c.status} ${c.error ?? ''}`).join('; ')}`);
-  assert.ok(record.cells.every((c) => c.images.length === 1), `${what}: one image per cell`);
+  assert.ok(
+    record.cells.every((c) => c.images.length === 1),
+    `${what}: one image per cell`,
+  );
   assert.equal(new Set(record.cells.map((c) => c.images[0].sha256)).size, record.cells.length, `${what}: no image lost or duplicated`);
 }

@@ -32,12 +32,18 @@ function buildQwenGraph(gguf: boolean, tpl: WorkflowTemplate, spec: Spec, settin
   const shift = settings.shift ?? tpl.defaults.shift ?? 3.1;
   b.bind(fieldPath(spec, 'shift', shift), '66', 'shift', shift);
 
-  addSamplerTail(b, spec, settings, { positive: '6', negative: '7', latent: '58', sampler: '3', decode: '8', save: '60' }, {
-    model: ['66', 0],
-    clip: ['38', 0],
-    vae: ['39', 0],
-    latentClass: 'EmptySD3LatentImage',
-  });
+  addSamplerTail(
+    b,
+    spec,
+    settings,
+    { positive: '6', negative: '7', latent: '58', sampler: '3', decode: '8', save: '60' },
+    {
+      model: ['66', 0],
+      clip: ['38', 0],
+      vae: ['39', 0],
+      latentClass: 'EmptySD3LatentImage',
+    },
+  );
   return {
     graph: b.graph,
     samplerNode: '3',

@@ -50,12 +50,7 @@ export function addSamplerTail(
 }
 
 /** Inserts LoraLoaderModelOnly after `model` when the spec names a LoRA; returns the model link to use. */
-export function addLora(
-  b: GraphBuilder,
-  spec: Spec,
-  id: string,
-  model: [string, number],
-): [string, number] {
+export function addLora(b: GraphBuilder, spec: Spec, id: string, model: [string, number]): [string, number] {
   if (!spec.models.lora) {
     return model;
   }

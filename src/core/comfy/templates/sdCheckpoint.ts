@@ -23,12 +23,18 @@ export const SD_CHECKPOINT: WorkflowTemplate = {
     if (spec.models.lora) {
       loaders.push('11');
     }
-    addSamplerTail(b, spec, settings, { positive: '6', negative: '7', latent: '5', sampler: '3', decode: '8', save: '9' }, {
-      model,
-      clip: ['4', 1],
-      vae,
-      latentClass: 'EmptyLatentImage',
-    });
+    addSamplerTail(
+      b,
+      spec,
+      settings,
+      { positive: '6', negative: '7', latent: '5', sampler: '3', decode: '8', save: '9' },
+      {
+        model,
+        clip: ['4', 1],
+        vae,
+        latentClass: 'EmptyLatentImage',
+      },
+    );
     return { graph: b.graph, samplerNode: '3', outputNodes: ['9'], loaderNodes: loaders, bindings: b.bindings };
   },
 };

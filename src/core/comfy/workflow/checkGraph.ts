@@ -17,12 +17,21 @@ export function checkGraph(graph: ApiGraph, info: ObjectInfo): GraphProblem[] {
   for (const [id, node] of Object.entries(graph)) {
     const schema = info[node.class_type];
     if (!schema) {
-      problems.push({ node: id, kind: 'missing-node-type', message: `node ${id}: class ${node.class_type} is not installed on the server` });
+      problems.push({
+        node: id,
+        kind: 'missing-node-type',
+        message: `node ${id}: class ${node.class_type} is not installed on the server`,
+      });
       continue;
     }
     for (const name of Object.keys(schema.input.required ?? {})) {
       if (!(name in node.inputs)) {
-        problems.push({ node: id, input: name, kind: 'required-input-missing', message: `node ${id} (${node.class_type}): required input ${name} is missing` });
+        problems.push({
+          node: id,
+          input: name,
+          kind: 'required-input-missing',
+          message: `node ${id} (${node.class_type}): required input ${name} is missing`,
+        });
       }
     }
     for (const [name, value] of Object.entries(node.inputs)) {
@@ -38,13 +47,21 @@ export function checkGraph(graph: ApiGraph, info: ObjectInfo): GraphProblem[] {
         if (!source || (info[source.class_type] && outType === undefined)) {
           problems.push({ ...at, kind: 'bad-link', message: `node ${id}.${name} links to ${value[0]}:${value[1]}, which does not exist` });
         } else if (outType !== undefined && outType !== type && type !== '*' && outType !== '*') {
-          problems.push({ ...at, kind: 'return-type-mismatch', message: `node ${id}.${name} expects ${type} but ${value[0]}:${value[1]} gives ${outType}` });
+          problems.push({
+            ...at,
+            kind: 'return-type-mismatch',
+            message: `node ${id}.${name} expects ${type} but ${value[0]}:${value[1]} gives ${outType}`,
+          });
         }
         continue;
       }
       const allowed = comboValues(info, node.class_type, name);
       if (allowed && !allowed.includes(String(value))) {
-        problems.push({ ...at, kind: 'value-not-in-list', message: `node ${id}.${name}: '${String(value)}' is not one of the server's ${allowed.length} values` });
+        problems.push({
+          ...at,
+          kind: 'value-not-in-list',
+          message: `node ${id}.${name}: '${String(value)}' is not one of the server's ${allowed.length} values`,
+        });
       }
       const range = inputRange(info, node.class_type, name);
       if (typeof value === 'number' && range) {

@@ -74,8 +74,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
  * sampler node of any class as long as it takes steps or a seed; else the graph's only sampler. */
 export function findSampler(graph: ApiGraph): string {
   const samplers = nodesOfClass(graph, SAMPLER_CLASSES);
-  const canSample = (id: string) =>
-    samplers.includes(id) || ['steps', 'seed', 'noise_seed'].some((k) => k in graph[id].inputs);
+  const canSample = (id: string) => samplers.includes(id) || ['steps', 'seed', 'noise_seed'].some((k) => k in graph[id].inputs);
   for (const title of PREFERRED_TITLES) {
     const titled = Object.keys(graph).filter((id) => titleOf(graph[id])?.trim().toLowerCase() === title && canSample(id));
     if (titled.length === 1) {
@@ -106,7 +105,9 @@ export function mapUserGraph(spec: Spec, settings: JobSettings, userGraph: ApiGr
   const sampler = findSampler(graph);
   const bindings: GraphBinding[] = [];
   const written = (field: string) =>
-    field in spec.fieldRanges || spec.sweep.some((a) => a.name === field) || (field === 'size' && ('width' in spec.fieldRanges || 'height' in spec.fieldRanges));
+    field in spec.fieldRanges ||
+    spec.sweep.some((a) => a.name === field) ||
+    (field === 'size' && ('width' in spec.fieldRanges || 'height' in spec.fieldRanges));
   const set = (field: string, node: string, input: string, value: unknown) => {
     graph[node].inputs[input] = value;
     bindings.push({ field, node, input });
@@ -210,7 +211,11 @@ function textNode(graph: ApiGraph, holders: string[], side: 'positive' | 'negati
   for (let hop = 0; hop < 8; hop++) {
     const node: ApiNode | undefined = graph[link[0]];
     if (!node) {
-      throw new GraphMappingError(field, link[0], `The ${side} input of ${describeNode(graph, from)} links to node ${link[0]}, which is not in the graph.`);
+      throw new GraphMappingError(
+        field,
+        link[0],
+        `The ${side} input of ${describeNode(graph, from)} links to node ${link[0]}, which is not in the graph.`,
+      );
     }
     const input = ['text', 'prompt'].find((name) => typeof node.inputs[name] === 'string');
     if (input) {
@@ -236,7 +241,11 @@ function latentNode(graph: ApiGraph, holders: string[], sampler: string, spec: S
   const link = from ? (graph[from].inputs.latent_image as Link) : undefined;
   const node = link ? graph[link[0]] : undefined;
   if (!link || !node) {
-    throw new GraphMappingError(field, sampler, `${describeNode(graph, sampler)} has no latent_image link, so there is no node to set the size on.`);
+    throw new GraphMappingError(
+      field,
+      sampler,
+      `${describeNode(graph, sampler)} has no latent_image link, so there is no node to set the size on.`,
+    );
   }
   if (!('width' in node.inputs) || !('height' in node.inputs) || isLink(node.inputs.width)) {
     throw new GraphMappingError(
@@ -275,7 +284,11 @@ function outputNodes(graph: ApiGraph): string[] {
   const saves = nodesOfClass(graph, ['SaveImage']);
   const outputs = saves.length ? saves : Object.keys(graph).filter((id) => /^(Save|Preview)/.test(graph[id].class_type));
   if (outputs.length === 0) {
-    throw new GraphMappingError('workflow', '', 'The graph has no output node (SaveImage or PreviewImage), so a run would have no image; add a SaveImage node.');
+    throw new GraphMappingError(
+      'workflow',
+      '',
+      'The graph has no output node (SaveImage or PreviewImage), so a run would have no image; add a SaveImage node.',
+    );
   }
   return outputs;
 }

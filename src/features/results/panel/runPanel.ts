@@ -89,13 +89,17 @@ export class RunPanel extends Disposable {
     this.#messenger.onRequest(this.#handlers());
     this._register(panel.webview.onDidReceiveMessage((m: unknown) => this.#messenger.receive(m)));
     // Without retainContextWhenHidden a hidden webview is torn down; it says `ready` again when shown.
-    this._register(panel.onDidChangeViewState(() => {
-      if (!panel.visible) this.#ready = false;
-    }));
-    this._register(panel.onDidDispose(() => {
-      this.#onDidDispose.fire();
-      this.dispose();
-    }));
+    this._register(
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.#ready = false;
+      }),
+    );
+    this._register(
+      panel.onDidDispose(() => {
+        this.#onDidDispose.fire();
+        this.dispose();
+      }),
+    );
     this.#render();
   }
 
@@ -164,9 +168,7 @@ export class RunPanel extends Disposable {
 
   #init() {
     const imageBase = this.panel.webview.asWebviewUri(vscode.Uri.file(this.#runDir)).toString();
-    const base = this.state
-      ? this.state.init(imageBase)
-      : { protocol: PROTOCOL_VERSION, runDir: this.#runDir, imageBase, progress: {} };
+    const base = this.state ? this.state.init(imageBase) : { protocol: PROTOCOL_VERSION, runDir: this.#runDir, imageBase, progress: {} };
     this.#live = this.#deps.isRunning(this.#runDir);
     const init = { ...base, live: this.#live };
     return this.#problem ? { ...init, problem: this.#problem } : init;

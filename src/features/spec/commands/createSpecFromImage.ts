@@ -31,7 +31,10 @@ export class CreateSpecFromImageCommand implements Command {
     const image = await imageArg(arg);
     if (!image) return undefined;
     const bytes = await fs.readFile(image.fsPath);
-    const base = path.basename(image.fsPath).replace(/\.png$/i, '').replace(/_\d{5}_$/, '');
+    const base = path
+      .basename(image.fsPath)
+      .replace(/\.png$/i, '')
+      .replace(/_\d{5}_$/, '');
     // Fail before asking where to save when the image carries no graph.
     const { specFromPng } = language();
     specFromPng(bytes, base, `${base}.api.json`);
@@ -54,7 +57,11 @@ export class CreateSpecFromImageCommand implements Command {
     await vscode.window.showTextDocument(out);
     if (made.kind === 'workflow') {
       void vscode.window.showInformationMessage(
-        vscode.l10n.t('The image’s graph does not match a built-in template ({0}); the spec runs it from {1}.', made.reason ?? '', made.workflowFile!),
+        vscode.l10n.t(
+          'The image’s graph does not match a built-in template ({0}); the spec runs it from {1}.',
+          made.reason ?? '',
+          made.workflowFile!,
+        ),
       );
     }
     return out.fsPath;
