@@ -33,6 +33,14 @@ export interface NodeTiming {
 }
 
 /** What one job measured, all from ComfyUI's own messages. */
+/** One prompt's fate in a cancel: 'interrupted' while it ran, 'deleted' from the queue before it ran, 'finished' before the cancel reached it, 'notFound' on the server, 'unknown' when the server could not be asked (`error` says why). */
+export interface CellCancel {
+  fate: 'interrupted' | 'deleted' | 'finished' | 'notFound' | 'unknown';
+  /** The request that did it: POST /api/jobs/{id}/cancel, POST /interrupt {prompt_id} or POST /queue {delete}. */
+  via?: 'jobsCancel' | 'interrupt' | 'queueDelete';
+  error?: string;
+}
+
 export interface JobTimings {
   /** execution_success|error|interrupted.timestamp − execution_start.timestamp (server clock), ms. */
   executionMs: number;
@@ -42,7 +50,14 @@ export interface JobTimings {
   samplingMs?: number;
   /** (steps − 1) / sampling time: the sampler's own rate. */
   itPerSec?: number;
+  /** Per-node times from the live `executing` messages; empty and unknown when `live` is set. */
   nodes: NodeTiming[];
+  /**
+   * Set when the client did not hear all of the job's live messages (a socket drop, lost routing):
+   * execution time and queue wait are still exact (from /history), per-node times are unknown, and
+   * sampling time and it/s cover only the part heard ('partial') or are unknown ('none').
+   */
+  live?: { heard: 'partial' | 'none'; reason?: string };
   /** Nodes served from cache (execution_cached). */
   cachedNodes: string[];
   /** True when a model loader executed (not served from cache). */
@@ -94,6 +109,12 @@ export interface CellRecord {
   images: ImageFile[];
   timings?: JobTimings;
   error?: string;
+  /** Why the job ended where its status alone cannot tell: 'deletedOnServer' (another client removed it from the queue), 'cancelledInQueue', 'serverForgot' (the server restarted), 'disconnected'. */
+  endReason?: 'deletedOnServer' | 'cancelledInQueue' | 'serverForgot' | 'disconnected';
+  /** What the cancel of this run did to its prompt on the server (set only for prompts the cancel found unsettled). */
+  cancel?: CellCancel;
+  /** Facts about the job a reader should know, in words (e.g. outputs over the per-job limit left out). */
+  notes?: string[];
   /** How close this image is to its seed row's reference (set once the run's images are on disk). */
   convergence?: CellConvergence;
 }

@@ -348,6 +348,9 @@ export class ComfyClient implements IComfyClient {
       }
       return;
     }
+    // A drop: what /queue listed before it says nothing of the server after it (it may have restarted),
+    // so a prompt not seen again since is 'serverForgot', never 'deleted by another client'.
+    this.epoch++;
     if (state === 'reconnecting') {
       for (const job of this.jobs.pending()) {
         if (job.state.started && !job.state.terminal) job.liveGap ??= 'the WebSocket dropped while it ran';

@@ -198,6 +198,8 @@ export class RunCell {
         cell.error = outcome.error ?? `The job ended: ${outcome.status}.`;
       }
       if (timings) cell.timings = timings;
+      if (outcome.reason) cell.endReason = outcome.reason;
+      if (outcome.notes?.length) cell.notes = [...outcome.notes];
     } catch (err) {
       cell.status = 'failed';
       cell.error = userMessage(err);

@@ -151,6 +151,16 @@ class Run implements CellRunContext {
       watch.dispose();
       signal?.removeEventListener('abort', onAbort);
     }
+    // The run can end (its jobs settled from /history) before the socket is back: say whether the
+    // server answers now, so the panel does not go on saying it is unreachable.
+    if (watch.down) {
+      const url = this.#record.server.url;
+      const answers = await this.client.systemStats().then(
+        () => true,
+        () => false,
+      );
+      if (answers) this.emit({ type: 'server', runDir, server: { state: 'online', url } });
+    }
     await this.#images.idle();
 
     const r = this.#record;
@@ -197,18 +207,17 @@ class Run implements CellRunContext {
     if (this.#cancelled) return;
     this.#cancelled = true;
     const { client } = this.#opts;
-    const pending: string[] = [];
-    let running: string | undefined;
-    for (const c of this.#cells) {
-      const id = c.record.promptId;
-      if (!id || c.settled) continue;
-      if (c.record.status === 'running') running = id;
-      else pending.push(id);
-    }
-    // Delete the queued ones first so the server does not start the next one after the interrupt.
+    const open = this.#cells.filter((c) => c.record.promptId && !c.settled);
+    // The client names each prompt (never a bare interrupt, which would stop whoever runs) and checks
+    // /queue until none of ours runs or waits; each cell keeps what happened to its prompt.
     try {
-      if (pending.length) await client.deleteQueued(pending);
-      await client.interrupt(running);
+      const results = open.length ? await client.cancel(open.map((c) => c.record.promptId!)) : [];
+      for (const r of results) {
+        const cell = open.find((c) => c.record.promptId === r.promptId);
+        if (!cell) continue;
+        cell.record.cancel = { fate: r.fate, ...(r.via ? { via: r.via } : {}), ...(r.error ? { error: r.error } : {}) };
+        if (r.fate === 'unknown') this.log.warn(`Cancelling job ${cell.key} on the server failed: ${r.error ?? 'no answer'}`);
+      }
     } catch (err) {
       this.log.warn(`Cancelling on the server failed: ${userMessage(err)}`);
     }

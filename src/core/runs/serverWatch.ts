@@ -11,7 +11,7 @@ export function watchServer(
   url: string,
   report: (s: ServerReach) => void,
   graceMs = DEFAULT_GRACE_MS,
-): { dispose(): void } {
+): { readonly down: boolean; dispose(): void } {
   let down = false;
   let attempt = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -42,6 +42,9 @@ export function watchServer(
     }
   });
   return {
+    get down() {
+      return down;
+    },
     dispose: () => {
       stopTimer();
       sub.dispose();

@@ -60,6 +60,16 @@ export function measureJob(outcome: JobOutcome, ctx: MeasureContext): JobTimings
     t.samplingMs = ms;
     if (ms > 0 && steps > 0) t.itPerSec = steps / (ms / 1000);
   }
+  const live = outcome.live;
+  if (live && live.heard !== 'all') {
+    // What the client missed is unknown, not zero: say so rather than record a short, wrong figure.
+    t.live = live.reason ? { heard: live.heard, reason: live.reason } : { heard: live.heard };
+    t.nodes = [];
+    if (live.heard === 'none') {
+      delete t.samplingMs;
+      delete t.itPerSec;
+    }
+  }
   return t;
 }
 

@@ -1,0 +1,111 @@
+/**
+ * What the client learns of each prompt's fate on the server reaches run.json: what a cancel did to
+ * each prompt, a prompt deleted by another client, and timings of jobs whose live messages were lost
+ * (execution time exact from /history, per-node and sampling times marked unknown, not zero).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import type { ComfyClient } from '../../src/core/comfy/client';
+import type { RunUpdate } from '../../src/core/runs/options';
+import { runSpec } from '../../src/core/runs/session';
+import type { RunRecord } from '../../src/shared/runRecord';
+import { request } from '../fakes/rawClient';
+import { comfyFixture } from './helpers/comfyPieces';
+import { studySpec } from './helpers/spec';
+
+const fx = comfyFixture();
+const MINUTES = 10 * 60_000;
+
+function run(client: ComfyClient, seed: number, opts: { signal?: AbortSignal; onUpdate?: (u: RunUpdate) => void } = {}) {
+  const root = mkdtempSync(path.join(tmpdir(), 'qp-fates-'));
+  return runSpec({
+    spec: studySpec({ width: 64, height: 64, steps: [40], repeats: 3, seed }),
+    specFile: '/x/f.qwenprompt',
+    client,
+    runsRoot: root,
+    previewMethod: 'none',
+    vramPollMs: 60_000,
+    convergence: false,
+    thumbnails: false,
+    ...opts,
+  });
+}
+
+const onDisk = (runDir: string) => JSON.parse(readFileSync(path.join(runDir, 'run.json'), 'utf8')) as RunRecord;
+
+describe('run.json keeps what happened to each prompt on the server', () => {
+  it('a cancel records each prompt: the running one interrupted, the queued ones deleted', { timeout: 30_000 }, async () => {
+    const fake = await fx.server({ msPerStep: 20 });
+    const client = fx.client(fake, { watchdogMs: MINUTES });
+    const ac = new AbortController();
+    const { runDir } = await run(client, 41, {
+      signal: ac.signal,
+      onUpdate: (u) => u.type === 'progress' && ac.abort(),
+    });
+    const record = onDisk(runDir);
+    assert.equal(record.status, 'cancelled');
+    assert.deepEqual(
+      record.cells.map((c) => c.cancel?.fate),
+      ['interrupted', 'deleted', 'deleted'],
+    );
+    assert.ok(record.cells.every((c) => c.status === 'cancelled'));
+    assert.ok(record.cells[0].cancel?.via, 'says which request stopped it');
+  });
+
+  it('a queued prompt deleted by another client is lost with that reason; the others succeed', { timeout: 30_000 }, async () => {
+    const fake = await fx.server({ msPerStep: 20 });
+    const client = fx.client(fake, { watchdogMs: MINUTES });
+    let deleted = false;
+    const { runDir } = await run(client, 42, {
+      onUpdate: (u) => {
+        if (u.type !== 'progress' || deleted) return;
+        deleted = true;
+        void request(fake.url, 'GET', '/queue').then((q) => {
+          const pending = q.json.queue_pending as [number, string][];
+          const last = pending.sort((a, b) => b[0] - a[0])[0];
+          return request(fake.url, 'POST', '/queue', { delete: [last[1]] });
+        });
+      },
+    });
+    const record = onDisk(runDir);
+    assert.deepEqual(
+      record.cells.map((c) => c.status),
+      ['success', 'success', 'lost'],
+    );
+    assert.equal(record.cells[2].endReason, 'deletedOnServer');
+    assert.match(record.cells[2].error ?? '', /another client/);
+    assert.equal(record.cells[0].endReason, undefined);
+  });
+
+  it('jobs whose live messages were lost keep exact execution times and mark the rest unknown', { timeout: 30_000 }, async () => {
+    const fake = await fx.server({ msPerStep: 10 });
+    const client = fx.client(fake, { watchdogMs: MINUTES, reconnect: { maxAttempts: 5, baseDelayMs: 20, maxDelayMs: 50 } });
+    let dropped = false;
+    const { runDir } = await run(client, 43, {
+      onUpdate: (u) => {
+        if (u.type !== 'progress' || dropped) return;
+        dropped = true;
+        // Every reconnect now gets a new socket id: no execution message of ours arrives any more.
+        fake.faults.ignoreClientId = true;
+        fake.dropSockets();
+      },
+    });
+    const cells = onDisk(runDir).cells;
+    assert.deepEqual(
+      cells.map((c) => c.status),
+      ['success', 'success', 'success'],
+    );
+    for (const c of cells) assert.ok((c.timings?.executionMs ?? 0) > 0, 'execution time from /history');
+    const unheard = cells.filter((c) => c.timings?.live?.heard === 'none');
+    assert.ok(unheard.length >= 1, 'the jobs after the drop were heard not at all');
+    for (const c of unheard) {
+      assert.deepEqual(c.timings!.nodes, [], 'per-node times unknown');
+      assert.equal(c.timings!.samplingMs, undefined, 'no sampling time made up');
+      assert.ok(c.timings!.live!.reason, 'says why');
+    }
+    assert.equal(cells[0].timings?.live?.heard, 'partial', 'the job the drop cut is partial');
+  });
+});
