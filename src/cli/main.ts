@@ -18,7 +18,7 @@ import { scoreRun } from '../core/convergence/scoreRun';
 import { parseSpecs } from '../core/spec/parse';
 import type { Spec, SpecDiagnostic } from '../core/spec/types';
 import { ProgressView } from './progressView';
-import { summaryTable, vramLegend } from '../shared/format';
+import { FRESH_COST_LEGEND, summaryTable, vramLegend } from '../shared/format';
 import type { RunRecord } from '../shared/runRecord';
 
 const USAGE = `qwenprompt — run .qwenprompt specs on a ComfyUI server and measure them
@@ -248,6 +248,7 @@ async function runCommand(
       // What each VRAM column counts (1 GiB = 1024³ bytes), when the run measured any.
       if (result.record.stats.some((s) => s.peakDeviceVramBytes !== undefined || s.peakTorchVramBytes !== undefined))
         for (const line of vramLegend()) io.err.write(`${line}\n`);
+      if (result.record.stats.some((s) => s.measured)) io.err.write(`${FRESH_COST_LEGEND}\n`);
       for (const line of convergenceLines(result.record.convergence)) io.err.write(`${line}\n`);
       for (const c of result.record.cells.filter((c) => c.error)) io.err.write(`  ${c.column} #${c.repeat + 1}: ${c.status}: ${c.error}\n`);
       io.err.write(`Run ${result.record.status}: ${path.relative(process.cwd(), result.runDir) || result.runDir}\n`);

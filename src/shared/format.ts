@@ -68,6 +68,20 @@ export function vramLegend(): string[] {
   return VRAM_FIGURES.map((f) => `${f.label}: ${f.what}.`);
 }
 
+/** What the fresh cost is, under a table that shows it. */
+export const FRESH_COST_LEGEND =
+  'Fresh cost: what a setting costs run from scratch (models loaded) — its job’s execution time plus the nodes ComfyUI reused from its cache, each at its time in the job that ran it; “ran itself” is the job’s own execution time.';
+
+/** Cached, reused, unpriced and failed runs of a setting, in words (the table's and the panel's notes). */
+export function costNotes(s: ColumnStats): string[] {
+  const notes: string[] = [];
+  if (s.cachedCount) notes.push(`${s.cachedCount} cached`);
+  if (s.reusedCount) notes.push(`${s.reusedCount} reused cached nodes`);
+  if (s.unpricedCount) notes.push(`${s.unpricedCount} with cached nodes no job here ran (not in the cost)`);
+  if (s.failedCount) notes.push(`${s.failedCount} failed`);
+  return notes;
+}
+
 /** '1.23 it/s'; slow samplers keep two significant digits ('0.34 it/s'). */
 export function formatRate(itPerSec: number | undefined): string {
   if (itPerSec === undefined || !Number.isFinite(itPerSec)) return '–';
@@ -102,19 +116,21 @@ export function textTable(columns: TableColumn[], rows: string[][]): string {
  */
 export function summaryTable(stats: ColumnStats[], imagesPerColumn?: Map<string, number>, convergence?: ConvergenceSummary): string {
   const points = new Map((convergence?.groups ?? []).flatMap((g) => g.points.map((p) => [p.column, p] as const)));
+  const reusing = stats.some((s) => s.measured);
+  const decoding = stats.some((s) => s.decodeMs);
   const rows = stats.map((s) => {
     const time = s.warm ?? s.all;
-    const notes: string[] = [];
-    if (s.cold) notes.push(`cold ${formatMeanSd(s.cold)}${s.cold.n > 1 ? ` (n=${s.cold.n})` : ''}`);
-    if (s.cachedCount) notes.push(`${s.cachedCount} cached`);
-    if (s.failedCount) notes.push(`${s.failedCount} failed`);
+    const notes = costNotes(s);
+    if (s.cold) notes.unshift(`cold ${formatMeanSd(s.cold)}${s.cold.n > 1 ? ` (n=${s.cold.n})` : ''}`);
     return [
       s.column,
       String(time?.n ?? 0),
       formatMeanSd(time),
+      ...(reusing ? [s.measured ? formatMeanSd(s.measured) : formatMeanSd(time)] : []),
       time ? formatMs(time.min) : '–',
       time ? formatMs(time.max) : '–',
       s.itPerSec ? s.itPerSec.mean.toFixed(2) : '–',
+      ...(decoding ? [formatMeanSd(s.decodeMs)] : []),
       ...VRAM_FIGURES.map((f) => formatVram(s[f.key])),
       s.relativeCost !== undefined ? `${s.relativeCost.toFixed(2)}×` : '–',
       ...(convergence ? [points.get(s.column)?.ssim.toFixed(3) ?? '–', points.get(s.column)?.deltaE.toFixed(2) ?? '–'] : []),
@@ -126,10 +142,12 @@ export function summaryTable(stats: ColumnStats[], imagesPerColumn?: Map<string,
     [
       { header: 'setting' },
       { header: 'n', align: 'right' },
-      { header: 'time (mean ± σ)', align: 'right' },
+      { header: reusing ? 'fresh cost (mean ± σ)' : 'time (mean ± σ)', align: 'right' },
+      ...(reusing ? [{ header: 'ran itself', align: 'right' as const }] : []),
       { header: 'min', align: 'right' },
       { header: 'max', align: 'right' },
       { header: 'it/s', align: 'right' },
+      ...(decoding ? [{ header: 'decode', align: 'right' as const }] : []),
       ...VRAM_FIGURES.map((f) => ({ header: f.label, align: 'right' as const })),
       { header: 'cost', align: 'right' },
       ...(convergence

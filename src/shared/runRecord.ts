@@ -32,6 +32,45 @@ export interface NodeTiming {
   ms: number;
 }
 
+/** One sampler node's share of a job (a two-stage pair has two). */
+export interface SamplerTiming {
+  node: string;
+  classType: string;
+  /** Between its first and last `progress` (client clock), ms. */
+  ms: number;
+  /** Steps between those two messages (its steps − 1). */
+  steps: number;
+}
+
+/** A node a job took from ComfyUI's cache, priced at the time it took in the job of this run that ran it. */
+export interface ReusedNode {
+  node: string;
+  classType: string;
+  ms: number;
+  /** Key of the cell whose job ran it. */
+  from: string;
+}
+
+/**
+ * What a setting costs run from scratch with its models loaded, although ComfyUI reused nodes of
+ * earlier jobs: the job's own execution time plus each reused node's time in the job that ran it.
+ * Model loaders are left out (cold runs are kept apart), so a job that ran everything costs its
+ * execution time.
+ */
+export interface FreshCost {
+  ms: number;
+  /** The part this job ran itself (its execution time). */
+  measuredMs: number;
+  reused: ReusedNode[];
+  /** Reused nodes that no job of this run ran (cached before it began, or their time unknown): their time is missing from `ms`. */
+  unpriced: string[];
+  /** Every sampler of the graph, its own or reused, ms; and steps per second over them. */
+  samplingMs?: number;
+  itPerSec?: number;
+  /** The VAE decode nodes' time, its own or reused, ms. */
+  decodeMs?: number;
+}
+
 /** What one job measured, all from ComfyUI's own messages. */
 /** One prompt's fate in a cancel: 'interrupted' while it ran, 'deleted' from the queue before it ran, 'finished' before the cancel reached it, 'notFound' on the server, 'unknown' when the server could not be asked (`error` says why). */
 export interface CellCancel {
@@ -46,10 +85,12 @@ export interface JobTimings {
   executionMs: number;
   /** execution_start.timestamp − extra_data.create_time (server clock), ms; absent on servers < 0.33. */
   queueWaitMs?: number;
-  /** Between the sampler's first and last `progress` (client clock), ms. */
+  /** Every sampler that ran in this job, each between its first and last `progress` (client clock), ms. */
   samplingMs?: number;
-  /** (steps − 1) / sampling time: the sampler's own rate. */
+  /** Their steps (each sampler's steps − 1) / sampling time: the samplers' own rate. */
   itPerSec?: number;
+  /** Each sampler node that ran (a two-stage pair has two). */
+  samplers?: SamplerTiming[];
   /** Per-node times from the live `executing` messages; empty and unknown when `live` is set. */
   nodes: NodeTiming[];
   /**
@@ -62,8 +103,10 @@ export interface JobTimings {
   cachedNodes: string[];
   /** True when a model loader executed (not served from cache). */
   cold: boolean;
-  /** True when the sampler was served from cache: nothing was measured; left out of statistics. */
+  /** True when every node was served from cache: nothing ran, nothing was measured; left out of statistics. */
   cached: boolean;
+  /** The setting's cost from scratch when the job reused nodes of earlier jobs (set once the run's cells are priced). */
+  fresh?: FreshCost;
   /** Highest vram_total − vram_free seen while this job ran, bytes: the CUDA context plus PyTorch's allocated memory (ComfyUI's vram_free counts PyTorch's reserved-but-unused memory as free). */
   peakVramBytes?: number;
   /** Highest memory in use on the GPU while this job ran, as nvidia-smi shows it (vram_total − vram_free + torch_vram_free: the CUDA context, PyTorch's whole reserved pool, other processes), bytes. */
@@ -169,14 +212,22 @@ export interface ConvergenceSummary {
 export interface ColumnStats {
   column: string;
   axes: Record<string, AxisValue>;
-  /** Warm runs' execution time, ms. */
+  /** Warm runs' fresh cost (execution time plus reused nodes' time; see FreshCost), ms. */
   warm?: Stats;
-  /** Cold runs' execution time, ms. */
+  /** Cold runs' fresh cost, ms. */
   cold?: Stats;
-  /** All measured (non-cached) runs' execution time, ms. */
+  /** All measured (non-cached) runs' fresh cost, ms. */
   all?: Stats;
+  /** What the jobs themselves ran (execution time as ComfyUI reports it), warm runs where there are any, ms; set when some reused cached nodes. */
+  measured?: Stats;
+  /** How many of its measured runs reused nodes of earlier jobs, and how many of those have nodes no job of the run priced. */
+  reusedCount?: number;
+  unpricedCount?: number;
+  /** Every sampler's steps per second and sampling time (fresh: reused samplers included). */
   itPerSec?: Stats;
   samplingMs?: Stats;
+  /** VAE decode time (fresh), ms. */
+  decodeMs?: Stats;
   /** The highest of the column's cells' figures of the same name, bytes (see JobTimings). */
   peakVramBytes?: number;
   peakDeviceVramBytes?: number;

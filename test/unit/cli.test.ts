@@ -37,7 +37,12 @@ test('run: live lines, the study table on stderr, the record as JSON on stdout, 
     assert.equal(record.cells.length, 4);
     assert.match(r.stderr, /queued 4 job\(s\)/);
     assert.match(r.stderr, /✔ 2 steps #1 \(seed 7\)/);
-    assert.match(r.stderr, /setting\s+n\s+time \(mean ± σ\)\s+min\s+max\s+it\/s\s+VRAM \(device\)\s+VRAM \(PyTorch\)/);
+    // The later jobs reuse the cached text encoders: the table prices them (fresh cost) beside what each job ran.
+    assert.match(
+      r.stderr,
+      /setting\s+n\s+fresh cost \(mean ± σ\)\s+ran itself\s+min\s+max\s+it\/s\s+decode\s+VRAM \(device\)\s+VRAM \(PyTorch\)/,
+    );
+    assert.match(r.stderr, /^Fresh cost: what a setting costs run from scratch/m);
     assert.match(r.stderr, /^VRAM \(device\): peak memory in use on the GPU while the job ran, as nvidia-smi shows it/m);
     assert.match(r.stderr, /^4 steps\s+2\s.*\s\d+\.\d GiB\s+\d+\.\d GiB\s/m, 'VRAM in GiB as GPU tools show it');
     assert.match(r.stderr, /^4 steps\s+2\s/m);

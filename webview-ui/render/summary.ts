@@ -1,16 +1,25 @@
 // The summary table: one row per column of the grid.
 import { h } from './dom';
-import { formatCost, formatMeanSd, formatRate, formatVram, VRAM_FIGURES } from '../../src/shared/format';
+import { costNotes, formatCost, formatMeanSd, formatRate, formatVram, VRAM_FIGURES } from '../../src/shared/format';
 import type { ColumnStats } from '../../src/shared/runRecord';
 
 export function renderSummary(stats: ColumnStats[]): HTMLElement {
   // Each VRAM column says in its tooltip what it counts: the two differ by PyTorch's unused reserved pool and the CUDA context.
+  const reusing = stats.some((s) => s.measured);
+  const decoding = stats.some((s) => s.decodeMs);
   const head: [string, string?][] = [
     ['Setting'],
     ['n'],
-    ['Time (warm) mean ± σ'],
+    reusing
+      ? [
+          'Fresh cost (warm) mean ± σ',
+          'what the setting costs from scratch: its job’s time plus the nodes ComfyUI reused from its cache, each at its time in the job that ran it',
+        ]
+      : ['Time (warm) mean ± σ'],
+    ...(reusing ? [['Ran itself', 'the job’s own execution time (what ComfyUI did not take from its cache)'] as [string, string]] : []),
     ['Cold runs'],
-    ['it/s'],
+    ['it/s', 'steps per second over every sampler of the graph'],
+    ...(decoding ? [['Decode', 'VAE decode time, from the per-node times'] as [string, string]] : []),
     ...VRAM_FIGURES.map((f): [string, string] => [f.label, f.what]),
     ['Relative cost'],
   ];
@@ -20,16 +29,14 @@ export function renderSummary(stats: ColumnStats[]): HTMLElement {
     h(
       'caption',
       {},
-      'Per setting: execution time from ComfyUI’s own timestamps. Cached images are left out. VRAM in GiB/MiB (1 GiB = 1024³ bytes).',
+      `Per setting: execution time from ComfyUI’s own timestamps${reusing ? ', plus the nodes it reused from its cache (fresh cost)' : ''}. Images served wholly from cache are left out. VRAM in GiB/MiB (1 GiB = 1024³ bytes).`,
     ),
     h('thead', {}, h('tr', {}, ...head.map(([t, title]) => h('th', { scope: 'col', ...(title ? { title } : {}) }, t)))),
   );
   const body = h('tbody');
   for (const s of stats) {
     const n = (s.warm?.n ?? 0) + (s.cold?.n ?? 0);
-    const notes = [s.cachedCount ? `${s.cachedCount} cached` : '', s.failedCount ? `${s.failedCount} failed` : '']
-      .filter(Boolean)
-      .join(', ');
+    const notes = costNotes(s).join(', ');
     body.append(
       h(
         'tr',
@@ -37,8 +44,10 @@ export function renderSummary(stats: ColumnStats[]): HTMLElement {
         h('th', { scope: 'row' }, s.column),
         h('td', { class: 'num' }, String(n), notes ? h('span', { class: 'muted' }, ` (+${notes})`) : undefined),
         h('td', { class: 'num' }, formatMeanSd(s.warm)),
+        ...(reusing ? [h('td', { class: 'num', 'data-testid': 'measured' }, formatMeanSd(s.measured ?? s.warm))] : []),
         h('td', { class: 'num' }, formatMeanSd(s.cold)),
         h('td', { class: 'num' }, formatRate(s.itPerSec?.mean)),
+        ...(decoding ? [h('td', { class: 'num' }, formatMeanSd(s.decodeMs))] : []),
         ...VRAM_FIGURES.map((f) => h('td', { class: 'num' }, formatVram(s[f.key]))),
         h('td', { class: 'num cost' }, formatCost(s.relativeCost), costBar(s.relativeCost, stats)),
       ),

@@ -50,11 +50,23 @@ export function cellMeasurements(cell: CellRecord): SettingRow[] {
   const rows: SettingRow[] = [];
   if (cell.error) rows.push(['Error', cell.error]);
   if (!t) return rows;
-  if (t.cached) rows.push(['Cache', 'served from ComfyUI’s cache: nothing measured, left out of statistics']);
+  if (t.cached) rows.push(['Cache', 'served wholly from ComfyUI’s cache: nothing ran, nothing measured, left out of statistics']);
+  const f = t.fresh;
+  if (f?.reused.length) {
+    rows.push([
+      'Fresh cost',
+      `${formatMs(f.ms)} (ran itself ${formatMs(f.measuredMs)}, reused ${f.reused.length} cached node${f.reused.length === 1 ? '' : 's'})`,
+    ]);
+    for (const r of f.reused) rows.push([`· reused ${r.classType} #${r.node}`, `${formatMs(r.ms)} (from ${r.from})`]);
+  }
+  if (f?.unpriced.length)
+    rows.push(['Not priced', `cached nodes ${f.unpriced.map((n) => `#${n}`).join(', ')}: no job of this run ran them`]);
   rows.push(['Execution', formatMs(t.executionMs)]);
   if (t.queueWaitMs !== undefined) rows.push(['Queue wait', formatMs(t.queueWaitMs)]);
   if (t.samplingMs !== undefined) rows.push(['Sampling', formatMs(t.samplingMs)]);
   if (t.itPerSec !== undefined) rows.push(['Rate', formatRate(t.itPerSec)]);
+  if ((t.samplers?.length ?? 0) > 1) for (const x of t.samplers!) rows.push([`· sampling ${x.classType} #${x.node}`, formatMs(x.ms)]);
+  if (f?.decodeMs !== undefined) rows.push(['Decode', formatMs(f.decodeMs)]);
   for (const f of VRAM_FIGURES) if (t[f.key] !== undefined) rows.push([f.label, formatVram(t[f.key])]);
   // Records made before the device figure have ComfyUI's total − free only (the context plus PyTorch's allocations).
   if (t.peakDeviceVramBytes === undefined && t.peakVramBytes !== undefined) rows.push(['VRAM (total − free)', formatVram(t.peakVramBytes)]);

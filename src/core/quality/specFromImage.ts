@@ -7,6 +7,7 @@ import { buildGraph } from '../comfy/graph';
 import { TEMPLATE_FACTS as TEMPLATES } from '../spec/templateFacts';
 import type { ApiGraph, ApiNode } from '../comfy/types';
 import { findSampler, loadUserGraph } from '../comfy/workflow/userGraph';
+import { nodeSignatures } from '../comfy/workflow/graphCache';
 import { planCells } from '../runs/plan';
 import { parseSpecs } from '../spec/parse';
 import type { TemplateId } from '../spec/types';
@@ -120,28 +121,12 @@ function templateGuess(graph: ApiGraph): TemplateId | undefined {
   return undefined;
 }
 
-/**
- * A canonical form of what an output node computes: class, literal inputs and, recursively, what
- * its links compute. Node ids, titles and the output file prefix do not change the image.
- */
-function signature(graph: ApiGraph, id: string, seen = new Set<string>()): string {
-  const node = graph[id];
-  if (!node || seen.has(id)) return '?';
-  seen.add(id);
-  const parts = Object.keys(node.inputs)
-    .filter((k) => k !== 'filename_prefix')
-    .sort()
-    .map((k) => {
-      const v = node.inputs[k];
-      return `${k}=${isLink(v) ? `${v[1]}:${signature(graph, v[0], new Set(seen))}` : JSON.stringify(v)}`;
-    });
-  return `${node.class_type}(${parts.join(',')})`;
-}
-
+/** What each output computes: node ids, titles and the output file prefix do not change the image. */
 function outputSignatures(graph: ApiGraph): string[] {
+  const sigs = nodeSignatures(graph, ['filename_prefix']);
   return Object.keys(graph)
     .filter((id) => graph[id].class_type === 'SaveImage' || graph[id].class_type === 'PreviewImage')
-    .map((id) => signature(graph, id).replace(/^PreviewImage/, 'SaveImage'))
+    .map((id) => sigs.get(id)!.replace(/^PreviewImage/, 'SaveImage'))
     .sort();
 }
 

@@ -256,7 +256,13 @@ export class RunCell {
 
   #measureContext(): MeasureContext {
     const built = this.built;
-    return { samplerNode: built.samplerNode, loaderNodes: built.loaderNodes, classOf: (n) => built.graph[n]?.class_type };
+    return {
+      samplerNode: built.samplerNode,
+      loaderNodes: built.loaderNodes,
+      classOf: (n) => built.graph[n]?.class_type,
+      graph: built.graph,
+      outputNodes: built.outputNodes,
+    };
   }
 }
 

@@ -1,3 +1,4 @@
+import { priceCells } from './freshCost';
 import { columnsOf } from './plan';
 import type { CellRecord, ColumnStats, Stats } from '../../shared/runRecord';
 
@@ -11,21 +12,28 @@ export function summarize(values: number[]): Stats | undefined {
   return { n, mean, sd: Math.sqrt(variance), min: Math.min(...xs), max: Math.max(...xs) };
 }
 
-/** A cell measured something: it executed on the server (not served from cache) and finished. */
+/** A cell measured something: some of its nodes ran on the server (not all served from cache) and it finished. */
 export function isMeasured(c: CellRecord): boolean {
   return c.status === 'success' && !!c.timings && !c.timings.cached;
 }
 
+/** A cell's fresh cost (its execution time where it reused nothing or was not priced). */
+export function freshMs(c: CellRecord): number {
+  return c.timings!.fresh?.ms ?? c.timings!.executionMs;
+}
+
 /**
- * Statistics per column. Cached runs measured nothing and are left out; cold runs (models loaded)
- * are kept apart from warm ones, since a model load can dwarf the sampling time. The relative cost
- * compares warm means where every column has one, else all measured runs.
+ * Statistics per column, on each cell's fresh cost (priced here: see priceCells, which sets
+ * `timings.fresh` on the cells). Runs wholly served from cache measured nothing and are left out;
+ * cold runs (models loaded) are kept apart from warm ones, since a model load can dwarf the sampling
+ * time. The relative cost compares warm means where every column has one, else all measured runs.
  */
 export function columnStats(cells: CellRecord[]): ColumnStats[] {
+  priceCells(cells);
   const rows: ColumnStats[] = columnsOf(cells).map(({ column, axes }) => {
     const mine = cells.filter((c) => c.column === column);
     const measured = mine.filter(isMeasured);
-    const exec = (cs: CellRecord[]) => cs.map((c) => c.timings!.executionMs);
+    const exec = (cs: CellRecord[]) => cs.map(freshMs);
     const row: ColumnStats = {
       column,
       axes,
@@ -35,13 +43,25 @@ export function columnStats(cells: CellRecord[]): ColumnStats[] {
     const warm = summarize(exec(measured.filter((c) => !c.timings!.cold)));
     const cold = summarize(exec(measured.filter((c) => c.timings!.cold)));
     const all = summarize(exec(measured));
-    const its = summarize(measured.map((c) => c.timings!.itPerSec ?? NaN));
-    const sampling = summarize(measured.map((c) => c.timings!.samplingMs ?? NaN));
+    const fresh = (c: CellRecord) => c.timings!.fresh;
+    const its = summarize(measured.map((c) => fresh(c)?.itPerSec ?? c.timings!.itPerSec ?? NaN));
+    const sampling = summarize(measured.map((c) => fresh(c)?.samplingMs ?? c.timings!.samplingMs ?? NaN));
+    const decode = summarize(measured.map((c) => fresh(c)?.decodeMs ?? NaN));
     if (warm) row.warm = warm;
     if (cold) row.cold = cold;
     if (all) row.all = all;
     if (its) row.itPerSec = its;
     if (sampling) row.samplingMs = sampling;
+    if (decode) row.decodeMs = decode;
+    const reusing = measured.filter((c) => fresh(c)?.reused.length);
+    if (reusing.length) {
+      // Beside the fresh cost, what the jobs ran themselves: the same basis (warm where there are warm runs).
+      const basis = measured.some((c) => !c.timings!.cold) ? measured.filter((c) => !c.timings!.cold) : measured;
+      row.measured = summarize(basis.map((c) => c.timings!.executionMs));
+      row.reusedCount = reusing.length;
+    }
+    const unpriced = measured.filter((c) => fresh(c)?.unpriced.length).length;
+    if (unpriced) row.unpricedCount = unpriced;
     for (const k of ['peakVramBytes', 'peakDeviceVramBytes', 'peakTorchVramBytes'] as const) {
       const peaks = measured.map((c) => c.timings![k] ?? NaN).filter(Number.isFinite);
       if (peaks.length) row[k] = Math.max(...peaks);

@@ -1,5 +1,6 @@
-import type { JobOutcome, TimedMessage } from '../comfy/types';
-import type { JobTimings, NodeTiming } from '../../shared/runRecord';
+import type { ApiGraph, JobOutcome, TimedMessage } from '../comfy/types';
+import type { JobTimings, NodeTiming, SamplerTiming } from '../../shared/runRecord';
+import { isSamplerClass, neededNodes } from '../comfy/workflow/graphCache';
 
 export interface MeasureContext {
   /** The sampler node whose `progress` gives the steps. */
@@ -8,6 +9,9 @@ export interface MeasureContext {
   loaderNodes: string[];
   /** Node id → class type, for the per-node breakdown. */
   classOf?: (node: string) => string | undefined;
+  /** The graph sent and its output nodes: a job is cached only when every node they need was. */
+  graph?: ApiGraph;
+  outputNodes?: string[];
 }
 
 const TERMINAL = ['execution_success', 'execution_error', 'execution_interrupted'];
@@ -16,7 +20,8 @@ const TERMINAL = ['execution_success', 'execution_error', 'execution_interrupted
  * Derives a job's measures from ComfyUI's own messages:
  * execution time from the server's timestamps, queue wait from `create_time`, sampling time and it/s
  * between the sampler's first and last `progress`, per-node times from `executing` arrivals,
- * cold/warm from whether a loader ran, cached from whether the sampler ran at all.
+ * cold/warm from whether a loader ran, cached only when nothing ran (every node the outputs need was
+ * served from cache). Sampling time covers every sampler node that ran (a two-stage pair, a refiner).
  * History status messages are preferred (they survive a dropped socket); live messages fill gaps.
  */
 export function measureJob(outcome: JobOutcome, ctx: MeasureContext): JobTimings | undefined {
@@ -34,7 +39,8 @@ export function measureJob(outcome: JobOutcome, ctx: MeasureContext): JobTimings
   if (startTs === undefined || endTs === undefined) return undefined;
 
   const cachedNodes: string[] = (find('execution_cached')?.nodes as string[] | undefined) ?? [];
-  const cached = cachedNodes.includes(ctx.samplerNode);
+  const needed = ctx.graph ? neededNodes(ctx.graph, ctx.outputNodes) : [ctx.samplerNode];
+  const cached = needed.length > 0 && needed.every((n) => cachedNodes.includes(n));
   // Every node of the graph is either served from cache or executed: a loader not in the cached
   // list ran, so the job paid for loading a model.
   const cold = ctx.loaderNodes.some((n) => !cachedNodes.includes(n));
@@ -51,12 +57,11 @@ export function measureJob(outcome: JobOutcome, ctx: MeasureContext): JobTimings
   const createTime = num(outcome.history?.prompt?.[3]?.create_time);
   if (createTime !== undefined) t.queueWaitMs = Math.max(0, startTs - createTime);
 
-  const progress = outcome.messages.filter((m) => m.msg.type === 'progress' && String(m.msg.data?.node) === ctx.samplerNode);
-  if (progress.length >= 2) {
-    const first = progress[0];
-    const last = progress[progress.length - 1];
-    const ms = last.at - first.at;
-    const steps = num(last.msg.data.value)! - num(first.msg.data.value)!;
+  const samplers = samplerTimings(outcome.messages, ctx);
+  if (samplers.length) {
+    t.samplers = samplers;
+    const ms = samplers.reduce((a, x) => a + x.ms, 0);
+    const steps = samplers.reduce((a, x) => a + x.steps, 0);
     t.samplingMs = ms;
     if (ms > 0 && steps > 0) t.itPerSec = steps / (ms / 1000);
   }
@@ -68,9 +73,36 @@ export function measureJob(outcome: JobOutcome, ctx: MeasureContext): JobTimings
     if (live.heard === 'none') {
       delete t.samplingMs;
       delete t.itPerSec;
+      delete t.samplers;
     }
   }
   return t;
+}
+
+/**
+ * Each sampler node's time between its first and last `progress` (client clock) and the steps between
+ * them. A node counts as a sampler by its class (KSampler, KSamplerAdvanced, SamplerCustom…), or as
+ * the driven sampler; a tiled decode or an upscaler also reports progress and is not sampling.
+ */
+function samplerTimings(messages: TimedMessage[], ctx: MeasureContext): SamplerTiming[] {
+  const byNode = new Map<string, TimedMessage[]>();
+  for (const m of messages) {
+    if (m.msg.type !== 'progress') continue;
+    const node = String(m.msg.data?.node ?? '');
+    if (node !== ctx.samplerNode && !isSamplerClass(ctx.classOf?.(node))) continue;
+    const list = byNode.get(node);
+    if (list) list.push(m);
+    else byNode.set(node, [m]);
+  }
+  const out: SamplerTiming[] = [];
+  for (const [node, progress] of byNode) {
+    if (progress.length < 2) continue;
+    const first = progress[0];
+    const last = progress[progress.length - 1];
+    const steps = (num(last.msg.data.value) ?? 0) - (num(first.msg.data.value) ?? 0);
+    out.push({ node, classType: ctx.classOf?.(node) ?? '', ms: last.at - first.at, steps });
+  }
+  return out;
 }
 
 /** Time from each node's `executing` to the next node's (or to the job's end), client clock. */
