@@ -1,6 +1,7 @@
 import { columnLabel } from '../../shared/format';
 import type { AxisValue, JobSettings, Spec } from '../spec/types';
 import type { Cell } from './types';
+import { isLoraOff } from '../spec/buildSpec';
 
 export interface PlanOptions {
   /** Only these step counts; default: every value of spec.steps. */
@@ -12,7 +13,7 @@ export interface PlanOptions {
 }
 
 /** Spec fields a sweep axis may set directly; any other axis name is a mapped node input. */
-const FIELD_AXES = new Set(['cfg', 'sampler', 'scheduler', 'size', 'shift', 'denoise', 'seed']);
+const FIELD_AXES = new Set(['cfg', 'sampler', 'scheduler', 'size', 'shift', 'denoise', 'seed', 'split', 'decoder', 'lora', 'loraStrength']);
 
 /**
  * Expands a spec into its jobs: steps × sweep axes × repeats. Repeat k uses seed + k (or seeds[k]) so
@@ -75,6 +76,10 @@ function settingsFor(spec: Spec, combo: Record<string, AxisValue>, seed: number)
     inputs: { ...spec.inputs },
   };
   if (spec.shift !== undefined) s.shift = spec.shift;
+  if (spec.split !== undefined) s.split = spec.split;
+  if (spec.refine) s.refine = { ...spec.refine };
+  if (spec.decoder !== undefined) s.decoder = spec.decoder;
+  if (spec.lora) s.lora = { ...spec.lora };
   for (const [name, value] of Object.entries(combo)) {
     if (name === 'steps') continue;
     if (!FIELD_AXES.has(name)) {
@@ -100,6 +105,20 @@ function settingsFor(spec: Spec, combo: Record<string, AxisValue>, seed: number)
       case 'seed':
         s.seed = Number(value) + (seed - spec.seed);
         break;
+      case 'split':
+        s.split = Number(value);
+        break;
+      case 'decoder':
+        if (String(value) === 'vae') delete s.decoder;
+        else s.decoder = String(value);
+        break;
+      case 'lora':
+        if (isLoraOff(String(value))) delete s.lora;
+        else s.lora = { name: String(value), strength: s.lora?.strength ?? 1 };
+        break;
+      case 'loraStrength':
+        // Applied after the loop, whichever of lora and loraStrength comes first.
+        break;
       case 'size': {
         const m = /^(\d+)\s*[x×]\s*(\d+)$/i.exec(String(value));
         if (m) {
@@ -110,6 +129,7 @@ function settingsFor(spec: Spec, combo: Record<string, AxisValue>, seed: number)
       }
     }
   }
+  if (combo.loraStrength !== undefined && s.lora) s.lora = { ...s.lora, strength: Number(combo.loraStrength) };
   return s;
 }
 

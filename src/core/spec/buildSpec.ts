@@ -1,6 +1,6 @@
 import { DEFAULT_TEMPLATE, isTemplateId, TEMPLATE_FACTS as TEMPLATES } from './templateFacts';
 import { SPEC_KEYS } from './specKeys';
-import type { AxisValue, Spec, SpecModels, SweepAxis } from './types';
+import type { AxisValue, LoraChoice, RefineStage, Spec, SpecModels, SweepAxis } from './types';
 
 const MODEL_KEYS = Object.keys(SPEC_KEYS.models.children ?? {});
 
@@ -86,6 +86,10 @@ export function buildSpec(
   }
 
   const repeats = seeds ? seeds.length : (num('repeats') ?? 1);
+  const split = num('split');
+  const refine = refineOf(v.refine, valid);
+  const decoder = str('decoder');
+  const lora = loraOf(v.lora, valid, models);
   return {
     name: str('name')?.trim() ?? '',
     ...(model ? { model } : {}),
@@ -102,10 +106,41 @@ export function buildSpec(
     cfg: num('cfg') ?? d.cfg,
     ...(num('shift') !== undefined ? { shift: num('shift') } : {}),
     denoise: num('denoise') ?? d.denoise,
+    ...(split !== undefined ? { split } : {}),
+    ...(refine ? { refine } : {}),
+    ...(decoder && decoder !== 'vae' ? { decoder } : {}),
+    ...(lora ? { lora } : {}),
     // No steps named: the product's question, 20 / 40 / 60 (the extension's qwenprompt.defaultSteps may override).
     steps: steps.length ? steps : [...DEFAULT_STEPS],
     repeats,
     sweep,
     inputs,
   };
+}
+
+/** `refine:` as far as the schema accepted it. */
+function refineOf(raw: unknown, valid: (path: string) => boolean): RefineStage | undefined {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw) || !valid('refine')) return undefined;
+  const r = raw as Record<string, unknown>;
+  const out: RefineStage = {};
+  if (typeof r.sampler === 'string' && valid('refine.sampler')) out.sampler = r.sampler;
+  if (typeof r.scheduler === 'string' && valid('refine.scheduler')) out.scheduler = r.scheduler;
+  if (typeof r.cfg === 'number' && valid('refine.cfg')) out.cfg = r.cfg;
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** `lora: file`, `lora: {name, strength}` or `lora: off`; without one, the older `models.lora`. */
+function loraOf(raw: unknown, valid: (path: string) => boolean, models: SpecModels): LoraChoice | undefined {
+  if (raw === undefined || raw === null || !valid('lora')) {
+    return models.lora ? { name: models.lora, strength: models.loraStrength ?? 1 } : undefined;
+  }
+  const name = typeof raw === 'string' ? raw : raw && typeof raw === 'object' ? (raw as Record<string, unknown>).name : undefined;
+  const strength = raw && typeof raw === 'object' ? (raw as Record<string, unknown>).strength : undefined;
+  if (typeof name !== 'string' || isLoraOff(name)) return undefined;
+  return { name, strength: typeof strength === 'number' ? strength : 1 };
+}
+
+/** `off` (or `none`) names no LoRA: the graph gets no LoRA node, which is not the same as strength 0. */
+export function isLoraOff(name: string): boolean {
+  return /^(off|none)$/i.test(name.trim());
 }

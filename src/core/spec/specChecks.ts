@@ -1,5 +1,6 @@
 import { TEMPLATE_FACTS as TEMPLATES } from './templateFacts';
 import { didYouMean } from './didYouMean';
+import { checkLevers } from './leverChecks';
 import { KNOWN_SAMPLERS, KNOWN_SCHEDULERS } from './knownNames';
 import type { Severity, Spec, SpecModels } from './types';
 
@@ -105,6 +106,7 @@ export function checkSpec({ spec, written, value }: CheckInput): CheckIssue[] {
     });
   }
 
+  checkLevers(spec, template, written, add);
   if (template) {
     for (const key of Object.keys(spec.models) as (keyof SpecModels)[]) {
       if (!template.modelKeys.includes(key)) {

@@ -1,3 +1,4 @@
+import type { LatentFormat } from './decoders';
 import type { JobSettings, SpecModels, TemplateId } from './types';
 
 /** Sampling defaults a template fills in for fields a spec leaves out. */
@@ -20,6 +21,8 @@ export interface TemplateFacts {
   sizeStep: number;
   /** Sizes the model was trained at, as `WxH`; others work but are worth a hint. */
   nativeSizes?: readonly string[];
+  /** The latents its model can make (the first is its own): which tiny decoders fit. */
+  latent: readonly LatentFormat[];
 }
 
 /** Qwen-Image-2512's documented default negative prompt (Comfy-Org docs, blueprint "Text to Image (Qwen-Image 2512)"). */
@@ -63,6 +66,8 @@ function qwenFacts(
     modelKeys: gguf ? ['unet', 'clip', 'vae', 'lora', 'loraStrength'] : ['unet', 'clip', 'vae', 'lora', 'loraStrength', 'weightDtype'],
     sizeStep: 16,
     nativeSizes: QWEN_SIZES,
+    // comfy/supported_models.py QwenImage: latent_format = latent_formats.Wan21
+    latent: ['wan21'],
   };
 }
 
@@ -99,6 +104,8 @@ export const TEMPLATE_FACTS: Readonly<Record<TemplateId, TemplateFacts>> = {
     models: { checkpoint: 'v1-5-pruned-emaonly.safetensors' },
     modelKeys: ['checkpoint', 'vae', 'lora', 'loraStrength'],
     sizeStep: 8,
+    // Its EmptyLatentImage makes 4-channel latents: an SD 1.5 or an SDXL checkpoint.
+    latent: ['sd1', 'sdxl'],
   },
 };
 

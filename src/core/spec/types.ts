@@ -40,6 +40,19 @@ export interface SpecModels {
   weightDtype?: string;
 }
 
+/** Stage 2 of two-stage sampling: its own sampler, scheduler or cfg (absent = stage 1's). */
+export interface RefineStage {
+  sampler?: string;
+  scheduler?: string;
+  cfg?: number;
+}
+
+/** A LoRA on the diffusion model (LoraLoaderModelOnly). */
+export interface LoraChoice {
+  name: string;
+  strength: number;
+}
+
 /** An extra axis crossed with steps. `name` is a spec field (cfg, sampler, scheduler, size, shift,
  * denoise) or a mapped node input written `NodeTitleOrClass.input`. */
 export interface SweepAxis {
@@ -76,6 +89,13 @@ export interface Spec {
   /** ModelSamplingAuraFlow shift (Qwen-Image templates); absent = template default. */
   shift?: number;
   denoise: number;
+  /** Two-stage sampling: stage 1 runs steps 0..split, stage 2 split..steps (a KSamplerAdvanced pair). */
+  split?: number;
+  refine?: RefineStage;
+  /** The decoding VAE: 'vae' (absent: the model's own), a tiny decoder name or a VAE file. */
+  decoder?: string;
+  /** The LoRA (top-level `lora:`, or the older `models.lora`); absent or `off` = no LoRA node. */
+  lora?: LoraChoice;
   /** Step counts, at least one; a CodeLens each. */
   steps: number[];
   repeats: number;
@@ -106,6 +126,10 @@ export interface JobSettings {
   height: number;
   shift?: number;
   denoise: number;
+  split?: number;
+  refine?: RefineStage;
+  decoder?: string;
+  lora?: LoraChoice;
   /** Mapped node inputs, `NodeTitleOrClass.input: value` (from `inputs` and sweep axes). */
   inputs: Record<string, AxisValue>;
 }

@@ -2,7 +2,7 @@ import type { JobSettings, Spec, TemplateId } from '../../spec/types';
 import type { BuiltGraph } from '../types';
 import { fieldPath } from '../workflow/fieldPath';
 import { GraphBuilder } from '../workflow/graphBuilder';
-import { addLora, addSamplerTail } from './samplerTail';
+import { addLora, addSamplerTail, vaeChoice } from './samplerTail';
 import type { WorkflowTemplate } from './templateTypes';
 import { TEMPLATE_FACTS } from '../../spec/templateFacts';
 
@@ -24,10 +24,12 @@ function buildQwenGraph(gguf: boolean, tpl: WorkflowTemplate, spec: Spec, settin
     b.add('38', 'CLIPLoader', { type: 'qwen_image', device: 'default' }, 'Load CLIP');
     b.bind('models.clip', '38', 'clip_name', clip);
   }
+  // With a decoder chosen, the one VAELoader loads it: the VAE only decodes in this graph.
+  const vae = vaeChoice(spec, settings, spec.models.vae ?? tpl.models.vae!);
   b.add('39', 'VAELoader', {}, 'Load VAE');
-  b.bind('models.vae', '39', 'vae_name', spec.models.vae ?? tpl.models.vae);
+  b.bind(vae.field, '39', 'vae_name', vae.file);
 
-  const model = addLora(b, spec, '73', ['37', 0]);
+  const model = addLora(b, spec, settings, '73', ['37', 0]);
   b.add('66', 'ModelSamplingAuraFlow', { model }, 'ModelSamplingAuraFlow');
   const shift = settings.shift ?? tpl.defaults.shift ?? 3.1;
   b.bind(fieldPath(spec, 'shift', shift), '66', 'shift', shift);
@@ -36,7 +38,7 @@ function buildQwenGraph(gguf: boolean, tpl: WorkflowTemplate, spec: Spec, settin
     b,
     spec,
     settings,
-    { positive: '6', negative: '7', latent: '58', sampler: '3', decode: '8', save: '60' },
+    { positive: '6', negative: '7', latent: '58', sampler: '3', refine: '76', decode: '8', save: '60' },
     {
       model: ['66', 0],
       clip: ['38', 0],
@@ -48,7 +50,7 @@ function buildQwenGraph(gguf: boolean, tpl: WorkflowTemplate, spec: Spec, settin
     graph: b.graph,
     samplerNode: '3',
     outputNodes: ['60'],
-    loaderNodes: spec.models.lora ? ['37', '38', '39', '73'] : ['37', '38', '39'],
+    loaderNodes: settings.lora ? ['37', '38', '39', '73'] : ['37', '38', '39'],
     bindings: b.bindings,
   };
 }

@@ -1,5 +1,5 @@
 import { GraphBuilder } from '../workflow/graphBuilder';
-import { addLora, addSamplerTail } from './samplerTail';
+import { addLora, addSamplerTail, vaeChoice } from './samplerTail';
 import type { WorkflowTemplate } from './templateTypes';
 import { TEMPLATE_FACTS } from '../../spec/templateFacts';
 
@@ -13,21 +13,22 @@ export const SD_CHECKPOINT: WorkflowTemplate = {
     b.bind('models.checkpoint', '4', 'ckpt_name', spec.models.checkpoint ?? SD_CHECKPOINT.models.checkpoint);
     const loaders = ['4'];
     let vae: [string, number] = ['4', 2];
-    if (spec.models.vae) {
+    if (spec.models.vae || settings.decoder !== undefined) {
+      const choice = vaeChoice(spec, settings, spec.models.vae ?? '');
       b.add('10', 'VAELoader', {}, 'Load VAE');
-      b.bind('models.vae', '10', 'vae_name', spec.models.vae);
+      b.bind(choice.field, '10', 'vae_name', choice.file);
       vae = ['10', 0];
       loaders.push('10');
     }
-    const model = addLora(b, spec, '11', ['4', 0]);
-    if (spec.models.lora) {
+    const model = addLora(b, spec, settings, '11', ['4', 0]);
+    if (settings.lora) {
       loaders.push('11');
     }
     addSamplerTail(
       b,
       spec,
       settings,
-      { positive: '6', negative: '7', latent: '5', sampler: '3', decode: '8', save: '9' },
+      { positive: '6', negative: '7', latent: '5', sampler: '3', refine: '12', decode: '8', save: '9' },
       {
         model,
         clip: ['4', 1],
