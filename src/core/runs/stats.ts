@@ -45,7 +45,10 @@ export function columnStats(cells: CellRecord[]): ColumnStats[] {
     const all = summarize(exec(measured));
     const fresh = (c: CellRecord) => c.timings!.fresh;
     const its = summarize(measured.map((c) => fresh(c)?.itPerSec ?? c.timings!.itPerSec ?? NaN));
-    const sampling = summarize(measured.map((c) => fresh(c)?.samplingMs ?? c.timings!.samplingMs ?? NaN));
+    // A sampling time that covers only the steps heard before a drop is shorter than the sampling was.
+    const sampling = summarize(
+      measured.map((c) => (c.timings!.live?.sampling === 'partial' ? NaN : (fresh(c)?.samplingMs ?? c.timings!.samplingMs ?? NaN))),
+    );
     const decode = summarize(measured.map((c) => fresh(c)?.decodeMs ?? NaN));
     if (warm) row.warm = warm;
     if (cold) row.cold = cold;

@@ -58,8 +58,10 @@ export function measureJob(outcome: JobOutcome, ctx: MeasureContext): JobTimings
   if (createTime !== undefined) t.queueWaitMs = Math.max(0, startTs - createTime);
 
   const samplers = samplerTimings(outcome.messages, ctx);
+  // Each sampler's first and last steps were heard: the time between them is whole, whatever was missed between.
+  const wholeSampling = samplers.length > 0 && samplers.every((x) => x.whole);
   if (samplers.length) {
-    t.samplers = samplers;
+    t.samplers = samplers.map(({ whole: _, ...x }) => x);
     const ms = samplers.reduce((a, x) => a + x.ms, 0);
     const steps = samplers.reduce((a, x) => a + x.steps, 0);
     t.samplingMs = ms;
@@ -68,9 +70,10 @@ export function measureJob(outcome: JobOutcome, ctx: MeasureContext): JobTimings
   const live = outcome.live;
   if (live && live.heard !== 'all') {
     // What the client missed is unknown, not zero: say so rather than record a short, wrong figure.
-    t.live = live.reason ? { heard: live.heard, reason: live.reason } : { heard: live.heard };
+    const sampling = live.heard === 'none' || t.samplingMs === undefined ? 'unknown' : wholeSampling ? 'whole' : 'partial';
+    t.live = { heard: live.heard, sampling, ...(live.reason ? { reason: live.reason } : {}) };
     t.nodes = [];
-    if (live.heard === 'none') {
+    if (sampling === 'unknown') {
       delete t.samplingMs;
       delete t.itPerSec;
       delete t.samplers;
@@ -84,7 +87,7 @@ export function measureJob(outcome: JobOutcome, ctx: MeasureContext): JobTimings
  * them. A node counts as a sampler by its class (KSampler, KSamplerAdvanced, SamplerCustom…), or as
  * the driven sampler; a tiled decode or an upscaler also reports progress and is not sampling.
  */
-function samplerTimings(messages: TimedMessage[], ctx: MeasureContext): SamplerTiming[] {
+function samplerTimings(messages: TimedMessage[], ctx: MeasureContext): (SamplerTiming & { whole: boolean })[] {
   const byNode = new Map<string, TimedMessage[]>();
   for (const m of messages) {
     if (m.msg.type !== 'progress') continue;
@@ -94,13 +97,14 @@ function samplerTimings(messages: TimedMessage[], ctx: MeasureContext): SamplerT
     if (list) list.push(m);
     else byNode.set(node, [m]);
   }
-  const out: SamplerTiming[] = [];
+  const out: (SamplerTiming & { whole: boolean })[] = [];
   for (const [node, progress] of byNode) {
     if (progress.length < 2) continue;
     const first = progress[0];
     const last = progress[progress.length - 1];
     const steps = (num(last.msg.data.value) ?? 0) - (num(first.msg.data.value) ?? 0);
-    out.push({ node, classType: ctx.classOf?.(node) ?? '', ms: last.at - first.at, steps });
+    const whole = (num(first.msg.data.value) ?? 0) <= 1 && num(last.msg.data.value) === num(last.msg.data.max);
+    out.push({ node, classType: ctx.classOf?.(node) ?? '', ms: last.at - first.at, steps, whole });
   }
   return out;
 }
