@@ -15,6 +15,8 @@ export interface EngineOptions {
   msPerStep: number;
   loadMs: number;
   nodeMs: number;
+  /** A VAE decode's time; a tiny decoder takes a quarter of it. */
+  decodeMs: number;
   previews: boolean;
   maxImageSide: number;
 }
@@ -65,7 +67,17 @@ interface Value {
   seed?: number;
   steps?: number;
   text?: string;
+  /** What else it was made from (sorted `Class.input=value` of every ancestor): the picture's tint and grain. */
+  look?: string[];
+  /** A VAE that is a tiny decoder (taesd, lighttaew2_1…): it decodes faster. */
+  tiny?: boolean;
 }
+
+/** Inputs drawn by their own picture parameters, not by the look. */
+const DRAWN = new Set(['seed', 'noise_seed', 'steps', 'width', 'height', 'batch_size', 'filename_prefix']);
+
+/** ComfyUI VAELoader's tiny decoders: the image ones by name, the video ones by their vae_approx file. */
+const isTinyDecoder = (name: unknown) => typeof name === 'string' && /^(taesd|taesdxl|taesd3|taef1)$|^(light)?tae/.test(name);
 
 interface Cached {
   value: Value;
@@ -324,6 +336,7 @@ export class Engine {
         this.running!.node = id;
         toClient('executing', { node: id, display_node: id, prompt_id: job.id });
         const { value, ui, steps } = await this.execute(job, id, values, gen, client, progressState);
+        value.look = lookOf(job.prompt, id, values);
         values.set(id, value);
         this.cache.set(sig, { value, ui });
         executed.push(id);
@@ -461,11 +474,17 @@ export class Engine {
           loaderTraceback(fn),
         );
       }
-      return { value: linked('model') ?? { kind: 'model' } };
+      return {
+        value: { ...(linked('model') ?? { kind: 'model' }), ...(/VAE/.test(cls) && isTinyDecoder(inputs.vae_name) ? { tiny: true } : {}) },
+      };
     }
-    const steps = typeof inputs.steps === 'number' ? inputs.steps : undefined;
-    if (steps !== undefined && isLink(inputs.latent_image)) {
+    const total = typeof inputs.steps === 'number' ? inputs.steps : undefined;
+    if (total !== undefined && isLink(inputs.latent_image)) {
       const latent = linked('latent_image') ?? { kind: 'latent' };
+      // KSamplerAdvanced runs its part of the schedule: steps start_at_step..end_at_step of `steps`.
+      const start = typeof inputs.start_at_step === 'number' ? Math.min(inputs.start_at_step, total) : 0;
+      const end = typeof inputs.end_at_step === 'number' ? Math.min(inputs.end_at_step, total) : total;
+      const steps = Math.max(0, end - start);
       const seed = typeof inputs.seed === 'number' ? inputs.seed : typeof inputs.noise_seed === 'number' ? inputs.noise_seed : 0;
       const text = linked('positive')?.text ?? '';
       const method = job.extra.preview_method;
@@ -491,7 +510,14 @@ export class Engine {
         }
         this.sink.send('progress', { value: k, max: steps, prompt_id: job.id, node: id }, client);
       }
-      return { value: { ...latent, kind: 'latent', seed, steps, text }, steps };
+      // The picture's steps: how far along the schedule the latent now is.
+      return { value: { ...latent, kind: 'latent', seed, steps: end, text }, steps };
+    }
+    if (/^VAEDecode/.test(cls)) {
+      const vae = linked('vae');
+      await this.work(vae?.tiny ? this.opts.decodeMs / 4 : this.opts.decodeMs, gen);
+      const samples = linked('samples') ?? { kind: 'latent' };
+      return { value: { ...samples, kind: 'image' } };
     }
     await this.work(this.opts.nodeMs, gen);
     if (typeof inputs.width === 'number' && typeof inputs.height === 'number') {
@@ -548,7 +574,14 @@ export class Engine {
     }
     const refs: ImageRef[] = [];
     for (let b = 0; b < Math.max(1, img.batch ?? 1); b++) {
-      const params: PictureParams = { width, height, seed: (img.seed ?? 0) + b, steps: img.steps ?? 20, text: img.text ?? '' };
+      const params: PictureParams = {
+        width,
+        height,
+        seed: (img.seed ?? 0) + b,
+        steps: img.steps ?? 20,
+        text: img.text ?? '',
+        look: (img.look ?? []).join('|'),
+      };
       const filename = `${prefix}_${String(counter).padStart(5, '0')}_.png`;
       fs.writeFileSync(path.join(dir, filename), encodePng(renderPicture(params), width, height, text));
       const alias = output ? this.outputName() : undefined;
@@ -569,4 +602,18 @@ export class Engine {
     }
     return refs;
   }
+}
+
+/** The node's literal inputs (but those drawn otherwise) and its ancestors' looks, sorted: equal settings, equal pictures. */
+function lookOf(prompt: ApiGraph, id: string, values: Map<string, Value>): string[] {
+  const node = prompt[id];
+  const out = new Set<string>();
+  for (const [k, v] of Object.entries(node.inputs)) {
+    if (isLink(v)) {
+      for (const l of values.get(String(v[0]))?.look ?? []) out.add(l);
+    } else if (!DRAWN.has(k) && (node.class_type !== 'CLIPTextEncode' || k !== 'text')) {
+      out.add(`${node.class_type}.${k}=${JSON.stringify(v)}`);
+    }
+  }
+  return [...out].sort();
 }

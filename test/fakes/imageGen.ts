@@ -11,6 +11,8 @@ export interface PictureParams {
   seed: number;
   steps: number;
   text: string;
+  /** Every other input the picture came from (sampler, cfg, scheduler, LoRA, decoder, split…): a tint and a grain of its own, so settings differ but the seed keeps the composition. */
+  look?: string;
 }
 
 /** 32-bit FNV-1a: turns seeds (up to 2^64) and texts into PRNG seeds. */
@@ -49,7 +51,9 @@ export function renderPicture(p: PictureParams): Buffer {
   const bottom = colour();
   const blobs = Array.from({ length: 3 }, () => ({ cx: rnd(), cy: rnd(), r: 0.1 + rnd() * 0.25, c: colour() }));
   const seedKey = hash32(String(p.seed));
-  const stepKey = hash32(`${p.seed}:${p.steps}`);
+  const stepKey = hash32(`${p.seed}:${p.steps}:${p.look ?? ''}`);
+  const lookKey = hash32(p.look ?? '');
+  const tint = p.look ? [0, 8, 16].map((shift) => (((lookKey >>> shift) & 0xff) / 255 - 0.5) * 24) : [0, 0, 0];
   const steps = Math.max(1, p.steps);
   // Seed noise fades like 1/steps (convergence), step-dependent jitter like 1/steps² (sampler differences).
   const a1 = 600 / steps;
@@ -95,9 +99,9 @@ export function renderPicture(p: PictureParams): Buffer {
   for (let y = 0, j = 0, i = 0; y < h; y++) {
     for (let x = 0; x < w; x++, j += 3, i += 4) {
       const n = pixelNoise(x, y, seedKey) * a1 + pixelNoise(x, y, stepKey) * a2;
-      px[i] = base[j] + n;
-      px[i + 1] = base[j + 1] + n * 0.9;
-      px[i + 2] = base[j + 2] + n * 1.1;
+      px[i] = base[j] + n + tint[0];
+      px[i + 1] = base[j + 1] + n * 0.9 + tint[1];
+      px[i + 2] = base[j + 2] + n * 1.1 + tint[2];
       px[i + 3] = 255;
     }
   }

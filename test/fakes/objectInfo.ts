@@ -30,7 +30,7 @@ export const MODEL_FILES: Record<string, string[]> = {
   unet_gguf: ['broken__fail__.gguf', 'qwen-image-2512-Q4_K_M.gguf'],
   clip_gguf: ['Qwen2.5-VL-7B-Instruct-Q4_K_M.gguf'],
   embeddings: [],
-  vae_approx: [],
+  vae_approx: ['lighttaew2_1.safetensors', 'taesd_decoder.safetensors', 'taesd_encoder.safetensors'],
   upscale_models: [],
   controlnet: [],
   clip_vision: [],
@@ -54,7 +54,8 @@ const COMBO_FOLDERS: Record<string, () => string[]> = {
   clip_name2: () => MODEL_FILES.text_encoders,
   clip_name3: () => MODEL_FILES.text_encoders,
   clip_name4: () => MODEL_FILES.text_encoders,
-  vae_name: () => [...MODEL_FILES.vae, 'pixel_space'],
+  // As VAELoader.vae_list makes it: the VAE files, the video tiny decoders by file, the image ones with both halves by name.
+  vae_name: () => [...MODEL_FILES.vae, 'lighttaew2_1.safetensors', 'taesd', 'pixel_space'],
   lora_name: () => MODEL_FILES.loras,
 };
 

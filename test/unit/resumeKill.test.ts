@@ -13,6 +13,7 @@ import { main } from '../../src/cli/main';
 import { spawnCli as spawnBundledCli } from './helpers/cliBundle';
 import { startFakeComfy, type FakeComfy } from '../fakes/comfyServer';
 import { assertComplete, checkRunFolder, inLanes, rng, trials } from './helpers/trials';
+import type { CellRecord } from '../../src/shared/runRecord';
 
 function specText(seed: number): string {
   return [
@@ -146,8 +147,9 @@ test('run --resume RUN_DIR makes only the missing images; a complete run has not
     assert.equal(posts() - before, 6 - kept.length, 'only the missing images were made');
     const record = checkRunFolder(runDir);
     assertComplete(record, 'resumed');
-    // Convergence scores are computed again over the whole grid; everything else of a kept cell stays.
-    const measured = (c: object) => ({ ...c, convergence: undefined });
+    // Convergence scores and fresh costs (a resumed job may reuse a kept one's nodes) are computed again over
+    // the whole grid; everything else of a kept cell stays.
+    const measured = (c: CellRecord) => ({ ...c, convergence: undefined, timings: c.timings && { ...c.timings, fresh: undefined } });
     for (const c of kept) assert.deepEqual(measured(record.cells.find((x) => x.key === c.key)!), measured(c), `${c.key} kept as it was`);
     assert.equal(runDirs(runsRoot).length, 1, 'no second run folder');
 

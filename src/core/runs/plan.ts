@@ -1,7 +1,7 @@
 import { columnLabel } from '../../shared/format';
 import type { AxisValue, JobSettings, Spec } from '../spec/types';
 import type { Cell } from './types';
-import { isLoraOff } from '../spec/buildSpec';
+import { isLoraOff } from '../spec/loraOff';
 
 export interface PlanOptions {
   /** Only these step counts; default: every value of spec.steps. */

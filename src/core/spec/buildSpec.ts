@@ -1,4 +1,5 @@
 import { DEFAULT_TEMPLATE, isTemplateId, TEMPLATE_FACTS as TEMPLATES } from './templateFacts';
+import { isLoraOff } from './loraOff';
 import { SPEC_KEYS } from './specKeys';
 import type { AxisValue, LoraChoice, RefineStage, Spec, SpecModels, SweepAxis } from './types';
 
@@ -138,9 +139,4 @@ function loraOf(raw: unknown, valid: (path: string) => boolean, models: SpecMode
   const strength = raw && typeof raw === 'object' ? (raw as Record<string, unknown>).strength : undefined;
   if (typeof name !== 'string' || isLoraOff(name)) return undefined;
   return { name, strength: typeof strength === 'number' ? strength : 1 };
-}
-
-/** `off` (or `none`) names no LoRA: the graph gets no LoRA node, which is not the same as strength 0. */
-export function isLoraOff(name: string): boolean {
-  return /^(off|none)$/i.test(name.trim());
 }
