@@ -69,7 +69,7 @@ export function buildSpec(
       if (!Array.isArray(raw)) {
         continue;
       }
-      const values = raw.filter((x, i): x is AxisValue => (typeof x === 'string' || typeof x === 'number') && valid(`sweep.${name}.${i}`));
+      const values = raw.filter((x, i): x is AxisValue => isAxisValue(x) && valid(`sweep.${name}.${i}`));
       if (values.length && valid(`sweep.${name}`)) {
         sweep.push({ name, values });
       }
@@ -79,7 +79,7 @@ export function buildSpec(
   const inputs: Record<string, AxisValue> = {};
   if (v.inputs && typeof v.inputs === 'object' && !Array.isArray(v.inputs)) {
     for (const [k, x] of Object.entries(v.inputs as Record<string, unknown>)) {
-      if ((typeof x === 'string' || typeof x === 'number') && valid(`inputs.${k}`)) {
+      if (isAxisValue(x) && valid(`inputs.${k}`)) {
         inputs[k] = x;
       }
     }
@@ -108,4 +108,9 @@ export function buildSpec(
     sweep,
     inputs,
   };
+}
+
+/** A value a node input can take from a spec: text, a number or a boolean (a PrimitiveBoolean, a switch). */
+function isAxisValue(x: unknown): x is AxisValue {
+  return typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean';
 }
