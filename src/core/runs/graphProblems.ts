@@ -2,7 +2,7 @@ import { buildGraph, isGraphMappingError } from '../comfy/graph';
 import type { ApiGraph } from '../comfy/types';
 import { fieldRange } from '../spec/fieldRange';
 import type { Range, Spec, SpecDiagnostic } from '../spec/types';
-import { planCells } from './plan';
+import { planCells, specOfCell } from './plan';
 
 /** The spec's `workflow:` file as the caller opened it: its graph, or why there is none. */
 export type WorkflowFile = { graph: ApiGraph } | { error: string; code: 'workflow-unreadable' | 'workflow-not-a-graph' };
@@ -75,7 +75,7 @@ export function graphProblems(spec: Spec, file?: WorkflowFile): GraphCheck {
   const cells = planCells(spec, { includeSweep: true, repeats: 1 }).slice(0, MAX_JOBS);
   for (const cell of cells) {
     try {
-      buildGraph(spec, cell.settings, graph);
+      buildGraph(specOfCell(spec, cell), cell.settings, graph);
     } catch (e) {
       if (!isGraphMappingError(e)) {
         throw e;
