@@ -101,6 +101,8 @@ export interface CellRecord {
   axes: Record<string, AxisValue>;
   column: string;
   repeat: number;
+  /** The variant the cell ran (also its `variant` axis); absent for specs without variants and in older records. */
+  variant?: string;
   seed: number;
   status: CellStatus;
   promptId?: string;
