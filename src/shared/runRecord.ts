@@ -3,7 +3,7 @@
 import type { Scores } from './criteria';
 
 /** A swept or spec value as it appears in a cell's axes: a number or a name. */
-export type AxisValue = string | number;
+export type AxisValue = string | number | boolean;
 
 /** ComfyUI API-format graph: node id -> node. Recorded with each cell as sent. */
 export type ApiGraph = Record<string, ApiNode>;
@@ -144,6 +144,8 @@ export interface CellRecord {
   axes: Record<string, AxisValue>;
   column: string;
   repeat: number;
+  /** The variant the cell ran (also its `variant` axis); absent for specs without variants and in older records. */
+  variant?: string;
   seed: number;
   status: CellStatus;
   promptId?: string;

@@ -1,9 +1,10 @@
 // The summary table: one row per column of the grid.
 import { h } from './dom';
 import { costNotes, formatCost, formatMeanSd, formatRate, formatVram, VRAM_FIGURES } from '../../src/shared/format';
-import type { ColumnStats } from '../../src/shared/runRecord';
+import type { CellRecord, ColumnStats } from '../../src/shared/runRecord';
+import { incompleteTimingsNote } from '../view/cellFate';
 
-export function renderSummary(stats: ColumnStats[]): HTMLElement {
+export function renderSummary(stats: ColumnStats[], cells: CellRecord[] = []): HTMLElement {
   // Each VRAM column says in its tooltip what it counts: the two differ by PyTorch's unused reserved pool and the CUDA context.
   const reusing = stats.some((s) => s.measured);
   const decoding = stats.some((s) => s.decodeMs);
@@ -42,7 +43,13 @@ export function renderSummary(stats: ColumnStats[]): HTMLElement {
         'tr',
         {},
         h('th', { scope: 'row' }, s.column),
-        h('td', { class: 'num' }, String(n), notes ? h('span', { class: 'muted' }, ` (+${notes})`) : undefined),
+        h(
+          'td',
+          { class: 'num' },
+          String(n),
+          notes ? h('span', { class: 'muted' }, ` (+${notes})`) : undefined,
+          incompleteMark(incompleteTimingsNote(cells, s.column)),
+        ),
         h('td', { class: 'num' }, formatMeanSd(s.warm)),
         ...(reusing ? [h('td', { class: 'num', 'data-testid': 'measured' }, formatMeanSd(s.measured ?? s.warm))] : []),
         h('td', { class: 'num' }, formatMeanSd(s.cold)),
@@ -55,6 +62,11 @@ export function renderSummary(stats: ColumnStats[]): HTMLElement {
   }
   table.append(body);
   return table;
+}
+
+/** '*' after n when some of the column's images have timings the live messages could not give. */
+function incompleteMark(note: string | undefined): HTMLElement | undefined {
+  return note ? h('span', { class: 'muted', 'data-testid': 'summary-partial', title: note }, '*') : undefined;
 }
 
 /** A small bar so the growth of cost with steps reads without doing the maths. */

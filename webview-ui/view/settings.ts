@@ -1,5 +1,6 @@
 import { formatMs, formatRate, formatVram, VRAM_FIGURES } from '../../src/shared/format';
 import type { CellRecord } from '../../src/shared/runRecord';
+import { fateLines, samplingText } from './cellFate';
 // The full settings and measurements of one image, for the lightbox.
 
 export type SettingRow = [label: string, value: string];
@@ -49,6 +50,8 @@ export function cellMeasurements(cell: CellRecord): SettingRow[] {
   const t = cell.timings;
   const rows: SettingRow[] = [];
   if (cell.error) rows.push(['Error', cell.error]);
+  // The sampling line goes with the other times below.
+  rows.push(...fateLines(cell).filter(([k]) => k !== 'Sampling'));
   if (!t) return rows;
   if (t.cached) rows.push(['Cache', 'served wholly from ComfyUI’s cache: nothing ran, nothing measured, left out of statistics']);
   const f = t.fresh;
@@ -63,7 +66,8 @@ export function cellMeasurements(cell: CellRecord): SettingRow[] {
     rows.push(['Not priced', `cached nodes ${f.unpriced.map((n) => `#${n}`).join(', ')}: no job of this run ran them`]);
   rows.push(['Execution', formatMs(t.executionMs)]);
   if (t.queueWaitMs !== undefined) rows.push(['Queue wait', formatMs(t.queueWaitMs)]);
-  if (t.samplingMs !== undefined) rows.push(['Sampling', formatMs(t.samplingMs)]);
+  const sampling = samplingText(t);
+  if (sampling !== undefined) rows.push(['Sampling', sampling]);
   if (t.itPerSec !== undefined) rows.push(['Rate', formatRate(t.itPerSec)]);
   if ((t.samplers?.length ?? 0) > 1) for (const x of t.samplers!) rows.push([`· sampling ${x.classType} #${x.node}`, formatMs(x.ms)]);
   if (f?.decodeMs !== undefined) rows.push(['Decode', formatMs(f.decodeMs)]);
