@@ -42,7 +42,7 @@ export interface FakeComfyOptions {
   msPerStep?: number; // sampler time per step, default 5
   loadMs?: number; // extra time of each loader node when not cached (cold), default 20
   nodeMs?: number; // time of every other executing node, default 2
-  decodeMs?: number; // time of a VAE decode, default 8 (a tiny decoder: a quarter of it)
+  decodeMs?: number; // time of a VAE decode, default 2 like any node (a tiny decoder: a quarter of it)
   previews?: boolean; // send preview frames when the prompt asks (extra_data.preview_method != none), default true
   maxImageSide?: number; // cap of the PNG side written (the graph's latent size, clamped), default 1024
 }
@@ -237,7 +237,7 @@ class FakeComfyServer implements FakeComfy, Sink {
         msPerStep: opts.msPerStep ?? 5,
         loadMs: opts.loadMs ?? 20,
         nodeMs: opts.nodeMs ?? 2,
-        decodeMs: opts.decodeMs ?? 8,
+        decodeMs: opts.decodeMs ?? 2,
         previews: opts.previews ?? true,
         maxImageSide: opts.maxImageSide ?? 1024,
       },
