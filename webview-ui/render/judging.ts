@@ -9,6 +9,7 @@ import { renderGridPng } from './exportGrid';
 import { renderHistory, renderRunComparison } from './history';
 import { RatingDialog } from './rating';
 import { renderQuality } from './ratingResults';
+import type { LayoutChoice } from '../../src/shared/gridLayout';
 import type { QualitySummary } from '../../src/shared/quality';
 import type { CellRecord, RunRecord } from '../../src/shared/runRecord';
 
@@ -17,6 +18,8 @@ export interface JudgingHost {
   imageBase(): string;
   runDir(): string;
   grid(): HTMLElement;
+  /** The grid layout shown, which the exported PNG follows. */
+  layout(): Partial<LayoutChoice> | undefined;
   request: Ask<Requests>;
   notice(text: string | undefined, kind?: 'info' | 'error'): void;
 }
@@ -129,7 +132,7 @@ export class Judging {
     const record = this.#host.record();
     if (!record) return;
     this.#host.notice('Drawing the grid…');
-    const png = await renderGridPng(record, this.#host.imageBase());
+    const png = await renderGridPng(record, this.#host.imageBase(), this.#host.layout());
     const saved = await this.#host.request('exportGrid', { png, to });
     this.#host.notice(typeof saved === 'string' ? `Grid saved: ${saved}` : undefined);
   }

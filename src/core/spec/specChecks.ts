@@ -1,4 +1,5 @@
 import { TEMPLATE_FACTS as TEMPLATES } from './templateFacts';
+import { DIRECTIONS, REPEAT_AXIS } from '../../shared/gridLayout';
 import { didYouMean } from './didYouMean';
 import { KNOWN_SAMPLERS, KNOWN_SCHEDULERS } from './knownNames';
 import type { Severity, Spec, SpecModels } from './types';
@@ -105,6 +106,8 @@ export function checkSpec({ spec, written, value }: CheckInput): CheckIssue[] {
     });
   }
 
+  checkLayout(spec, value, add);
+
   if (template) {
     for (const key of Object.keys(spec.models) as (keyof SpecModels)[]) {
       if (!template.modelKeys.includes(key)) {
@@ -132,4 +135,39 @@ export function checkSpec({ spec, written, value }: CheckInput): CheckIssue[] {
     }
   }
   return issues;
+}
+
+/** Names in `layout` that are no axis of the spec: steps, a sweep axis, a variant's field, or repeat. */
+function checkLayout(
+  spec: Spec,
+  value: Record<string, unknown>,
+  add: (path: string, onKey: boolean, message: string, code: string, severity: Severity) => void,
+): void {
+  if (!spec.layout) return;
+  const axes = new Set(['steps', REPEAT_AXIS, ...spec.sweep.map((a) => a.name)]);
+  // Variants (named bundles of settings) make their fields axes too.
+  if (Array.isArray(value.variants)) {
+    axes.add('variant');
+    for (const v of value.variants) if (v && typeof v === 'object') for (const k of Object.keys(v)) if (k !== 'name') axes.add(k);
+  }
+  const known = [...axes];
+  const seen = new Set<string>();
+  for (const d of DIRECTIONS) {
+    const raw = value.layout && typeof value.layout === 'object' ? (value.layout as Record<string, unknown>)[d] : undefined;
+    (spec.layout[d] ?? []).forEach((name, i) => {
+      const path = Array.isArray(raw) ? `layout.${d}.${i}` : `layout.${d}`;
+      if (!axes.has(name)) {
+        add(
+          path,
+          false,
+          `'${name}' is not an axis of this spec (${known.join(', ')}); the grid ignores it.${didYouMean(name, known)}`,
+          'unknown-layout-axis',
+          'warning',
+        );
+      } else if (seen.has(name)) {
+        add(path, false, `'${name}' is placed twice in the layout; the grid keeps its first place.`, 'duplicate-layout-axis', 'warning');
+      }
+      seen.add(name);
+    });
+  }
 }

@@ -1,4 +1,5 @@
 // A swept value is recorded in every run.json cell, so its type lives with the record.
+import type { LayoutChoice } from '../../shared/gridLayout';
 import type { AxisValue } from '../../shared/runRecord';
 export type { AxisValue };
 
@@ -80,6 +81,9 @@ export interface Spec {
   steps: number[];
   repeats: number;
   sweep: SweepAxis[];
+  /** Which axes the results grid puts across, down and into separate grids (as written; the panel
+   * places the others and drops names that are not axes of the run). */
+  layout?: Partial<LayoutChoice>;
   /** Extra mapped node inputs, `NodeTitleOrClass.input: value`. */
   inputs: Record<string, AxisValue>;
   /** Range of each field's value, keyed by path: 'prompt', 'steps', 'steps.1', 'sweep.cfg', 'models.unet', … */
