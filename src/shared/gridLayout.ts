@@ -69,12 +69,38 @@ export interface GridPlan {
   blocks: GridBlock[];
 }
 
-/** The value of a layout axis for a cell: a swept value, or the repeat index. */
+/** Joins the names of axes whose values move together (a pair) into one layout axis: 'steps+cfg'. */
+const PAIR_JOIN = '+';
+
+/** The value of a layout axis for a cell: a swept value, the repeat index, or a pair's values as JSON. */
 function axisValue(c: LayoutCell, axis: string): AxisValue | undefined {
-  return axis === REPEAT_AXIS ? c.repeat : c.axes[axis];
+  if (axis === REPEAT_AXIS) return c.repeat;
+  if (!axis.includes(PAIR_JOIN) || Object.hasOwn(c.axes, axis)) return c.axes[axis];
+  const parts = axis.split(PAIR_JOIN).map((p) => c.axes[p]);
+  return parts.some((v) => v === undefined) ? undefined : JSON.stringify(parts);
 }
 
-/** The axes whose value differs between the cells, in plan order, then the repeats. */
+/** True when every cell that has either axis has both, and each value of one goes with one value of the other. */
+function moveTogether(cells: readonly LayoutCell[], a: string, b: string): boolean {
+  const ab = new Map<AxisValue, AxisValue>();
+  const ba = new Map<AxisValue, AxisValue>();
+  for (const c of cells) {
+    const x = axisValue(c, a);
+    const y = axisValue(c, b);
+    if (x === undefined && y === undefined) continue;
+    if (x === undefined || y === undefined) return false;
+    if ((ab.get(x) ?? y) !== y || (ba.get(y) ?? x) !== x) return false;
+    ab.set(x, y);
+    ba.set(y, x);
+  }
+  return true;
+}
+
+/**
+ * The axes whose value differs between the cells, in plan order, then the repeats. Axes whose values
+ * move together (a `pair`, or a field each variant sets once) are one axis, 'steps+cfg', so that they
+ * never spread into a diagonal of holes.
+ */
 export function layoutAxes(cells: readonly LayoutCell[]): LayoutAxis[] {
   const seen = new Map<string, AxisValue[]>();
   for (const c of cells) {
@@ -84,9 +110,24 @@ export function layoutAxes(cells: readonly LayoutCell[]): LayoutAxis[] {
       if (!vals.includes(v)) vals.push(v);
     }
   }
+  const single = [...seen].filter(([, v]) => v.length > 1).map(([name]) => name);
+  const groups: string[][] = [];
+  for (const name of single) {
+    const g = groups.find((g) => moveTogether(cells, g[0], name));
+    if (g) g.push(name);
+    else groups.push([name]);
+  }
+  const axes = groups.map((g): LayoutAxis => {
+    const name = g.join(PAIR_JOIN);
+    const values: AxisValue[] = [];
+    for (const c of cells) {
+      const v = axisValue(c, name);
+      if (v !== undefined && !values.includes(v)) values.push(v);
+    }
+    return { name, values };
+  });
   const repeats: number[] = [];
   for (const c of cells) if (!repeats.includes(c.repeat)) repeats.push(c.repeat);
-  const axes = [...seen].filter(([, v]) => v.length > 1).map(([name, values]) => ({ name, values }));
   if (repeats.length > 1) axes.push({ name: REPEAT_AXIS, values: repeats });
   return axes;
 }
@@ -99,11 +140,15 @@ export function layoutAxes(cells: readonly LayoutCell[]): LayoutAxis[] {
  */
 export function resolveLayout(axes: readonly LayoutAxis[], choice?: Partial<LayoutChoice>): LayoutChoice {
   const names = new Set(axes.map((a) => a.name));
+  // A choice may name one axis of a pair ('steps' for 'steps+cfg').
+  const byPart = new Map<string, string>();
+  for (const a of axes) for (const p of a.name.split(PAIR_JOIN)) byPart.set(p, a.name);
   const out: LayoutChoice = { x: [], y: [], z: [] };
   const placed = new Set<string>();
   for (const d of DIRECTIONS) {
-    for (const n of choice?.[d] ?? []) {
-      if (names.has(n) && !placed.has(n)) {
+    for (const chosen of choice?.[d] ?? []) {
+      const n = names.has(chosen) ? chosen : byPart.get(chosen);
+      if (n && !placed.has(n)) {
         out[d].push(n);
         placed.add(n);
       }
@@ -118,9 +163,9 @@ export function resolveLayout(axes: readonly LayoutAxis[], choice?: Partial<Layo
   return out;
 }
 
-/** An axis in words: 'steps', 'cfg', 'seeds' for the repeats. */
+/** An axis in words: 'steps', 'cfg', 'steps + cfg' for a pair, 'seeds' for the repeats. */
 export function axisName(axis: string): string {
-  return axis === REPEAT_AXIS ? 'seeds' : axis;
+  return axis === REPEAT_AXIS ? 'seeds' : axis.split(PAIR_JOIN).join(' + ');
 }
 
 /** One axis value in words: '20 steps', 'euler', 'cfg 6.5', 'seed 123456789'. */
@@ -130,6 +175,11 @@ export function axisValueLabel(axis: string, value: AxisValue | undefined, seedO
   if (axis === REPEAT_AXIS) {
     const seed = seedOf?.(Number(value));
     return seed === undefined ? `repeat ${Number(value) + 1}` : `seed ${seed}`;
+  }
+  if (axis.includes(PAIR_JOIN) && typeof value === 'string' && value.startsWith('[')) {
+    const parts = axis.split(PAIR_JOIN);
+    const values = JSON.parse(value) as AxisValue[];
+    return columnLabel(Object.fromEntries(parts.map((p, i) => [p, values[i]])));
   }
   return columnLabel({ [axis]: value });
 }

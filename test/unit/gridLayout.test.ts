@@ -137,6 +137,34 @@ test('a sparse plan (settings that are not crossed) leaves holes only where no c
   );
 });
 
+test('paired axes (values that move together) are one axis: one header "25 steps · cfg 4", never a diagonal of holes', () => {
+  const cells: LayoutCell[] = [];
+  for (const [steps, cfg] of [
+    [25, 4],
+    [40, 1],
+  ])
+    for (const sampler of ['euler', 'dpmpp_2m'])
+      cells.push({ key: `${steps}-${cfg}-${sampler}`, axes: { steps, cfg, sampler }, repeat: 0, seed: 1 });
+  assert.deepEqual(
+    layoutAxes(cells).map((a) => a.name),
+    ['steps+cfg', 'sampler'],
+  );
+  const g = planGrid(cells);
+  assert.deepEqual(
+    g.blocks[0].columnHeads[0].map((h) => h.text),
+    ['25 steps · cfg 4', '40 steps · cfg 1'],
+  );
+  assert.deepEqual(
+    g.blocks[0].rows.map((r) => r.keys),
+    [
+      ['25-4-euler', '40-1-euler'],
+      ['25-4-dpmpp_2m', '40-1-dpmpp_2m'],
+    ],
+  );
+  // Naming one axis of the pair moves the pair.
+  assert.deepEqual(planGrid(cells, { y: ['cfg'] }).layout, { x: ['sampler'], y: ['steps+cfg'], z: [] });
+});
+
 test('a layout choice is read from a spec or a saved state: one name or a list per direction', () => {
   assert.deepEqual(parseLayoutChoice({ x: 'steps', y: ['cfg', 'repeat'] }), { x: ['steps'], y: ['cfg', 'repeat'] });
   assert.equal(parseLayoutChoice({ x: 3 }), undefined);

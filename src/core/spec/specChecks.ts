@@ -92,9 +92,10 @@ export function checkSpec({ spec, written, value }: CheckInput): CheckIssue[] {
   if (written('scheduler')) {
     checkName('scheduler', spec.scheduler, KNOWN_SCHEDULERS, 'scheduler', 'unknown-scheduler');
   }
-  for (const axis of spec.sweep) {
+  const swept = [...spec.sweep.map((a) => ({ key: 'sweep', axis: a })), ...(spec.pair ?? []).map((a) => ({ key: 'pair', axis: a }))];
+  for (const { key, axis } of swept) {
     axis.values.forEach((v, i) => {
-      const path = `sweep.${axis.name}.${i}`;
+      const path = `${key}.${axis.name}.${i}`;
       if (axis.name === 'sampler') {
         checkName(path, String(v), KNOWN_SAMPLERS, 'sampler', 'unknown-sampler');
       } else if (axis.name === 'scheduler') {
@@ -107,6 +108,7 @@ export function checkSpec({ spec, written, value }: CheckInput): CheckIssue[] {
   }
 
   checkLayout(spec, value, add);
+  issues.push(...checkPair(spec, written));
 
   if (template) {
     for (const key of Object.keys(spec.models) as (keyof SpecModels)[]) {
@@ -121,7 +123,7 @@ export function checkSpec({ spec, written, value }: CheckInput): CheckIssue[] {
       }
     }
     if (template.defaults.shift === undefined) {
-      for (const path of ['shift', 'sweep.shift']) {
+      for (const path of ['shift', 'sweep.shift', 'pair.shift']) {
         if (written(path)) {
           add(
             path,
@@ -137,19 +139,19 @@ export function checkSpec({ spec, written, value }: CheckInput): CheckIssue[] {
   return issues;
 }
 
-/** Names in `layout` that are no axis of the spec: steps, a sweep axis, a variant's field, or repeat. */
+/** Names in `layout` that are no axis of the spec: steps, a sweep or pair axis, variant, or repeat. */
 function checkLayout(
   spec: Spec,
   value: Record<string, unknown>,
   add: (path: string, onKey: boolean, message: string, code: string, severity: Severity) => void,
 ): void {
   if (!spec.layout) return;
-  const axes = new Set(['steps', REPEAT_AXIS, ...spec.sweep.map((a) => a.name)]);
-  // Variants (named bundles of settings) make their fields axes too.
-  if (Array.isArray(value.variants)) {
-    axes.add('variant');
-    for (const v of value.variants) if (v && typeof v === 'object') for (const k of Object.keys(v)) if (k !== 'name') axes.add(k);
-  }
+  const axes = new Set(['steps', REPEAT_AXIS]);
+  const addAxes = (x: Pick<Spec, 'sweep' | 'pair'>) => [...x.sweep, ...(x.pair ?? [])].forEach((a) => axes.add(a.name));
+  addAxes(spec);
+  // Each variant is a value of the 'variant' axis and brings its own sweep and pair.
+  if (spec.variants?.length) axes.add('variant');
+  for (const v of spec.variants ?? []) addAxes(v.spec);
   const known = [...axes];
   const seen = new Set<string>();
   for (const d of DIRECTIONS) {
@@ -170,4 +172,42 @@ function checkLayout(
       seen.add(name);
     });
   }
+}
+
+/** Paired axes move together, so every list needs one value per row, and no axis is also crossed. */
+function checkPair(spec: Spec, written: (path: string) => boolean): CheckIssue[] {
+  const pair = spec.pair ?? [];
+  const issues: CheckIssue[] = [];
+  const first = pair[0];
+  for (const axis of pair) {
+    const path = `pair.${axis.name}`;
+    if (axis.values.length !== first.values.length) {
+      issues.push({
+        path,
+        onKey: false,
+        message: `pair.${axis.name} has ${axis.values.length} value(s) but pair.${first.name} has ${first.values.length}: paired values go together row by row, so every list needs the same length.`,
+        code: 'pair-length',
+        severity: 'error',
+      });
+    }
+    if (spec.sweep.some((a) => a.name === axis.name)) {
+      issues.push({
+        path,
+        onKey: true,
+        message: `${axis.name} is both paired and swept: keep it in one of \`pair\` or \`sweep\`.`,
+        code: 'pair-and-sweep',
+        severity: 'error',
+      });
+    }
+  }
+  if (pair.some((a) => a.name === 'steps') && written('steps')) {
+    issues.push({
+      path: 'steps',
+      onKey: true,
+      message: 'pair.steps gives the step counts, so `steps` is not used: remove one of them.',
+      code: 'steps-and-pair',
+      severity: 'warning',
+    });
+  }
+  return issues;
 }
