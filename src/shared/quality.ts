@@ -14,6 +14,8 @@ export interface SettingQuality {
   intervals: Partial<Record<Criterion, number>>;
   /** The same means per rater, in the summary's rater order (raters who rated none of it left out). */
   byRater: RaterMeans[];
+  /** Unrequested and missing elements the raters listed; absent when no vote checked adherence. */
+  adherence?: Adherence;
   /** Mean of the criterion means: one number to plot against time. */
   overall?: number;
   /** Votes (rated images) of this setting. */
@@ -22,6 +24,26 @@ export interface SettingQuality {
   timeMs?: number;
   /** On the cost–quality front: no other setting is both faster and at least as good. */
   onFront: boolean;
+}
+
+export interface TagCount {
+  tag: string;
+  count: number;
+}
+
+/** Prompt adherence of one setting, counted as the study did. */
+export interface Adherence {
+  /** Votes that checked adherence (scored it or listed elements). */
+  checked: number;
+  /** Of those, images with nothing unrequested and nothing missing. */
+  clean: number;
+  /** clean / checked × 100. */
+  percent: number;
+  /** Unrequested elements listed per checked image. */
+  addedPerImage: number;
+  /** The unrequested elements named most often. */
+  added: TagCount[];
+  missing: TagCount[];
 }
 
 /** One rater's means on one setting. */

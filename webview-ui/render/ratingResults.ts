@@ -1,5 +1,6 @@
 // What a rating round found: per-setting mean scores beside the timings, and the cost–quality view.
 import { qualityChart } from '../view/quality';
+import { renderAdherence } from './adherence';
 import { renderAgreement } from './agreement';
 import { h, svg } from './dom';
 import { CRITERIA, CRITERION_TEXT, type Criterion } from '../../src/shared/criteria';
@@ -114,5 +115,6 @@ export function renderQuality(q: QualitySummary, stats: readonly ColumnStats[]):
     { class: 'quality-body' },
     h('div', { class: 'summary-body' }, h('div', { class: 'table-wrap' }, renderQualityTable(q, stats)), renderQualityChart(q)),
     renderAgreement(q),
+    renderAdherence(q),
   );
 }

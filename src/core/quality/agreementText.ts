@@ -1,6 +1,6 @@
 // The raters and their agreement as Markdown: for `qwenprompt ratings`, the report and the summary export.
 import { CRITERIA, CRITERION_TEXT } from '../../shared/criteria';
-import { alphaVerdict, type QualitySummary } from '../../shared/quality';
+import { alphaVerdict, type QualitySummary, type TagCount } from '../../shared/quality';
 
 const md = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 const num = (v: number | undefined, half?: number) =>
@@ -42,5 +42,29 @@ export function ratingsMarkdown(q: QualitySummary): string {
       );
     }
   }
+  const adherence = adherenceMarkdown(q);
+  if (adherence) lines.push('', adherence);
   return lines.join('\n') + '\n';
+}
+
+const tags = (ts: readonly TagCount[]) => ts.map((t) => (t.count > 1 ? `${md(t.tag)} ×${t.count}` : md(t.tag))).join(', ') || '–';
+
+/** Adherence per setting, once any rater listed an element (without tags every image would count as clean). */
+export function adherenceMarkdown(q: QualitySummary): string | undefined {
+  if (!q.settings.some((s) => s.adherence && (s.adherence.added.length || s.adherence.missing.length))) return undefined;
+  const lines = [
+    'Prompt adherence (images with no unrequested and no missing element):',
+    '',
+    '| Setting | Adherence | Added per image | Most often added | Missing |',
+    '| --- | ---: | ---: | --- | --- |',
+  ];
+  for (const s of q.settings) {
+    const a = s.adherence;
+    lines.push(
+      a
+        ? `| ${md(s.column)} | ${Math.round(a.percent)} % (${a.clean}/${a.checked}) | ${a.addedPerImage.toFixed(2)} | ${tags(a.added)} | ${tags(a.missing)} |`
+        : `| ${md(s.column)} | – | – | – | – |`,
+    );
+  }
+  return lines.join('\n');
 }

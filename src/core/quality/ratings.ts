@@ -3,6 +3,7 @@
 import { CRITERIA, isScore } from '../../shared/criteria';
 import type { QualitySummary, RaterMeans, SettingQuality } from '../../shared/quality';
 import type { AxisValue, ColumnStats, Rating, RunRecord } from '../../shared/runRecord';
+import { adherenceOf } from './adherence';
 import { meanInterval } from './agreement';
 import { raterAgreement, raterOf, ratersOf } from './raters';
 
@@ -62,6 +63,7 @@ export function qualitySummary(record: Pick<RunRecord, 'cells' | 'stats' | 'rati
       return theirs.length ? [{ rater, votes: theirs.length, ...meansOf(theirs) }] : [];
     });
     const ms = Object.values(pooled.means);
+    const adherence = adherenceOf(mine);
     const s = stats.get(column);
     const time = (s?.warm ?? s?.all)?.mean;
     return {
@@ -69,6 +71,7 @@ export function qualitySummary(record: Pick<RunRecord, 'cells' | 'stats' | 'rati
       axes,
       ...pooled,
       byRater,
+      ...(adherence ? { adherence } : {}),
       ...(ms.length ? { overall: mean(ms) } : {}),
       votes: mine.length,
       ...(time !== undefined ? { timeMs: time } : {}),
