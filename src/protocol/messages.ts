@@ -66,6 +66,10 @@ export interface Requests {
   /** The labelled grid drawn by the webview, as PNG bytes; the host asks where to save it and replies
    * with the file written (undefined when the user picked none). */
   exportGrid: { params: { png: Uint8Array; to: 'file' | 'runFolder' }; reply: string | undefined };
+  /** Write the rate pack (one HTML page for blind rating in a browser) into the run folder; replies with its path. */
+  ratePack: { params: {}; reply: string | undefined };
+  /** Add a ratings file the user picks (a rate pack's download) as a round of the run; undefined when none was picked. */
+  importRatings: { params: {}; reply: QualitySummary | undefined };
   /** Every run of this spec, newest first. */
   history: { params: {}; reply: RunHistoryEntry[] };
   /** Another run of the same spec, to compare with. */
@@ -89,6 +93,10 @@ export interface VoteMessage {
   cell: string;
   scores: Scores;
   note?: string;
+  /** Elements the image shows that the prompt did not ask for. */
+  unrequested?: string[];
+  /** Elements the prompt asked for that the image lacks. */
+  missing?: string[];
 }
 
 /** Another run of the same spec, as the webview needs it to draw its images. */
@@ -136,6 +144,8 @@ const REQUEST_KEYS: { [K in keyof Requests]: readonly (keyof Requests[K]['params
   cancel: [],
   revealRunFolder: [],
   quality: [],
+  ratePack: [],
+  importRatings: [],
   history: [],
   resume: [],
   retryServer: [],
@@ -155,6 +165,8 @@ function isWebviewRequest(b: unknown): b is WebviewRequest {
     case 'cancel':
     case 'revealRunFolder':
     case 'quality':
+    case 'ratePack':
+    case 'importRatings':
     case 'history':
     case 'resume':
     case 'retryServer':
@@ -179,9 +191,12 @@ function isWebviewRequest(b: unknown): b is WebviewRequest {
 }
 
 function isVote(v: unknown): v is VoteMessage {
-  if (!isObject(v) || !onlyKeys(v, ['cell', 'scores', 'note'])) return false;
+  if (!isObject(v) || !onlyKeys(v, ['cell', 'scores', 'note', 'unrequested', 'missing'])) return false;
   if (!isString(v.cell) || v.cell.length === 0 || v.cell.length > 512 || !isObject(v.scores)) return false;
   if (v.note !== undefined && !(isString(v.note) && v.note.length <= 2000)) return false;
+  for (const tags of [v.unrequested, v.missing]) {
+    if (tags !== undefined && !(Array.isArray(tags) && tags.length <= 50 && tags.every((t) => isString(t) && t.length <= 80))) return false;
+  }
   return Object.entries(v.scores).every(([k, x]) => isCriterion(k) && (x === undefined || isScore(x)));
 }
 
@@ -190,7 +205,10 @@ function isQualitySummary(q: unknown): q is QualitySummary {
     isObject(q) &&
     Array.isArray(q.settings) &&
     q.settings.every((s) => isObject(s) && isString(s.column) && isObject(s.means)) &&
-    isFiniteNumber(q.votes)
+    isFiniteNumber(q.votes) &&
+    Array.isArray(q.raters) &&
+    Array.isArray(q.agreement) &&
+    Array.isArray(q.flags)
   );
 }
 
@@ -217,6 +235,8 @@ const REPLY_CHECKS: { [K in keyof Requests]: (v: unknown) => v is Requests[K]['r
   selectServer: ignored,
   saveRatings: isQualitySummary,
   quality: isQualitySummary,
+  ratePack: isFileOrNothing,
+  importRatings: (v: unknown): v is QualitySummary | undefined => v === undefined || isQualitySummary(v),
   exportTable: isFileOrNothing,
   exportGrid: isFileOrNothing,
   history: isHistoryList,
