@@ -1,3 +1,4 @@
+import { parseLayoutChoice } from '../../shared/gridLayout';
 import { DEFAULT_TEMPLATE, isTemplateId, TEMPLATE_FACTS as TEMPLATES } from './templateFacts';
 import { isLoraOff } from './loraOff';
 import { SPEC_KEYS } from './specKeys';
@@ -77,6 +78,7 @@ export function buildSpec(
     }
   }
 
+  const layout = has('layout') ? parseLayoutChoice(v.layout) : undefined;
   const repeats = seeds ? seeds.length : (num('repeats') ?? 1);
   const split = num('split');
   const refine = refineOf(v.refine, valid);
@@ -106,6 +108,7 @@ export function buildSpec(
     steps: steps.length ? steps : [...DEFAULT_STEPS],
     repeats,
     sweep,
+    ...(layout ? { layout } : {}),
     ...(pair.length ? { pair } : {}),
     ...(reference !== undefined ? { reference } : {}),
     inputs,
