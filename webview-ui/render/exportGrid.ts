@@ -66,7 +66,7 @@ export async function renderGridPng(record: RunRecord, imageBase: string, tile =
     } else {
       ctx.fillStyle = '#8c959f';
       ctx.font = `13px ${FONT}`;
-      ctx.fillText('no image', t.x + 12, t.y + t.size / 2);
+      ctx.fillText(fit(ctx, t.missing, t.size - 24), t.x + 12, t.y + t.size / 2);
     }
     ctx.fillStyle = '#1f2328';
     ctx.font = `600 13px ${FONT}`;

@@ -1,11 +1,14 @@
 // Layout of the grid exported as one PNG: pure geometry and text, drawn by render/exportGrid.ts.
-import { cellTime, gridLayout, rowLabel } from './cells';
+import { cellTime, gridLayout, rowLabel, tooLargeToShow } from './cells';
 import { cellSettings } from './settings';
 import type { CellRecord, RunRecord } from '../../src/shared/runRecord';
 
 export interface GridTile {
   key: string;
+  /** The image to draw; undefined when there is none or it is too large to load (`missing` says so). */
   file?: string;
+  /** Drawn in place of a missing image. */
+  missing: string;
   x: number;
   y: number;
   size: number;
@@ -67,7 +70,8 @@ export function gridPicture(record: RunRecord, tile = 320): GridPicture {
       if (!cell) return;
       tiles.push({
         key: cell.key,
-        file: cell.images[0]?.file,
+        file: tooLargeToShow(cell.images[0]) ? undefined : cell.images[0]?.file,
+        missing: tooLargeToShow(cell.images[0]) ?? 'no image',
         x: left + c * (tile + GAP),
         y: top + HEAD + r * (cellH + GAP),
         size: tile,
