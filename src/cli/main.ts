@@ -3,9 +3,9 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ComfyClient } from '../core/comfy/client';
 import { isComfyError, userMessage } from '../core/comfy/errors';
-import { loadUserGraph } from '../core/comfy/graph';
-import type { ApiGraph } from '../core/comfy/types';
 import type { ILogger } from '../core/logger';
+import { loadUserGraph } from '../core/comfy/graph';
+import { graphProblems, openWorkflow, type GraphCheck } from '../core/runs/graphProblems';
 import type { SessionRequest } from '../core/runs/options';
 import { readRunRecord } from '../core/runs/record';
 import { findResumable, openedRun } from '../core/runs/resume';
@@ -101,7 +101,11 @@ async function validateCommand(args: string[], io: { out: NodeJS.WritableStream;
   if (!args.length) throw new UsageError('validate needs at least one spec file.');
   let errors = 0;
   for (const file of args) {
-    const { specs, diagnostics } = await readSpecs(file);
+    const { specs, diagnostics: parsed } = await readSpecs(file);
+    const diagnostics = [...parsed];
+    // The graphs each spec would send: its workflow file opened and mapped, as a run would.
+    for (const spec of specs.filter((s) => s.errorCount === 0)) diagnostics.push(...(await checkGraphs(file, spec)).diagnostics);
+    diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
     for (const d of diagnostics) io.out.write(formatDiagnostic(file, d) + '\n');
     const n = diagnostics.filter((d) => d.severity === 'error').length;
     errors += n;
@@ -170,6 +174,15 @@ async function runCommand(
   const errors = diagnostics.filter(
     (d) => d.severity === 'error' && (d.specIndex === undefined || chosen.some((s) => s.index === d.specIndex)),
   );
+  // Nothing is sent for a spec whose graphs cannot be made: a missing or unconvertible workflow, a clash.
+  const graphs = new Map<Spec, GraphCheck>();
+  if (!opened && !o.resume) {
+    for (const spec of chosen.filter((s) => s.errorCount === 0)) {
+      const check = await checkGraphs(file, spec);
+      graphs.set(spec, check);
+      errors.push(...check.diagnostics);
+    }
+  }
   if (errors.length) {
     for (const d of errors) io.err.write(formatDiagnostic(rel, d) + '\n');
     io.err.write(`qwenprompt: ${rel} has ${errors.length} error(s); nothing was sent to the server.\n`);
@@ -218,7 +231,10 @@ async function runCommand(
         io.err.write(`${spec.name}: no unfinished run under ${path.relative(process.cwd(), runsRoot) || runsRoot}; nothing to resume.\n`);
         continue;
       }
-      const userGraph = spec.workflow && !toResume ? await readUserGraph(path.resolve(path.dirname(file), spec.workflow)) : undefined;
+      const userGraph =
+        spec.workflow && !toResume
+          ? (graphs.get(spec)?.graph ?? (await checkGraphs(file, spec)).graph ?? failGraph(file, spec.workflow))
+          : undefined;
       const view = new ProgressView(io.err, { tty: !!io.err.isTTY && !o.json, columns: io.err.columns });
       view.title(`${spec.name} → ${server}${toResume ? ' (resumed)' : ''}`);
       const common = {
@@ -311,14 +327,23 @@ function chooseSpecs(specs: Spec[], which: string | undefined): Spec[] {
   return found;
 }
 
-async function readUserGraph(file: string): Promise<ApiGraph> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch {
-    throw new UsageError(`The spec's workflow file ${file} cannot be read.`);
-  }
-  return loadUserGraph(text, file);
+/** The graphs `spec` would send, with its workflow file read from beside the spec file. */
+async function checkGraphs(specFile: string, spec: Spec): Promise<GraphCheck> {
+  if (!spec.workflow) return graphProblems(spec);
+  const file = path.resolve(path.dirname(specFile), spec.workflow);
+  const label = path.relative(process.cwd(), file) || file;
+  return graphProblems(
+    spec,
+    await openWorkflow(
+      file,
+      (f) => fs.readFile(f, 'utf8'),
+      (text) => loadUserGraph(text, label),
+    ),
+  );
+}
+
+function failGraph(specFile: string, workflow: string): never {
+  throw new UsageError(`The workflow ${workflow} of ${specFile} could not be loaded.`);
 }
 
 function parseIntList(v: string, flag: string): number[] {

@@ -3,7 +3,7 @@
 import type { Scores } from './criteria';
 
 /** A swept or spec value as it appears in a cell's axes: a number or a name. */
-export type AxisValue = string | number;
+export type AxisValue = string | number | boolean;
 
 /** ComfyUI API-format graph: node id -> node. Recorded with each cell as sent. */
 export type ApiGraph = Record<string, ApiNode>;
