@@ -70,10 +70,21 @@ test('a sweep runs end to end: every image on disk with its hash, timings, stats
         const [s2, s4] = onDisk.stats;
         assert.equal(s2.column, '2 steps');
         assert.equal(s4.all!.n, 2);
-        // Each column's statistics are its own cells' measured times (wall-clock order between columns is not
-        // asserted: on a loaded machine 20 ms of sampling does not reliably outweigh scheduling noise).
+        // Each column's statistics are its own cells' fresh costs: the execution time plus the cached encoders,
+        // latent and model patch priced at their time in the first job (wall-clock order between columns is
+        // not asserted: on a loaded machine 20 ms of sampling does not reliably outweigh scheduling noise).
         for (const s of [s2, s4]) {
-          const times = onDisk.cells.filter((c) => c.column === s.column && !c.timings!.cold).map((c) => c.timings!.executionMs);
+          const warm = onDisk.cells.filter((c) => c.column === s.column && !c.timings!.cold);
+          for (const c of warm) {
+            const f = c.timings!.fresh!;
+            assert.deepEqual(
+              f.reused.map((r) => [r.node, r.from]).sort(),
+              ['58', '6', '66', '7'].map((n) => [n, 'steps=2#r0']),
+              `${c.key} reused what the first job ran`,
+            );
+            assert.equal(f.ms, c.timings!.executionMs + f.reused.reduce((a, r) => a + r.ms, 0));
+          }
+          const times = warm.map((c) => c.timings!.fresh!.ms);
           assert.equal(s.warm!.n, times.length, `${s.column}: warm n`);
           assert.equal(s.warm!.mean, times.reduce((a, b) => a + b, 0) / times.length, `${s.column}: warm mean`);
           assert.equal(s.warm!.max, Math.max(...times), `${s.column}: warm max`);
