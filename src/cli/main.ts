@@ -3,8 +3,8 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ComfyClient } from '../core/comfy/client';
 import { isComfyError, userMessage } from '../core/comfy/errors';
-import { loadUserGraph } from '../core/comfy/graph';
 import type { ApiGraph } from '../core/comfy/types';
+import { describeLoaded, loadWorkflow, objectInfoProvider } from '../core/comfy/workflow/loadWorkflow';
 import type { ILogger } from '../core/logger';
 import type { SessionRequest } from '../core/runs/options';
 import { readRunRecord } from '../core/runs/record';
@@ -205,7 +205,8 @@ async function runCommand(
         io.err.write(`${spec.name}: no unfinished run under ${path.relative(process.cwd(), runsRoot) || runsRoot}; nothing to resume.\n`);
         continue;
       }
-      const userGraph = spec.workflow && !toResume ? await readUserGraph(path.resolve(path.dirname(file), spec.workflow)) : undefined;
+      const userGraph =
+        spec.workflow && !toResume ? await readUserGraph(path.resolve(path.dirname(file), spec.workflow), client, io.err) : undefined;
       const view = new ProgressView(io.err, { tty: !!io.err.isTTY && !o.json, columns: io.err.columns });
       view.title(`${spec.name} → ${server}${toResume ? ' (resumed)' : ''}`);
       const common = {
@@ -298,14 +299,25 @@ function chooseSpecs(specs: Spec[], which: string | undefined): Spec[] {
   return found;
 }
 
-async function readUserGraph(file: string): Promise<ApiGraph> {
+/** Reads the spec's workflow in API or UI format; says which, and what a UI conversion could not follow. */
+async function readUserGraph(file: string, client: ComfyClient, err: NodeJS.WritableStream): Promise<ApiGraph> {
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
   } catch {
     throw new UsageError(`The spec's workflow file ${file} cannot be read.`);
   }
-  return loadUserGraph(text, file);
+  const label = path.relative(process.cwd(), file) || file;
+  const loaded = await loadWorkflow(
+    text,
+    label,
+    objectInfoProvider(() => client.objectInfo(AbortSignal.timeout(15_000))),
+  );
+  if (loaded.format === 'ui') {
+    err.write(describeLoaded(loaded, label) + '\n');
+    for (const note of loaded.notes) err.write(`  note: ${note}\n`);
+  }
+  return loaded.graph;
 }
 
 function parseIntList(v: string, flag: string): number[] {
