@@ -18,6 +18,7 @@ import { scoreRun } from '../core/convergence/scoreRun';
 import { parseSpecs } from '../core/spec/parse';
 import type { Spec, SpecDiagnostic } from '../core/spec/types';
 import { ProgressView } from './progressView';
+import { chosenVariants } from '../core/runs/plan';
 import { summaryTable, vramLegend } from '../shared/format';
 import type { RunRecord } from '../shared/runRecord';
 
@@ -37,6 +38,7 @@ Options for run:
   --repeats N        repeats per setting (repeat k uses seed + k)
   --sweep            cross the steps with the spec's sweep axes
   --spec NAME|N      run only this spec of a multi-spec file (name, id or 1-based index)
+  --variant NAME     run only this variant of a spec with variants (repeat it, or NAME,NAME; default all)
   --out DIR          runs folder (default: ${DEFAULT_RUNS_FOLDER} next to the spec)
   --json             print the run record(s) as JSON on stdout (progress goes to stderr)
   --no-preview       accepted for old scripts: the CLI never asks for live previews (nothing here shows them,
@@ -123,6 +125,7 @@ async function runCommand(
         repeats: { type: 'string' },
         sweep: { type: 'boolean', default: false },
         spec: { type: 'string' },
+        variant: { type: 'string', multiple: true },
         out: { type: 'string' },
         json: { type: 'boolean', default: false },
         'no-preview': { type: 'boolean', default: false },
@@ -173,6 +176,16 @@ async function runCommand(
     return EXIT.usage;
   }
   if (!chosen.length) throw new UsageError(`${rel} holds no spec.`);
+  const variants = o.variant?.flatMap((v) => v.split(',').map((x) => x.trim())).filter(Boolean);
+  if (variants?.length && !resumeDir) {
+    for (const spec of chosen) {
+      try {
+        chosenVariants(spec, variants);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+    }
+  }
 
   const log = stderrLogger(io.err, !!process.env.QWENPROMPT_DEBUG);
   const client = new ComfyClient({
@@ -222,7 +235,7 @@ async function runCommand(
       try {
         const request: SessionRequest = toResume
           ? { ...common, resume: toResume }
-          : { ...common, spec, specFile: file, runsRoot, steps, repeats, includeSweep: o.sweep, userGraph };
+          : { ...common, spec, specFile: file, runsRoot, steps, repeats, includeSweep: o.sweep, variants, userGraph };
         result = await runSession(request);
       } catch (e) {
         view.close();

@@ -19,10 +19,10 @@ import { studySpec } from './helpers/spec';
 const fx = comfyFixture();
 const MINUTES = 10 * 60_000;
 
-function run(client: ComfyClient, seed: number, opts: { signal?: AbortSignal; onUpdate?: (u: RunUpdate) => void } = {}) {
+function run(client: ComfyClient, seed: number, opts: { signal?: AbortSignal; onUpdate?: (u: RunUpdate) => void; repeats?: number } = {}) {
   const root = mkdtempSync(path.join(tmpdir(), 'qp-fates-'));
   return runSpec({
-    spec: studySpec({ width: 64, height: 64, steps: [40], repeats: 3, seed }),
+    spec: studySpec({ width: 64, height: 64, steps: [40], repeats: opts.repeats ?? 3, seed }),
     specFile: '/x/f.qwenprompt',
     client,
     runsRoot: root,
@@ -112,5 +112,39 @@ describe('run.json keeps what happened to each prompt on the server', () => {
       assert.ok(c.timings!.live!.reason, 'says why');
     }
     assert.equal(cells[0].timings?.live?.heard, 'partial', 'the job the drop cut is partial');
+  });
+
+  /** One 40-step cell whose socket drops at its third step; with `lostRouting`, every reconnect gets a new id. */
+  async function droppedAtStep3(seed: number, lostRouting: boolean): Promise<RunRecord> {
+    const fake = await fx.server({ msPerStep: 10 });
+    const client = fx.client(fake, { watchdogMs: MINUTES, reconnect: { maxAttempts: 5, baseDelayMs: 20, maxDelayMs: 50 } });
+    let steps = 0;
+    const { runDir } = await run(client, seed, {
+      repeats: 1,
+      onUpdate: (u) => {
+        if (u.type !== 'progress' || ++steps !== 3) return;
+        fake.faults.ignoreClientId = lostRouting;
+        fake.dropSockets();
+      },
+    });
+    return onDisk(runDir);
+  }
+
+  it("sampling cut by lost routing is marked partial and kept out of the column's sampling time", { timeout: 30_000 }, async () => {
+    const record = await droppedAtStep3(44, true);
+    const t = record.cells[0].timings!;
+    assert.equal(record.cells[0].status, 'success');
+    assert.deepEqual([t.live?.heard, t.live?.sampling], ['partial', 'partial']);
+    assert.ok(t.samplingMs !== undefined && t.itPerSec !== undefined, 'the steps heard give a rate');
+    assert.equal(record.stats[0].samplingMs, undefined, 'no sampling time shorter than the sampling was');
+    assert.ok(t.executionMs > 0);
+  });
+
+  it('a drop mended under the same socket id mid-sampling: the sampling time is whole', { timeout: 30_000 }, async () => {
+    const record = await droppedAtStep3(45, false);
+    const t = record.cells[0].timings!;
+    assert.deepEqual([t.live?.heard, t.live?.sampling], ['partial', 'whole'], 'first and last steps heard');
+    assert.deepEqual(t.nodes, [], 'per-node times unknown: some executing messages may be missing');
+    assert.ok(record.stats[0].samplingMs, 'a whole sampling time counts');
   });
 });
