@@ -42,8 +42,10 @@ const WIDGET_TYPES = new Set([
   'COLORS',
 ]);
 
+/** A multi-type input (`FLOAT,INT`) gets the widget its `widgetType` option names. */
 export function isWidgetInput(spec: InputSpec): boolean {
-  return Array.isArray(spec[0]) || WIDGET_TYPES.has(String(spec[0]));
+  const type = spec[1]?.widgetType ?? spec[0];
+  return Array.isArray(type) || WIDGET_TYPES.has(String(type));
 }
 
 function isCombo(spec: InputSpec): boolean {
