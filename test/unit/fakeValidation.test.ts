@@ -96,3 +96,25 @@ describe('the test server runs the converted official Qwen-Image-2512 template',
     });
   }
 });
+
+describe('the test server runs the converted official Qwen-Image and SD1.5 templates', () => {
+  for (const [file, save, prefix] of [
+    ['image_qwen_image.json', '60', 'ComfyUI'],
+    ['default.json', '9', 'SD1.5'],
+  ] as const) {
+    it(`${file}: 20 steps sampled and an image saved`, async () => {
+      const graph = converted(JSON.parse(readRepoFile(`test/fixtures/workflows/${file}`)));
+      await withServer({}, async (s) => {
+        const sock = await RawSocket.open(s.url, { clientId: file });
+        try {
+          const { msgs } = await run(s, sock, graph);
+          assert.equal(msgs.filter((m) => m.type === 'progress').at(-1)?.data.max, 20);
+          const saved = msgs.find((m) => m.type === 'executed' && m.data.node === save);
+          assert.match(saved?.data.output.images[0].filename, new RegExp(`^${prefix.replace('.', '\\.')}_\\d{5}_\\.png$`));
+        } finally {
+          sock.close();
+        }
+      });
+    });
+  }
+});

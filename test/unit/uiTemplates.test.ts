@@ -14,6 +14,22 @@ const info = realObjectInfo();
 const template = (name: string) => JSON.parse(readRepoFile(`test/fixtures/workflows/${name}`)) as Record<string, unknown>;
 const node = (class_type: string, title: string, inputs: Record<string, unknown>) => ({ inputs, class_type, _meta: { title } });
 
+/** A KSampler with sampler euler and denoise 1: [seed, steps, cfg, scheduler], then the ids feeding
+ * model, positive, negative and latent_image (output 0 each). */
+const ksampler = ([seed, steps, cfg, scheduler]: [number, number, number, string], [m, p, n, l]: string[]) =>
+  node('KSampler', 'KSampler', {
+    seed,
+    steps,
+    cfg,
+    sampler_name: 'euler',
+    scheduler,
+    denoise: 1,
+    model: [m, 0],
+    positive: [p, 0],
+    negative: [n, 0],
+    latent_image: [l, 0],
+  });
+
 /** Compares node for node, so a failure names the node that differs. */
 function assertSameGraph(actual: ApiGraph, expected: ApiGraph): void {
   assert.deepEqual(Object.keys(actual).sort(), Object.keys(expected).sort(), 'the same node ids');
@@ -86,5 +102,53 @@ describe('official template image_qwen_Image_2512.json (a subgraph with switches
     assert.equal(graph['197:196'].inputs.value, true);
     // A non-null value in a proxy entry of an inner widget (194.seed) is this instance's value.
     assert.equal(graph['197:194'].inputs.seed, 7);
+  });
+});
+
+describe('official template image_qwen_image.json (a flat graph)', () => {
+  const wf = template('image_qwen_image.json');
+  const text = (id: number) => (wf.nodes as { id: number; widgets_values: string[] }[]).find((n) => n.id === id)!.widgets_values[0];
+
+  it('converts to the graph the frontend queues, node for node', () => {
+    // Links are [id, origin, origin slot, target, target slot, type]; each becomes [origin id, slot] on the
+    // target's input of that slot's name. The MarkdownNote 67 is not sent.
+    const expected: ApiGraph = {
+      '39': node('VAELoader', 'Load VAE', { vae_name: 'qwen_image_vae.safetensors' }),
+      '38': node('CLIPLoader', 'Load CLIP', { clip_name: 'qwen_2.5_vl_7b_fp8_scaled.safetensors', type: 'qwen_image', device: 'default' }),
+      '37': node('UNETLoader', 'Load Diffusion Model', { unet_name: 'qwen_image_fp8_e4m3fn.safetensors', weight_dtype: 'default' }),
+      '60': node('SaveImage', 'Save Image', { filename_prefix: 'ComfyUI', images: ['8', 0] }),
+      '58': node('EmptySD3LatentImage', 'EmptySD3LatentImage', { width: 1328, height: 1328, batch_size: 1 }),
+      '7': node('CLIPTextEncode', 'CLIP Text Encode (Negative Prompt)', { text: text(7), clip: ['38', 0] }),
+      '8': node('VAEDecode', 'VAE Decode', { samples: ['3', 0], vae: ['39', 0] }),
+      '66': node('ModelSamplingAuraFlow', 'ModelSamplingAuraFlow', { shift: 3.5, model: ['37', 0] }),
+      '6': node('CLIPTextEncode', 'CLIP Text Encode (Positive Prompt)', { text: text(6), clip: ['38', 0] }),
+      // seed, control_after_generate ("randomize": not sent), steps, cfg, sampler_name, scheduler, denoise.
+      '3': ksampler([360061445559465, 20, 4, 'simple'], ['66', '6', '7', '58']),
+    };
+    const { graph, notes } = convertUiWorkflow(wf, info);
+    assertSameGraph(graph, expected);
+    assert.deepEqual(notes, []);
+  });
+});
+
+describe('official template default.json (SD1.5, the frontend’s default graph)', () => {
+  it('converts to the graph the frontend queues, node for node', () => {
+    // Four MarkdownNotes (11, 13, 14, 15) are not sent; SaveImage 9 has no title and no S&R name, so its
+    // title is the class's display name.
+    const expected: ApiGraph = {
+      '4': node('CheckpointLoaderSimple', 'Load Checkpoint', { ckpt_name: 'v1-5-pruned-emaonly-fp16.safetensors' }),
+      '3': ksampler([685468484323813, 20, 8, 'normal'], ['4', '6', '7', '5']),
+      '8': node('VAEDecode', 'VAE Decode', { samples: ['3', 0], vae: ['4', 2] }),
+      '9': node('SaveImage', 'Save Image', { filename_prefix: 'SD1.5', images: ['8', 0] }),
+      '7': node('CLIPTextEncode', 'CLIP Text Encode (Prompt)', { text: 'text, watermark', clip: ['4', 1] }),
+      '5': node('EmptyLatentImage', 'Empty Latent Image', { width: 512, height: 512, batch_size: 1 }),
+      '6': node('CLIPTextEncode', 'CLIP Text Encode (Prompt)', {
+        text: 'beautiful scenery nature glass bottle landscape, purple galaxy bottle,',
+        clip: ['4', 1],
+      }),
+    };
+    const { graph, notes } = convertUiWorkflow(template('default.json'), info);
+    assertSameGraph(graph, expected);
+    assert.deepEqual(notes, []);
   });
 });
