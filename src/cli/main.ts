@@ -3,9 +3,9 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ComfyClient } from '../core/comfy/client';
 import { isComfyError, userMessage } from '../core/comfy/errors';
-import type { ApiGraph } from '../core/comfy/types';
-import { describeLoaded, loadWorkflow, objectInfoProvider } from '../core/comfy/workflow/loadWorkflow';
+import { describeLoaded, loadWorkflow, objectInfoProvider, type ObjectInfoProvider } from '../core/comfy/workflow/loadWorkflow';
 import type { ILogger } from '../core/logger';
+import { graphProblems, openWorkflow, type GraphCheck } from '../core/runs/graphProblems';
 import type { SessionRequest } from '../core/runs/options';
 import { readRunRecord } from '../core/runs/record';
 import { findResumable, openedRun } from '../core/runs/resume';
@@ -18,6 +18,8 @@ import { scoreRun } from '../core/convergence/scoreRun';
 import { parseSpecs } from '../core/spec/parse';
 import type { Spec, SpecDiagnostic } from '../core/spec/types';
 import { ProgressView } from './progressView';
+import { importRatingsCommand, ratePackCommand, ratingsCommand } from './studyCommands';
+import { EXIT, UsageError } from './usage';
 import { chosenVariants } from '../core/runs/plan';
 import { summaryTable, vramLegend } from '../shared/format';
 import type { RunRecord } from '../shared/runRecord';
@@ -30,6 +32,11 @@ Usage:
   qwenprompt run SPEC --resume         the same for the newest unfinished run of each spec in SPEC
   qwenprompt validate SPEC [SPEC…]     check spec files; prints problems as file:line:col
   qwenprompt compare RUN_A RUN_B       how times and convergence changed between two runs (Markdown)
+  qwenprompt ratings RUN_DIR           scores per setting and per rater, with the raters' agreement (Markdown)
+  qwenprompt rate-pack RUN_DIR [--out FILE]
+                                       one self-contained HTML page to rate the run blind in a browser
+  qwenprompt import-ratings FILE RUN_DIR [--rater NAME]
+                                       add a ratings file the rate pack downloaded to the run
   qwenprompt --help | --version
 
 Options for run:
@@ -50,11 +57,6 @@ Options for run:
 
 Exit codes: 0 all images made; 1 a run failed or was partial; 2 bad usage or spec; 3 server problem; 130 cancelled.`;
 
-/** Exit codes, so scripts and CI can tell a spec problem from a server problem. */
-const EXIT = { ok: 0, runFailed: 1, usage: 2, server: 3, cancelled: 130 } as const;
-
-class UsageError extends Error {}
-
 export async function main(argv: string[], io = { out: process.stdout, err: process.stderr }): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
@@ -69,6 +71,9 @@ export async function main(argv: string[], io = { out: process.stdout, err: proc
     if (command === 'run') return await runCommand(rest, io);
     if (command === 'validate') return await validateCommand(rest, io);
     if (command === 'compare') return await compareCommand(rest, io);
+    if (command === 'ratings') return await ratingsCommand(rest, io);
+    if (command === 'rate-pack') return await ratePackCommand(rest, io);
+    if (command === 'import-ratings') return await importRatingsCommand(rest, io);
     throw new UsageError(`Unknown command "${command}".`);
   } catch (e) {
     if (e instanceof UsageError) {
@@ -100,8 +105,15 @@ function formatDiagnostic(file: string, d: SpecDiagnostic): string {
 async function validateCommand(args: string[], io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream }): Promise<number> {
   if (!args.length) throw new UsageError('validate needs at least one spec file.');
   let errors = 0;
+  // A UI workflow converts against QWENPROMPT_SERVER's /object_info when it is set and answers, else the recorded one.
+  const info = objectInfoOf(process.env.QWENPROMPT_SERVER);
   for (const file of args) {
-    const { specs, diagnostics } = await readSpecs(file);
+    const { specs, diagnostics: parsed } = await readSpecs(file);
+    const diagnostics = [...parsed];
+    // The graphs each spec would send: its workflow file opened and mapped, as a run would.
+    for (const spec of specs.filter((s) => s.errorCount === 0))
+      diagnostics.push(...(await checkGraphs(file, spec, info, io.err)).diagnostics);
+    diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
     for (const d of diagnostics) io.out.write(formatDiagnostic(file, d) + '\n');
     const n = diagnostics.filter((d) => d.severity === 'error').length;
     errors += n;
@@ -154,6 +166,7 @@ async function runCommand(
   } catch {
     throw new UsageError(`--server "${server}" is not a URL (e.g. http://127.0.0.1:8188).`);
   }
+  const info = objectInfoOf(server, process.env[o['token-env']!] || undefined);
 
   const resumeRecord = resumeDir
     ? await readRunRecord(resumeDir).catch((e: Error) => {
@@ -170,6 +183,15 @@ async function runCommand(
   const errors = diagnostics.filter(
     (d) => d.severity === 'error' && (d.specIndex === undefined || chosen.some((s) => s.index === d.specIndex)),
   );
+  // Nothing is sent for a spec whose graphs cannot be made: a missing or unconvertible workflow, a clash.
+  const graphs = new Map<Spec, GraphCheck>();
+  if (!opened && !o.resume) {
+    for (const spec of chosen.filter((s) => s.errorCount === 0)) {
+      const check = await checkGraphs(file, spec, info, io.err);
+      graphs.set(spec, check);
+      errors.push(...check.diagnostics);
+    }
+  }
   if (errors.length) {
     for (const d of errors) io.err.write(formatDiagnostic(rel, d) + '\n');
     io.err.write(`qwenprompt: ${rel} has ${errors.length} error(s); nothing was sent to the server.\n`);
@@ -219,7 +241,9 @@ async function runCommand(
         continue;
       }
       const userGraph =
-        spec.workflow && !toResume ? await readUserGraph(path.resolve(path.dirname(file), spec.workflow), client, io.err) : undefined;
+        spec.workflow && !toResume
+          ? (graphs.get(spec)?.graph ?? (await checkGraphs(file, spec, info, io.err)).graph ?? failGraph(file, spec.workflow))
+          : undefined;
       const view = new ProgressView(io.err, { tty: !!io.err.isTTY && !o.json, columns: io.err.columns });
       view.title(`${spec.name} → ${server}${toResume ? ' (resumed)' : ''}`);
       const common = {
@@ -312,25 +336,42 @@ function chooseSpecs(specs: Spec[], which: string | undefined): Spec[] {
   return found;
 }
 
-/** Reads the spec's workflow in API or UI format; says which, and what a UI conversion could not follow. */
-async function readUserGraph(file: string, client: ComfyClient, err: NodeJS.WritableStream): Promise<ApiGraph> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch {
-    throw new UsageError(`The spec's workflow file ${file} cannot be read.`);
-  }
+/** The graphs `spec` would send, with its workflow file read from beside the spec file: an API graph,
+ * or a UI workflow converted against `info`; a converted one says so on `err`, with its notes. */
+async function checkGraphs(specFile: string, spec: Spec, info: ObjectInfoProvider, err: NodeJS.WritableStream): Promise<GraphCheck> {
+  if (!spec.workflow) return graphProblems(spec);
+  const file = path.resolve(path.dirname(specFile), spec.workflow);
   const label = path.relative(process.cwd(), file) || file;
-  const loaded = await loadWorkflow(
-    text,
-    label,
-    objectInfoProvider(() => client.objectInfo(AbortSignal.timeout(15_000))),
-  );
-  if (loaded.format === 'ui') {
-    err.write(describeLoaded(loaded, label) + '\n');
-    for (const note of loaded.notes) err.write(`  note: ${note}\n`);
-  }
-  return loaded.graph;
+  const load = async (text: string) => {
+    const loaded = await loadWorkflow(text, label, info);
+    if (loaded.format === 'ui') {
+      err.write(describeLoaded(loaded, label) + '\n');
+      for (const note of loaded.notes) err.write(`  note: ${note}\n`);
+    }
+    return loaded.graph;
+  };
+  return graphProblems(spec, await openWorkflow(file, (f) => fs.readFile(f, 'utf8'), load));
+}
+
+/** The /object_info a UI workflow converts against: the server's when it answers (asked once), else the recorded one. */
+function objectInfoOf(server: string | undefined, token?: string): ObjectInfoProvider {
+  let answer: ReturnType<ObjectInfoProvider> | undefined;
+  const fetchInfo = server
+    ? async () => {
+        const client = new ComfyClient({ baseUrl: server, token, requestTimeoutMs: 15_000 });
+        try {
+          return await client.objectInfo();
+        } finally {
+          client.close();
+        }
+      }
+    : undefined;
+  const provider = objectInfoProvider(fetchInfo);
+  return () => (answer ??= provider());
+}
+
+function failGraph(specFile: string, workflow: string): never {
+  throw new UsageError(`The workflow ${workflow} of ${specFile} could not be loaded.`);
 }
 
 function parseIntList(v: string, flag: string): number[] {

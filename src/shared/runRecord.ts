@@ -1,9 +1,9 @@
 // run.json as the host writes it and the panel, the CLI and the exports read it. Pure types: the
 // webview, the host and the CLI all import them, so this file imports nothing outside src/shared.
-import type { Scores } from './criteria';
+import type { Criterion, Scores } from './criteria';
 
 /** A swept or spec value as it appears in a cell's axes: a number or a name. */
-export type AxisValue = string | number;
+export type AxisValue = string | number | boolean;
 
 /** ComfyUI API-format graph: node id -> node. Recorded with each cell as sent. */
 export type ApiGraph = Record<string, ApiNode>;
@@ -201,13 +201,31 @@ export interface ServerFacts {
   pythonVersion?: string;
 }
 
-/** One reviewer's vote on one image, as run.json keeps it. */
+/** A box a reviewer drew on an image to mark a defect: fractions of the image's width and height (0–1). */
+export interface DefectRegion {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  criterion: Criterion;
+  /** One word or a few: what is wrong there ("seam", "hue shift"). */
+  word: string;
+}
+
+/** One reviewer's vote on one image (a round file's vote with its round's facts filled in). */
 export interface Rating {
   cell: string;
   image: string;
   scores: Scores;
   note?: string;
   at: string;
+  /** Who cast it (absent in records made before raters were kept). */
+  rater?: string;
+  /** Elements the image shows that the prompt did not ask for ("pendant", "extra flower"). */
+  unrequested?: string[];
+  /** Elements the prompt asked for that the image lacks. */
+  missing?: string[];
+  regions?: DefectRegion[];
   /** Which rating round the vote belongs to (one blind round = one id), so rounds can be counted. */
   round?: string;
   /** True when the settings were hidden and the order shuffled while rating. */
@@ -237,7 +255,12 @@ export interface RunRecord {
   previews?: 'on' | 'off' | 'mixed';
   cells: CellRecord[];
   stats: ColumnStats[];
-  ratings: Rating[];
+  /**
+   * Votes. run.json itself no longer keeps them (each round is its own file under ratings/, so
+   * raters in several clones merge without conflicts); older records hold them here, and a record
+   * read for display carries both.
+   */
+  ratings?: Rating[];
   /** Objective convergence per step count and the recommended setting (steps sweeps only). */
   convergence?: ConvergenceSummary;
   /** The client's own wall time for the whole run, ms. */

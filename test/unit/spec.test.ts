@@ -116,6 +116,25 @@ describe('parseSpecs: defaults and shapes', () => {
     assert.ok(s.fieldRanges['sweep.cfg.1'] && s.fieldRanges['inputs.KSampler.denoise'] && s.fieldRanges['models.unet']);
   });
 
+  it('accepts seeds as a sweep axis and booleans as node input values', () => {
+    const text = [
+      'prompt: fox',
+      'sweep:',
+      '  seed: [1, 2, 3]',
+      '  Enable 4 Steps LoRA?.value: [false, true]',
+      'inputs:',
+      '  197:196.value: true',
+    ].join('\n');
+    assert.deepEqual(problems(text), []);
+    const [s] = parseSpecs(text).specs;
+    assert.deepEqual(s.sweep, [
+      { name: 'seed', values: [1, 2, 3] },
+      { name: 'Enable 4 Steps LoRA?.value', values: [false, true] },
+    ]);
+    assert.deepEqual(s.inputs, { '197:196.value': true });
+    assert.equal(where(only('prompt: fox\nsweep:\n  seed: [1, -2]\n')).split('@')[1], '2:12-2:14', 'a negative seed is placed on its item');
+  });
+
   it('takes a workflow instead of a template', () => {
     const [s] = parseSpecs('workflow: ./g.api.json\nprompt: fox\n').specs;
     assert.equal(s.workflow, './g.api.json');
@@ -320,6 +339,19 @@ describe('parseSpecs: diagnostics, each on the offending text', () => {
     const s = only('prompt: fox\nsweep:\n  scheduler: [karras, karas]\n');
     assert.deepEqual([where(s), s.severity], ['unknown-scheduler@2:22-2:27', 'warning']);
     assert.equal(parseSpecs('prompt: fox\nsampler: my_custom\n').specs[0].errorCount, 0, 'a warning does not block a run');
+  });
+
+  it('layout puts axes across, down and into separate grids; a name that is no axis is a warning on its line', () => {
+    const spec = parseSpecs(
+      'prompt: fox\nsteps: [20, 40]\nsweep:\n  cfg: [6, 7]\n  sampler: [euler, dpmpp_2m]\nlayout: {x: cfg, y: [sampler, repeat], z: steps}\n',
+    ).specs[0];
+    assert.deepEqual(spec.layout, { x: ['cfg'], y: ['sampler', 'repeat'], z: ['steps'] });
+    assert.equal(spec.errorCount, 0);
+    const d = only('prompt: fox\nsweep:\n  cfg: [6, 7]\nlayout:\n  x: [steps, cgf]\n');
+    assert.deepEqual([where(d), d.severity], ['unknown-layout-axis@4:13-4:16', 'warning']);
+    assert.match(d.message, /Did you mean 'cfg'\?/);
+    assert.equal(where(only('prompt: fox\nlayout:\n  x: steps\n  y: steps\n')), 'duplicate-layout-axis@3:5-3:10');
+    assert.equal(only('prompt: fox\nlayout:\n  x: 3\n').severity, 'error');
   });
 
   it('inputs keys must name a node input', () => {

@@ -1,6 +1,7 @@
 // One image of the grid, updated in place as its job moves from queued to done.
 import { cellTime, cellViewState, imageUrl } from '../view/cells';
 import { cellScoreText } from '../view/convergence';
+import { fateTooltip } from '../view/cellFate';
 import { h } from './dom';
 import type { CellRecord } from '../../src/shared/runRecord';
 
@@ -128,7 +129,13 @@ export class CellView {
     }
     const thumb = h(
       'button',
-      { class: 'thumb', type: 'button', 'aria-label': `${c.column}, seed ${c.seed}: ${time}. Show details` },
+      // The headers say the setting; the tooltip holds all of it (the caption has room for the time only).
+      {
+        class: 'thumb',
+        type: 'button',
+        title: `${c.column} · seed ${c.seed}`,
+        'aria-label': `${c.column}, seed ${c.seed}: ${time}. Show details`,
+      },
       visual,
     );
     thumb.addEventListener('click', () => this.#handlers.zoom(c.key));
@@ -147,13 +154,12 @@ export class CellView {
     const caption = h(
       'div',
       { class: 'caption' },
-      h('span', { class: 'setting', title: c.column }, c.column),
       h(
         'span',
         {
           class: `time ${state}`,
           'data-testid': 'cell-time',
-          title: state === 'cached' ? 'Served from ComfyUI’s cache: nothing was measured, left out of statistics' : undefined,
+          title: state === 'cached' ? 'Served from ComfyUI’s cache: nothing was measured, left out of statistics' : fateTooltip(c),
         },
         time,
       ),

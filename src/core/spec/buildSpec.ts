@@ -1,3 +1,4 @@
+import { parseLayoutChoice } from '../../shared/gridLayout';
 import { DEFAULT_TEMPLATE, isTemplateId, TEMPLATE_FACTS as TEMPLATES } from './templateFacts';
 import { SPEC_KEYS } from './specKeys';
 import type { AxisValue, Spec, SpecModels, SweepAxis } from './types';
@@ -70,12 +71,13 @@ export function buildSpec(
   const inputs: Record<string, AxisValue> = {};
   if (v.inputs && typeof v.inputs === 'object' && !Array.isArray(v.inputs)) {
     for (const [k, x] of Object.entries(v.inputs as Record<string, unknown>)) {
-      if ((typeof x === 'string' || typeof x === 'number') && valid(`inputs.${k}`)) {
+      if (isAxisValue(x) && valid(`inputs.${k}`)) {
         inputs[k] = x;
       }
     }
   }
 
+  const layout = has('layout') ? parseLayoutChoice(v.layout) : undefined;
   const repeats = seeds ? seeds.length : (num('repeats') ?? 1);
   return {
     name: str('name')?.trim() ?? '',
@@ -97,6 +99,7 @@ export function buildSpec(
     steps: steps.length ? steps : [...DEFAULT_STEPS],
     repeats,
     sweep,
+    ...(layout ? { layout } : {}),
     ...(pair.length ? { pair } : {}),
     ...(reference !== undefined ? { reference } : {}),
     inputs,
@@ -110,7 +113,7 @@ function axesOf(v: SpecValue, key: 'sweep' | 'pair', valid: (path: string) => bo
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return axes;
   for (const [name, list] of Object.entries(raw as Record<string, unknown>)) {
     if (!Array.isArray(list)) continue;
-    const values = list.filter((x, i): x is AxisValue => (typeof x === 'string' || typeof x === 'number') && valid(`${key}.${name}.${i}`));
+    const values = list.filter((x, i): x is AxisValue => isAxisValue(x) && valid(`${key}.${name}.${i}`));
     if (values.length && valid(`${key}.${name}`)) axes.push({ name, values });
   }
   return axes;
@@ -121,6 +124,11 @@ function referenceOf(raw: unknown, valid: (path: string) => boolean): Spec['refe
   if (typeof raw === 'string' && raw.trim()) return raw.trim();
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
   const out: Record<string, AxisValue> = {};
-  for (const [k, x] of Object.entries(raw as Record<string, unknown>)) if (typeof x === 'string' || typeof x === 'number') out[k] = x;
+  for (const [k, x] of Object.entries(raw as Record<string, unknown>)) if (isAxisValue(x)) out[k] = x;
   return Object.keys(out).length ? out : undefined;
+}
+
+/** A value a node input can take from a spec: text, a number or a boolean (a PrimitiveBoolean, a switch). */
+function isAxisValue(x: unknown): x is AxisValue {
+  return typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean';
 }

@@ -5,8 +5,7 @@ import { isLink } from './graphQueries';
 /** ComfyUI's rule for a link's types: equal, a V3 match type (COMFY_MATCHTYPE_V3) or '*' on either
  * side, or comma-separated unions that share a type. */
 export function linkTypesMatch(out: string, wanted: string): boolean {
-  const any = (t: string) => t === '*' || t === 'COMFY_MATCHTYPE_V3';
-  if (out === wanted || any(out) || any(wanted)) return true;
+  if (out === wanted || isWildcard(out) || isWildcard(wanted)) return true;
   const theirs = new Set(out.split(',').map((t) => t.trim()));
   return wanted.split(',').some((t) => theirs.has(t.trim()));
 }
@@ -81,4 +80,10 @@ export function checkGraph(graph: ApiGraph, info: ObjectInfo): GraphProblem[] {
     }
   }
   return problems;
+}
+
+/** '*' and match types (ComfySwitchNode's COMFY_MATCHTYPE_V3: the type of whatever is linked in)
+ * accept and give any type, as ComfyUI's validation lets them. */
+function isWildcard(type: string): boolean {
+  return type === '*' || type.startsWith('COMFY_MATCHTYPE');
 }
