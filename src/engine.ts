@@ -5,6 +5,7 @@
 export { ComfyClient } from './core/comfy/client';
 export { loadUserGraph } from './core/comfy/workflow/userGraph';
 export { describeLoaded, loadWorkflow, objectInfoProvider } from './core/comfy/workflow/loadWorkflow';
+export { graphProblems, openWorkflow } from './core/runs/graphProblems';
 export { findResumable, openRun } from './core/runs/resume';
 export { serverFacts } from './core/runs/serverFacts';
 export { runSession } from './core/runs/session';
