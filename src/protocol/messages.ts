@@ -1,6 +1,7 @@
 // Host <-> results-webview messages. Imports nothing at run time but src/shared (pure), so the webview
 // bundle, the extension host and node:test all compile it.
 import { isCriterion, isScore, type Scores } from '../shared/criteria';
+import { parseLayoutChoice, type LayoutChoice } from '../shared/gridLayout';
 import type { RunHistoryEntry } from '../shared/history';
 import type { QualitySummary } from '../shared/quality';
 import type { CellRecord, ColumnStats, RunRecord } from '../shared/runRecord';
@@ -357,10 +358,19 @@ export interface PersistedState {
   runDir: string;
   /** Key of the cell shown in the lightbox, if one is open. */
   zoomed?: string;
+  /** The grid layout the user chose, and the spec id it was chosen for (another spec's run ignores it). */
+  layout?: Partial<LayoutChoice>;
+  spec?: string;
 }
 
 /** Validates state from an older (or newer) webview; undefined means "start fresh". */
 export function parsePersistedState(s: unknown): PersistedState | undefined {
   if (!isObject(s) || s.v !== 1 || !isString(s.runDir) || s.runDir === '') return undefined;
-  return { v: 1, runDir: s.runDir, ...(isString(s.zoomed) ? { zoomed: s.zoomed } : {}) };
+  const layout = parseLayoutChoice(s.layout);
+  return {
+    v: 1,
+    runDir: s.runDir,
+    ...(isString(s.zoomed) ? { zoomed: s.zoomed } : {}),
+    ...(layout && isString(s.spec) ? { layout, spec: s.spec } : {}),
+  };
 }

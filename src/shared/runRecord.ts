@@ -158,6 +158,35 @@ export interface ConvergenceGroup {
   timeFraction?: number;
 }
 
+/** One setting (column) scored against the run's one reference setting. */
+export interface ReferencePoint {
+  column: string;
+  /** Its short name, e.g. 'lightning-8' or 'base-50'. */
+  label: string;
+  variant?: string;
+  steps: number;
+  /** Seeds scored. */
+  n: number;
+  ssim: number;
+  ssimMin: number;
+  deltaE: number;
+  /** Mean execution time of the column (warm runs where measured), ms. */
+  timeMs?: number;
+  /** timeMs / the reference's. */
+  timeFraction?: number;
+}
+
+/** Every setting against one reference (runs of variants, or a spec with `reference:`). */
+export interface ReferenceSummary {
+  /** The reference column, and its short name. */
+  column: string;
+  label: string;
+  /** Every scored setting, the reference included, in plan order. */
+  points: ReferencePoint[];
+  /** The cheapest setting other than the reference whose mean SSIM reaches the threshold, if any is cheaper than the reference. */
+  recommended?: string;
+}
+
 /** Objective convergence of a steps sweep (record.convergence). */
 export interface ConvergenceSummary {
   /** How the scores were made (window, colour difference, working size). */
@@ -165,6 +194,8 @@ export interface ConvergenceSummary {
   /** Mean SSIM a step count must reach to be recommended. */
   threshold: number;
   groups: ConvergenceGroup[];
+  /** Set when every image was scored against one reference setting (then `groups` is empty). */
+  reference?: ReferenceSummary;
   /** Time spent scoring, ms (client side, after the run). */
   scoringMs: number;
 }

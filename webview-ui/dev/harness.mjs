@@ -10,7 +10,7 @@ import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { themes } from './themes.mjs';
-import { finishedRun, samplePng, sampleRun, sweepRun } from './sample.mjs';
+import { cubeRun, finishedRun, samplePng, sampleRun, sweepRun } from './sample.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const outDir = process.argv[2] ?? '/tmp/qwenprompt-panel-preview';
@@ -181,6 +181,41 @@ try {
     const open = posted.find((m) => m.type === 'request' && m.body.kind === 'openImage');
     if (!open || open.body.file !== 'steps-40_r0.png') problems.push(`${theme}: Open image sent ${JSON.stringify(open)}`);
 
+    // 3b. What the client knows of each prompt's fate, and an image whose header declares 30000².
+    const fates = done.record.cells.map((c) => {
+      if (c.key === 'steps=60#r1')
+        return { ...c, images: c.images.map((im) => ({ ...im, width: 30000, height: 30000, note: '30000×30000 px is over the limit' })) };
+      if (c.key === 'steps=20#r1')
+        return {
+          ...c,
+          timings: {
+            ...c.timings,
+            nodes: [],
+            live: { heard: 'partial', sampling: 'partial', reason: 'the WebSocket dropped while it ran' },
+          },
+        };
+      if (c.key === 'steps=60#r2')
+        return { ...c, status: 'lost', endReason: 'deletedOnServer', error: 'Deleted on the server by another client.' };
+      if (c.key === 'steps=40#r2')
+        return {
+          ...c,
+          status: 'cancelled',
+          images: [],
+          timings: undefined,
+          cancel: { fate: 'interrupted', via: 'interrupt' },
+          error: 'Cancelled.',
+        };
+      return c;
+    });
+    await send(state.apply({ type: 'finished', runDir, record: { ...done.record, cells: fates } }));
+    await p.waitForSelector('[data-testid="cell"][data-state="lost"]');
+    await p.screenshot({ path: join(outDir, `fates-${theme}.png`), fullPage: true });
+    await p.click('[data-testid="cell"][data-key="steps=60#r1"] button.thumb');
+    await p.waitForSelector('dialog.lightbox[open] [data-testid="too-large"]');
+    await p.screenshot({ path: join(outDir, `zoom-too-large-${theme}.png`) });
+    await p.keyboard.press('Escape');
+    await send(state.apply({ type: 'finished', runDir, record: done.record }));
+
     // 4. A sweep (steps × cfg): one chart line per cfg.
     const sweep = sweepRun();
     writeImages(sweep.images);
@@ -188,6 +223,30 @@ try {
     await p.waitForSelector('.legend');
     await p.waitForFunction(() => [...document.images].every((i) => i.complete));
     await p.screenshot({ path: join(outDir, `sweep-${theme}.png`), fullPage: true });
+
+    // A 3×3×2 sweep, default layout then cfg across and steps into separate grids, at 526 and 1200 px:
+    // the grid never scrolls sideways. Rows out of view are not painted (content-visibility), so the
+    // viewport is made as tall as the page.
+    const cube = cubeRun();
+    writeImages(cube.images);
+    await send(state.apply({ type: 'finished', runDir, record: cube.record }));
+    await p.waitForSelector('[data-testid="layout-cfg"]');
+    for (const [name, move] of [['default'], ['cfg-across', true]]) {
+      if (move) {
+        await p.selectOption('[data-testid="layout-cfg"]', 'x');
+        await p.selectOption('[data-testid="layout-steps"]', 'z');
+      }
+      for (const width of [526, 1200]) {
+        await p.setViewportSize({ width, height: 900 });
+        await p.setViewportSize({ width, height: await p.evaluate(() => document.documentElement.scrollHeight) });
+        await p.waitForFunction(() => [...document.querySelectorAll('img[data-testid="cell-image"]')].every((i) => i.complete));
+        const over = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        if (over > 0) problems.push(`${theme}: the ${name} layout scrolls ${over} px sideways at ${width} px`);
+        await p.screenshot({ path: join(outDir, `layout-${name}-${width}-${theme}.png`) });
+      }
+    }
+    await p.setViewportSize({ width: 1280, height: 900 });
+    await send(state.apply({ type: 'finished', runDir, record: sweep.record }));
 
     // 5. Judging: a blind round by keyboard (the host's side answered here), then compare two images.
     const answer = async (kind, value) => {

@@ -2,13 +2,14 @@
 // and a second run beside this one, exports. main.ts only places what this builds.
 import type { LoadedRun, Requests } from '../../src/protocol/messages';
 import type { Ask } from '../../src/protocol/messenger';
-import { cellLabel, cellViewState, imageUrl } from '../view/cells';
+import { cellLabel, cellViewState, imageUrl, tooLargeToShow } from '../view/cells';
 import { CompareDialog } from './compare';
 import { h } from './dom';
 import { renderGridPng } from './exportGrid';
 import { renderHistory, renderRunComparison } from './history';
 import { RatingDialog } from './rating';
 import { renderQuality } from './ratingResults';
+import type { LayoutChoice } from '../../src/shared/gridLayout';
 import type { QualitySummary } from '../../src/shared/quality';
 import type { CellRecord, RunRecord } from '../../src/shared/runRecord';
 
@@ -17,6 +18,8 @@ export interface JudgingHost {
   imageBase(): string;
   runDir(): string;
   grid(): HTMLElement;
+  /** The grid layout shown, which the exported PNG follows. */
+  layout(): Partial<LayoutChoice> | undefined;
   request: Ask<Requests>;
   notice(text: string | undefined, kind?: 'info' | 'error'): void;
 }
@@ -152,7 +155,7 @@ export class Judging {
     const record = this.#host.record();
     if (!record) return;
     this.#host.notice('Drawing the grid…');
-    const png = await renderGridPng(record, this.#host.imageBase());
+    const png = await renderGridPng(record, this.#host.imageBase(), this.#host.layout());
     const saved = await this.#host.request('exportGrid', { png, to });
     this.#host.notice(typeof saved === 'string' ? `Grid saved: ${saved}` : undefined);
   }
@@ -244,8 +247,15 @@ export class Judging {
     const cells = this.#host.record()?.cells ?? [];
     const img = (key: string) => {
       const c = cells.find((x) => x.key === key);
-      return c?.images[0]
-        ? { url: imageUrl(this.#host.imageBase(), c.images[0].file), label: `${cellLabel(c)} · seed ${c.seed}` }
+      const image = c?.images[0];
+      return image
+        ? {
+            url: imageUrl(this.#host.imageBase(), image.file),
+            label: `${cellLabel(c)} · seed ${c.seed}`,
+            tooLarge: tooLargeToShow(image),
+            open: () =>
+              void this.#host.request('openImage', { file: image.file }).catch((e: Error) => this.#host.notice(e.message, 'error')),
+          }
         : undefined;
     };
     const x = img(a);
