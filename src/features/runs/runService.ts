@@ -22,6 +22,8 @@ export interface RunRequest {
   spec: Spec;
   steps?: number[];
   sweep?: boolean;
+  /** Only these variants of a spec with variants; default all. */
+  variants?: string[];
   /** Continue the spec's newest unfinished run (only its missing images) instead of starting a new one. */
   resume?: boolean;
   /** With `resume`: continue this run, read from its folder once (the results panel's "↻ Resume"). */
@@ -200,11 +202,11 @@ export class RunService extends Disposable {
     let lease: vscode.Disposable | undefined;
     try {
       // A resumed run uses the graphs its record holds, so a moved or edited workflow file does not matter.
-      const userGraph = spec.workflow && !resumed ? await readUserGraph(specFile, spec.workflow) : undefined;
       const leased = await this.#deps.connections.lease();
       lease = leased;
       const { client } = leased;
       entry.client = client;
+      const userGraph = spec.workflow && !resumed ? await readUserGraph(specFile, spec.workflow, client, this.#deps.log) : undefined;
       this.#deps.log.info(`Run "${spec.name}" (${specFile}) on ${client.baseUrl}`, {
         steps: req.steps ?? spec.steps,
         sweep: !!req.sweep,
@@ -236,6 +238,7 @@ export class RunService extends Disposable {
                 runsRoot,
                 steps: req.steps,
                 includeSweep: !!req.sweep,
+                variants: req.variants,
                 repeats: config.repeats > 0 ? config.repeats : undefined,
                 userGraph,
               };
