@@ -18,6 +18,8 @@ import { scoreRun } from '../core/convergence/scoreRun';
 import { parseSpecs } from '../core/spec/parse';
 import type { Spec, SpecDiagnostic } from '../core/spec/types';
 import { ProgressView } from './progressView';
+import { poolLines } from './poolSummary';
+import { serversFromUrls, serversOfPool } from './servers';
 import { summaryTable, vramLegend } from '../shared/format';
 import type { RunRecord } from '../shared/runRecord';
 
@@ -32,7 +34,10 @@ Usage:
   qwenprompt --help | --version
 
 Options for run:
-  --server URL       ComfyUI server (default $QWENPROMPT_SERVER or http://127.0.0.1:8188)
+  --server URL       ComfyUI server (default $QWENPROMPT_SERVER or http://127.0.0.1:8188); repeat it to
+                     spread the sweep over several servers (each image records the server and GPU)
+  --pool NAME        the servers of pool NAME in .vscode/settings.json (qwenprompt.comfy.servers entries
+                     with "pools": [NAME]; "all" for every one); a token key K is read from QWENPROMPT_TOKEN_K
   --steps 20,40,60   only these step counts (default: the spec's steps)
   --repeats N        repeats per setting (repeat k uses seed + k)
   --sweep            cross the steps with the spec's sweep axes
@@ -118,7 +123,8 @@ async function runCommand(
       args,
       allowPositionals: true,
       options: {
-        server: { type: 'string' },
+        server: { type: 'string', multiple: true },
+        pool: { type: 'string' },
         steps: { type: 'string' },
         repeats: { type: 'string' },
         sweep: { type: 'boolean', default: false },
@@ -145,12 +151,22 @@ async function runCommand(
   const repeats = o.repeats !== undefined ? parsePositiveInt(o.repeats, '--repeats') : undefined;
   const watchdogMin = o.watchdog !== undefined ? parsePositiveInt(o.watchdog, '--watchdog') : 10;
   const threshold = o.threshold !== undefined ? parseThreshold(o.threshold) : DEFAULT_THRESHOLD;
-  const server = o.server ?? process.env.QWENPROMPT_SERVER ?? 'http://127.0.0.1:8188';
-  try {
-    new URL(server);
-  } catch {
-    throw new UsageError(`--server "${server}" is not a URL (e.g. http://127.0.0.1:8188).`);
+  const urls = o.server?.length ? o.server : [process.env.QWENPROMPT_SERVER ?? 'http://127.0.0.1:8188'];
+  for (const url of urls) {
+    try {
+      new URL(url);
+    } catch {
+      throw new UsageError(`--server "${url}" is not a URL (e.g. http://127.0.0.1:8188).`);
+    }
   }
+  if (o.pool !== undefined && o.server?.length) throw new UsageError('Give --server URL (repeatable) or --pool NAME, not both.');
+  const servers =
+    o.pool !== undefined
+      ? await serversOfPool(o.pool, path.dirname(file)).catch((e: Error) => {
+          throw new UsageError(e.message);
+        })
+      : serversFromUrls(urls, o['token-env']!);
+  const server = servers.length > 1 ? servers.map((s) => s.name).join(', ') : servers[0].url;
 
   const resumeRecord = resumeDir
     ? await readRunRecord(resumeDir).catch((e: Error) => {
@@ -175,12 +191,16 @@ async function runCommand(
   if (!chosen.length) throw new UsageError(`${rel} holds no spec.`);
 
   const log = stderrLogger(io.err, !!process.env.QWENPROMPT_DEBUG);
-  const client = new ComfyClient({
-    baseUrl: server,
-    token: process.env[o['token-env']!] || undefined,
-    logger: log,
-    watchdogMs: watchdogMin * 60_000,
-  });
+  const pool = servers.map((s) => ({
+    name: s.name,
+    client: new ComfyClient({
+      baseUrl: s.url,
+      token: (s.tokenEnv && process.env[s.tokenEnv]) || undefined,
+      logger: log,
+      watchdogMs: watchdogMin * 60_000,
+    }),
+  }));
+  const client = pool[0].client;
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -210,6 +230,7 @@ async function runCommand(
       view.title(`${spec.name} → ${server}${toResume ? ' (resumed)' : ''}`);
       const common = {
         client,
+        ...(pool.length > 1 ? { pool } : {}),
         // Nothing in the CLI shows previews, so it asks for none (run.json records it); --no-preview is a no-op.
         previewMethod: 'none' as const,
         signal: controller.signal,
@@ -244,7 +265,12 @@ async function runCommand(
       io.err.write(
         `\n${spec.name} — ${result.record.server.gpu ?? 'unknown GPU'}, ComfyUI ${result.record.server.comfyuiVersion ?? '?'}\n`,
       );
-      io.err.write(summaryTable(result.record.stats, images, result.record.convergence) + '\n');
+      for (const g of result.record.statsByGpu ?? []) {
+        io.err.write(`${g.gpu} (${g.servers.join(', ')}):\n`);
+        io.err.write(summaryTable(g.stats, images) + '\n');
+      }
+      if (!result.record.statsByGpu) io.err.write(summaryTable(result.record.stats, images, result.record.convergence) + '\n');
+      for (const line of poolLines(result.record)) io.err.write(`${line}\n`);
       // What each VRAM column counts (1 GiB = 1024³ bytes), when the run measured any.
       if (result.record.stats.some((s) => s.peakDeviceVramBytes !== undefined || s.peakTorchVramBytes !== undefined))
         for (const line of vramLegend()) io.err.write(`${line}\n`);
@@ -257,7 +283,7 @@ async function runCommand(
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
-    client.close();
+    for (const s of pool) s.client.close();
   }
   if (o.json) io.out.write(JSON.stringify(records.length === 1 ? records[0] : records, null, 2) + '\n');
   return code;
