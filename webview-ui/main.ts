@@ -263,7 +263,7 @@ class App {
   #renderSummary(stats: ColumnStats[]): void {
     this.#summary.replaceChildren(
       h('h2', {}, 'Summary'),
-      h('div', { class: 'summary-body' }, h('div', { class: 'table-wrap' }, renderSummary(stats)), renderChart(stats)),
+      h('div', { class: 'summary-body' }, h('div', { class: 'table-wrap' }, renderSummary(stats, this.#record?.cells)), renderChart(stats)),
     );
     const convergence = renderConvergence(this.#record);
     if (convergence) this.#summary.append(convergence);

@@ -3,9 +3,9 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ComfyClient } from '../core/comfy/client';
 import { isComfyError, userMessage } from '../core/comfy/errors';
-import { loadUserGraph } from '../core/comfy/graph';
-import type { ApiGraph } from '../core/comfy/types';
 import type { ILogger } from '../core/logger';
+import { loadUserGraph } from '../core/comfy/graph';
+import { graphProblems, openWorkflow, type GraphCheck } from '../core/runs/graphProblems';
 import type { SessionRequest } from '../core/runs/options';
 import { readRunRecord } from '../core/runs/record';
 import { findResumable, openedRun } from '../core/runs/resume';
@@ -18,9 +18,10 @@ import { scoreRun } from '../core/convergence/scoreRun';
 import { parseSpecs } from '../core/spec/parse';
 import type { Spec, SpecDiagnostic } from '../core/spec/types';
 import { ProgressView } from './progressView';
-import { poolLines } from './poolSummary';
-import { serversFromUrls, serversOfPool } from './servers';
-import { summaryTable, vramLegend } from '../shared/format';
+import { summaryTables } from './poolSummary';
+import { chooseServers } from './servers';
+import { chosenVariants } from '../core/runs/plan';
+import { vramLegend } from '../shared/format';
 import type { RunRecord } from '../shared/runRecord';
 
 const USAGE = `qwenprompt — run .qwenprompt specs on a ComfyUI server and measure them
@@ -42,6 +43,7 @@ Options for run:
   --repeats N        repeats per setting (repeat k uses seed + k)
   --sweep            cross the steps with the spec's sweep axes
   --spec NAME|N      run only this spec of a multi-spec file (name, id or 1-based index)
+  --variant NAME     run only this variant of a spec with variants (repeat it, or NAME,NAME; default all)
   --out DIR          runs folder (default: ${DEFAULT_RUNS_FOLDER} next to the spec)
   --json             print the run record(s) as JSON on stdout (progress goes to stderr)
   --no-preview       accepted for old scripts: the CLI never asks for live previews (nothing here shows them,
@@ -104,7 +106,11 @@ async function validateCommand(args: string[], io: { out: NodeJS.WritableStream;
   if (!args.length) throw new UsageError('validate needs at least one spec file.');
   let errors = 0;
   for (const file of args) {
-    const { specs, diagnostics } = await readSpecs(file);
+    const { specs, diagnostics: parsed } = await readSpecs(file);
+    const diagnostics = [...parsed];
+    // The graphs each spec would send: its workflow file opened and mapped, as a run would.
+    for (const spec of specs.filter((s) => s.errorCount === 0)) diagnostics.push(...(await checkGraphs(file, spec)).diagnostics);
+    diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
     for (const d of diagnostics) io.out.write(formatDiagnostic(file, d) + '\n');
     const n = diagnostics.filter((d) => d.severity === 'error').length;
     errors += n;
@@ -129,6 +135,7 @@ async function runCommand(
         repeats: { type: 'string' },
         sweep: { type: 'boolean', default: false },
         spec: { type: 'string' },
+        variant: { type: 'string', multiple: true },
         out: { type: 'string' },
         json: { type: 'boolean', default: false },
         'no-preview': { type: 'boolean', default: false },
@@ -151,21 +158,9 @@ async function runCommand(
   const repeats = o.repeats !== undefined ? parsePositiveInt(o.repeats, '--repeats') : undefined;
   const watchdogMin = o.watchdog !== undefined ? parsePositiveInt(o.watchdog, '--watchdog') : 10;
   const threshold = o.threshold !== undefined ? parseThreshold(o.threshold) : DEFAULT_THRESHOLD;
-  const urls = o.server?.length ? o.server : [process.env.QWENPROMPT_SERVER ?? 'http://127.0.0.1:8188'];
-  for (const url of urls) {
-    try {
-      new URL(url);
-    } catch {
-      throw new UsageError(`--server "${url}" is not a URL (e.g. http://127.0.0.1:8188).`);
-    }
-  }
-  if (o.pool !== undefined && o.server?.length) throw new UsageError('Give --server URL (repeatable) or --pool NAME, not both.');
-  const servers =
-    o.pool !== undefined
-      ? await serversOfPool(o.pool, path.dirname(file)).catch((e: Error) => {
-          throw new UsageError(e.message);
-        })
-      : serversFromUrls(urls, o['token-env']!);
+  const servers = await chooseServers({ urls: o.server, pool: o.pool, tokenEnv: o['token-env']! }, path.dirname(file)).catch((e: Error) => {
+    throw new UsageError(e.message);
+  });
   const server = servers.length > 1 ? servers.map((s) => s.name).join(', ') : servers[0].url;
 
   const resumeRecord = resumeDir
@@ -183,12 +178,31 @@ async function runCommand(
   const errors = diagnostics.filter(
     (d) => d.severity === 'error' && (d.specIndex === undefined || chosen.some((s) => s.index === d.specIndex)),
   );
+  // Nothing is sent for a spec whose graphs cannot be made: a missing or unconvertible workflow, a clash.
+  const graphs = new Map<Spec, GraphCheck>();
+  if (!opened && !o.resume) {
+    for (const spec of chosen.filter((s) => s.errorCount === 0)) {
+      const check = await checkGraphs(file, spec);
+      graphs.set(spec, check);
+      errors.push(...check.diagnostics);
+    }
+  }
   if (errors.length) {
     for (const d of errors) io.err.write(formatDiagnostic(rel, d) + '\n');
     io.err.write(`qwenprompt: ${rel} has ${errors.length} error(s); nothing was sent to the server.\n`);
     return EXIT.usage;
   }
   if (!chosen.length) throw new UsageError(`${rel} holds no spec.`);
+  const variants = o.variant?.flatMap((v) => v.split(',').map((x) => x.trim())).filter(Boolean);
+  if (variants?.length && !resumeDir) {
+    for (const spec of chosen) {
+      try {
+        chosenVariants(spec, variants);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+    }
+  }
 
   const log = stderrLogger(io.err, !!process.env.QWENPROMPT_DEBUG);
   const pool = servers.map((s) => ({
@@ -225,7 +239,10 @@ async function runCommand(
         io.err.write(`${spec.name}: no unfinished run under ${path.relative(process.cwd(), runsRoot) || runsRoot}; nothing to resume.\n`);
         continue;
       }
-      const userGraph = spec.workflow && !toResume ? await readUserGraph(path.resolve(path.dirname(file), spec.workflow)) : undefined;
+      const userGraph =
+        spec.workflow && !toResume
+          ? (graphs.get(spec)?.graph ?? (await checkGraphs(file, spec)).graph ?? failGraph(file, spec.workflow))
+          : undefined;
       const view = new ProgressView(io.err, { tty: !!io.err.isTTY && !o.json, columns: io.err.columns });
       view.title(`${spec.name} → ${server}${toResume ? ' (resumed)' : ''}`);
       const common = {
@@ -242,7 +259,7 @@ async function runCommand(
       try {
         const request: SessionRequest = toResume
           ? { ...common, resume: toResume }
-          : { ...common, spec, specFile: file, runsRoot, steps, repeats, includeSweep: o.sweep, userGraph };
+          : { ...common, spec, specFile: file, runsRoot, steps, repeats, includeSweep: o.sweep, variants, userGraph };
         result = await runSession(request);
       } catch (e) {
         view.close();
@@ -265,12 +282,7 @@ async function runCommand(
       io.err.write(
         `\n${spec.name} — ${result.record.server.gpu ?? 'unknown GPU'}, ComfyUI ${result.record.server.comfyuiVersion ?? '?'}\n`,
       );
-      for (const g of result.record.statsByGpu ?? []) {
-        io.err.write(`${g.gpu} (${g.servers.join(', ')}):\n`);
-        io.err.write(summaryTable(g.stats, images) + '\n');
-      }
-      if (!result.record.statsByGpu) io.err.write(summaryTable(result.record.stats, images, result.record.convergence) + '\n');
-      for (const line of poolLines(result.record)) io.err.write(`${line}\n`);
+      io.err.write(summaryTables(result.record, images) + '\n');
       // What each VRAM column counts (1 GiB = 1024³ bytes), when the run measured any.
       if (result.record.stats.some((s) => s.peakDeviceVramBytes !== undefined || s.peakTorchVramBytes !== undefined))
         for (const line of vramLegend()) io.err.write(`${line}\n`);
@@ -324,14 +336,23 @@ function chooseSpecs(specs: Spec[], which: string | undefined): Spec[] {
   return found;
 }
 
-async function readUserGraph(file: string): Promise<ApiGraph> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch {
-    throw new UsageError(`The spec's workflow file ${file} cannot be read.`);
-  }
-  return loadUserGraph(text, file);
+/** The graphs `spec` would send, with its workflow file read from beside the spec file. */
+async function checkGraphs(specFile: string, spec: Spec): Promise<GraphCheck> {
+  if (!spec.workflow) return graphProblems(spec);
+  const file = path.resolve(path.dirname(specFile), spec.workflow);
+  const label = path.relative(process.cwd(), file) || file;
+  return graphProblems(
+    spec,
+    await openWorkflow(
+      file,
+      (f) => fs.readFile(f, 'utf8'),
+      (text) => loadUserGraph(text, label),
+    ),
+  );
+}
+
+function failGraph(specFile: string, workflow: string): never {
+  throw new UsageError(`The workflow ${workflow} of ${specFile} could not be loaded.`);
 }
 
 function parseIntList(v: string, flag: string): number[] {

@@ -1,7 +1,16 @@
 // What the terminal says of a pool run after its table: each server's share and times, and every job moved.
 import { gpuKind } from '../core/runs/pool';
 import { isMeasured } from '../core/runs/stats';
+import { summaryTable } from '../shared/format';
 import type { RunRecord } from '../shared/runRecord';
+
+/** The study table; for a run made on several GPU kinds, one per kind (headed by it and its servers), then the servers' lines. */
+export function summaryTables(record: RunRecord, images: Map<string, number>): string {
+  const tables = record.statsByGpu?.length
+    ? record.statsByGpu.map((g) => `${g.gpu} (${g.servers.join(', ')}):\n${summaryTable(g.stats, images)}`)
+    : [summaryTable(record.stats, images, record.convergence)];
+  return [...tables, ...poolLines(record)].join('\n');
+}
 
 /** One line per server (images made, mean execution time, why it made none) and one per moved job; none for a one-server run. */
 export function poolLines(record: RunRecord): string[] {

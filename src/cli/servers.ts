@@ -18,6 +18,24 @@ interface ServerSetting {
   pools?: unknown;
 }
 
+/**
+ * The servers of a run: `--pool NAME`, else every `--server URL` (default $QWENPROMPT_SERVER or the local
+ * ComfyUI). Throws a usage message for a bad URL or both flags given.
+ */
+export async function chooseServers(o: { urls?: string[]; pool?: string; tokenEnv: string }, specDir: string): Promise<CliServer[]> {
+  if (o.pool !== undefined && o.urls?.length) throw new Error('Give --server URL (repeatable) or --pool NAME, not both.');
+  if (o.pool !== undefined) return serversOfPool(o.pool, specDir);
+  const urls = o.urls?.length ? o.urls : [process.env.QWENPROMPT_SERVER ?? 'http://127.0.0.1:8188'];
+  for (const url of urls) {
+    try {
+      new URL(url);
+    } catch {
+      throw new Error(`--server "${url}" is not a URL (e.g. http://127.0.0.1:8188).`);
+    }
+  }
+  return serversFromUrls(urls, o.tokenEnv);
+}
+
 /** Names a URL by its host:port, numbered when two are alike. */
 export function serversFromUrls(urls: string[], tokenEnv: string): CliServer[] {
   const seen = new Map<string, number>();

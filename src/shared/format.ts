@@ -9,7 +9,7 @@ export function columnLabel(combo: Record<string, AxisValue>): string {
   return Object.entries(combo)
     .map(([k, v]) => {
       if (k === 'steps') return `${v} steps`;
-      if (k === 'sampler' || k === 'scheduler' || k === 'size') return String(v);
+      if (k === 'sampler' || k === 'scheduler' || k === 'size' || k === 'variant') return String(v);
       return `${k} ${v}`;
     })
     .join(' · ');

@@ -3,7 +3,7 @@
 import type { Scores } from './criteria';
 
 /** A swept or spec value as it appears in a cell's axes: a number or a name. */
-export type AxisValue = string | number;
+export type AxisValue = string | number | boolean;
 
 /** ComfyUI API-format graph: node id -> node. Recorded with each cell as sent. */
 export type ApiGraph = Record<string, ApiNode>;
@@ -55,9 +55,11 @@ export interface JobTimings {
   /**
    * Set when the client did not hear all of the job's live messages (a socket drop, lost routing):
    * execution time and queue wait are still exact (from /history), per-node times are unknown, and
-   * sampling time and it/s cover only the part heard ('partial') or are unknown ('none').
+   * sampling time is said apart: 'whole' when the sampler's first and last steps were heard, 'partial'
+   * when `samplingMs` and it/s cover only the steps heard (left out of the sampling statistics), else
+   * 'unknown' (no sampling figures); absent in records made before it was kept.
    */
-  live?: { heard: 'partial' | 'none'; reason?: string };
+  live?: { heard: 'partial' | 'none'; sampling?: 'whole' | 'partial' | 'unknown'; reason?: string };
   /** Nodes served from cache (execution_cached). */
   cachedNodes: string[];
   /** True when a model loader executed (not served from cache). */
@@ -99,6 +101,8 @@ export interface CellRecord {
   axes: Record<string, AxisValue>;
   column: string;
   repeat: number;
+  /** The variant the cell ran (also its `variant` axis); absent for specs without variants and in older records. */
+  variant?: string;
   seed: number;
   status: CellStatus;
   promptId?: string;

@@ -72,6 +72,8 @@ export interface FaultSwitches {
   // /view as its first real image
   hangHeaders?: string[]; // routes whose response sends its status line and one header, then never finishes the
   // headers (a hung proxy); the request is not handled
+  legacyPreviews?: boolean; // a server without preview metadata (before feature flags): every preview frame is
+  // type 1, without prompt id, whatever the socket negotiated
   dieAtStep?: { step: number; reviveAfterMs?: number }; // the server dies (kill()) when a job reaches this sampling
   // step, and comes back after reviveAfterMs if given; then clears itself
 }
@@ -334,7 +336,7 @@ class FakeComfyServer implements FakeComfy, Sink {
 
   /** feature_flags.supports_feature(sockets_metadata, server.client_id, 'supports_preview_metadata'). */
   private clientMetadata(clientId: string | undefined): boolean {
-    return clientId !== undefined && this.clients.get(clientId)?.metadata === true;
+    return !this.faults.legacyPreviews && clientId !== undefined && this.clients.get(clientId)?.metadata === true;
   }
 
   /** Type 4 (metadata JSON, then the image) or type 1 (image format 2 = PNG, then the image). */

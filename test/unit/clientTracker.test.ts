@@ -110,7 +110,7 @@ describe('JobTracker on real transcripts', () => {
     }
   });
 
-  it('legacy type-1 previews go to the prompt that last reported progress', () => {
+  it('legacy type-1 previews go to the prompt of ours known to run', () => {
     const rows = readTranscript('legacy');
     const [id] = postedPromptIds(rows);
     const tracker = new JobTracker();

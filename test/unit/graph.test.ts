@@ -44,6 +44,7 @@ describe("mapping a spec onto the user's graph", () => {
     assert.deepEqual([b.graph['5'].inputs.width, b.graph['5'].inputs.height], [512, 512]);
     assert.equal(b.graph['9'].inputs.filename_prefix, 'qwenprompt/my-graph');
     assert.deepEqual(bound(b), [
+      'inputs.Save Image.filename_prefix→9.filename_prefix',
       'seed→3.seed',
       'steps.1→3.steps',
       'cfg→3.cfg',
@@ -52,7 +53,6 @@ describe("mapping a spec onto the user's graph", () => {
       'negative→7.text',
       'size→5.width',
       'size→5.height',
-      'inputs.Save Image.filename_prefix→9.filename_prefix',
     ]);
     assert.deepEqual(
       checkGraph(b.graph, objectInfo).filter((p) => p.input !== 'ckpt_name'),
@@ -151,15 +151,21 @@ describe('graphs that cannot take the spec', () => {
     const noNode = specOf('workflow: g.json\nprompt: a cat\ninputs:\n  Lora Loader.strength_model: 0.5\n');
     const e1 = mappingError(noNode, myGraph());
     assert.deepEqual([e1.field, e1.node], ['inputs.Lora Loader.strength_model', '']);
-    assert.match(e1.message, /No node is titled or of class 'Lora Loader'/);
+    assert.match(e1.message, /No node has the id, title or class 'Lora Loader'/);
     const noInput = specOf('workflow: g.json\nprompt: a cat\ninputs:\n  KSampler.sheduler: karras\n');
     const e2 = mappingError(noInput, myGraph());
     assert.deepEqual([e2.field, e2.node], ['inputs.KSampler.sheduler', '3']);
     assert.match(e2.message, /node 3 \(KSampler 'qwenprompt'\) has no input 'sheduler'\. Did you mean 'scheduler'\?/);
     const linked = specOf('workflow: g.json\nprompt: a cat\ninputs:\n  KSampler.model: x\n');
-    assert.match(mappingError(linked, myGraph()).message, /connected to node 4/);
+    assert.match(
+      mappingError(linked, myGraph()).message,
+      /node 3 \(KSampler 'qwenprompt'\)\.model ← node 4 \(CheckpointLoaderSimple 'Load Checkpoint'\): that node computes the value and has no widget/,
+    );
     const ambiguous = specOf('workflow: g.json\nprompt: a cat\ninputs:\n  CLIPTextEncode.text: x\n');
-    assert.match(mappingError(ambiguous, myGraph()).message, /2 nodes match 'CLIPTextEncode'.*unique title/);
+    assert.match(
+      mappingError(ambiguous, myGraph()).message,
+      /2 nodes match 'CLIPTextEncode': node 6 \(CLIPTextEncode 'CLIP Text Encode \(Prompt\)'\) → write `6\.text`; node 7 \(CLIPTextEncode 'CLIP Text Encode \(Negative\)'\) → write `7\.text`\. Address the one CLIPTextEncode\.text is for by its id/,
+    );
   });
 
   it('a spec field that has no node to go to', () => {

@@ -116,6 +116,25 @@ describe('parseSpecs: defaults and shapes', () => {
     assert.ok(s.fieldRanges['sweep.cfg.1'] && s.fieldRanges['inputs.KSampler.denoise'] && s.fieldRanges['models.unet']);
   });
 
+  it('accepts seeds as a sweep axis and booleans as node input values', () => {
+    const text = [
+      'prompt: fox',
+      'sweep:',
+      '  seed: [1, 2, 3]',
+      '  Enable 4 Steps LoRA?.value: [false, true]',
+      'inputs:',
+      '  197:196.value: true',
+    ].join('\n');
+    assert.deepEqual(problems(text), []);
+    const [s] = parseSpecs(text).specs;
+    assert.deepEqual(s.sweep, [
+      { name: 'seed', values: [1, 2, 3] },
+      { name: 'Enable 4 Steps LoRA?.value', values: [false, true] },
+    ]);
+    assert.deepEqual(s.inputs, { '197:196.value': true });
+    assert.equal(where(only('prompt: fox\nsweep:\n  seed: [1, -2]\n')).split('@')[1], '2:12-2:14', 'a negative seed is placed on its item');
+  });
+
   it('takes a workflow instead of a template', () => {
     const [s] = parseSpecs('workflow: ./g.api.json\nprompt: fox\n').specs;
     assert.equal(s.workflow, './g.api.json');

@@ -1,6 +1,7 @@
 // One image of the grid, updated in place as its job moves from queued to done.
 import { cellTime, cellViewState, imageUrl } from '../view/cells';
 import { cellScoreText } from '../view/convergence';
+import { fateTooltip } from '../view/cellFate';
 import { h } from './dom';
 import type { CellRecord } from '../../src/shared/runRecord';
 
@@ -153,7 +154,7 @@ export class CellView {
         {
           class: `time ${state}`,
           'data-testid': 'cell-time',
-          title: state === 'cached' ? 'Served from ComfyUI’s cache: nothing was measured, left out of statistics' : undefined,
+          title: state === 'cached' ? 'Served from ComfyUI’s cache: nothing was measured, left out of statistics' : fateTooltip(c),
         },
         time,
       ),

@@ -1,9 +1,10 @@
 // The summary table: one row per column of the grid.
 import { h } from './dom';
 import { formatCost, formatMeanSd, formatRate, formatVram, VRAM_FIGURES } from '../../src/shared/format';
-import type { ColumnStats } from '../../src/shared/runRecord';
+import type { CellRecord, ColumnStats } from '../../src/shared/runRecord';
+import { incompleteTimingsNote } from '../view/cellFate';
 
-export function renderSummary(stats: ColumnStats[]): HTMLElement {
+export function renderSummary(stats: ColumnStats[], cells: CellRecord[] = []): HTMLElement {
   // Each VRAM column says in its tooltip what it counts: the two differ by PyTorch's unused reserved pool and the CUDA context.
   const head: [string, string?][] = [
     ['Setting'],
@@ -35,7 +36,13 @@ export function renderSummary(stats: ColumnStats[]): HTMLElement {
         'tr',
         {},
         h('th', { scope: 'row' }, s.column),
-        h('td', { class: 'num' }, String(n), notes ? h('span', { class: 'muted' }, ` (+${notes})`) : undefined),
+        h(
+          'td',
+          { class: 'num' },
+          String(n),
+          notes ? h('span', { class: 'muted' }, ` (+${notes})`) : undefined,
+          incompleteMark(incompleteTimingsNote(cells, s.column)),
+        ),
         h('td', { class: 'num' }, formatMeanSd(s.warm)),
         h('td', { class: 'num' }, formatMeanSd(s.cold)),
         h('td', { class: 'num' }, formatRate(s.itPerSec?.mean)),
@@ -46,6 +53,11 @@ export function renderSummary(stats: ColumnStats[]): HTMLElement {
   }
   table.append(body);
   return table;
+}
+
+/** '*' after n when some of the column's images have timings the live messages could not give. */
+function incompleteMark(note: string | undefined): HTMLElement | undefined {
+  return note ? h('span', { class: 'muted', 'data-testid': 'summary-partial', title: note }, '*') : undefined;
 }
 
 /** A small bar so the growth of cost with steps reads without doing the maths. */

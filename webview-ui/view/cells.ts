@@ -1,5 +1,6 @@
 import { formatMs } from '../../src/shared/format';
 import type { AxisValue, CellRecord, RunRecord } from '../../src/shared/runRecord';
+import { fateWord, timingsIncomplete } from './cellFate';
 // Grid layout and per-cell wording: which state a cell is in, where it goes, what its label says.
 
 /** The states the panel draws (and the e2e test reads from data-state). */
@@ -36,11 +37,15 @@ const STATE_WORDS: Record<CellViewState, string> = {
   lost: 'lost (server restarted)',
 };
 
-/** The time part of a cell's label: '58.3 s', '58.3 s · cold', 'cached · not measured', 'failed'. */
+/**
+ * The time part of a cell's label: '58.3 s', '58.3 s · cold', 'cached', 'failed', 'deleted on the server',
+ * 'cancelled (interrupted)'. A '*' marks a time whose per-node and sampling parts were not all heard.
+ */
 export function cellTime(c: CellRecord): string {
   const state = cellViewState(c);
-  if (state === 'done' && c.timings) return formatMs(c.timings.executionMs) + (c.timings.cold ? ' · cold' : '');
-  return STATE_WORDS[state] || 'done';
+  if (state === 'done' && c.timings)
+    return formatMs(c.timings.executionMs) + (timingsIncomplete(c.timings) ? '*' : '') + (c.timings.cold ? ' · cold' : '');
+  return fateWord(c) ?? (STATE_WORDS[state] || 'done');
 }
 
 /** '20 steps · 58.3 s' — the label that goes with the image everywhere, zoomed or not. */

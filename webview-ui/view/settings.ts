@@ -1,5 +1,6 @@
 import { formatMs, formatRate, formatVram, VRAM_FIGURES } from '../../src/shared/format';
 import type { CellRecord } from '../../src/shared/runRecord';
+import { fateLines, samplingText } from './cellFate';
 // The full settings and measurements of one image, for the lightbox.
 
 export type SettingRow = [label: string, value: string];
@@ -49,11 +50,14 @@ export function cellMeasurements(cell: CellRecord): SettingRow[] {
   const t = cell.timings;
   const rows: SettingRow[] = [];
   if (cell.error) rows.push(['Error', cell.error]);
+  // The sampling line goes with the other times below.
+  rows.push(...fateLines(cell).filter(([k]) => k !== 'Sampling'));
   if (!t) return rows;
   if (t.cached) rows.push(['Cache', 'served from ComfyUI’s cache: nothing measured, left out of statistics']);
   rows.push(['Execution', formatMs(t.executionMs)]);
   if (t.queueWaitMs !== undefined) rows.push(['Queue wait', formatMs(t.queueWaitMs)]);
-  if (t.samplingMs !== undefined) rows.push(['Sampling', formatMs(t.samplingMs)]);
+  const sampling = samplingText(t);
+  if (sampling !== undefined) rows.push(['Sampling', sampling]);
   if (t.itPerSec !== undefined) rows.push(['Rate', formatRate(t.itPerSec)]);
   for (const f of VRAM_FIGURES) if (t[f.key] !== undefined) rows.push([f.label, formatVram(t[f.key])]);
   // Records made before the device figure have ComfyUI's total − free only (the context plus PyTorch's allocations).

@@ -339,6 +339,7 @@ export class ComfyClient implements IComfyClient {
   }
 
   private onSocketState(state: SocketState, info: { attempt?: number; reconnected?: boolean }): void {
+    this.jobs.tracker.connectionChanged(Date.now());
     if (state === 'connected') {
       this.epoch++;
       this.broadcast({ type: 'connection', state });

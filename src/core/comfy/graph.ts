@@ -4,7 +4,7 @@ import type { ApiGraph, BuiltGraph } from './types';
 import { fieldPath } from './workflow/fieldPath';
 import { GraphMappingError } from './workflow/graphMappingError';
 import { applyMappedInputs } from './workflow/mappedInputs';
-import { mapUserGraph } from './workflow/userGraph';
+import { drivenFields, mapUserGraph } from './workflow/userGraph';
 
 export { GraphMappingError, isGraphMappingError } from './workflow/graphMappingError';
 export { findSampler, loadUserGraph, SAMPLER_CLASSES } from './workflow/userGraph';
@@ -22,6 +22,6 @@ export function buildGraph(spec: Spec, settings: JobSettings, userGraph?: ApiGra
     throw new GraphMappingError('workflow', '', `This spec uses the graph ${spec.workflow}, which was not loaded.`);
   }
   const built = TEMPLATES[spec.model ?? DEFAULT_TEMPLATE].build(spec, settings);
-  applyMappedInputs(built.graph, settings.inputs, (key, value) => fieldPath(spec, key, value), built.bindings);
+  applyMappedInputs(built.graph, settings.inputs, (key, value) => fieldPath(spec, key, value), built.bindings, drivenFields(spec));
   return built;
 }

@@ -44,12 +44,22 @@ export interface JobTrackerHooks {
 /** Messages for prompts not registered yet are kept (bounded) in case a reply renames our prompt. */
 const MAX_ORPHANS = 2000;
 
+/** Messages that say their prompt is the one the server runs now. */
+const RUNNING_TYPES = new Set(['execution_start', 'execution_cached', 'executing', 'progress', 'progress_state']);
+
 export class JobTracker {
   /** Client clock of the last message of any kind: the server is alive. */
   lastServerActivity = 0;
   private readonly jobs = new Map<string, JobState>();
   private readonly orphans: TimedMessage[] = [];
-  private lastProgressPrompt?: string;
+  /**
+   * The prompt of ours the server is known to run now, from its own execution messages or a `progress`/
+   * `progress_state` naming it; undefined once it ended, another prompt was seen running, or the socket
+   * changed. Legacy (type 1) previews carry no prompt id and a prompt without client_id sends them to
+   * every socket, so they are ours only while this is set. `runningAt` orders what adopted orphans say.
+   */
+  private running?: string;
+  private runningAt = -Infinity;
   private readonly hooks: JobTrackerHooks;
 
   constructor(hooks: JobTrackerHooks = {}) {
@@ -89,7 +99,12 @@ export class JobTracker {
 
   remove(promptId: string): void {
     this.jobs.delete(promptId);
-    if (this.lastProgressPrompt === promptId) this.lastProgressPrompt = undefined;
+    if (this.running === promptId) this.running = undefined;
+  }
+
+  /** The socket dropped or reopened (maybe under another sid): which prompt runs is unknown until told again. */
+  connectionChanged(at: number): void {
+    this.noteRunning(undefined, at);
   }
 
   /** Emits to the job's own listener and to the tracker's. */
@@ -115,6 +130,8 @@ export class JobTracker {
     }
     const job = this.jobs.get(promptId);
     if (!job) {
+      // Another client's prompt (sent to every socket when it has no client_id) runs now, not ours.
+      if (runs(msg, data)) this.noteRunning(undefined, at);
       this.orphans.push({ at, msg });
       if (this.orphans.length > MAX_ORPHANS) this.orphans.shift();
       return;
@@ -126,8 +143,8 @@ export class JobTracker {
     this.lastServerActivity = at;
     const frame = parseBinaryFrame(buf);
     if (!frame || frame.kind !== 'preview') return;
-    // Type 1 frames carry no id: ComfyUI sends each right after a `progress` of the prompt it belongs to.
-    const promptId = (frame.event === 4 ? frame.promptId : undefined) ?? this.lastProgressPrompt;
+    // Type 1 frames carry no id: they are the running prompt's, and ours only while ours is known to run.
+    const promptId = (frame.event === 4 ? frame.promptId : undefined) ?? this.running;
     const job = promptId === undefined ? undefined : this.jobs.get(promptId);
     if (!job) return;
     job.lastMessageAt = at;
@@ -149,10 +166,19 @@ export class JobTracker {
     for (const o of mine) this.apply(job, o.msg, o.msg.data as Record<string, unknown>, o.at);
   }
 
+  /** Records who runs as of `at`; an older message (an orphan adopted late) does not overrule a newer one. */
+  private noteRunning(promptId: string | undefined, at: number): void {
+    if (at < this.runningAt) return;
+    this.running = promptId;
+    this.runningAt = at;
+  }
+
   private apply(job: JobState, msg: WsMessage, data: Record<string, unknown>, at: number): void {
     job.messages.push({ at, msg });
     job.lastMessageAt = at;
     const promptId = job.promptId;
+    if (runs(msg, data)) this.noteRunning(promptId, at);
+    else if (this.running === promptId && (isTerminalType(msg.type) || msg.type === 'executing')) this.noteRunning(undefined, at);
     switch (msg.type) {
       case 'execution_start':
         job.started = true;
@@ -174,7 +200,6 @@ export class JobTracker {
         break;
       case 'progress':
         job.started = true;
-        this.lastProgressPrompt = promptId;
         this.emit(job, {
           type: 'progress',
           promptId,
@@ -203,6 +228,11 @@ export class JobTracker {
         }
     }
   }
+}
+
+/** An execution message saying its prompt runs now (`executing {node: null}` says it is over). */
+function runs(msg: WsMessage, data: Record<string, unknown>): boolean {
+  return RUNNING_TYPES.has(msg.type) && !(msg.type === 'executing' && (data.node === null || data.node === undefined));
 }
 
 function num(v: unknown): number | undefined {

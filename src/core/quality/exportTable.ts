@@ -93,9 +93,9 @@ export function markdownSummary(record: RunRecord): string {
   return lines.join('\n') + '\n';
 }
 
-function csvField(v: string | number | undefined): string {
+function csvField(v: string | number | boolean | undefined): string {
   if (v === undefined) return '';
-  const s = typeof v === 'number' ? String(Math.round(v * 1000) / 1000) : v;
+  const s = typeof v === 'number' ? String(Math.round(v * 1000) / 1000) : String(v);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

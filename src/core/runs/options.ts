@@ -43,6 +43,8 @@ export interface RunOptions extends SessionOptions {
   /** Cross with the spec's sweep axes. */
   includeSweep?: boolean;
   repeats?: number;
+  /** Only these variants of a spec with variants (by name); default all. */
+  variants?: string[];
   /** The loaded graph when spec.workflow is set. */
   userGraph?: ApiGraph;
 }

@@ -1,66 +1,119 @@
 import { columnLabel } from '../../shared/format';
-import type { AxisValue, JobSettings, Spec } from '../spec/types';
+import type { AxisValue, JobSettings, Spec, SpecSettings, SpecVariant } from '../spec/types';
 import type { Cell } from './types';
 
 export interface PlanOptions {
-  /** Only these step counts; default: every value of spec.steps. */
+  /** Only these step counts; default: every value of spec.steps (a paired spec: its rows at these steps). */
   steps?: number[];
-  /** Cross with the spec's sweep axes. */
+  /** Cross with the spec's sweep axes and pair (a variant is always crossed with its own). */
   includeSweep?: boolean;
   /** Overrides spec.repeats (ignored when the spec lists explicit seeds). */
   repeats?: number;
+  /** Only these variants, by name; default: all of them. Ignored by a spec without variants. */
+  variants?: string[];
 }
 
 /** Spec fields a sweep axis may set directly; any other axis name is a mapped node input. */
 const FIELD_AXES = new Set(['cfg', 'sampler', 'scheduler', 'size', 'shift', 'denoise', 'seed']);
 
+type Combo = Record<string, AxisValue>;
+
+/** What one spec (or one variant) expands to before the seeds. */
+interface Part {
+  spec: SpecSettings;
+  variant?: string;
+  combos: Combo[];
+  seeds: number[];
+}
+
 /**
- * Expands a spec into its jobs: steps × sweep axes × repeats. Repeat k uses seed + k (or seeds[k]) so
- * every job re-executes and no comparison rests on one seed. Jobs are ordered repeat-major
- * (all settings of repeat 0, then repeat 1, …) so slow drift on the GPU spreads over every column.
+ * Expands a spec into its jobs: steps (or the rows of its pair) × sweep axes × repeats, for each
+ * variant when it has variants. Repeat k uses seed + k (or seeds[k]) so every job re-executes and no
+ * comparison rests on one seed. Jobs are ordered repeat-major (all settings of repeat 0, then
+ * repeat 1, …) so slow drift on the GPU spreads over every column.
  */
 export function planCells(spec: Spec, opts: PlanOptions = {}): Cell[] {
-  const steps = opts.steps?.length ? opts.steps : spec.steps;
-  const axes: { name: string; values: AxisValue[] }[] = [{ name: 'steps', values: steps }];
-  if (opts.includeSweep) {
+  const parts: Part[] = spec.variants?.length
+    ? chosenVariants(spec, opts.variants).map((v) => part(v.spec, opts, true, v.name))
+    : [part(spec, opts, !!opts.includeSweep)];
+  const cells: Cell[] = [];
+  const rows = Math.max(0, ...parts.map((p) => p.seeds.length));
+  for (let repeat = 0; repeat < rows; repeat++) {
+    for (const p of parts) {
+      const seed = p.seeds[repeat];
+      if (seed === undefined) continue;
+      for (const combo of p.combos) {
+        const axes = p.variant !== undefined ? { variant: p.variant, ...combo } : combo;
+        cells.push({
+          key: `${axisKey(axes)}#r${repeat}`,
+          axes,
+          column: columnLabel(axes),
+          repeat,
+          settings: settingsFor(p.spec, combo, seed),
+          ...(p.variant !== undefined ? { variant: p.variant } : {}),
+        });
+      }
+    }
+  }
+  return cells;
+}
+
+/** The variants `names` asks for, in the spec's order; an unknown name is an error that lists the known. */
+export function chosenVariants(spec: Spec, names: string[] | undefined): SpecVariant[] {
+  const all = spec.variants ?? [];
+  if (!names?.length) return all;
+  const unknown = names.filter((n) => !all.some((v) => v.name === n));
+  if (unknown.length) {
+    const known = all.length ? `its variants: ${all.map((v) => v.name).join(', ')}` : 'it has no variants';
+    throw new Error(`"${spec.name}" has no variant ${unknown.map((n) => `'${n}'`).join(', ')} (${known}).`);
+  }
+  return all.filter((v) => names.includes(v.name));
+}
+
+/** The spec a cell runs: its variant's, or the spec itself. */
+export function specOfCell(spec: Spec, cell: { variant?: string }): Spec {
+  const v = cell.variant !== undefined ? spec.variants?.find((x) => x.name === cell.variant) : undefined;
+  return v ? { ...spec, ...v.spec } : spec;
+}
+
+function part(spec: SpecSettings, opts: PlanOptions, crossed: boolean, variant?: string): Part {
+  const pair = spec.pair ?? [];
+  const pairRows: Combo[] = pair.length
+    ? pair[0].values.map((_, i) => Object.fromEntries(pair.map((a) => [a.name, a.values[i] ?? a.values[a.values.length - 1]])))
+    : [];
+  const groups: Combo[][] = [];
+  if (pair.some((a) => a.name === 'steps')) {
+    // The pair holds the step counts: a steps filter picks its rows.
+    groups.push(opts.steps?.length ? pairRows.filter((r) => opts.steps!.includes(Number(r.steps))) : pairRows);
+  } else {
+    const steps = opts.steps?.length ? opts.steps : spec.steps;
+    groups.push(steps.map((s) => ({ steps: s })));
+    if (crossed && pairRows.length) groups.push(pairRows);
+  }
+  if (crossed) {
     for (const axis of spec.sweep) {
-      if (axis.name !== 'steps' && axis.values.length) axes.push(axis);
+      if (axis.name !== 'steps' && axis.values.length) groups.push(axis.values.map((v) => ({ [axis.name]: v })));
     }
   }
   const seeds = spec.seeds?.length
     ? spec.seeds
     : Array.from({ length: Math.max(1, opts.repeats ?? spec.repeats) }, (_, k) => spec.seed + k);
-
-  const combos = cartesian(axes);
-  const cells: Cell[] = [];
-  seeds.forEach((seed, repeat) => {
-    for (const combo of combos) {
-      const settings = settingsFor(spec, combo, seed);
-      cells.push({
-        key: `${axisKey(combo)}#r${repeat}`,
-        axes: combo,
-        column: columnLabel(combo),
-        repeat,
-        settings,
-      });
-    }
-  });
-  return cells;
+  return { spec, variant, combos: cartesian(groups), seeds };
 }
 
-function cartesian(axes: { name: string; values: AxisValue[] }[]): Record<string, AxisValue>[] {
-  let out: Record<string, AxisValue>[] = [{}];
-  for (const axis of axes) {
-    const next: Record<string, AxisValue>[] = [];
+function cartesian(groups: Combo[][]): Combo[] {
+  let out: Combo[] = [{}];
+  for (const group of groups) {
+    const next: Combo[] = [];
     for (const partial of out) {
-      for (const v of axis.values) next.push({ ...partial, [axis.name]: v });
+      for (const g of group) next.push({ ...partial, ...g });
     }
     out = next;
   }
   return out;
 }
 
-function settingsFor(spec: Spec, combo: Record<string, AxisValue>, seed: number): JobSettings {
+function settingsFor(spec: SpecSettings, combo: Record<string, AxisValue>, seed: number): JobSettings {
   const s: JobSettings = {
     prompt: spec.prompt,
     negative: spec.negative,

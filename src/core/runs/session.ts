@@ -5,7 +5,7 @@ import { buildGraph } from '../comfy/graph';
 import { nullLogger } from '../logger';
 import type { Spec } from '../spec/types';
 import type { OpenedRun, ResumeOptions, RunOptions, SessionOptions, SessionRequest, SessionResult } from './options';
-import { planCells } from './plan';
+import { planCells, specOfCell } from './plan';
 import { keptCells, openRun } from './resume';
 import { executeRun } from './runner';
 import { removeLeftovers, runsRootOf, specFileLabel } from './runFolders';
@@ -65,6 +65,7 @@ async function resumeOpened(opts: SessionOptions, opened: OpenedRun): Promise<Se
   const steps = [...new Set(record.cells.map((c) => Number(c.axes.steps)))];
   const includeSweep = record.cells.some((c) => Object.keys(c.axes).some((k) => k !== 'steps'));
   const repeats = Math.max(...record.cells.map((c) => c.repeat)) + 1;
+  const variants = [...new Set(record.cells.flatMap((c) => (c.variant !== undefined ? [c.variant] : [])))];
   log.info(`Resuming run ${record.id}: ${record.cells.length - todo.length} cell(s) kept, ${todo.length} to run`);
   const done = await start(
     {
@@ -75,6 +76,7 @@ async function resumeOpened(opts: SessionOptions, opened: OpenedRun): Promise<Se
       steps,
       includeSweep,
       repeats,
+      ...(variants.length ? { variants } : {}),
       userGraph: spec.workflow ? record.cells.find((c) => c.graph)?.graph : undefined,
     },
     { runDir, record, keep },
@@ -91,8 +93,8 @@ async function start(opts: RunOptions, resume?: { runDir: string; record: RunRec
       `"${spec.name}" has ${spec.errorCount} problem(s); fix them before running (see the Problems view or \`qwenprompt validate\`).`,
     );
   }
-  const cells = planCells(spec, { steps: opts.steps, includeSweep: opts.includeSweep, repeats: opts.repeats });
-  const graphs: BuiltGraph[] = cells.map((c) => buildGraph(spec, c.settings, opts.userGraph));
+  const cells = planCells(spec, { steps: opts.steps, includeSweep: opts.includeSweep, repeats: opts.repeats, variants: opts.variants });
+  const graphs: BuiltGraph[] = cells.map((c) => buildGraph(specOfCell(spec, c), c.settings, opts.userGraph));
   if (resume) checkResumable(resume.record, cells, graphs);
 
   const slots = await openSlots(
@@ -120,6 +122,7 @@ async function start(opts: RunOptions, resume?: { runDir: string; record: RunRec
           axes: c.axes,
           column: c.column,
           repeat: c.repeat,
+          ...(c.variant !== undefined ? { variant: c.variant } : {}),
           seed: c.settings.seed,
           status: 'queued',
           graph: graphs[i].graph,

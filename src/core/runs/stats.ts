@@ -36,7 +36,8 @@ export function columnStats(cells: CellRecord[]): ColumnStats[] {
     const cold = summarize(exec(measured.filter((c) => c.timings!.cold)));
     const all = summarize(exec(measured));
     const its = summarize(measured.map((c) => c.timings!.itPerSec ?? NaN));
-    const sampling = summarize(measured.map((c) => c.timings!.samplingMs ?? NaN));
+    // A sampling time that covers only the steps heard before a drop is shorter than the sampling was.
+    const sampling = summarize(measured.map((c) => (c.timings!.live?.sampling === 'partial' ? NaN : (c.timings!.samplingMs ?? NaN))));
     if (warm) row.warm = warm;
     if (cold) row.cold = cold;
     if (all) row.all = all;

@@ -52,6 +52,7 @@ export function measureJob(outcome: JobOutcome, ctx: MeasureContext): JobTimings
   if (createTime !== undefined) t.queueWaitMs = Math.max(0, startTs - createTime);
 
   const progress = outcome.messages.filter((m) => m.msg.type === 'progress' && String(m.msg.data?.node) === ctx.samplerNode);
+  let wholeSampling = false;
   if (progress.length >= 2) {
     const first = progress[0];
     const last = progress[progress.length - 1];
@@ -59,13 +60,16 @@ export function measureJob(outcome: JobOutcome, ctx: MeasureContext): JobTimings
     const steps = num(last.msg.data.value)! - num(first.msg.data.value)!;
     t.samplingMs = ms;
     if (ms > 0 && steps > 0) t.itPerSec = steps / (ms / 1000);
+    // Its first and last steps were heard: the time between them is whole, whatever was missed between.
+    wholeSampling = (num(first.msg.data.value) ?? 0) <= 1 && num(last.msg.data.value) === num(last.msg.data.max);
   }
   const live = outcome.live;
   if (live && live.heard !== 'all') {
     // What the client missed is unknown, not zero: say so rather than record a short, wrong figure.
-    t.live = live.reason ? { heard: live.heard, reason: live.reason } : { heard: live.heard };
+    const sampling = live.heard === 'none' || t.samplingMs === undefined ? 'unknown' : wholeSampling ? 'whole' : 'partial';
+    t.live = { heard: live.heard, sampling, ...(live.reason ? { reason: live.reason } : {}) };
     t.nodes = [];
-    if (live.heard === 'none') {
+    if (sampling === 'unknown') {
       delete t.samplingMs;
       delete t.itPerSec;
     }

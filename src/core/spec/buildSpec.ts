@@ -63,23 +63,14 @@ export function buildSpec(
     height = Number(size[2]);
   }
 
-  const sweep: SweepAxis[] = [];
-  if (v.sweep && typeof v.sweep === 'object' && !Array.isArray(v.sweep)) {
-    for (const [name, raw] of Object.entries(v.sweep as Record<string, unknown>)) {
-      if (!Array.isArray(raw)) {
-        continue;
-      }
-      const values = raw.filter((x, i): x is AxisValue => (typeof x === 'string' || typeof x === 'number') && valid(`sweep.${name}.${i}`));
-      if (values.length && valid(`sweep.${name}`)) {
-        sweep.push({ name, values });
-      }
-    }
-  }
+  const sweep = axesOf(v, 'sweep', valid);
+  const pair = axesOf(v, 'pair', valid);
+  const reference = referenceOf(v.reference, valid);
 
   const inputs: Record<string, AxisValue> = {};
   if (v.inputs && typeof v.inputs === 'object' && !Array.isArray(v.inputs)) {
     for (const [k, x] of Object.entries(v.inputs as Record<string, unknown>)) {
-      if ((typeof x === 'string' || typeof x === 'number') && valid(`inputs.${k}`)) {
+      if (isAxisValue(x) && valid(`inputs.${k}`)) {
         inputs[k] = x;
       }
     }
@@ -106,6 +97,35 @@ export function buildSpec(
     steps: steps.length ? steps : [...DEFAULT_STEPS],
     repeats,
     sweep,
+    ...(pair.length ? { pair } : {}),
+    ...(reference !== undefined ? { reference } : {}),
     inputs,
   };
+}
+
+/** The axes of a `sweep:` or `pair:` mapping: each a list of names or numbers. */
+function axesOf(v: SpecValue, key: 'sweep' | 'pair', valid: (path: string) => boolean): SweepAxis[] {
+  const raw = v[key];
+  const axes: SweepAxis[] = [];
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return axes;
+  for (const [name, list] of Object.entries(raw as Record<string, unknown>)) {
+    if (!Array.isArray(list)) continue;
+    const values = list.filter((x, i): x is AxisValue => isAxisValue(x) && valid(`${key}.${name}.${i}`));
+    if (values.length && valid(`${key}.${name}`)) axes.push({ name, values });
+  }
+  return axes;
+}
+
+function referenceOf(raw: unknown, valid: (path: string) => boolean): Spec['reference'] {
+  if (!valid('reference')) return undefined;
+  if (typeof raw === 'string' && raw.trim()) return raw.trim();
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
+  const out: Record<string, AxisValue> = {};
+  for (const [k, x] of Object.entries(raw as Record<string, unknown>)) if (isAxisValue(x)) out[k] = x;
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** A value a node input can take from a spec: text, a number or a boolean (a PrimitiveBoolean, a switch). */
+function isAxisValue(x: unknown): x is AxisValue {
+  return typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean';
 }

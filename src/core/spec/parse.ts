@@ -3,6 +3,7 @@ import { buildSpec, type SpecValue } from './buildSpec';
 import { checkSchema } from './schemaCheck';
 import { SourceIndex } from './sourceIndex';
 import { checkSpec } from './specChecks';
+import { buildVariants, checkVariants } from './variants';
 import type { ParseResult, Range, Severity, Spec, SpecDiagnostic } from './types';
 
 /** One parsed document, with lines counted from the start of its chunk of text. */
@@ -218,11 +219,14 @@ function checkMapping(
   for (const [path, loc] of src.fields) {
     fieldRanges[path] = loc.value;
   }
-  const spec = { ...buildSpec(value, valid), fieldRanges, errorCount: 0 };
+  const variants = buildVariants(value, valid, (p) => src.fields.get(p)?.value.start.line);
+  const spec = { ...buildSpec(value, valid), ...(variants ? { variants } : {}), fieldRanges, errorCount: 0 };
   const written = (path: string) => src.fields.has(path) && valid(path);
+  const whole = { ...spec, index: 0, id: '', range: src.lineRange(lensLine), lensLine };
   const placed = [
     ...issues.map((i) => ({ ...i, severity: 'error' as Severity })),
-    ...checkSpec({ spec: { ...spec, index: 0, id: '', range: src.lineRange(lensLine), lensLine }, written, value }),
+    ...checkSpec({ spec: whole, written, value }),
+    ...checkVariants(whole, value, written),
   ];
   const diagnostics = placed.map((issue) => {
     const loc = src.locate(issue.path);
@@ -325,6 +329,8 @@ function shiftSpec(spec: Omit<Spec, 'index' | 'id'>, lines: number): Omit<Spec, 
     steps: [...spec.steps],
     ...(spec.seeds ? { seeds: [...spec.seeds] } : {}),
     sweep: spec.sweep.map((a) => ({ name: a.name, values: [...a.values] })),
+    ...(spec.pair ? { pair: spec.pair.map((a) => ({ name: a.name, values: [...a.values] })) } : {}),
+    ...(spec.variants ? { variants: spec.variants.map((v) => ({ ...v, line: v.line + lines })) } : {}),
     inputs: { ...spec.inputs },
     range: shift(spec.range, lines),
     lensLine: spec.lensLine + lines,

@@ -136,6 +136,9 @@ function humanize(e: ErrorObject): SchemaIssue {
   }
   switch (e.keyword) {
     case 'required':
+      if (e.params.missingProperty === 'name') {
+        return at('This variant has no name: start it with `- name: <its column header>`.', 'missing-variant-name');
+      }
       return at('This spec has no prompt: add `prompt: <what the image should show>`.', 'missing-prompt');
     case 'additionalProperties': {
       const key = String(e.params.additionalProperty);
@@ -149,8 +152,19 @@ function humanize(e: ErrorObject): SchemaIssue {
           keyPath,
         );
       }
+      if (/^variants\.\d+$/.test(path)) {
+        return at(
+          `Unknown key '${key}' in a variant.${didYouMean(key, known)} A variant sets spec fields: ${known.join(', ')}.`,
+          'unknown-variant-key',
+          true,
+          keyPath,
+        );
+      }
       const where = path ? ` in ${path}` : '';
-      const axes = path === 'sweep' ? ` Sweep axes: ${known.join(', ')}, or NodeTitleOrClass.input.` : '';
+      const axes =
+        path === 'sweep' || path === 'pair'
+          ? ` ${path === 'pair' ? 'Paired' : 'Sweep'} axes: ${known.join(', ')}, or NodeTitleOrClass.input.`
+          : '';
       return at(`Unknown key '${key}'${where}.${didYouMean(key, known)}${axes}`, 'unknown-key', true, keyPath);
     }
     case 'type':
@@ -183,6 +197,7 @@ function humanize(e: ErrorObject): SchemaIssue {
       return at(`${name} must be one of ${allowed.join(', ')}.${didYouMean(String(e.data), allowed)}`, 'out-of-range');
     }
     case 'minItems':
+      if (path === 'variants') return at('variants needs at least one variant, e.g. `- name: base`.', 'empty-variants');
       return at(`${name} needs at least one value.`, 'out-of-range');
     case 'minProperties':
       return at(`${name} needs at least one axis, e.g. \`cfg: [6.5, 7.0]\`.`, 'out-of-range');

@@ -7,8 +7,8 @@ export interface FieldLocation {
   value: Range;
 }
 
-/** How deep field paths are indexed: 'sweep.cfg.0' is three levels. */
-const MAX_DEPTH = 3;
+/** How deep field paths are indexed: 'sweep.cfg.0' is three levels, 'variants.1.sweep.cfg.0' five. */
+const MAX_DEPTH = 5;
 
 /** Offsets to 0-based positions within one parsed chunk of text. */
 export class SourceIndex {

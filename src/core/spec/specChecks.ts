@@ -91,9 +91,10 @@ export function checkSpec({ spec, written, value }: CheckInput): CheckIssue[] {
   if (written('scheduler')) {
     checkName('scheduler', spec.scheduler, KNOWN_SCHEDULERS, 'scheduler', 'unknown-scheduler');
   }
-  for (const axis of spec.sweep) {
+  const swept = [...spec.sweep.map((a) => ({ key: 'sweep', axis: a })), ...(spec.pair ?? []).map((a) => ({ key: 'pair', axis: a }))];
+  for (const { key, axis } of swept) {
     axis.values.forEach((v, i) => {
-      const path = `sweep.${axis.name}.${i}`;
+      const path = `${key}.${axis.name}.${i}`;
       if (axis.name === 'sampler') {
         checkName(path, String(v), KNOWN_SAMPLERS, 'sampler', 'unknown-sampler');
       } else if (axis.name === 'scheduler') {
@@ -104,6 +105,8 @@ export function checkSpec({ spec, written, value }: CheckInput): CheckIssue[] {
       }
     });
   }
+
+  issues.push(...checkPair(spec, written));
 
   if (template) {
     for (const key of Object.keys(spec.models) as (keyof SpecModels)[]) {
@@ -118,7 +121,7 @@ export function checkSpec({ spec, written, value }: CheckInput): CheckIssue[] {
       }
     }
     if (template.defaults.shift === undefined) {
-      for (const path of ['shift', 'sweep.shift']) {
+      for (const path of ['shift', 'sweep.shift', 'pair.shift']) {
         if (written(path)) {
           add(
             path,
@@ -130,6 +133,44 @@ export function checkSpec({ spec, written, value }: CheckInput): CheckIssue[] {
         }
       }
     }
+  }
+  return issues;
+}
+
+/** Paired axes move together, so every list needs one value per row, and no axis is also crossed. */
+function checkPair(spec: Spec, written: (path: string) => boolean): CheckIssue[] {
+  const pair = spec.pair ?? [];
+  const issues: CheckIssue[] = [];
+  const first = pair[0];
+  for (const axis of pair) {
+    const path = `pair.${axis.name}`;
+    if (axis.values.length !== first.values.length) {
+      issues.push({
+        path,
+        onKey: false,
+        message: `pair.${axis.name} has ${axis.values.length} value(s) but pair.${first.name} has ${first.values.length}: paired values go together row by row, so every list needs the same length.`,
+        code: 'pair-length',
+        severity: 'error',
+      });
+    }
+    if (spec.sweep.some((a) => a.name === axis.name)) {
+      issues.push({
+        path,
+        onKey: true,
+        message: `${axis.name} is both paired and swept: keep it in one of \`pair\` or \`sweep\`.`,
+        code: 'pair-and-sweep',
+        severity: 'error',
+      });
+    }
+  }
+  if (pair.some((a) => a.name === 'steps') && written('steps')) {
+    issues.push({
+      path: 'steps',
+      onKey: true,
+      message: 'pair.steps gives the step counts, so `steps` is not used: remove one of them.',
+      code: 'steps-and-pair',
+      severity: 'warning',
+    });
   }
   return issues;
 }

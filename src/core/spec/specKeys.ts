@@ -13,6 +13,8 @@ export interface SpecKeyInfo {
 }
 
 interface SchemaNode {
+  $ref?: string;
+  items?: SchemaNode;
   description?: string;
   type?: string | string[];
   default?: unknown;
@@ -30,14 +32,27 @@ function typeName(s: SchemaNode): string {
   return t.map((x) => (x === 'array' ? 'list' : x === 'object' ? 'mapping' : x)).join(' | ');
 }
 
-function info(s: SchemaNode): SpecKeyInfo {
+const ROOT = schema as unknown as SchemaNode;
+
+/** The node a local `$ref` ('#/properties/cfg') points at: a variant's keys are the spec's own. */
+function resolve(s: SchemaNode): SchemaNode {
+  if (!s.$ref?.startsWith('#/')) return s;
+  let node: unknown = ROOT;
+  for (const part of s.$ref.slice(2).split('/')) node = (node as Record<string, unknown> | undefined)?.[part];
+  return (node as SchemaNode | undefined) ?? s;
+}
+
+function info(node: SchemaNode): SpecKeyInfo {
+  const s = resolve(node);
+  // A list of mappings (variants) completes the keys of its items.
+  const props = s.properties ?? s.items?.properties;
   const values = (s.enum ?? s.examples)?.map(String);
   return {
     description: s.description ?? '',
     type: typeName(s),
     ...(s.default !== undefined ? { default: s.default } : {}),
     ...(values ? { values } : {}),
-    ...(s.properties ? { children: keysOf(s.properties) } : {}),
+    ...(props ? { children: keysOf(props) } : {}),
   };
 }
 

@@ -80,12 +80,31 @@ export interface Spec {
   steps: number[];
   repeats: number;
   sweep: SweepAxis[];
+  /** Axes whose values move together (row k of every axis goes together), crossed with the sweep;
+   * every axis has the same number of values. A `steps` axis here replaces `steps`. */
+  pair?: SweepAxis[];
+  /** Named bundles of settings compared with each other; absent when the spec has none. */
+  variants?: SpecVariant[];
+  /** The setting every image is scored against: a variant name or axis values (`{variant: base, steps: 50}`). */
+  reference?: string | Record<string, AxisValue>;
   /** Extra mapped node inputs, `NodeTitleOrClass.input: value`. */
   inputs: Record<string, AxisValue>;
   /** Range of each field's value, keyed by path: 'prompt', 'steps', 'steps.1', 'sweep.cfg', 'models.unet', … */
   fieldRanges: Record<string, Range>;
   /** Number of error diagnostics in this document; a spec with errors must not be run. */
   errorCount: number;
+}
+
+/** A spec's own settings, without what only the editor needs. */
+export type SpecSettings = Omit<Spec, 'index' | 'id' | 'range' | 'lensLine' | 'fieldRanges' | 'errorCount' | 'variants'>;
+
+/** One variant: the spec with the variant's fields laid over it. */
+export interface SpecVariant {
+  name: string;
+  /** 0-based line of the variant's first key (its CodeLens sits above it). */
+  line: number;
+  /** The spec as this variant runs it (models and inputs merged, every other field replaced). */
+  spec: SpecSettings;
 }
 
 export interface ParseResult {

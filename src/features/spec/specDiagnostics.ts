@@ -1,5 +1,6 @@
 import vscode = require('vscode');
 import type { SpecProblem } from '../../core/runs/specRejected';
+import { fieldRange } from '../../core/spec/fieldRange';
 import type { Range, Severity, Spec, SpecDiagnostic } from '../../core/spec/types';
 import { Disposable } from '../../platform/dispose';
 import { isSpecDocument, type SpecDocuments } from './specDocuments';
@@ -100,19 +101,6 @@ function toDiagnostic(d: SpecDiagnostic): vscode.Diagnostic {
   diag.source = 'qwenprompt';
   diag.code = d.code;
   return diag;
-}
-
-/** The range of a field, or of the nearest thing that explains it: its swept values, its parent, the spec's first line. */
-export function fieldRange(spec: Spec, field: string | undefined): Range | undefined {
-  if (!field) {
-    return undefined;
-  }
-  const candidates = [field, `sweep.${field}`, `sweep.${field.split('.').pop()}`];
-  for (let f = field; f.includes('.');) {
-    f = f.slice(0, f.lastIndexOf('.'));
-    candidates.push(f);
-  }
-  return candidates.map((c) => spec.fieldRanges[c]).find((r) => r !== undefined);
 }
 
 function problemDiagnostic(spec: Spec, p: SpecProblem): vscode.Diagnostic {

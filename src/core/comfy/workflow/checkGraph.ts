@@ -46,7 +46,7 @@ export function checkGraph(graph: ApiGraph, info: ObjectInfo): GraphProblem[] {
         const outType = source ? info[source.class_type]?.output?.[value[1]] : undefined;
         if (!source || (info[source.class_type] && outType === undefined)) {
           problems.push({ ...at, kind: 'bad-link', message: `node ${id}.${name} links to ${value[0]}:${value[1]}, which does not exist` });
-        } else if (outType !== undefined && outType !== type && type !== '*' && outType !== '*') {
+        } else if (outType !== undefined && outType !== type && !isWildcard(type) && !isWildcard(outType)) {
           problems.push({
             ...at,
             kind: 'return-type-mismatch',
@@ -72,4 +72,10 @@ export function checkGraph(graph: ApiGraph, info: ObjectInfo): GraphProblem[] {
     }
   }
   return problems;
+}
+
+/** '*' and match types (ComfySwitchNode's COMFY_MATCHTYPE_V3: the type of whatever is linked in)
+ * accept and give any type, as ComfyUI's validation lets them. */
+function isWildcard(type: string): boolean {
+  return type === '*' || type.startsWith('COMFY_MATCHTYPE');
 }

@@ -6,12 +6,15 @@ export class GraphMappingError extends Error {
   readonly field: string;
   /** The node id concerned; '' when the problem is that no suitable node exists. */
   readonly node: string;
+  /** Other spec fields the problem is also about (the other side of a clash), shown on their lines too. */
+  readonly related: readonly string[];
 
-  constructor(field: string, node: string, message: string) {
+  constructor(field: string, node: string, message: string, related: readonly string[] = []) {
     super(message);
     this.name = 'GraphMappingError';
     this.field = field;
     this.node = node;
+    this.related = related;
   }
 }
 

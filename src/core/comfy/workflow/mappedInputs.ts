@@ -2,16 +2,21 @@ import type { AxisValue } from '../../spec/types';
 import type { ApiGraph, GraphBinding } from '../types';
 import { didYouMean } from '../../spec/didYouMean';
 import { GraphMappingError } from './graphMappingError';
-import { describeNode, isLink, titleOf } from './graphQueries';
+import { describeNode, titleOf } from './graphQueries';
+import { valueHolder, type ValueHolder } from './linkedValue';
 
-/** Finds the node and input that `NodeTitleOrClass.input` names: by exact title first, then by class
- * type, then by title ignoring case. The input name is after the last dot (titles may hold dots). */
-export function resolveNodeInput(graph: ApiGraph, key: string, field: string): { node: string; input: string } {
+/** Finds the node and input that `Node.input` names. The node is a node id (`3`, or a subgraph path
+ * such as `197:192` as ComfyUI's API export numbers a subgraph's nodes), else an exact title, else a
+ * class type, else a title ignoring case. The input name is after the last dot (titles may hold
+ * dots). A linked input is followed to the widget that supplies it (a primitive, a switch's
+ * selected branch). */
+export function resolveNodeInput(graph: ApiGraph, key: string, field: string): ValueHolder {
   const dot = key.lastIndexOf('.');
   const ref = key.slice(0, dot);
   const input = key.slice(dot + 1);
   const ids = Object.keys(graph);
   const matchers = [
+    (id: string) => id === ref,
     (id: string) => titleOf(graph[id]) === ref,
     (id: string) => graph[id].class_type === ref,
     (id: string) => titleOf(graph[id])?.toLowerCase() === ref.toLowerCase(),
@@ -28,14 +33,14 @@ export function resolveNodeInput(graph: ApiGraph, key: string, field: string): {
     throw new GraphMappingError(
       field,
       '',
-      `No node is titled or of class '${ref}' (for ${key}).${didYouMean(ref, names)} Set the node's title in ComfyUI (right-click → Title) and export the graph again.`,
+      `No node has the id, title or class '${ref}' (for ${key}).${didYouMean(ref, names)} Address a node by its id (as in the API export, e.g. 197:192.value), its title or its class.`,
     );
   }
   if (found.length > 1) {
     throw new GraphMappingError(
       field,
       found[0],
-      `${found.length} nodes match '${ref}' (${found.map((id) => describeNode(graph, id)).join(', ')}): give the one ${key} is for a unique title and export the graph again.`,
+      `${found.length} nodes match '${ref}': ${found.map((id) => `${describeNode(graph, id)} → write \`${id}.${input}\``).join('; ')}. Address the one ${key} is for by its id, or give it a unique title.`,
     );
   }
   const node = found[0];
@@ -47,33 +52,56 @@ export function resolveNodeInput(graph: ApiGraph, key: string, field: string): {
       `${describeNode(graph, node)} has no input '${input}'.${didYouMean(input, Object.keys(inputs))} Its inputs: ${Object.keys(inputs).join(', ') || 'none'}.`,
     );
   }
-  if (isLink(inputs[input])) {
-    throw new GraphMappingError(
-      field,
-      node,
-      `Input '${input}' of ${describeNode(graph, node)} is connected to node ${(inputs[input] as [string, number])[0]}; qwenprompt only sets widget values. Convert it back to a widget in ComfyUI, or set the value on the node it comes from.`,
-    );
-  }
-  return { node, input };
+  return valueHolder(graph, node, input, field);
 }
 
-/** Writes `inputs`/sweep values `NodeTitleOrClass.input` into the graph and records their bindings.
- * A mapped value overrides what a spec field wrote into the same input, and so does its binding:
- * a server error on that input is about the mapped value. */
+/** Whether a binding's spec field is one the spec drives: steps, seeds and the prompt always (a run
+ * varies them), any other field only when the spec writes it or sweeps it. */
+export type DrivenField = (field: string) => boolean;
+
+/** Records that `field` sets node.input, or throws when something else already drives that input:
+ * two settings for one widget would leave one of them silently unused (`inputs: {KSampler.steps: 30}`
+ * beside `steps: [20, 40]` ran 30 steps in both columns). A binding of a field the spec does not
+ * drive (a template's default) gives way. */
+export function claim(bindings: GraphBinding[], next: GraphBinding, driven: DrivenField, describe: string): void {
+  const i = bindings.findIndex((b) => b.node === next.node && b.input === next.input);
+  if (i >= 0) {
+    const earlier = bindings[i];
+    if (driven(earlier.field) && driven(next.field) && earlier.field !== next.field) {
+      throw new GraphMappingError(
+        next.field,
+        next.node,
+        `${fieldLabel(next.field)} and ${fieldLabel(earlier.field)} both set ${describe}; one of them would be silently unused in every image. Keep one.`,
+        [earlier.field],
+      );
+    }
+    bindings.splice(i, 1);
+  }
+  bindings.push(next);
+}
+
+/** Writes `inputs`/sweep values `Node.input` into the graph and records their bindings; a mapped
+ * input that a spec field also drives is an error on both. */
 export function applyMappedInputs(
   graph: ApiGraph,
   values: Record<string, AxisValue>,
   fieldOf: (key: string, value: AxisValue) => string,
   bindings: GraphBinding[],
+  driven: DrivenField,
 ): void {
   for (const [key, value] of Object.entries(values)) {
     const field = fieldOf(key, value);
-    const { node, input } = resolveNodeInput(graph, key, field);
+    const { node, input, chain } = resolveNodeInput(graph, key, field);
+    claim(bindings, { field, node, input }, (f) => f === field || driven(f), chain);
     graph[node].inputs[input] = value;
-    const earlier = bindings.findIndex((b) => b.node === node && b.input === input);
-    if (earlier >= 0) {
-      bindings.splice(earlier, 1);
-    }
-    bindings.push({ field, node, input });
   }
+}
+
+/** How a message names a spec field path: `steps` for 'steps.1', `sweep: KSampler.cfg` for 'sweep.KSampler.cfg.0'. */
+export function fieldLabel(field: string): string {
+  const m = /^(inputs|sweep)\.(.+?)(\.\d+)?$/.exec(field);
+  if (m) {
+    return m[1] === 'inputs' ? `\`inputs: ${m[2]}\`` : `\`sweep: ${m[2]}\``;
+  }
+  return `\`${field.replace(/\.\d+$/, '')}\``;
 }

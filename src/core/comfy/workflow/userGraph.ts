@@ -1,9 +1,10 @@
-import type { JobSettings, Spec, SpecModels } from '../../spec/types';
+import type { AxisValue, JobSettings, Spec, SpecModels } from '../../spec/types';
 import type { ApiGraph, ApiNode, BuiltGraph, GraphBinding } from '../types';
 import { fieldPath, sizeOf } from './fieldPath';
 import { GraphMappingError } from './graphMappingError';
 import { describeNode, isLink, nodesOfClass, titleOf, type Link } from './graphQueries';
-import { applyMappedInputs } from './mappedInputs';
+import { valueHolder, type ValueHolder } from './linkedValue';
+import { applyMappedInputs, claim, type DrivenField } from './mappedInputs';
 
 /** Sampler classes qwenprompt can drive; SamplerCustom(Advanced) keep steps, sampler and cfg on
  * the nodes linked into them (BasicScheduler, KSamplerSelect, CFGGuider, RandomNoise). */
@@ -99,19 +100,25 @@ export function findSampler(graph: ApiGraph): string {
 }
 
 /** Maps a job onto a copy of the user's graph. Fields the spec does not write keep the graph's own
- * values; prompt, seed and steps are always written (they are what a run varies). */
+ * values; prompt, seed and steps are always written (they are what a run varies). A field whose
+ * input is linked is written where the link leads (a primitive, the selected branch of a switch). */
 export function mapUserGraph(spec: Spec, settings: JobSettings, userGraph: ApiGraph): BuiltGraph {
   const graph = structuredClone(userGraph);
   const sampler = findSampler(graph);
   const bindings: GraphBinding[] = [];
+  const driven = drivenFields(spec);
   const written = (field: string) =>
     field in spec.fieldRanges ||
     spec.sweep.some((a) => a.name === field) ||
     (field === 'size' && ('width' in spec.fieldRanges || 'height' in spec.fieldRanges));
-  const set = (field: string, node: string, input: string, value: unknown) => {
-    graph[node].inputs[input] = value;
-    bindings.push({ field, node, input });
+  const set = (field: string, holder: ValueHolder, value: unknown) => {
+    claim(bindings, { field, node: holder.node, input: holder.input }, driven, holder.chain);
+    graph[holder.node].inputs[holder.input] = value;
   };
+
+  // Mapped inputs first, so that a switch selects its branch by the spec's own booleans (the
+  // 2512 template's turbo toggle) when the fields below are followed through it.
+  applyMappedInputs(graph, settings.inputs, (key, value) => fieldPath(spec, key, value), bindings, driven);
 
   // The sampler itself, then the nodes feeding its guider/sampler/sigmas/noise inputs.
   const holders = [sampler];
@@ -123,24 +130,23 @@ export function mapUserGraph(spec: Spec, settings: JobSettings, userGraph: ApiGr
       }
     }
   }
-  const holderOf = (field: string, inputs: string[]): { node: string; input: string } => {
-    for (const node of holders) {
-      const input = inputs.find((name) => name in graph[node].inputs && !isLink(graph[node].inputs[name]));
-      if (input) {
-        return { node, input };
-      }
+  const put = (field: string, inputs: string[], value: AxisValue | undefined, always = false) => {
+    if (!always && !written(field)) {
+      return;
     }
-    throw new GraphMappingError(
-      fieldPath(spec, field),
-      sampler,
-      `${describeNode(graph, sampler)} has no ${inputs.join('/')} input for \`${field}\` (nor do the nodes linked into it); remove \`${field}\` from the spec or use a KSampler.`,
-    );
-  };
-  const put = (field: string, inputs: string[], value: unknown, always = false) => {
-    if (always || written(field)) {
-      const { node, input } = holderOf(field, inputs);
-      set(fieldPath(spec, field, value as string | number), node, input, value);
+    const path = fieldPath(spec, field, value);
+    const node = holders.find((id) => inputs.some((name) => name in graph[id].inputs));
+    if (!node) {
+      throw new GraphMappingError(
+        path,
+        sampler,
+        always
+          ? `${describeNode(graph, sampler)} has no ${inputs.join('/')} input (nor do the nodes linked into its guider, sampler, sigmas or noise), and qwenprompt varies \`${field}\` in every run; title the sampling node that has it "qwenprompt".`
+          : `${describeNode(graph, sampler)} has no ${inputs.join('/')} input for \`${field}\` (nor do the nodes linked into its guider, sampler, sigmas or noise); remove \`${field}\` from the spec, the graph decides it.`,
+      );
     }
+    const input = inputs.find((name) => name in graph[node].inputs)!;
+    set(path, valueHolder(graph, node, input, path), value);
   };
 
   put('seed', ['seed', 'noise_seed'], settings.seed, true);
@@ -151,27 +157,37 @@ export function mapUserGraph(spec: Spec, settings: JobSettings, userGraph: ApiGr
   put('denoise', ['denoise'], settings.denoise);
 
   const positive = textNode(graph, holders, 'positive', 'prompt');
-  set('prompt', positive.node, positive.input, settings.prompt);
+  set('prompt', positive, settings.prompt);
   if (written('negative')) {
     const negative = textNode(graph, holders, 'negative', 'negative');
     if (negative.node === positive.node) {
       throw new GraphMappingError(
         'negative',
         negative.node,
-        `The sampler's positive and negative inputs both come from ${describeNode(graph, negative.node)}; give the negative its own CLIPTextEncode node.`,
+        `The sampler's positive and negative inputs both take their text from ${describeNode(graph, negative.node)}; give the negative its own CLIPTextEncode node.`,
       );
     }
-    set('negative', negative.node, negative.input, settings.negative);
+    set('negative', negative, settings.negative);
   }
 
   if (written('size')) {
     const latent = latentNode(graph, holders, sampler, spec);
     const field = fieldPath(spec, 'size', sizeOf(settings));
-    set(field, latent, 'width', settings.width);
-    set(field, latent, 'height', settings.height);
+    const width = valueHolder(graph, latent, 'width', field);
+    const height = valueHolder(graph, latent, 'height', field);
+    if (width.node === height.node && width.input === height.input && settings.width !== settings.height) {
+      throw new GraphMappingError(
+        field,
+        width.node,
+        `Width and height of ${describeNode(graph, latent)} both come from ${describeNode(graph, width.node)}, so the graph only makes square images; ${sizeOf(settings)} needs them apart.`,
+      );
+    }
+    set(field, width, settings.width);
+    set(field, height, settings.height);
   }
   if (written('shift') && settings.shift !== undefined) {
-    set(fieldPath(spec, 'shift', settings.shift), shiftNode(graph, holders), 'shift', settings.shift);
+    const field = fieldPath(spec, 'shift', settings.shift);
+    set(field, valueHolder(graph, shiftNode(graph, holders), 'shift', field), settings.shift);
   }
 
   for (const key of Object.keys(spec.models) as (keyof SpecModels)[]) {
@@ -183,13 +199,11 @@ export function mapUserGraph(spec: Spec, settings: JobSettings, userGraph: ApiGr
         loaders[0] ?? '',
         loaders.length === 0
           ? `models.${key} has no node to go to: the graph has no ${classes.join(' or ')} node. Remove it from the spec or add the loader to the graph.`
-          : `models.${key} is ambiguous: the graph has ${loaders.length} ${classes.join('/')} nodes (${loaders.map((id) => describeNode(graph, id)).join(', ')}); set the file with \`inputs: {"<node title>.${input}": …}\` instead.`,
+          : `models.${key} is ambiguous: the graph has ${loaders.length} ${classes.join('/')} nodes (${loaders.map((id) => describeNode(graph, id)).join(', ')}); set the file with \`inputs: {"<node id or title>.${input}": …}\` instead.`,
       );
     }
-    set(`models.${key}`, loaders[0], input, spec.models[key]);
+    set(`models.${key}`, valueHolder(graph, loaders[0], input, `models.${key}`), spec.models[key]);
   }
-
-  applyMappedInputs(graph, settings.inputs, (key, value) => fieldPath(spec, key, value), bindings);
 
   return {
     graph,
@@ -201,8 +215,8 @@ export function mapUserGraph(spec: Spec, settings: JobSettings, userGraph: ApiGr
 }
 
 /** Follows the sampler's (or guider's) positive/negative link back through conditioning nodes to
- * the node holding the text. */
-function textNode(graph: ApiGraph, holders: string[], side: 'positive' | 'negative', field: string): { node: string; input: string } {
+ * the widget holding the text (the encoder's own, or a primitive linked into it). */
+function textNode(graph: ApiGraph, holders: string[], side: 'positive' | 'negative', field: string): ValueHolder {
   const from = holders.find((id) => isLink(graph[id].inputs[side]));
   if (!from) {
     throw new GraphMappingError(field, holders[0], `${describeNode(graph, holders[0])} has no ${side} input to take the ${field} from.`);
@@ -217,9 +231,12 @@ function textNode(graph: ApiGraph, holders: string[], side: 'positive' | 'negati
         `The ${side} input of ${describeNode(graph, from)} links to node ${link[0]}, which is not in the graph.`,
       );
     }
-    const input = ['text', 'prompt'].find((name) => typeof node.inputs[name] === 'string');
+    const input = ['text', 'prompt'].find((name) => typeof node.inputs[name] === 'string' || isLink(node.inputs[name]));
     if (input) {
-      return { node: link[0], input };
+      const holder = valueHolder(graph, link[0], input, field);
+      if (typeof graph[holder.node].inputs[holder.input] === 'string') {
+        return holder;
+      }
     }
     const next = Object.entries(node.inputs).find(([name, v]) => /conditioning/i.test(name) && isLink(v));
     if (!next) {
@@ -232,6 +249,17 @@ function textNode(graph: ApiGraph, holders: string[], side: 'positive' | 'negati
     link = next[1] as Link;
   }
   throw new GraphMappingError(field, link[0], `Could not find the ${side} text node within 8 links of the sampler.`);
+}
+
+/** Which bindings' fields the spec drives: steps, seeds and the prompt always (every run varies
+ * them), mapped inputs and sweep axes, and any field the spec writes. */
+export function drivenFields(spec: Spec): DrivenField {
+  return (field) =>
+    /^(steps|seed|seeds|prompt)(\.|$)/.test(field) ||
+    field.startsWith('sweep.') ||
+    field.startsWith('inputs.') ||
+    field in spec.fieldRanges ||
+    (field === 'size' && ('width' in spec.fieldRanges || 'height' in spec.fieldRanges));
 }
 
 /** The empty-latent node linked into the sampler's latent_image, which sets the image size. */
@@ -247,7 +275,7 @@ function latentNode(graph: ApiGraph, holders: string[], sampler: string, spec: S
       `${describeNode(graph, sampler)} has no latent_image link, so there is no node to set the size on.`,
     );
   }
-  if (!('width' in node.inputs) || !('height' in node.inputs) || isLink(node.inputs.width)) {
+  if (!('width' in node.inputs) || !('height' in node.inputs)) {
     throw new GraphMappingError(
       field,
       link[0],
