@@ -9,7 +9,7 @@ import { graphProblems, openWorkflow, type GraphCheck } from '../core/runs/graph
 import type { SessionRequest } from '../core/runs/options';
 import { readRunRecord } from '../core/runs/record';
 import { findResumable, openedRun } from '../core/runs/resume';
-import { DEFAULT_RUNS_FOLDER, runDirOfArg, runsRootFor } from '../core/runs/runFolders';
+import { DEFAULT_RUNS_FOLDER, listRuns, runDirOfArg, runsRootFor } from '../core/runs/runFolders';
 import { runSession } from '../core/runs/session';
 import { isSpecRejectedError } from '../core/runs/specRejected';
 import { convergenceLines, DEFAULT_THRESHOLD } from '../core/convergence/analyse';
@@ -20,6 +20,7 @@ import type { Spec, SpecDiagnostic } from '../core/spec/types';
 import { ProgressView } from './progressView';
 import { summaryTables } from './poolSummary';
 import { chooseServers } from './servers';
+import { timeSamples } from '../core/runs/estimate';
 import { chosenVariants } from '../core/runs/plan';
 import { vramLegend } from '../shared/format';
 import type { RunRecord } from '../shared/runRecord';
@@ -243,7 +244,9 @@ async function runCommand(
         spec.workflow && !toResume
           ? (graphs.get(spec)?.graph ?? (await checkGraphs(file, spec)).graph ?? failGraph(file, spec.workflow))
           : undefined;
-      const view = new ProgressView(io.err, { tty: !!io.err.isTTY && !o.json, columns: io.err.columns });
+      // Earlier runs of this spec say how long this one will take on the same GPU kind.
+      const past = (await listRuns(runsRoot, spec.id, file)).flatMap((r) => timeSamples(r.record));
+      const view = new ProgressView(io.err, { tty: !!io.err.isTTY && !o.json, columns: io.err.columns, past });
       view.title(`${spec.name} → ${server}${toResume ? ' (resumed)' : ''}`);
       const common = {
         client,

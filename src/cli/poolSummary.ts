@@ -1,5 +1,5 @@
 // What the terminal says of a pool run after its table: each server's share and times, and every job moved.
-import { gpuKind } from '../core/runs/pool';
+import { gpuKind } from '../shared/gpuKind';
 import { isMeasured } from '../core/runs/stats';
 import { summaryTable } from '../shared/format';
 import type { RunRecord } from '../shared/runRecord';

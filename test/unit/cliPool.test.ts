@@ -84,6 +84,11 @@ test('run --pool NAME takes the pool from .vscode/settings.json (comments allowe
       ['left', 'right'],
     );
     assert.ok(record.cells.every((c: { server: string }) => c.server === 'left' || c.server === 'right'));
+    // The first run had no past to go by; the second's start line says how long it will take.
+    assert.doesNotMatch(r.stderr, /queued 6 job\(s\) · ~/);
+    const again = await runCli(['run', file, '--pool', 'lab']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /^queued 6 job\(s\) · ~\d+ (s|min); run folder /m);
     const bad = await runCli(['run', file, '--pool', 'nobody']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /lists no server in pool "nobody"/);

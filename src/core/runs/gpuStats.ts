@@ -1,5 +1,5 @@
 // Statistics never mix GPUs: a pool run's cells are grouped by the GPU kind of the server that made them.
-import { gpuKind } from './pool';
+import { gpuKind } from '../../shared/gpuKind';
 import { columnStats } from './stats';
 import type { CellRecord, GpuStats, RunRecord } from '../../shared/runRecord';
 

@@ -7,7 +7,8 @@ import { missingOnServer } from './serverModels';
 import { serverFacts } from './serverFacts';
 import { watchServer } from './serverWatch';
 import { VramMonitor } from './vram';
-import type { PoolServerFacts, ServerFacts } from '../../shared/runRecord';
+import { gpuKind } from '../../shared/gpuKind';
+import type { PoolServerFacts } from '../../shared/runRecord';
 import type { ServerReach } from '../../shared/serverReach';
 
 /** A server a run may use: a name the record and the panel show, and its client. */
@@ -81,11 +82,6 @@ export class ServerSlot {
     this.#watch?.dispose();
     this.vram.stop();
   }
-}
-
-export function gpuKind(f: ServerFacts): string {
-  const gib = f.vramTotalBytes ? ` · ${Math.round(f.vramTotalBytes / 1024 ** 3)} GiB` : '';
-  return `${f.gpu ?? 'unknown GPU'}${gib}`;
 }
 
 /**
