@@ -22,6 +22,7 @@ import { Judging } from './render/judging';
 import { Lightbox } from './render/lightbox';
 import { ServerBanner } from './render/serverBanner';
 import { renderSummary } from './render/summary';
+import { renderServers } from './render/servers';
 import { resumableCount, resumeLabel } from './view/resume';
 import type { CellRecord, ColumnStats, RunRecord } from '../src/shared/runRecord';
 
@@ -265,6 +266,8 @@ class App {
       h('h2', {}, 'Summary'),
       h('div', { class: 'summary-body' }, h('div', { class: 'table-wrap' }, renderSummary(stats, this.#record?.cells)), renderChart(stats)),
     );
+    const servers = renderServers(this.#record);
+    if (servers) this.#summary.append(servers);
     const convergence = renderConvergence(this.#record);
     if (convergence) this.#summary.append(convergence);
   }
