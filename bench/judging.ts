@@ -76,7 +76,7 @@ export async function benchJudging(opts: { jobs: number; rounds: number }): Prom
     let saved = record;
     for (let r = 0; r < opts.rounds; r++) {
       const t = performance.now();
-      saved = await addRatings(dir, votes, { blind: true });
+      saved = await addRatings(dir, votes, { blind: true, rater: `rater ${r % 3}` });
       saves.push(performance.now() - t);
     }
     const summary = timeMs(() => qualitySummary(saved));
@@ -84,13 +84,13 @@ export async function benchJudging(opts: { jobs: number; rounds: number }): Prom
     const csv = timeMs(() => csvSummary(saved));
     const chunks = timeMs(() => readPngText(png), 21);
     const spec = timeMs(() => specFromPng(png, 'bench', 'bench.api.json'), 21);
-    const votesTotal = saved.ratings.length;
+    const votesTotal = (saved.ratings ?? []).length;
     printTable(
       `Judging: ${opts.jobs} images, ${opts.rounds} blind rounds (${votesTotal} votes, run.json ${(statSync(path.join(dir, 'run.json')).size / 1e6).toFixed(1)} MB at the end)`,
       ['what', 'median ms', 'max ms', 'target', ''],
       [
         [
-          'save a round (read, append, atomic write)',
+          'save a round (read run.json, write ratings/<rater>-<round>.json, read every round)',
           fmt(median(saves)),
           fmt(Math.max(...saves)),
           '< 1000 ms',

@@ -52,8 +52,8 @@ async function sweep(
       runsRoot: path.join(path.dirname(file), 'runs'),
       client: pool[0].client,
       ...(pool.length > 1 ? { pool } : {}),
-      convergence: false,
-      thumbnails: true,
+      convergence: work.convergence ? {} : false,
+      thumbnails: work.thumbnails,
       vramPollMs: 500,
     });
     const cpu = process.cpuUsage(cpu0);
@@ -195,6 +195,29 @@ export async function benchPoolUnequal(): Promise<void> {
   }
 }
 
+/** The client's CPU and memory per 1024² image: everything on (thumbnails, live convergence scores), and off (download and hash only, what a bare client does). */
+export async function benchClientCost(images: number): Promise<void> {
+  const servers = [await startServerProcess({ msPerStep: 5, loadMs: 5, maxImageSide: 1024 })];
+  const rows: string[][] = [];
+  try {
+    for (const [label, work] of [
+      ['thumbnails + scores (default)', { thumbnails: true, convergence: true }],
+      ['download + hash only', { thumbnails: false, convergence: false }],
+    ] as const) {
+      const r = await sweep(servers, [2, 4], images / 2, 1024, undefined, work);
+      const n = made(r.record);
+      rows.push([label, String(n), fmt(r.cpuMs / n, 0), verdict(r.cpuMs / n <= 60), fmt(r.rssMb, 0), load()]);
+    }
+  } finally {
+    await Promise.all(servers.map((s) => s.close()));
+  }
+  printTable(
+    `Client cost per 1024² PNG (${images} images, one test server in its own process)`,
+    ['work', 'images', 'client CPU ms/image', 'target ≤ 60', 'peak RSS MB', 'load'],
+    rows,
+  );
+}
+
 if (require.main === module) {
   const quick = process.argv.includes('--quick');
   void (async () => {
@@ -202,6 +225,7 @@ if (require.main === module) {
     await benchPoolScaling(quick ? [1, 2, 4] : [1, 2, 4, 8], quick ? 3 : 5);
     await benchPoolKill();
     await benchPoolUnequal();
+    await benchClientCost(quick ? 12 : 24);
     console.log(`\nload average at end ${load()}`);
   })().catch((e: unknown) => {
     console.error(e);

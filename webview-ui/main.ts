@@ -12,7 +12,9 @@ import {
   type ToWebview,
 } from '../src/protocol/messages';
 import { Messenger, type RequestParams } from '../src/protocol/messenger';
-import { gridLayout, rowLabel, runProgressText } from './view/cells';
+import { runProgressText } from './view/cells';
+import { parseLayoutChoice, planGrid, type LayoutChoice } from '../src/shared/gridLayout';
+import { renderBlock, renderLayoutControl } from './render/gridView';
 import { CellView } from './render/cell';
 import { renderChart } from './render/chart';
 import { renderConvergence } from './render/convergence';
@@ -57,7 +59,9 @@ class App {
   #header = h('header', { class: 'run-header' });
   #notice = h('div', { class: 'notice', role: 'status' });
   #server: ServerBanner;
-  #grid = h('div', { class: 'grid', role: 'grid', 'aria-label': 'Images by setting and repeat' });
+  #grid = h('div', { class: 'grid', 'data-testid': 'grid' });
+  /** The user's layout from the control (persisted), else the spec's `layout`, else the default. */
+  #layout: Partial<LayoutChoice> | undefined;
   #summary = h('section', { class: 'summary-section', 'aria-label': 'Summary' });
 
   constructor(root: HTMLElement, init: PanelInit) {
@@ -81,6 +85,7 @@ class App {
       imageBase: () => this.#init.imageBase,
       runDir: () => this.#init.runDir,
       grid: () => this.#grid,
+      layout: () => (this.#record ? this.#layoutChoice(this.#record) : undefined),
       request: (kind, ...params) => this.#messenger.request(kind, ...params),
       notice: (text, kind) => this.#showNotice(text, kind),
     });
@@ -118,6 +123,10 @@ class App {
     );
     this.#renderAll();
     const saved = parsePersistedState(vscode.getState());
+    if (saved?.layout && saved.spec === init.record?.spec.id) {
+      this.#layout = saved.layout;
+      this.#renderAll();
+    }
     if (saved?.zoomed && saved.runDir === init.runDir) this.#lightbox.show(saved.zoomed);
     this.#persist();
     m.send({ type: 'ready', protocol: PROTOCOL_VERSION });
@@ -130,6 +139,8 @@ class App {
   #persist(): void {
     const state: PersistedState = { v: 1, runDir: this.#init.runDir };
     if (this.#lightbox.key) state.zoomed = this.#lightbox.key;
+    const spec = this.#record?.spec.id;
+    if (this.#layout && spec) Object.assign(state, { layout: this.#layout, spec });
     vscode.setState(state);
   }
 
@@ -163,38 +174,37 @@ class App {
       this.#summary.replaceChildren();
       return;
     }
-    const layout = gridLayout(record.cells);
+    const plan = planGrid(record.cells, this.#layoutChoice(record));
     this.#images.hold();
     const byKey = new Map(record.cells.map((c) => [c.key, c]));
-    this.#grid.style.setProperty('--columns', String(layout.columns.length));
-    const head = h('div', { class: 'grid-row head', role: 'row' }, h('div', { class: 'corner', role: 'columnheader' }));
-    for (const col of layout.columns) head.append(h('div', { class: 'col-head', role: 'columnheader', title: col.column }, col.column));
-    const rows: HTMLElement[] = [head];
-    layout.rows.forEach((row, r) => {
-      const el = h('div', { class: 'grid-row', role: 'row' }, h('div', { class: 'row-head', role: 'rowheader' }, rowLabel(row)));
-      layout.keys[r].forEach((key) => {
-        const cell = key ? byKey.get(key) : undefined;
-        if (!cell) {
-          el.append(h('div', { class: 'cell hole', role: 'gridcell' }));
-          return;
-        }
-        const view = new CellView(cell, this.#init.imageBase, {
-          zoom: (k) => this.#lightbox.show(k),
-          open: (file) => this.#request('openImage', { file }),
-          loadImage: (img, src) => this.#images.assign(img, src),
-        });
-        const p = this.#init.progress[cell.key];
-        if (p) view.setProgress(p.value, p.max);
-        this.#cells.set(cell.key, view);
-        el.append(view.el);
+    const makeCell = (key: string) => {
+      const cell = byKey.get(key);
+      if (!cell) return undefined;
+      const view = new CellView(cell, this.#init.imageBase, {
+        zoom: (k) => this.#lightbox.show(k),
+        open: (file) => this.#request('openImage', { file }),
+        loadImage: (img, src) => this.#images.assign(img, src),
       });
-      rows.push(el);
+      const p = this.#init.progress[cell.key];
+      if (p) view.setProgress(p.value, p.max);
+      this.#cells.set(cell.key, view);
+      return view.el;
+    };
+    const blocks = plan.blocks.map((b) => renderBlock(b, plan.columns, makeCell, 'Images by setting'));
+    const control = renderLayoutControl(plan, (choice) => {
+      this.#layout = choice;
+      this.#persist();
+      this.#renderAll();
     });
-    this.#grid.replaceChildren(...rows);
+    this.#grid.replaceChildren(control, ...blocks);
     this.#renderSummary(record.stats);
     this.#images.release();
     if (this.#lightbox.key) this.#lightbox.refresh();
     this.#judging.update();
+  }
+
+  #layoutChoice(record: RunRecord): Partial<LayoutChoice> | undefined {
+    return this.#layout ?? parseLayoutChoice((record.spec.resolved as { layout?: unknown } | undefined)?.layout);
   }
 
   #renderHeader(): void {

@@ -1,7 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ComfyClient } from '../core/comfy/client';
 import { isComfyError, userMessage } from '../core/comfy/errors';
 import type { ILogger } from '../core/logger';
 import { loadUserGraph } from '../core/comfy/graph';
@@ -19,8 +18,10 @@ import { parseSpecs } from '../core/spec/parse';
 import type { Spec, SpecDiagnostic } from '../core/spec/types';
 import { ProgressView } from './progressView';
 import { summaryTables } from './poolSummary';
-import { chooseServers } from './servers';
+import { chooseServers, poolClients } from './servers';
 import { timeSamples } from '../core/runs/estimate';
+import { importRatingsCommand, ratePackCommand, ratingsCommand } from './studyCommands';
+import { EXIT, UsageError } from './usage';
 import { chosenVariants } from '../core/runs/plan';
 import { vramLegend } from '../shared/format';
 import type { RunRecord } from '../shared/runRecord';
@@ -33,6 +34,11 @@ Usage:
   qwenprompt run SPEC --resume         the same for the newest unfinished run of each spec in SPEC
   qwenprompt validate SPEC [SPEC…]     check spec files; prints problems as file:line:col
   qwenprompt compare RUN_A RUN_B       how times and convergence changed between two runs (Markdown)
+  qwenprompt ratings RUN_DIR           scores per setting and per rater, with the raters' agreement (Markdown)
+  qwenprompt rate-pack RUN_DIR [--out FILE]
+                                       one self-contained HTML page to rate the run blind in a browser
+  qwenprompt import-ratings FILE RUN_DIR [--rater NAME]
+                                       add a ratings file the rate pack downloaded to the run
   qwenprompt --help | --version
 
 Options for run:
@@ -56,11 +62,6 @@ Options for run:
 
 Exit codes: 0 all images made; 1 a run failed or was partial; 2 bad usage or spec; 3 server problem; 130 cancelled.`;
 
-/** Exit codes, so scripts and CI can tell a spec problem from a server problem. */
-const EXIT = { ok: 0, runFailed: 1, usage: 2, server: 3, cancelled: 130 } as const;
-
-class UsageError extends Error {}
-
 export async function main(argv: string[], io = { out: process.stdout, err: process.stderr }): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
@@ -75,6 +76,9 @@ export async function main(argv: string[], io = { out: process.stdout, err: proc
     if (command === 'run') return await runCommand(rest, io);
     if (command === 'validate') return await validateCommand(rest, io);
     if (command === 'compare') return await compareCommand(rest, io);
+    if (command === 'ratings') return await ratingsCommand(rest, io);
+    if (command === 'rate-pack') return await ratePackCommand(rest, io);
+    if (command === 'import-ratings') return await importRatingsCommand(rest, io);
     throw new UsageError(`Unknown command "${command}".`);
   } catch (e) {
     if (e instanceof UsageError) {
@@ -206,15 +210,7 @@ async function runCommand(
   }
 
   const log = stderrLogger(io.err, !!process.env.QWENPROMPT_DEBUG);
-  const pool = servers.map((s) => ({
-    name: s.name,
-    client: new ComfyClient({
-      baseUrl: s.url,
-      token: (s.tokenEnv && process.env[s.tokenEnv]) || undefined,
-      logger: log,
-      watchdogMs: watchdogMin * 60_000,
-    }),
-  }));
+  const pool = poolClients(servers, { logger: log, watchdogMs: watchdogMin * 60_000 });
   const client = pool[0].client;
   const controller = new AbortController();
   let interrupts = 0;

@@ -2,6 +2,8 @@
 // that pool in the workspace's `.vscode/settings.json` (`qwenprompt.comfy.servers`, entries with `pools`).
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { ComfyClient, type ComfyClientOptions } from '../core/comfy/client';
+import type { PoolServer } from '../core/runs/pool';
 
 export interface CliServer {
   url: string;
@@ -34,6 +36,14 @@ export async function chooseServers(o: { urls?: string[]; pool?: string; tokenEn
     }
   }
   return serversFromUrls(urls, o.tokenEnv);
+}
+
+/** One client per server, each with its own token (read from its variable). */
+export function poolClients(servers: CliServer[], opts: Omit<ComfyClientOptions, 'baseUrl' | 'token'>): PoolServer[] {
+  return servers.map((s) => ({
+    name: s.name,
+    client: new ComfyClient({ ...opts, baseUrl: s.url, token: (s.tokenEnv && process.env[s.tokenEnv]) || undefined }),
+  }));
 }
 
 /** Names a URL by its host:port, numbered when two are alike. */

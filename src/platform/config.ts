@@ -30,6 +30,8 @@ export interface QwenConfig {
   readonly watchdogMinutes: number;
   /** Mean SSIM a step count must reach to be recommended after a steps sweep. */
   readonly convergenceThreshold: number;
+  /** Who the panel's rating rounds are saved as; empty: git's user.name. */
+  readonly rater: string;
 }
 
 export const DEFAULT_COMFY_URL = 'http://127.0.0.1:8188';
@@ -51,6 +53,7 @@ export function readQwenConfig(get: (key: string) => unknown): QwenConfig {
     codeLensEnabled: get('codeLens.enabled') !== false,
     watchdogMinutes: clampInt(get('watchdogMinutes'), 1, 24 * 60, 10),
     convergenceThreshold: clampThreshold(get('convergence.threshold')),
+    rater: asString(get('rater')).trim().slice(0, 80),
   });
 }
 

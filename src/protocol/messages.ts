@@ -1,6 +1,7 @@
 // Host <-> results-webview messages. Imports nothing at run time but src/shared (pure), so the webview
 // bundle, the extension host and node:test all compile it.
 import { isCriterion, isScore, type Scores } from '../shared/criteria';
+import { parseLayoutChoice, type LayoutChoice } from '../shared/gridLayout';
 import type { RunHistoryEntry } from '../shared/history';
 import type { QualitySummary } from '../shared/quality';
 import type { CellRecord, ColumnStats, RunRecord } from '../shared/runRecord';
@@ -65,6 +66,10 @@ export interface Requests {
   /** The labelled grid drawn by the webview, as PNG bytes; the host asks where to save it and replies
    * with the file written (undefined when the user picked none). */
   exportGrid: { params: { png: Uint8Array; to: 'file' | 'runFolder' }; reply: string | undefined };
+  /** Write the rate pack (one HTML page for blind rating in a browser) into the run folder; replies with its path. */
+  ratePack: { params: {}; reply: string | undefined };
+  /** Add a ratings file the user picks (a rate pack's download) as a round of the run; undefined when none was picked. */
+  importRatings: { params: {}; reply: QualitySummary | undefined };
   /** Every run of this spec, newest first. */
   history: { params: {}; reply: RunHistoryEntry[] };
   /** Another run of the same spec, to compare with. */
@@ -88,6 +93,10 @@ export interface VoteMessage {
   cell: string;
   scores: Scores;
   note?: string;
+  /** Elements the image shows that the prompt did not ask for. */
+  unrequested?: string[];
+  /** Elements the prompt asked for that the image lacks. */
+  missing?: string[];
 }
 
 /** Another run of the same spec, as the webview needs it to draw its images. */
@@ -135,6 +144,8 @@ const REQUEST_KEYS: { [K in keyof Requests]: readonly (keyof Requests[K]['params
   cancel: [],
   revealRunFolder: [],
   quality: [],
+  ratePack: [],
+  importRatings: [],
   history: [],
   resume: [],
   retryServer: [],
@@ -154,6 +165,8 @@ function isWebviewRequest(b: unknown): b is WebviewRequest {
     case 'cancel':
     case 'revealRunFolder':
     case 'quality':
+    case 'ratePack':
+    case 'importRatings':
     case 'history':
     case 'resume':
     case 'retryServer':
@@ -178,9 +191,12 @@ function isWebviewRequest(b: unknown): b is WebviewRequest {
 }
 
 function isVote(v: unknown): v is VoteMessage {
-  if (!isObject(v) || !onlyKeys(v, ['cell', 'scores', 'note'])) return false;
+  if (!isObject(v) || !onlyKeys(v, ['cell', 'scores', 'note', 'unrequested', 'missing'])) return false;
   if (!isString(v.cell) || v.cell.length === 0 || v.cell.length > 512 || !isObject(v.scores)) return false;
   if (v.note !== undefined && !(isString(v.note) && v.note.length <= 2000)) return false;
+  for (const tags of [v.unrequested, v.missing]) {
+    if (tags !== undefined && !(Array.isArray(tags) && tags.length <= 50 && tags.every((t) => isString(t) && t.length <= 80))) return false;
+  }
   return Object.entries(v.scores).every(([k, x]) => isCriterion(k) && (x === undefined || isScore(x)));
 }
 
@@ -189,7 +205,10 @@ function isQualitySummary(q: unknown): q is QualitySummary {
     isObject(q) &&
     Array.isArray(q.settings) &&
     q.settings.every((s) => isObject(s) && isString(s.column) && isObject(s.means)) &&
-    isFiniteNumber(q.votes)
+    isFiniteNumber(q.votes) &&
+    Array.isArray(q.raters) &&
+    Array.isArray(q.agreement) &&
+    Array.isArray(q.flags)
   );
 }
 
@@ -216,6 +235,8 @@ const REPLY_CHECKS: { [K in keyof Requests]: (v: unknown) => v is Requests[K]['r
   selectServer: ignored,
   saveRatings: isQualitySummary,
   quality: isQualitySummary,
+  ratePack: isFileOrNothing,
+  importRatings: (v: unknown): v is QualitySummary | undefined => v === undefined || isQualitySummary(v),
   exportTable: isFileOrNothing,
   exportGrid: isFileOrNothing,
   history: isHistoryList,
@@ -332,10 +353,19 @@ export interface PersistedState {
   runDir: string;
   /** Key of the cell shown in the lightbox, if one is open. */
   zoomed?: string;
+  /** The grid layout the user chose, and the spec id it was chosen for (another spec's run ignores it). */
+  layout?: Partial<LayoutChoice>;
+  spec?: string;
 }
 
 /** Validates state from an older (or newer) webview; undefined means "start fresh". */
 export function parsePersistedState(s: unknown): PersistedState | undefined {
   if (!isObject(s) || s.v !== 1 || !isString(s.runDir) || s.runDir === '') return undefined;
-  return { v: 1, runDir: s.runDir, ...(isString(s.zoomed) ? { zoomed: s.zoomed } : {}) };
+  const layout = parseLayoutChoice(s.layout);
+  return {
+    v: 1,
+    runDir: s.runDir,
+    ...(isString(s.zoomed) ? { zoomed: s.zoomed } : {}),
+    ...(layout && isString(s.spec) ? { layout, spec: s.spec } : {}),
+  };
 }

@@ -1,6 +1,6 @@
 // run.json as the host writes it and the panel, the CLI and the exports read it. Pure types: the
 // webview, the host and the CLI all import them, so this file imports nothing outside src/shared.
-import type { Scores } from './criteria';
+import type { Criterion, Scores } from './criteria';
 
 /** A swept or spec value as it appears in a cell's axes: a number or a name. */
 export type AxisValue = string | number | boolean;
@@ -189,6 +189,35 @@ export interface ConvergenceGroup {
   timeFraction?: number;
 }
 
+/** One setting (column) scored against the run's one reference setting. */
+export interface ReferencePoint {
+  column: string;
+  /** Its short name, e.g. 'lightning-8' or 'base-50'. */
+  label: string;
+  variant?: string;
+  steps: number;
+  /** Seeds scored. */
+  n: number;
+  ssim: number;
+  ssimMin: number;
+  deltaE: number;
+  /** Mean execution time of the column (warm runs where measured), ms. */
+  timeMs?: number;
+  /** timeMs / the reference's. */
+  timeFraction?: number;
+}
+
+/** Every setting against one reference (runs of variants, or a spec with `reference:`). */
+export interface ReferenceSummary {
+  /** The reference column, and its short name. */
+  column: string;
+  label: string;
+  /** Every scored setting, the reference included, in plan order. */
+  points: ReferencePoint[];
+  /** The cheapest setting other than the reference whose mean SSIM reaches the threshold, if any is cheaper than the reference. */
+  recommended?: string;
+}
+
 /** Objective convergence of a steps sweep (record.convergence). */
 export interface ConvergenceSummary {
   /** How the scores were made (window, colour difference, working size). */
@@ -196,6 +225,8 @@ export interface ConvergenceSummary {
   /** Mean SSIM a step count must reach to be recommended. */
   threshold: number;
   groups: ConvergenceGroup[];
+  /** Set when every image was scored against one reference setting (then `groups` is empty). */
+  reference?: ReferenceSummary;
   /** Time spent scoring, ms (client side, after the run). */
   scoringMs: number;
 }
@@ -232,13 +263,31 @@ export interface ServerFacts {
   pythonVersion?: string;
 }
 
-/** One reviewer's vote on one image, as run.json keeps it. */
+/** A box a reviewer drew on an image to mark a defect: fractions of the image's width and height (0–1). */
+export interface DefectRegion {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  criterion: Criterion;
+  /** One word or a few: what is wrong there ("seam", "hue shift"). */
+  word: string;
+}
+
+/** One reviewer's vote on one image (a round file's vote with its round's facts filled in). */
 export interface Rating {
   cell: string;
   image: string;
   scores: Scores;
   note?: string;
   at: string;
+  /** Who cast it (absent in records made before raters were kept). */
+  rater?: string;
+  /** Elements the image shows that the prompt did not ask for ("pendant", "extra flower"). */
+  unrequested?: string[];
+  /** Elements the prompt asked for that the image lacks. */
+  missing?: string[];
+  regions?: DefectRegion[];
   /** Which rating round the vote belongs to (one blind round = one id), so rounds can be counted. */
   round?: string;
   /** True when the settings were hidden and the order shuffled while rating. */
@@ -273,7 +322,12 @@ export interface RunRecord {
   previews?: 'on' | 'off' | 'mixed';
   cells: CellRecord[];
   stats: ColumnStats[];
-  ratings: Rating[];
+  /**
+   * Votes. run.json itself no longer keeps them (each round is its own file under ratings/, so
+   * raters in several clones merge without conflicts); older records hold them here, and a record
+   * read for display carries both.
+   */
+  ratings?: Rating[];
   /** Objective convergence per step count and the recommended setting (steps sweeps only). */
   convergence?: ConvergenceSummary;
   /** The client's own wall time for the whole run, ms. */

@@ -1,6 +1,6 @@
 // Judging in the real workbench: run a small spec against the ComfyUI test server, rate its images
 // blind with the keyboard only, compare two of them (side by side, then the per-pixel difference),
-// export the labelled grid; run.json must hold the votes afterwards. Screenshots of every step go to
+// export the labelled grid; the round must be saved as its rater's own file under ratings/ afterwards. Screenshots of every step go to
 // test-artifacts/e2e-judging/.
 import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -51,7 +51,7 @@ after(async () => {
 });
 
 test(
-  'rate a run blind with the keyboard, compare two images, export the grid, compare with a second run; run.json keeps the votes',
+  'rate a run blind with the keyboard, compare two images, export the grid, compare with a second run; the round is saved under ratings/ by its rater',
   { timeout: 200_000 },
   async () => {
     assert.ok(host);
@@ -98,16 +98,22 @@ test(
       await panel.locator('[data-testid="quality-chart"]').first().waitFor();
       await shot(page, 'rating-revealed');
 
+      // The round is its own file under ratings/ (run.json keeps no votes), named by its rater.
       const record = JSON.parse(readFileSync(join(runDir(ws), 'run.json'), 'utf8'));
-      assert.equal(record.ratings.length, 4);
-      const round = record.ratings[0].round;
-      for (const r of record.ratings) {
+      assert.equal(record.ratings, undefined, 'run.json holds no votes');
+      const rounds = readdirSync(join(runDir(ws), 'ratings'));
+      assert.equal(rounds.length, 1);
+      const round = JSON.parse(readFileSync(join(runDir(ws), 'ratings', rounds[0]), 'utf8'));
+      assert.ok(round.rater, 'the round names its rater');
+      assert.ok(rounds[0].startsWith(`${round.rater.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-`), rounds[0]);
+      assert.equal(round.run, record.id);
+      assert.equal(round.blind, true);
+      assert.equal(round.votes.length, 4);
+      for (const r of round.votes) {
         assert.deepEqual(r.scores, { structure: 4, texture: 3, colour: 5, adherence: 2 });
-        assert.equal(r.round, round);
-        assert.equal(r.blind, true);
         assert.ok(record.cells.some((c: { key: string; images: { file: string }[] }) => c.key === r.cell && c.images[0].file === r.image));
       }
-      assert.equal(record.ratings.filter((r: { note?: string }) => r.note === 'horizon is tilted').length, 1);
+      assert.equal(round.votes.filter((r: { note?: string }) => r.note === 'horizon is tilted').length, 1);
 
       await page.keyboard.press('Enter'); // "Done" has focus
       await panel.locator('.quality-section [data-testid="quality-table"]').waitFor();

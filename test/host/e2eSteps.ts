@@ -54,7 +54,7 @@ export async function startE2eHost(
   artifacts: string,
   comfyOptions: FakeComfyOptions,
   files: Record<string, string>,
-  opts: { fixtures?: boolean } = {},
+  opts: { fixtures?: boolean; settings?: Record<string, unknown> } = {},
 ): Promise<E2eHost> {
   rmSync(artifacts, { recursive: true, force: true });
   mkdirSync(artifacts, { recursive: true });
@@ -63,7 +63,7 @@ export async function startE2eHost(
   if (opts.fixtures) cpSync(join(REPO_ROOT, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
   for (const [name, text] of Object.entries(files)) writeFileSync(join(workspace, name), text);
   const server = await startCodeServer({
-    settings: { 'qwenprompt.comfy.url': comfy.url },
+    settings: { 'qwenprompt.comfy.url': comfy.url, ...opts.settings },
     onOutput: (line) => appendFileSync(join(artifacts, 'code-server.log'), `${line}\n`),
   });
   return {

@@ -101,7 +101,7 @@ suite('results panels', () => {
     const tokens = new TokenStore(memorySecrets());
     const connections = new ComfyConnections({ config: cfg, tokens, log: nullLogger, isTrusted: () => true });
     const runs = new RunService({ config: cfg, connections, log: nullLogger });
-    const panels = new ResultsPanelController({ extensionUri, log: nullLogger, runs });
+    const panels = new ResultsPanelController({ extensionUri, log: nullLogger, runs, rater: () => 'tester' });
     const docs = new SpecDocuments(cfg);
     // Subscribed after the panels, so it sees what they made of each update.
     const shownWhenPlanned: boolean[] = [];
@@ -191,6 +191,7 @@ suite('results panels', () => {
         setViewer: () => ({ dispose() {} }),
         retryServer: async () => undefined,
       },
+      rater: () => 'tester',
     });
     const webview = fakePanel();
     try {

@@ -105,27 +105,57 @@ test('the difference image is |a − b| brightened, and counts the pixels that d
   assert.deepEqual([...out], [8, 0, 0, 255, 255, 0, 200, 255]);
 });
 
-test('the exported grid has a header per setting, a label with the time under each image, and a legend', async () => {
+test('the exported grid has a header per setting, the time and full seed under each image, and a legend', async () => {
   const record = await readRunRecord(FIXTURE);
   const pic = gridPicture(record, 200);
-  assert.deepEqual(
-    pic.columns.map((c) => c.text),
-    ['20 steps', '40 steps', '60 steps'],
-  );
-  assert.deepEqual(
-    pic.rows.map((r) => r.text),
-    ['Repeat 1 · seed 123456789', 'Repeat 2 · seed 123456790', 'Repeat 3 · seed 123456791'],
-  );
+  const texts = (kind: string) => pic.texts.filter((t) => t.kind === kind).map((t) => t.text);
+  assert.deepEqual(texts('column'), ['20 steps', '40 steps', '60 steps']);
+  assert.deepEqual(texts('row'), ['seed 123456789', 'seed 123456790', 'seed 123456791']);
   assert.equal(pic.tiles.length, 9);
-  assert.equal(pic.tiles[0].label, '20 steps · 71.2 s · cold');
+  assert.deepEqual(pic.tiles[0].label, ['71.2 s · cold', 'seed 123456789']);
   assert.equal(pic.tiles[0].file, 'steps20-r0.png');
+  assert.match(pic.subtitle, /across steps · down seeds$/);
   // Tiles never overlap and all fit inside the picture, above the legend.
   for (const t of pic.tiles) assert.ok(t.x + t.size <= pic.width && t.y + t.size < pic.legendY);
   assert.ok(pic.tiles[1].x >= pic.tiles[0].x + 200);
   assert.deepEqual(legendLines(record).slice(0, 2), [
     'Sampler dpmpp_2m · Scheduler karras · CFG 7 · Size 1024×1024 · Denoise 1 · Model qwen-image-2512',
-    'Seeds 123456789, 123456790, 123456791 (one per row)',
+    'Seeds 123456789, 123456790, 123456791',
   ]);
+});
+
+test('the exported grid is laid out as the panel: one grid per z value, stacked, scores under the images', async () => {
+  const record = await readRunRecord(FIXTURE);
+  const base = record.cells[0];
+  const cells: CellRecord[] = [];
+  for (const steps of [20, 40])
+    for (const cfg of [6, 6.5, 7])
+      for (const sampler of ['dpmpp_2m', 'euler', 'euler_ancestral']) {
+        const key = `steps=${steps},cfg=${cfg},sampler=${sampler}#r0`;
+        const convergence = { reference: steps === 40 ? key : 'ref', ssim: 0.9123, deltaE: 1.25 };
+        cells.push({ ...base, key, axes: { steps, cfg, sampler }, column: `${steps} steps · cfg ${cfg} · ${sampler}`, convergence });
+      }
+  const sweep = { ...record, cells };
+  const pic = gridPicture(sweep, 100, { x: ['cfg'], y: ['steps'], z: ['sampler'] });
+  const texts = (kind: string) => pic.texts.filter((t) => t.kind === kind);
+  assert.deepEqual(
+    texts('block').map((t) => t.text),
+    ['sampler dpmpp_2m', 'sampler euler', 'sampler euler_ancestral'],
+  );
+  assert.deepEqual(
+    texts('column').map((t) => t.text),
+    ['cfg 6', 'cfg 6.5', 'cfg 7', 'cfg 6', 'cfg 6.5', 'cfg 7', 'cfg 6', 'cfg 6.5', 'cfg 7'],
+  );
+  // Three columns wide, not eighteen; grids one below the other.
+  const xs = new Set(pic.tiles.map((t) => t.x));
+  assert.equal(xs.size, 3);
+  const blocksY = texts('block').map((t) => t.y);
+  assert.ok(blocksY[0] < blocksY[1] && blocksY[1] < blocksY[2]);
+  const euler = pic.tiles.filter((t) => t.key.includes('sampler=euler#'));
+  assert.ok(euler.every((t) => t.y > blocksY[1] && t.y < blocksY[2]));
+  const t = pic.tiles.find((x) => x.key === 'steps=20,cfg=6.5,sampler=euler#r0')!;
+  assert.equal(t.label[1], `seed ${base.seed} · SSIM 0.912 · ΔE 1.3`);
+  assert.ok(pic.width < 720 + 1, `the picture is ${pic.width} px wide`);
 });
 
 test('cost–quality chart: every rated setting placed by time and score, no two labels on top of each other', async () => {

@@ -33,6 +33,8 @@ function handlers(over: Partial<RequestHandlers<Requests>>): RequestHandlers<Req
     revealRunFolder: no,
     saveRatings: no,
     quality: no,
+    ratePack: no,
+    importRatings: no,
     exportTable: no,
     exportGrid: no,
     history: no,
@@ -117,13 +119,18 @@ test('closing rejects pending requests and stops all traffic', async () => {
 
 test('a reply is typed by its request and checked against it: a wrong shape rejects the request', async () => {
   const { host, webview } = pair();
-  host.onRequest(handlers({ history: () => 'not a list' as never, quality: () => ({ settings: [], rounds: 0, votes: 0 }) }));
+  host.onRequest(
+    handlers({
+      history: () => 'not a list' as never,
+      quality: () => ({ settings: [], raters: [], agreement: [], flags: [], rounds: 0, votes: 0 }),
+    }),
+  );
   // Compile-time facts: the reply's type follows from the kind, and the parameters too.
   const quality: Promise<QualitySummary> = webview.request('quality');
   // @ts-expect-error a run list is not a quality summary
   const wrong: Promise<QualitySummary> = webview.request('history');
   // @ts-expect-error openImage needs the file it opens (never sent: the host would drop it)
   void (() => webview.request('openImage'));
-  assert.deepEqual(await quality, { settings: [], rounds: 0, votes: 0 });
+  assert.deepEqual(await quality, { settings: [], raters: [], agreement: [], flags: [], rounds: 0, votes: 0 });
   await assert.rejects(wrong, /reply to history is not what the panel expects/);
 });

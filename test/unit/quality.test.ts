@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { addRatings, RunStillRunningError } from '../../src/core/quality/addRatings';
 import { csvSummary, markdownSummary } from '../../src/core/quality/exportTable';
 import { paretoFront, qualitySummary } from '../../src/core/quality/ratings';
+import { readRounds, withRounds } from '../../src/core/quality/rounds';
 import { readRunRecord, writeRunRecord } from '../../src/core/runs/record';
 import { ROOT } from './helpers/specJobs';
 
@@ -127,54 +128,90 @@ test('the CSV has plain numbers a spreadsheet can use, one row per setting, quot
   assert.ok(quoted.startsWith('"cfg 6,5 ""a""",20,'), quoted);
 });
 
-test('ratings are appended to run.json as one round, keeping every other field and earlier votes', async () => {
+test('a round is saved as its own file under ratings/, named by rater and round; run.json is left as it was', async () => {
   const dir = copyRun();
   const before = await readRunRecord(dir);
+  const runJson = readFileSync(path.join(dir, 'run.json'), 'utf8');
   const after = await addRatings(
     dir,
     [
-      { cell: 'steps=40#r2', scores: { structure: 4, texture: 5, colour: 4, adherence: 3 }, note: '  sharp bamboo  ' },
+      {
+        cell: 'steps=40#r2',
+        scores: { structure: 4, texture: 5, colour: 4, adherence: 3 },
+        note: '  sharp bamboo  ',
+        unrequested: [' Pendant', 'pendant', ''],
+      },
       { cell: 'steps=60#r2', scores: { structure: 5, texture: 9 as number } },
     ],
-    { now: new Date('2026-11-26T12:00:00Z'), blind: true },
+    { now: new Date('2026-11-26T12:00:00Z'), blind: true, rater: 'Ana María' },
   );
-  const onDisk = JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8'));
-  assert.deepEqual(onDisk, JSON.parse(JSON.stringify(after)));
-  assert.equal(onDisk.ratings.length, before.ratings.length + 2);
-  const [a, b] = onDisk.ratings.slice(-2);
+  assert.equal(readFileSync(path.join(dir, 'run.json'), 'utf8'), runJson, 'run.json is not rewritten');
+  const files = readdirSync(path.join(dir, 'ratings'));
+  assert.equal(files.length, 1);
+  assert.match(files[0], /^ana-maria-2026-11-26T120000Z-[0-9a-f]{6}\.json$/);
+  const round = JSON.parse(readFileSync(path.join(dir, 'ratings', files[0]), 'utf8'));
+  assert.equal(round.rater, 'Ana María');
+  assert.equal(round.run, before.id);
+  assert.equal(round.votes.length, 2);
+  assert.equal(after.ratings!.length, before.ratings!.length + 2);
+  const [a, b] = after.ratings!.slice(-2);
   assert.equal(a.image, 'steps40-r2.png');
   assert.equal(a.note, 'sharp bamboo');
+  assert.deepEqual(a.unrequested, ['pendant']);
   assert.equal(a.at, '2026-11-26T12:00:00.000Z');
+  assert.equal(a.rater, 'Ana María');
   assert.equal(a.blind, true);
   assert.equal(a.round, b.round);
   assert.deepEqual(b.scores, { structure: 5 }, 'a score outside 1–5 is not saved');
-  assert.deepEqual(onDisk.cells, JSON.parse(JSON.stringify(before.cells)));
-  assert.equal(qualitySummary(onDisk).rounds, 3);
+  assert.equal(qualitySummary(after).rounds, 3);
+  assert.deepEqual(qualitySummary(after).raters, ['unnamed', 'Ana María']);
+  // Reading the folder again gives the same votes: the older run.json's and the round file's.
+  assert.deepEqual((await withRounds(dir, await readRunRecord(dir))).ratings, after.ratings);
 });
 
-test('saving ratings while the run still writes run.json is refused, and leaves the file alone', async () => {
+test('saving ratings while the run still writes run.json is refused, and leaves the folder alone', async () => {
   const dir = copyRun();
   const r = await readRunRecord(dir);
   await writeRunRecord(dir, { ...r, status: 'running' });
   const text = readFileSync(path.join(dir, 'run.json'), 'utf8');
-  await assert.rejects(addRatings(dir, [{ cell: 'steps=20#r0', scores: { structure: 3 } }]), RunStillRunningError);
+  await assert.rejects(addRatings(dir, [{ cell: 'steps=20#r0', scores: { structure: 3 } }], { rater: 'a' }), RunStillRunningError);
   assert.equal(readFileSync(path.join(dir, 'run.json'), 'utf8'), text);
+  assert.equal(existsSync(path.join(dir, 'ratings')), false);
   // A run that died without finishing can be rated once the caller knows nothing is writing it.
-  const saved = await addRatings(dir, [{ cell: 'steps=20#r0', scores: { structure: 3 } }], { staleRunning: true });
-  assert.equal(saved.ratings.length, r.ratings.length + 1);
+  const saved = await addRatings(dir, [{ cell: 'steps=20#r0', scores: { structure: 3 } }], { staleRunning: true, rater: 'a' });
+  assert.equal(saved.ratings!.length, r.ratings!.length + 1);
 });
 
-test('two saves at once both land: the second reads what the first wrote', async () => {
+test('two saves at once both land, each in its own file', async () => {
   const dir = copyRun();
-  const n = (await readRunRecord(dir)).ratings.length;
+  const n = (await readRunRecord(dir)).ratings!.length;
   await Promise.all([
-    addRatings(dir, [{ cell: 'steps=20#r1', scores: { colour: 2 } }]),
-    addRatings(dir, [{ cell: 'steps=20#r2', scores: { colour: 5 } }]),
+    addRatings(dir, [{ cell: 'steps=20#r1', scores: { colour: 2 } }], { rater: 'ana' }),
+    addRatings(dir, [{ cell: 'steps=20#r2', scores: { colour: 5 } }], { rater: 'ana' }),
   ]);
-  assert.equal((await readRunRecord(dir)).ratings.length, n + 2);
+  assert.equal(readdirSync(path.join(dir, 'ratings')).length, 2);
+  assert.equal((await withRounds(dir, await readRunRecord(dir))).ratings!.length, n + 2);
+});
+
+test('a round file that is not one, or is of another run, is left out and named', async () => {
+  const dir = copyRun();
+  await addRatings(dir, [{ cell: 'steps=20#r1', scores: { colour: 2 } }], { rater: 'ana' });
+  mkdirSync(path.join(dir, 'ratings'), { recursive: true });
+  writeFileSync(path.join(dir, 'ratings', 'broken.json'), '{"format":"qwenprompt-ratings","version":1,"run":"x"');
+  const [good] = readdirSync(path.join(dir, 'ratings')).filter((f) => f !== 'broken.json');
+  const other = JSON.parse(readFileSync(path.join(dir, 'ratings', good), 'utf8'));
+  writeFileSync(path.join(dir, 'ratings', 'other.json'), JSON.stringify({ ...other, run: 'another-run', round: 'x1' }));
+  const { rounds, bad } = await readRounds(dir);
+  assert.equal(rounds.length, 2);
+  assert.deepEqual(
+    bad.map((b) => path.basename(b.file)),
+    ['broken.json'],
+  );
+  const r = await readRunRecord(dir);
+  assert.equal((await withRounds(dir, r)).ratings!.length, r.ratings!.length + 1, 'the other run’s round is not counted');
 });
 
 test('a vote for a cell the run does not have is refused', async () => {
   const dir = copyRun();
-  await assert.rejects(addRatings(dir, [{ cell: 'steps=99#r0', scores: { colour: 2 } }]), /not an image of this run/);
+  await assert.rejects(addRatings(dir, [{ cell: 'steps=99#r0', scores: { colour: 2 } }], { rater: 'a' }), /not an image of this run/);
 });

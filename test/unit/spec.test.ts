@@ -341,6 +341,19 @@ describe('parseSpecs: diagnostics, each on the offending text', () => {
     assert.equal(parseSpecs('prompt: fox\nsampler: my_custom\n').specs[0].errorCount, 0, 'a warning does not block a run');
   });
 
+  it('layout puts axes across, down and into separate grids; a name that is no axis is a warning on its line', () => {
+    const spec = parseSpecs(
+      'prompt: fox\nsteps: [20, 40]\nsweep:\n  cfg: [6, 7]\n  sampler: [euler, dpmpp_2m]\nlayout: {x: cfg, y: [sampler, repeat], z: steps}\n',
+    ).specs[0];
+    assert.deepEqual(spec.layout, { x: ['cfg'], y: ['sampler', 'repeat'], z: ['steps'] });
+    assert.equal(spec.errorCount, 0);
+    const d = only('prompt: fox\nsweep:\n  cfg: [6, 7]\nlayout:\n  x: [steps, cgf]\n');
+    assert.deepEqual([where(d), d.severity], ['unknown-layout-axis@4:13-4:16', 'warning']);
+    assert.match(d.message, /Did you mean 'cfg'\?/);
+    assert.equal(where(only('prompt: fox\nlayout:\n  x: steps\n  y: steps\n')), 'duplicate-layout-axis@3:5-3:10');
+    assert.equal(only('prompt: fox\nlayout:\n  x: 3\n').severity, 'error');
+  });
+
   it('inputs keys must name a node input', () => {
     assert.equal(where(only('prompt: fox\ninputs:\n  denoise: 0.5\n')), 'invalid-input-key@2:2-2:9');
   });

@@ -17,7 +17,7 @@ variants:
     steps: [40, 50]
   - name: lightning-4
     models:
-      lora: Qwen-Image-Lightning-4steps-V1.0.safetensors
+      lora: Qwen-Image-2512-Lightning-4steps-V1.0-fp32.safetensors
     steps: [4]
     cfg: 1
 `;
@@ -39,7 +39,7 @@ test('variants: each is the spec with its own fields laid over it, models merged
     spec.variants?.map((v) => [v.name, v.line, v.spec.steps, v.spec.cfg, v.spec.sampler, v.spec.models.lora]),
     [
       ['base', 7, [40, 50], 4, 'euler', undefined],
-      ['lightning-4', 9, [4], 1, 'euler', 'Qwen-Image-Lightning-4steps-V1.0.safetensors'],
+      ['lightning-4', 9, [4], 1, 'euler', 'Qwen-Image-2512-Lightning-4steps-V1.0-fp32.safetensors'],
     ],
   );
 });
@@ -182,7 +182,8 @@ test('a reference names one of the variants', () => {
 
 test('a variant accepts every spec field but its own name, workflow and variants (completions come from the schema)', () => {
   const inVariant = Object.keys(SPEC_KEYS.variants.children ?? {});
-  const expected = Object.keys(SPEC_KEYS).filter((k) => !['name', 'workflow', 'variants', 'reference'].includes(k));
+  // reference and layout belong to the whole spec: one reference image, one grid across variants.
+  const expected = Object.keys(SPEC_KEYS).filter((k) => !['name', 'workflow', 'variants', 'reference', 'layout'].includes(k));
   assert.deepEqual(inVariant.filter((k) => k !== 'name').sort(), expected.sort());
   assert.ok(SPEC_KEYS.variants.children?.cfg.description.includes('guidance'), 'a variant key documents itself like the spec key');
   assert.ok(SPEC_KEYS.variants.children?.sweep.children?.sampler, 'a variant sweep completes its axes');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cellLabel, cellViewState, gridLayout, imageUrl, rowLabel, runProgressText } from '../../webview-ui/view/cells';
+import { cellLabel, cellViewState, imageUrl, runProgressText } from '../../webview-ui/view/cells';
 import { chartModel, niceStep } from '../../webview-ui/view/chart';
 import { cellMeasurements, cellSettings } from '../../webview-ui/view/settings';
 import { formatVram, formatCost, formatMeanSd, formatMs, formatRate, formatTick } from '../../src/shared/format';
@@ -69,30 +69,6 @@ test('times, spreads, VRAM, rates and costs are formatted for people', () => {
   assert.equal(formatTick(100000, 300000), '100 s');
   assert.equal(formatTick(0, 300000), '0 s');
   assert.equal(formatTick(200, 800), '200 ms');
-});
-
-test('the grid puts settings in columns and repeats in rows, in plan order', () => {
-  const cells = [
-    cell({ steps: 40, repeat: 0 }),
-    cell({ steps: 20, repeat: 0 }),
-    cell({ steps: 40, repeat: 1 }),
-    cell({ steps: 20, repeat: 1 }),
-    cell({ steps: 60, repeat: 0 }),
-  ];
-  const g = gridLayout(cells);
-  assert.deepEqual(
-    g.columns.map((c) => c.column),
-    ['40 steps', '20 steps', '60 steps'],
-  );
-  assert.deepEqual(g.rows, [
-    { repeat: 0, seed: 7 },
-    { repeat: 1, seed: 8 },
-  ]);
-  assert.deepEqual(g.keys, [
-    ['steps=40#r0', 'steps=20#r0', 'steps=60#r0'],
-    ['steps=40#r1', 'steps=20#r1', undefined],
-  ]);
-  assert.equal(rowLabel(g.rows[1]), 'Repeat 2 · seed 8');
 });
 
 test('the header counts what is finished and what is still to come', () => {

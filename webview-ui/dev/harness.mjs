@@ -10,7 +10,7 @@ import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { themes } from './themes.mjs';
-import { finishedRun, samplePng, sampleRun, sweepRun } from './sample.mjs';
+import { cubeRun, finishedRun, samplePng, sampleRun, sweepRun } from './sample.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const outDir = process.argv[2] ?? '/tmp/qwenprompt-panel-preview';
@@ -188,6 +188,30 @@ try {
     await p.waitForSelector('.legend');
     await p.waitForFunction(() => [...document.images].every((i) => i.complete));
     await p.screenshot({ path: join(outDir, `sweep-${theme}.png`), fullPage: true });
+
+    // A 3×3×2 sweep, default layout then cfg across and steps into separate grids, at 526 and 1200 px:
+    // the grid never scrolls sideways. Rows out of view are not painted (content-visibility), so the
+    // viewport is made as tall as the page.
+    const cube = cubeRun();
+    writeImages(cube.images);
+    await send(state.apply({ type: 'finished', runDir, record: cube.record }));
+    await p.waitForSelector('[data-testid="layout-cfg"]');
+    for (const [name, move] of [['default'], ['cfg-across', true]]) {
+      if (move) {
+        await p.selectOption('[data-testid="layout-cfg"]', 'x');
+        await p.selectOption('[data-testid="layout-steps"]', 'z');
+      }
+      for (const width of [526, 1200]) {
+        await p.setViewportSize({ width, height: 900 });
+        await p.setViewportSize({ width, height: await p.evaluate(() => document.documentElement.scrollHeight) });
+        await p.waitForFunction(() => [...document.querySelectorAll('img[data-testid="cell-image"]')].every((i) => i.complete));
+        const over = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        if (over > 0) problems.push(`${theme}: the ${name} layout scrolls ${over} px sideways at ${width} px`);
+        await p.screenshot({ path: join(outDir, `layout-${name}-${width}-${theme}.png`) });
+      }
+    }
+    await p.setViewportSize({ width: 1280, height: 900 });
+    await send(state.apply({ type: 'finished', runDir, record: sweep.record }));
 
     // 5. Judging: a blind round by keyboard (the host's side answered here), then compare two images.
     const answer = async (kind, value) => {

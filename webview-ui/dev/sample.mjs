@@ -167,3 +167,29 @@ export function sweepRun() {
   }
   return { record: { ...record, status: 'complete', cells, stats: [] }, images };
 }
+
+/** A 3×3×2 sweep (steps × cfg × sampler, two seeds) for the grid layout screenshots. */
+export function cubeRun() {
+  const { record } = sampleRun();
+  const images = {};
+  const cells = [];
+  const samplers = ['dpmpp_2m', 'euler', 'euler_ancestral'];
+  for (let r = 0; r < 2; r++)
+    for (const steps of [20, 40])
+      for (const cfg of [6, 6.5, 7])
+        for (const [si, sampler] of samplers.entries()) {
+          const file = `s${steps}-c${cfg}-${sampler}-r${r}.png`;
+          images[file] = samplePng(128, si + r * 3, steps / 40);
+          cells.push({
+            key: `steps=${steps},cfg=${cfg},sampler=${sampler}#r${r}`,
+            axes: { steps, cfg, sampler },
+            column: `${steps} steps · cfg ${cfg} · ${sampler}`,
+            repeat: r,
+            seed: 123456789 + r,
+            status: 'success',
+            images: [{ file, sha256: 'a'.repeat(64), bytes: 1, width: 1024, height: 1024 }],
+            timings: timing(steps * 2900 + cfg * 300 + si * 800),
+          });
+        }
+  return { record: { ...record, status: 'complete', cells, stats: [] }, images };
+}

@@ -129,7 +129,13 @@ export class CellView {
     }
     const thumb = h(
       'button',
-      { class: 'thumb', type: 'button', 'aria-label': `${c.column}, seed ${c.seed}: ${time}. Show details` },
+      // The headers say the setting; the tooltip holds all of it (the caption has room for the time only).
+      {
+        class: 'thumb',
+        type: 'button',
+        title: `${c.column} · seed ${c.seed}`,
+        'aria-label': `${c.column}, seed ${c.seed}: ${time}. Show details`,
+      },
       visual,
     );
     thumb.addEventListener('click', () => this.#handlers.zoom(c.key));
@@ -148,7 +154,6 @@ export class CellView {
     const caption = h(
       'div',
       { class: 'caption' },
-      h('span', { class: 'setting', title: c.column }, c.column),
       h(
         'span',
         {

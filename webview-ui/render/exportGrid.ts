@@ -1,8 +1,9 @@
-// Draws the grid as one PNG on a canvas from the images the panel shows: axis headers, a label
-// under every image (setting and time) and a legend with the fixed settings and seeds. Light
-// colours whatever the theme: the picture is for sharing, outside VS Code.
+// Draws the grid as one PNG on a canvas from the images the panel shows, laid out as the panel's
+// grid: axis headers, a label under every image (time, full seed, scores) and a legend with the
+// fixed settings. Light colours whatever the theme: the picture is for sharing, outside VS Code.
 import { imageUrl } from '../view/cells';
 import { gridPicture } from '../view/exportGrid';
+import type { LayoutChoice } from '../../src/shared/gridLayout';
 import type { RunRecord } from '../../src/shared/runRecord';
 
 const FONT = 'system-ui, -apple-system, "Segoe UI", sans-serif';
@@ -25,8 +26,8 @@ function fit(ctx: CanvasRenderingContext2D, text: string, width: number): string
   return `${t}…`;
 }
 
-export async function renderGridPng(record: RunRecord, imageBase: string, tile = 320): Promise<Uint8Array> {
-  const pic = gridPicture(record, tile);
+export async function renderGridPng(record: RunRecord, imageBase: string, layout?: Partial<LayoutChoice>, tile = 320): Promise<Uint8Array> {
+  const pic = gridPicture(record, tile, layout);
   const canvas = document.createElement('canvas');
   canvas.width = pic.width;
   canvas.height = pic.height;
@@ -41,17 +42,15 @@ export async function renderGridPng(record: RunRecord, imageBase: string, tile =
   ctx.fillStyle = '#59636e';
   ctx.font = `13px ${FONT}`;
   ctx.fillText(pic.subtitle, 24, 24 + 42);
-  ctx.font = `600 15px ${FONT}`;
-  ctx.fillStyle = '#1f2328';
-  for (const c of pic.columns) {
-    ctx.fillText(fit(ctx, c.text, c.width), c.x, c.y + 18);
-    ctx.fillStyle = '#0969da';
-    ctx.fillRect(c.x, c.y + 24, c.width, 2);
-    ctx.fillStyle = '#1f2328';
+  for (const t of pic.texts) {
+    ctx.font = t.kind === 'row' ? `13px ${FONT}` : t.kind === 'block' ? `600 18px ${FONT}` : `600 15px ${FONT}`;
+    ctx.fillStyle = t.kind === 'row' ? '#59636e' : '#1f2328';
+    ctx.fillText(fit(ctx, t.text, t.width), t.x, t.y + 18);
+    if (t.kind === 'column' || t.kind === 'group') {
+      ctx.fillStyle = t.kind === 'column' ? '#0969da' : '#d0d7de';
+      ctx.fillRect(t.x, t.y + 24, t.width, t.kind === 'column' ? 2 : 1);
+    }
   }
-  ctx.font = `13px ${FONT}`;
-  ctx.fillStyle = '#59636e';
-  for (const r of pic.rows) ctx.fillText(fit(ctx, r.text, r.width), r.x, r.y + 18);
   const images = await Promise.all(pic.tiles.map((t) => (t.file ? load(imageUrl(imageBase, t.file)) : Promise.resolve(undefined))));
   pic.tiles.forEach((t, i) => {
     const img = images[i];
@@ -68,9 +67,11 @@ export async function renderGridPng(record: RunRecord, imageBase: string, tile =
       ctx.font = `13px ${FONT}`;
       ctx.fillText('no image', t.x + 12, t.y + t.size / 2);
     }
-    ctx.fillStyle = '#1f2328';
-    ctx.font = `600 13px ${FONT}`;
-    ctx.fillText(fit(ctx, t.label, t.size), t.x, t.y + t.size + 18);
+    t.label.forEach((line, n) => {
+      ctx.fillStyle = n === 0 ? '#1f2328' : '#59636e';
+      ctx.font = n === 0 ? `600 13px ${FONT}` : `13px ${FONT}`;
+      ctx.fillText(fit(ctx, line, t.size), t.x, t.y + t.size + 18 + n * pic.lineHeight);
+    });
   });
   ctx.fillStyle = '#59636e';
   ctx.font = `13px ${FONT}`;

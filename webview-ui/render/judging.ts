@@ -9,6 +9,7 @@ import { renderGridPng } from './exportGrid';
 import { renderHistory, renderRunComparison } from './history';
 import { RatingDialog } from './rating';
 import { renderQuality } from './ratingResults';
+import type { LayoutChoice } from '../../src/shared/gridLayout';
 import type { QualitySummary } from '../../src/shared/quality';
 import type { CellRecord, RunRecord } from '../../src/shared/runRecord';
 
@@ -17,6 +18,8 @@ export interface JudgingHost {
   imageBase(): string;
   runDir(): string;
   grid(): HTMLElement;
+  /** The grid layout shown, which the exported PNG follows. */
+  layout(): Partial<LayoutChoice> | undefined;
   request: Ask<Requests>;
   notice(text: string | undefined, kind?: 'info' | 'error'): void;
 }
@@ -42,11 +45,11 @@ export class Judging {
     this.rating = new RatingDialog({
       cells: () => host.record()?.cells ?? [],
       stats: () => host.record()?.stats ?? [],
-      imageBase: () => host.imageBase(),
+      imageSrc: (file) => imageUrl(host.imageBase(), file),
       save: async (votes) => {
         const q = await host.request('saveRatings', { votes, blind: true });
         this.#showQuality(q);
-        return q;
+        return { summary: q, saved: 'saved as your round under ratings/' };
       },
     });
     this.history.addEventListener('click', (e) => {
@@ -120,16 +123,32 @@ export class Judging {
         item('Copy summary as CSV', () => this.#host.request('exportTable', { format: 'csv', to: 'clipboard' })),
         item('Save summary as Markdown…', () => this.#host.request('exportTable', { format: 'markdown', to: 'file' })),
         item('Save summary as CSV…', () => this.#host.request('exportTable', { format: 'csv', to: 'file' })),
+        h('hr'),
+        item('Rate pack (HTML for outside raters)', () => this.#ratePack(), 'export-rate-pack'),
+        item('Import ratings…', () => this.#importRatings(), 'import-ratings'),
       ),
     );
     return menu;
+  }
+
+  async #ratePack(): Promise<void> {
+    this.#host.notice('Writing the rate pack…');
+    const file = await this.#host.request('ratePack');
+    this.#host.notice(file ? `Rate pack saved: ${file}` : undefined);
+  }
+
+  async #importRatings(): Promise<void> {
+    const q = await this.#host.request('importRatings');
+    if (!q) return;
+    this.#showQuality(q);
+    this.#host.notice(`Ratings imported: ${q.raters.length} rater${q.raters.length === 1 ? '' : 's'} (${q.raters.join(', ')}).`);
   }
 
   async #exportGrid(to: 'file' | 'runFolder'): Promise<void> {
     const record = this.#host.record();
     if (!record) return;
     this.#host.notice('Drawing the grid…');
-    const png = await renderGridPng(record, this.#host.imageBase());
+    const png = await renderGridPng(record, this.#host.imageBase(), this.#host.layout());
     const saved = await this.#host.request('exportGrid', { png, to });
     this.#host.notice(typeof saved === 'string' ? `Grid saved: ${saved}` : undefined);
   }

@@ -1,7 +1,7 @@
 // Blind rating: one image at a time, no label, shuffled; 1–5 on four criteria from the keyboard.
 // The settings are revealed only once the round is saved.
 import type { VoteMessage } from '../../src/protocol/messages';
-import { cellLabel, imageUrl } from '../view/cells';
+import { cellLabel } from '../view/cells';
 import { RatingRound, ratingOrder, rateable, type ShuffleMode } from '../view/rating';
 import { h } from './dom';
 import { renderQuality } from './ratingResults';
@@ -12,9 +12,10 @@ import type { CellRecord, ColumnStats } from '../../src/shared/runRecord';
 export interface RatingHost {
   cells(): CellRecord[];
   stats(): ColumnStats[];
-  imageBase(): string;
-  /** Saves the votes; resolves with the new summary. */
-  save(votes: VoteMessage[]): Promise<QualitySummary>;
+  /** The URL an image file of the run is shown from. */
+  imageSrc(file: string): string;
+  /** Saves the votes; resolves with the new summary (none where nothing computes one: the rate pack) and where they went. */
+  save(votes: VoteMessage[]): Promise<{ summary?: QualitySummary; saved: string }>;
 }
 
 export class RatingDialog {
@@ -107,7 +108,7 @@ export class RatingDialog {
       { class: 'rating-stage' },
       image
         ? h('img', {
-            src: imageUrl(this.#host.imageBase(), image.file),
+            src: this.#host.imageSrc(image.file),
             alt: `Image ${round.index + 1} of ${round.order.length}`,
             'data-testid': 'rating-image',
           })
@@ -150,6 +151,22 @@ export class RatingDialog {
       maxlength: 2000,
     });
     note.addEventListener('input', () => (round.vote.note = note.value));
+    // Adherence as the study counted it: what the image adds that nobody asked for, and what it lacks.
+    const tags = (field: 'unrequested' | 'missing', placeholder: string) => {
+      const input = h('input', {
+        type: 'text',
+        class: 'note tags',
+        placeholder,
+        'aria-label': placeholder,
+        'data-testid': `rating-${field}`,
+        value: round.vote[field],
+        maxlength: 1000,
+      });
+      input.addEventListener('input', () => (round.vote[field] = input.value));
+      return input;
+    };
+    const unrequested = tags('unrequested', 'Unrequested elements: pendant, extra flower');
+    const missing = tags('missing', 'Missing elements: bamboo');
     const prev = h('button', { type: 'button', class: 'secondary', disabled: round.index === 0 }, '‹ Previous');
     prev.addEventListener('click', () => this.#go(-1));
     const next = h(
@@ -169,12 +186,21 @@ export class RatingDialog {
       ),
       criteria,
       note,
+      unrequested,
+      missing,
       h('div', { class: 'actions' }, prev, next),
       h('p', { class: 'muted keys' }, '1–5 score · ↑ ↓ criterion · ← → image · N note · Enter next'),
     );
-    const focusNote = this.el.contains(document.activeElement) && document.activeElement?.classList.contains('note');
+    const active = this.el.contains(document.activeElement) ? document.activeElement : null;
+    const refocus = active?.classList.contains('tags')
+      ? active.getAttribute('data-testid') === 'rating-missing'
+        ? missing
+        : unrequested
+      : active?.classList.contains('note')
+        ? note
+        : side;
     this.el.replaceChildren(h('div', { class: 'rating-body' }, stage, side));
-    (focusNote ? note : side).focus();
+    refocus.focus();
   }
 
   #go(delta: number): void {
@@ -191,8 +217,8 @@ export class RatingDialog {
     }
     this.#saving = true;
     try {
-      const summary = await this.#host.save(votes);
-      this.#reveal(round, summary);
+      const { summary, saved } = await this.#host.save(votes);
+      this.#reveal(round, summary, saved);
     } catch (e) {
       const p = this.el.querySelector('.keys');
       if (p) {
@@ -205,7 +231,7 @@ export class RatingDialog {
   }
 
   /** The round's images with their settings now shown, your scores beside them, then the means. */
-  #reveal(round: RatingRound, summary: QualitySummary): void {
+  #reveal(round: RatingRound, summary: QualitySummary | undefined, saved: string): void {
     const cells = new Map(this.#host.cells().map((c) => [c.key, c]));
     const list = h('ol', { class: 'revealed', 'data-testid': 'rating-revealed' });
     for (const key of round.order) {
@@ -217,10 +243,12 @@ export class RatingDialog {
         h(
           'li',
           {},
-          c.images[0] ? h('img', { src: imageUrl(this.#host.imageBase(), c.images[0].file), alt: cellLabel(c) }) : undefined,
+          c.images[0] ? h('img', { src: this.#host.imageSrc(c.images[0].file), alt: cellLabel(c) }) : undefined,
           h('span', { class: 'label' }, `${cellLabel(c)} · seed ${c.seed}`),
           h('span', { class: 'muted' }, scores),
           v?.note ? h('span', { class: 'muted note-text' }, `“${v.note}”`) : undefined,
+          v?.unrequested.trim() ? h('span', { class: 'muted' }, `unrequested: ${v.unrequested.trim()}`) : undefined,
+          v?.missing.trim() ? h('span', { class: 'muted' }, `missing: ${v.missing.trim()}`) : undefined,
         ),
       );
     }
@@ -230,8 +258,14 @@ export class RatingDialog {
       h(
         'div',
         { class: 'rating-reveal' },
-        h('header', {}, h('h2', {}, 'Revealed'), h('p', { class: 'muted' }, `${round.toMessages().length} votes saved in run.json.`), done),
-        renderQuality(summary, this.#host.stats()),
+        h(
+          'header',
+          {},
+          h('h2', {}, 'Revealed'),
+          h('p', { class: 'muted', 'data-testid': 'rating-saved' }, `${round.toMessages().length} votes ${saved}.`),
+          done,
+        ),
+        summary ? renderQuality(summary, this.#host.stats()) : undefined,
         h('h3', {}, 'Your round'),
         list,
       ),

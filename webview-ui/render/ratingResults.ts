@@ -1,5 +1,7 @@
 // What a rating round found: per-setting mean scores beside the timings, and the cost–quality view.
 import { qualityChart } from '../view/quality';
+import { renderAdherence } from './adherence';
+import { renderAgreement } from './agreement';
 import { h, svg } from './dom';
 import { CRITERIA, CRITERION_TEXT, type Criterion } from '../../src/shared/criteria';
 import { formatMeanSd, formatMs } from '../../src/shared/format';
@@ -15,7 +17,7 @@ export function renderQualityTable(q: QualitySummary, stats: readonly ColumnStat
     h(
       'caption',
       {},
-      `Mean of ${q.votes} vote${q.votes === 1 ? '' : 's'} in ${q.rounds} round${q.rounds === 1 ? '' : 's'}, 1–5. ★ no faster setting scored as well.`,
+      `Mean of ${q.votes} vote${q.votes === 1 ? '' : 's'} in ${q.rounds} round${q.rounds === 1 ? '' : 's'}${q.raters.length > 1 ? ` by ${q.raters.length} raters` : ''}, 1–5, ± the 95 % interval. ★ no faster setting scored as well.`,
     ),
   );
   const head = h('tr', {}, h('th', { scope: 'col' }, 'Setting'), h('th', { scope: 'col', class: 'num' }, 'Time'));
@@ -32,7 +34,7 @@ export function renderQualityTable(q: QualitySummary, stats: readonly ColumnStat
       h('th', { scope: 'row' }, s.column, s.onFront ? h('span', { class: 'star', title: 'On the cost–quality front' }, ' ★') : undefined),
     );
     row.append(h('td', { class: 'num' }, formatMeanSd(st?.warm ?? st?.all)));
-    for (const k of CRITERIA) row.append(scoreCell(s.means[k as Criterion]));
+    for (const k of CRITERIA) row.append(scoreCell(s.means[k as Criterion], s.intervals?.[k as Criterion]));
     row.append(
       h('td', { class: `num overall${s.overall === best ? ' best' : ''}` }, score(s.overall)),
       h('td', { class: 'num' }, String(s.votes)),
@@ -44,8 +46,13 @@ export function renderQualityTable(q: QualitySummary, stats: readonly ColumnStat
 }
 
 /** A score with a small bar, so the table reads like the study's chart. */
-function scoreCell(v: number | undefined): HTMLElement {
-  const td = h('td', { class: 'num score' }, score(v));
+function scoreCell(v: number | undefined, half: number | undefined): HTMLElement {
+  const td = h(
+    'td',
+    { class: 'num score', ...(half !== undefined ? { title: `95 % interval ${(v! - half).toFixed(2)}–${(v! + half).toFixed(2)}` } : {}) },
+    score(v),
+    half !== undefined ? h('span', { class: 'muted ci' }, ` ±${half.toFixed(2)}`) : undefined,
+  );
   if (v !== undefined) {
     const bar = h('span', { class: 'score-bar', 'aria-hidden': 'true' }, h('span', { class: 'score-fill' }));
     (bar.firstElementChild as HTMLElement).style.width = `${((v - 1) / 4) * 100}%`;
@@ -103,5 +110,11 @@ export function renderQualityChart(q: QualitySummary): HTMLElement | undefined {
 
 /** Table and chart side by side, as the summary above them. */
 export function renderQuality(q: QualitySummary, stats: readonly ColumnStats[]): HTMLElement {
-  return h('div', { class: 'summary-body' }, h('div', { class: 'table-wrap' }, renderQualityTable(q, stats)), renderQualityChart(q));
+  return h(
+    'div',
+    { class: 'quality-body' },
+    h('div', { class: 'summary-body' }, h('div', { class: 'table-wrap' }, renderQualityTable(q, stats)), renderQualityChart(q)),
+    renderAgreement(q),
+    renderAdherence(q),
+  );
 }

@@ -1,7 +1,7 @@
 import { formatMs } from '../../src/shared/format';
-import type { AxisValue, CellRecord, RunRecord } from '../../src/shared/runRecord';
+import type { CellRecord, RunRecord } from '../../src/shared/runRecord';
 import { fateWord, timingsIncomplete } from './cellFate';
-// Grid layout and per-cell wording: which state a cell is in, where it goes, what its label says.
+// Per-cell wording: which state a cell is in and what its label says (where it goes: src/shared/gridLayout.ts).
 
 /** The states the panel draws (and the e2e test reads from data-state). */
 export type CellViewState = 'queued' | 'running' | 'done' | 'cached' | 'failed' | 'cancelled' | 'lost';
@@ -57,53 +57,6 @@ export function cellTime(c: CellRecord): string {
 /** '20 steps · 58.3 s' — the label that goes with the image everywhere, zoomed or not. */
 export function cellLabel(c: CellRecord): string {
   return `${c.column} · ${cellTime(c)}`;
-}
-
-export interface GridColumn {
-  column: string;
-  axes: Record<string, AxisValue>;
-}
-
-export interface GridRow {
-  repeat: number;
-  /** The seed when every cell of the row shares one. */
-  seed?: number;
-}
-
-export interface GridLayout {
-  columns: GridColumn[];
-  rows: GridRow[];
-  /** Cell key at [row][column]; undefined for a hole (a partial plan). */
-  keys: (string | undefined)[][];
-}
-
-/** Columns in plan order (the swept setting), rows by repeat. */
-export function gridLayout(cells: CellRecord[]): GridLayout {
-  const columns: GridColumn[] = [];
-  const colIndex = new Map<string, number>();
-  const repeats = new Set<number>();
-  for (const c of cells) {
-    if (!colIndex.has(c.column)) {
-      colIndex.set(c.column, columns.length);
-      columns.push({ column: c.column, axes: c.axes });
-    }
-    repeats.add(c.repeat);
-  }
-  const rowNums = [...repeats].sort((a, b) => a - b);
-  const keys = rowNums.map(() => columns.map((): string | undefined => undefined));
-  const seeds = rowNums.map(() => new Set<number>());
-  for (const c of cells) {
-    const r = rowNums.indexOf(c.repeat);
-    keys[r][colIndex.get(c.column)!] = c.key;
-    seeds[r].add(c.seed);
-  }
-  const rows = rowNums.map((repeat, i) => (seeds[i].size === 1 ? { repeat, seed: [...seeds[i]][0] } : { repeat }));
-  return { columns, rows, keys };
-}
-
-/** 'Repeat 1 · seed 123456789'. */
-export function rowLabel(r: GridRow): string {
-  return r.seed === undefined ? `Repeat ${r.repeat + 1}` : `Repeat ${r.repeat + 1} · seed ${r.seed}`;
 }
 
 /** One line for the header: '3 of 9 done · 1 running · 5 queued'. */

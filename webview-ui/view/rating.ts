@@ -2,6 +2,7 @@
 // the votes so far. Labels never enter it; the order is shuffled so position gives nothing away.
 import type { VoteMessage } from '../../src/protocol/messages';
 import { CRITERIA, type Criterion } from '../../src/shared/criteria';
+import { parseTags } from '../../src/shared/ratingRound';
 import type { CellRecord } from '../../src/shared/runRecord';
 
 export type ShuffleMode = 'row' | 'all';
@@ -52,6 +53,10 @@ export function ratingOrder(cells: readonly CellRecord[], mode: ShuffleMode, see
 export interface Vote {
   scores: Partial<Record<Criterion, number>>;
   note: string;
+  /** Unrequested elements as typed: "pendant, extra flower". */
+  unrequested: string;
+  /** Requested elements the image lacks, as typed. */
+  missing: string;
 }
 
 export class RatingRound {
@@ -70,7 +75,7 @@ export class RatingRound {
 
   get vote(): Vote {
     let v = this.votes.get(this.key);
-    if (!v) this.votes.set(this.key, (v = { scores: {}, note: '' }));
+    if (!v) this.votes.set(this.key, (v = { scores: {}, note: '', unrequested: '', missing: '' }));
     return v;
   }
 
@@ -106,13 +111,23 @@ export class RatingRound {
     return this.order.filter((k) => CRITERIA.every((c) => this.votes.get(k)?.scores[c] !== undefined)).length;
   }
 
-  /** What goes to run.json: images with at least one score. */
+  /** What the round saves: images with at least one score. */
   toMessages(): VoteMessage[] {
     return this.order.flatMap((cell) => {
       const v = this.votes.get(cell);
       if (!v || !Object.keys(v.scores).length) return [];
       const note = v.note.trim();
-      return [{ cell, scores: { ...v.scores }, ...(note ? { note } : {}) }];
+      const unrequested = parseTags(v.unrequested);
+      const missing = parseTags(v.missing);
+      return [
+        {
+          cell,
+          scores: { ...v.scores },
+          ...(note ? { note } : {}),
+          ...(unrequested.length ? { unrequested } : {}),
+          ...(missing.length ? { missing } : {}),
+        },
+      ];
     });
   }
 }

@@ -1,18 +1,22 @@
-// Adds votes to a run's run.json: read, append, write atomically, one writer at a time per folder.
+// Saves a rating round from the panel as its own file under the run folder (see rounds.ts).
 import { randomBytes } from 'node:crypto';
-import * as path from 'node:path';
-import { readRunRecord, writeRunRecord } from '../runs/record';
+import { readRunRecord } from '../runs/record';
 import { CRITERIA, isScore } from '../../shared/criteria';
-import type { Rating, RunRecord } from '../../shared/runRecord';
+import { cleanTags, isRegion, newRoundId, ROUND_FORMAT, type RoundFile, type RoundVote } from '../../shared/ratingRound';
+import type { DefectRegion, Rating, RunRecord } from '../../shared/runRecord';
+import { withRounds, writeRound } from './rounds';
 
 /** One vote as the panel sends it; the image, time and round are filled in here. */
 export interface NewVote {
   cell: string;
   scores: Rating['scores'];
   note?: string;
+  unrequested?: string[];
+  missing?: string[];
+  regions?: DefectRegion[];
 }
 
-/** The run is still writing run.json: ratings saved now would be lost to its next write. */
+/** The run is still going: its cells may change under the votes. */
 export class RunStillRunningError extends Error {
   constructor() {
     super('The run is still going: rate its images once it has finished.');
@@ -21,6 +25,8 @@ export class RunStillRunningError extends Error {
 }
 
 export interface AddRatingsOptions {
+  /** Who rates (the qwenprompt.rater setting, else git's user.name). */
+  rater: string;
   now?: Date;
   blind?: boolean;
   /**
@@ -30,30 +36,31 @@ export interface AddRatingsOptions {
   staleRunning?: boolean;
 }
 
-// Two saves of the same folder must not interleave their read–modify–write.
-const queues = new Map<string, Promise<unknown>>();
-
-/** Appends the votes as one new round and returns the record as written. */
-export function addRatings(runDir: string, votes: readonly NewVote[], opts: AddRatingsOptions = {}): Promise<RunRecord> {
-  const key = path.resolve(runDir);
-  const prev = queues.get(key) ?? Promise.resolve();
-  const next = prev.catch(() => undefined).then(() => write(key, votes, opts));
-  queues.set(key, next);
-  void next
-    .finally(() => {
-      if (queues.get(key) === next) queues.delete(key);
-    })
-    .catch(() => undefined);
-  return next;
-}
-
-async function write(runDir: string, votes: readonly NewVote[], opts: AddRatingsOptions): Promise<RunRecord> {
+/** Writes the votes as one new round file and returns the record with every round in it. */
+export async function addRatings(runDir: string, votes: readonly NewVote[], opts: AddRatingsOptions): Promise<RunRecord> {
   const record = await readRunRecord(runDir);
   if (record.status === 'running' && !opts.staleRunning) throw new RunStillRunningError();
-  const cells = new Map(record.cells.map((c) => [c.key, c]));
+  const rater = opts.rater.trim();
+  if (!rater) throw new Error('Say who rates: set qwenprompt.rater (or git config user.name).');
   const at = (opts.now ?? new Date()).toISOString();
-  const round = `${at.replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
-  const added: Rating[] = votes.map((v) => {
+  const round: RoundFile = {
+    format: ROUND_FORMAT,
+    version: 1,
+    run: record.id,
+    rater,
+    round: newRoundId(at, randomBytes(3).toString('hex')),
+    at,
+    blind: opts.blind === true,
+    votes: checkVotes(record, votes),
+  };
+  await writeRound(runDir, round);
+  return withRounds(runDir, record);
+}
+
+/** The votes as a round keeps them, each checked against the run's own images. */
+export function checkVotes(record: RunRecord, votes: readonly NewVote[]): RoundVote[] {
+  const cells = new Map(record.cells.map((c) => [c.key, c]));
+  return votes.map((v) => {
     const cell = cells.get(v.cell);
     if (!cell) throw new Error(`"${v.cell}" is not an image of this run.`);
     const image = cell.images[0]?.file;
@@ -61,9 +68,17 @@ async function write(runDir: string, votes: readonly NewVote[], opts: AddRatings
     const scores: Rating['scores'] = {};
     for (const k of CRITERIA) if (isScore(v.scores[k])) scores[k] = v.scores[k];
     const note = v.note?.trim();
-    return { cell: v.cell, image, scores, ...(note ? { note } : {}), at, round, ...(opts.blind ? { blind: true } : {}) };
+    const unrequested = cleanTags(v.unrequested ?? []);
+    const missing = cleanTags(v.missing ?? []);
+    const regions = (v.regions ?? []).filter(isRegion).map((r) => ({ ...r, word: r.word.trim() }));
+    return {
+      cell: v.cell,
+      image,
+      scores,
+      ...(note ? { note } : {}),
+      ...(unrequested.length ? { unrequested } : {}),
+      ...(missing.length ? { missing } : {}),
+      ...(regions.length ? { regions } : {}),
+    };
   });
-  const updated: RunRecord = { ...record, ratings: [...(record.ratings ?? []), ...added] };
-  await writeRunRecord(runDir, updated);
-  return updated;
 }

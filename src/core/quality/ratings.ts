@@ -1,7 +1,11 @@
-// Rating maths: what a blind review says per setting, and which settings are worth their time.
+// Rating maths: what a blind review says per setting (pooled and per rater, with 95 % intervals),
+// how far the raters agree, and which settings are worth their time.
 import { CRITERIA, isScore } from '../../shared/criteria';
-import type { QualitySummary, SettingQuality } from '../../shared/quality';
-import type { AxisValue, ColumnStats, RunRecord } from '../../shared/runRecord';
+import type { QualitySummary, RaterMeans, SettingQuality } from '../../shared/quality';
+import type { AxisValue, ColumnStats, Rating, RunRecord } from '../../shared/runRecord';
+import { adherenceOf } from './adherence';
+import { meanInterval } from './agreement';
+import { raterAgreement, raterOf, ratersOf } from './raters';
 
 export interface CostPoint {
   id: string;
@@ -24,6 +28,19 @@ export function paretoFront(points: readonly CostPoint[]): Set<string> {
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
+/** Means, 95 % half-widths and counts per criterion over some votes. */
+function meansOf(votes: readonly Rating[]): Pick<SettingQuality, 'means' | 'counts' | 'intervals'> {
+  const out: Pick<SettingQuality, 'means' | 'counts' | 'intervals'> = { means: {}, counts: {}, intervals: {} };
+  for (const k of CRITERIA) {
+    const m = meanInterval(votes.map((r) => r.scores[k]).filter(isScore));
+    if (!m) continue;
+    out.means[k] = m.mean;
+    out.counts[k] = m.n;
+    if (m.half !== undefined) out.intervals[k] = m.half;
+  }
+  return out;
+}
+
 /** Per-setting means per criterion, in the record's column order, with the cost–quality front marked. */
 export function qualitySummary(record: Pick<RunRecord, 'cells' | 'stats' | 'ratings'>): QualitySummary {
   const columnOf = new Map(record.cells.map((c) => [c.key, c.column]));
@@ -37,25 +54,24 @@ export function qualitySummary(record: Pick<RunRecord, 'cells' | 'stats' | 'rati
   }
   const stats = new Map<string, ColumnStats>(record.stats.map((s) => [s.column, s]));
   const ratings = (record.ratings ?? []).filter((r) => columnOf.has(r.cell));
+  const raters = ratersOf(ratings);
   const settings: SettingQuality[] = order.map(({ column, axes }) => {
     const mine = ratings.filter((r) => columnOf.get(r.cell) === column);
-    const means: SettingQuality['means'] = {};
-    const counts: SettingQuality['counts'] = {};
-    for (const k of CRITERIA) {
-      const xs = mine.map((r) => r.scores[k]).filter(isScore);
-      if (xs.length) {
-        means[k] = mean(xs);
-        counts[k] = xs.length;
-      }
-    }
-    const ms = Object.values(means);
+    const pooled = meansOf(mine);
+    const byRater: RaterMeans[] = raters.flatMap((rater) => {
+      const theirs = mine.filter((r) => raterOf(r) === rater);
+      return theirs.length ? [{ rater, votes: theirs.length, ...meansOf(theirs) }] : [];
+    });
+    const ms = Object.values(pooled.means);
+    const adherence = adherenceOf(mine);
     const s = stats.get(column);
     const time = (s?.warm ?? s?.all)?.mean;
     return {
       column,
       axes,
-      means,
-      counts,
+      ...pooled,
+      byRater,
+      ...(adherence ? { adherence } : {}),
       ...(ms.length ? { overall: mean(ms) } : {}),
       votes: mine.length,
       ...(time !== undefined ? { timeMs: time } : {}),
@@ -73,5 +89,12 @@ export function qualitySummary(record: Pick<RunRecord, 'cells' | 'stats' | 'rati
     .map((r) => r.at)
     .sort()
     .pop();
-  return { settings, rounds: rounds.size, votes: ratings.length, ...(lastAt ? { lastAt } : {}) };
+  return {
+    settings,
+    raters,
+    ...raterAgreement(ratings),
+    rounds: rounds.size,
+    votes: ratings.length,
+    ...(lastAt ? { lastAt } : {}),
+  };
 }

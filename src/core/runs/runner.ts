@@ -80,7 +80,7 @@ class Run implements CellRunContext {
     this.#cells = cells.map((c, i) => new RunCell(this, c, graphs[i], record.cells[i], resume?.keep.has(c.key) ?? false, client));
     if (opts.convergence !== false) {
       const making = new Set(this.#cells.filter((c) => !c.settled).map((c) => c.key));
-      this.#live = new LiveScores(cells, { making, scorer: scoreInWorker });
+      this.#live = new LiveScores(record.cells, { making, scorer: scoreInWorker, reference: opts.spec.reference });
     }
     this.#writer = new RecordWriter(this.folder, record, log);
     this.#images = new ImageHandOff({

@@ -129,7 +129,6 @@ async function start(opts: RunOptions, resume?: { runDir: string; record: RunRec
           images: [],
         })),
         stats: [],
-        ratings: [],
       };
   return executeRun({ opts, record, cells, graphs, log, slots, resume: resume && { runDir: resume.runDir, keep: resume.keep } }, started);
 }

@@ -1,3 +1,4 @@
+import { parseLayoutChoice } from '../../shared/gridLayout';
 import { DEFAULT_TEMPLATE, isTemplateId, TEMPLATE_FACTS as TEMPLATES } from './templateFacts';
 import { SPEC_KEYS } from './specKeys';
 import type { AxisValue, Spec, SpecModels, SweepAxis } from './types';
@@ -76,6 +77,7 @@ export function buildSpec(
     }
   }
 
+  const layout = has('layout') ? parseLayoutChoice(v.layout) : undefined;
   const repeats = seeds ? seeds.length : (num('repeats') ?? 1);
   return {
     name: str('name')?.trim() ?? '',
@@ -97,6 +99,7 @@ export function buildSpec(
     steps: steps.length ? steps : [...DEFAULT_STEPS],
     repeats,
     sweep,
+    ...(layout ? { layout } : {}),
     ...(pair.length ? { pair } : {}),
     ...(reference !== undefined ? { reference } : {}),
     inputs,

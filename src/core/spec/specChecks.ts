@@ -1,4 +1,5 @@
 import { TEMPLATE_FACTS as TEMPLATES } from './templateFacts';
+import { DIRECTIONS, REPEAT_AXIS } from '../../shared/gridLayout';
 import { didYouMean } from './didYouMean';
 import { KNOWN_SAMPLERS, KNOWN_SCHEDULERS } from './knownNames';
 import type { Severity, Spec, SpecModels } from './types';
@@ -106,6 +107,7 @@ export function checkSpec({ spec, written, value }: CheckInput): CheckIssue[] {
     });
   }
 
+  checkLayout(spec, value, add);
   issues.push(...checkPair(spec, written));
 
   if (template) {
@@ -135,6 +137,41 @@ export function checkSpec({ spec, written, value }: CheckInput): CheckIssue[] {
     }
   }
   return issues;
+}
+
+/** Names in `layout` that are no axis of the spec: steps, a sweep or pair axis, variant, or repeat. */
+function checkLayout(
+  spec: Spec,
+  value: Record<string, unknown>,
+  add: (path: string, onKey: boolean, message: string, code: string, severity: Severity) => void,
+): void {
+  if (!spec.layout) return;
+  const axes = new Set(['steps', REPEAT_AXIS]);
+  const addAxes = (x: Pick<Spec, 'sweep' | 'pair'>) => [...x.sweep, ...(x.pair ?? [])].forEach((a) => axes.add(a.name));
+  addAxes(spec);
+  // Each variant is a value of the 'variant' axis and brings its own sweep and pair.
+  if (spec.variants?.length) axes.add('variant');
+  for (const v of spec.variants ?? []) addAxes(v.spec);
+  const known = [...axes];
+  const seen = new Set<string>();
+  for (const d of DIRECTIONS) {
+    const raw = value.layout && typeof value.layout === 'object' ? (value.layout as Record<string, unknown>)[d] : undefined;
+    (spec.layout[d] ?? []).forEach((name, i) => {
+      const path = Array.isArray(raw) ? `layout.${d}.${i}` : `layout.${d}`;
+      if (!axes.has(name)) {
+        add(
+          path,
+          false,
+          `'${name}' is not an axis of this spec (${known.join(', ')}); the grid ignores it.${didYouMean(name, known)}`,
+          'unknown-layout-axis',
+          'warning',
+        );
+      } else if (seen.has(name)) {
+        add(path, false, `'${name}' is placed twice in the layout; the grid keeps its first place.`, 'duplicate-layout-axis', 'warning');
+      }
+      seen.add(name);
+    });
+  }
 }
 
 /** Paired axes move together, so every list needs one value per row, and no axis is also crossed. */

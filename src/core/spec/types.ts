@@ -1,4 +1,5 @@
 // A swept value is recorded in every run.json cell, so its type lives with the record.
+import type { LayoutChoice } from '../../shared/gridLayout';
 import type { AxisValue } from '../../shared/runRecord';
 export type { AxisValue };
 
@@ -80,6 +81,9 @@ export interface Spec {
   steps: number[];
   repeats: number;
   sweep: SweepAxis[];
+  /** Which axes the results grid puts across, down and into separate grids (as written; the panel
+   * places the others and drops names that are not axes of the run). */
+  layout?: Partial<LayoutChoice>;
   /** Axes whose values move together (row k of every axis goes together), crossed with the sweep;
    * every axis has the same number of values. A `steps` axis here replaces `steps`. */
   pair?: SweepAxis[];

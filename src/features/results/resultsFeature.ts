@@ -15,14 +15,16 @@ export interface ResultsFeatureDeps {
   docs: SpecDocuments;
   runs: RunService;
   log: HostLogger;
+  /** The qwenprompt.rater setting ('' when unset). */
+  rater(): string;
 }
 
 /**
  * The results panels: each run opens its own as it starts and follows the run's updates; the serializer
  * restores them after a reload; the commands open, list and compare runs.
  */
-export function registerResults({ extensionUri, docs, runs, log }: ResultsFeatureDeps): vscode.Disposable {
-  const panels = new ResultsPanelController({ extensionUri, log, runs });
+export function registerResults({ extensionUri, docs, runs, log, rater }: ResultsFeatureDeps): vscode.Disposable {
+  const panels = new ResultsPanelController({ extensionUri, log, runs, rater });
   return vscode.Disposable.from(
     panels,
     vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, {

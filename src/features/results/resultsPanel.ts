@@ -2,6 +2,8 @@
 import * as path from 'node:path';
 import vscode = require('vscode');
 import type { ILogger } from '../../core/logger';
+import { raterName } from '../../core/quality/raterName';
+import { withRounds } from '../../core/quality/rounds';
 import { readRunRecord } from '../../core/runs/record';
 import { parsePersistedState } from '../../protocol/messages';
 import { Disposable } from '../../platform/dispose';
@@ -27,6 +29,8 @@ export interface ResultsPanelDeps {
   extensionUri: vscode.Uri;
   log: ILogger;
   runs: ResultsRuns;
+  /** The qwenprompt.rater setting ('' when unset: git's user.name is asked). */
+  rater(): string;
 }
 
 /**
@@ -51,6 +55,7 @@ export class ResultsPanelController extends Disposable implements ResultsView {
       // A panel opens another run of its spec through the controller, so that run gets its own panel.
       onOpenRun: (runDir) => void this.openRun(runDir),
       isRunning: (runDir) => runs.isRunning(runDir),
+      rater: (runDir) => raterName(deps.rater(), runDir),
     };
     // A run shows itself as soon as its folder exists, then every update follows it into its panel.
     this._register(
@@ -96,7 +101,7 @@ export class ResultsPanelController extends Disposable implements ResultsView {
 
   /** Reads a run folder and shows it; throws when it cannot be read (commands report that). */
   async show(runDir: string): Promise<void> {
-    this.showRun(runDir, await readRunRecord(runDir));
+    this.showRun(runDir, await readRun(runDir));
   }
 
   /** The record the panel of `runDir` shows, if one is open. */
@@ -106,7 +111,7 @@ export class ResultsPanelController extends Disposable implements ResultsView {
 
   /** Shows run `a` with run `b` beside it (both runs of one spec). */
   async compare(a: string, b: string): Promise<void> {
-    this.showRun(a, await readRunRecord(a));
+    this.showRun(a, await readRun(a));
     this.#panels.get(path.resolve(a))?.compareWith(path.resolve(b));
   }
 
@@ -153,7 +158,7 @@ export class ResultsPanelController extends Disposable implements ResultsView {
     const runDir = path.resolve(state.runDir);
     const { RunPanel, RunViewState } = runEngine();
     try {
-      const record = await readRunRecord(runDir);
+      const record = await readRun(runDir);
       const stale =
         record.status === 'running'
           ? vscode.l10n.t('This run was still going when the window closed; images that had not finished are shown as they were.')
@@ -165,4 +170,9 @@ export class ResultsPanelController extends Disposable implements ResultsView {
       this.#track(new RunPanel(panel, runDir, undefined, this.#deps, problem));
     }
   }
+}
+
+/** run.json with every rating round of the run folder in it. */
+async function readRun(runDir: string): Promise<RunRecord> {
+  return withRounds(runDir, await readRunRecord(runDir));
 }

@@ -1,4 +1,6 @@
 import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { RATINGS_DIR, withRounds } from '../../core/quality/rounds';
 import { readRunRecord } from '../../core/runs/record';
 import { isRunOf, newestFirst, recordPath, runDirs } from '../../core/runs/runFolders';
 import { missingImages } from '../../shared/resume';
@@ -70,10 +72,15 @@ export class RunHistory {
     try {
       const st = await fs.stat(file);
       // Records are replaced by rename, so a rewrite always changes the inode (and usually size and mtime).
-      const stamp = `${st.ino}:${st.size}:${Math.round(st.mtimeMs)}`;
+      // A new round adds a file to ratings/, which changes that folder's mtime.
+      const rounds = await fs.stat(path.join(runDir, RATINGS_DIR)).then(
+        (r) => Math.round(r.mtimeMs),
+        () => 0,
+      );
+      const stamp = `${st.ino}:${st.size}:${Math.round(st.mtimeMs)}:${rounds}`;
       const hit = this.#digests.get(file);
       if (hit?.stamp === stamp) return hit.digest;
-      const digest = digestOf(runDir, await readRunRecord(runDir));
+      const digest = digestOf(runDir, await withRounds(runDir, await readRunRecord(runDir)));
       this.#digests.set(file, { stamp, digest });
       return digest;
     } catch {

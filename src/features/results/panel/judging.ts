@@ -5,8 +5,11 @@ import vscode = require('vscode');
 import { addRatings } from '../../../core/quality/addRatings';
 import { csvSummary, markdownSummary } from '../../../core/quality/exportTable';
 import { historyEntry } from '../../../core/quality/history';
+import { importRatings } from '../../../core/quality/importRatings';
+import { writeRatePack } from '../../../core/quality/ratePack';
 import { withPngText } from '../../../core/quality/pngText';
 import { qualitySummary } from '../../../core/quality/ratings';
+import { withRounds } from '../../../core/quality/rounds';
 import { readRunRecord, writeFileAtomic } from '../../../core/runs/record';
 import { safeSegment, sameSpecFolder, siblingRuns } from '../../../core/runs/runFolders';
 import type { LoadedRun, Requests } from '../../../protocol/messages';
@@ -16,7 +19,8 @@ import type { RunHistoryEntry } from '../../../shared/history';
 import type { QualitySummary } from '../../../shared/quality';
 import type { RunRecord } from '../../../shared/runRecord';
 
-type JudgingKind = 'saveRatings' | 'quality' | 'exportTable' | 'exportGrid' | 'history' | 'loadRun' | 'openRun';
+type JudgingKind =
+  'saveRatings' | 'quality' | 'ratePack' | 'importRatings' | 'exportTable' | 'exportGrid' | 'history' | 'loadRun' | 'openRun';
 
 export interface JudgingHost {
   readonly runDir: string;
@@ -29,6 +33,8 @@ export interface JudgingHost {
   /** True while a runner of this extension is writing that folder. */
   isRunning(runDir: string): boolean;
   openRun(runDir: string): void;
+  /** Who rates: the qwenprompt.rater setting, else git's user.name. */
+  rater(): Promise<string>;
 }
 
 /** The handlers of the judging requests, each reading or writing the panel's run folder. */
@@ -36,6 +42,8 @@ export function judgingHandlers(host: JudgingHost): Pick<RequestHandlers<Request
   return {
     quality: () => qualitySummary(shown(host)),
     saveRatings: (body) => saveRatings(host, body),
+    ratePack: () => ratePack(host),
+    importRatings: () => importRatingsFile(host),
     exportTable: (body) => exportTable(host, body.format, body.to),
     exportGrid: (body) => exportGrid(host, body.png, body.to),
     history: () => history(host),
@@ -57,9 +65,42 @@ async function saveRatings(host: JudgingHost, body: RequestBody<Requests, 'saveR
   // written meanwhile would be lost, so a live run is refused. A record left 'running' by a crash
   // is fine to rate: nobody writes it any more.
   const staleRunning = !host.isRunning(host.runDir);
-  const saved = await addRatings(host.runDir, body.votes, { blind: body.blind, staleRunning });
+  const saved = await addRatings(host.runDir, body.votes, { blind: body.blind, staleRunning, rater: await host.rater() });
   host.replaced(saved);
   return qualitySummary(recordForView(saved));
+}
+
+async function ratePack(host: JudgingHost): Promise<string> {
+  const written = await writeRatePack(host.runDir, shown(host));
+  const reveal = vscode.l10n.t('Reveal');
+  void vscode.window
+    .showInformationMessage(
+      vscode.l10n.t(
+        'Rate pack saved ({0} images): send {1} to a rater; it opens in any browser.',
+        written.images,
+        path.basename(written.file),
+      ),
+      reveal,
+    )
+    .then((pick) => {
+      if (pick === reveal) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(written.file));
+    });
+  return written.file;
+}
+
+async function importRatingsFile(host: JudgingHost): Promise<QualitySummary | undefined> {
+  const picked = await vscode.window.showOpenDialog({
+    defaultUri: vscode.Uri.file(host.runDir),
+    canSelectMany: false,
+    filters: { [vscode.l10n.t('Ratings')]: ['json'] },
+    openLabel: vscode.l10n.t('Import Ratings'),
+    title: vscode.l10n.t('Import a ratings file (downloaded from a rate pack)'),
+  });
+  if (!picked?.[0]) return undefined;
+  const done = await importRatings(picked[0].fsPath, host.runDir);
+  host.replaced(done.record);
+  void vscode.window.showInformationMessage(vscode.l10n.t('{0} votes by {1} added to the run.', done.round.votes.length, done.round.rater));
+  return qualitySummary(recordForView(done.record));
 }
 
 async function exportTable(host: JudgingHost, format: 'markdown' | 'csv', to: 'clipboard' | 'file'): Promise<string | undefined> {
@@ -121,11 +162,11 @@ async function sibling(host: JudgingHost, runDir: string): Promise<string> {
 async function history(host: JudgingHost): Promise<RunHistoryEntry[]> {
   // Spec ids are slugs, so two spec files can share a folder; the record names its own file.
   const runs = await siblingRuns(host.runDir, host.record()?.spec.file);
-  return runs.map((r) => historyEntry(r.runDir, r.record));
+  return Promise.all(runs.map(async (r) => historyEntry(r.runDir, await withRounds(r.runDir, r.record))));
 }
 
 async function loadRun(host: JudgingHost, runDir: string): Promise<LoadedRun> {
   const dir = await sibling(host, runDir);
-  const record = recordForView(await readRunRecord(dir));
+  const record = recordForView(await withRounds(dir, await readRunRecord(dir)));
   return { runDir: dir, imageBase: host.webviewUri(dir), record };
 }

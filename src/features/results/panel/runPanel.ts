@@ -27,6 +27,8 @@ export interface RunPanelDeps {
   onResume(runDir: string): Promise<unknown>;
   /** Reconnect now to the server of the run writing `runDir`; rejects while it still does not answer. */
   onRetryServer(runDir: string): Promise<void>;
+  /** Who rates in this folder (the setting, else git's user.name there). */
+  rater(runDir: string): Promise<string>;
 }
 
 /** Webview options: scripts on, forms off, and only our bundle, our icons and the spec's run folders
@@ -210,6 +212,7 @@ export class RunPanel extends Disposable {
         webviewUri: (dir) => this.panel.webview.asWebviewUri(vscode.Uri.file(dir)).toString(),
         isRunning: (dir) => this.#deps.isRunning(dir),
         openRun: (dir) => this.#deps.onOpenRun(dir),
+        rater: () => this.#deps.rater(this.#runDir),
       }),
       cancel: () => {
         this.#deps.onCancel(this.#runDir);
