@@ -27,12 +27,18 @@ interface Sweep {
   rssMb: number;
 }
 
+interface Work {
+  thumbnails: boolean;
+  convergence: boolean;
+}
+
 async function sweep(
   servers: ServerProcess[],
   steps: number[],
   repeats: number,
   side: number,
   during?: (pool: PoolServer[]) => void,
+  work: Work = { thumbnails: true, convergence: false },
 ): Promise<Sweep> {
   const pool = servers.map((s, i) => ({
     name: `s${i + 1}`,
