@@ -125,6 +125,30 @@ suite('spec editing', () => {
     }
   });
 
+  test('the workflow: file is opened: a missing one is an error on its line, then a clash once it exists, and both clear', async () => {
+    const uri = fixture('own-graph.qwenprompt');
+    const graph = fixture('own-graph.api.json');
+    const errorsOf = () => vscode.languages.getDiagnostics(uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
+    const editor = await vscode.window.showTextDocument(uri);
+    try {
+      const missing = await until('the missing workflow', () => errorsOf().find((d) => /cannot be read/.test(d.message)));
+      assert.equal(missing.range.start.line, 2, 'on `workflow: ./own-graph.api.json`');
+      assert.equal(editor.document.getText(missing.range), './own-graph.api.json');
+      // The file appears (as a user saves an export beside the spec): the graph's own problem shows.
+      await fs.copyFile(path.resolve(__dirname, '../../../examples/workflows/my-graph.api.json'), graph.fsPath);
+      const clash = await until('the clash', () => {
+        const d = errorsOf();
+        return d.length === 2 && d.every((x) => /both set node 3/.test(x.message)) ? d : undefined;
+      });
+      assert.deepEqual(clash.map((d) => d.range.start.line).sort(), [4, 6], 'on `steps:` and on `KSampler.steps: 30`');
+      await editor.edit((e) => e.delete(new vscode.Range(5, 0, 7, 0)));
+      await until('no errors once the mapped steps are gone', () => errorsOf().length === 0 || undefined);
+    } finally {
+      await fs.rm(graph.fsPath, { force: true });
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+  });
+
   test('keys complete with their meaning, and samplers complete from the built-in list when no server answers', async () => {
     const config = vscode.workspace.getConfiguration('qwenprompt');
     // Port 9 (discard) on loopback: nothing listens, so the server lists are unavailable.

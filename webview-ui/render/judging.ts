@@ -2,7 +2,7 @@
 // and a second run beside this one, exports. main.ts only places what this builds.
 import type { LoadedRun, Requests } from '../../src/protocol/messages';
 import type { Ask } from '../../src/protocol/messenger';
-import { cellLabel, cellViewState, imageUrl } from '../view/cells';
+import { cellLabel, cellViewState, imageUrl, tooLargeToShow } from '../view/cells';
 import { CompareDialog } from './compare';
 import { h } from './dom';
 import { renderGridPng } from './exportGrid';
@@ -240,8 +240,15 @@ export class Judging {
     const cells = this.#host.record()?.cells ?? [];
     const img = (key: string) => {
       const c = cells.find((x) => x.key === key);
-      return c?.images[0]
-        ? { url: imageUrl(this.#host.imageBase(), c.images[0].file), label: `${cellLabel(c)} · seed ${c.seed}` }
+      const image = c?.images[0];
+      return image
+        ? {
+            url: imageUrl(this.#host.imageBase(), image.file),
+            label: `${cellLabel(c)} · seed ${c.seed}`,
+            tooLarge: tooLargeToShow(image),
+            open: () =>
+              void this.#host.request('openImage', { file: image.file }).catch((e: Error) => this.#host.notice(e.message, 'error')),
+          }
         : undefined;
     };
     const x = img(a);
