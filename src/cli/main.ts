@@ -1,9 +1,10 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { ComfyClient } from '../core/comfy/client';
 import { parseArgs } from 'node:util';
 import { isComfyError, userMessage } from '../core/comfy/errors';
+import { describeLoaded, loadWorkflow, objectInfoProvider, type ObjectInfoProvider } from '../core/comfy/workflow/loadWorkflow';
 import type { ILogger } from '../core/logger';
-import { loadUserGraph } from '../core/comfy/graph';
 import { graphProblems, openWorkflow, type GraphCheck } from '../core/runs/graphProblems';
 import type { SessionRequest } from '../core/runs/options';
 import { readRunRecord } from '../core/runs/record';
@@ -21,7 +22,7 @@ import { summaryTables } from './poolSummary';
 import { chooseServers, poolClients } from './servers';
 import { timeSamples } from '../core/runs/estimate';
 import { importRatingsCommand, ratePackCommand, ratingsCommand } from './studyCommands';
-import { EXIT, UsageError } from './usage';
+import { EXIT, parseIntList, parsePositiveInt, parseThreshold, UsageError } from './usage';
 import { chosenVariants } from '../core/runs/plan';
 import { vramLegend } from '../shared/format';
 import type { RunRecord } from '../shared/runRecord';
@@ -110,11 +111,14 @@ function formatDiagnostic(file: string, d: SpecDiagnostic): string {
 async function validateCommand(args: string[], io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream }): Promise<number> {
   if (!args.length) throw new UsageError('validate needs at least one spec file.');
   let errors = 0;
+  // A UI workflow converts against QWENPROMPT_SERVER's /object_info when it is set and answers, else the recorded one.
+  const info = objectInfoOf(process.env.QWENPROMPT_SERVER);
   for (const file of args) {
     const { specs, diagnostics: parsed } = await readSpecs(file);
     const diagnostics = [...parsed];
     // The graphs each spec would send: its workflow file opened and mapped, as a run would.
-    for (const spec of specs.filter((s) => s.errorCount === 0)) diagnostics.push(...(await checkGraphs(file, spec)).diagnostics);
+    for (const spec of specs.filter((s) => s.errorCount === 0))
+      diagnostics.push(...(await checkGraphs(file, spec, info, io.err)).diagnostics);
     diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
     for (const d of diagnostics) io.out.write(formatDiagnostic(file, d) + '\n');
     const n = diagnostics.filter((d) => d.severity === 'error').length;
@@ -167,6 +171,7 @@ async function runCommand(
     throw new UsageError(e.message);
   });
   const server = servers.length > 1 ? servers.map((s) => s.name).join(', ') : servers[0].url;
+  const info = objectInfoOf(servers[0].url, (servers[0].tokenEnv && process.env[servers[0].tokenEnv]) || undefined);
 
   const resumeRecord = resumeDir
     ? await readRunRecord(resumeDir).catch((e: Error) => {
@@ -187,7 +192,7 @@ async function runCommand(
   const graphs = new Map<Spec, GraphCheck>();
   if (!opened && !o.resume) {
     for (const spec of chosen.filter((s) => s.errorCount === 0)) {
-      const check = await checkGraphs(file, spec);
+      const check = await checkGraphs(file, spec, info, io.err);
       graphs.set(spec, check);
       errors.push(...check.diagnostics);
     }
@@ -238,7 +243,7 @@ async function runCommand(
       }
       const userGraph =
         spec.workflow && !toResume
-          ? (graphs.get(spec)?.graph ?? (await checkGraphs(file, spec)).graph ?? failGraph(file, spec.workflow))
+          ? (graphs.get(spec)?.graph ?? (await checkGraphs(file, spec, info, io.err)).graph ?? failGraph(file, spec.workflow))
           : undefined;
       // Earlier runs of this spec say how long this one will take on the same GPU kind.
       const past = (await listRuns(runsRoot, spec.id, file)).flatMap((r) => timeSamples(r.record));
@@ -319,12 +324,6 @@ async function compareCommand(args: string[], io: { out: NodeJS.WritableStream; 
   return EXIT.ok;
 }
 
-function parseThreshold(v: string): number {
-  const x = Number(v);
-  if (!/^\d*\.?\d+$/.test(v) || !(x > 0 && x <= 1)) throw new UsageError(`--threshold needs a number in (0, 1], e.g. 0.95, not "${v}".`);
-  return x;
-}
-
 function chooseSpecs(specs: Spec[], which: string | undefined): Spec[] {
   if (which === undefined) return specs;
   const n = /^\d+$/.test(which) ? Number(which) : NaN;
@@ -335,37 +334,42 @@ function chooseSpecs(specs: Spec[], which: string | undefined): Spec[] {
   return found;
 }
 
-/** The graphs `spec` would send, with its workflow file read from beside the spec file. */
-async function checkGraphs(specFile: string, spec: Spec): Promise<GraphCheck> {
+/** The graphs `spec` would send, with its workflow file read from beside the spec file: an API graph,
+ * or a UI workflow converted against `info`; a converted one says so on `err`, with its notes. */
+async function checkGraphs(specFile: string, spec: Spec, info: ObjectInfoProvider, err: NodeJS.WritableStream): Promise<GraphCheck> {
   if (!spec.workflow) return graphProblems(spec);
   const file = path.resolve(path.dirname(specFile), spec.workflow);
   const label = path.relative(process.cwd(), file) || file;
-  return graphProblems(
-    spec,
-    await openWorkflow(
-      file,
-      (f) => fs.readFile(f, 'utf8'),
-      (text) => loadUserGraph(text, label),
-    ),
-  );
+  const load = async (text: string) => {
+    const loaded = await loadWorkflow(text, label, info);
+    if (loaded.format === 'ui') {
+      err.write(describeLoaded(loaded, label) + '\n');
+      for (const note of loaded.notes) err.write(`  note: ${note}\n`);
+    }
+    return loaded.graph;
+  };
+  return graphProblems(spec, await openWorkflow(file, (f) => fs.readFile(f, 'utf8'), load));
+}
+
+/** The /object_info a UI workflow converts against: the server's when it answers (asked once), else the recorded one. */
+function objectInfoOf(server: string | undefined, token?: string): ObjectInfoProvider {
+  let answer: ReturnType<ObjectInfoProvider> | undefined;
+  const fetchInfo = server
+    ? async () => {
+        const client = new ComfyClient({ baseUrl: server, token, requestTimeoutMs: 15_000 });
+        try {
+          return await client.objectInfo();
+        } finally {
+          client.close();
+        }
+      }
+    : undefined;
+  const provider = objectInfoProvider(fetchInfo);
+  return () => (answer ??= provider());
 }
 
 function failGraph(specFile: string, workflow: string): never {
   throw new UsageError(`The workflow ${workflow} of ${specFile} could not be loaded.`);
-}
-
-function parseIntList(v: string, flag: string): number[] {
-  const xs = v
-    .split(',')
-    .map((x) => x.trim())
-    .filter(Boolean);
-  if (!xs.length) throw new UsageError(`${flag} needs numbers, e.g. ${flag} 20,40,60.`);
-  return xs.map((x) => parsePositiveInt(x, flag));
-}
-
-function parsePositiveInt(v: string, flag: string): number {
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`${flag} needs a whole number ≥ 1, not "${v}".`);
-  return Number(v);
 }
 
 function stderrLogger(err: NodeJS.WritableStream, debug: boolean): ILogger {

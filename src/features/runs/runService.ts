@@ -200,7 +200,6 @@ export class RunService extends Disposable {
     let lease: vscode.Disposable | undefined;
     try {
       // A resumed run uses the graphs its record holds, so a moved or edited workflow file does not matter.
-      const userGraph = spec.workflow && !resumed ? await readUserGraph(specFile, spec.workflow) : undefined;
       const members = poolServers(config);
       const leases = members.length
         ? await Promise.all(members.map((m) => this.#deps.connections.lease(m.url)))
@@ -209,6 +208,7 @@ export class RunService extends Disposable {
       const { client } = leases[0];
       const pool = members.length > 1 ? members.map((m, i) => ({ name: m.name ?? hostOf(m.url), client: leases[i].client })) : undefined;
       entry.client = client;
+      const userGraph = spec.workflow && !resumed ? await readUserGraph(specFile, spec.workflow, client, this.#deps.log) : undefined;
       this.#deps.log.info(`Run "${spec.name}" (${specFile}) on ${pool ? pool.map((p) => p.name).join(', ') : client.baseUrl}`, {
         steps: req.steps ?? spec.steps,
         sweep: !!req.sweep,
