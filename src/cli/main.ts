@@ -21,7 +21,7 @@ import { ProgressView } from './progressView';
 import { summaryTables } from './poolSummary';
 import { chooseServers, poolClients } from './servers';
 import { timeSamples } from '../core/runs/estimate';
-import { importRatingsCommand, ratePackCommand, ratingsCommand } from './studyCommands';
+import { importRatingsCommand, ratePackCommand, ratingsCommand, reportCommand } from './studyCommands';
 import { EXIT, parseIntList, parsePositiveInt, parseThreshold, UsageError } from './usage';
 import { chosenVariants } from '../core/runs/plan';
 import { vramLegend } from '../shared/format';
@@ -40,6 +40,8 @@ Usage:
                                        one self-contained HTML page to rate the run blind in a browser
   qwenprompt import-ratings FILE RUN_DIR [--rater NAME]
                                        add a ratings file the rate pack downloaded to the run
+  qwenprompt report RUN_DIR [RUN_DIR…] --out DIR
+                                       the study written out: DIR/report.md and DIR/report.html (images beside)
   qwenprompt --help | --version
 
 Options for run:
@@ -80,6 +82,7 @@ export async function main(argv: string[], io = { out: process.stdout, err: proc
     if (command === 'ratings') return await ratingsCommand(rest, io);
     if (command === 'rate-pack') return await ratePackCommand(rest, io);
     if (command === 'import-ratings') return await importRatingsCommand(rest, io);
+    if (command === 'report') return await reportCommand(rest, io);
     throw new UsageError(`Unknown command "${command}".`);
   } catch (e) {
     if (e instanceof UsageError) {
