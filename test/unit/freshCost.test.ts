@@ -120,3 +120,13 @@ test('statistics use the fresh cost and show the measured part beside it; the re
   assert.equal(s40.unpricedCount, undefined);
   assert.equal(s40.samplingMs!.mean, cell.timings!.samplingMs, 'the sampler ran in the job itself');
 });
+
+test('a node reused on one pool server is priced from a job on that server, never from another server', () => {
+  const cells = sessionCells(['smoke', 'sweep']);
+  const [smoke, s20] = cells;
+  smoke.server = 'gpu-a';
+  s20.server = 'gpu-b';
+  columnStats([smoke, s20]);
+  assert.deepEqual(s20.timings!.fresh!.reused, [], "gpu-b's cache never held gpu-a's encoders");
+  assert.deepEqual(s20.timings!.fresh!.unpriced, ['6', '7']);
+});

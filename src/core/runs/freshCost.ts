@@ -24,7 +24,7 @@ function priceable(c: CellRecord): boolean {
 /**
  * Sets `timings.fresh` on every cell whose job ran: its execution time plus, for each node it took
  * from the cache (model loaders aside), that node's time in the latest earlier job of these cells
- * that ran the same node (same cache key). Reused nodes no job here ran are listed as unpriced.
+ * on the same server that ran the same node (same cache key). Reused nodes no job here ran are listed as unpriced.
  */
 export function priceCells(cells: CellRecord[]): void {
   const ordered = cells
@@ -34,7 +34,9 @@ export function priceCells(cells: CellRecord[]): void {
   const ran = new Map<string, Ran[]>();
   ordered.forEach(({ cell }, order) => {
     const t = cell.timings!;
-    const sigs = nodeSignatures(cell.graph!);
+    // Each server keeps its own cache: a node one server reused was run by a job on that server.
+    const where = `${cell.server ?? ''}\u0000`;
+    const sigs = new Map([...nodeSignatures(cell.graph!)].map(([id, sig]) => [id, where + sig]));
     const classOf = (n: string) => cell.graph![n]?.class_type;
     const own = new Map(t.nodes.map((n) => [n.node, n.ms]));
     const reused: ReusedNode[] = [];
