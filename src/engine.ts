@@ -4,6 +4,8 @@
 // activation evaluates only what the spec lenses and diagnostics need.
 export { ComfyClient } from './core/comfy/client';
 export { loadUserGraph } from './core/comfy/workflow/userGraph';
+export { readRunRecord } from './core/runs/record';
+export { redoRegion, type RedoRequest } from './core/runs/redoRegion';
 export { findResumable, openRun } from './core/runs/resume';
 export { serverFacts } from './core/runs/serverFacts';
 export { runSession } from './core/runs/session';

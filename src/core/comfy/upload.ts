@@ -3,22 +3,9 @@
 // mask's alpha, which LoadImage reads as its MASK output, 1 − alpha).
 import { ComfyError } from './errors';
 import type { HttpClient } from './http';
-import type { ImageRef } from './types';
+import type { ImageRef, UploadedImage, UploadOptions } from './types';
 
-/** Where an upload went, as the server answers it: LoadImage takes `annotatedName(ref)`. */
-export interface UploadedImage {
-  name: string;
-  subfolder: string;
-  type: string;
-}
-
-export interface UploadOptions {
-  /** Folder under the server's input folder (default none). */
-  subfolder?: string;
-  /** Replace a file of the same name instead of getting 'name (1).png' (default false). */
-  overwrite?: boolean;
-  signal?: AbortSignal;
-}
+export type { UploadedImage, UploadOptions } from './types';
 
 /** 'sub/name.png [input]': the value LoadImage's `image` takes for an upload (folder_paths annotated names). */
 export function annotatedName(u: UploadedImage): string {
