@@ -18,6 +18,7 @@ import { renderBlock, renderLayoutControl } from './render/gridView';
 import { CellView } from './render/cell';
 import { renderChart } from './render/chart';
 import { renderConvergence } from './render/convergence';
+import { renderDecision } from './render/decision';
 import { h } from './render/dom';
 import { ImageQueue } from './render/imageQueue';
 import { Judging } from './render/judging';
@@ -25,6 +26,7 @@ import { Lightbox } from './render/lightbox';
 import { RedoDialog } from './render/redo';
 import { ServerBanner } from './render/serverBanner';
 import { renderSummary } from './render/summary';
+import { renderServers } from './render/servers';
 import { resumableCount, resumeLabel } from './view/resume';
 import type { CellRecord, ColumnStats, RunRecord } from '../src/shared/runRecord';
 
@@ -284,8 +286,12 @@ class App {
       h('h2', {}, 'Summary'),
       h('div', { class: 'summary-body' }, h('div', { class: 'table-wrap' }, renderSummary(stats, this.#record?.cells)), renderChart(stats)),
     );
+    const servers = renderServers(this.#record);
+    if (servers) this.#summary.append(servers);
     const convergence = renderConvergence(this.#record);
     if (convergence) this.#summary.append(convergence);
+    const decision = renderDecision(this.#record);
+    if (decision) this.#summary.append(decision);
   }
 
   #updateCell(cell: CellRecord, stats: ColumnStats[]): void {

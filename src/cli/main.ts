@@ -1,15 +1,15 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { ComfyClient } from '../core/comfy/client';
+import { parseArgs } from 'node:util';
 import { isComfyError, userMessage } from '../core/comfy/errors';
+import { describeLoaded, loadWorkflow, objectInfoProvider, type ObjectInfoProvider } from '../core/comfy/workflow/loadWorkflow';
 import type { ILogger } from '../core/logger';
-import { loadUserGraph } from '../core/comfy/graph';
 import { graphProblems, openWorkflow, type GraphCheck } from '../core/runs/graphProblems';
 import type { SessionRequest } from '../core/runs/options';
 import { readRunRecord } from '../core/runs/record';
 import { findResumable, openedRun } from '../core/runs/resume';
-import { DEFAULT_RUNS_FOLDER, runDirOfArg, runsRootFor } from '../core/runs/runFolders';
+import { DEFAULT_RUNS_FOLDER, listRuns, runDirOfArg, runsRootFor } from '../core/runs/runFolders';
 import { runSession } from '../core/runs/session';
 import { isSpecRejectedError } from '../core/runs/specRejected';
 import { convergenceLines, DEFAULT_THRESHOLD } from '../core/convergence/analyse';
@@ -18,10 +18,13 @@ import { scoreRun } from '../core/convergence/scoreRun';
 import { parseSpecs } from '../core/spec/parse';
 import type { Spec, SpecDiagnostic } from '../core/spec/types';
 import { ProgressView } from './progressView';
-import { importRatingsCommand, ratePackCommand, ratingsCommand } from './studyCommands';
-import { EXIT, UsageError } from './usage';
+import { summaryTables } from './poolSummary';
+import { chooseServers, poolClients } from './servers';
+import { timeSamples } from '../core/runs/estimate';
+import { importRatingsCommand, ratePackCommand, ratingsCommand, reportCommand } from './studyCommands';
+import { EXIT, parseIntList, parsePositiveInt, parseThreshold, UsageError } from './usage';
 import { chosenVariants } from '../core/runs/plan';
-import { summaryTable, vramLegend } from '../shared/format';
+import { vramLegend } from '../shared/format';
 import type { RunRecord } from '../shared/runRecord';
 
 const USAGE = `qwenprompt — run .qwenprompt specs on a ComfyUI server and measure them
@@ -37,10 +40,15 @@ Usage:
                                        one self-contained HTML page to rate the run blind in a browser
   qwenprompt import-ratings FILE RUN_DIR [--rater NAME]
                                        add a ratings file the rate pack downloaded to the run
+  qwenprompt report RUN_DIR [RUN_DIR…] --out DIR
+                                       the study written out: DIR/report.md and DIR/report.html (images beside)
   qwenprompt --help | --version
 
 Options for run:
-  --server URL       ComfyUI server (default $QWENPROMPT_SERVER or http://127.0.0.1:8188)
+  --server URL       ComfyUI server (default $QWENPROMPT_SERVER or http://127.0.0.1:8188); repeat it to
+                     spread the sweep over several servers (each image records the server and GPU)
+  --pool NAME        the servers of pool NAME in .vscode/settings.json (qwenprompt.comfy.servers entries
+                     with "pools": [NAME]; "all" for every one); a token key K is read from QWENPROMPT_TOKEN_K
   --steps 20,40,60   only these step counts (default: the spec's steps)
   --repeats N        repeats per setting (repeat k uses seed + k)
   --sweep            cross the steps with the spec's sweep axes
@@ -74,6 +82,7 @@ export async function main(argv: string[], io = { out: process.stdout, err: proc
     if (command === 'ratings') return await ratingsCommand(rest, io);
     if (command === 'rate-pack') return await ratePackCommand(rest, io);
     if (command === 'import-ratings') return await importRatingsCommand(rest, io);
+    if (command === 'report') return await reportCommand(rest, io);
     throw new UsageError(`Unknown command "${command}".`);
   } catch (e) {
     if (e instanceof UsageError) {
@@ -105,11 +114,14 @@ function formatDiagnostic(file: string, d: SpecDiagnostic): string {
 async function validateCommand(args: string[], io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream }): Promise<number> {
   if (!args.length) throw new UsageError('validate needs at least one spec file.');
   let errors = 0;
+  // A UI workflow converts against QWENPROMPT_SERVER's /object_info when it is set and answers, else the recorded one.
+  const info = objectInfoOf(process.env.QWENPROMPT_SERVER);
   for (const file of args) {
     const { specs, diagnostics: parsed } = await readSpecs(file);
     const diagnostics = [...parsed];
     // The graphs each spec would send: its workflow file opened and mapped, as a run would.
-    for (const spec of specs.filter((s) => s.errorCount === 0)) diagnostics.push(...(await checkGraphs(file, spec)).diagnostics);
+    for (const spec of specs.filter((s) => s.errorCount === 0))
+      diagnostics.push(...(await checkGraphs(file, spec, info, io.err)).diagnostics);
     diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
     for (const d of diagnostics) io.out.write(formatDiagnostic(file, d) + '\n');
     const n = diagnostics.filter((d) => d.severity === 'error').length;
@@ -129,7 +141,8 @@ async function runCommand(
       args,
       allowPositionals: true,
       options: {
-        server: { type: 'string' },
+        server: { type: 'string', multiple: true },
+        pool: { type: 'string' },
         steps: { type: 'string' },
         repeats: { type: 'string' },
         sweep: { type: 'boolean', default: false },
@@ -157,12 +170,11 @@ async function runCommand(
   const repeats = o.repeats !== undefined ? parsePositiveInt(o.repeats, '--repeats') : undefined;
   const watchdogMin = o.watchdog !== undefined ? parsePositiveInt(o.watchdog, '--watchdog') : 10;
   const threshold = o.threshold !== undefined ? parseThreshold(o.threshold) : DEFAULT_THRESHOLD;
-  const server = o.server ?? process.env.QWENPROMPT_SERVER ?? 'http://127.0.0.1:8188';
-  try {
-    new URL(server);
-  } catch {
-    throw new UsageError(`--server "${server}" is not a URL (e.g. http://127.0.0.1:8188).`);
-  }
+  const servers = await chooseServers({ urls: o.server, pool: o.pool, tokenEnv: o['token-env']! }, path.dirname(file)).catch((e: Error) => {
+    throw new UsageError(e.message);
+  });
+  const server = servers.length > 1 ? servers.map((s) => s.name).join(', ') : servers[0].url;
+  const info = objectInfoOf(servers[0].url, (servers[0].tokenEnv && process.env[servers[0].tokenEnv]) || undefined);
 
   const resumeRecord = resumeDir
     ? await readRunRecord(resumeDir).catch((e: Error) => {
@@ -183,7 +195,7 @@ async function runCommand(
   const graphs = new Map<Spec, GraphCheck>();
   if (!opened && !o.resume) {
     for (const spec of chosen.filter((s) => s.errorCount === 0)) {
-      const check = await checkGraphs(file, spec);
+      const check = await checkGraphs(file, spec, info, io.err);
       graphs.set(spec, check);
       errors.push(...check.diagnostics);
     }
@@ -206,12 +218,8 @@ async function runCommand(
   }
 
   const log = stderrLogger(io.err, !!process.env.QWENPROMPT_DEBUG);
-  const client = new ComfyClient({
-    baseUrl: server,
-    token: process.env[o['token-env']!] || undefined,
-    logger: log,
-    watchdogMs: watchdogMin * 60_000,
-  });
+  const pool = poolClients(servers, { logger: log, watchdogMs: watchdogMin * 60_000 });
+  const client = pool[0].client;
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -238,12 +246,15 @@ async function runCommand(
       }
       const userGraph =
         spec.workflow && !toResume
-          ? (graphs.get(spec)?.graph ?? (await checkGraphs(file, spec)).graph ?? failGraph(file, spec.workflow))
+          ? (graphs.get(spec)?.graph ?? (await checkGraphs(file, spec, info, io.err)).graph ?? failGraph(file, spec.workflow))
           : undefined;
-      const view = new ProgressView(io.err, { tty: !!io.err.isTTY && !o.json, columns: io.err.columns });
+      // Earlier runs of this spec say how long this one will take on the same GPU kind.
+      const past = (await listRuns(runsRoot, spec.id, file)).flatMap((r) => timeSamples(r.record));
+      const view = new ProgressView(io.err, { tty: !!io.err.isTTY && !o.json, columns: io.err.columns, past });
       view.title(`${spec.name} → ${server}${toResume ? ' (resumed)' : ''}`);
       const common = {
         client,
+        ...(pool.length > 1 ? { pool } : {}),
         // Nothing in the CLI shows previews, so it asks for none (run.json records it); --no-preview is a no-op.
         previewMethod: 'none' as const,
         signal: controller.signal,
@@ -278,7 +289,7 @@ async function runCommand(
       io.err.write(
         `\n${spec.name} — ${result.record.server.gpu ?? 'unknown GPU'}, ComfyUI ${result.record.server.comfyuiVersion ?? '?'}\n`,
       );
-      io.err.write(summaryTable(result.record.stats, images, result.record.convergence) + '\n');
+      io.err.write(summaryTables(result.record, images) + '\n');
       // What each VRAM column counts (1 GiB = 1024³ bytes), when the run measured any.
       if (result.record.stats.some((s) => s.peakDeviceVramBytes !== undefined || s.peakTorchVramBytes !== undefined))
         for (const line of vramLegend()) io.err.write(`${line}\n`);
@@ -291,7 +302,7 @@ async function runCommand(
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
-    client.close();
+    for (const s of pool) s.client.close();
   }
   if (o.json) io.out.write(JSON.stringify(records.length === 1 ? records[0] : records, null, 2) + '\n');
   return code;
@@ -316,12 +327,6 @@ async function compareCommand(args: string[], io: { out: NodeJS.WritableStream; 
   return EXIT.ok;
 }
 
-function parseThreshold(v: string): number {
-  const x = Number(v);
-  if (!/^\d*\.?\d+$/.test(v) || !(x > 0 && x <= 1)) throw new UsageError(`--threshold needs a number in (0, 1], e.g. 0.95, not "${v}".`);
-  return x;
-}
-
 function chooseSpecs(specs: Spec[], which: string | undefined): Spec[] {
   if (which === undefined) return specs;
   const n = /^\d+$/.test(which) ? Number(which) : NaN;
@@ -332,37 +337,42 @@ function chooseSpecs(specs: Spec[], which: string | undefined): Spec[] {
   return found;
 }
 
-/** The graphs `spec` would send, with its workflow file read from beside the spec file. */
-async function checkGraphs(specFile: string, spec: Spec): Promise<GraphCheck> {
+/** The graphs `spec` would send, with its workflow file read from beside the spec file: an API graph,
+ * or a UI workflow converted against `info`; a converted one says so on `err`, with its notes. */
+async function checkGraphs(specFile: string, spec: Spec, info: ObjectInfoProvider, err: NodeJS.WritableStream): Promise<GraphCheck> {
   if (!spec.workflow) return graphProblems(spec);
   const file = path.resolve(path.dirname(specFile), spec.workflow);
   const label = path.relative(process.cwd(), file) || file;
-  return graphProblems(
-    spec,
-    await openWorkflow(
-      file,
-      (f) => fs.readFile(f, 'utf8'),
-      (text) => loadUserGraph(text, label),
-    ),
-  );
+  const load = async (text: string) => {
+    const loaded = await loadWorkflow(text, label, info);
+    if (loaded.format === 'ui') {
+      err.write(describeLoaded(loaded, label) + '\n');
+      for (const note of loaded.notes) err.write(`  note: ${note}\n`);
+    }
+    return loaded.graph;
+  };
+  return graphProblems(spec, await openWorkflow(file, (f) => fs.readFile(f, 'utf8'), load));
+}
+
+/** The /object_info a UI workflow converts against: the server's when it answers (asked once), else the recorded one. */
+function objectInfoOf(server: string | undefined, token?: string): ObjectInfoProvider {
+  let answer: ReturnType<ObjectInfoProvider> | undefined;
+  const fetchInfo = server
+    ? async () => {
+        const client = new ComfyClient({ baseUrl: server, token, requestTimeoutMs: 15_000 });
+        try {
+          return await client.objectInfo();
+        } finally {
+          client.close();
+        }
+      }
+    : undefined;
+  const provider = objectInfoProvider(fetchInfo);
+  return () => (answer ??= provider());
 }
 
 function failGraph(specFile: string, workflow: string): never {
   throw new UsageError(`The workflow ${workflow} of ${specFile} could not be loaded.`);
-}
-
-function parseIntList(v: string, flag: string): number[] {
-  const xs = v
-    .split(',')
-    .map((x) => x.trim())
-    .filter(Boolean);
-  if (!xs.length) throw new UsageError(`${flag} needs numbers, e.g. ${flag} 20,40,60.`);
-  return xs.map((x) => parsePositiveInt(x, flag));
-}
-
-function parsePositiveInt(v: string, flag: string): number {
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`${flag} needs a whole number ≥ 1, not "${v}".`);
-  return Number(v);
 }
 
 function stderrLogger(err: NodeJS.WritableStream, debug: boolean): ILogger {

@@ -101,7 +101,9 @@ export function textTable(columns: TableColumn[], rows: string[][]): string {
  * convergence scores, each setting's mean SSIM and ΔE against its seeds' top step count.
  */
 export function summaryTable(stats: ColumnStats[], imagesPerColumn?: Map<string, number>, convergence?: ConvergenceSummary): string {
-  const points = new Map((convergence?.groups ?? []).flatMap((g) => g.points.map((p) => [p.column, p] as const)));
+  const points = new Map(
+    [...(convergence?.groups ?? []).flatMap((g) => g.points), ...(convergence?.reference?.points ?? [])].map((p) => [p.column, p] as const),
+  );
   const rows = stats.map((s) => {
     const time = s.warm ?? s.all;
     const notes: string[] = [];

@@ -6,6 +6,7 @@ import { buildGraph } from '../../src/core/comfy/graph';
 import { TEMPLATES } from '../../src/core/comfy/templates';
 import { withPngText } from '../../src/core/quality/pngText';
 import { NoGraphInImageError, specFromGraph, specFromPng } from '../../src/core/quality/specFromImage';
+import { graphProblems } from '../../src/core/runs/graphProblems';
 import { parseSpecs } from '../../src/core/spec/parse';
 import { jobOf, ROOT, specOf } from './helpers/specJobs';
 
@@ -91,4 +92,26 @@ test('a graph the templates cannot rebuild is referenced as the workflow, keepin
 test('a PNG without a graph says so', () => {
   const bare = Buffer.concat([SAMPLE.subarray(0, 33), SAMPLE.subarray(SAMPLE.indexOf('IDAT') - 4)]);
   assert.throws(() => specFromPng(bare, 'x', 'x.api.json'), NoGraphInImageError);
+});
+
+test('a PNG of the subgraph Qwen-Image-2512 template: steps read through its switch, and the spec runs on the saved graph', () => {
+  // The prompt chunk ComfyUI writes for this workflow: the API graph with the subgraph's nodes as 197:<id>.
+  const graph = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/graphs/qwen-image-2512.template.api.json'), 'utf8'));
+  const png = withPngText(SAMPLE, { prompt: JSON.stringify(graph), workflow: '{"nodes": [], "links": []}' });
+  const made = specFromPng(png, 'alley', 'alley.api.json');
+  assert.equal(made.kind, 'workflow', 'switch nodes are not in any built-in template');
+  const parsed = parseSpecs(made.text);
+  assert.deepEqual(
+    parsed.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
+  const s = parsed.specs[0];
+  assert.deepEqual(s.steps, [50], 'the KSampler takes steps from "Switch (Steps)" → the 50-step primitive (turbo off)');
+  assert.equal(s.seed, 264521152135582);
+  assert.match(s.prompt, /^Urban alleyway at dusk/);
+  assert.deepEqual(graphProblems(s, { graph: made.graph! }).diagnostics, []);
+  const rebuilt = buildGraph(s, jobOf(s, 50), made.graph!).graph;
+  // (A spec's prompt is trimmed: the template's text ends in a newline.)
+  graph['197:180'].inputs.text = graph['197:180'].inputs.text.trim();
+  assert.deepEqual(rebuilt, graph, 'run on the saved graph, the spec gives back the image’s graph');
 });

@@ -17,7 +17,7 @@ variants:
     steps: [40, 50]
   - name: lightning-4
     models:
-      lora: Qwen-Image-Lightning-4steps-V1.0.safetensors
+      lora: Qwen-Image-2512-Lightning-4steps-V1.0-fp32.safetensors
     steps: [4]
     cfg: 1
 `;
@@ -39,7 +39,7 @@ test('variants: each is the spec with its own fields laid over it, models merged
     spec.variants?.map((v) => [v.name, v.line, v.spec.steps, v.spec.cfg, v.spec.sampler, v.spec.models.lora]),
     [
       ['base', 7, [40, 50], 4, 'euler', undefined],
-      ['lightning-4', 9, [4], 1, 'euler', 'Qwen-Image-Lightning-4steps-V1.0.safetensors'],
+      ['lightning-4', 9, [4], 1, 'euler', 'Qwen-Image-2512-Lightning-4steps-V1.0-fp32.safetensors'],
     ],
   );
 });

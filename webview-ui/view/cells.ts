@@ -1,5 +1,6 @@
 import { formatMs } from '../../src/shared/format';
-import type { CellRecord, RunRecord } from '../../src/shared/runRecord';
+import { MAX_DECODE_PIXELS } from '../../src/shared/image';
+import type { CellRecord, ImageFile, RunRecord } from '../../src/shared/runRecord';
 import { fateWord, timingsIncomplete } from './cellFate';
 // Per-cell wording: which state a cell is in and what its label says (where it goes: src/shared/gridLayout.ts).
 
@@ -38,13 +39,19 @@ const STATE_WORDS: Record<CellViewState, string> = {
 };
 
 /**
- * The time part of a cell's label: '58.3 s', '58.3 s · cold', 'cached', 'failed', 'deleted on the server',
+ * The time part of a cell's label: '58.3 s', '58.3 s · cold', '58.3 s · box2' (the pool server that made it), 'cached', 'failed', 'deleted on the server',
  * 'cancelled (interrupted)'. A '*' marks a time whose per-node and sampling parts were not all heard.
  */
 export function cellTime(c: CellRecord): string {
   const state = cellViewState(c);
   if (state === 'done' && c.timings)
-    return formatMs(c.timings.executionMs) + (timingsIncomplete(c.timings) ? '*' : '') + (c.timings.cold ? ' · cold' : '');
+    return (
+      formatMs(c.timings.executionMs) +
+      (timingsIncomplete(c.timings) ? '*' : '') +
+      (c.timings.cold ? ' · cold' : '') +
+      // A pool run: which server made it.
+      (c.server ? ` · ${c.server}` : '')
+    );
   return fateWord(c) ?? (STATE_WORDS[state] || 'done');
 }
 
@@ -70,4 +77,15 @@ export function runProgressText(record: RunRecord): string {
 export function imageUrl(base: string, file: string): string {
   const path = file.split('/').map(encodeURIComponent).join('/');
   return `${base.replace(/\/+$/, '')}/${path}`;
+}
+
+/**
+ * Why the panel does not load an image whole (zoom, compare, rating): its PNG header declares more pixels
+ * than the client decodes, and the webview would decode all of them (a 30000² header: 3.4 GiB). The
+ * file is still on disk and opens in an editor tab. Undefined when it may be shown.
+ */
+export function tooLargeToShow(image: Pick<ImageFile, 'width' | 'height'> | undefined): string | undefined {
+  const { width, height } = image ?? {};
+  if (width === undefined || height === undefined || width * height <= MAX_DECODE_PIXELS) return undefined;
+  return `Image too large to show (${width}×${height})`;
 }

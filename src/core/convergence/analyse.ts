@@ -5,6 +5,15 @@
  * seeds reaches the threshold, with its time against the reference's.
  */
 import { columnLabel } from '../../shared/format';
+import {
+  columnTime,
+  oneReferenceKeys,
+  referenceLines,
+  referenceOfResolved,
+  summarizeAgainstReference,
+  usesOneReference,
+  type ReferenceChoice,
+} from './reference';
 import type { CellRecord, ColumnStats, ConvergenceGroup, ConvergencePoint, ConvergenceSummary, RunRecord } from '../../shared/runRecord';
 
 /** Default mean SSIM a step count must reach ("0.95 of the reference's structure"). */
@@ -39,7 +48,12 @@ export interface PairToScore {
  * Each cell's reference cell key: same repeat, same other axes, the group's highest step count, whatever
  * the cells' status (a run in progress knows its rows before their images exist).
  */
-export function referenceKeys(cells: Pick<CellRecord, 'key' | 'axes' | 'repeat'>[]): Map<string, string> {
+export function referenceKeys(
+  cells: (Pick<CellRecord, 'key' | 'axes' | 'repeat' | 'column'> & { seed?: number })[],
+  choice?: ReferenceChoice,
+  stats?: ColumnStats[],
+): Map<string, string> {
+  if (usesOneReference(cells, choice)) return oneReferenceKeys(cells, choice, stats);
   const topSteps = new Map<string, number>();
   for (const c of cells) {
     if (!Number.isFinite(stepsOf(c))) continue;
@@ -62,8 +76,8 @@ export function referenceKeys(cells: Pick<CellRecord, 'key' | 'axes' | 'repeat'>
  * Every image paired with its reference. A row whose reference image is missing (failed, cancelled) is
  * left out rather than compared with a lower step count, so every score of a step count means the same.
  */
-export function pairsToScore(cells: CellRecord[]): PairToScore[] {
-  const refs = referenceKeys(cells);
+export function pairsToScore(cells: CellRecord[], choice?: ReferenceChoice, stats?: ColumnStats[]): PairToScore[] {
+  const refs = referenceKeys(cells, choice, stats);
   const byKey = new Map(cells.map((c) => [c.key, c]));
   const pairs: PairToScore[] = [];
   for (const c of cells) {
@@ -77,18 +91,17 @@ function mean(xs: number[]): number {
   return xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
-function columnTime(stats: ColumnStats[], column: string): number | undefined {
-  const s = stats.find((x) => x.column === column);
-  return (s?.warm ?? s?.all)?.mean;
-}
-
 /** Mean scores per step count and the recommendation per group, from the cells' stored scores. */
 export function summarizeConvergence(
-  record: Pick<RunRecord, 'cells' | 'stats'>,
+  record: Pick<RunRecord, 'cells' | 'stats'> & { spec?: Pick<RunRecord['spec'], 'resolved'> },
   threshold: number,
   method: string,
   scoringMs: number,
 ): ConvergenceSummary | undefined {
+  if (usesOneReference(record.cells, referenceOfResolved(record.spec?.resolved))) {
+    const reference = summarizeAgainstReference(record.cells, record.stats, threshold);
+    return reference && { method, threshold, groups: [], reference, scoringMs };
+  }
   const byGroup = new Map<string, CellRecord[]>();
   for (const c of record.cells) {
     if (!c.convergence) continue;
@@ -143,6 +156,7 @@ export function recommendationLine(g: ConvergenceGroup, threshold: number): stri
 
 /** The recommendation of every group under a heading, for the CLI; nothing when nothing was scored. */
 export function convergenceLines(c: ConvergenceSummary | undefined): string[] {
+  if (c?.reference) return referenceLines(c.reference, c.threshold);
   const lines = (c?.groups ?? []).map((g) => recommendationLine(g, c!.threshold)).filter((l): l is string => !!l);
   if (!lines.length) return [];
   return [

@@ -3,6 +3,7 @@
  * moved, and whether the recommendation changed. Settings are matched by their column label.
  */
 import { recommendationLine } from './analyse';
+import { referenceLines } from './reference';
 import { formatMs } from '../../shared/format';
 import type { ColumnStats, ConvergencePoint, RunRecord } from '../../shared/runRecord';
 
@@ -10,12 +11,12 @@ function timeOf(s: ColumnStats | undefined): number | undefined {
   return (s?.warm ?? s?.all)?.mean;
 }
 
-function pointOf(r: RunRecord, column: string): ConvergencePoint | undefined {
+function pointOf(r: RunRecord, column: string): Pick<ConvergencePoint, 'ssim' | 'deltaE'> | undefined {
   for (const g of r.convergence?.groups ?? []) {
     const p = g.points.find((x) => x.column === column);
     if (p) return p;
   }
-  return undefined;
+  return r.convergence?.reference?.points.find((x) => x.column === column);
 }
 
 const num = (v: number | undefined, digits: number) => (v === undefined ? '–' : v.toFixed(digits));
@@ -35,6 +36,7 @@ function relChange(a: number | undefined, b: number | undefined): string {
 function recommendations(r: RunRecord): string {
   const c = r.convergence;
   if (!c) return 'not scored (no steps sweep)';
+  if (c.reference) return referenceLines(c.reference, c.threshold).slice(-1)[0];
   const lines = c.groups.map((g) => recommendationLine(g, c.threshold)).filter((l): l is string => !!l);
   return lines.length ? lines.join('; ') : 'not enough step counts to recommend one';
 }

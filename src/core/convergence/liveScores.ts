@@ -6,6 +6,7 @@
  * (over the memory budget, a resumed row, a failure) scoreRun scores from disk at the end.
  */
 import { referenceKeys } from './analyse';
+import type { ReferenceChoice } from './reference';
 import { scorePrepared, type PairScore, type Prepared } from './score';
 import type { CellRecord } from '../../shared/runRecord';
 
@@ -49,13 +50,13 @@ export class LiveScores {
    * resumed run's missing ones; default all). Pairs with an image made before are scored at the end.
    */
   constructor(
-    cells: Pick<CellRecord, 'key' | 'axes' | 'repeat'>[],
-    opts: { making?: ReadonlySet<string>; budgetBytes?: number; scorer?: PairScorer } = {},
+    cells: (Pick<CellRecord, 'key' | 'axes' | 'repeat' | 'column'> & { seed?: number })[],
+    opts: { making?: ReadonlySet<string>; budgetBytes?: number; scorer?: PairScorer; reference?: ReferenceChoice } = {},
   ) {
     this.budgetBytes = opts.budgetBytes ?? LIVE_BUDGET_BYTES;
     this.#scorer = opts.scorer ?? scorePrepared;
     const making = opts.making;
-    for (const [key, ref] of referenceKeys(cells)) {
+    for (const [key, ref] of referenceKeys(cells, opts.reference)) {
       if (making && !making.has(key)) continue;
       const row = this.#rows.get(ref) ?? new Set<string>();
       row.add(key);

@@ -2,6 +2,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_THRESHOLD, pairsToScore, summarizeConvergence } from './analyse';
+import { referenceOfResolved } from './reference';
 import { decodePng, prepare, SCORE_METHOD, scorePrepared, type PairScore, type Prepared } from './score';
 import type { RunRecord } from '../../shared/runRecord';
 
@@ -33,8 +34,8 @@ export async function scoreRun(
   known?: (sha: string, refSha: string) => PairScore | undefined,
 ): Promise<void> {
   const started = performance.now();
-  const pairs = pairsToScore(record.cells);
-  const stepsPerGroup = new Set(pairs.map((p) => `${p.reference.key}|${p.cell.axes.steps}`));
+  const pairs = pairsToScore(record.cells, referenceOfResolved(record.spec?.resolved), record.stats);
+  const columnsPerRow = new Set(pairs.map((p) => `${p.reference.key}|${p.cell.column}`));
   const cache = new Map<string, Promise<Prepared | undefined>>();
   const get = (file: string) => {
     let p = cache.get(file);
@@ -49,7 +50,7 @@ export async function scoreRun(
   };
   for (const c of record.cells) delete c.convergence;
   // A row with only its reference compares nothing: no scores, no summary.
-  if (stepsPerGroup.size > new Set(pairs.map((p) => p.reference.key)).size) {
+  if (columnsPerRow.size > new Set(pairs.map((p) => p.reference.key)).size) {
     for (const { cell, reference } of pairs) {
       if (cell === reference) {
         cell.convergence = { reference: reference.key, ssim: 1, deltaE: 0 };

@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import { buildGraph } from '../comfy/graph';
 import { TEMPLATE_FACTS as TEMPLATES } from '../spec/templateFacts';
 import type { ApiGraph, ApiNode } from '../comfy/types';
+import { valueHolder } from '../comfy/workflow/linkedValue';
 import { findSampler, loadUserGraph } from '../comfy/workflow/userGraph';
 import { planCells } from '../runs/plan';
 import { parseSpecs } from '../spec/parse';
@@ -57,14 +58,26 @@ function upstream(graph: ApiGraph, v: unknown, classes: readonly string[], via =
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
-function textOf(graph: ApiGraph, v: unknown): string | undefined {
-  const n = linked(graph, v)?.node;
-  return n?.class_type === 'CLIPTextEncode' ? str(n.inputs.text) : undefined;
+/** The value `node.input` has when the graph runs: its widget, or the one its links lead to (a
+ * primitive, the branch a switch selects); undefined when a computing node makes it. */
+function valueAt(graph: ApiGraph, node: string, input: string): unknown {
+  try {
+    const h = valueHolder(graph, node, input, '');
+    return graph[h.node].inputs[h.input];
+  } catch {
+    return undefined;
+  }
 }
 
-/** The spec fields the graph states, read around its sampler. */
+function textOf(graph: ApiGraph, v: unknown): string | undefined {
+  const n = linked(graph, v);
+  return n?.node.class_type === 'CLIPTextEncode' ? str(valueAt(graph, n.id, 'text')) : undefined;
+}
+
+/** The spec fields the graph states, read around its sampler (through linked widgets). */
 function extract(graph: ApiGraph, sampler: string): Record<string, unknown> {
   const s = graph[sampler].inputs;
+  const at = (input: string) => valueAt(graph, sampler, input);
   const fields: Record<string, unknown> = {};
   const put = (k: string, v: unknown) => {
     if (v !== undefined) fields[k] = v;
@@ -91,17 +104,17 @@ function extract(graph: ApiGraph, sampler: string): Record<string, unknown> {
   }
   put('prompt', textOf(graph, s.positive));
   put('negative', textOf(graph, s.negative));
-  put('seed', num(s.seed) ?? num(s.noise_seed));
-  const latent = linked(graph, s.latent_image)?.node;
-  const w = num(latent?.inputs.width);
-  const h = num(latent?.inputs.height);
+  put('seed', num(at('seed')) ?? num(at('noise_seed')));
+  const latent = linked(graph, s.latent_image);
+  const w = latent && num(valueAt(graph, latent.id, 'width'));
+  const h = latent && num(valueAt(graph, latent.id, 'height'));
   if (w && h) put('size', `${w}x${h}`);
-  put('sampler', str(s.sampler_name));
-  put('scheduler', str(s.scheduler));
-  put('cfg', num(s.cfg));
+  put('sampler', str(at('sampler_name')));
+  put('scheduler', str(at('scheduler')));
+  put('cfg', num(at('cfg')));
   put('shift', num(aura?.inputs.shift));
-  put('denoise', num(s.denoise));
-  const steps = num(s.steps);
+  put('denoise', num(at('denoise')));
+  const steps = num(at('steps'));
   if (steps !== undefined) put('steps', [steps]);
   const m = Object.fromEntries(Object.entries(models).filter(([, v]) => v !== undefined));
   if (Object.keys(m).length) fields.models = m;

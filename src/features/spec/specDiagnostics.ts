@@ -1,9 +1,11 @@
+import * as path from 'node:path';
 import vscode = require('vscode');
 import type { SpecProblem } from '../../core/runs/specRejected';
 import { fieldRange } from '../../core/spec/fieldRange';
 import type { Range, Severity, Spec, SpecDiagnostic } from '../../core/spec/types';
 import { Disposable } from '../../platform/dispose';
 import { isSpecDocument, type SpecDocuments } from './specDocuments';
+import { workflowDiagnostics } from './workflowDiagnostics';
 
 const DEBOUNCE_MS = 150;
 
@@ -37,6 +39,11 @@ export class SpecDiagnostics extends Disposable {
       }),
     );
     this._register({ dispose: () => [...this.#timers.keys()].forEach((k) => this.#cancelTimer(k)) });
+    // A workflow file written, made or removed changes what the specs that use it can send.
+    const graphs = this._register(vscode.workspace.createFileSystemWatcher('**/*.json'));
+    for (const on of [graphs.onDidChange, graphs.onDidCreate, graphs.onDidDelete]) {
+      this._register(on((uri) => this.#workflowChanged(uri)));
+    }
     // Documents already open are parsed just after activation, not in it: activate() evaluates no YAML
     // parser. A CodeLens request that comes first parses the document itself (SpecDocuments caches it).
     const initial = setTimeout(() => vscode.workspace.textDocuments.forEach((d) => this.#update(d)), 0);
@@ -76,12 +83,32 @@ export class SpecDiagnostics extends Disposable {
       return;
     }
     const version = doc.version;
-    void this.#docs.parseSliced(doc).then((parsed) => {
-      // Closed, disposed or edited since: a later update (or none) owns the diagnostics.
-      if (!doc.isClosed && !this.isDisposed && doc.version === version) {
-        this.#parse.set(doc.uri, parsed.diagnostics.map(toDiagnostic));
+    // Closed, disposed or edited since: a later update (or none) owns the diagnostics.
+    const current = () => !doc.isClosed && !this.isDisposed && doc.version === version;
+    void this.#docs.parseSliced(doc).then(async (parsed) => {
+      if (!current()) {
+        return;
+      }
+      this.#parse.set(doc.uri, parsed.diagnostics.map(toDiagnostic));
+      // Then the graphs the specs would send: the workflow file opened, every job mapped onto it.
+      const graph = await workflowDiagnostics(doc.uri.scheme === 'file' ? doc.uri.fsPath : undefined, parsed.specs).catch(() => []);
+      if (graph.length && current()) {
+        this.#parse.set(doc.uri, [...parsed.diagnostics, ...graph].map(toDiagnostic));
       }
     });
+  }
+
+  /** Checks again the open specs whose `workflow:` is this file (run.json writes pass by). */
+  #workflowChanged(uri: vscode.Uri): void {
+    for (const doc of vscode.workspace.textDocuments) {
+      if (!isSpecDocument(doc) || doc.uri.scheme !== 'file') {
+        continue;
+      }
+      const dir = path.dirname(doc.uri.fsPath);
+      if (this.#docs.parse(doc).specs.some((s) => s.workflow && path.resolve(dir, s.workflow) === uri.fsPath)) {
+        this.#update(doc);
+      }
+    }
   }
 }
 
