@@ -124,11 +124,18 @@ export class Judging {
         item('Save summary as Markdown…', () => this.#host.request('exportTable', { format: 'markdown', to: 'file' })),
         item('Save summary as CSV…', () => this.#host.request('exportTable', { format: 'csv', to: 'file' })),
         h('hr'),
+        item('Report (Markdown + HTML) into the run folder', () => this.#exportReport(), 'export-report'),
         item('Rate pack (HTML for outside raters)', () => this.#ratePack(), 'export-rate-pack'),
         item('Import ratings…', () => this.#importRatings(), 'import-ratings'),
       ),
     );
     return menu;
+  }
+
+  async #exportReport(): Promise<void> {
+    this.#host.notice('Writing the report…');
+    const file = await this.#host.request('exportReport');
+    this.#host.notice(file ? `Report saved: ${file}` : undefined);
   }
 
   async #ratePack(): Promise<void> {
