@@ -4,6 +4,7 @@
 // activation evaluates only what the spec lenses and diagnostics need.
 export { ComfyClient } from './core/comfy/client';
 export { loadUserGraph } from './core/comfy/workflow/userGraph';
+export { describeLoaded, loadWorkflow, objectInfoProvider } from './core/comfy/workflow/loadWorkflow';
 export { graphProblems, openWorkflow } from './core/runs/graphProblems';
 export { findResumable, openRun } from './core/runs/resume';
 export { serverFacts } from './core/runs/serverFacts';

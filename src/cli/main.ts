@@ -3,8 +3,8 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ComfyClient } from '../core/comfy/client';
 import { isComfyError, userMessage } from '../core/comfy/errors';
+import { describeLoaded, loadWorkflow, objectInfoProvider, type ObjectInfoProvider } from '../core/comfy/workflow/loadWorkflow';
 import type { ILogger } from '../core/logger';
-import { loadUserGraph } from '../core/comfy/graph';
 import { graphProblems, openWorkflow, type GraphCheck } from '../core/runs/graphProblems';
 import type { SessionRequest } from '../core/runs/options';
 import { readRunRecord } from '../core/runs/record';
@@ -105,11 +105,14 @@ function formatDiagnostic(file: string, d: SpecDiagnostic): string {
 async function validateCommand(args: string[], io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream }): Promise<number> {
   if (!args.length) throw new UsageError('validate needs at least one spec file.');
   let errors = 0;
+  // A UI workflow converts against QWENPROMPT_SERVER's /object_info when it is set and answers, else the recorded one.
+  const info = objectInfoOf(process.env.QWENPROMPT_SERVER);
   for (const file of args) {
     const { specs, diagnostics: parsed } = await readSpecs(file);
     const diagnostics = [...parsed];
     // The graphs each spec would send: its workflow file opened and mapped, as a run would.
-    for (const spec of specs.filter((s) => s.errorCount === 0)) diagnostics.push(...(await checkGraphs(file, spec)).diagnostics);
+    for (const spec of specs.filter((s) => s.errorCount === 0))
+      diagnostics.push(...(await checkGraphs(file, spec, info, io.err)).diagnostics);
     diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
     for (const d of diagnostics) io.out.write(formatDiagnostic(file, d) + '\n');
     const n = diagnostics.filter((d) => d.severity === 'error').length;
@@ -163,6 +166,7 @@ async function runCommand(
   } catch {
     throw new UsageError(`--server "${server}" is not a URL (e.g. http://127.0.0.1:8188).`);
   }
+  const info = objectInfoOf(server, process.env[o['token-env']!] || undefined);
 
   const resumeRecord = resumeDir
     ? await readRunRecord(resumeDir).catch((e: Error) => {
@@ -183,7 +187,7 @@ async function runCommand(
   const graphs = new Map<Spec, GraphCheck>();
   if (!opened && !o.resume) {
     for (const spec of chosen.filter((s) => s.errorCount === 0)) {
-      const check = await checkGraphs(file, spec);
+      const check = await checkGraphs(file, spec, info, io.err);
       graphs.set(spec, check);
       errors.push(...check.diagnostics);
     }
@@ -238,7 +242,7 @@ async function runCommand(
       }
       const userGraph =
         spec.workflow && !toResume
-          ? (graphs.get(spec)?.graph ?? (await checkGraphs(file, spec)).graph ?? failGraph(file, spec.workflow))
+          ? (graphs.get(spec)?.graph ?? (await checkGraphs(file, spec, info, io.err)).graph ?? failGraph(file, spec.workflow))
           : undefined;
       const view = new ProgressView(io.err, { tty: !!io.err.isTTY && !o.json, columns: io.err.columns });
       view.title(`${spec.name} → ${server}${toResume ? ' (resumed)' : ''}`);
@@ -332,19 +336,38 @@ function chooseSpecs(specs: Spec[], which: string | undefined): Spec[] {
   return found;
 }
 
-/** The graphs `spec` would send, with its workflow file read from beside the spec file. */
-async function checkGraphs(specFile: string, spec: Spec): Promise<GraphCheck> {
+/** The graphs `spec` would send, with its workflow file read from beside the spec file: an API graph,
+ * or a UI workflow converted against `info`; a converted one says so on `err`, with its notes. */
+async function checkGraphs(specFile: string, spec: Spec, info: ObjectInfoProvider, err: NodeJS.WritableStream): Promise<GraphCheck> {
   if (!spec.workflow) return graphProblems(spec);
   const file = path.resolve(path.dirname(specFile), spec.workflow);
   const label = path.relative(process.cwd(), file) || file;
-  return graphProblems(
-    spec,
-    await openWorkflow(
-      file,
-      (f) => fs.readFile(f, 'utf8'),
-      (text) => loadUserGraph(text, label),
-    ),
-  );
+  const load = async (text: string) => {
+    const loaded = await loadWorkflow(text, label, info);
+    if (loaded.format === 'ui') {
+      err.write(describeLoaded(loaded, label) + '\n');
+      for (const note of loaded.notes) err.write(`  note: ${note}\n`);
+    }
+    return loaded.graph;
+  };
+  return graphProblems(spec, await openWorkflow(file, (f) => fs.readFile(f, 'utf8'), load));
+}
+
+/** The /object_info a UI workflow converts against: the server's when it answers (asked once), else the recorded one. */
+function objectInfoOf(server: string | undefined, token?: string): ObjectInfoProvider {
+  let answer: ReturnType<ObjectInfoProvider> | undefined;
+  const fetchInfo = server
+    ? async () => {
+        const client = new ComfyClient({ baseUrl: server, token, requestTimeoutMs: 15_000 });
+        try {
+          return await client.objectInfo();
+        } finally {
+          client.close();
+        }
+      }
+    : undefined;
+  const provider = objectInfoProvider(fetchInfo);
+  return () => (answer ??= provider());
 }
 
 function failGraph(specFile: string, workflow: string): never {

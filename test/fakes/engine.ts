@@ -58,7 +58,9 @@ export interface HistoryItem {
 
 /** What a fake node produces: just enough to draw the final picture. */
 interface Value {
-  kind: 'model' | 'latent' | 'cond' | 'image' | 'other';
+  kind: 'model' | 'latent' | 'cond' | 'image' | 'scalar' | 'other';
+  /** What a Primitive* node gives (an INT, FLOAT, BOOLEAN or STRING), read through links by the nodes it feeds. */
+  scalar?: unknown;
   width?: number;
   height?: number;
   batch?: number;
@@ -441,6 +443,15 @@ export class Engine {
       return undefined;
     };
 
+    // A value given by a link from a primitive (or a switch choosing one), or written in place.
+    const scalar = (name: string): unknown => (isLink(inputs[name]) ? linked(name)?.scalar : inputs[name]);
+    if (/^Primitive/.test(cls) && 'value' in inputs) {
+      return { value: { kind: 'scalar', scalar: inputs.value } };
+    }
+    if (cls === 'ComfySwitchNode') {
+      // Only the selected branch matters, as ComfyUI's lazy on_true/on_false inputs make it.
+      return { value: linked(scalar('switch') ? 'on_true' : 'on_false') ?? { kind: 'other' } };
+    }
     if (/Loader/.test(cls)) {
       await this.work(this.opts.loadMs, gen);
       const files = Object.values(inputs).filter((v): v is string => typeof v === 'string');
@@ -463,10 +474,14 @@ export class Engine {
       }
       return { value: linked('model') ?? { kind: 'model' } };
     }
-    const steps = typeof inputs.steps === 'number' ? inputs.steps : undefined;
+    const num = (name: string) => {
+      const v = scalar(name);
+      return typeof v === 'number' ? v : undefined;
+    };
+    const steps = num('steps');
     if (steps !== undefined && isLink(inputs.latent_image)) {
       const latent = linked('latent_image') ?? { kind: 'latent' };
-      const seed = typeof inputs.seed === 'number' ? inputs.seed : typeof inputs.noise_seed === 'number' ? inputs.noise_seed : 0;
+      const seed = num('seed') ?? num('noise_seed') ?? 0;
       const text = linked('positive')?.text ?? '';
       const method = job.extra.preview_method;
       const previews = this.opts.previews && (method === 'auto' || method === 'latent2rgb' || method === 'taesd');

@@ -22,7 +22,12 @@ export const FAIL_MARKER = '__fail__';
 
 /** Model files per folder key, as /models/{folder} lists them. */
 export const MODEL_FILES: Record<string, string[]> = {
-  checkpoints: ['broken__fail__.safetensors', 'tiny_sd15_random.safetensors', 'v1-5-pruned-emaonly.safetensors'],
+  checkpoints: [
+    'broken__fail__.safetensors',
+    'tiny_sd15_random.safetensors',
+    'v1-5-pruned-emaonly-fp16.safetensors',
+    'v1-5-pruned-emaonly.safetensors',
+  ],
   diffusion_models: ['broken__fail__.safetensors', 'qwen_image_2512_fp8_e4m3fn.safetensors', 'qwen_image_fp8_e4m3fn.safetensors'],
   text_encoders: ['broken__fail__.safetensors', 'qwen_2.5_vl_7b_fp8_scaled.safetensors'],
   vae: ['broken__fail__.safetensors', 'qwen_image_vae.safetensors'],

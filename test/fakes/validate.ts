@@ -62,9 +62,18 @@ function fmtNumber(inputType: unknown, n: unknown): string {
   return inputType === 'FLOAT' && typeof n === 'number' ? pyFloat(n) : pyStr(n);
 }
 
-/** ComfyUI's validate_node_input: equal types, '*' or overlapping comma-separated type sets match. */
-function typesMatch(received: unknown, wanted: unknown): boolean {
+/** A V3 node's match type (ComfySwitchNode's on_false/on_true/output, ResizeImageMaskNode, CreateList):
+ * the frontend narrows it to one concrete type, so the server accepts any link to or from it. */
+export const MATCH_TYPE = 'COMFY_MATCHTYPE_V3';
+
+/** ComfyUI's validate_node_input (comfy_execution/validation.py, non-strict): equal types match; a match
+ * type on either side matches; else the comma-separated type sets (trimmed) must overlap. '*' (AnyType)
+ * matches anything. */
+export function typesMatch(received: unknown, wanted: unknown): boolean {
   if (received === wanted) {
+    return true;
+  }
+  if (received === MATCH_TYPE || wanted === MATCH_TYPE) {
     return true;
   }
   if (typeof received !== 'string' || typeof wanted !== 'string') {

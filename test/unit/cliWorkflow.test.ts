@@ -1,32 +1,9 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
-import { main } from '../../src/cli/main';
 import { startFakeComfy } from '../fakes/comfyServer';
-import { ROOT } from './helpers/specJobs';
-
-/** A folder with `study.qwenprompt` (the lines given) and any graph files copied beside it. */
-function workspace(spec: string[], graphs: Record<string, string> = {}): { dir: string; file: string } {
-  const dir = mkdtempSync(path.join(tmpdir(), 'qp-workflow-'));
-  for (const [name, from] of Object.entries(graphs)) copyFileSync(path.join(ROOT, from), path.join(dir, name));
-  const file = path.join(dir, 'study.qwenprompt');
-  writeFileSync(file, spec.join('\n') + '\n');
-  return { dir, file };
-}
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (d) => (o += d));
-  err.on('data', (d) => (e += d));
-  const code = await main(args, { out: out as never, err: err as never });
-  return { code, out: o, err: e };
-}
+import { cli, workspace } from './helpers/cliInProcess';
 
 const MY_GRAPH = { 'g.api.json': 'examples/workflows/my-graph.api.json' };
 

@@ -200,11 +200,11 @@ export class RunService extends Disposable {
     let lease: vscode.Disposable | undefined;
     try {
       // A resumed run uses the graphs its record holds, so a moved or edited workflow file does not matter.
-      const userGraph = spec.workflow && !resumed ? await readUserGraph(specFile, spec.workflow) : undefined;
       const leased = await this.#deps.connections.lease();
       lease = leased;
       const { client } = leased;
       entry.client = client;
+      const userGraph = spec.workflow && !resumed ? await readUserGraph(specFile, spec.workflow, client, this.#deps.log) : undefined;
       this.#deps.log.info(`Run "${spec.name}" (${specFile}) on ${client.baseUrl}`, {
         steps: req.steps ?? spec.steps,
         sweep: !!req.sweep,

@@ -37,7 +37,8 @@ export async function workflowDiagnostics(specFile: string | undefined, specs: r
         ? await engine.openWorkflow(
             path.resolve(path.dirname(specFile), spec.workflow),
             (f) => fs.readFile(f, 'utf8'),
-            (text) => engine.loadUserGraph(text, spec.workflow!),
+            // A UI workflow is converted against the recorded /object_info: the editor asks no server.
+            async (text) => (await engine.loadWorkflow(text, spec.workflow!, engine.objectInfoProvider(undefined))).graph,
           )
         : undefined;
     out.push(...engine.graphProblems(spec, file).diagnostics);

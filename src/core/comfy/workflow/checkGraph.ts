@@ -2,6 +2,14 @@ import { comboValues, inputRange, inputSpec, inputType, type ObjectInfo } from '
 import type { ApiGraph } from '../types';
 import { isLink } from './graphQueries';
 
+/** ComfyUI's rule for a link's types: equal, a V3 match type (COMFY_MATCHTYPE_V3) or '*' on either
+ * side, or comma-separated unions that share a type. */
+export function linkTypesMatch(out: string, wanted: string): boolean {
+  if (out === wanted || isWildcard(out) || isWildcard(wanted)) return true;
+  const theirs = new Set(out.split(',').map((t) => t.trim()));
+  return wanted.split(',').some((t) => theirs.has(t.trim()));
+}
+
 export interface GraphProblem {
   node: string;
   input?: string;
@@ -46,7 +54,7 @@ export function checkGraph(graph: ApiGraph, info: ObjectInfo): GraphProblem[] {
         const outType = source ? info[source.class_type]?.output?.[value[1]] : undefined;
         if (!source || (info[source.class_type] && outType === undefined)) {
           problems.push({ ...at, kind: 'bad-link', message: `node ${id}.${name} links to ${value[0]}:${value[1]}, which does not exist` });
-        } else if (outType !== undefined && outType !== type && !isWildcard(type) && !isWildcard(outType)) {
+        } else if (outType !== undefined && !linkTypesMatch(outType, type)) {
           problems.push({
             ...at,
             kind: 'return-type-mismatch',
