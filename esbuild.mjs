@@ -72,7 +72,14 @@ const configs = [
   { ...nodeBundle('src/cli/main.ts', 'dist/cli.js'), banner: { js: '#!/usr/bin/env node' } },
   {
     ...shared,
-    entryPoints: ['webview-ui/main.ts', 'webview-ui/main.css', 'webview-ui/ratePack.ts', 'webview-ui/ratePack.css'],
+    entryPoints: [
+      'webview-ui/main.ts',
+      'webview-ui/main.css',
+      'webview-ui/ratePack.ts',
+      'webview-ui/ratePack.css',
+      'webview-ui/reportHost.ts',
+      'webview-ui/standalone.css',
+    ],
     outdir: 'dist/webview',
     platform: 'browser',
     format: 'esm',

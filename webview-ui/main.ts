@@ -18,6 +18,7 @@ import { renderBlock, renderLayoutControl } from './render/gridView';
 import { CellView } from './render/cell';
 import { renderChart } from './render/chart';
 import { renderConvergence } from './render/convergence';
+import { renderDecision } from './render/decision';
 import { h } from './render/dom';
 import { ImageQueue } from './render/imageQueue';
 import { Judging } from './render/judging';
@@ -277,6 +278,8 @@ class App {
     );
     const convergence = renderConvergence(this.#record);
     if (convergence) this.#summary.append(convergence);
+    const decision = renderDecision(this.#record);
+    if (decision) this.#summary.append(decision);
   }
 
   #updateCell(cell: CellRecord, stats: ColumnStats[]): void {

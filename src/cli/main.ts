@@ -18,7 +18,7 @@ import { scoreRun } from '../core/convergence/scoreRun';
 import { parseSpecs } from '../core/spec/parse';
 import type { Spec, SpecDiagnostic } from '../core/spec/types';
 import { ProgressView } from './progressView';
-import { importRatingsCommand, ratePackCommand, ratingsCommand } from './studyCommands';
+import { importRatingsCommand, ratePackCommand, ratingsCommand, reportCommand } from './studyCommands';
 import { EXIT, UsageError } from './usage';
 import { chosenVariants } from '../core/runs/plan';
 import { summaryTable, vramLegend } from '../shared/format';
@@ -37,6 +37,8 @@ Usage:
                                        one self-contained HTML page to rate the run blind in a browser
   qwenprompt import-ratings FILE RUN_DIR [--rater NAME]
                                        add a ratings file the rate pack downloaded to the run
+  qwenprompt report RUN_DIR [RUN_DIR…] --out DIR
+                                       the study written out: DIR/report.md and DIR/report.html (images beside)
   qwenprompt --help | --version
 
 Options for run:
@@ -74,6 +76,7 @@ export async function main(argv: string[], io = { out: process.stdout, err: proc
     if (command === 'ratings') return await ratingsCommand(rest, io);
     if (command === 'rate-pack') return await ratePackCommand(rest, io);
     if (command === 'import-ratings') return await importRatingsCommand(rest, io);
+    if (command === 'report') return await reportCommand(rest, io);
     throw new UsageError(`Unknown command "${command}".`);
   } catch (e) {
     if (e instanceof UsageError) {

@@ -1,5 +1,5 @@
-// The study's commands: ratings per rater with agreement, the rate pack for outside raters, and
-// importing what they downloaded.
+// The study's commands: ratings per rater with agreement, the rate pack for outside raters,
+// importing what they downloaded, and the report.
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ratingsMarkdown } from '../core/quality/agreementText';
@@ -7,6 +7,7 @@ import { importRatings } from '../core/quality/importRatings';
 import { qualitySummary } from '../core/quality/ratings';
 import { readRounds, withRounds } from '../core/quality/rounds';
 import { writeRatePack } from '../core/quality/ratePack';
+import { writeReport } from '../core/report/writeReport';
 import { readRunRecord } from '../core/runs/record';
 import { runDirOfArg } from '../core/runs/runFolders';
 import type { RunRecord } from '../shared/runRecord';
@@ -60,5 +61,18 @@ export async function importRatingsCommand(args: string[], io: CliIo): Promise<n
   const done = await importRatings(path.resolve(positionals[0]), dir, rater);
   io.err.write(`${done.round.votes.length} vote(s) by ${done.round.rater} added as ${path.relative(dir, done.file)}\n`);
   io.out.write(ratingsMarkdown(qualitySummary(done.record)));
+  return EXIT.ok;
+}
+
+/** `report RUN_DIR [RUN_DIR…] --out DIR`: report.md and report.html (the panel, offline) with the images beside them. */
+export async function reportCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, { out: { type: 'string' } });
+  if (!positionals.length || typeof values.out !== 'string')
+    throw new UsageError('report needs run folders and where to write: qwenprompt report RUN_DIR [RUN_DIR…] --out DIR.');
+  const dirs: string[] = [];
+  for (const arg of positionals) dirs.push((await readRun(arg)).dir);
+  const done = await writeReport(dirs, path.resolve(values.out));
+  io.err.write(`${dirs.length} run(s), ${done.images} image(s)\n`);
+  io.out.write(`${done.markdown}\n${done.html}\n`);
   return EXIT.ok;
 }

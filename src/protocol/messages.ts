@@ -68,6 +68,8 @@ export interface Requests {
   exportGrid: { params: { png: Uint8Array; to: 'file' | 'runFolder' }; reply: string | undefined };
   /** Write the rate pack (one HTML page for blind rating in a browser) into the run folder; replies with its path. */
   ratePack: { params: {}; reply: string | undefined };
+  /** Write the study report (report.md and report.html, images beside) into the run folder's report/; replies with the HTML's path. */
+  exportReport: { params: {}; reply: string | undefined };
   /** Add a ratings file the user picks (a rate pack's download) as a round of the run; undefined when none was picked. */
   importRatings: { params: {}; reply: QualitySummary | undefined };
   /** Every run of this spec, newest first. */
@@ -145,6 +147,7 @@ const REQUEST_KEYS: { [K in keyof Requests]: readonly (keyof Requests[K]['params
   revealRunFolder: [],
   quality: [],
   ratePack: [],
+  exportReport: [],
   importRatings: [],
   history: [],
   resume: [],
@@ -166,6 +169,7 @@ function isWebviewRequest(b: unknown): b is WebviewRequest {
     case 'revealRunFolder':
     case 'quality':
     case 'ratePack':
+    case 'exportReport':
     case 'importRatings':
     case 'history':
     case 'resume':
@@ -236,6 +240,7 @@ const REPLY_CHECKS: { [K in keyof Requests]: (v: unknown) => v is Requests[K]['r
   saveRatings: isQualitySummary,
   quality: isQualitySummary,
   ratePack: isFileOrNothing,
+  exportReport: isFileOrNothing,
   importRatings: (v: unknown): v is QualitySummary | undefined => v === undefined || isQualitySummary(v),
   exportTable: isFileOrNothing,
   exportGrid: isFileOrNothing,

@@ -39,7 +39,7 @@ test('run: live lines, the study table on stderr, the record as JSON on stdout, 
     assert.match(r.stderr, /✔ 2 steps #1 \(seed 7\)/);
     assert.match(r.stderr, /setting\s+n\s+time \(mean ± σ\)\s+min\s+max\s+it\/s\s+VRAM \(device\)\s+VRAM \(PyTorch\)/);
     assert.match(r.stderr, /^VRAM \(device\): peak memory in use on the GPU while the job ran, as nvidia-smi shows it/m);
-    assert.match(r.stderr, /^4 steps\s+2\s.*\s\d+\.\d GiB\s+\d+\.\d GiB\s/m, 'VRAM in GiB as GPU tools show it');
+    assert.match(r.stderr, /^4 steps\s+2\s.*\s\d+(?:\.\d)? [GM]iB\s+\d+(?:\.\d)? [GM]iB\s/m, 'VRAM in GiB/MiB as GPU tools show it');
     assert.match(r.stderr, /^4 steps\s+2\s/m);
     assert.match(r.stderr, /Run complete: /);
     // Nothing in the CLI shows previews: it asks for none, so they cost the timed jobs nothing, and says so.

@@ -119,11 +119,8 @@ test('the origin guard answers 403 to cross-site requests and foreign origins, o
 test('caching: loaders run once, a new seed reruns only the sampler chain, an identical prompt replays its image', async () => {
   await withServer({ loadMs: 120 }, async (s) => {
     const sock = await RawSocket.open(s.url, { clientId: 'c1', featureFlags: true });
-    const t0 = Date.now();
     const cold = await run(s, sock, sd15());
-    const coldMs = Date.now() - t0;
     assert.deepEqual(cold.executing, ['4', '5', '7', '6', '3', '8', '9']);
-    const t1 = Date.now();
     const warm = await run(
       s,
       sock,
@@ -131,10 +128,8 @@ test('caching: loaders run once, a new seed reruns only the sampler chain, an id
         g['3'].inputs.seed = 43;
       }),
     );
-    const warmMs = Date.now() - t1;
     assert.deepEqual(warm.msgs.find((m) => m.type === 'execution_cached')!.data.nodes, ['4', '5', '6', '7']);
     assert.deepEqual(warm.executing, ['3', '8', '9']);
-    assert.ok(coldMs > warmMs + 80, `cold ${coldMs} ms vs warm ${warmMs} ms`);
     const again = await run(
       s,
       sock,

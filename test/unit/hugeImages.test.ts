@@ -1,7 +1,8 @@
 /**
  * A server whose PNGs declare a huge image (a hostile or broken one, or a legitimate 16384² upscale):
  * the run saves each image as the server made it, never decodes it (no thumbnail, no score), says so in
- * run.json and the log, and the process's memory stays bounded. Alone in its file: the bound is read
+ * run.json and the log, and the process's memory stays bounded; the panel loads none of them whole (zoom,
+ * compare, rating, the exported grid show a note instead). Alone in its file: the bound is read
  * from the process's own RSS high-water mark.
  */
 import { test } from 'node:test';
@@ -20,11 +21,15 @@ import { startFakeComfy } from '../fakes/comfyServer';
 import { hugePng, hugePngLength, type HugePng } from '../fakes/hostile';
 import { studySpec } from './helpers/spec';
 import { checkRunFolder } from './helpers/trials';
+import { tooLargeToShow } from '../../webview-ui/view/cells';
+import { gridPicture } from '../../webview-ui/view/exportGrid';
 
 /** The issue's bound on a run against a hostile payload: RSS above what the process held at the start. */
 const RSS_BOUND = 300 * 1024 * 1024;
 
 test('the decoding limit is read from the PNG header: 4096² decodes, one pixel more is refused before decoding', async () => {
+  assert.equal(tooLargeToShow({ width: 4096, height: 4096 }), undefined, 'the panel shows what the client decodes');
+  assert.equal(tooLargeToShow({ width: 4097, height: 4096 }), 'Image too large to show (4097×4096)');
   assert.equal(MAX_DECODE_PIXELS, 4096 * 4096);
   assert.equal(tooLargeToDecode({ width: 4096, height: 4096 }), undefined);
   assert.equal(tooLargeToDecode(undefined), undefined, 'a JPEG or WebP (no IHDR read) is left to its decoder');
@@ -88,7 +93,15 @@ test('PNGs declaring huge images are saved but never decoded: a valid run.json w
         assert.equal(im.thumb, undefined, `${what}: no thumbnail`);
         assert.equal(statSync(path.join(runDir, im.file)).size, hugePngLength(huge), `${what}: the image is saved as served`);
         if (c.axes.steps === 1) assert.equal(c.convergence, undefined, `${what}: the 1-step image is not scored`);
+        // The panel: zoom, compare and rating show this instead of loading the image; so does the exported grid.
+        assert.equal(tooLargeToShow(im), `Image too large to show (${huge.width}×${huge.height})`, what);
       }
+      const tiles = gridPicture(onDisk).tiles;
+      assert.deepEqual(
+        tiles.map((t) => [t.file, t.missing]),
+        tiles.map(() => [undefined, `Image too large to show (${huge.width}×${huge.height})`]),
+        `${what}: the exported grid loads none of them`,
+      );
       assert.ok(
         lines.some((l) => l.startsWith('warn') && l.includes(`${huge.width}×${huge.height} px is over`)),
         `${what}: the log says why: ${lines.join(' | ')}`,

@@ -34,6 +34,7 @@ function handlers(over: Partial<RequestHandlers<Requests>>): RequestHandlers<Req
     saveRatings: no,
     quality: no,
     ratePack: no,
+    exportReport: no,
     importRatings: no,
     exportTable: no,
     exportGrid: no,

@@ -181,6 +181,41 @@ try {
     const open = posted.find((m) => m.type === 'request' && m.body.kind === 'openImage');
     if (!open || open.body.file !== 'steps-40_r0.png') problems.push(`${theme}: Open image sent ${JSON.stringify(open)}`);
 
+    // 3b. What the client knows of each prompt's fate, and an image whose header declares 30000².
+    const fates = done.record.cells.map((c) => {
+      if (c.key === 'steps=60#r1')
+        return { ...c, images: c.images.map((im) => ({ ...im, width: 30000, height: 30000, note: '30000×30000 px is over the limit' })) };
+      if (c.key === 'steps=20#r1')
+        return {
+          ...c,
+          timings: {
+            ...c.timings,
+            nodes: [],
+            live: { heard: 'partial', sampling: 'partial', reason: 'the WebSocket dropped while it ran' },
+          },
+        };
+      if (c.key === 'steps=60#r2')
+        return { ...c, status: 'lost', endReason: 'deletedOnServer', error: 'Deleted on the server by another client.' };
+      if (c.key === 'steps=40#r2')
+        return {
+          ...c,
+          status: 'cancelled',
+          images: [],
+          timings: undefined,
+          cancel: { fate: 'interrupted', via: 'interrupt' },
+          error: 'Cancelled.',
+        };
+      return c;
+    });
+    await send(state.apply({ type: 'finished', runDir, record: { ...done.record, cells: fates } }));
+    await p.waitForSelector('[data-testid="cell"][data-state="lost"]');
+    await p.screenshot({ path: join(outDir, `fates-${theme}.png`), fullPage: true });
+    await p.click('[data-testid="cell"][data-key="steps=60#r1"] button.thumb');
+    await p.waitForSelector('dialog.lightbox[open] [data-testid="too-large"]');
+    await p.screenshot({ path: join(outDir, `zoom-too-large-${theme}.png`) });
+    await p.keyboard.press('Escape');
+    await send(state.apply({ type: 'finished', runDir, record: done.record }));
+
     // 4. A sweep (steps × cfg): one chart line per cfg.
     const sweep = sweepRun();
     writeImages(sweep.images);

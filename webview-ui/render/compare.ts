@@ -1,11 +1,16 @@
 // Two images compared: side by side (one zoom and pan for both), swipe, blink and difference.
 import { cssTransform, differencePixels, IDENTITY, panBy, zoomAt, type ViewTransform } from '../view/compare';
 import { h } from './dom';
+import { tooLargeNote } from './tooLarge';
 
 export interface CompareImage {
   url: string;
   /** Setting, time and (for another run) which run. */
   label: string;
+  /** Set when the image is too large to load whole: shown instead of it (see tooLargeToShow). */
+  tooLarge?: string;
+  /** Opens the file in an editor tab (images of the panel's own run). */
+  open?: () => void;
 }
 
 export type CompareMode = 'side' | 'swipe' | 'blink' | 'diff';
@@ -160,6 +165,15 @@ export class CompareDialog {
     this.#stopBlink();
     this.#status.textContent = '';
     this.#stage.dataset.mode = this.#mode;
+    const tooLarge = [this.#a, this.#b].filter((x): x is CompareImage => !!x?.tooLarge);
+    if (tooLarge.length) {
+      // Every mode loads both images whole (the difference decodes them into a canvas): none is drawn.
+      this.#status.textContent = 'Nothing to compare: an image is too large to show';
+      const side = (x: CompareImage | undefined, tag: string) =>
+        x?.tooLarge ? tooLargeNote(`${tag}: ${x.tooLarge}`, x.open) : this.#viewport(this.#img(tag === 'A' ? 'a' : 'b'));
+      this.#stage.replaceChildren(side(this.#a, 'A'), side(this.#b, 'B'));
+      return;
+    }
     switch (this.#mode) {
       case 'side':
         this.#stage.replaceChildren(this.#viewport(this.#img('a')), this.#viewport(this.#img('b')));

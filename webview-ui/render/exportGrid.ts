@@ -65,7 +65,7 @@ export async function renderGridPng(record: RunRecord, imageBase: string, layout
     } else {
       ctx.fillStyle = '#8c959f';
       ctx.font = `13px ${FONT}`;
-      ctx.fillText('no image', t.x + 12, t.y + t.size / 2);
+      ctx.fillText(fit(ctx, t.missing, t.size - 24), t.x + 12, t.y + t.size / 2);
     }
     t.label.forEach((line, n) => {
       ctx.fillStyle = n === 0 ? '#1f2328' : '#59636e';

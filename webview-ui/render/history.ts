@@ -1,7 +1,7 @@
 // Run history (every run of the spec, newest first) and a second run shown beside this one:
 // mean times per setting side by side and the same cells paired.
 import type { LoadedRun } from '../../src/protocol/messages';
-import { cellLabel, imageUrl } from '../view/cells';
+import { cellLabel, imageUrl, tooLargeToShow } from '../view/cells';
 import { formatTime, historyLine, historyServer, pairCells, timingRows } from '../view/history';
 import { h } from './dom';
 import type { CompareImage } from './compare';
@@ -90,12 +90,13 @@ export function renderRunComparison(
   for (const p of pairCells(a.record.cells, b.record.cells)) {
     const side = (c: typeof p.a, base: string, tag: string) => {
       const file = c?.images[0]?.file;
+      const tooLarge = tooLargeToShow(c?.images[0]);
       return h(
         'figure',
         {},
-        file
+        file && !tooLarge
           ? h('img', { src: imageUrl(base, file), alt: `${tag}: ${c ? cellLabel(c) : ''}`, loading: 'lazy' })
-          : h('div', { class: 'placeholder' }, 'no image'),
+          : h('div', { class: 'placeholder' }, tooLarge ?? 'no image'),
         h('figcaption', {}, `${tag} · ${c ? cellLabel(c) : '–'}`),
       );
     };
@@ -104,8 +105,8 @@ export function renderRunComparison(
     const btn = h('button', { type: 'button', class: 'secondary', disabled: !(fa && fb), 'data-testid': 'pair-compare' }, 'Compare');
     btn.addEventListener('click', () =>
       compare(
-        { url: imageUrl(a.imageBase, fa!), label: `A · ${cellLabel(p.a!)} · ${when(a.record)}` },
-        { url: imageUrl(b.imageBase, fb!), label: `B · ${cellLabel(p.b!)} · ${when(b.record)}` },
+        { url: imageUrl(a.imageBase, fa!), label: `A · ${cellLabel(p.a!)} · ${when(a.record)}`, tooLarge: tooLargeToShow(p.a!.images[0]) },
+        { url: imageUrl(b.imageBase, fb!), label: `B · ${cellLabel(p.b!)} · ${when(b.record)}`, tooLarge: tooLargeToShow(p.b!.images[0]) },
       ),
     );
     pairs.append(

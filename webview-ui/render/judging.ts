@@ -2,7 +2,7 @@
 // and a second run beside this one, exports. main.ts only places what this builds.
 import type { LoadedRun, Requests } from '../../src/protocol/messages';
 import type { Ask } from '../../src/protocol/messenger';
-import { cellLabel, cellViewState, imageUrl } from '../view/cells';
+import { cellLabel, cellViewState, imageUrl, tooLargeToShow } from '../view/cells';
 import { CompareDialog } from './compare';
 import { h } from './dom';
 import { renderGridPng } from './exportGrid';
@@ -124,11 +124,18 @@ export class Judging {
         item('Save summary as Markdown…', () => this.#host.request('exportTable', { format: 'markdown', to: 'file' })),
         item('Save summary as CSV…', () => this.#host.request('exportTable', { format: 'csv', to: 'file' })),
         h('hr'),
+        item('Report (Markdown + HTML) into the run folder', () => this.#exportReport(), 'export-report'),
         item('Rate pack (HTML for outside raters)', () => this.#ratePack(), 'export-rate-pack'),
         item('Import ratings…', () => this.#importRatings(), 'import-ratings'),
       ),
     );
     return menu;
+  }
+
+  async #exportReport(): Promise<void> {
+    this.#host.notice('Writing the report…');
+    const file = await this.#host.request('exportReport');
+    this.#host.notice(file ? `Report saved: ${file}` : undefined);
   }
 
   async #ratePack(): Promise<void> {
@@ -240,8 +247,15 @@ export class Judging {
     const cells = this.#host.record()?.cells ?? [];
     const img = (key: string) => {
       const c = cells.find((x) => x.key === key);
-      return c?.images[0]
-        ? { url: imageUrl(this.#host.imageBase(), c.images[0].file), label: `${cellLabel(c)} · seed ${c.seed}` }
+      const image = c?.images[0];
+      return image
+        ? {
+            url: imageUrl(this.#host.imageBase(), image.file),
+            label: `${cellLabel(c)} · seed ${c.seed}`,
+            tooLarge: tooLargeToShow(image),
+            open: () =>
+              void this.#host.request('openImage', { file: image.file }).catch((e: Error) => this.#host.notice(e.message, 'error')),
+          }
         : undefined;
     };
     const x = img(a);

@@ -1,8 +1,9 @@
 // Click-to-zoom: one image large, with its label and every setting and measurement beside it. The
 // label lives outside the image, so it stays readable at any zoom.
-import { cellLabel, cellViewState, imageUrl } from '../view/cells';
+import { cellLabel, cellViewState, imageUrl, tooLargeToShow } from '../view/cells';
 import { cellMeasurements, cellSettings, type SettingRow } from '../view/settings';
 import { h } from './dom';
+import { tooLargeNote } from './tooLarge';
 import type { CellRecord } from '../../src/shared/runRecord';
 
 export interface LightboxHost {
@@ -84,7 +85,14 @@ export class Lightbox {
       closeBtn,
     );
     let stage: HTMLElement;
-    if (image) {
+    const tooLarge = tooLargeToShow(image);
+    if (image && tooLarge) {
+      stage = h(
+        'div',
+        { class: 'stage empty' },
+        tooLargeNote(tooLarge, () => this.#host.open(image.file)),
+      );
+    } else if (image) {
       const img = h('img', {
         src: imageUrl(this.#host.imageBase(), image.file),
         alt: `${cell.column}, seed ${cell.seed}`,
@@ -120,7 +128,7 @@ export class Lightbox {
     if (image) details.append(h('p', { class: 'muted file' }, `${image.file}${image.width ? ` · ${image.width}×${image.height}` : ''}`));
     const hadFocus = this.el.contains(document.activeElement);
     this.el.replaceChildren(header, h('div', { class: 'body' }, stage, details));
-    if (hadFocus) (image ? stage : closeBtn).focus();
+    if (hadFocus) (image && !tooLarge ? stage : closeBtn).focus();
   }
 
   #step(delta: number): void {

@@ -1,9 +1,10 @@
 // Blind rating: one image at a time, no label, shuffled; 1–5 on four criteria from the keyboard.
 // The settings are revealed only once the round is saved.
 import type { VoteMessage } from '../../src/protocol/messages';
-import { cellLabel } from '../view/cells';
+import { cellLabel, tooLargeToShow } from '../view/cells';
 import { RatingRound, ratingOrder, rateable, type ShuffleMode } from '../view/rating';
 import { h } from './dom';
+import { tooLargeNote } from './tooLarge';
 import { renderQuality } from './ratingResults';
 import { CRITERIA, CRITERION_TEXT } from '../../src/shared/criteria';
 import type { QualitySummary } from '../../src/shared/quality';
@@ -106,13 +107,16 @@ export class RatingDialog {
     const stage = h(
       'div',
       { class: 'rating-stage' },
-      image
-        ? h('img', {
-            src: this.#host.imageSrc(image.file),
-            alt: `Image ${round.index + 1} of ${round.order.length}`,
-            'data-testid': 'rating-image',
-          })
-        : undefined,
+      // No "open file" here: the file's name would tell the setting.
+      tooLargeToShow(image)
+        ? tooLargeNote(tooLargeToShow(image)!)
+        : image
+          ? h('img', {
+              src: this.#host.imageSrc(image.file),
+              alt: `Image ${round.index + 1} of ${round.order.length}`,
+              'data-testid': 'rating-image',
+            })
+          : undefined,
     );
     const criteria = h('div', { class: 'criteria', role: 'group', 'aria-label': 'Scores' });
     CRITERIA.forEach((k, i) => {
@@ -243,7 +247,9 @@ export class RatingDialog {
         h(
           'li',
           {},
-          c.images[0] ? h('img', { src: this.#host.imageSrc(c.images[0].file), alt: cellLabel(c) }) : undefined,
+          c.images[0] && !tooLargeToShow(c.images[0])
+            ? h('img', { src: this.#host.imageSrc(c.images[0].file), alt: cellLabel(c) })
+            : undefined,
           h('span', { class: 'label' }, `${cellLabel(c)} · seed ${c.seed}`),
           h('span', { class: 'muted' }, scores),
           v?.note ? h('span', { class: 'muted note-text' }, `“${v.note}”`) : undefined,

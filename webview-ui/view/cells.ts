@@ -1,5 +1,6 @@
 import { formatMs } from '../../src/shared/format';
-import type { CellRecord, RunRecord } from '../../src/shared/runRecord';
+import { MAX_DECODE_PIXELS } from '../../src/shared/image';
+import type { CellRecord, ImageFile, RunRecord } from '../../src/shared/runRecord';
 import { fateWord, timingsIncomplete } from './cellFate';
 // Per-cell wording: which state a cell is in and what its label says (where it goes: src/shared/gridLayout.ts).
 
@@ -70,4 +71,15 @@ export function runProgressText(record: RunRecord): string {
 export function imageUrl(base: string, file: string): string {
   const path = file.split('/').map(encodeURIComponent).join('/');
   return `${base.replace(/\/+$/, '')}/${path}`;
+}
+
+/**
+ * Why the panel does not load an image whole (zoom, compare, rating): its PNG header declares more pixels
+ * than the client decodes, and the webview would decode all of them (a 30000² header: 3.4 GiB). The
+ * file is still on disk and opens in an editor tab. Undefined when it may be shown.
+ */
+export function tooLargeToShow(image: Pick<ImageFile, 'width' | 'height'> | undefined): string | undefined {
+  const { width, height } = image ?? {};
+  if (width === undefined || height === undefined || width * height <= MAX_DECODE_PIXELS) return undefined;
+  return `Image too large to show (${width}×${height})`;
 }

@@ -1,13 +1,16 @@
 // Layout of the grid exported as one PNG: pure geometry and text, drawn by render/exportGrid.ts.
 import { axisName, planGrid, type LayoutChoice } from '../../src/shared/gridLayout';
-import { cellTime } from './cells';
+import { cellTime, tooLargeToShow } from './cells';
 import { cellScoreText } from './convergence';
 import { cellSettings } from './settings';
 import type { CellRecord, RunRecord } from '../../src/shared/runRecord';
 
 export interface GridTile {
   key: string;
+  /** The image to draw; undefined when there is none or it is too large to load (`missing` says so). */
   file?: string;
+  /** Drawn in place of a missing image. */
+  missing: string;
   x: number;
   y: number;
   size: number;
@@ -107,7 +110,8 @@ export function gridPicture(record: RunRecord, tile = 320, choice?: Partial<Layo
         const score = cellScoreText(cell);
         tiles.push({
           key: cell.key,
-          file: cell.images[0]?.file,
+          file: tooLargeToShow(cell.images[0]) ? undefined : cell.images[0]?.file,
+          missing: tooLargeToShow(cell.images[0]) ?? 'no image',
           x: colX(c),
           y,
           size: tile,

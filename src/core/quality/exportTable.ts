@@ -4,6 +4,7 @@ import { CRITERIA, CRITERION_TEXT } from '../../shared/criteria';
 import { formatMeanSd, formatMs, formatVram, VRAM_FIGURES } from '../../shared/format';
 import type { QualitySummary } from '../../shared/quality';
 import type { RunRecord } from '../../shared/runRecord';
+import { convergenceLines } from '../convergence/analyse';
 import { qualitySummary } from './ratings';
 
 function obj(v: unknown): Record<string, unknown> {
@@ -39,9 +40,25 @@ interface Row {
   cells: string[];
 }
 
+/** Mean SSIM and ΔE to the reference per column, over the seeds scored (empty when none was). */
+export function columnConvergence(record: Pick<RunRecord, 'cells'>): Map<string, { ssim: number; deltaE: number; n: number }> {
+  const out = new Map<string, { ssim: number; deltaE: number; n: number }>();
+  for (const c of record.cells) {
+    if (!c.convergence) continue;
+    const m = out.get(c.column) ?? { ssim: 0, deltaE: 0, n: 0 };
+    m.ssim = (m.ssim * m.n + c.convergence.ssim) / (m.n + 1);
+    m.deltaE = (m.deltaE * m.n + c.convergence.deltaE) / (m.n + 1);
+    m.n += 1;
+    out.set(c.column, m);
+  }
+  return out;
+}
+
 function rows(record: RunRecord, quality: QualitySummary): { headers: string[]; rows: Row[]; rated: boolean } {
   const rated = quality.votes > 0;
+  const conv = columnConvergence(record);
   const headers = ['Setting', 'n', 'Time (mean ± σ)', 'Relative cost', 'it/s', ...VRAM_FIGURES.map((f) => f.label)];
+  if (conv.size) headers.push('SSIM', 'ΔE');
   if (rated) headers.push(...CRITERIA.map((k) => CRITERION_TEXT[k].label), 'Overall');
   const out = record.stats.map((s) => {
     const time = s.warm ?? s.all;
@@ -53,6 +70,10 @@ function rows(record: RunRecord, quality: QualitySummary): { headers: string[]; 
       s.itPerSec ? s.itPerSec.mean.toFixed(2) : '–',
       ...VRAM_FIGURES.map((f) => formatVram(s[f.key])),
     ];
+    if (conv.size) {
+      const c = conv.get(s.column);
+      cells.push(c ? c.ssim.toFixed(3) : '–', c ? c.deltaE.toFixed(2) : '–');
+    }
     if (rated) {
       const q = quality.settings.find((x) => x.column === s.column);
       cells.push(
@@ -89,7 +110,11 @@ export function markdownSummary(record: RunRecord): string {
   const cached = record.stats.reduce((n, s) => n + s.cachedCount, 0);
   if (cached) notes.push(`${cached} image(s) served from cache were not measured.`);
   if (rated) notes.push(`Scores 1–5, mean of ${quality.votes} vote(s) in ${quality.rounds} round(s); ★ no faster setting scored as well.`);
+  if (columnConvergence(record).size)
+    notes.push("SSIM and ΔE: mean over the seeds against the same seed's top step count (SSIM 1 = same structure, ΔE 0 = same colours).");
   if (notes.length) lines.push('', ...notes.map((n) => `_${n}_`));
+  const recommended = convergenceLines(record.convergence);
+  if (recommended.length) lines.push('', ...recommended.map((l, i) => (i ? `- ${mdEscape(l.trim())}` : `**${mdEscape(l)}:**`)));
   return lines.join('\n') + '\n';
 }
 

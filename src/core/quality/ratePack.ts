@@ -35,7 +35,7 @@ export async function writeRatePack(
   out?: string,
 ): Promise<{ file: string; images: number; bytes: number }> {
   const { data, images } = await packData(runDir, record);
-  const html = await standaloneHtml({ title: `Rate: ${record.spec.name}`, bundle: 'ratePack', data, dataId: 'pack' });
+  const html = await standaloneHtml({ title: `Rate: ${record.spec.name}`, scripts: ['ratePack'], style: 'ratePack', data: { pack: data } });
   const file = out ?? path.join(runDir, `rate-${safeSegment(record.spec.id)}-${safeSegment(record.id)}.html`);
   await writeFileAtomic(file, html);
   return { file, images, bytes: Buffer.byteLength(html) };

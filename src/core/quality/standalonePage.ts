@@ -7,21 +7,25 @@ import * as path from 'node:path';
 
 export interface StandalonePage {
   title: string;
-  /** The bundle's entry name in dist/webview (ratePack, report). */
-  bundle: string;
-  /** Handed to the script as JSON in <meta id="{dataId}" data-json>. */
-  data: unknown;
-  dataId: string;
+  /** Bundles in dist/webview run in this order (reportHost before main). */
+  scripts: string[];
+  /** The CSS bundle in dist/webview. */
+  style: string;
+  /** Each handed to the scripts as JSON in <meta id="{id}" data-json>. */
+  data: Record<string, unknown>;
+  /** Where images may come from besides data: and blob: ('self' for images beside the page). */
+  imagesBeside?: boolean;
 }
 
 const escapeHtml = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
-/** The policy: inline script and style by nonce, images only from data: and blob:, nothing else. */
-export function standaloneCsp(nonce: string): string {
+/** The policy: inline script and style by nonce, images only from data:, blob: (and files beside the page), nothing else. */
+export function standaloneCsp(nonce: string, imagesBeside = false): string {
   return [
     "default-src 'none'",
-    'img-src data: blob:',
+    // A page opened from disk has an opaque origin: 'self' alone would not match the files beside it.
+    imagesBeside ? "img-src 'self' file: data: blob:" : 'img-src data: blob:',
     `style-src 'nonce-${nonce}'`,
     `script-src 'nonce-${nonce}'`,
     "form-action 'none'",
@@ -39,28 +43,34 @@ export function webviewAssets(): string {
 
 /** The page's HTML with its bundle's script and CSS inlined. */
 export async function standaloneHtml(page: StandalonePage, assets = webviewAssets()): Promise<string> {
-  const [js, css] = await Promise.all([
-    fs.readFile(path.join(assets, `${page.bundle}.js`), 'utf8'),
-    fs.readFile(path.join(assets, `${page.bundle}.css`), 'utf8'),
+  const [css, ...js] = await Promise.all([
+    fs.readFile(path.join(assets, `${page.style}.css`), 'utf8'),
+    ...page.scripts.map((s) => fs.readFile(path.join(assets, `${s}.js`), 'utf8')),
   ]);
   const nonce = randomBytes(16).toString('base64');
   // Inline text must not close its own element early.
-  const script = js.replace(/<\/(script)/gi, '<\\/$1').replace(/\/\/# sourceMappingURL=.*$/m, '');
+  const scripts = js
+    .map((t) => t.replace(/<\/(script)/gi, '<\\/$1').replace(/\/\/# sourceMappingURL=.*$/m, ''))
+    .map((t) => `<script type="module" nonce="${nonce}">${t}</script>`)
+    .join('\n');
   const style = css.replace(/<\/(style)/gi, '<\\/$1').replace(/\/\*# sourceMappingURL=.*\*\//, '');
+  const metas = Object.entries(page.data)
+    .map(([id, v]) => `<meta id="${escapeHtml(id)}" data-json="${escapeHtml(JSON.stringify(v))}">`)
+    .join('\n');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${standaloneCsp(nonce)}">
+<meta http-equiv="Content-Security-Policy" content="${standaloneCsp(nonce, page.imagesBeside)}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>${escapeHtml(page.title)}</title>
 <style nonce="${nonce}">${style}</style>
-<meta id="${escapeHtml(page.dataId)}" data-json="${escapeHtml(JSON.stringify(page.data))}">
+${metas}
 </head>
 <body>
 <main id="app"></main>
-<script type="module" nonce="${nonce}">${script}</script>
+${scripts}
 </body>
 </html>
 `;

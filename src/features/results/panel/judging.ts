@@ -7,6 +7,7 @@ import { csvSummary, markdownSummary } from '../../../core/quality/exportTable';
 import { historyEntry } from '../../../core/quality/history';
 import { importRatings } from '../../../core/quality/importRatings';
 import { writeRatePack } from '../../../core/quality/ratePack';
+import { writeReport } from '../../../core/report/writeReport';
 import { withPngText } from '../../../core/quality/pngText';
 import { qualitySummary } from '../../../core/quality/ratings';
 import { withRounds } from '../../../core/quality/rounds';
@@ -20,7 +21,16 @@ import type { QualitySummary } from '../../../shared/quality';
 import type { RunRecord } from '../../../shared/runRecord';
 
 type JudgingKind =
-  'saveRatings' | 'quality' | 'ratePack' | 'importRatings' | 'exportTable' | 'exportGrid' | 'history' | 'loadRun' | 'openRun';
+  | 'saveRatings'
+  | 'quality'
+  | 'ratePack'
+  | 'exportReport'
+  | 'importRatings'
+  | 'exportTable'
+  | 'exportGrid'
+  | 'history'
+  | 'loadRun'
+  | 'openRun';
 
 export interface JudgingHost {
   readonly runDir: string;
@@ -43,6 +53,7 @@ export function judgingHandlers(host: JudgingHost): Pick<RequestHandlers<Request
     quality: () => qualitySummary(shown(host)),
     saveRatings: (body) => saveRatings(host, body),
     ratePack: () => ratePack(host),
+    exportReport: () => exportReport(host),
     importRatings: () => importRatingsFile(host),
     exportTable: (body) => exportTable(host, body.format, body.to),
     exportGrid: (body) => exportGrid(host, body.png, body.to),
@@ -86,6 +97,20 @@ async function ratePack(host: JudgingHost): Promise<string> {
       if (pick === reveal) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(written.file));
     });
   return written.file;
+}
+
+async function exportReport(host: JudgingHost): Promise<string> {
+  shown(host);
+  const done = await writeReport([host.runDir], path.join(host.runDir, 'report'));
+  const open = vscode.l10n.t('Open Markdown');
+  const reveal = vscode.l10n.t('Reveal');
+  void vscode.window
+    .showInformationMessage(vscode.l10n.t('Report saved: report.md and report.html ({0} images beside them).', done.images), open, reveal)
+    .then((pick) => {
+      if (pick === open) void vscode.commands.executeCommand('vscode.open', vscode.Uri.file(done.markdown));
+      if (pick === reveal) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(done.html));
+    });
+  return done.html;
 }
 
 async function importRatingsFile(host: JudgingHost): Promise<QualitySummary | undefined> {

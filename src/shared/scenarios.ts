@@ -1,0 +1,131 @@
+// Scenarios: what a setting must give for each use (explore, everyday, final), and the decision
+// table: the cheapest setting that meets each, its time, and what it gives up against the best.
+// Pure: the panel, the CLI and the report all draw the same table.
+import type { AxisValue, Rating, RunRecord } from './runRecord';
+
+/** What a scenario needs; a requirement left out is not asked. */
+export interface Scenario {
+  name: string;
+  /** Mean SSIM to the reference (the top step count, same seed) at least this. */
+  minSsim?: number;
+  /** No rater scored structure under this on any image of the setting. */
+  minStructure?: number;
+  /** Adherence as good as the best setting's (share of clean images where raters listed elements, else the mean score). */
+  bestAdherence?: boolean;
+}
+
+/** The study's three uses: 20 steps for exploring, 40 for everyday output, 60 for final deliverables. */
+export const DEFAULT_SCENARIOS: readonly Scenario[] = [
+  { name: 'explore', minSsim: 0.85, minStructure: 3 },
+  { name: 'everyday', minSsim: 0.95 },
+  { name: 'final', minSsim: 0.98, bestAdherence: true },
+];
+
+/** What the table knows of one setting. */
+export interface SettingFacts {
+  column: string;
+  axes: Record<string, AxisValue>;
+  /** Warm mean execution time (all measured runs when none was warm), ms. */
+  timeMs?: number;
+  ssim?: number;
+  /** The lowest structure score any rater gave one of its images. */
+  minStructure?: number;
+  /** 0–100: clean images where raters listed elements, else the mean adherence score scaled from 1–5. */
+  adherence?: number;
+}
+
+export interface Decision {
+  scenario: Scenario;
+  /** The requirement in words: "SSIM ≥ 0.85, no structure score under 3". */
+  needs: string;
+  pick?: SettingFacts;
+  /** What the pick gives up against the best setting (or why none qualifies). */
+  note: string;
+}
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined);
+
+/** `tagged`: some rater of the run listed elements, so counts compare settings; else mean scores do. */
+function adherenceOf(votes: readonly Rating[], tagged: boolean): number | undefined {
+  if (tagged) {
+    const checked = votes.filter((v) => v.scores.adherence !== undefined || v.unrequested?.length || v.missing?.length);
+    return checked.length ? (100 * checked.filter((v) => !v.unrequested?.length && !v.missing?.length).length) / checked.length : undefined;
+  }
+  const m = mean(votes.flatMap((v) => (v.scores.adherence !== undefined ? [v.scores.adherence] : [])));
+  return m === undefined ? undefined : ((m - 1) / 4) * 100;
+}
+
+/** One line per setting (column), in the record's order. */
+export function settingFacts(record: Pick<RunRecord, 'cells' | 'stats' | 'ratings'>): SettingFacts[] {
+  const tagged = (record.ratings ?? []).some((v) => v.unrequested?.length || v.missing?.length);
+  const columnOf = new Map(record.cells.map((c) => [c.key, c.column]));
+  const out: SettingFacts[] = [];
+  for (const c of record.cells) {
+    if (out.some((f) => f.column === c.column)) continue;
+    const cells = record.cells.filter((x) => x.column === c.column);
+    const votes = (record.ratings ?? []).filter((r) => columnOf.get(r.cell) === c.column);
+    const st = record.stats.find((s) => s.column === c.column);
+    const structure = votes.flatMap((v) => (v.scores.structure !== undefined ? [v.scores.structure] : []));
+    const adherence = adherenceOf(votes, tagged);
+    const ssim = mean(cells.flatMap((x) => (x.convergence ? [x.convergence.ssim] : [])));
+    const time = (st?.warm ?? st?.all)?.mean;
+    out.push({
+      column: c.column,
+      axes: c.axes,
+      ...(time !== undefined ? { timeMs: time } : {}),
+      ...(ssim !== undefined ? { ssim } : {}),
+      ...(structure.length ? { minStructure: Math.min(...structure) } : {}),
+      ...(adherence !== undefined ? { adherence } : {}),
+    });
+  }
+  return out;
+}
+
+export function scenarioNeeds(s: Scenario): string {
+  const parts: string[] = [];
+  if (s.minSsim !== undefined) parts.push(`SSIM ≥ ${s.minSsim}`);
+  if (s.minStructure !== undefined) parts.push(`no structure score under ${s.minStructure}`);
+  if (s.bestAdherence) parts.push('the best adherence');
+  return parts.join(', ') || 'nothing';
+}
+
+/** Why `f` does not meet `s` (undefined when it does). */
+function shortfall(s: Scenario, f: SettingFacts, bestAdherence: number | undefined): string | undefined {
+  if (f.timeMs === undefined) return 'no measured time';
+  if (s.minSsim !== undefined && (f.ssim === undefined || f.ssim < s.minSsim)) return f.ssim === undefined ? 'no SSIM score' : 'SSIM';
+  if (s.minStructure !== undefined && (f.minStructure === undefined || f.minStructure < s.minStructure))
+    return f.minStructure === undefined ? 'no structure score' : 'structure';
+  if (s.bestAdherence && (f.adherence === undefined || bestAdherence === undefined || f.adherence < bestAdherence - 1e-9))
+    return f.adherence === undefined ? 'no adherence rated' : 'adherence';
+  return undefined;
+}
+
+const pct = (x: number) => `${Math.round(x * 100)} %`;
+
+/** The cheapest setting meeting each scenario, and what it gives up against the best one. */
+export function decisionTable(facts: readonly SettingFacts[], scenarios: readonly Scenario[] = DEFAULT_SCENARIOS): Decision[] {
+  const timed = facts.filter((f) => f.timeMs !== undefined);
+  const bestAdherence = facts.reduce<number | undefined>(
+    (m, f) => (f.adherence === undefined ? m : Math.max(m ?? -1, f.adherence)),
+    undefined,
+  );
+  // The best: the highest SSIM (the reference scores 1), else the slowest.
+  const best = [...timed].sort((a, b) => (b.ssim ?? -1) - (a.ssim ?? -1) || b.timeMs! - a.timeMs!)[0];
+  return scenarios.map((scenario) => {
+    const needs = scenarioNeeds(scenario);
+    const ok = timed.filter((f) => !shortfall(scenario, f, bestAdherence)).sort((a, b) => a.timeMs! - b.timeMs!);
+    const pick = ok[0];
+    if (!pick) {
+      const why = [...new Set(timed.map((f) => shortfall(scenario, f, bestAdherence)))].join(', ');
+      return { scenario, needs, note: timed.length ? `no setting meets it (${why})` : 'nothing measured' };
+    }
+    if (!best || pick === best) return { scenario, needs, pick, note: 'the best setting itself' };
+    const gives: string[] = [`${pct(pick.timeMs! / best.timeMs!)} of ${best.column}'s time`];
+    if (pick.ssim !== undefined && best.ssim !== undefined) gives.push(`SSIM ${pick.ssim.toFixed(2)} vs ${best.ssim.toFixed(2)}`);
+    if (pick.minStructure !== undefined && best.minStructure !== undefined && pick.minStructure < best.minStructure)
+      gives.push(`lowest structure ${pick.minStructure} vs ${best.minStructure}`);
+    if (pick.adherence !== undefined && best.adherence !== undefined && pick.adherence < best.adherence)
+      gives.push(`adherence ${Math.round(pick.adherence)} vs ${Math.round(best.adherence)}`);
+    return { scenario, needs, pick, note: gives.join('; ') };
+  });
+}
