@@ -22,6 +22,8 @@ export interface RunRequest {
   spec: Spec;
   steps?: number[];
   sweep?: boolean;
+  /** Only these variants of a spec with variants; default all. */
+  variants?: string[];
   /** Continue the spec's newest unfinished run (only its missing images) instead of starting a new one. */
   resume?: boolean;
   /** With `resume`: continue this run, read from its folder once (the results panel's "↻ Resume"). */
@@ -236,6 +238,7 @@ export class RunService extends Disposable {
                 runsRoot,
                 steps: req.steps,
                 includeSweep: !!req.sweep,
+                variants: req.variants,
                 repeats: config.repeats > 0 ? config.repeats : undefined,
                 userGraph,
               };
