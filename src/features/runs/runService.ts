@@ -6,7 +6,7 @@ import type { OpenedRun, RunUpdate, SessionRequest } from '../../core/runs/optio
 import { runsRootFor } from '../../core/runs/runFolders';
 import { isSpecRejectedError, type SpecRejectedError } from '../../core/runs/specRejected';
 import type { Spec } from '../../core/spec/types';
-import type { ConfigService } from '../../platform/config';
+import { poolServers, type ConfigService } from '../../platform/config';
 import { Disposable } from '../../platform/dispose';
 import { UntrustedWorkspaceError } from '../../platform/trust';
 import type { ComfyConnections } from '../server/comfyConnections';
@@ -144,10 +144,10 @@ export class RunService extends Disposable {
     return !!entry;
   }
 
-  /** Reconnects the client of the run writing into `runDir` now, not at its next backoff; rejects with
-   * the reason while its server still does not answer. */
+  /** Reconnects the client of the run writing into `runDir` now, not at its next backoff, with a fresh
+   * budget of attempts; rejects with the reason while its server still does not answer. */
   async retryServer(runDir: string): Promise<void> {
-    await this.#entryOf(runDir)?.client?.connect();
+    await this.#entryOf(runDir)?.client?.retryConnection();
   }
 
   cancelAll(): void {
@@ -202,12 +202,16 @@ export class RunService extends Disposable {
     let lease: vscode.Disposable | undefined;
     try {
       // A resumed run uses the graphs its record holds, so a moved or edited workflow file does not matter.
-      const leased = await this.#deps.connections.lease();
-      lease = leased;
-      const { client } = leased;
+      const members = poolServers(config);
+      const leases = members.length
+        ? await Promise.all(members.map((m) => this.#deps.connections.lease(m.url)))
+        : [await this.#deps.connections.lease()];
+      lease = { dispose: () => leases.forEach((l) => l.dispose()) };
+      const { client } = leases[0];
+      const pool = members.length > 1 ? members.map((m, i) => ({ name: m.name ?? hostOf(m.url), client: leases[i].client })) : undefined;
       entry.client = client;
       const userGraph = spec.workflow && !resumed ? await readUserGraph(specFile, spec.workflow, client, this.#deps.log) : undefined;
-      this.#deps.log.info(`Run "${spec.name}" (${specFile}) on ${client.baseUrl}`, {
+      this.#deps.log.info(`Run "${spec.name}" (${specFile}) on ${pool ? pool.map((p) => p.name).join(', ') : client.baseUrl}`, {
         steps: req.steps ?? spec.steps,
         sweep: !!req.sweep,
       });
@@ -221,6 +225,7 @@ export class RunService extends Disposable {
           token.onCancellationRequested(() => abort.abort());
           const options = {
             client,
+            ...(pool ? { pool } : {}),
             // Asked as each prompt is posted: previews cost the server GPU time, so only a panel that shows them pays for them.
             previewMethod: () => (config.previews && this.#viewer?.shows(run.runDir) ? ('auto' as const) : ('none' as const)),
             signal: abort.signal,
@@ -349,5 +354,14 @@ export class RunService extends Disposable {
     this.#status.tooltip = vscode.l10n.t('QwenPrompt is running {0}. Click to cancel.', runs.map((r) => r.specName).join(', '));
     this.#status.command = { title: vscode.l10n.t('Cancel'), command: 'qwenprompt.cancel' };
     this.#status.show();
+  }
+}
+
+/** A pool server's name when its entry gives none: its host and port. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
   }
 }
