@@ -4,7 +4,8 @@ import { isCriterion, isScore, type Scores } from '../shared/criteria';
 import { parseLayoutChoice, type LayoutChoice } from '../shared/gridLayout';
 import type { RunHistoryEntry } from '../shared/history';
 import type { QualitySummary } from '../shared/quality';
-import type { CellRecord, ColumnStats, RunRecord } from '../shared/runRecord';
+import { isRegion } from '../shared/ratingRound';
+import type { CellRecord, ColumnStats, DefectRegion, RunRecord } from '../shared/runRecord';
 import type { ServerReach } from '../shared/serverReach';
 import type { Reply, Request, RequestBody } from './messenger';
 
@@ -99,6 +100,8 @@ export interface VoteMessage {
   unrequested?: string[];
   /** Elements the prompt asked for that the image lacks. */
   missing?: string[];
+  /** Defect regions drawn on the image. */
+  regions?: DefectRegion[];
 }
 
 /** Another run of the same spec, as the webview needs it to draw its images. */
@@ -195,7 +198,8 @@ function isWebviewRequest(b: unknown): b is WebviewRequest {
 }
 
 function isVote(v: unknown): v is VoteMessage {
-  if (!isObject(v) || !onlyKeys(v, ['cell', 'scores', 'note', 'unrequested', 'missing'])) return false;
+  if (!isObject(v) || !onlyKeys(v, ['cell', 'scores', 'note', 'unrequested', 'missing', 'regions'])) return false;
+  if (v.regions !== undefined && !(Array.isArray(v.regions) && v.regions.length <= 50 && v.regions.every(isRegion))) return false;
   if (!isString(v.cell) || v.cell.length === 0 || v.cell.length > 512 || !isObject(v.scores)) return false;
   if (v.note !== undefined && !(isString(v.note) && v.note.length <= 2000)) return false;
   for (const tags of [v.unrequested, v.missing]) {
