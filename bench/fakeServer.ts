@@ -9,6 +9,8 @@ import { startFakeComfy, type FakeComfyOptions } from '../test/fakes/comfyServer
 export interface ServerProcess {
   url: string;
   close(): Promise<void>;
+  /** SIGKILL: the process dies at once, its port closed (a crashed ComfyUI). */
+  kill(): Promise<void>;
 }
 
 /** Starts the test server in a child process with these options; resolves with its URL. */
@@ -26,6 +28,12 @@ export function startServerProcess(opts: FakeComfyOptions): Promise<ServerProces
             child.removeAllListeners('exit');
             child.once('exit', () => done());
             child.kill('SIGTERM');
+          }),
+        kill: () =>
+          new Promise<void>((done) => {
+            child.removeAllListeners('exit');
+            child.once('exit', () => done());
+            child.kill('SIGKILL');
           }),
       });
     });

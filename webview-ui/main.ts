@@ -25,6 +25,7 @@ import { Judging } from './render/judging';
 import { Lightbox } from './render/lightbox';
 import { ServerBanner } from './render/serverBanner';
 import { renderSummary } from './render/summary';
+import { renderServers } from './render/servers';
 import { resumableCount, resumeLabel } from './view/resume';
 import type { CellRecord, ColumnStats, RunRecord } from '../src/shared/runRecord';
 
@@ -276,6 +277,8 @@ class App {
       h('h2', {}, 'Summary'),
       h('div', { class: 'summary-body' }, h('div', { class: 'table-wrap' }, renderSummary(stats, this.#record?.cells)), renderChart(stats)),
     );
+    const servers = renderServers(this.#record);
+    if (servers) this.#summary.append(servers);
     const convergence = renderConvergence(this.#record);
     if (convergence) this.#summary.append(convergence);
     const decision = renderDecision(this.#record);

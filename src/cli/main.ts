@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { ComfyClient } from '../core/comfy/client';
+import { parseArgs } from 'node:util';
 import { isComfyError, userMessage } from '../core/comfy/errors';
 import { describeLoaded, loadWorkflow, objectInfoProvider, type ObjectInfoProvider } from '../core/comfy/workflow/loadWorkflow';
 import type { ILogger } from '../core/logger';
@@ -9,7 +9,7 @@ import { graphProblems, openWorkflow, type GraphCheck } from '../core/runs/graph
 import type { SessionRequest } from '../core/runs/options';
 import { readRunRecord } from '../core/runs/record';
 import { findResumable, openedRun } from '../core/runs/resume';
-import { DEFAULT_RUNS_FOLDER, runDirOfArg, runsRootFor } from '../core/runs/runFolders';
+import { DEFAULT_RUNS_FOLDER, listRuns, runDirOfArg, runsRootFor } from '../core/runs/runFolders';
 import { runSession } from '../core/runs/session';
 import { isSpecRejectedError } from '../core/runs/specRejected';
 import { convergenceLines, DEFAULT_THRESHOLD } from '../core/convergence/analyse';
@@ -18,10 +18,13 @@ import { scoreRun } from '../core/convergence/scoreRun';
 import { parseSpecs } from '../core/spec/parse';
 import type { Spec, SpecDiagnostic } from '../core/spec/types';
 import { ProgressView } from './progressView';
+import { summaryTables } from './poolSummary';
+import { chooseServers, poolClients } from './servers';
+import { timeSamples } from '../core/runs/estimate';
 import { importRatingsCommand, ratePackCommand, ratingsCommand, reportCommand } from './studyCommands';
-import { EXIT, UsageError } from './usage';
+import { EXIT, parseIntList, parsePositiveInt, parseThreshold, UsageError } from './usage';
 import { chosenVariants } from '../core/runs/plan';
-import { summaryTable, vramLegend } from '../shared/format';
+import { vramLegend } from '../shared/format';
 import type { RunRecord } from '../shared/runRecord';
 
 const USAGE = `qwenprompt — run .qwenprompt specs on a ComfyUI server and measure them
@@ -42,7 +45,10 @@ Usage:
   qwenprompt --help | --version
 
 Options for run:
-  --server URL       ComfyUI server (default $QWENPROMPT_SERVER or http://127.0.0.1:8188)
+  --server URL       ComfyUI server (default $QWENPROMPT_SERVER or http://127.0.0.1:8188); repeat it to
+                     spread the sweep over several servers (each image records the server and GPU)
+  --pool NAME        the servers of pool NAME in .vscode/settings.json (qwenprompt.comfy.servers entries
+                     with "pools": [NAME]; "all" for every one); a token key K is read from QWENPROMPT_TOKEN_K
   --steps 20,40,60   only these step counts (default: the spec's steps)
   --repeats N        repeats per setting (repeat k uses seed + k)
   --sweep            cross the steps with the spec's sweep axes
@@ -135,7 +141,8 @@ async function runCommand(
       args,
       allowPositionals: true,
       options: {
-        server: { type: 'string' },
+        server: { type: 'string', multiple: true },
+        pool: { type: 'string' },
         steps: { type: 'string' },
         repeats: { type: 'string' },
         sweep: { type: 'boolean', default: false },
@@ -163,13 +170,11 @@ async function runCommand(
   const repeats = o.repeats !== undefined ? parsePositiveInt(o.repeats, '--repeats') : undefined;
   const watchdogMin = o.watchdog !== undefined ? parsePositiveInt(o.watchdog, '--watchdog') : 10;
   const threshold = o.threshold !== undefined ? parseThreshold(o.threshold) : DEFAULT_THRESHOLD;
-  const server = o.server ?? process.env.QWENPROMPT_SERVER ?? 'http://127.0.0.1:8188';
-  try {
-    new URL(server);
-  } catch {
-    throw new UsageError(`--server "${server}" is not a URL (e.g. http://127.0.0.1:8188).`);
-  }
-  const info = objectInfoOf(server, process.env[o['token-env']!] || undefined);
+  const servers = await chooseServers({ urls: o.server, pool: o.pool, tokenEnv: o['token-env']! }, path.dirname(file)).catch((e: Error) => {
+    throw new UsageError(e.message);
+  });
+  const server = servers.length > 1 ? servers.map((s) => s.name).join(', ') : servers[0].url;
+  const info = objectInfoOf(servers[0].url, (servers[0].tokenEnv && process.env[servers[0].tokenEnv]) || undefined);
 
   const resumeRecord = resumeDir
     ? await readRunRecord(resumeDir).catch((e: Error) => {
@@ -213,12 +218,8 @@ async function runCommand(
   }
 
   const log = stderrLogger(io.err, !!process.env.QWENPROMPT_DEBUG);
-  const client = new ComfyClient({
-    baseUrl: server,
-    token: process.env[o['token-env']!] || undefined,
-    logger: log,
-    watchdogMs: watchdogMin * 60_000,
-  });
+  const pool = poolClients(servers, { logger: log, watchdogMs: watchdogMin * 60_000 });
+  const client = pool[0].client;
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -247,10 +248,13 @@ async function runCommand(
         spec.workflow && !toResume
           ? (graphs.get(spec)?.graph ?? (await checkGraphs(file, spec, info, io.err)).graph ?? failGraph(file, spec.workflow))
           : undefined;
-      const view = new ProgressView(io.err, { tty: !!io.err.isTTY && !o.json, columns: io.err.columns });
+      // Earlier runs of this spec say how long this one will take on the same GPU kind.
+      const past = (await listRuns(runsRoot, spec.id, file)).flatMap((r) => timeSamples(r.record));
+      const view = new ProgressView(io.err, { tty: !!io.err.isTTY && !o.json, columns: io.err.columns, past });
       view.title(`${spec.name} → ${server}${toResume ? ' (resumed)' : ''}`);
       const common = {
         client,
+        ...(pool.length > 1 ? { pool } : {}),
         // Nothing in the CLI shows previews, so it asks for none (run.json records it); --no-preview is a no-op.
         previewMethod: 'none' as const,
         signal: controller.signal,
@@ -285,7 +289,7 @@ async function runCommand(
       io.err.write(
         `\n${spec.name} — ${result.record.server.gpu ?? 'unknown GPU'}, ComfyUI ${result.record.server.comfyuiVersion ?? '?'}\n`,
       );
-      io.err.write(summaryTable(result.record.stats, images, result.record.convergence) + '\n');
+      io.err.write(summaryTables(result.record, images) + '\n');
       // What each VRAM column counts (1 GiB = 1024³ bytes), when the run measured any.
       if (result.record.stats.some((s) => s.peakDeviceVramBytes !== undefined || s.peakTorchVramBytes !== undefined))
         for (const line of vramLegend()) io.err.write(`${line}\n`);
@@ -298,7 +302,7 @@ async function runCommand(
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
-    client.close();
+    for (const s of pool) s.client.close();
   }
   if (o.json) io.out.write(JSON.stringify(records.length === 1 ? records[0] : records, null, 2) + '\n');
   return code;
@@ -321,12 +325,6 @@ async function compareCommand(args: string[], io: { out: NodeJS.WritableStream; 
   );
   io.out.write(compareRuns(a, b));
   return EXIT.ok;
-}
-
-function parseThreshold(v: string): number {
-  const x = Number(v);
-  if (!/^\d*\.?\d+$/.test(v) || !(x > 0 && x <= 1)) throw new UsageError(`--threshold needs a number in (0, 1], e.g. 0.95, not "${v}".`);
-  return x;
 }
 
 function chooseSpecs(specs: Spec[], which: string | undefined): Spec[] {
@@ -375,20 +373,6 @@ function objectInfoOf(server: string | undefined, token?: string): ObjectInfoPro
 
 function failGraph(specFile: string, workflow: string): never {
   throw new UsageError(`The workflow ${workflow} of ${specFile} could not be loaded.`);
-}
-
-function parseIntList(v: string, flag: string): number[] {
-  const xs = v
-    .split(',')
-    .map((x) => x.trim())
-    .filter(Boolean);
-  if (!xs.length) throw new UsageError(`${flag} needs numbers, e.g. ${flag} 20,40,60.`);
-  return xs.map((x) => parsePositiveInt(x, flag));
-}
-
-function parsePositiveInt(v: string, flag: string): number {
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`${flag} needs a whole number ≥ 1, not "${v}".`);
-  return Number(v);
 }
 
 function stderrLogger(err: NodeJS.WritableStream, debug: boolean): ILogger {

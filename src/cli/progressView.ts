@@ -1,6 +1,7 @@
+import { formatEstimate, plannedEstimate, type TimeSample } from '../core/runs/estimate';
 import type { RunUpdate } from '../core/runs/options';
 import { formatMs } from '../shared/format';
-import type { CellRecord } from '../shared/runRecord';
+import type { CellRecord, RunRecord } from '../shared/runRecord';
 import { serverReachText, type ServerReach } from '../shared/serverReach';
 
 /** How many job lines a TTY shows at once: the running one, the next queued, the latest done. */
@@ -20,11 +21,19 @@ export class ProgressView {
   #server: string | undefined;
   #drawn = 0;
   #timer: NodeJS.Timeout | undefined;
+  /** Earlier runs' images, to say how long the planned jobs will take ('~4 min'). */
+  readonly #past: readonly TimeSample[];
 
-  constructor(out: NodeJS.WritableStream, opts: { tty: boolean; columns?: number }) {
+  constructor(out: NodeJS.WritableStream, opts: { tty: boolean; columns?: number; past?: readonly TimeSample[] }) {
     this.#out = out;
+    this.#past = opts.past ?? [];
     this.#tty = opts.tty;
     this.#width = Math.max(40, Math.min(opts.columns ?? 80, 120));
+  }
+
+  #estimate(record: RunRecord): string {
+    const ms = plannedEstimate(this.#past, record);
+    return ms === undefined ? '' : ` · ${formatEstimate(ms)}`;
   }
 
   title(text: string): void {
@@ -35,8 +44,9 @@ export class ProgressView {
     switch (u.type) {
       case 'planned':
         for (const c of u.record.cells) this.#cells.set(c.key, { ...c });
+        if (this.#tty && this.#estimate(u.record)) this.#out.write(`${u.record.cells.length} job(s)${this.#estimate(u.record)}\n`);
         if (!this.#tty) {
-          this.#out.write(`queued ${u.record.cells.length} job(s); run folder ${u.runDir}\n`);
+          this.#out.write(`queued ${u.record.cells.length} job(s)${this.#estimate(u.record)}; run folder ${u.runDir}\n`);
           // The first job may already be running (or done) by the time the folder exists.
           for (const c of u.record.cells) if (c.status !== 'queued') this.#out.write(plainLine(c) + '\n');
         }

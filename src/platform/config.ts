@@ -8,12 +8,16 @@ import { Disposable } from './dispose';
 export interface ServerEntry {
   url: string;
   name?: string;
+  /** Pools it belongs to (`qwenprompt.comfy.pool` picks one). */
+  pools?: readonly string[];
 }
 
 /** Every `qwenprompt.*` setting, validated and defaulted. Immutable: a change makes a new snapshot. */
 export interface QwenConfig {
   readonly comfyUrl: string;
   readonly servers: readonly ServerEntry[];
+  /** The pool runs spread over ('' = the one server of comfyUrl; 'all' = every listed server). */
+  readonly pool: string;
   /** Step counts for a spec that names none. */
   readonly defaultSteps: readonly number[];
   /** Overrides every spec's `repeats` when > 0. */
@@ -41,6 +45,7 @@ export function readQwenConfig(get: (key: string) => unknown): QwenConfig {
   return Object.freeze({
     comfyUrl: normalizeServerUrl(asString(get('comfy.url'))) ?? DEFAULT_COMFY_URL,
     servers: Object.freeze(readServers(get('comfy.servers'))),
+    pool: asString(get('comfy.pool')).trim(),
     defaultSteps: Object.freeze(steps.length ? [...new Set(steps)] : [20, 40, 60]),
     repeats: clampInt(get('repeats'), 0, 100, 0),
     runsFolder: runsFolder || DEFAULT_RUNS_FOLDER,
@@ -76,12 +81,25 @@ function readServers(value: unknown): ServerEntry[] {
     if (raw && typeof raw === 'object' && typeof (raw as ServerEntry).url === 'string') {
       const url = normalizeServerUrl((raw as ServerEntry).url);
       const name = (raw as ServerEntry).name;
+      const pools = asArray((raw as ServerEntry).pools).filter((p): p is string => typeof p === 'string' && p !== '');
       if (url) {
-        out.push(typeof name === 'string' && name ? { url, name } : { url });
+        out.push({ url, ...(typeof name === 'string' && name ? { name } : {}), ...(pools.length ? { pools } : {}) });
       }
     }
   }
   return out;
+}
+
+/** The servers of the configured pool (none when no pool is chosen): throws when the pool names no listed server. */
+export function poolServers(config: Pick<QwenConfig, 'pool' | 'servers'>): ServerEntry[] {
+  if (!config.pool) return [];
+  const members = config.servers.filter((s) => config.pool === 'all' || s.pools?.includes(config.pool));
+  if (!members.length) {
+    throw new Error(
+      `qwenprompt.comfy.pool is "${config.pool}", but no entry of qwenprompt.comfy.servers is in that pool (give entries "pools": ["${config.pool}"]).`,
+    );
+  }
+  return members;
 }
 
 function asArray(v: unknown): unknown[] {

@@ -121,6 +121,37 @@ export interface CellRecord {
   notes?: string[];
   /** How close this image is to its seed row's reference (set once the run's images are on disk). */
   convergence?: CellConvergence;
+  /** Name of the pool server that made it (or is making it); see RunRecord.servers for its GPU. Absent on a one-server run. */
+  server?: string;
+  /** Each time its job was taken off a server and given to another, oldest first. */
+  moves?: CellMove[];
+}
+
+/** A job taken off a server mid-sweep and requeued on the rest of the pool. */
+export interface CellMove {
+  /** The server it left. */
+  from: string;
+  /** Its prompt there (cancelled on that server once it answers again). */
+  promptId?: string;
+  /** 'serverDown': the server stopped answering while it ran or waited; 'serverLost': the server forgot it (a restart); 'serverStuck': the server went silent about it. */
+  reason: 'serverDown' | 'serverLost' | 'serverStuck';
+  at: string;
+}
+
+/** One server of a pool run: its facts, and why it made none of the run's jobs, if so. */
+export interface PoolServerFacts extends ServerFacts {
+  name: string;
+  /** Set when the server got none of this run's jobs: what it lacks, or that it did not answer. */
+  excluded?: string;
+}
+
+/** The statistics of one GPU kind, when a pool run's images came from more than one. */
+export interface GpuStats {
+  /** The GPU kind: its name and memory, e.g. 'NVIDIA GeForce RTX 4090 · 24 GiB'. */
+  gpu: string;
+  /** The servers of this kind. */
+  servers: string[];
+  stats: ColumnStats[];
 }
 
 /** One image against the highest step count of the same seed and other settings (its reference). */
@@ -281,7 +312,12 @@ export interface RunRecord {
     /** The spec as resolved (every default filled in). */
     resolved: unknown;
   };
+  /** The run's first (or only) server; `stats` are of its GPU kind. */
   server: ServerFacts;
+  /** Every server of a pool run (absent on a one-server run). */
+  servers?: PoolServerFacts[];
+  /** Statistics per GPU kind when the images came from more than one; `stats` then holds the first server's kind alone. */
+  statsByGpu?: GpuStats[];
   /** Whether the prompts asked for live previews (each cell says for its own): 'mixed' when they differ. */
   previews?: 'on' | 'off' | 'mixed';
   cells: CellRecord[];

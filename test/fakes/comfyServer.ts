@@ -44,6 +44,9 @@ export interface FakeComfyOptions {
   nodeMs?: number; // time of every other executing node, default 2
   previews?: boolean; // send preview frames when the prompt asks (extra_data.preview_method != none), default true
   maxImageSide?: number; // cap of the PNG side written (the graph's latent size, clamped), default 1024
+  gpu?: string; // the device name /system_stats reports, default 'NVIDIA GeForce RTX 4090' (one ComfyUI per GPU in a pool)
+  comfyuiVersion?: string; // default '0.33.0'
+  withoutModels?: string[]; // model files this server lacks: left out of /object_info's lists (so POST /prompt rejects them)
 }
 export interface FaultSwitches {
   dropSocketAfter?: number; // close every WS after it has sent this many more messages (then clears itself)
@@ -217,7 +220,9 @@ class FakeComfyServer implements FakeComfy, Sink {
   private readonly clients = new Map<string, Client>();
   /** Every open socket, registered or not (an older socket of a reused sid stays open, unregistered). */
   private readonly open = new Set<Client>();
-  private readonly info: ObjectInfo = loadObjectInfo();
+  private readonly info: ObjectInfo;
+  private readonly gpu: string;
+  private readonly version: string;
   private readonly root = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-comfy-'));
   private readonly engine: Engine;
   private number = 0;
@@ -228,6 +233,9 @@ class FakeComfyServer implements FakeComfy, Sink {
   private reviveTimer?: NodeJS.Timeout;
 
   constructor(opts: FakeComfyOptions) {
+    this.info = withoutModels(loadObjectInfo(), opts.withoutModels ?? []);
+    this.gpu = opts.gpu ?? 'NVIDIA GeForce RTX 4090';
+    this.version = opts.comfyuiVersion ?? '0.33.0';
     for (const d of ['output', 'temp', 'input']) {
       fs.mkdirSync(path.join(this.root, d));
     }
@@ -858,7 +866,7 @@ class FakeComfyServer implements FakeComfy, Sink {
         os: process.platform,
         ram_total: os.totalmem(),
         ram_free: os.freemem(),
-        comfyui_version: '0.33.0',
+        comfyui_version: this.version,
         required_frontend_version: '1.49.6',
         installed_templates_version: null,
         required_templates_version: '0.11.44',
@@ -877,7 +885,7 @@ class FakeComfyServer implements FakeComfy, Sink {
       },
       devices: [
         {
-          name: 'cuda:0 NVIDIA GeForce RTX 4090 : cudaMallocAsync',
+          name: `cuda:0 ${this.gpu} : cudaMallocAsync`,
           type: 'cuda',
           index: 0,
           vram_total: VRAM_TOTAL,
@@ -957,6 +965,21 @@ class FakeComfyServer implements FakeComfy, Sink {
     jobs = jobs.slice(offset, limit !== undefined ? offset + limit : undefined);
     return json({ jobs, pagination: { offset, limit: limit ?? null, total, has_more: offset + jobs.length < total } });
   }
+}
+
+/** The recorded /object_info with these file names taken out of every combo list. */
+function withoutModels(info: ObjectInfo, files: string[]): ObjectInfo {
+  if (!files.length) return info;
+  for (const node of Object.values(info)) {
+    for (const group of [node.input?.required, node.input?.optional]) {
+      for (const spec of Object.values(group ?? {})) {
+        if (Array.isArray(spec?.[0])) spec[0] = spec[0].filter((v: unknown) => !files.includes(String(v)));
+        const opts = spec?.[1] as { options?: unknown[] } | undefined;
+        if (spec?.[0] === 'COMBO' && Array.isArray(opts?.options)) opts.options = opts.options.filter((v) => !files.includes(String(v)));
+      }
+    }
+  }
+  return info;
 }
 
 export async function startFakeComfy(opts: FakeComfyOptions = {}): Promise<FakeComfy> {

@@ -121,6 +121,28 @@ suite('runs against the ComfyUI test server', () => {
     );
   });
 
+  test('"▶ lightning-4" runs only that variant: its cells carry the variant and load the LoRA', async () => {
+    const server = await useServer({ msPerStep: 2 });
+    const uri = fixture('variants.qwenprompt');
+    await vscode.window.showTextDocument(uri);
+    const found = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? [];
+    const lens = found.find((l) => l.command?.title === '▶ lightning-4');
+    assert.ok(lens?.command, 'the variant has its lens');
+    const result = await vscode.commands.executeCommand<RunResult>(lens.command.command, ...(lens.command.arguments ?? []));
+    assert.ok(result);
+    assert.equal(result.record.status, 'complete');
+    assert.deepEqual(
+      result.record.cells.map((c) => [c.key, c.variant, c.column]),
+      [['variant=lightning-4,steps=4#r0', 'lightning-4', 'lightning-4 · 4 steps']],
+    );
+    const posted = server.requests.filter((r) => r.method === 'POST' && r.path === '/prompt');
+    const graph = (posted.at(-1)!.body as { prompt: Record<string, { class_type: string; inputs: Record<string, unknown> }> }).prompt;
+    const lora = Object.values(graph).find((n) => n.class_type === 'LoraLoaderModelOnly');
+    assert.equal(lora?.inputs.lora_name, 'Qwen-Image-2512-Lightning-4steps-V1.0-fp32.safetensors');
+    assert.equal(Object.values(graph).find((n) => n.class_type === 'KSampler')?.inputs.cfg, 1);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   test('"■ Cancel" stops a running spec: the running job is interrupted, the queued ones deleted', async () => {
     const server = await useServer({ msPerStep: 150 });
     const uri = fixture('portrait.qwenprompt');

@@ -71,6 +71,42 @@ suite('spec editing', () => {
     );
   });
 
+  test('a spec with variants gets ▶ All variants on its row and ▶ NAME above each variant; keys and samplers complete inside one', async () => {
+    const uri = fixture('variants.qwenprompt');
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const all = await until('lenses', async () => {
+      const l = await lenses(uri);
+      return l.length ? l : undefined;
+    });
+    assert.deepEqual(
+      all.map((l) => [l.line, l.title, l.command, l.args]),
+      [
+        [1, '▶ All variants', 'qwenprompt.runAll', [{ uri: uri.toString(), specId: 'levers' }]],
+        [8, '▶ base', 'qwenprompt.runSpec', [{ uri: uri.toString(), specId: 'levers', variants: ['base'] }]],
+        [11, '▶ lightning-4', 'qwenprompt.runSpec', [{ uri: uri.toString(), specId: 'levers', variants: ['lightning-4'] }]],
+      ],
+    );
+    const complete = async (text: string, line: number, character: number) => {
+      const d = await vscode.workspace.openTextDocument({ language: 'qwenprompt', content: text });
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+        'vscode.executeCompletionItemProvider',
+        d.uri,
+        new vscode.Position(line, character),
+      );
+      return list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+    };
+    const keys = await complete('prompt: x\nvariants:\n  - name: a\n    \n', 3, 4);
+    assert.ok(keys.includes('cfg') && keys.includes('models') && keys.includes('pair'), 'a variant offers spec fields');
+    assert.ok(!keys.includes('variants') && !keys.includes('workflow'), 'but not variants or workflow');
+    const samplers = await complete('prompt: x\nvariants:\n  - name: a\n    sampler: eul\n', 3, 16);
+    assert.ok(samplers.includes('euler_ancestral'), 'a variant sampler completes from the sampler list');
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(10, 5));
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))).join('\n');
+    assert.match(text, /variants\.cfg[\s\S]*guidance/, 'a variant key explains itself like the spec key');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   test('qwenprompt.defaultSteps and qwenprompt.codeLens.enabled change the lenses at once', async () => {
     const uri = fixture('lenses.qwenprompt');
     const config = vscode.workspace.getConfiguration('qwenprompt');

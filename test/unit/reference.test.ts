@@ -10,6 +10,7 @@ import { referenceColumn, referenceLines, referenceSentence } from '../../src/co
 import { readRunRecord } from '../../src/core/runs/record';
 import { startFakeComfy } from '../fakes/comfyServer';
 import type { CellRecord, ColumnStats, RunRecord } from '../../src/shared/runRecord';
+import { costQualityChart, referenceOf } from '../../webview-ui/view/reference';
 
 function cell(variant: string, steps: number, seed: number, ssim?: number, reference?: string): CellRecord {
   const column = `${variant} · ${steps} steps`;
@@ -98,7 +99,7 @@ test('the summary spans variants: each setting against the reference, the cheape
   // Nothing else reaches a strict threshold: keep the reference.
   const strict = summarizeConvergence({ cells: scored, stats: stats(TIMES) }, 0.99, 'm', 0)!.reference!;
   assert.equal(strict.recommended, undefined);
-  assert.equal(referenceLines(strict, 0.99).at(-1), 'Recommended: keep base-50: no other setting reaches 0.99 of its structure');
+  assert.equal(referenceLines(strict, 0.99).at(-1), 'Recommended: keep base-50: no cheaper setting reaches 0.99 of its structure');
 });
 
 test('CLI: a two-variant spec against the test server records each cell’s variant and prints the sentence', async () => {
@@ -169,4 +170,33 @@ test('CLI: a two-variant spec against the test server records each cell’s vari
   } finally {
     await fake.close();
   }
+});
+
+test('the panel plots every setting of every variant: SSIM to the reference against its time, one line per variant', () => {
+  const ref = (seed: number) => `variant=base,steps=50#s${seed}`;
+  const scored = [1, 2].flatMap((seed) => [
+    cell('base', 40, seed, 0.97, ref(seed)),
+    cell('base', 50, seed, 1, ref(seed)),
+    cell('lightning-8', 8, seed, 0.93, ref(seed)),
+  ]);
+  for (const c of scored) if (c.axes.steps === 50) c.convergence!.reference = c.key;
+  const record = { convergence: summarizeConvergence({ cells: scored, stats: stats(TIMES) }, 0.9, 'm', 0) } as RunRecord;
+  const r = referenceOf(record)!;
+  const m = costQualityChart(r, 0.9)!;
+  assert.equal(m.xKind, 'time');
+  assert.deepEqual(
+    m.series.map((s) => [s.name, s.points.map((p) => p.label)]),
+    [
+      ['base', ['base-40', 'base-50']],
+      ['lightning-8', ['lightning-8']],
+    ],
+  );
+  const [base40, base50] = m.series[0].points;
+  const l8 = m.series[1].points[0];
+  assert.ok(l8.x < base40.x && base40.x < base50.x, 'cheaper settings stand further left');
+  assert.ok(base50.y < l8.y && base50.y < base40.y, 'the reference scores 1, at the top');
+  assert.ok(base50.reference && !l8.reference);
+  assert.ok(l8.recommended, 'the cheapest setting that reaches the threshold is marked');
+  assert.match(l8.title, /lightning-8: mean SSIM 0\.930 to base-50 \(n = 2\)/);
+  assert.equal(referenceOf({ convergence: { threshold: 0.9, groups: [], method: 'm', scoringMs: 0 } } as unknown as RunRecord), undefined);
 });

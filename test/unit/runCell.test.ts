@@ -12,8 +12,8 @@ import { readRunRecord, writeRunRecord } from '../../src/core/runs/record';
 import { RecordWriter } from '../../src/core/runs/recordWriter';
 import { RunCell, type CellRunContext } from '../../src/core/runs/runCell';
 import { PendingRunDir } from '../../src/core/runs/runFolders';
+import { ServerSlot } from '../../src/core/runs/pool';
 import { isSpecRejectedError } from '../../src/core/runs/specRejected';
-import { VramMonitor } from '../../src/core/runs/vram';
 import type { Spec } from '../../src/core/spec/types';
 import { startFakeComfy, type FakeComfy } from '../fakes/comfyServer';
 import { studySpec } from './helpers/spec';
@@ -52,11 +52,9 @@ async function oneCell(client: ComfyClient, spec: Spec) {
   folder.opened(runDir);
   const writer = new RecordWriter(folder, record, nullLogger);
   const onDisk: CellStatus[] = [];
-  const vram = new VramMonitor(client, 1000);
+  const slot = new ServerSlot({ name: 'box', client }, 1000);
   const context: CellRunContext & { cancelled: boolean } = {
-    client,
     folder,
-    vram,
     log: nullLogger,
     specName: spec.name,
     previewMethod: 'none',
@@ -69,9 +67,10 @@ async function oneCell(client: ComfyClient, spec: Spec) {
     },
     imagesRecorded: () => undefined,
     stuck: () => undefined,
+    canMove: () => false,
   };
-  const cell = new RunCell(context, plan, built, record.cells[0], false);
-  return { cell, runDir, onDisk, context, done: () => vram.stop() };
+  const cell = new RunCell(context, plan, built, record.cells[0], false, client);
+  return { cell, runDir, onDisk, context, slot, done: () => slot.dispose() };
 }
 
 const spec = (over: Partial<Spec> = {}) => studySpec({ width: 64, height: 64, steps: [3], repeats: 1, ...over });
@@ -89,9 +88,9 @@ async function withServer(fn: (client: ComfyClient, fake: FakeComfy) => Promise<
 
 test('a cell goes queued, running, success in run.json, never back, and ends with its image, its measures and its prompt', async () => {
   await withServer(async (client) => {
-    const { cell, runDir, onDisk, done } = await oneCell(client, spec());
+    const { cell, runDir, onDisk, done, slot } = await oneCell(client, spec());
     try {
-      const { recorded } = await cell.submit(true);
+      const { recorded } = await cell.submit(true, slot);
       await recorded;
       const seen = onDisk.filter((s, n) => s !== onDisk[n - 1]);
       assert.deepEqual(seen, ['running', 'success'], `run.json said: ${onDisk.join(', ')}`);
@@ -113,9 +112,9 @@ test('a cell goes queued, running, success in run.json, never back, and ends wit
 test('a cell cancelled before it ran is recorded cancelled, and its wait ends though the server never reports it', async () => {
   await withServer(async (client, fake) => {
     fake.faults.stall = true;
-    const { cell, runDir, done } = await oneCell(client, spec());
+    const { cell, runDir, done, slot } = await oneCell(client, spec());
     try {
-      const { recorded } = await cell.submit(true);
+      const { recorded } = await cell.submit(true, slot);
       await cell.cancel();
       await recorded;
       assert.equal((await readRunRecord(runDir)).cells[0].status, 'cancelled');
@@ -130,7 +129,7 @@ test('a prompt the server refuses: as the first of a run it is a SpecRejectedErr
     const first = await oneCell(client, spec({ sampler: 'not_a_sampler' }));
     const later = await oneCell(client, spec({ sampler: 'not_a_sampler' }));
     try {
-      const err = await first.cell.submit(true).then(
+      const err = await first.cell.submit(true, first.slot).then(
         () => assert.fail('should be rejected'),
         (e: unknown) => e,
       );
@@ -138,7 +137,7 @@ test('a prompt the server refuses: as the first of a run it is a SpecRejectedErr
       assert.equal(err.problems[0].field, 'sampler');
       assert.equal(first.onDisk.length, 0, 'nothing recorded: the run never started');
 
-      const { recorded } = await later.cell.submit(false);
+      const { recorded } = await later.cell.submit(false, later.slot);
       await recorded;
       const rec = (await readRunRecord(later.runDir)).cells[0];
       assert.equal(rec.status, 'failed');

@@ -16,6 +16,7 @@ interface Ticks {
 export function drawStepsAxes(
   root: SVGElement,
   m: { height: number; plot: { left: number; right: number; bottom: number }; xTicks: Ticks[]; yTicks: Ticks[] },
+  xTitle = 'steps',
 ): void {
   const { plot } = m;
   for (const t of m.yTicks) {
@@ -32,7 +33,7 @@ export function drawStepsAxes(
   }
   root.append(
     svg('line', { class: 'axis', x1: plot.left, x2: plot.right, y1: plot.bottom, y2: plot.bottom }),
-    svg('text', { class: 'axis-title', x: (plot.left + plot.right) / 2, y: m.height - 4, 'text-anchor': 'middle' }, 'steps'),
+    svg('text', { class: 'axis-title', x: (plot.left + plot.right) / 2, y: m.height - 4, 'text-anchor': 'middle' }, xTitle),
   );
 }
 

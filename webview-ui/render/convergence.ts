@@ -3,12 +3,15 @@
 import { convergenceChart, convergenceOf, ratingsVerdict, recommendation } from '../view/convergence';
 import { drawStepsAxes } from './chart';
 import { h, svg } from './dom';
+import { renderReference } from './reference';
 import type { RunRecord } from '../../src/shared/runRecord';
 
 /** Undefined when the run has no convergence scores (one step count, or not finished yet). */
 export function renderConvergence(record: RunRecord | undefined): HTMLElement | undefined {
   const c = convergenceOf(record);
   if (!c || !record) return undefined;
+  // Scored against one reference (variants): every setting on one scale instead of per group.
+  if (c.reference) return renderReference(record);
   const section = h(
     'section',
     { class: 'convergence-section', 'aria-label': 'Convergence', 'data-testid': 'convergence' },

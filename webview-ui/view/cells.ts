@@ -39,13 +39,19 @@ const STATE_WORDS: Record<CellViewState, string> = {
 };
 
 /**
- * The time part of a cell's label: '58.3 s', '58.3 s · cold', 'cached', 'failed', 'deleted on the server',
+ * The time part of a cell's label: '58.3 s', '58.3 s · cold', '58.3 s · box2' (the pool server that made it), 'cached', 'failed', 'deleted on the server',
  * 'cancelled (interrupted)'. A '*' marks a time whose per-node and sampling parts were not all heard.
  */
 export function cellTime(c: CellRecord): string {
   const state = cellViewState(c);
   if (state === 'done' && c.timings)
-    return formatMs(c.timings.executionMs) + (timingsIncomplete(c.timings) ? '*' : '') + (c.timings.cold ? ' · cold' : '');
+    return (
+      formatMs(c.timings.executionMs) +
+      (timingsIncomplete(c.timings) ? '*' : '') +
+      (c.timings.cold ? ' · cold' : '') +
+      // A pool run: which server made it.
+      (c.server ? ` · ${c.server}` : '')
+    );
   return fateWord(c) ?? (STATE_WORDS[state] || 'done');
 }
 

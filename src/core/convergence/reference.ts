@@ -4,6 +4,7 @@
  * different variants share one scale: "lightning-8 reaches 0.93 of base-50 at 9 % of the time".
  */
 import { columnLabel } from '../../shared/format';
+export { referenceLines, referenceSentence } from '../../shared/referenceText';
 import type { AxisValue, CellRecord, ColumnStats, ReferencePoint, ReferenceSummary } from '../../shared/runRecord';
 
 /** What `reference:` says: a variant name, or axis values the reference setting has. */
@@ -136,30 +137,4 @@ export function summarizeAgainstReference(cells: CellRecord[], stats: ColumnStat
     undefined,
   );
   return { column: reference.column, label: reference.label, points, ...(cheapest ? { recommended: cheapest.column } : {}) };
-}
-
-/** "lightning-8 reaches 0.93 of base-50 at 9 % of the time" for one setting. */
-export function referenceSentence(p: ReferencePoint, reference: string): string {
-  const time = p.timeFraction !== undefined ? ` at ${percent(p.timeFraction)} of the time` : '';
-  return `${p.label} reaches ${p.ssim.toFixed(2)} of ${reference}${time}`;
-}
-
-function percent(f: number): string {
-  const pct = f * 100;
-  return `${pct < 10 ? pct.toFixed(pct < 1 ? 1 : 0) : Math.round(pct)} %`;
-}
-
-/** The reference comparison for the CLI: one sentence per setting, then the recommendation. */
-export function referenceLines(r: ReferenceSummary | undefined, threshold: number): string[] {
-  if (!r) return [];
-  const others = r.points.filter((p) => p.column !== r.column);
-  const lines = [`Against ${r.label} (mean SSIM over the seeds, same seed each):`];
-  for (const p of others) lines.push(`  ${referenceSentence(p, r.label)}`);
-  const pick = others.find((p) => p.column === r.recommended);
-  lines.push(
-    pick
-      ? `Recommended: ${pick.label}, the cheapest setting that reaches ${threshold} of ${r.label}`
-      : `Recommended: keep ${r.label}: no other setting reaches ${threshold} of its structure`,
-  );
-  return lines;
 }

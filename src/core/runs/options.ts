@@ -1,6 +1,7 @@
 import type { ApiGraph, IComfyClient } from '../comfy/types';
 import type { ScoreRunOptions } from '../convergence/scoreRun';
 import type { ILogger } from '../logger';
+import type { PoolServer } from './pool';
 import type { Spec } from '../spec/types';
 import type { CellRecord, RunRecord } from '../../shared/runRecord';
 import type { ServerReach } from '../../shared/serverReach';
@@ -10,6 +11,8 @@ export type PreviewMethod = 'auto' | 'none';
 /** What every run takes, started or resumed. */
 export interface SessionOptions {
   client: IComfyClient;
+  /** Several servers to spread the sweep over (`client` is then unused); each image records its server. */
+  pool?: PoolServer[];
   /**
    * Whether each prompt asks the server for live previews ('auto') or none, read as each is posted (the
    * editor asks for them only while a results panel shows the run). Default 'none': previews cost the

@@ -1,7 +1,7 @@
 import type { ILogger } from '../logger';
 import { writeRunRecord } from './record';
 import type { PendingRunDir } from './runFolders';
-import { columnStats } from './stats';
+import { recordStats } from './gpuStats';
 import type { RunRecord } from '../../shared/runRecord';
 
 /**
@@ -44,7 +44,7 @@ export class RecordWriter {
       }
       this.#dirty = false;
       const start = Date.now();
-      this.#record.stats = columnStats(this.#record.cells);
+      Object.assign(this.#record, recordStats(this.#record));
       try {
         await writeRunRecord(this.#folder.dir, this.#record);
       } catch (err) {

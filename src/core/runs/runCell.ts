@@ -4,18 +4,17 @@ import { isComfyError, userMessage } from '../comfy/errors';
 import type { ILogger } from '../logger';
 import { CellImages } from './cellImages';
 import type { PreviewMethod, RunUpdate } from './options';
+import type { ServerSlot } from './pool';
 import type { PendingRunDir } from './runFolders';
+import type { Attempt, Posted } from './scheduler';
 import { rejection } from './specRejected';
 import { measureJob, type MeasureContext } from './timing';
 import type { Cell } from './types';
-import type { VramMonitor } from './vram';
-import type { CellRecord, CellStatus, JobTimings } from '../../shared/runRecord';
+import type { CellMove, CellRecord, CellStatus, JobTimings } from '../../shared/runRecord';
 
 /** What a cell needs of the run it is part of. */
 export interface CellRunContext {
-  readonly client: IComfyClient;
   readonly folder: PendingRunDir;
-  readonly vram: VramMonitor;
   readonly log: ILogger;
   readonly specName: string;
   /** Asked as each prompt is posted. */
@@ -31,7 +30,13 @@ export interface CellRunContext {
   imagesRecorded(cell: RunCell): void;
   /** The server went silent on this cell's job. */
   stuck(cell: RunCell): void;
+  /** Whether a job its server lost can go to another server of the pool (false on a one-server run). */
+  canMove(cell: RunCell): boolean;
 }
+
+/** The errors that say the server, not the job, failed: in a pool the job goes to another server. */
+const SERVER_FAULTS = ['unreachable', 'timeout', 'server', 'socketClosed', 'watchdog'] as const;
+const isServerFault = (err: unknown) => SERVER_FAULTS.some((k) => isComfyError(err, k));
 
 /**
  * One cell of a run: its planned settings and graph, its prompt on the server, its images and its
@@ -41,22 +46,34 @@ export class RunCell {
   readonly plan: Cell;
   readonly built: BuiltGraph;
   readonly record: CellRecord;
-  readonly images: CellImages;
+  images: CellImages;
   /** Ended as far as this run goes: kept by a resume, recorded, failed, cancelled or given up. */
   settled: boolean;
   /** Recorded from its terminal WebSocket message; /history has not been read yet. */
   #provisional = false;
   /** Ends the wait of a cell cancelled before it ran (a deleted prompt never reports back). */
   #release?: () => void;
+  /** Ends the current attempt as moved (its server is down). */
+  #moveOut?: () => void;
+  /** Counts the cell's submissions: events of an earlier one (a server it left) are ignored. */
+  #attempt = 0;
+  /** The server of the current attempt. */
+  #slot?: ServerSlot;
   readonly #run: CellRunContext;
 
-  constructor(run: CellRunContext, plan: Cell, built: BuiltGraph, record: CellRecord, settled: boolean) {
+  /** `client`: the server its images come from until it is submitted (a kept cell's are never fetched). */
+  constructor(run: CellRunContext, plan: Cell, built: BuiltGraph, record: CellRecord, settled: boolean, client: IComfyClient) {
     this.#run = run;
     this.plan = plan;
     this.built = built;
     this.record = record;
     this.settled = settled;
-    this.images = new CellImages(record, run.client, run.folder);
+    this.images = new CellImages(record, client, run.folder);
+  }
+
+  /** The server its prompt is on (or was last on). */
+  get slot(): ServerSlot | undefined {
+    return this.#slot;
   }
 
   get key(): string {
@@ -66,21 +83,26 @@ export class RunCell {
   /** Posts the prompt. Resolves once it is queued (an async function cannot return a bare promise
    * without waiting for it), with `recorded` settling when its result is on disk. The first prompt
    * of a run throws when the server refuses it (SpecRejectedError when it names the spec's fields). */
-  async submit(first: boolean): Promise<{ recorded: Promise<void> }> {
+  async submit(first: boolean, slot: ServerSlot, pool = false): Promise<Posted> {
     const run = this.#run;
     const cell = this.record;
     const built = this.built;
     const postedAt = Date.now();
     const previewMethod = run.previewMethod;
+    const attempt = ++this.#attempt;
+    const current = () => attempt === this.#attempt;
+    this.#slot = slot;
+    this.images = new CellImages(cell, slot.client, run.folder);
+    if (pool) cell.server = slot.name;
     try {
-      const job = await run.client.submit(built.graph, {
+      const job = await slot.client.submit(built.graph, {
         previewMethod,
         extraPngInfo: { qwenprompt: { spec: run.specName, cell: cell.key, settings: this.plan.settings } },
         onEvent: (e) => {
-          if (this.settled) return;
+          if (this.settled || !current()) return;
           switch (e.type) {
             case 'started':
-              run.vram.setRunning(e.promptId);
+              slot.vram.setRunning(e.promptId);
               this.#setStatus('running');
               break;
             case 'progress':
@@ -96,35 +118,100 @@ export class RunCell {
           }
         },
       });
+      if (!current()) {
+        // Taken off its server while the POST was on its way: that prompt is an orphan there.
+        slot.orphans.push(job.promptId);
+        return { recorded: Promise.resolve('moved') };
+      }
       cell.promptId = job.promptId;
       cell.previews = previewMethod !== 'none';
       const released = new Promise<void>((resolve) => (this.#release = resolve));
+      const moved = new Promise<'moved'>((resolve) => (this.#moveOut = () => resolve('moved')));
       // The cell is recorded on the terminal message; /history (queue wait, the authoritative outputs)
       // completes it in a second update, never before the first is made.
-      const early = job.ended.then((o) => (o ? this.#recordEarly(o, postedAt) : undefined));
-      const recorded = Promise.race([
+      const early = job.ended.then((o) => (o && current() ? this.#recordEarly(o, postedAt) : undefined));
+      const recorded: Attempt = Promise.race([
         job.done.then(
-          async (outcome) => (await early, this.#finish(outcome, postedAt)),
-          async (err) => (await early, this.#fail(err)),
+          async (outcome) => {
+            await early;
+            if (!current()) return 'moved' as const;
+            if (outcome.status === 'lost' && !this.settled && run.canMove(this)) return this.#moved('serverLost');
+            return this.#finish(outcome, postedAt);
+          },
+          async (err) => {
+            await early;
+            if (!current()) return 'moved' as const;
+            if (isServerFault(err) && !this.settled && run.canMove(this))
+              return this.#moved(isComfyError(err, 'watchdog') ? 'serverStuck' : 'serverDown');
+            return this.#fail(err);
+          },
         ),
         released,
+        moved,
+      ]);
+      // Off the server (its room free for the next job) at the terminal message, long before run.json is written.
+      const offServer = Promise.race([
+        job.ended.then(
+          () => undefined,
+          () => undefined,
+        ),
+        recorded.then(
+          () => undefined,
+          () => undefined,
+        ),
       ]);
       if (run.abandoned && this.settled) {
         // Given up while this prompt was being posted: it would wait behind the stuck job forever.
-        await run.client.deleteQueued([job.promptId]).catch(() => undefined);
+        await slot.client.deleteQueued([job.promptId]).catch(() => undefined);
         this.#release!();
       }
       if (run.cancelled) {
         // Cancelled while this prompt was being posted: take it off the queue too.
-        await run.client.deleteQueued([job.promptId]).catch(() => undefined);
+        await slot.client.deleteQueued([job.promptId]).catch(() => undefined);
         await this.cancel();
       }
-      return { recorded };
+      return { recorded, offServer };
     } catch (err) {
       if (first) throw rejection(run.specName, err, built.bindings);
+      if (!current()) return { recorded: Promise.resolve('moved') };
+      if (isServerFault(err) && run.canMove(this)) {
+        slot.rest();
+        return { recorded: Promise.resolve(this.#moved('serverDown')) };
+      }
       await this.#fail(err);
       return { recorded: Promise.resolve() };
     }
+  }
+
+  /**
+   * Its server is down: the attempt there is dropped (its events ignored from now on) and the cell waits
+   * for another server. Returns the prompt left on that server, to cancel there once it answers; undefined
+   * when the cell has already ended (or is recorded and only /history is missing).
+   */
+  detach(reason: CellMove['reason']): string | undefined {
+    if (this.settled) return undefined;
+    const promptId = this.record.promptId;
+    this.#moved(reason);
+    this.#moveOut?.();
+    return promptId;
+  }
+
+  /** Ends the current attempt: the move is recorded, the cell queued again. */
+  #moved(reason: CellMove['reason']): 'moved' {
+    const cell = this.record;
+    this.#attempt++;
+    const from = this.#slot?.name ?? '?';
+    cell.moves = [
+      ...(cell.moves ?? []),
+      { from, ...(cell.promptId ? { promptId: cell.promptId } : {}), reason, at: new Date().toISOString() },
+    ];
+    cell.status = 'queued';
+    delete cell.promptId;
+    delete cell.server;
+    void this.images.discardEarly();
+    this.#run.log.warn(`Job ${cell.key}: moved off ${from} (${reason}); another server makes it`);
+    void this.#run.changed(this);
+    return 'moved';
   }
 
   /**
@@ -146,7 +233,7 @@ export class RunCell {
         await this.images.remove(images.map((im) => im.file));
         return;
       }
-      Object.assign(timings, run.vram.peak(outcome.promptId));
+      Object.assign(timings, this.#slot!.vram.peak(outcome.promptId));
       stamp(timings, outcome, postedAt);
       this.settled = true;
       this.#provisional = true;
@@ -162,7 +249,7 @@ export class RunCell {
     }
   }
 
-  async #finish(outcome: JobOutcome, postedAt: number): Promise<void> {
+  async #finish(outcome: JobOutcome, postedAt: number): Promise<'moved' | void> {
     const provisional = this.#provisional;
     if (this.settled && !provisional) return;
     const run = this.#run;
@@ -174,7 +261,7 @@ export class RunCell {
     try {
       await run.folder.ready;
       const timings = measureJob(outcome, this.#measureContext());
-      if (timings) Object.assign(timings, run.vram.peak(outcome.promptId));
+      if (timings) Object.assign(timings, this.#slot!.vram.peak(outcome.promptId));
       if (outcome.status === 'success') {
         // /history wins: outputs the WebSocket did not name (or named otherwise) replace the early ones.
         const same = provisional && this.images.cameFrom(outcome.images);
@@ -201,6 +288,11 @@ export class RunCell {
       if (outcome.reason) cell.endReason = outcome.reason;
       if (outcome.notes?.length) cell.notes = [...outcome.notes];
     } catch (err) {
+      if (!provisional && isServerFault(err) && run.canMove(this)) {
+        // Made, but its server went away before the images were fetched: another server makes it again.
+        this.settled = false;
+        return this.#moved('serverDown');
+      }
       cell.status = 'failed';
       cell.error = userMessage(err);
       run.log.error(`Job ${cell.key} failed after it finished on the server`, err);
@@ -239,12 +331,12 @@ export class RunCell {
     await this.#run.changed(this);
   }
 
-  /** Not run because the job of `stuck` hung the server: failed, for a resume to make again. */
-  async giveUp(stuck: RunCell): Promise<void> {
+  /** Not run (the server hung on another job, or no server is left): failed with `error`, for a resume to make again. */
+  async unmade(error: string): Promise<void> {
     if (this.settled) return;
     this.settled = true;
     this.record.status = 'failed';
-    this.record.error = `Not run: ComfyUI stopped answering about job ${stuck.key} (see its error). Resume the run once the server works again.`;
+    this.record.error = error;
     this.#release?.();
     await this.#run.changed(this);
   }

@@ -9,11 +9,11 @@ import { writeRunRecord } from './record';
 import { RecordWriter } from './recordWriter';
 import { RunCell, type CellRunContext } from './runCell';
 import { createRunDir, PendingRunDir } from './runFolders';
-import { watchServer } from './serverWatch';
-import { columnStats } from './stats';
+import { recordStats } from './gpuStats';
+import type { ServerSlot, SlotEvent } from './pool';
+import { Scheduler } from './scheduler';
 import { scoreInWorker } from './thumbnail';
 import type { Cell } from './types';
-import { VramMonitor } from './vram';
 import type { CellRecord, RunRecord, RunStatus } from '../../shared/runRecord';
 
 /** A run's plan as the session made it: the cells, each with its graph and its entry in `record`. */
@@ -25,7 +25,14 @@ export interface PlannedRun {
   log: ILogger;
   /** Continuing an interrupted run: its folder, and the cells it keeps as they are. */
   resume?: { runDir: string; keep: ReadonlySet<string> };
+  /** The run's servers, connected (one, or a pool). */
+  slots: ServerSlot[];
 }
+
+/** Prompts each server of a pool holds at once: one running, one waiting, so it never idles between jobs. */
+export const POOL_DEPTH = 2;
+/** A job moved this often is failed rather than moved again (a graph that takes servers down). */
+const MAX_MOVES = 4;
 
 /**
  * Makes a planned run's jobs: queues all of them on the server up front (so the GPU never waits for
@@ -44,8 +51,10 @@ export async function executeRun(planned: PlannedRun, started: number): Promise<
 
 class Run implements CellRunContext {
   readonly folder = new PendingRunDir();
-  readonly vram: VramMonitor;
   readonly log: ILogger;
+  readonly #slots: ServerSlot[];
+  readonly #pool: boolean;
+  #scheduler?: Scheduler<RunCell>;
   readonly #planned: PlannedRun;
   readonly #opts: RunOptions;
   readonly #record: RunRecord;
@@ -56,15 +65,19 @@ class Run implements CellRunContext {
   readonly #live: LiveScores | undefined;
   #cancelled = false;
   #abandoned = false;
+  /** The cancel or the give-up under way: every cell is settled once it is done. */
+  #stopping?: Promise<void>;
 
   constructor(planned: PlannedRun) {
-    const { opts, record, cells, graphs, log, resume } = planned;
+    const { opts, record, cells, graphs, log, resume, slots } = planned;
     this.#planned = planned;
     this.#opts = opts;
     this.#record = record;
     this.log = log;
-    this.vram = new VramMonitor(opts.client, opts.vramPollMs ?? 250);
-    this.#cells = cells.map((c, i) => new RunCell(this, c, graphs[i], record.cells[i], resume?.keep.has(c.key) ?? false));
+    this.#slots = slots;
+    this.#pool = slots.length > 1;
+    const client = slots[0].client;
+    this.#cells = cells.map((c, i) => new RunCell(this, c, graphs[i], record.cells[i], resume?.keep.has(c.key) ?? false, client));
     if (opts.convergence !== false) {
       const making = new Set(this.#cells.filter((c) => !c.settled).map((c) => c.key));
       this.#live = new LiveScores(record.cells, { making, scorer: scoreInWorker, reference: opts.spec.reference });
@@ -80,10 +93,6 @@ class Run implements CellRunContext {
         void this.#writer.write();
       },
     });
-  }
-
-  get client() {
-    return this.#opts.client;
   }
 
   get specName(): string {
@@ -104,16 +113,25 @@ class Run implements CellRunContext {
   }
 
   dispose(): void {
-    this.vram.stop();
+    for (const s of this.#slots) s.dispose();
+  }
+
+  canMove(cell: RunCell): boolean {
+    return (
+      this.#pool && !this.#cancelled && (cell.record.moves?.length ?? 0) < MAX_MOVES && this.#slots.some((s) => !s.excluded && !s.gone)
+    );
   }
 
   async execute(started: number): Promise<SessionResult> {
     const { signal } = this.#opts;
     const { resume } = this.#planned;
-    const jobs: Promise<void>[] = [];
-    const todo = this.#cells.filter((c) => !c.settled);
+    const todo = handOutOrder(
+      this.#cells.filter((c) => !c.settled),
+      this.#pool,
+    );
     // The first prompt goes before the run folder exists: a spec the server rejects leaves nothing behind.
-    if (todo.length) jobs.push((await todo[0].submit(!resume)).recorded);
+    const firstSlot = this.#slots.find((s) => s.up) ?? this.#slots[0];
+    const first = todo.length ? await todo[0].submit(!resume, firstSlot, this.#pool) : undefined;
     this.#record.previews = previewsOf(this.#record.cells);
     let made;
     try {
@@ -134,37 +152,48 @@ class Run implements CellRunContext {
     this.folder.opened(runDir);
     await this.#writer.write();
     this.emit({ type: 'planned', runDir, record: this.#record });
-    this.log.info(`Run ${id}: ${this.#cells.length} job(s) of "${this.#opts.spec.name}" on ${this.#record.server.url}`);
+    const where = this.#pool ? `${this.#slots.filter((s) => !s.excluded).length} servers` : this.#record.server.url;
+    this.log.info(`Run ${id}: ${this.#cells.length} job(s) of "${this.#opts.spec.name}" on ${where}`);
 
     const onAbort = () => void this.#cancel();
     signal?.addEventListener('abort', onAbort, { once: true });
-    const watch = watchServer(this.client, this.#record.server.url, (server) => this.emit({ type: 'server', runDir, server }));
-    try {
-      for (const cell of todo.slice(1)) {
-        if (this.#cancelled || this.#abandoned) break;
-        jobs.push((await cell.submit(false)).recorded);
+    for (const slot of this.#slots) {
+      slot.watch((e) => void this.#reach(e, runDir));
+      slot.onRejoin = () => this.#scheduler?.feed();
+    }
+    const scheduler = (this.#scheduler = new Scheduler(this.#slots, todo.slice(1), this.#pool ? POOL_DEPTH : Infinity, {
+      submit: async (cell, slot) => {
+        const posted = await cell.submit(false, slot, this.#pool);
         this.#record.previews = previewsOf(this.#record.cells);
-      }
+        return posted;
+      },
+      stopped: () => this.#cancelled || this.#abandoned,
+      stranded: (cells) => Promise.all(cells.map((c) => c.unmade(strandedText(this.#slots)))).then(() => undefined),
+    }));
+    try {
+      if (first) scheduler.adopt(todo[0], firstSlot, first);
+      scheduler.feed();
       if (signal?.aborted) await this.#cancel();
-      await Promise.all(jobs);
+      await scheduler.finished;
+      // Cells never handed out (cancelled or given up before their turn) are settled by #cancel/#abandon.
+      await this.#stopping;
     } finally {
-      watch.dispose();
+      for (const slot of this.#slots) slot.dispose();
       signal?.removeEventListener('abort', onAbort);
     }
     // The run can end (its jobs settled from /history) before the socket is back: say whether the
     // server answers now, so the panel does not go on saying it is unreachable.
-    if (watch.down) {
-      const url = this.#record.server.url;
-      const answers = await this.client.systemStats().then(
+    for (const slot of this.#slots.filter((s) => s.down)) {
+      const answers = await slot.client.systemStats().then(
         () => true,
         () => false,
       );
-      if (answers) this.emit({ type: 'server', runDir, server: { state: 'online', url } });
+      if (answers) this.emit({ type: 'server', runDir, server: { state: 'online', url: slot.client.baseUrl } });
     }
     await this.#images.idle();
 
     const r = this.#record;
-    r.stats = columnStats(r.cells);
+    Object.assign(r, recordStats(r));
     r.status = this.#finalStatus();
     r.finishedAt = new Date().toISOString();
     r.wallMs = Date.now() - started;
@@ -191,37 +220,76 @@ class Run implements CellRunContext {
    * are taken off the server's queue and marked failed (a resume runs them again).
    */
   stuck(stuck: RunCell): void {
-    void this.#abandon(stuck);
+    this.#stopping ??= this.#abandon(stuck);
   }
 
   async #abandon(stuck: RunCell): Promise<void> {
     this.#abandoned = true;
-    const ids = this.#cells.filter((c) => !c.settled && c.record.promptId).map((c) => c.record.promptId!);
-    const { client } = this.#opts;
+    const client = stuck.slot?.client ?? this.#slots[0].client;
+    const ids = this.#cells.filter((c) => !c.settled && c.record.promptId && c.slot?.client === client).map((c) => c.record.promptId!);
     await client.interrupt(stuck.record.promptId).catch(() => undefined);
     if (ids.length) await client.deleteQueued(ids).catch((e) => this.log.warn(`Could not remove the queued prompts: ${userMessage(e)}`));
-    await Promise.all(this.#cells.map((c) => c.giveUp(stuck)));
+    await Promise.all(this.#cells.map((c) => c.unmade(stuckText(stuck))));
   }
 
-  async #cancel(): Promise<void> {
-    if (this.#cancelled) return;
+  #cancel(): Promise<void> {
+    this.#stopping ??= this.#cancelAll();
+    return this.#stopping;
+  }
+
+  /** Cancel clears every server: each is asked to stop the run's prompts it holds, all at once. */
+  async #cancelAll(): Promise<void> {
     this.#cancelled = true;
-    const { client } = this.#opts;
-    const open = this.#cells.filter((c) => c.record.promptId && !c.settled);
+    await Promise.all(this.#slots.map((slot) => this.#cancelOn(slot)));
+    await Promise.all(this.#cells.map((c) => (c.record.status === 'running' ? undefined : c.cancel())));
+  }
+
+  async #cancelOn(slot: ServerSlot): Promise<void> {
+    const open = this.#cells.filter((c) => c.record.promptId && !c.settled && c.slot === slot);
+    const orphans = slot.orphans.splice(0);
+    if (!open.length && !orphans.length) return;
     // The client names each prompt (never a bare interrupt, which would stop whoever runs) and checks
     // /queue until none of ours runs or waits; each cell keeps what happened to its prompt.
     try {
-      const results = open.length ? await client.cancel(open.map((c) => c.record.promptId!)) : [];
+      const results = await slot.client.cancel([...open.map((c) => c.record.promptId!), ...orphans]);
       for (const r of results) {
         const cell = open.find((c) => c.record.promptId === r.promptId);
         if (!cell) continue;
         cell.record.cancel = { fate: r.fate, ...(r.via ? { via: r.via } : {}), ...(r.error ? { error: r.error } : {}) };
-        if (r.fate === 'unknown') this.log.warn(`Cancelling job ${cell.key} on the server failed: ${r.error ?? 'no answer'}`);
+        if (r.fate === 'unknown') this.log.warn(`Cancelling job ${cell.key} on ${slot.name} failed: ${r.error ?? 'no answer'}`);
       }
     } catch (err) {
-      this.log.warn(`Cancelling on the server failed: ${userMessage(err)}`);
+      this.log.warn(`Cancelling on ${slot.name} failed: ${userMessage(err)}`);
     }
-    await Promise.all(this.#cells.map((c) => (c.record.status === 'running' ? undefined : c.cancel())));
+  }
+
+  /**
+   * A server of a pool stopped answering: the jobs it holds go to the others (each cell records the move);
+   * once it answers again the prompts it still holds of this run are cancelled there and it takes jobs again.
+   */
+  async #reach({ slot, reach }: SlotEvent, runDir: string): Promise<void> {
+    this.emit({ type: 'server', runDir, server: reach });
+    if (!this.#pool || slot.excluded) return;
+    if (reach.state === 'online') {
+      const orphans = slot.orphans.splice(0);
+      if (orphans.length) {
+        this.log.info(`Server ${slot.name} is back: cancelling the ${orphans.length} prompt(s) of this run it still held`);
+        await slot.client
+          .cancel(orphans)
+          .catch((e) => this.log.warn(`Could not cancel the moved prompts on ${slot.name}: ${userMessage(e)}`));
+      }
+      if (!slot.gone && !this.#stopping) {
+        slot.up = true;
+        this.log.info(`Server ${slot.name} rejoins the run`);
+      }
+    } else {
+      slot.up = false;
+      if (reach.state === 'gaveUp') slot.gone = true;
+      const moved = this.#cells.filter((c) => c.slot === slot && !c.settled).flatMap((c) => c.detach('serverDown') ?? []);
+      slot.orphans.push(...moved);
+      if (moved.length) this.log.warn(`Server ${slot.name} does not answer: ${moved.length} job(s) go to the other servers`);
+    }
+    this.#scheduler?.feed();
   }
 
   #finalStatus(): RunStatus {
@@ -265,6 +333,28 @@ async function scoreConvergence(
   } catch (e) {
     log.error('Scoring convergence failed', e);
   }
+}
+
+/** In a pool, the costliest jobs go first: they are each seed row's reference (the top step count), so
+ * convergence scores come as the sweep runs, and longest-first ends a sweep over unequal servers soonest. */
+function handOutOrder(cells: RunCell[], pool: boolean): RunCell[] {
+  if (!pool) return cells;
+  const cost = (c: RunCell) => {
+    const s = c.plan.settings;
+    return s.steps * s.width * s.height;
+  };
+  return cells
+    .map((c, i) => ({ c, i, cost: cost(c) }))
+    .sort((a, b) => b.cost - a.cost || a.i - b.i)
+    .map((x) => x.c);
+}
+
+function strandedText(slots: ServerSlot[]): string {
+  return `Not run: no server of the pool could take it (${slots.map((s) => `${s.name}: ${s.excluded ?? 'gave up reconnecting'}`).join('; ')}). Resume the run once one answers.`;
+}
+
+function stuckText(stuck: RunCell): string {
+  return `Not run: ComfyUI stopped answering about job ${stuck.key} (see its error). Resume the run once the server works again.`;
 }
 
 /** Whether the run's prompts asked for live previews: 'mixed' when its cells differ (a CLI run resumed in the

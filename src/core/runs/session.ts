@@ -9,7 +9,7 @@ import { planCells, specOfCell } from './plan';
 import { keptCells, openRun } from './resume';
 import { executeRun } from './runner';
 import { removeLeftovers, runsRootOf, specFileLabel } from './runFolders';
-import { serverFacts } from './serverFacts';
+import { openSlots, type PoolServer } from './pool';
 import type { Cell } from './types';
 import type { RunRecord } from '../../shared/runRecord';
 
@@ -41,18 +41,26 @@ async function resumeOpened(opts: SessionOptions, opened: OpenedRun): Promise<Se
   const keep = await keptCells(runDir, record);
   const todo = record.cells.filter((c) => !keep.has(c.key));
   await removeLeftovers(runDir);
-  const stale = todo.map((c) => c.promptId).filter((id): id is string => !!id);
-  if (stale.length && todo.length) {
-    await opts.client
-      .deleteQueued(stale, opts.signal)
-      .catch((e) => log.warn(`Could not remove the interrupted run's queued prompts: ${String(e)}`));
-  }
-  const stats = await opts.client.systemStats(opts.signal);
-  const gpu = stats.devices?.[0]?.name;
-  if (record.server.gpu && gpu && !gpu.includes(record.server.gpu)) {
-    throw new Error(
-      `Run ${record.id} was made on ${record.server.gpu}; this server has ${gpu}. Resume it on the same GPU so its statistics stay comparable.`,
-    );
+  const servers = serversOf(opts);
+  // Each server is asked to drop the prompts the dead run left with it (a cell names its server in a pool).
+  await Promise.all(
+    servers.map(async ({ name, client }) => {
+      const mine = todo.filter((c) => servers.length === 1 || c.server === undefined || c.server === name);
+      const stale = mine.flatMap((c) => [c.promptId, ...(c.moves ?? []).map((m) => m.promptId)]).filter((id): id is string => !!id);
+      if (stale.length)
+        await client
+          .deleteQueued(stale, opts.signal)
+          .catch((e) => log.warn(`Could not remove the interrupted run's queued prompts on ${name}: ${String(e)}`));
+    }),
+  );
+  if (servers.length === 1) {
+    // One server: it must be the GPU the run was made on. A pool records each image's GPU and keeps kinds apart.
+    const gpu = (await opts.client.systemStats(opts.signal)).devices?.[0]?.name;
+    if (record.server.gpu && gpu && !gpu.includes(record.server.gpu)) {
+      throw new Error(
+        `Run ${record.id} was made on ${record.server.gpu}; this server has ${gpu}. Resume it on the same GPU so its statistics stay comparable.`,
+      );
+    }
   }
   const steps = [...new Set(record.cells.map((c) => Number(c.axes.steps)))];
   const includeSweep = record.cells.some((c) => Object.keys(c.axes).some((k) => k !== 'steps'));
@@ -77,7 +85,7 @@ async function resumeOpened(opts: SessionOptions, opened: OpenedRun): Promise<Se
 }
 
 async function start(opts: RunOptions, resume?: { runDir: string; record: RunRecord; keep: ReadonlySet<string> }): Promise<SessionResult> {
-  const { spec, client, signal } = opts;
+  const { spec, signal } = opts;
   const log = opts.logger ?? nullLogger;
   const started = Date.now();
   if (spec.errorCount > 0) {
@@ -89,12 +97,17 @@ async function start(opts: RunOptions, resume?: { runDir: string; record: RunRec
   const graphs: BuiltGraph[] = cells.map((c) => buildGraph(specOfCell(spec, c), c.settings, opts.userGraph));
   if (resume) checkResumable(resume.record, cells, graphs);
 
-  await client.connect(signal);
-  const server = serverFacts(client.baseUrl, await client.systemStats(signal));
+  const slots = await openSlots(
+    serversOf(opts),
+    graphs.map((g) => g.graph),
+    { vramPollMs: opts.vramPollMs ?? 250, signal, log },
+  );
   throwIfAborted(signal);
+  const { name: _n, excluded: _x, ...server } = slots[0].facts;
+  const servers = slots.length > 1 ? slots.map((s) => s.facts) : undefined;
 
   const record: RunRecord = resume
-    ? reopenRecord(resume.record, resume.keep, started)
+    ? reopenRecord(resume.record, resume.keep, started, servers)
     : {
         format: 'qwenprompt-run',
         version: 1,
@@ -103,6 +116,7 @@ async function start(opts: RunOptions, resume?: { runDir: string; record: RunRec
         status: 'running',
         spec: { file: specFileLabel(opts.runsRoot, opts.specFile), name: spec.name, id: spec.id, resolved: resolvedSpec(spec) },
         server,
+        ...(servers ? { servers } : {}),
         cells: cells.map((c, i) => ({
           key: c.key,
           axes: c.axes,
@@ -116,7 +130,7 @@ async function start(opts: RunOptions, resume?: { runDir: string; record: RunRec
         })),
         stats: [],
       };
-  return executeRun({ opts, record, cells, graphs, log, resume: resume && { runDir: resume.runDir, keep: resume.keep } }, started);
+  return executeRun({ opts, record, cells, graphs, log, slots, resume: resume && { runDir: resume.runDir, keep: resume.keep } }, started);
 }
 
 /** A resumed record must be the plan of the spec it records: same cells, same graphs. */
@@ -130,7 +144,7 @@ function checkResumable(record: RunRecord, cells: Cell[], graphs: BuiltGraph[]):
 }
 
 /** The record of a resumed run: kept cells untouched, every other cell queued again from scratch. */
-function reopenRecord(record: RunRecord, keep: ReadonlySet<string>, now: number): RunRecord {
+function reopenRecord(record: RunRecord, keep: ReadonlySet<string>, now: number, servers: RunRecord['servers']): RunRecord {
   for (const c of record.cells) {
     if (keep.has(c.key)) continue;
     c.status = 'queued';
@@ -138,11 +152,30 @@ function reopenRecord(record: RunRecord, keep: ReadonlySet<string>, now: number)
     delete c.error;
     delete c.timings;
     delete c.promptId;
+    delete c.server;
+  }
+  if (servers) {
+    // The servers of this resume join those the run used before (a kept cell names its own).
+    const before = (record.servers ?? []).filter((s) => !servers.some((n) => n.name === s.name));
+    record.servers = [...before, ...servers];
   }
   record.status = 'running';
   delete record.finishedAt;
   record.resumedAt = [...(record.resumedAt ?? []), new Date(now).toISOString()];
   return record;
+}
+
+/** The run's servers: the pool, or the one client. */
+function serversOf(opts: SessionOptions): PoolServer[] {
+  return opts.pool?.length ? opts.pool : [{ name: hostOf(opts.client.baseUrl), client: opts.client }];
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
 }
 
 function throwIfAborted(signal?: AbortSignal): void {

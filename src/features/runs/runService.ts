@@ -6,7 +6,7 @@ import type { OpenedRun, RunUpdate, SessionRequest } from '../../core/runs/optio
 import { runsRootFor } from '../../core/runs/runFolders';
 import { isSpecRejectedError, type SpecRejectedError } from '../../core/runs/specRejected';
 import type { Spec } from '../../core/spec/types';
-import type { ConfigService } from '../../platform/config';
+import { poolServers, type ConfigService } from '../../platform/config';
 import { Disposable } from '../../platform/dispose';
 import { UntrustedWorkspaceError } from '../../platform/trust';
 import type { ComfyConnections } from '../server/comfyConnections';
@@ -22,6 +22,8 @@ export interface RunRequest {
   spec: Spec;
   steps?: number[];
   sweep?: boolean;
+  /** Only these variants of a spec with variants; default all. */
+  variants?: string[];
   /** Continue the spec's newest unfinished run (only its missing images) instead of starting a new one. */
   resume?: boolean;
   /** With `resume`: continue this run, read from its folder once (the results panel's "↻ Resume"). */
@@ -200,12 +202,16 @@ export class RunService extends Disposable {
     let lease: vscode.Disposable | undefined;
     try {
       // A resumed run uses the graphs its record holds, so a moved or edited workflow file does not matter.
-      const leased = await this.#deps.connections.lease();
-      lease = leased;
-      const { client } = leased;
+      const members = poolServers(config);
+      const leases = members.length
+        ? await Promise.all(members.map((m) => this.#deps.connections.lease(m.url)))
+        : [await this.#deps.connections.lease()];
+      lease = { dispose: () => leases.forEach((l) => l.dispose()) };
+      const { client } = leases[0];
+      const pool = members.length > 1 ? members.map((m, i) => ({ name: m.name ?? hostOf(m.url), client: leases[i].client })) : undefined;
       entry.client = client;
       const userGraph = spec.workflow && !resumed ? await readUserGraph(specFile, spec.workflow, client, this.#deps.log) : undefined;
-      this.#deps.log.info(`Run "${spec.name}" (${specFile}) on ${client.baseUrl}`, {
+      this.#deps.log.info(`Run "${spec.name}" (${specFile}) on ${pool ? pool.map((p) => p.name).join(', ') : client.baseUrl}`, {
         steps: req.steps ?? spec.steps,
         sweep: !!req.sweep,
       });
@@ -219,6 +225,7 @@ export class RunService extends Disposable {
           token.onCancellationRequested(() => abort.abort());
           const options = {
             client,
+            ...(pool ? { pool } : {}),
             // Asked as each prompt is posted: previews cost the server GPU time, so only a panel that shows them pays for them.
             previewMethod: () => (config.previews && this.#viewer?.shows(run.runDir) ? ('auto' as const) : ('none' as const)),
             signal: abort.signal,
@@ -236,6 +243,7 @@ export class RunService extends Disposable {
                 runsRoot,
                 steps: req.steps,
                 includeSweep: !!req.sweep,
+                variants: req.variants,
                 repeats: config.repeats > 0 ? config.repeats : undefined,
                 userGraph,
               };
@@ -346,5 +354,14 @@ export class RunService extends Disposable {
     this.#status.tooltip = vscode.l10n.t('QwenPrompt is running {0}. Click to cancel.', runs.map((r) => r.specName).join(', '));
     this.#status.command = { title: vscode.l10n.t('Cancel'), command: 'qwenprompt.cancel' };
     this.#status.show();
+  }
+}
+
+/** A pool server's name when its entry gives none: its host and port. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
   }
 }

@@ -15,6 +15,8 @@ export interface SpecLensArgs {
   specId: string;
   steps?: number[];
   sweep?: boolean;
+  /** Only these variants of a spec with variants (▶ base); absent: all of them. */
+  variants?: string[];
 }
 
 export interface SpecCodeLensDeps {
@@ -89,6 +91,12 @@ export class SpecCodeLensProvider extends Disposable implements vscode.CodeLensP
       );
     } else if (running) {
       out.push(lens(line, vscode.l10n.t('■ Cancel'), 'qwenprompt.cancel', args()));
+    } else if (spec.variants?.length) {
+      // A variant brings its own steps and sweep: one lens per variant, above it, and one for all.
+      out.push(lens(line, vscode.l10n.t('▶ All variants'), 'qwenprompt.runAll', args()));
+      for (const v of spec.variants) {
+        out.push(lens(v.line, vscode.l10n.t('▶ {0}', v.name), 'qwenprompt.runSpec', args({ variants: [v.name] })));
+      }
     } else {
       for (const steps of spec.steps) {
         const ms = history?.msByStep.get(steps);

@@ -7,9 +7,11 @@ import { yamlContextAt } from './yamlContext';
 const MODEL_FILE_KEYS = new Set<string>(['unet', 'clip', 'vae', 'checkpoint', 'lora', 'weightDtype']);
 
 /** Which server list holds the values of a key path, if any: samplers, schedulers, model files. */
-export function valueKindOf(path: readonly string[]): ValueKind | undefined {
+export function valueKindOf(fullPath: readonly string[]): ValueKind | undefined {
+  // A variant's keys are the spec's own.
+  const path = fullPath[0] === 'variants' ? fullPath.slice(1) : fullPath;
   const last = path[path.length - 1];
-  if ((path.length === 1 || path[0] === 'sweep') && (last === 'sampler' || last === 'scheduler')) {
+  if ((path.length === 1 || path[0] === 'sweep' || path[0] === 'pair') && (last === 'sampler' || last === 'scheduler')) {
     return last;
   }
   if (path.length === 2 && path[0] === 'models' && MODEL_FILE_KEYS.has(last)) {
@@ -38,6 +40,10 @@ export class SpecCompletionProvider extends Disposable implements vscode.Complet
     }
     if (ctx.kind !== 'value') {
       return [];
+    }
+    if (/^[A-Za-z_][\w.-]*$|^$/.test(ctx.prefix) && keyDoc(ctx.path)?.type === 'list' && keyDoc(ctx.path)?.children) {
+      // `- ` of a list of mappings (a new variant): its keys.
+      return keysAt(ctx.path).map((k) => keyItem(k));
     }
     const range = doc.getWordRangeAtPosition(pos, VALUE_WORD);
     const kind = valueKindOf(ctx.path);

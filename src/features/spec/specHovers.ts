@@ -22,7 +22,9 @@ export class SpecHoverProvider implements vscode.HoverProvider {
       const start = key[1].length;
       const end = start + key[2].length;
       const ctx = yamlContextAt(lines, pos.line, start);
-      const path = ctx.kind === 'key' ? [...ctx.parent, key[2]] : undefined;
+      // The first key of a list item (`- name:` of a variant) reads as the list's value.
+      const path =
+        ctx.kind === 'key' ? [...ctx.parent, key[2]] : ctx.kind === 'value' && key[1].includes('-') ? [...ctx.path, key[2]] : undefined;
       if (path && pos.character >= start && pos.character <= end) {
         const docOf = keyDoc(path);
         return docOf?.description

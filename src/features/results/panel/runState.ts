@@ -3,7 +3,7 @@
 import type { RunUpdate } from '../../../core/runs/options';
 import type { PanelInit, ToWebview } from '../../../protocol/messages';
 import { PROTOCOL_VERSION } from '../../../protocol/messages';
-import { columnStats } from '../../../core/runs/stats';
+import { recordStats } from '../../../core/runs/gpuStats';
 import type { RunRecord } from '../../../shared/runRecord';
 import type { ServerReach } from '../../../shared/serverReach';
 
@@ -11,7 +11,7 @@ import type { ServerReach } from '../../../shared/serverReach';
  * Statistics are computed here while the engine has not written final ones (a run in progress). */
 export function recordForView(record: RunRecord): RunRecord {
   const cells = record.cells.map(({ graph: _graph, ...c }) => c);
-  const stats = record.status === 'running' || record.stats.length === 0 ? columnStats(cells) : record.stats;
+  const stats = record.status === 'running' || record.stats.length === 0 ? recordStats({ ...record, cells }).stats : record.stats;
   return { ...record, cells, stats };
 }
 
@@ -63,7 +63,7 @@ export class RunViewState {
         if (i >= 0) cells[i] = cell;
         else cells.push(cell);
         // The engine writes final statistics only when the run ends; the table fills in as images arrive.
-        this.#record = { ...this.#record, cells, stats: columnStats(cells) };
+        this.#record = { ...this.#record, cells, stats: recordStats({ ...this.#record, cells }).stats };
         this.#forgetSettled();
         return { type: 'cell', cell, stats: this.#record.stats };
       }

@@ -9,24 +9,27 @@ export class RunSpecCommand extends SpecRunCommand {
   async run(arg?: unknown) {
     const target = await resolveSpecTarget(this.docs, arg);
     const { spec } = target;
-    let steps = target.steps;
-    let sweep = target.sweep;
-    if (!steps && !sweep) {
-      type Item = vscode.QuickPickItem & { steps?: number[]; sweep?: boolean };
-      const items: Item[] = [
-        ...spec.steps.map((s) => ({ label: vscode.l10n.t('{0} steps', s), steps: [s] })),
-        { label: vscode.l10n.t('All: {0} steps', spec.steps.join(', ')), steps: undefined },
-        ...(spec.sweep.length
-          ? [{ label: vscode.l10n.t('Sweep: steps × {0}', spec.sweep.map((a) => a.name).join(' × ')), sweep: true }]
-          : []),
-      ];
+    let { steps, sweep, variants } = target;
+    if (!steps && !sweep && !variants) {
+      type Item = vscode.QuickPickItem & { steps?: number[]; sweep?: boolean; variants?: string[] };
+      const items: Item[] = spec.variants?.length
+        ? [
+            ...spec.variants.map((v) => ({ label: v.name, description: v.spec.steps.join(', '), variants: [v.name] })),
+            { label: vscode.l10n.t('All variants') },
+          ]
+        : [
+            ...spec.steps.map((s) => ({ label: vscode.l10n.t('{0} steps', s), steps: [s] })),
+            { label: vscode.l10n.t('All: {0} steps', spec.steps.join(', ')), steps: undefined },
+            ...(spec.sweep.length
+              ? [{ label: vscode.l10n.t('Sweep: steps × {0}', spec.sweep.map((a) => a.name).join(' × ')), sweep: true }]
+              : []),
+          ];
       const pick = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Run "{0}"', spec.name) });
       if (!pick) {
         throw new Cancelled();
       }
-      steps = pick.steps;
-      sweep = pick.sweep;
+      ({ steps, sweep, variants } = pick);
     }
-    return this.runs.run({ uri: target.doc.uri, spec, steps, sweep });
+    return this.runs.run({ uri: target.doc.uri, spec, steps, sweep, variants });
   }
 }

@@ -11,6 +11,7 @@ export interface SpecTarget {
   /** What a lens asked for, when the command came from a lens. */
   steps?: number[];
   sweep?: boolean;
+  variants?: string[];
 }
 
 /** Lens arguments, validated: they may come from a stale lens or a hand-written keybinding. */
@@ -23,7 +24,14 @@ export function asLensArgs(arg: unknown): SpecLensArgs | undefined {
     return undefined;
   }
   const steps = Array.isArray(a.steps) ? a.steps.filter((s): s is number => Number.isInteger(s) && s > 0) : undefined;
-  return { uri: a.uri, specId: a.specId, steps: steps?.length ? steps : undefined, sweep: a.sweep === true || undefined };
+  const variants = Array.isArray(a.variants) ? a.variants.filter((v): v is string => typeof v === 'string' && v !== '') : undefined;
+  return {
+    uri: a.uri,
+    specId: a.specId,
+    steps: steps?.length ? steps : undefined,
+    sweep: a.sweep === true || undefined,
+    ...(variants?.length ? { variants } : {}),
+  };
 }
 
 /** The spec a command is about: the lens's, else the one under the cursor of the active .qwenprompt editor. */
@@ -35,7 +43,7 @@ export async function resolveSpecTarget(docs: SpecDocuments, arg: unknown): Prom
     if (!spec) {
       throw new Error(vscode.l10n.t('The spec "{0}" is no longer in {1}.', lens.specId, vscode.workspace.asRelativePath(doc.uri)));
     }
-    return { doc, spec, steps: lens.steps, sweep: lens.sweep };
+    return { doc, spec, steps: lens.steps, sweep: lens.sweep, variants: lens.variants };
   }
   const editor = vscode.window.activeTextEditor;
   if (!editor || !isSpecDocument(editor.document)) {

@@ -1,0 +1,240 @@
+/**
+ * One sweep over several test servers, each in its own process: throughput against one server (1, 2, 4, 8),
+ * one server killed mid-sweep (images lost, time until its jobs were requeued), and unequal servers (1× and
+ * 3× speed) against the ideal split of the same jobs. Prints tables with the machine's load beside them.
+ * Usage: node out/bench/pool.js [--quick]
+ */
+import { mkdtempSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { ComfyClient } from '../src/core/comfy/client';
+import { runSession } from '../src/core/runs/session';
+import type { PoolServer } from '../src/core/runs/pool';
+import { studySpec } from '../test/unit/helpers/spec';
+import { startServerProcess, type ServerProcess } from './fakeServer';
+import { fmt, printTable, verdict } from './table';
+import type { RunRecord } from '../src/shared/runRecord';
+
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
+
+interface Sweep {
+  record: RunRecord;
+  wallMs: number;
+  cpuMs: number;
+  rssMb: number;
+}
+
+interface Work {
+  thumbnails: boolean;
+  convergence: boolean;
+}
+
+async function sweep(
+  servers: ServerProcess[],
+  steps: number[],
+  repeats: number,
+  side: number,
+  during?: (pool: PoolServer[]) => void,
+  work: Work = { thumbnails: true, convergence: false },
+): Promise<Sweep> {
+  const pool = servers.map((s, i) => ({
+    name: `s${i + 1}`,
+    client: new ComfyClient({ baseUrl: s.url, reconnect: { maxAttempts: 6, baseDelayMs: 100, maxDelayMs: 300 } }),
+  }));
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'qp-bench-pool-')), 'pool.qwenprompt');
+  const spec = studySpec({ width: side, height: side, steps, repeats });
+  during?.(pool);
+  const cpu0 = process.cpuUsage();
+  let rss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (rss = Math.max(rss, process.memoryUsage().rss)), 50);
+  const t0 = Date.now();
+  try {
+    const { record } = await runSession({
+      spec,
+      specFile: file,
+      runsRoot: path.join(path.dirname(file), 'runs'),
+      client: pool[0].client,
+      ...(pool.length > 1 ? { pool } : {}),
+      convergence: work.convergence ? {} : false,
+      thumbnails: work.thumbnails,
+      vramPollMs: 500,
+    });
+    const cpu = process.cpuUsage(cpu0);
+    return { record, wallMs: Date.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000, rssMb: rss / 1024 ** 2 };
+  } finally {
+    clearInterval(sampler);
+    for (const s of pool) s.client.close();
+  }
+}
+
+const made = (r: RunRecord) => r.cells.filter((c) => c.status === 'success').length;
+
+/** Throughput against one server: each server gets the same number of jobs, so ideal wall is flat. */
+export async function benchPoolScaling(ns: number[], perServer: number): Promise<void> {
+  const msPerStep = 25;
+  const steps = [16];
+  const rows: string[][] = [];
+  let base: number | undefined;
+  for (const n of ns) {
+    const servers = await Promise.all(Array.from({ length: n }, () => startServerProcess({ msPerStep, loadMs: 20, maxImageSide: 512 })));
+    const before = load();
+    try {
+      const r = await sweep(servers, steps, perServer * n, 512);
+      const perSec = made(r.record) / (r.wallMs / 1000);
+      base ??= perSec;
+      const ratio = perSec / base;
+      rows.push([
+        String(n),
+        `${made(r.record)}/${r.record.cells.length}`,
+        fmt(r.wallMs / 1000, 2),
+        fmt(perSec, 2),
+        `${fmt(ratio, 2)}×`,
+        n === 4 ? verdict(ratio >= 0.95 * n) : '',
+        fmt(r.cpuMs / made(r.record), 0),
+        fmt(r.rssMb, 0),
+        `${before} → ${load()}`,
+      ]);
+    } finally {
+      await Promise.all(servers.map((s) => s.close()));
+    }
+  }
+  printTable(
+    `Pool throughput: ${perServer} jobs per server, each ${steps[0]} steps × ${msPerStep} ms (≈${steps[0] * msPerStep} ms of sampling), 512² PNGs, thumbnails on`,
+    [
+      'servers',
+      'images',
+      'wall s',
+      'images/s',
+      'vs one',
+      'target ≥ 0.95×N (N=4)',
+      'client CPU ms/image',
+      'client RSS MB',
+      'load before → after',
+    ],
+    rows,
+  );
+}
+
+/** One of three servers SIGKILLed while it makes a job: nothing may be lost; how long until its jobs moved. */
+export async function benchPoolKill(): Promise<void> {
+  const servers = await Promise.all([0, 1, 2].map(() => startServerProcess({ msPerStep: 25, loadMs: 20, maxImageSide: 256 })));
+  let killedAt = 0;
+  try {
+    const r = await sweep(servers, [8, 16], 6, 256, (pool) => {
+      let started = 0;
+      pool[1].client.onEvent((e) => {
+        if (e.type === 'started' && ++started === 2 && !killedAt) {
+          killedAt = Date.now();
+          void servers[1].kill();
+        }
+      });
+    });
+    const moves = r.record.cells.flatMap((c) => (c.moves ?? []).map((m) => Date.parse(m.at) - killedAt));
+    const lost = r.record.cells.length - made(r.record);
+    printTable(
+      'One of three servers killed (SIGKILL) mid-sweep: 12 jobs of 8 and 16 steps × 25 ms',
+      ['jobs', 'made', 'lost', 'jobs moved', 'kill → moved (ms)', 'wall s', 'load'],
+      [
+        [
+          String(r.record.cells.length),
+          String(made(r.record)),
+          `${lost} ${verdict(lost === 0)}`,
+          String(moves.length),
+          moves.length ? moves.map((m) => fmt(m, 0)).join(', ') : '–',
+          fmt(r.wallMs / 1000, 2),
+          load(),
+        ],
+      ],
+    );
+  } finally {
+    await Promise.all(servers.map((s) => s.close().catch(() => undefined)));
+  }
+}
+
+/** The best split of these job times over two servers (every assignment tried): the makespan no scheduler can beat. */
+function idealMakespan(jobs: { fast: number; slow: number }[]): number {
+  let best = Infinity;
+  for (let mask = 0; mask < 1 << jobs.length; mask++) {
+    let a = 0;
+    let b = 0;
+    jobs.forEach((j, i) => (mask & (1 << i) ? (a += j.fast) : (b += j.slow)));
+    best = Math.min(best, Math.max(a, b));
+  }
+  return best;
+}
+
+/** Servers of 1× and 3× speed: the sweep's span on the servers against the ideal split of the same jobs. */
+export async function benchPoolUnequal(): Promise<void> {
+  const speeds = [60, 20];
+  const servers = await Promise.all(speeds.map((ms) => startServerProcess({ msPerStep: ms, loadMs: 20, maxImageSide: 256 })));
+  try {
+    const r = await sweep(servers, [4, 8, 12], 4, 256);
+    const cells = r.record.cells.filter((c) => c.timings?.executionStart && c.timings.executionEnd);
+    // Each job's time on either server: its fixed part (measured, the median over the run) + steps × ms per step.
+    const fixed = cells.map((c) => c.timings!.executionMs - Number(c.axes.steps) * speeds[c.server === 's1' ? 0 : 1]).sort((a, b) => a - b);
+    const f = fixed[Math.floor(fixed.length / 2)];
+    const ideal = idealMakespan(
+      cells.map((c) => ({ slow: f + Number(c.axes.steps) * speeds[0], fast: f + Number(c.axes.steps) * speeds[1] })),
+    );
+    const span = Math.max(...cells.map((c) => c.timings!.executionEnd!)) - Math.min(...cells.map((c) => c.timings!.executionStart!));
+    const share = (name: string) => cells.filter((c) => c.server === name).reduce((n, c) => n + Number(c.axes.steps), 0);
+    printTable(
+      'Unequal servers (1× = 60 ms/step, 3× = 20 ms/step): 12 jobs of 4, 8 and 12 steps, longest first',
+      ['ideal split s', 'span on the servers s', 'span / ideal', 'target ≤ 1.10', 'client wall s', 'steps made 1× : 3×', 'load'],
+      [
+        [
+          fmt(ideal / 1000, 2),
+          fmt(span / 1000, 2),
+          fmt(span / ideal, 3),
+          verdict(span / ideal <= 1.1),
+          fmt(r.wallMs / 1000, 2),
+          `${share('s1')} : ${share('s2')}`,
+          load(),
+        ],
+      ],
+    );
+  } finally {
+    await Promise.all(servers.map((s) => s.close()));
+  }
+}
+
+/** The client's CPU and memory per 1024² image: everything on (thumbnails, live convergence scores), and off (download and hash only, what a bare client does). */
+export async function benchClientCost(images: number): Promise<void> {
+  const servers = [await startServerProcess({ msPerStep: 5, loadMs: 5, maxImageSide: 1024 })];
+  const rows: string[][] = [];
+  try {
+    for (const [label, work] of [
+      ['thumbnails + scores (default)', { thumbnails: true, convergence: true }],
+      ['download + hash only', { thumbnails: false, convergence: false }],
+    ] as const) {
+      const r = await sweep(servers, [2, 4], images / 2, 1024, undefined, work);
+      const n = made(r.record);
+      rows.push([label, String(n), fmt(r.cpuMs / n, 0), verdict(r.cpuMs / n <= 60), fmt(r.rssMb, 0), load()]);
+    }
+  } finally {
+    await Promise.all(servers.map((s) => s.close()));
+  }
+  printTable(
+    `Client cost per 1024² PNG (${images} images, one test server in its own process)`,
+    ['work', 'images', 'client CPU ms/image', 'target ≤ 60', 'peak RSS MB', 'load'],
+    rows,
+  );
+}
+
+if (require.main === module) {
+  const quick = process.argv.includes('--quick');
+  void (async () => {
+    console.log(`node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average at start ${load()}`);
+    await benchPoolScaling(quick ? [1, 2, 4] : [1, 2, 4, 8], quick ? 3 : 5);
+    await benchPoolKill();
+    await benchPoolUnequal();
+    await benchClientCost(quick ? 12 : 24);
+    console.log(`\nload average at end ${load()}`);
+  })().catch((e: unknown) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
+}
