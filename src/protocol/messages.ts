@@ -4,8 +4,8 @@ import { isCriterion, isScore, type Scores } from '../shared/criteria';
 import { parseLayoutChoice, type LayoutChoice } from '../shared/gridLayout';
 import type { RunHistoryEntry } from '../shared/history';
 import type { QualitySummary } from '../shared/quality';
-import { isRegion } from '../shared/ratingRound';
-import type { CellRecord, ColumnStats, DefectRegion, RunRecord } from '../shared/runRecord';
+import { areVoteExtras } from '../shared/ratingRound';
+import type { CellRecord, ColumnStats, DefectRegion, RegionRedo, RunRecord } from '../shared/runRecord';
 import type { ServerReach } from '../shared/serverReach';
 import type { Reply, Request, RequestBody } from './messenger';
 
@@ -84,6 +84,9 @@ export interface Requests {
   /** The server-unreachable banner's Retry: reconnect now while the run waits for its server; once the
    * run gave up, resume it (as `resume`). Fails with the reason while the server still does not answer. */
   retryServer: { params: {}; reply: void };
+  /** "Redo this region": inpaint one image of the (finished) run inside the mask at `steps`, on the
+   * server that made it; replies with the redo as run.json now holds it (its result in the run folder). */
+  redoRegion: { params: { cell: string; mask: Uint8Array; steps: number }; reply: RegionRedo };
   /** The banner's Select Server: the qwenprompt.selectServer command. */
   selectServer: { params: {}; reply: void };
 }
@@ -96,9 +99,8 @@ export interface VoteMessage {
   cell: string;
   scores: Scores;
   note?: string;
-  /** Elements the image shows that the prompt did not ask for. */
+  /** Elements the image shows that the prompt did not ask for, and those it lacks. */
   unrequested?: string[];
-  /** Elements the prompt asked for that the image lacks. */
   missing?: string[];
   /** Defect regions drawn on the image. */
   regions?: DefectRegion[];
@@ -160,6 +162,7 @@ const REQUEST_KEYS: { [K in keyof Requests]: readonly (keyof Requests[K]['params
   saveRatings: ['votes', 'blind'],
   exportTable: ['format', 'to'],
   exportGrid: ['png', 'to'],
+  redoRegion: ['cell', 'mask', 'steps'],
   loadRun: ['runDir'],
   openRun: ['runDir'],
 };
@@ -185,6 +188,19 @@ function isWebviewRequest(b: unknown): b is WebviewRequest {
       return typeof b.blind === 'boolean' && Array.isArray(b.votes) && b.votes.length <= 10_000 && b.votes.every(isVote);
     case 'exportTable':
       return (b.format === 'markdown' || b.format === 'csv') && (b.to === 'clipboard' || b.to === 'file');
+    case 'redoRegion':
+      // A mask is a PNG of the image's size (mostly one colour: small); 64 MiB bounds a hostile one.
+      return (
+        isString(b.cell) &&
+        b.cell.length > 0 &&
+        b.cell.length <= 512 &&
+        b.mask instanceof Uint8Array &&
+        b.mask.length > 8 &&
+        b.mask.length < 64 * 1024 * 1024 &&
+        Number.isInteger(b.steps) &&
+        (b.steps as number) >= 1 &&
+        (b.steps as number) <= 10000
+      );
     case 'exportGrid':
       return (
         (b.to === 'file' || b.to === 'runFolder') && b.png instanceof Uint8Array && b.png.length > 8 && b.png.length < 256 * 1024 * 1024
@@ -199,12 +215,9 @@ function isWebviewRequest(b: unknown): b is WebviewRequest {
 
 function isVote(v: unknown): v is VoteMessage {
   if (!isObject(v) || !onlyKeys(v, ['cell', 'scores', 'note', 'unrequested', 'missing', 'regions'])) return false;
-  if (v.regions !== undefined && !(Array.isArray(v.regions) && v.regions.length <= 50 && v.regions.every(isRegion))) return false;
   if (!isString(v.cell) || v.cell.length === 0 || v.cell.length > 512 || !isObject(v.scores)) return false;
   if (v.note !== undefined && !(isString(v.note) && v.note.length <= 2000)) return false;
-  for (const tags of [v.unrequested, v.missing]) {
-    if (tags !== undefined && !(Array.isArray(tags) && tags.length <= 50 && tags.every((t) => isString(t) && t.length <= 80))) return false;
-  }
+  if (!areVoteExtras(v)) return false;
   return Object.entries(v.scores).every(([k, x]) => isCriterion(k) && (x === undefined || isScore(x)));
 }
 
@@ -233,7 +246,14 @@ const isFileOrNothing = (v: unknown): v is string | undefined => v === undefined
 const ignored = (_v: unknown): _v is void => true;
 
 // The webview's check of each reply it reads: typed from the map, so a guard cannot drift from it.
+function isRegionRedo(r: unknown): r is RegionRedo {
+  return (
+    isObject(r) && isString(r.id) && isString(r.cell) && isObject(r.image) && isSafeRelativeFile(r.image.file) && isFiniteNumber(r.steps)
+  );
+}
+
 const REPLY_CHECKS: { [K in keyof Requests]: (v: unknown) => v is Requests[K]['reply'] } = {
+  redoRegion: isRegionRedo,
   cancel: ignored,
   openImage: ignored,
   revealRunFolder: ignored,
