@@ -35,7 +35,7 @@ import { encodePng } from './imageGen';
 import { FEATURES, loadObjectInfo, MODEL_FILES, ObjectInfo, objectInfoJson } from './objectInfo';
 import { validatePrompt } from './validate';
 import { PNG } from 'pngjs';
-import { flood, Flood, HugePng, hugePng, hugePngLength } from './hostile';
+import { flood, Flood, foreignProgressFrame, HugePng, hugePng, hugePngLength } from './hostile';
 
 export interface FakeComfyOptions {
   port?: number; // default 0 (ephemeral)
@@ -72,6 +72,8 @@ export interface FaultSwitches {
   // /view as its first real image
   hangHeaders?: string[]; // routes whose response sends its status line and one header, then never finishes the
   // headers (a hung proxy); the request is not handled
+  textFlood?: Flood; // at the next sampling step, send `count` text frames of `bytes` each to every socket: a
+  // `progress_state` of a prompt nobody posted (padded), one at a time; then clears itself
   legacyPreviews?: boolean; // a server without preview metadata (before feature flags): every preview frame is
   // type 1, without prompt id, whatever the socket negotiated
   dieAtStep?: { step: number; reviveAfterMs?: number }; // the server dies (kill()) when a job reaches this sampling
@@ -319,6 +321,12 @@ class FakeComfyServer implements FakeComfy, Sink {
       this.faults.dieAtStep = undefined;
       await this.kill({ reviveAfterMs: die.reviveAfterMs });
       return;
+    }
+    const t = this.faults.textFlood;
+    if (t) {
+      this.faults.textFlood = undefined;
+      const sockets = [...this.clients.values()].map((c) => c.ws);
+      await flood(sockets, foreignProgressFrame(t.bytes, randomUUID()), t, false);
     }
     const f = this.faults.binaryFlood;
     if (!f) {

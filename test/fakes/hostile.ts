@@ -218,7 +218,7 @@ export interface Flood {
  * Sends `count` copies of one frame of `bytes` bytes (`head`, then zero padding) to each socket, one at a
  * time: the next goes once the previous one was handed to the kernel, so the server holds a single frame.
  */
-export async function flood(sockets: WebSocket[], head: Buffer, f: Flood): Promise<void> {
+export async function flood(sockets: WebSocket[], head: Buffer, f: Flood, binary = true): Promise<void> {
   const frame = Buffer.alloc(Math.max(f.bytes, head.length));
   head.copy(frame);
   for (let i = 0; i < f.count; i++) {
@@ -226,7 +226,17 @@ export async function flood(sockets: WebSocket[], head: Buffer, f: Flood): Promi
       if (ws.readyState !== WebSocket.OPEN) {
         continue;
       }
-      await new Promise<void>((resolve) => ws.send(frame, () => resolve()));
+      await new Promise<void>((resolve) => ws.send(frame, { binary }, () => resolve()));
     }
   }
+}
+
+/**
+ * A text frame of `bytes` bytes: a `progress_state` of a prompt nobody here posted (as ComfyUI broadcasts
+ * for a prompt without client_id), its `nodes` padded with one long string.
+ */
+export function foreignProgressFrame(bytes: number, promptId: string): Buffer {
+  const head = JSON.stringify({ type: 'progress_state', data: { prompt_id: promptId, nodes: { pad: '' } } });
+  const pad = Math.max(0, bytes - head.length);
+  return Buffer.from(head.replace('"pad":""', `"pad":"${'x'.repeat(pad)}"`));
 }

@@ -1,10 +1,13 @@
 /**
  * The client against a hostile or broken server (the test server's hostile switches): WebSocket frames
  * over the cap are dropped with one log line and the job still finishes; a response whose headers never
- * finish times out with an error naming the route; a job naming 100,000 outputs takes a bounded number.
+ * finish times out with an error naming the route; a job naming 100,000 outputs takes a bounded number;
+ * messages about prompts nobody here posted are kept bounded by size as well as by count.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { MAX_JOB_IMAGES } from '../../src/core/comfy/outcome';
 import { MAX_FRAME_BYTES } from '../../src/core/comfy/socket';
 import type { JobEvent } from '../../src/core/comfy/types';
@@ -47,6 +50,28 @@ describe('bounded against a hostile server', () => {
       const dropped = log.lines.filter((l) => /WebSocket frame over 20 MiB/.test(l));
       assert.ok(dropped.length >= 1, 'the dropped frame is logged');
       t.diagnostic(`${dropped.length} frames dropped, peak RSS ${peakMiB} MiB`);
+    },
+  );
+
+  it(
+    '300 one-MB messages about a prompt nobody here posted: at most 8 MiB of them kept, the job finishes',
+    { timeout: 60_000 },
+    async (t) => {
+      setFlagsFromString('--expose-gc');
+      const gc = runInNewContext('gc') as () => void;
+      const fake = await fx.server({ msPerStep: 10 });
+      const client = fx.client(fake);
+      await client.connect();
+      gc();
+      const before = process.memoryUsage().heapUsed;
+      fake.faults.textFlood = { bytes: 1_000_000, count: 300 };
+      const outcome = await (await client.submit(freshGraph(4))).done;
+      assert.equal(outcome.status, 'success', outcome.error);
+      gc();
+      const keptMiB = (process.memoryUsage().heapUsed - before) / 1048576;
+      // Before the size cap, all 300 were kept (up to 2,000 by count): ~300 MiB of heap.
+      assert.ok(keptMiB < 40, `${keptMiB.toFixed(0)} MiB of heap kept after the flood`);
+      t.diagnostic(`heap kept after 300 × 1 MB foreign messages: ${keptMiB.toFixed(1)} MiB`);
     },
   );
 

@@ -155,3 +155,34 @@ test('a drop the first reconnect mends says nothing; a socket still down after t
   watch.dispose();
   assert.equal(s.listening, false, 'the run lets go of the client when it ends');
 });
+
+test(
+  "the panel's Retry while the server is down gives the reconnection a fresh budget: five Retries never make the client give up",
+  { timeout: 30_000 },
+  async () => {
+    const fake = await startFakeComfy({ msPerStep: 20, loadMs: 5 });
+    // Three attempts, 0.5 s apart: the backoff alone spends about one of them during the Retries.
+    const client = new ComfyClient({
+      baseUrl: fake.url,
+      watchdogMs: 5 * 60_000,
+      reconnect: { maxAttempts: 3, baseDelayMs: 500, maxDelayMs: 500 },
+    });
+    const states: string[] = [];
+    client.onEvent((e) => e.type === 'connection' && states.push(e.state));
+    try {
+      await client.connect();
+      await fake.kill();
+      while (!states.includes('reconnecting')) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 5; i++) {
+        await assert.rejects(client.retryConnection(), /No ComfyUI server answers/, `Retry ${i + 1} says why while the server is down`);
+      }
+      assert.ok(!states.includes('closed'), `the client did not give up: ${states.join(', ')}`);
+      await fake.revive();
+      await client.retryConnection();
+      assert.equal(states.at(-1), 'connected');
+    } finally {
+      client.close();
+      await fake.close();
+    }
+  },
+);

@@ -175,7 +175,7 @@ export class ComfyClient implements IComfyClient {
       connectTimeoutMs: requestTimeoutMs,
       pingIntervalMs: 30_000,
       logger: log,
-      onMessage: (msg, at) => tracker.handle(msg, at),
+      onMessage: (msg, at, bytes) => tracker.handle(msg, at, bytes),
       onBinary: (buf, at) => tracker.handleBinary(buf, at),
       onState: (state, info) => this.onSocketState(state, info),
     });
@@ -184,6 +184,11 @@ export class ComfyClient implements IComfyClient {
   async connect(signal?: AbortSignal): Promise<void> {
     if (this.lifetime.signal.aborted) this.lifetime = lifetimeController();
     await this.socket.connect(signal);
+  }
+
+  retryConnection(signal?: AbortSignal): Promise<void> {
+    if (this.lifetime.signal.aborted) this.lifetime = lifetimeController();
+    return this.socket.connect(signal, { fresh: true });
   }
 
   /** Closes the socket, stops every timer; every unfinished `done` rejects with ComfyError 'aborted'. */

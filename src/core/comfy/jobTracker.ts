@@ -41,8 +41,18 @@ export interface JobTrackerHooks {
   onListenerError?(e: unknown): void;
 }
 
-/** Messages for prompts not registered yet are kept (bounded) in case a reply renames our prompt. */
+/**
+ * Messages for prompts not registered yet are kept in case a reply renames our prompt (it comes within
+ * one POST's round trip), bounded by count and by size: another client's broadcasts, or a hostile
+ * server's 20 MiB frames naming prompts we never posted, must not pile up (2,000 of those: 40 GB).
+ */
 const MAX_ORPHANS = 2000;
+export const MAX_ORPHAN_BYTES = 8 * 1024 * 1024;
+
+/** A kept orphan with the size of the frame it came in. */
+interface Orphan extends TimedMessage {
+  bytes: number;
+}
 
 /** Messages that say their prompt is the one the server runs now. */
 const RUNNING_TYPES = new Set(['execution_start', 'execution_cached', 'executing', 'progress', 'progress_state']);
@@ -51,7 +61,8 @@ export class JobTracker {
   /** Client clock of the last message of any kind: the server is alive. */
   lastServerActivity = 0;
   private readonly jobs = new Map<string, JobState>();
-  private readonly orphans: TimedMessage[] = [];
+  private readonly orphans: Orphan[] = [];
+  private orphanBytes = 0;
   /**
    * The prompt of ours the server is known to run now, from its own execution messages or a `progress`/
    * `progress_state` naming it; undefined once it ended, another prompt was seen running, or the socket
@@ -119,7 +130,8 @@ export class JobTracker {
     }
   }
 
-  handle(msg: WsMessage, at: number): void {
+  /** One text message; `bytes` is the size of its frame (measured here when not given). */
+  handle(msg: WsMessage, at: number, bytes?: number): void {
     this.lastServerActivity = at;
     const data: Record<string, unknown> = msg.data && typeof msg.data === 'object' ? msg.data : {};
     const promptId = data.prompt_id;
@@ -132,8 +144,7 @@ export class JobTracker {
     if (!job) {
       // Another client's prompt (sent to every socket when it has no client_id) runs now, not ours.
       if (runs(msg, data)) this.noteRunning(undefined, at);
-      this.orphans.push({ at, msg });
-      if (this.orphans.length > MAX_ORPHANS) this.orphans.shift();
+      this.keepOrphan({ at, msg, bytes: bytes ?? JSON.stringify(msg).length });
       return;
     }
     this.apply(job, msg, data, at);
@@ -157,11 +168,24 @@ export class JobTracker {
     this.hooks.onStatus?.({ queueRemaining: num(info.queue_remaining), sid: typeof data.sid === 'string' ? data.sid : undefined });
   }
 
+  /** Retained orphan messages: how many and their frames' bytes (both capped). */
+  get orphanUse(): { count: number; bytes: number } {
+    return { count: this.orphans.length, bytes: this.orphanBytes };
+  }
+
+  private keepOrphan(o: Orphan): void {
+    // One frame over the whole budget is never kept; otherwise the oldest go first.
+    if (o.bytes > MAX_ORPHAN_BYTES) return;
+    this.orphans.push(o);
+    this.orphanBytes += o.bytes;
+    while (this.orphans.length > MAX_ORPHANS || this.orphanBytes > MAX_ORPHAN_BYTES) this.orphanBytes -= this.orphans.shift()!.bytes;
+  }
+
   private adoptOrphans(job: JobState): void {
     const mine = this.orphans.filter((o) => o.msg.data?.prompt_id === job.promptId);
     if (mine.length === 0) return;
     for (let i = this.orphans.length - 1; i >= 0; i--) {
-      if (this.orphans[i].msg.data?.prompt_id === job.promptId) this.orphans.splice(i, 1);
+      if (this.orphans[i].msg.data?.prompt_id === job.promptId) this.orphanBytes -= this.orphans.splice(i, 1)[0].bytes;
     }
     for (const o of mine) this.apply(job, o.msg, o.msg.data as Record<string, unknown>, o.at);
   }

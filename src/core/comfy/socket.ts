@@ -27,7 +27,8 @@ export interface ComfySocketOptions {
   /** Ping period; a socket whose pong does not come back within it is treated as dropped. */
   pingIntervalMs: number;
   logger: ILogger;
-  onMessage(msg: WsMessage, at: number): void;
+  /** A text message and its frame's size in bytes. */
+  onMessage(msg: WsMessage, at: number, bytes: number): void;
   onBinary(buf: Uint8Array, at: number): void;
   /** 'connected' after every open (`reconnected` after a drop); 'closed' only when reconnecting gave up. */
   onState(state: SocketState, info: { attempt?: number; reconnected?: boolean }): void;
@@ -62,11 +63,16 @@ export class ComfySocket {
     return this.ws?.readyState === WebSocket.OPEN;
   }
 
-  /** Opens the socket if needed. During a reconnect backoff it tries at once. */
-  async connect(signal?: AbortSignal): Promise<void> {
+  /**
+   * Opens the socket if needed. During a reconnect backoff it tries at once; that try counts as an
+   * attempt, unless `fresh` (a user's Retry), which starts the budget of attempts over: asking again
+   * must never bring the give-up nearer.
+   */
+  async connect(signal?: AbortSignal, opts: { fresh?: boolean } = {}): Promise<void> {
     if (signal?.aborted) throw abortedError('Connecting to ComfyUI', this.o.serverUrl);
     this.stopped = false;
     if (this.isOpen) return;
+    if (opts.fresh) this.attempt = 0;
     const backingOff = this.reconnectTimer !== undefined;
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
@@ -178,7 +184,7 @@ export class ComfySocket {
       return;
     }
     if (msg && typeof msg === 'object' && typeof (msg as WsMessage).type === 'string') {
-      this.o.onMessage(msg as WsMessage, at);
+      this.o.onMessage(msg as WsMessage, at, buf.byteLength);
     }
   }
 

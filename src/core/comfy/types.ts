@@ -194,6 +194,8 @@ export interface IComfyClient {
   readonly clientId: string;
   /** Opens the WebSocket (feature_flags first). Idempotent. */
   connect(signal?: AbortSignal): Promise<void>;
+  /** A user's Retry: reconnects now and gives the reconnection a fresh budget of attempts; rejects while the server does not answer. */
+  retryConnection(signal?: AbortSignal): Promise<void>;
   /** Closes the socket and stops every watchdog; pending `done` promises reject. */
   close(): void;
   systemStats(signal?: AbortSignal): Promise<SystemStats>;

@@ -144,10 +144,10 @@ export class RunService extends Disposable {
     return !!entry;
   }
 
-  /** Reconnects the client of the run writing into `runDir` now, not at its next backoff; rejects with
-   * the reason while its server still does not answer. */
+  /** Reconnects the client of the run writing into `runDir` now, not at its next backoff, with a fresh
+   * budget of attempts; rejects with the reason while its server still does not answer. */
   async retryServer(runDir: string): Promise<void> {
-    await this.#entryOf(runDir)?.client?.connect();
+    await this.#entryOf(runDir)?.client?.retryConnection();
   }
 
   cancelAll(): void {
