@@ -4,6 +4,8 @@
 // activation evaluates only what the spec lenses and diagnostics need.
 export { ComfyClient } from './core/comfy/client';
 export { loadUserGraph } from './core/comfy/workflow/userGraph';
+export { readRunRecord } from './core/runs/record';
+export { redoRegion, type RedoRequest } from './core/runs/redoRegion';
 export { describeLoaded, loadWorkflow, objectInfoProvider } from './core/comfy/workflow/loadWorkflow';
 export { graphProblems, openWorkflow } from './core/runs/graphProblems';
 export { findResumable, openRun } from './core/runs/resume';

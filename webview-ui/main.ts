@@ -23,6 +23,7 @@ import { h } from './render/dom';
 import { ImageQueue } from './render/imageQueue';
 import { Judging } from './render/judging';
 import { Lightbox } from './render/lightbox';
+import { RedoDialog } from './render/redo';
 import { ServerBanner } from './render/serverBanner';
 import { renderSummary } from './render/summary';
 import { renderServers } from './render/servers';
@@ -55,6 +56,11 @@ class App {
   #images = new ImageQueue();
   #messenger: Messenger<FromWebview, ToWebview, Requests>;
   #lightbox: Lightbox;
+  #redo = new RedoDialog({
+    imageBase: () => this.#init.imageBase,
+    redos: () => this.#record?.redos ?? [],
+    run: (cell, mask, steps) => this.#messenger.request('redoRegion', { cell, mask, steps }),
+  });
   #judging: Judging;
   #root: HTMLElement;
   #header = h('header', { class: 'run-header' });
@@ -80,6 +86,8 @@ class App {
       imageBase: () => this.#init.imageBase,
       open: (file) => this.#request('openImage', { file }),
       changed: () => this.#persist(),
+      canRedo: (c) => this.#record?.status !== 'running' && (c.status === 'success' || c.status === 'cached'),
+      redo: (c) => this.#redo.open(c),
     });
     this.#judging = new Judging({
       record: () => this.#record,
@@ -118,6 +126,7 @@ class App {
       this.#judging.quality,
       this.#judging.comparison,
       this.#lightbox.el,
+      this.#redo.el,
       this.#judging.compare.el,
       this.#judging.rating.el,
       this.#judging.history,

@@ -4,7 +4,7 @@ import { isCriterion, isScore, type Scores } from '../shared/criteria';
 import { parseLayoutChoice, type LayoutChoice } from '../shared/gridLayout';
 import type { RunHistoryEntry } from '../shared/history';
 import type { QualitySummary } from '../shared/quality';
-import type { CellRecord, ColumnStats, RunRecord } from '../shared/runRecord';
+import type { CellRecord, ColumnStats, RegionRedo, RunRecord } from '../shared/runRecord';
 import type { ServerReach } from '../shared/serverReach';
 import type { Reply, Request, RequestBody } from './messenger';
 
@@ -83,6 +83,9 @@ export interface Requests {
   /** The server-unreachable banner's Retry: reconnect now while the run waits for its server; once the
    * run gave up, resume it (as `resume`). Fails with the reason while the server still does not answer. */
   retryServer: { params: {}; reply: void };
+  /** "Redo this region": inpaint one image of the (finished) run inside the mask at `steps`, on the
+   * server that made it; replies with the redo as run.json now holds it (its result in the run folder). */
+  redoRegion: { params: { cell: string; mask: Uint8Array; steps: number }; reply: RegionRedo };
   /** The banner's Select Server: the qwenprompt.selectServer command. */
   selectServer: { params: {}; reply: void };
 }
@@ -157,6 +160,7 @@ const REQUEST_KEYS: { [K in keyof Requests]: readonly (keyof Requests[K]['params
   saveRatings: ['votes', 'blind'],
   exportTable: ['format', 'to'],
   exportGrid: ['png', 'to'],
+  redoRegion: ['cell', 'mask', 'steps'],
   loadRun: ['runDir'],
   openRun: ['runDir'],
 };
@@ -182,6 +186,19 @@ function isWebviewRequest(b: unknown): b is WebviewRequest {
       return typeof b.blind === 'boolean' && Array.isArray(b.votes) && b.votes.length <= 10_000 && b.votes.every(isVote);
     case 'exportTable':
       return (b.format === 'markdown' || b.format === 'csv') && (b.to === 'clipboard' || b.to === 'file');
+    case 'redoRegion':
+      // A mask is a PNG of the image's size (mostly one colour: small); 64 MiB bounds a hostile one.
+      return (
+        isString(b.cell) &&
+        b.cell.length > 0 &&
+        b.cell.length <= 512 &&
+        b.mask instanceof Uint8Array &&
+        b.mask.length > 8 &&
+        b.mask.length < 64 * 1024 * 1024 &&
+        Number.isInteger(b.steps) &&
+        (b.steps as number) >= 1 &&
+        (b.steps as number) <= 10000
+      );
     case 'exportGrid':
       return (
         (b.to === 'file' || b.to === 'runFolder') && b.png instanceof Uint8Array && b.png.length > 8 && b.png.length < 256 * 1024 * 1024
@@ -229,7 +246,14 @@ const isFileOrNothing = (v: unknown): v is string | undefined => v === undefined
 const ignored = (_v: unknown): _v is void => true;
 
 // The webview's check of each reply it reads: typed from the map, so a guard cannot drift from it.
+function isRegionRedo(r: unknown): r is RegionRedo {
+  return (
+    isObject(r) && isString(r.id) && isString(r.cell) && isObject(r.image) && isSafeRelativeFile(r.image.file) && isFiniteNumber(r.steps)
+  );
+}
+
 const REPLY_CHECKS: { [K in keyof Requests]: (v: unknown) => v is Requests[K]['reply'] } = {
+  redoRegion: isRegionRedo,
   cancel: ignored,
   openImage: ignored,
   revealRunFolder: ignored,

@@ -296,6 +296,29 @@ export interface Rating {
 
 export type RunStatus = 'running' | 'complete' | 'partial' | 'cancelled' | 'failed';
 
+/** One region of an image redone by inpainting at a few steps (the panel's "Redo this region"). */
+export interface RegionRedo {
+  id: string;
+  /** Key of the cell whose image was redone. */
+  cell: string;
+  /** Sampling steps of the redo. */
+  steps: number;
+  /** The result, in the run folder. */
+  image: ImageFile;
+  /** The mask as drawn (PNG of the image's size, alpha 0 where redrawn), in the run folder. */
+  mask: string;
+  /** The box around the masked pixels, in image pixels. */
+  region: { x: number; y: number; width: number; height: number };
+  /** What the redo took, from ComfyUI's own messages. */
+  timings?: JobTimings;
+  /** The execution time of the cell's full run, ms, to compare with. */
+  fullMs?: number;
+  promptId?: string;
+  /** The exact API graph sent. */
+  graph: ApiGraph;
+  at: string;
+}
+
 /** run.json: the source of truth of a run. Written atomically with stable key order. */
 export interface RunRecord {
   format: 'qwenprompt-run';
@@ -334,4 +357,6 @@ export interface RunRecord {
   wallMs?: number;
   /** When the run was resumed after an interruption (`qwenprompt run --resume`), oldest first. */
   resumedAt?: string[];
+  /** Regions redone by inpainting, oldest first. */
+  redos?: RegionRedo[];
 }

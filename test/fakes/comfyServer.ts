@@ -34,6 +34,7 @@ import { promptKeyOrder } from './graph';
 import { encodePng } from './imageGen';
 import { FEATURES, loadObjectInfo, MODEL_FILES, ObjectInfo, objectInfoJson } from './objectInfo';
 import { validatePrompt } from './validate';
+import { parseMultipart, Uploads } from './uploads';
 import { PNG } from 'pngjs';
 import { flood, Flood, foreignProgressFrame, HugePng, hugePng, hugePngLength } from './hostile';
 
@@ -226,6 +227,8 @@ class FakeComfyServer implements FakeComfy, Sink {
   private readonly gpu: string;
   private readonly version: string;
   private readonly root = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-comfy-'));
+  /** POST /upload/image and /upload/mask into root/input (temp, output). */
+  readonly uploads = new Uploads(this.root);
   private readonly engine: Engine;
   private number = 0;
   /** Every open TCP connection (HTTP and upgraded WebSocket), so restart and close can cut them all. */
@@ -519,7 +522,8 @@ class FakeComfyServer implements FakeComfy, Sink {
     for await (const chunk of req) {
       chunks.push(chunk as Buffer);
     }
-    const raw = Buffer.concat(chunks).toString('utf8');
+    const bytes = Buffer.concat(chunks);
+    const raw = bytes.toString('utf8');
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const route = url.pathname.startsWith('/api/') ? url.pathname.slice(4) : url.pathname;
     const query = Object.fromEntries(url.searchParams);
@@ -551,7 +555,10 @@ class FakeComfyServer implements FakeComfy, Sink {
       reply = { status: 500, body: TEXT_500, type: 'text/plain; charset=utf-8' };
     } else {
       try {
-        reply = this.route(req.method ?? 'GET', route, query, raw);
+        const upload = req.method === 'POST' ? (/^\/upload\/(image|mask)$/.exec(route)?.[1] as 'image' | 'mask' | undefined) : undefined;
+        reply = upload
+          ? this.uploads[upload](parseMultipart(bytes, req.headers['content-type']))
+          : this.route(req.method ?? 'GET', route, query, raw);
       } catch {
         reply = { status: 500, body: TEXT_500, type: 'text/plain; charset=utf-8' };
       }
@@ -730,7 +737,15 @@ class FakeComfyServer implements FakeComfy, Sink {
       throw new Error('prompt is not a graph');
     }
     const order = (promptKeyOrder(raw) ?? Object.keys(prompt)).filter((k) => k in prompt);
-    const v = validatePrompt(prompt, order, this.info, data.partial_execution_targets);
+    const v = validatePrompt(prompt, order, this.info, data.partial_execution_targets, {
+      // nodes.py LoadImage.VALIDATE_INPUTS: the file must exist (annotated 'name [input]' or in input/).
+      LoadImage: {
+        inputs: ['image'],
+        check: (i) => ({
+          image: typeof i.image === 'string' && this.uploads.resolve(i.image) ? true : `Invalid image file: ${String(i.image)}`,
+        }),
+      },
+    });
     const extra = (data.extra_data && typeof data.extra_data === 'object' ? data.extra_data : {}) as Record<string, unknown>;
     if ('client_id' in data) {
       extra.client_id = data.client_id;

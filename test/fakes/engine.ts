@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApiGraph } from '../../src/core/comfy/types';
 import { executionOrder, signatures } from './graph';
-import { encodePng, fitSize, PictureParams, pyJsonDumps, renderPicture } from './imageGen';
+import { PNG } from 'pngjs';
+import { encodePng, fitSize, pyJsonDumps, renderPicture } from './imageGen';
 import { FAIL_MARKER, ObjectInfo } from './objectInfo';
 import { isLink } from './validate';
 
@@ -67,6 +68,12 @@ interface Value {
   seed?: number;
   steps?: number;
   text?: string;
+  /** RGBA of a loaded image (LoadImage), carried through VAEEncode into the latent. */
+  pixels?: Buffer;
+  /** LoadImage's MASK output: 255 − alpha per pixel (255 = to be redrawn). */
+  mask?: Uint8Array;
+  /** SetLatentNoiseMask's mask: the sampler redraws only there and keeps the encoded image elsewhere. */
+  noiseMask?: Uint8Array;
 }
 
 interface Cached {
@@ -474,6 +481,21 @@ export class Engine {
       }
       return { value: linked('model') ?? { kind: 'model' } };
     }
+    if (cls === 'LoadImage') {
+      await this.work(this.opts.nodeMs, gen);
+      const file = typeof inputs.image === 'string' ? this.inputFile(inputs.image) : undefined;
+      if (!file) throw new NodeFailure('FileNotFoundError', `[Errno 2] No such file or directory: '${String(inputs.image)}'\n`, []);
+      const png = PNG.sync.read(fs.readFileSync(file));
+      const mask = new Uint8Array(png.width * png.height);
+      for (let i = 0; i < mask.length; i++) mask[i] = 255 - png.data[i * 4 + 3];
+      return { value: { kind: 'image', width: png.width, height: png.height, pixels: png.data, mask } };
+    }
+    if (cls === 'VAEEncode' || cls === 'SetLatentNoiseMask') {
+      await this.work(this.opts.nodeMs, gen);
+      const source = linked(cls === 'VAEEncode' ? 'pixels' : 'samples') ?? { kind: 'latent' };
+      const noiseMask = cls === 'SetLatentNoiseMask' ? linked('mask')?.mask : source.noiseMask;
+      return { value: { ...source, kind: 'latent', ...(noiseMask ? { noiseMask } : {}) } };
+    }
     const num = (name: string) => {
       const v = scalar(name);
       return typeof v === 'number' ? v : undefined;
@@ -530,6 +552,30 @@ export class Engine {
     return { value: passed ? { ...passed, kind: /Decode/.test(cls) ? 'image' : passed.kind } : { kind: 'other' } };
   }
 
+  /** The file LoadImage reads: 'sub/name.png [input]' inside the server's input (output, temp) folder. */
+  private inputFile(annotated: string): string | undefined {
+    const m = /^(.*?)(?: \[(input|output|temp)\])?$/.exec(annotated);
+    const base = path.join(path.dirname(this.outputDir), m?.[2] ?? 'input');
+    const file = path.resolve(base, m?.[1] ?? '');
+    return file.startsWith(base + path.sep) && fs.existsSync(file) ? file : undefined;
+  }
+
+  /** The picture of one batch item: drawn from seed, text and steps; a loaded image sampled under a
+   * noise mask is that image outside the mask and the drawn picture inside it (an inpaint). */
+  private picture(img: Value, b: number, width: number, height: number): Buffer {
+    const w = img.pixels ? img.width! : width;
+    const h = img.pixels ? img.height! : height;
+    const drawn = renderPicture({ width: w, height: h, seed: (img.seed ?? 0) + b, steps: img.steps ?? 20, text: img.text ?? '' });
+    if (!img.pixels || !img.noiseMask) return drawn;
+    const out = Buffer.from(img.pixels);
+    for (let i = 0; i < w * h; i++) {
+      const t = img.noiseMask[i] / 255;
+      for (let c = 0; c < 3; c++) out[i * 4 + c] = Math.round(img.pixels[i * 4 + c] * (1 - t) + drawn[i * 4 + c] * t);
+      out[i * 4 + 3] = 255;
+    }
+    return out;
+  }
+
   /** Writes the batch as PNGs named like ComfyUI: <prefix>_<counter:05>_.png, counter after the highest on disk. */
   private save(job: Job, output: boolean, img: Value, prefixInput: unknown): ImageRef[] {
     const rawPrefix = output
@@ -563,9 +609,11 @@ export class Engine {
     }
     const refs: ImageRef[] = [];
     for (let b = 0; b < Math.max(1, img.batch ?? 1); b++) {
-      const params: PictureParams = { width, height, seed: (img.seed ?? 0) + b, steps: img.steps ?? 20, text: img.text ?? '' };
       const filename = `${prefix}_${String(counter).padStart(5, '0')}_.png`;
-      fs.writeFileSync(path.join(dir, filename), encodePng(renderPicture(params), width, height, text));
+      fs.writeFileSync(
+        path.join(dir, filename),
+        encodePng(this.picture(img, b, width, height), img.pixels ? img.width! : width, img.pixels ? img.height! : height, text),
+      );
       const alias = output ? this.outputName() : undefined;
       if (alias) {
         this.announced.set(`${alias.subfolder}\0${alias.filename}`, path.join(dir, filename));

@@ -138,6 +138,25 @@ export function signatures(prompt: ApiGraph): Map<string, string> {
 }
 
 /**
+ * Whether `input` of node `id` is a ComfySwitchNode branch that its switch does not select. Its
+ * on_false/on_true are lazy: ComfyUI runs only the branch check_lazy_status asks for, so the other
+ * branch's nodes never execute. The switch must be known without running anything: written in place,
+ * or linked from a Primitive* node.
+ */
+function unselectedBranch(prompt: ApiGraph, id: string, input: string): boolean {
+  const node = prompt[id];
+  if (node.class_type !== 'ComfySwitchNode' || (input !== 'on_true' && input !== 'on_false')) {
+    return false;
+  }
+  let value = node.inputs.switch;
+  if (isLink(value)) {
+    const from = prompt[String(value[0])];
+    value = from && /^Primitive/.test(from.class_type) ? from.inputs.value : undefined;
+  }
+  return typeof value === 'boolean' && (input === 'on_true') !== value;
+}
+
+/**
  * Execution order for the given output nodes, skipping cached nodes' ancestors, exactly as ComfyUI picks:
  * nodes staged by a depth-first stack walk; among ready nodes prefer an output node, then a node that
  * feeds an output node, then one two steps away, else the first staged.
@@ -162,8 +181,8 @@ export function executionOrder(
       pending.push(id);
       blockCount.set(id, 0);
       blocking.set(id, new Set());
-      for (const v of Object.values(prompt[id].inputs)) {
-        if (!isLink(v)) {
+      for (const [name, v] of Object.entries(prompt[id].inputs)) {
+        if (!isLink(v) || unselectedBranch(prompt, id, name)) {
           continue;
         }
         const from = String(v[0]);

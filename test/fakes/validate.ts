@@ -87,11 +87,16 @@ export function typesMatch(received: unknown, wanted: unknown): boolean {
   return [...a].some((t) => b.has(t));
 }
 
+/** A node's VALIDATE_INPUTS: the inputs it checks itself (their combo list is then not checked), and
+ * its answer per input, true or the reason (ComfyUI: LoadImage's 'Invalid image file: …'). */
+export type CustomValidators = Record<string, { inputs: string[]; check(inputs: Record<string, unknown>): Record<string, true | string> }>;
+
 class Validator {
   readonly validated = new Map<string, Result>();
   constructor(
     private readonly prompt: ApiGraph,
     private readonly info: ObjectInfo,
+    private readonly custom: CustomValidators = {},
   ) {}
 
   /** Throws PyError like the Python code would (a link to an absent node, a bad slot index). */
@@ -217,6 +222,7 @@ class Validator {
         });
         continue;
       }
+      if (this.custom[node.class_type]?.inputs.includes(x)) continue;
       const options = Array.isArray(inputType)
         ? inputType
         : inputType === 'COMBO'
@@ -231,6 +237,19 @@ class Validator {
           extra_info: { input_name: x, input_config: long ? null : config, received_value: val },
         });
         continue;
+      }
+    }
+    const custom = this.custom[node.class_type];
+    if (custom) {
+      // execution.py: a failed VALIDATE_INPUTS is one error per validated input.
+      for (const [x, r] of Object.entries(custom.check(inputs))) {
+        if (r === true) continue;
+        errors.push({
+          type: 'custom_validation_failed',
+          message: 'Custom validation failed for node',
+          details: `${x} - ${r}`,
+          extra_info: { input_name: x },
+        });
       }
     }
     const ret: Result = errors.length > 0 || !valid ? [false, errors] : [true, []];
@@ -255,7 +274,13 @@ class Validator {
 const NO_ERRORS: Record<string, NodeErrorBody> = {};
 
 /** Validates an API prompt. `order` is the prompt's node ids in the order the JSON text had them. */
-export function validatePrompt(prompt: ApiGraph, order: string[], info: ObjectInfo, targets?: unknown): Validation {
+export function validatePrompt(
+  prompt: ApiGraph,
+  order: string[],
+  info: ObjectInfo,
+  targets?: unknown,
+  custom?: CustomValidators,
+): Validation {
   const outputs: string[] = [];
   for (const x of order) {
     const node = prompt[x];
@@ -296,7 +321,7 @@ export function validatePrompt(prompt: ApiGraph, order: string[], info: ObjectIn
       error: { type: 'prompt_no_outputs', message: 'Prompt has no outputs', details: '', extra_info: {} },
     };
   }
-  const v = new Validator(prompt, info);
+  const v = new Validator(prompt, info, custom);
   const good: string[] = [];
   const failed: [string, ComfyErrorBody[]][] = [];
   const nodeErrors: Record<string, NodeErrorBody> = {};

@@ -76,7 +76,7 @@ describe('the test server validates links as ComfyUI does', () => {
 
 describe('the test server runs the converted official Qwen-Image-2512 template', () => {
   for (const turbo of [false, true]) {
-    it(`samples the steps its switches choose (turbo ${turbo ? 'on: 4' : 'off: 50'} steps) and saves an image`, async () => {
+    it(`samples the steps its switches choose (turbo ${turbo ? 'on: 4' : 'off: 50'} steps), runs only the chosen branches, and saves an image`, async () => {
       const wf = template2512();
       const instance = (wf.nodes as { id: number; widgets_values: unknown[] }[]).find((n) => n.id === 197)!;
       instance.widgets_values[3] = turbo;
@@ -87,6 +87,9 @@ describe('the test server runs the converted official Qwen-Image-2512 template',
           const progress = msgs.filter((m) => m.type === 'progress' && m.data.node === '197:194');
           assert.equal(progress.at(-1)?.data.max, turbo ? 4 : 50);
           assert.ok(executing.includes('60'), 'the SaveImage ran');
+          // The switches' lazy branches: only the selected side runs (the LoRA only with turbo on).
+          assert.equal(executing.includes('197:189'), turbo, 'the LoRA loader runs only when selected');
+          assert.equal(executing.includes('197:192'), !turbo, 'the 50-step primitive runs only when selected');
           const saved = msgs.find((m) => m.type === 'executed' && m.data.node === '60');
           assert.match(saved?.data.output.images[0].filename, /^Qwen-Image-2512_\d{5}_\.png$/);
         } finally {

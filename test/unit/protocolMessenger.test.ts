@@ -44,6 +44,7 @@ function handlers(over: Partial<RequestHandlers<Requests>>): RequestHandlers<Req
     resume: no,
     retryServer: no,
     selectServer: no,
+    redoRegion: no,
   };
   return { ...all, ...over };
 }

@@ -13,6 +13,9 @@ export interface LightboxHost {
   open(file: string): void;
   /** The shown cell changed (undefined: closed), for setState. */
   changed(key: string | undefined): void;
+  /** "Redo region…": the cell's image can be inpainted now (the run has finished). */
+  canRedo(cell: CellRecord): boolean;
+  redo(cell: CellRecord): void;
 }
 
 export class Lightbox {
@@ -76,6 +79,18 @@ export class Lightbox {
       const open = h('button', { type: 'button', title: `Open ${image.file} in VS Code's image preview` }, 'Open image');
       open.addEventListener('click', () => this.#host.open(image.file));
       actions.append(open);
+    }
+    if (image && this.#host.canRedo(cell)) {
+      const redo = h(
+        'button',
+        { type: 'button', class: 'secondary', 'data-testid': 'redo-open', title: 'Draw a region and inpaint only there, at a few steps' },
+        'Redo region…',
+      );
+      redo.addEventListener('click', () => {
+        this.el.close();
+        this.#host.redo(cell);
+      });
+      actions.append(redo);
     }
     const header = h(
       'header',

@@ -28,6 +28,7 @@ import type {
   SubmittedJob,
   SystemStats,
 } from './types';
+import { uploadImage, uploadMask, type UploadedImage, type UploadOptions } from './upload';
 import { assertRefPart, ImageViews } from './view';
 import { Watchdog } from './watchdog';
 
@@ -303,6 +304,16 @@ export class ComfyClient implements IComfyClient {
     // Interrupted ones still winding down settle from /history as soon as they leave the queue.
     this.poll.kick();
     return report.results;
+  }
+
+  /** POST /upload/image: a PNG into the server's input folder. */
+  uploadImage(bytes: Uint8Array, fileName: string, opts?: UploadOptions): Promise<UploadedImage> {
+    return uploadImage(this.http, bytes, fileName, opts);
+  }
+
+  /** POST /upload/mask: the mask (alpha 0 = redraw) of an image uploaded before. */
+  uploadMask(bytes: Uint8Array, fileName: string, original: UploadedImage, opts?: UploadOptions): Promise<UploadedImage> {
+    return uploadMask(this.http, bytes, fileName, original, opts);
   }
 
   async submit(graph: ApiGraph, opts: SubmitOptions = {}): Promise<SubmittedJob> {

@@ -19,6 +19,8 @@ export interface RequestOptions {
   query?: Record<string, string | undefined>;
   /** Sent as JSON. */
   body?: unknown;
+  /** Sent as multipart/form-data (fetch writes the boundary), as ComfyUI's /upload routes take it. */
+  form?: FormData;
   signal?: AbortSignal;
 }
 
@@ -174,7 +176,7 @@ export class HttpClient {
       const res = await fetch(url, {
         method,
         headers,
-        body: ro.body === undefined ? undefined : JSON.stringify(ro.body),
+        body: ro.form ?? (ro.body === undefined ? undefined : JSON.stringify(ro.body)),
         signal: ctrl.signal,
       });
       answered = true;

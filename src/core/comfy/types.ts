@@ -188,6 +188,21 @@ export interface ByteSink<T> {
   abort(): Promise<void>;
 }
 
+/** Where an upload went, as the server answers it: LoadImage takes `annotatedName(ref)`. */
+export interface UploadedImage {
+  name: string;
+  subfolder: string;
+  type: string;
+}
+
+export interface UploadOptions {
+  /** Folder under the server's input folder (default none). */
+  subfolder?: string;
+  /** Replace a file of the same name instead of getting 'name (1).png' (default false). */
+  overwrite?: boolean;
+  signal?: AbortSignal;
+}
+
 /** The ComfyUI client as the rest of the core uses it (implemented by ComfyClient in client.ts). */
 export interface IComfyClient {
   readonly baseUrl: string;
@@ -226,4 +241,9 @@ export interface IComfyClient {
   deleteQueued(promptIds: string[], signal?: AbortSignal): Promise<void>;
   /** Live connection and job events of every job. */
   onEvent(listener: (e: JobEvent) => void): { dispose(): void };
+  /** POST /upload/image: a PNG into the server's input folder. */
+  uploadImage(bytes: Uint8Array, fileName: string, opts?: UploadOptions): Promise<UploadedImage>;
+  /** POST /upload/mask: the mask (alpha 0 = redraw) of an image uploaded before; the server keeps the
+   * image with the mask as its alpha under `fileName`. */
+  uploadMask(bytes: Uint8Array, fileName: string, original: UploadedImage, opts?: UploadOptions): Promise<UploadedImage>;
 }

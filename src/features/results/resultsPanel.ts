@@ -22,7 +22,7 @@ export const RESULTS_VIEW_TYPE = 'qwenprompt.results';
 /** What the panels need of the runs: every update, and whether a run goes on, cancel, resume or reconnect by run folder. */
 export type ResultsRuns = Pick<
   RunService,
-  'onDidUpdate' | 'onDidChangeRuns' | 'isRunning' | 'cancel' | 'resumeFolder' | 'setViewer' | 'retryServer'
+  'onDidUpdate' | 'onDidChangeRuns' | 'isRunning' | 'cancel' | 'resumeFolder' | 'setViewer' | 'retryServer' | 'redoRegion'
 >;
 
 export interface ResultsPanelDeps {
@@ -52,6 +52,7 @@ export class ResultsPanelController extends Disposable implements ResultsView {
       onRevealRunFolder: revealRunFolder,
       onResume: (runDir) => runs.resumeFolder(runDir),
       onRetryServer: (runDir) => runs.retryServer(runDir),
+      onRedoRegion: (runDir, req) => runs.redoRegion(runDir, req),
       // A panel opens another run of its spec through the controller, so that run gets its own panel.
       onOpenRun: (runDir) => void this.openRun(runDir),
       isRunning: (runDir) => runs.isRunning(runDir),

@@ -14,7 +14,8 @@ import type { SpecHistory } from './runHistory';
 import { readUserGraph } from './userGraph';
 import { WatchedRunHistory } from './watchedRunHistory';
 import { runEngine } from '../runEngine';
-import type { RunRecord } from '../../shared/runRecord';
+import type { RegionRedo, RunRecord } from '../../shared/runRecord';
+import type { RedoRequest } from '../../core/runs/redoRegion';
 
 /** What to run: a spec of a saved .qwenprompt file, all its steps or some, with or without its sweep. */
 export interface RunRequest {
@@ -262,6 +263,22 @@ export class RunService extends Disposable {
       this.#running.delete(run);
       this.#history.invalidate();
       this.#changed();
+    }
+  }
+
+  /**
+   * Redoes a region of one image of the run in `runDir` by inpainting (the panel's "Redo this region"),
+   * on the server that made the run, so its time compares with the full run's. Refused while the run goes on.
+   */
+  async redoRegion(runDir: string, req: RedoRequest): Promise<{ record: RunRecord; redo: RegionRedo }> {
+    if (!this.#deps.connections.isTrusted) throw new UntrustedWorkspaceError();
+    const engine = runEngine();
+    const url = (await engine.readRunRecord(runDir)).server.url;
+    const lease = await this.#deps.connections.lease(url || undefined);
+    try {
+      return await engine.redoRegion(lease.client, runDir, req, { live: this.isRunning(runDir) });
+    } finally {
+      lease.dispose();
     }
   }
 

@@ -10,7 +10,7 @@ import { judgingHandlers } from './judging';
 import type { RunUpdate } from '../../../core/runs/options';
 import { RunViewState } from './runState';
 import { missingImages } from '../../../shared/resume';
-import type { RunRecord } from '../../../shared/runRecord';
+import type { RegionRedo, RunRecord } from '../../../shared/runRecord';
 
 export interface RunPanelDeps {
   extensionUri: vscode.Uri;
@@ -29,6 +29,8 @@ export interface RunPanelDeps {
   onRetryServer(runDir: string): Promise<void>;
   /** Who rates in this folder (the setting, else git's user.name there). */
   rater(runDir: string): Promise<string>;
+  /** Inpaint a region of one of the run's images on the server that made the run (RunService.redoRegion). */
+  onRedoRegion(runDir: string, req: { cell: string; mask: Uint8Array; steps: number }): Promise<{ record: RunRecord; redo: RegionRedo }>;
 }
 
 /** Webview options: scripts on, forms off, and only our bundle, our icons and the spec's run folders
@@ -223,6 +225,11 @@ export class RunPanel extends Disposable {
       retryServer: () => (this.#deps.isRunning(this.#runDir) ? this.#deps.onRetryServer(this.#runDir) : this.#resume()),
       selectServer: async () => {
         await vscode.commands.executeCommand('qwenprompt.selectServer');
+      },
+      redoRegion: async (body) => {
+        const { record, redo } = await this.#deps.onRedoRegion(this.#runDir, { cell: body.cell, mask: body.mask, steps: body.steps });
+        this.#replaced(record);
+        return redo;
       },
       openImage: (body) => {
         // Only files the record names: the webview cannot make the host open anything else.
