@@ -34,6 +34,7 @@ export const PAYLOADS: Payload[] = [
   { name: 'hugePng 16384² complete', faults: { hugePng: { width: 16384, height: 16384, complete: true } } },
   { name: 'binaryFlood 60 × 60 MB', faults: { binaryFlood: { bytes: 60_000_000, count: 60 } } },
   { name: 'outputCount 100000', faults: { outputCount: 100_000 } },
+  { name: 'textFlood 300 × 1 MB foreign messages', faults: { textFlood: { bytes: 1_000_000, count: 300 } } },
   { name: 'hangHeaders /history', faults: { hangHeaders: ['/history'] } },
 ];
 

@@ -75,7 +75,7 @@ export function listsFromObjectInfo(objectInfo: ObjectInfo): ValueLists {
 export class ServerCatalog extends Disposable {
   readonly #connections: ComfyConnections;
   readonly #log: ILogger;
-  readonly #cache = new Map<string, { at: number; lists: Promise<ValueLists> }>();
+  readonly #cache = new Map<string, { at: number; fetched: Promise<Fetched> }>();
 
   constructor(connections: ComfyConnections, log: ILogger) {
     super();
@@ -84,29 +84,45 @@ export class ServerCatalog extends Disposable {
     this._register(connections.onDidChange(() => this.#cache.clear()));
   }
 
-  lists(): Promise<ValueLists> {
+  async lists(): Promise<ValueLists> {
+    return (await this.#fetched())?.lists ?? BUILTIN_LISTS;
+  }
+
+  /** The server's /object_info (one request shared with the lists), or undefined when it does not
+   * answer or the folder is untrusted: a UI workflow then converts against the recorded one. */
+  async objectInfo(): Promise<ObjectInfo | undefined> {
+    return (await this.#fetched())?.info;
+  }
+
+  #fetched(): Promise<Fetched | undefined> {
     if (!this.#connections.isTrusted) {
-      return Promise.resolve(BUILTIN_LISTS);
+      return Promise.resolve(undefined);
     }
     const url = this.#connections.url;
     const hit = this.#cache.get(url);
     if (hit && Date.now() - hit.at < TTL_MS) {
-      return hit.lists;
+      return hit.fetched;
     }
-    const lists = this.#fetch(url);
-    this.#cache.set(url, { at: Date.now(), lists });
-    return lists;
+    const fetched = this.#fetch(url);
+    this.#cache.set(url, { at: Date.now(), fetched });
+    return fetched;
   }
 
-  async #fetch(url: string): Promise<ValueLists> {
+  async #fetch(url: string): Promise<Fetched> {
     try {
       const client = await this.#connections.client(url);
-      return listsFromObjectInfo((await client.objectInfo(AbortSignal.timeout(FETCH_TIMEOUT_MS))) as ObjectInfo);
+      const info = (await client.objectInfo(AbortSignal.timeout(FETCH_TIMEOUT_MS))) as ObjectInfo;
+      return { lists: listsFromObjectInfo(info), info };
     } catch (e) {
       this.#log.debug(`Completions use the built-in lists: /object_info of ${url} failed: ${userMessage(e)}`);
-      return BUILTIN_LISTS;
+      return { lists: BUILTIN_LISTS };
     }
   }
+}
+
+interface Fetched {
+  lists: ValueLists;
+  info?: ObjectInfo;
 }
 
 /** A hint for a value the lists do not hold. */

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import vscode = require('vscode');
+import type { ObjectInfo } from '../../core/comfy/objectInfo';
 import type { SpecProblem } from '../../core/runs/specRejected';
 import { fieldRange } from '../../core/spec/fieldRange';
 import type { Range, Severity, Spec, SpecDiagnostic } from '../../core/spec/types';
@@ -19,9 +20,13 @@ export class SpecDiagnostics extends Disposable {
   readonly #server = this._register(vscode.languages.createDiagnosticCollection('qwenprompt-server'));
   readonly #timers = new Map<string, ReturnType<typeof setTimeout>>();
 
-  constructor(docs: SpecDocuments) {
+  readonly #objectInfo: () => Promise<ObjectInfo | undefined>;
+
+  /** `objectInfo`: the server's node schemas when it answers, for converting UI workflows. */
+  constructor(docs: SpecDocuments, objectInfo: () => Promise<ObjectInfo | undefined>) {
     super();
     this.#docs = docs;
+    this.#objectInfo = objectInfo;
     this._register(vscode.workspace.onDidOpenTextDocument((d) => this.#update(d)));
     this._register(
       vscode.workspace.onDidChangeTextDocument((e) => {
@@ -91,7 +96,9 @@ export class SpecDiagnostics extends Disposable {
       }
       this.#parse.set(doc.uri, parsed.diagnostics.map(toDiagnostic));
       // Then the graphs the specs would send: the workflow file opened, every job mapped onto it.
-      const graph = await workflowDiagnostics(doc.uri.scheme === 'file' ? doc.uri.fsPath : undefined, parsed.specs).catch(() => []);
+      const graph = await workflowDiagnostics(doc.uri.scheme === 'file' ? doc.uri.fsPath : undefined, parsed.specs, this.#objectInfo).catch(
+        () => [],
+      );
       if (graph.length && current()) {
         this.#parse.set(doc.uri, [...parsed.diagnostics, ...graph].map(toDiagnostic));
       }

@@ -24,7 +24,7 @@ export class SpecFeature extends Disposable {
   constructor({ config, catalog, log }: SpecFeatureDeps) {
     super();
     this.docs = this._register(new SpecDocuments(config));
-    this.diagnostics = this._register(new SpecDiagnostics(this.docs));
+    this.diagnostics = this._register(new SpecDiagnostics(this.docs, () => catalog.objectInfo()));
     this._register(registerSpecCompletions(catalog));
     this._register(registerSpecHovers(catalog));
     this._register(registerCommands([new NewSpecCommand(), new CreateSpecFromImageCommand()], log));

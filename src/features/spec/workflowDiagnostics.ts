@@ -1,5 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import type { ObjectInfo } from '../../core/comfy/objectInfo';
 import type { Spec, SpecDiagnostic } from '../../core/spec/types';
 import { runEngine } from '../runEngine';
 
@@ -21,12 +22,18 @@ function needsGraphCheck(spec: Spec): boolean {
  * opened as a run would: missing, not a graph, no sampler, a clash), before anything is sent. Specs
  * with parse errors are left to those.
  */
-export async function workflowDiagnostics(specFile: string | undefined, specs: readonly Spec[]): Promise<SpecDiagnostic[]> {
+export async function workflowDiagnostics(
+  specFile: string | undefined,
+  specs: readonly Spec[],
+  serverInfo: () => Promise<ObjectInfo | undefined>,
+): Promise<SpecDiagnostic[]> {
   const todo = specs.filter((s) => s.errorCount === 0 && needsGraphCheck(s));
   if (!todo.length) {
     return [];
   }
   const engine = runEngine();
+  // A UI workflow converts against the server's /object_info when it answers, else the recorded one.
+  const info = engine.objectInfoProvider(serverInfo);
   const out: SpecDiagnostic[] = [];
   for (const spec of todo) {
     if (spec.workflow && !specFile) {
@@ -37,8 +44,7 @@ export async function workflowDiagnostics(specFile: string | undefined, specs: r
         ? await engine.openWorkflow(
             path.resolve(path.dirname(specFile), spec.workflow),
             (f) => fs.readFile(f, 'utf8'),
-            // A UI workflow is converted against the recorded /object_info: the editor asks no server.
-            async (text) => (await engine.loadWorkflow(text, spec.workflow!, engine.objectInfoProvider(undefined))).graph,
+            async (text) => (await engine.loadWorkflow(text, spec.workflow!, info)).graph,
           )
         : undefined;
     out.push(...engine.graphProblems(spec, file).diagnostics);
