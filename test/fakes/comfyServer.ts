@@ -52,6 +52,7 @@ export interface FakeComfyOptions {
 export interface FaultSwitches {
   dropSocketAfter?: number; // close every WS after it has sent this many more messages (then clears itself)
   stall?: boolean; // accept prompts but never start them (execution never begins)
+  stallAfter?: number; // start this many prompts in all (since the server started), then accept the rest but never start them
   stallMidRun?: boolean; // start a job, then stop sending anything (a hung job)
   http500?: string[]; // routes (e.g. '/history', '/view') answering 500 with a plain-text body
   historyEmptyFor?: number; // answer `{}` to this many /history/{id} requests of finished prompts first
@@ -257,7 +258,8 @@ class FakeComfyServer implements FakeComfy, Sink {
       path.join(this.root, 'output'),
       path.join(this.root, 'temp'),
     );
-    this.engine.stall = () => this.faults.stall === true;
+    this.engine.stall = () =>
+      this.faults.stall === true || (this.faults.stallAfter !== undefined && this.engine.started >= this.faults.stallAfter);
     this.engine.stallMidRun = () => this.faults.stallMidRun === true;
     this.engine.failMessage = () => this.faults.failMessage;
     this.engine.outputName = () => this.faults.imageName;

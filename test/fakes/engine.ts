@@ -115,6 +115,8 @@ export class Engine {
   /** Extra VRAM in use by the running job (bytes); system_stats subtracts it. */
   vramInUse = 0;
   stall = () => false;
+  /** Prompts started since the server started (the stallAfter switch counts them). */
+  started = 0;
   stallMidRun = () => false;
   /** The exception_message a "__fail__" model file raises (a hostile server's markup), when set. */
   failMessage = (): string | undefined => undefined;
@@ -233,6 +235,7 @@ export class Engine {
     }
     const [job] = this.pending.splice(next, 1);
     this.running = { job, interrupted: false };
+    this.started++;
     const gen = this.generation;
     void this.run(job, gen)
       .catch((e) => {

@@ -125,19 +125,21 @@ test('run --resume RUN_DIR makes only the missing images; a complete run has not
     const spec = path.join(dir, 'kill.qwenprompt');
     writeFileSync(spec, specText(42));
     const runsRoot = path.join(dir, 'runs');
-    // Killed once the first image is recorded, so part of the run is kept.
+    // The server runs two of the six prompts and holds the rest; the CLI is killed once both images are recorded.
+    fake.faults.stallAfter = 2;
     const { child, done } = spawnCli(['run', spec, '--server', fake.url, '--out', runsRoot]);
     let runDir = '';
     while (!runDir) {
       await new Promise((r) => setTimeout(r, 10));
       const d = runDirs(runsRoot)[0];
-      if (d && existsSync(path.join(d, 'run.json')) && checkRunFolder(d).cells.some((c) => c.images.length)) runDir = d;
+      if (d && existsSync(path.join(d, 'run.json')) && checkRunFolder(d).cells.filter((c) => c.images.length).length === 2) runDir = d;
     }
     child.kill('SIGKILL');
     assert.equal((await done).signal, 'SIGKILL');
     const interrupted = checkRunFolder(runDir);
     const kept = interrupted.cells.filter((c) => c.images.length);
-    assert.ok(kept.length >= 1 && kept.length < 6, `${kept.length} kept`);
+    assert.equal(kept.length, 2, 'the two images made before the kill are kept');
+    fake.faults.stallAfter = undefined;
 
     const before = posts();
     const resumed = await cli(['run', '--resume', runDir, '--server', fake.url]);
