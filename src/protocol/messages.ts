@@ -4,7 +4,8 @@ import { isCriterion, isScore, type Scores } from '../shared/criteria';
 import { parseLayoutChoice, type LayoutChoice } from '../shared/gridLayout';
 import type { RunHistoryEntry } from '../shared/history';
 import type { QualitySummary } from '../shared/quality';
-import type { CellRecord, ColumnStats, RegionRedo, RunRecord } from '../shared/runRecord';
+import { areVoteExtras } from '../shared/ratingRound';
+import type { CellRecord, ColumnStats, DefectRegion, RegionRedo, RunRecord } from '../shared/runRecord';
 import type { ServerReach } from '../shared/serverReach';
 import type { Reply, Request, RequestBody } from './messenger';
 
@@ -98,10 +99,11 @@ export interface VoteMessage {
   cell: string;
   scores: Scores;
   note?: string;
-  /** Elements the image shows that the prompt did not ask for. */
+  /** Elements the image shows that the prompt did not ask for, and those it lacks. */
   unrequested?: string[];
-  /** Elements the prompt asked for that the image lacks. */
   missing?: string[];
+  /** Defect regions drawn on the image. */
+  regions?: DefectRegion[];
 }
 
 /** Another run of the same spec, as the webview needs it to draw its images. */
@@ -212,12 +214,10 @@ function isWebviewRequest(b: unknown): b is WebviewRequest {
 }
 
 function isVote(v: unknown): v is VoteMessage {
-  if (!isObject(v) || !onlyKeys(v, ['cell', 'scores', 'note', 'unrequested', 'missing'])) return false;
+  if (!isObject(v) || !onlyKeys(v, ['cell', 'scores', 'note', 'unrequested', 'missing', 'regions'])) return false;
   if (!isString(v.cell) || v.cell.length === 0 || v.cell.length > 512 || !isObject(v.scores)) return false;
   if (v.note !== undefined && !(isString(v.note) && v.note.length <= 2000)) return false;
-  for (const tags of [v.unrequested, v.missing]) {
-    if (tags !== undefined && !(Array.isArray(tags) && tags.length <= 50 && tags.every((t) => isString(t) && t.length <= 80))) return false;
-  }
+  if (!areVoteExtras(v)) return false;
   return Object.entries(v.scores).every(([k, x]) => isCriterion(k) && (x === undefined || isScore(x)));
 }
 

@@ -60,6 +60,13 @@ export function isRegion(r: unknown): r is DefectRegion {
   );
 }
 
+/** A vote's tags (unrequested, missing) are short words and its regions boxes inside the image, where given. */
+export function areVoteExtras(v: Record<string, unknown>): boolean {
+  const tagsOk = (t: unknown) => t === undefined || (Array.isArray(t) && t.length <= MAX_TAGS && t.every(isLabel));
+  const regionsOk = v.regions === undefined || (Array.isArray(v.regions) && v.regions.length <= MAX_REGIONS && v.regions.every(isRegion));
+  return tagsOk(v.unrequested) && tagsOk(v.missing) && regionsOk;
+}
+
 /** The problem with a vote of a round file, or undefined when it is well formed. */
 function voteProblem(v: unknown): string | undefined {
   if (!isObject(v)) return 'a vote is not an object';

@@ -114,6 +114,14 @@ test(
         assert.doesNotMatch(text, /\d+ steps|seed \d/, 'the pack shows a setting while rating');
         // The first image gets an unrequested element, typed as a tag.
         await outside.locator('[data-testid="rating-unrequested"]').fill('pendant, extra flower');
+        // A defect region: a box dragged over the image, then its word.
+        const box = (await outside.locator('[data-testid="rating-image"]').boundingBox())!;
+        await outside.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.3);
+        await outside.mouse.down();
+        await outside.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.5, { steps: 4 });
+        await outside.mouse.up();
+        await outside.locator('[data-testid="region-word"]').fill('seam');
+        await outside.locator('.region-layer .region').first().waitFor({ timeout: 5_000 });
         await outside.locator('.rating-side').focus();
         await outside.screenshot({ path: join(ARTIFACTS, 'pack-rating.png') });
         const download = outside.waitForEvent('download');
@@ -134,6 +142,11 @@ test(
         assert.equal(round.rater, 'Outside Rater');
         assert.equal(round.votes.length, 4);
         assert.ok(round.votes.some((v: { unrequested?: string[] }) => v.unrequested?.join() === 'pendant,extra flower'));
+        const regions = round.votes.flatMap((v: { regions?: { word: string; criterion: string; w: number }[] }) => v.regions ?? []);
+        assert.equal(regions.length, 1);
+        assert.equal(regions[0].word, 'seam');
+        assert.equal(regions[0].criterion, 'structure');
+        assert.ok(regions[0].w > 0.2 && regions[0].w < 0.4, `width ${regions[0].w}`);
         await context.close();
       } finally {
         await browser.close();

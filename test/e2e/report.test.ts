@@ -54,6 +54,7 @@ test(
         cell,
         scores: { structure: 2 + Number(record.cells[i].axes.steps) / 20, texture: 3, colour: 4, adherence: 3 + (i % 2) },
         ...(i % 3 === 0 ? { unrequested: ['pendant'] } : {}),
+        ...(i === 0 ? { regions: [{ x: 0.2, y: 0.3, w: 0.25, h: 0.2, criterion: 'structure' as const, word: 'arm-torso seam' }] } : {}),
       })),
       { rater: 'Ana', blind: true },
     );
@@ -75,6 +76,7 @@ test(
     assert.match(md, /Agreement \(Krippendorff's α, ordinal/);
     assert.match(md, /\| explore \| SSIM ≥ 0\.85, no structure score under 3 \| \*\*\d+ steps\*\*/);
     assert.match(md, /pendant/);
+    assert.match(md, /\| 20 steps · seed 123456789 \| Structure \| arm-torso seam \| 20 %, 30 %, 25 %, 20 % \| Ana \|/);
 
     const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS], headless: true });
     try {

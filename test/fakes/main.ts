@@ -11,7 +11,7 @@ function arg(name: string): string | undefined {
 
 async function main(): Promise<void> {
   if (process.argv.includes('--help')) {
-    process.stdout.write('Usage: main.js [--port N] [--ms-per-step N]   (always listens on 127.0.0.1)\n');
+    process.stdout.write('Usage: main.js [--port N] [--ms-per-step N] [--gpu NAME]   (always listens on 127.0.0.1)\n');
     return;
   }
   const host = arg('--host');
@@ -27,7 +27,8 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const server = await startFakeComfy({ port, msPerStep });
+  const gpu = arg('--gpu');
+  const server = await startFakeComfy({ port, msPerStep, ...(gpu ? { gpu } : {}) });
   process.stdout.write(`ComfyUI test server listening on ${server.url} (Ctrl+C to stop)\n`);
   const stop = () => {
     void server.close().then(() => process.exit(0));

@@ -6,6 +6,7 @@ import { RatingRound, ratingOrder, rateable, type ShuffleMode } from '../view/ra
 import { h } from './dom';
 import { tooLargeNote } from './tooLarge';
 import { renderQuality } from './ratingResults';
+import { attachRegions } from './regions';
 import { CRITERIA, CRITERION_TEXT } from '../../src/shared/criteria';
 import type { QualitySummary } from '../../src/shared/quality';
 import type { CellRecord, ColumnStats } from '../../src/shared/runRecord';
@@ -104,20 +105,22 @@ export class RatingDialog {
     this.#leaving = false;
     const cell = this.#host.cells().find((c) => c.key === round.key);
     const image = cell?.images[0];
-    const stage = h(
-      'div',
-      { class: 'rating-stage' },
-      // No "open file" here: the file's name would tell the setting.
-      tooLargeToShow(image)
-        ? tooLargeNote(tooLargeToShow(image)!)
-        : image
-          ? h('img', {
-              src: this.#host.imageSrc(image.file),
-              alt: `Image ${round.index + 1} of ${round.order.length}`,
-              'data-testid': 'rating-image',
-            })
-          : undefined,
-    );
+    const stage = h('div', { class: 'rating-stage' });
+    let regionWord: HTMLElement | undefined;
+    if (image) {
+      const img = h('img', {
+        src: this.#host.imageSrc(image.file),
+        alt: `Image ${round.index + 1} of ${round.order.length}`,
+        'data-testid': 'rating-image',
+        draggable: false,
+      });
+      stage.append(img);
+      regionWord = attachRegions(stage, img, {
+        regions: round.vote.regions,
+        criterion: () => CRITERIA[round.criterion],
+        changed: () => undefined,
+      });
+    }
     const criteria = h('div', { class: 'criteria', role: 'group', 'aria-label': 'Scores' });
     CRITERIA.forEach((k, i) => {
       const row = h('div', { class: `criterion${i === round.criterion ? ' current' : ''}`, 'data-criterion': k });
@@ -192,6 +195,7 @@ export class RatingDialog {
       note,
       unrequested,
       missing,
+      regionWord,
       h('div', { class: 'actions' }, prev, next),
       h('p', { class: 'muted keys' }, '1–5 score · ↑ ↓ criterion · ← → image · N note · Enter next'),
     );
@@ -255,6 +259,9 @@ export class RatingDialog {
           v?.note ? h('span', { class: 'muted note-text' }, `“${v.note}”`) : undefined,
           v?.unrequested.trim() ? h('span', { class: 'muted' }, `unrequested: ${v.unrequested.trim()}`) : undefined,
           v?.missing.trim() ? h('span', { class: 'muted' }, `missing: ${v.missing.trim()}`) : undefined,
+          v?.regions.length
+            ? h('span', { class: 'muted' }, `regions: ${v.regions.map((g) => `${g.criterion} ${g.word}`).join(', ')}`)
+            : undefined,
         ),
       );
     }

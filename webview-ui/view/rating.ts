@@ -3,7 +3,7 @@
 import type { VoteMessage } from '../../src/protocol/messages';
 import { CRITERIA, type Criterion } from '../../src/shared/criteria';
 import { parseTags } from '../../src/shared/ratingRound';
-import type { CellRecord } from '../../src/shared/runRecord';
+import type { CellRecord, DefectRegion } from '../../src/shared/runRecord';
 
 export type ShuffleMode = 'row' | 'all';
 
@@ -57,6 +57,8 @@ export interface Vote {
   unrequested: string;
   /** Requested elements the image lacks, as typed. */
   missing: string;
+  /** Boxes drawn over the image, each with a criterion and a word. */
+  regions: DefectRegion[];
 }
 
 export class RatingRound {
@@ -75,7 +77,7 @@ export class RatingRound {
 
   get vote(): Vote {
     let v = this.votes.get(this.key);
-    if (!v) this.votes.set(this.key, (v = { scores: {}, note: '', unrequested: '', missing: '' }));
+    if (!v) this.votes.set(this.key, (v = { scores: {}, note: '', unrequested: '', missing: '', regions: [] }));
     return v;
   }
 
@@ -126,6 +128,7 @@ export class RatingRound {
           ...(note ? { note } : {}),
           ...(unrequested.length ? { unrequested } : {}),
           ...(missing.length ? { missing } : {}),
+          ...(v.regions.length ? { regions: v.regions.map((r) => ({ ...r })) } : {}),
         },
       ];
     });

@@ -1,5 +1,6 @@
 /** Scores one image against a reference: SSIM on luminance and mean ΔE, both at the working size. */
 import { PNG } from 'pngjs';
+import { decodePngFast } from './pngFast';
 import { assertDecodable } from '../../shared/image';
 import { meanDeltaE76, toLab } from './colour';
 import { luminance, resizeArea, WORKING_SIZE, workingSize, type RgbaImage } from './pixels';
@@ -27,6 +28,9 @@ export interface Prepared {
  * decoding, an image whose header declares more pixels than MAX_DECODE_PIXELS. */
 export function decodePng(bytes: Uint8Array): RgbaImage {
   assertDecodable(bytes);
+  // ComfyUI's own PNGs (8-bit RGB/RGBA) take the fast path; any other kind goes to pngjs.
+  const fast = decodePngFast(bytes);
+  if (fast) return fast;
   const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   return { width: png.width, height: png.height, data: png.data };
 }
