@@ -4,7 +4,7 @@ import { ComfyClient } from '../core/comfy/client';
 import { parseArgs } from 'node:util';
 import { isComfyError, userMessage } from '../core/comfy/errors';
 import { describeLoaded, loadWorkflow, objectInfoProvider, type ObjectInfoProvider } from '../core/comfy/workflow/loadWorkflow';
-import type { ILogger } from '../core/logger';
+import { stderrLogger } from './stderrLogger';
 import { graphProblems, openWorkflow, type GraphCheck } from '../core/runs/graphProblems';
 import type { SessionRequest } from '../core/runs/options';
 import { readRunRecord } from '../core/runs/record';
@@ -374,18 +374,6 @@ function objectInfoOf(server: string | undefined, token?: string): ObjectInfoPro
 
 function failGraph(specFile: string, workflow: string): never {
   throw new UsageError(`The workflow ${workflow} of ${specFile} could not be loaded.`);
-}
-
-function stderrLogger(err: NodeJS.WritableStream, debug: boolean): ILogger {
-  const write =
-    (level: string) =>
-    (m: string | Error, ...a: unknown[]) => {
-      if (!debug && (level === 'debug' || level === 'trace' || level === 'info')) return;
-      err.write(
-        `[${level}] ${m instanceof Error ? m.message : m}${a.length ? ' ' + a.map((x) => (x instanceof Error ? x.message : JSON.stringify(x))).join(' ') : ''}\n`,
-      );
-    };
-  return { trace: write('trace'), debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
 }
 
 if (require.main === module) {

@@ -26,3 +26,11 @@ test('no source, test or bench cites the project notes that are not in the repos
     [],
   );
 });
+
+test('every extension, CLI and webview source file stays within 400 lines, so one file keeps one concern', () => {
+  const files = ['src', 'webview-ui'].flatMap((d) => sources(join(root, d))).filter((f) => /\.(ts|css)$/.test(f));
+  const long = files
+    .map((f) => ({ file: relative(root, f), lines: readFileSync(f, 'utf8').split('\n').length - 1 }))
+    .filter((f) => f.lines > 400);
+  assert.deepEqual(long, []);
+});
