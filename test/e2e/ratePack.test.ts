@@ -157,8 +157,14 @@ test(
       await panel.locator('[data-testid="import-ratings"]').click();
       const input = page.locator('.quick-input-widget input');
       await input.waitFor({ state: 'visible', timeout: 15_000 });
-      await input.fill(join(ws, 'downloaded-ratings.json'));
-      await page.waitForTimeout(300);
+      // The simple file dialog writes its default folder into the box once it has read it; a path typed
+      // before that is overwritten (seen in CI), so type once the default is there and check it stayed.
+      const picked = join(ws, 'downloaded-ratings.json');
+      for (let tries = 0; (await input.inputValue()) !== picked; tries++) {
+        assert.ok(tries < 50, `the file dialog kept '${await input.inputValue()}' instead of the typed path`);
+        if (tries > 0 || (await input.inputValue()) !== '') await input.fill(picked);
+        await page.waitForTimeout(200);
+      }
       await page.keyboard.press('Enter');
       const raters = panel.locator('.quality-section [data-testid="rater-table"] thead th[data-rater]');
       await raters.nth(1).waitFor({ timeout: 20_000 });
