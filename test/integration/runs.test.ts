@@ -246,8 +246,15 @@ suite('runs against the ComfyUI test server', () => {
   });
 
   test('Restricted Mode: running, completions and lenses send nothing to the server', async () => {
-    const server = await useServer({});
-    const cfg = new ConfigService();
+    // Its own server, which the settings do not name: the extension under test (trusted) polls the
+    // server the settings name from its status bar, and those requests are not this instance's.
+    const server = await startFakeComfy({});
+    class PinnedConfig extends ConfigService {
+      override get current() {
+        return { ...super.current, comfyUrl: server.url, servers: [], pool: '' };
+      }
+    }
+    const cfg = new PinnedConfig();
     const tokens = new TokenStore(memorySecrets());
     const connections = new ComfyConnections({ config: cfg, tokens, log: nullLogger, isTrusted: () => false });
     const runs = new RunService({ config: cfg, connections, log: nullLogger });
@@ -267,6 +274,7 @@ suite('runs against the ComfyUI test server', () => {
       assert.deepEqual(server.requests, [], 'no request reached the server');
     } finally {
       [lensProvider, catalog, docs, runs, connections, tokens, cfg].forEach((d) => d.dispose());
+      await server.close();
     }
   });
 });
