@@ -284,12 +284,10 @@ async function runCommand(
       }
       view.close();
       records.push(result.record);
-      const images = new Map<string, number>();
-      for (const c of result.record.cells) images.set(c.column, (images.get(c.column) ?? 0) + c.images.length);
       io.err.write(
         `\n${spec.name} — ${result.record.server.gpu ?? 'unknown GPU'}, ComfyUI ${result.record.server.comfyuiVersion ?? '?'}\n`,
       );
-      io.err.write(summaryTables(result.record, images) + '\n');
+      io.err.write(summaryTables(result.record) + '\n');
       // What each VRAM column counts (1 GiB = 1024³ bytes), when the run measured any.
       if (result.record.stats.some((s) => s.peakDeviceVramBytes !== undefined || s.peakTorchVramBytes !== undefined))
         for (const line of vramLegend()) io.err.write(`${line}\n`);

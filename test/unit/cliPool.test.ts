@@ -37,6 +37,21 @@ async function runCli(args: string[]): Promise<{ code: number; stdout: string; s
   return { code, stdout, stderr };
 }
 
+/** The sum of the images column of the table headed by `heading` in the CLI's summary. */
+function imagesColumn(stderr: string, heading: RegExp): number {
+  const lines = stderr.split('\n');
+  const at = lines.findIndex((l) => heading.test(l));
+  assert.ok(at >= 0, `no table headed ${heading}`);
+  const header = lines[at + 1];
+  const col = header.indexOf('images');
+  let sum = 0;
+  for (const row of lines.slice(at + 3)) {
+    if (!/^\d+ steps/.test(row)) break;
+    sum += Number(row.slice(col, col + 'images'.length).trim());
+  }
+  return sum;
+}
+
 test('run --server A --server B spreads the sweep, and the summary says what each server made on which GPU', async () => {
   const fakes = await Promise.all([startFakeComfy({ msPerStep: 5 }), startFakeComfy({ msPerStep: 5, gpu: 'NVIDIA L40S' })]);
   try {
@@ -55,6 +70,11 @@ test('run --server A --server B spreads the sweep, and the summary says what eac
     // Two GPU kinds: one table each, headed by the kind and its servers.
     assert.match(r.stderr, /^NVIDIA GeForce RTX 4090 · \d+ GiB \(/m);
     assert.match(r.stderr, /^NVIDIA L40S · \d+ GiB \(/m);
+    // Each kind's images column counts the images made on that kind alone: together, the run's 6.
+    const made = (server: string) => record.cells.filter((c: { server: string }) => c.server === server).length;
+    assert.deepEqual(imagesColumn(r.stderr, /^NVIDIA L40S · /), made(names[1]));
+    assert.deepEqual(imagesColumn(r.stderr, /^NVIDIA GeForce RTX 4090 · /), made(names[0]));
+    assert.equal(made(names[0]) + made(names[1]), 6);
   } finally {
     await Promise.all(fakes.map((f) => f.close()));
   }
