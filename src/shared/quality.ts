@@ -37,7 +37,13 @@ export interface Adherence {
   checked: number;
   /** Of those, images with nothing unrequested and nothing missing. */
   clean: number;
-  /** clean / checked × 100. */
+  /** Elements the prompt asks for (its phrases). */
+  elements: number;
+  /** Asked-for elements shown: Σ (elements − missing) over the checked votes. */
+  shown: number;
+  /** Every element that should or should not have been there: Σ (elements + unrequested). */
+  counted: number;
+  /** shown / counted × 100 (see shared/adherence.ts). */
   percent: number;
   /** Unrequested elements listed per checked image. */
   addedPerImage: number;

@@ -1,6 +1,7 @@
 // Scenarios: what a setting must give for each use (explore, everyday, final), and the decision
 // table: the cheapest setting that meets each, its time, and what it gives up against the best.
 // Pure: the panel, the CLI and the report all draw the same table.
+import { adherenceOf, promptElements, recordPrompt } from './adherence';
 import type { AxisValue, Rating, RunRecord } from './runRecord';
 
 /** What a scenario needs; a requirement left out is not asked. */
@@ -10,7 +11,7 @@ export interface Scenario {
   minSsim?: number;
   /** No rater scored structure under this on any image of the setting. */
   minStructure?: number;
-  /** Adherence as good as the best setting's (share of clean images where raters listed elements, else the mean score). */
+  /** Adherence as good as the best setting's (counted elements where raters listed some, else the mean score). */
   bestAdherence?: boolean;
 }
 
@@ -30,7 +31,7 @@ export interface SettingFacts {
   ssim?: number;
   /** The lowest structure score any rater gave one of its images. */
   minStructure?: number;
-  /** 0–100: clean images where raters listed elements, else the mean adherence score scaled from 1–5. */
+  /** 0–100: counted elements (shared/adherence.ts) where raters listed some, else the mean adherence score scaled from 1–5. */
   adherence?: number;
 }
 
@@ -46,17 +47,15 @@ export interface Decision {
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined);
 
 /** `tagged`: some rater of the run listed elements, so counts compare settings; else mean scores do. */
-function adherenceOf(votes: readonly Rating[], tagged: boolean): number | undefined {
-  if (tagged) {
-    const checked = votes.filter((v) => v.scores.adherence !== undefined || v.unrequested?.length || v.missing?.length);
-    return checked.length ? (100 * checked.filter((v) => !v.unrequested?.length && !v.missing?.length).length) / checked.length : undefined;
-  }
+function adherencePercent(votes: readonly Rating[], tagged: boolean, elements: number): number | undefined {
+  if (tagged) return adherenceOf(votes, elements)?.percent;
   const m = mean(votes.flatMap((v) => (v.scores.adherence !== undefined ? [v.scores.adherence] : [])));
   return m === undefined ? undefined : ((m - 1) / 4) * 100;
 }
 
 /** One line per setting (column), in the record's order. */
-export function settingFacts(record: Pick<RunRecord, 'cells' | 'stats' | 'ratings'>): SettingFacts[] {
+export function settingFacts(record: Pick<RunRecord, 'cells' | 'stats' | 'ratings'> & { spec?: RunRecord['spec'] }): SettingFacts[] {
+  const elements = promptElements(recordPrompt(record));
   const tagged = (record.ratings ?? []).some((v) => v.unrequested?.length || v.missing?.length);
   const columnOf = new Map(record.cells.map((c) => [c.key, c.column]));
   const out: SettingFacts[] = [];
@@ -66,7 +65,7 @@ export function settingFacts(record: Pick<RunRecord, 'cells' | 'stats' | 'rating
     const votes = (record.ratings ?? []).filter((r) => columnOf.get(r.cell) === c.column);
     const st = record.stats.find((s) => s.column === c.column);
     const structure = votes.flatMap((v) => (v.scores.structure !== undefined ? [v.scores.structure] : []));
-    const adherence = adherenceOf(votes, tagged);
+    const adherence = adherencePercent(votes, tagged, elements);
     const ssim = mean(cells.flatMap((x) => (x.convergence ? [x.convergence.ssim] : [])));
     const time = (st?.warm ?? st?.all)?.mean;
     out.push({

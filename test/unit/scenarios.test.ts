@@ -63,7 +63,9 @@ test('what the table knows of each setting comes from the run: warm time, mean S
     at: '2026-01-01T00:00:00Z',
     ...(unrequested ? { unrequested } : {}),
   });
-  const facts = settingFacts({ cells, stats, ratings: [vote('a', 4, ['pendant']), vote('b', 2), vote('c', 5), vote('d', 4)] });
-  assert.deepEqual(facts[0], { column: '20 steps', axes: { steps: 20 }, timeMs: 1000, ssim: 0.85, minStructure: 2, adherence: 50 });
+  const spec = { file: 'l.qwenprompt', name: 'lighthouse', id: 'lighthouse', resolved: { prompt: 'a lighthouse, a cliff, dusk' } };
+  const facts = settingFacts({ cells, stats, spec, ratings: [vote('a', 4, ['pendant']), vote('b', 2), vote('c', 5), vote('d', 4)] });
+  // Three asked-for elements on each of two images, one unrequested pendant: 6 / 7.
+  assert.deepEqual(facts[0], { column: '20 steps', axes: { steps: 20 }, timeMs: 1000, ssim: 0.85, minStructure: 2, adherence: 600 / 7 });
   assert.deepEqual(facts[1], { column: '40 steps', axes: { steps: 40 }, timeMs: 2000, ssim: 1, minStructure: 4, adherence: 100 });
 });

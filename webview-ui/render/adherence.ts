@@ -1,5 +1,5 @@
-// Prompt adherence per setting as the study reported it: the share of images with nothing
-// unrequested and nothing missing, and the elements raters most often found added.
+// Prompt adherence per setting as the study reported it: the asked-for elements shown, out of those
+// plus the unrequested ones raters listed (shared/adherence.ts), and the elements most often added.
 import { h } from './dom';
 import type { QualitySummary } from '../../src/shared/quality';
 import { adherenceShown, tagList } from '../view/agreement';
@@ -9,7 +9,11 @@ export function renderAdherence(q: QualitySummary): HTMLElement | undefined {
   if (!adherenceShown(q)) return undefined;
   const table = h('table', { class: 'summary adherence', 'data-testid': 'adherence-table' });
   table.append(
-    h('caption', {}, 'Prompt adherence: images with no unrequested and no missing element, as the raters listed them.'),
+    h(
+      'caption',
+      {},
+      `Prompt adherence: the asked-for elements shown, out of those asked for (${q.settings.find((s) => s.adherence)?.adherence?.elements ?? '?'} in the prompt) plus the unrequested ones the raters listed.`,
+    ),
     h(
       'thead',
       {},
@@ -32,7 +36,7 @@ export function renderAdherence(q: QualitySummary): HTMLElement | undefined {
         'tr',
         {},
         h('th', { scope: 'row' }, s.column),
-        h('td', { class: 'num' }, a ? `${Math.round(a.percent)} % (${a.clean}/${a.checked})` : '–'),
+        h('td', { class: 'num' }, a ? `${Math.round(a.percent)} % (${a.shown}/${a.counted})` : '–'),
         h('td', { class: 'num' }, a ? a.addedPerImage.toFixed(2) : '–'),
         h('td', {}, a ? tagList(a.added) : '–'),
         h('td', {}, a ? tagList(a.missing) : '–'),

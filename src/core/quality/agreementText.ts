@@ -53,7 +53,7 @@ const tags = (ts: readonly TagCount[]) => ts.map((t) => (t.count > 1 ? `${md(t.t
 export function adherenceMarkdown(q: QualitySummary): string | undefined {
   if (!q.settings.some((s) => s.adherence && (s.adherence.added.length || s.adherence.missing.length))) return undefined;
   const lines = [
-    'Prompt adherence (images with no unrequested and no missing element):',
+    `Prompt adherence (the asked-for elements shown, out of the ${q.settings.find((s) => s.adherence)?.adherence?.elements ?? '?'} asked for plus the unrequested ones, summed over the votes):`,
     '',
     '| Setting | Adherence | Added per image | Most often added | Missing |',
     '| --- | ---: | ---: | --- | --- |',
@@ -62,7 +62,7 @@ export function adherenceMarkdown(q: QualitySummary): string | undefined {
     const a = s.adherence;
     lines.push(
       a
-        ? `| ${md(s.column)} | ${Math.round(a.percent)} % (${a.clean}/${a.checked}) | ${a.addedPerImage.toFixed(2)} | ${tags(a.added)} | ${tags(a.missing)} |`
+        ? `| ${md(s.column)} | ${Math.round(a.percent)} % (${a.shown}/${a.counted}) | ${a.addedPerImage.toFixed(2)} | ${tags(a.added)} | ${tags(a.missing)} |`
         : `| ${md(s.column)} | – | – | – | – |`,
     );
   }

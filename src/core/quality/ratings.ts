@@ -3,7 +3,7 @@
 import { CRITERIA, isScore } from '../../shared/criteria';
 import type { QualitySummary, RaterMeans, SettingQuality } from '../../shared/quality';
 import type { AxisValue, ColumnStats, Rating, RunRecord } from '../../shared/runRecord';
-import { adherenceOf } from './adherence';
+import { adherenceOf, promptElements, recordPrompt } from '../../shared/adherence';
 import { meanInterval } from './agreement';
 import { raterAgreement, raterOf, ratersOf } from './raters';
 
@@ -42,7 +42,8 @@ function meansOf(votes: readonly Rating[]): Pick<SettingQuality, 'means' | 'coun
 }
 
 /** Per-setting means per criterion, in the record's column order, with the cost–quality front marked. */
-export function qualitySummary(record: Pick<RunRecord, 'cells' | 'stats' | 'ratings'>): QualitySummary {
+export function qualitySummary(record: Pick<RunRecord, 'cells' | 'stats' | 'ratings'> & { spec?: RunRecord['spec'] }): QualitySummary {
+  const elements = promptElements(recordPrompt(record));
   const columnOf = new Map(record.cells.map((c) => [c.key, c.column]));
   const order: { column: string; axes: Record<string, AxisValue> }[] = [];
   const seen = new Set<string>();
@@ -63,7 +64,7 @@ export function qualitySummary(record: Pick<RunRecord, 'cells' | 'stats' | 'rati
       return theirs.length ? [{ rater, votes: theirs.length, ...meansOf(theirs) }] : [];
     });
     const ms = Object.values(pooled.means);
-    const adherence = adherenceOf(mine);
+    const adherence = adherenceOf(mine, elements);
     const s = stats.get(column);
     const time = (s?.warm ?? s?.all)?.mean;
     return {
