@@ -252,3 +252,64 @@ test("a server lacking the spec's model file gets none of its jobs, and the user
     );
   });
 });
+
+test('a server down when the sweep starts joins it once it comes up, and makes images', async () => {
+  // box2's port is known but nothing listens there when the run starts; its ComfyUI starts 600 ms later.
+  const probe = await startFakeComfy({});
+  const port = probe.port;
+  await probe.close();
+  const box1 = await startFakeComfy({ loadMs: 5, msPerStep: 60 });
+  let box2: FakeComfy | undefined;
+  const servers = [box1.url, `http://127.0.0.1:${port}`].map((url, i) => ({
+    name: `box${i + 1}`,
+    client: new ComfyClient({ baseUrl: url, reconnect: { maxAttempts: 40, baseDelayMs: 50, maxDelayMs: 200 } }),
+  }));
+  const notes: string[] = [];
+  const note = (m: unknown) => notes.push(String(m));
+  const log: ILogger = { trace: note, debug: note, info: note, warn: note, error: note };
+  const late = setTimeout(() => void startFakeComfy({ port, loadMs: 5, msPerStep: 60, gpu: 'NVIDIA L40S' }).then((f) => (box2 = f)), 600);
+  try {
+    const { record } = await runSession({
+      spec: spec([4, 8], 8),
+      ...specFile(),
+      client: servers[0].client,
+      pool: servers,
+      logger: log,
+      convergence: false,
+      thumbnails: false,
+    });
+    allMade(record);
+    assert.ok(box2, 'box2 was started during the sweep');
+    assert.ok(madeOn(record, 'box2') >= 1, `box2 made images once it came up: ${record.cells.map((c) => c.server).join(' ')}`);
+    assert.ok(
+      notes.some((w) => /box2 did not answer .*: it joins the run when it answers/.test(w)),
+      notes.join('\n'),
+    );
+    assert.ok(notes.some((w) => /box2 answers now: it joins the run/.test(w)));
+    // Its facts were read when it joined: its images count under its own GPU kind.
+    assert.equal(record.servers![1].gpu, 'NVIDIA L40S');
+    assert.equal(record.servers![1].excluded, undefined);
+    assert.equal(record.server.url, box1.url, "the run's server is the one that answered");
+  } finally {
+    clearTimeout(late);
+    for (const s of servers) s.client.close();
+    await Promise.all([box1.close(), box2?.close()]);
+  }
+});
+
+test('a server that never comes up is named in the record as not answering, and the sweep is made by the others', async () => {
+  const probe = await startFakeComfy({});
+  const port = probe.port;
+  await probe.close();
+  await withPool([{ msPerStep: 5 }], async (pool) => {
+    const dead = { name: 'box2', client: new ComfyClient({ baseUrl: `http://127.0.0.1:${port}` }) };
+    try {
+      const { record } = await runSession({ spec: spec([2], 3), ...specFile(), ...common(pool), pool: [...pool.servers, dead] });
+      allMade(record);
+      assert.ok(record.cells.every((c) => c.server === 'box1'));
+      assert.match(record.servers![1].excluded ?? '', /^did not answer/);
+    } finally {
+      dead.client.close();
+    }
+  });
+});

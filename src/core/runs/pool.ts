@@ -35,6 +35,9 @@ export class ServerSlot {
   readonly orphans: string[] = [];
   /** Its client stopped reconnecting: it takes no more jobs in this run. */
   gone = false;
+  /** It did not answer when the run began (why): it is probed with backoff and joins once it answers. */
+  late?: string;
+  #probeTimer?: NodeJS.Timeout;
   #watch?: { readonly down: boolean; dispose(): void };
   #restTimer?: NodeJS.Timeout;
   /** Called when a rest ends and the server takes jobs again. */
@@ -77,7 +80,40 @@ export class ServerSlot {
     }, ms);
   }
 
+  /**
+   * Probes a server that did not answer at the start, every 250 ms doubling to 5 s, until it answers (it
+   * joins: its facts are read, and a server lacking the graphs' nodes or models is excluded instead) or the
+   * slot is disposed (the record then says it did not answer).
+   */
+  probeLate(graphs: ApiGraph[], log: ILogger, delayMs = 250): void {
+    this.#probeTimer = setTimeout(() => {
+      void (async () => {
+        try {
+          await this.client.connect();
+          const stats = await this.client.systemStats();
+          const missing = missingOnServer(await this.client.objectInfo(), graphs);
+          if (!this.late) return; // disposed meanwhile
+          Object.assign(this.facts, serverFacts(this.client.baseUrl, stats));
+          this.late = undefined;
+          if (missing.length) {
+            this.excluded = this.facts.excluded = `lacks ${missing.join(', ')}`;
+            log.warn(`Server ${this.name} answers now but gets none of this run's jobs: it ${this.excluded}.`);
+            return;
+          }
+          log.info(`Server ${this.name} answers now: it joins the run`);
+          this.up = true;
+          this.onRejoin?.();
+        } catch {
+          if (this.late) this.probeLate(graphs, log, Math.min(5000, delayMs * 2));
+        }
+      })();
+    }, delayMs);
+  }
+
   dispose(): void {
+    clearTimeout(this.#probeTimer);
+    if (this.late) this.facts.excluded = this.late;
+    this.late = undefined;
     clearTimeout(this.#restTimer);
     this.#watch?.dispose();
     this.vram.stop();
@@ -106,15 +142,15 @@ export async function openSlots(
         if (missing.length) slot.excluded = `lacks ${missing.join(', ')}`;
       } catch (e) {
         if (!pool || opts.signal?.aborted) return e;
-        slot.excluded = `did not answer (${userMessage(e)})`;
+        slot.late = `did not answer (${userMessage(e)})`;
       }
       return undefined;
     }),
   );
   const failed = errors.find((e) => e !== undefined);
   if (failed !== undefined) throw failed;
-  const answered = slots.filter((s) => !s.excluded?.startsWith('did not answer'));
-  if (!answered.length) throw new Error(`None of the pool's servers answered: ${slots.map((s) => `${s.name} ${s.excluded}`).join('; ')}.`);
+  const answered = slots.filter((s) => !s.late);
+  if (!answered.length) throw new Error(`None of the pool's servers answered: ${slots.map((s) => `${s.name} ${s.late}`).join('; ')}.`);
   if (answered.every((s) => s.excluded)) {
     // Every server that answers lacks something: the first one's rejection of the first prompt names each field.
     for (const s of answered) {
@@ -123,7 +159,11 @@ export async function openSlots(
     }
   }
   for (const slot of slots) {
-    if (slot.excluded) {
+    if (slot.late) {
+      slot.up = false;
+      opts.log.warn(`Server ${slot.name} ${slot.late}: it joins the run when it answers.`);
+      slot.probeLate(graphs, opts.log);
+    } else if (slot.excluded) {
       slot.up = false;
       slot.facts.excluded = slot.excluded;
       opts.log.warn(`Server ${slot.name} gets none of this run's jobs: it ${slot.excluded}.`);

@@ -350,7 +350,7 @@ function handOutOrder(cells: RunCell[], pool: boolean): RunCell[] {
 }
 
 function strandedText(slots: ServerSlot[]): string {
-  return `Not run: no server of the pool could take it (${slots.map((s) => `${s.name}: ${s.excluded ?? 'gave up reconnecting'}`).join('; ')}). Resume the run once one answers.`;
+  return `Not run: no server of the pool could take it (${slots.map((s) => `${s.name}: ${s.excluded ?? s.late ?? 'gave up reconnecting'}`).join('; ')}). Resume the run once one answers.`;
 }
 
 function stuckText(stuck: RunCell): string {

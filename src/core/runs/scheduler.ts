@@ -129,8 +129,9 @@ export class Scheduler<C extends Schedulable> {
       this.#done();
       return;
     }
-    // Jobs wait and none is on a server: go on only if some server is up or may come back.
-    if (this.#slots.some((s) => s.up || (!s.excluded && !s.gone))) return;
+    // Jobs wait and none is on a server: go on only if some server is up or may come back (one that has not
+    // answered since the start is no reason to wait).
+    if (this.#slots.some((s) => s.up || (!s.excluded && !s.gone && !s.late))) return;
     this.#over = true;
     void this.#hooks.stranded([...left]).finally(() => this.#done());
   }

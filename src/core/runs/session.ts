@@ -103,7 +103,8 @@ async function start(opts: RunOptions, resume?: { runDir: string; record: RunRec
     { vramPollMs: opts.vramPollMs ?? 250, signal, log },
   );
   throwIfAborted(signal);
-  const { name: _n, excluded: _x, ...server } = slots[0].facts;
+  // The run's server: the first that answered (a late one's facts are not known yet).
+  const { name: _n, excluded: _x, ...server } = (slots.find((s) => !s.late) ?? slots[0]).facts;
   const servers = slots.length > 1 ? slots.map((s) => s.facts) : undefined;
 
   const record: RunRecord = resume
