@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { measureJob } from '../../src/core/runs/timing';
 import { columnStats } from '../../src/core/runs/stats';
+import { recordStats } from '../../src/core/runs/gpuStats';
 import type { CellRecord } from '../../src/shared/runRecord';
 import { postedPromptIds, readTranscript, transcriptOutcome } from './helpers/transcripts';
 
@@ -128,5 +129,23 @@ test('a node reused on one pool server is priced from a job on that server, neve
   s20.server = 'gpu-b';
   columnStats([smoke, s20]);
   assert.deepEqual(s20.timings!.fresh!.reused, [], "gpu-b's cache never held gpu-a's encoders");
+  assert.deepEqual(s20.timings!.fresh!.unpriced, ['6', '7']);
+});
+
+test('a pool run is priced once over all its cells: a cell of no listed server keeps its fresh cost', () => {
+  const [smoke, s20, s40] = sessionCells(['smoke', 'sweep']);
+  smoke.server = 'gpu-a';
+  s20.server = 'gpu-b';
+  s40.server = 'gpu-gone'; // made by a server the record no longer lists
+  const servers = [
+    { name: 'gpu-a', url: 'http://a', gpu: 'NVIDIA GeForce RTX 4090', vramTotalBytes: 24 * 1024 ** 3 },
+    { name: 'gpu-b', url: 'http://b', gpu: 'NVIDIA GeForce RTX 3090', vramTotalBytes: 24 * 1024 ** 3 },
+  ];
+  const out = recordStats({ server: servers[0], servers, cells: [smoke, s20, s40] });
+  assert.equal(out.statsByGpu?.length, 2, 'two GPU kinds, each apart');
+  // The per-kind passes see only their own kind's cells; pricing there alone left this one without a cost.
+  assert.ok(s40.timings!.fresh, 'priced although no kind holds it');
+  assert.deepEqual(s40.timings!.fresh!.reused, [], "nothing of gpu-a's or gpu-b's cache");
+  assert.equal(s20.timings!.fresh!.ms, s20.timings!.executionMs, 'gpu-b reused nothing gpu-a ran');
   assert.deepEqual(s20.timings!.fresh!.unpriced, ['6', '7']);
 });

@@ -24,12 +24,13 @@ export function freshMs(c: CellRecord): number {
 
 /**
  * Statistics per column, on each cell's fresh cost (priced here: see priceCells, which sets
- * `timings.fresh` on the cells). Runs wholly served from cache measured nothing and are left out;
- * cold runs (models loaded) are kept apart from warm ones, since a model load can dwarf the sampling
- * time. The relative cost compares warm means where every column has one, else all measured runs.
+ * `timings.fresh` on the cells; `priced` when the caller priced the whole run already). Runs wholly
+ * served from cache measured nothing and are left out; cold runs (models loaded) are kept apart from
+ * warm ones, since a model load can dwarf the sampling time. The relative cost compares warm means
+ * where every column has one, else all measured runs.
  */
-export function columnStats(cells: CellRecord[]): ColumnStats[] {
-  priceCells(cells);
+export function columnStats(cells: CellRecord[], opts: { priced?: boolean } = {}): ColumnStats[] {
+  if (!opts.priced) priceCells(cells);
   const rows: ColumnStats[] = columnsOf(cells).map(({ column, axes }) => {
     const mine = cells.filter((c) => c.column === column);
     const measured = mine.filter(isMeasured);

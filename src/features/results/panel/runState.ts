@@ -4,20 +4,23 @@ import type { RunUpdate } from '../../../core/runs/options';
 import type { PanelInit, ToWebview } from '../../../protocol/messages';
 import { PROTOCOL_VERSION } from '../../../protocol/messages';
 import { recordStats } from '../../../core/runs/gpuStats';
-import type { RunRecord } from '../../../shared/runRecord';
+import type { ApiGraph, CellRecord, RunRecord } from '../../../shared/runRecord';
 import type { ServerReach } from '../../../shared/serverReach';
 
 /** The exact API graph of each cell stays on disk: the panel never shows it and it can be large.
- * Statistics are computed here while the engine has not written final ones (a run in progress). */
+ * Statistics are computed here while the engine has not written final ones (a run in progress),
+ * before the graphs go: a reused node is priced by its cache key, which only the graphs give. */
 export function recordForView(record: RunRecord): RunRecord {
+  const stats = record.status === 'running' || record.stats.length === 0 ? recordStats(record).stats : record.stats;
   const cells = record.cells.map(({ graph: _graph, ...c }) => c);
-  const stats = record.status === 'running' || record.stats.length === 0 ? recordStats({ ...record, cells }).stats : record.stats;
   return { ...record, cells, stats };
 }
 
 export class RunViewState {
   readonly runDir: string;
-  #record: RunRecord;
+  #record!: RunRecord;
+  /** Each cell's graph, kept host-side to price the live statistics (the webview never gets them). */
+  #graphs = new Map<string, ApiGraph>();
   #progress = new Map<string, { value: number; max: number }>();
   #previews = new Map<string, { mime: string; data: Uint8Array }>();
   /** The server's state while it is not simply online; a reloaded webview shows it again. */
@@ -25,7 +28,7 @@ export class RunViewState {
 
   constructor(runDir: string, record: RunRecord) {
     this.runDir = runDir;
-    this.#record = recordForView(record);
+    this.reset(record);
   }
 
   get record(): RunRecord {
@@ -38,6 +41,8 @@ export class RunViewState {
 
   /** Replaces the whole record (a panel re-opened on the same run folder). */
   reset(record: RunRecord): void {
+    this.#graphs.clear();
+    for (const c of record.cells) if (c.graph) this.#graphs.set(c.key, c.graph);
     this.#record = recordForView(record);
     this.#forgetSettled();
   }
@@ -57,13 +62,16 @@ export class RunViewState {
         this.reset(u.record);
         return { type: 'record', record: this.#record };
       case 'cell': {
-        const { graph: _graph, ...cell } = u.cell;
+        const { graph, ...cell } = u.cell;
+        if (graph) this.#graphs.set(cell.key, graph);
         const i = this.#record.cells.findIndex((c) => c.key === cell.key);
         const cells = [...this.#record.cells];
         if (i >= 0) cells[i] = cell;
         else cells.push(cell);
-        // The engine writes final statistics only when the run ends; the table fills in as images arrive.
-        this.#record = { ...this.#record, cells, stats: recordStats({ ...this.#record, cells }).stats };
+        // The engine writes final statistics only when the run ends; the table fills in as images arrive,
+        // on fresh costs priced with the graphs (the copies share each cell's timings, so the cell sent has them too).
+        const priced: CellRecord[] = cells.map((c) => (this.#graphs.has(c.key) ? { ...c, graph: this.#graphs.get(c.key) } : c));
+        this.#record = { ...this.#record, cells, stats: recordStats({ ...this.#record, cells: priced }).stats };
         this.#forgetSettled();
         return { type: 'cell', cell, stats: this.#record.stats };
       }
