@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import { ComfyClient } from '../../src/core/comfy/client';
 import { nodeSignatures } from '../../src/core/comfy/workflow/graphCache';
 import { runSpec } from '../../src/core/runs/session';
-import type { CellRecord, RunRecord } from '../../src/shared/runRecord';
+import type { CellRecord, ColumnStats, RunRecord } from '../../src/shared/runRecord';
+import { RunViewState } from '../../src/features/results/panel/runState';
 import { startFakeComfy } from '../fakes/comfyServer';
 import { readRepoFile, specOf } from './helpers/specJobs';
 
@@ -118,4 +119,56 @@ test('cfg, sampler and LoRA examples: each setting draws its own image and is pr
       for (const c of record.cells) assert.equal(c.graph!['73'].class_type, 'LoraLoaderModelOnly');
     }
   }
+});
+
+test('the panel prices a run in progress as the record does: the light decoder column shows its fresh cost', async () => {
+  const done = await runExample('light-decoder.qwenprompt');
+  const expected = new Map(done.stats.map((s) => [s.column, s.all!.mean]));
+  // The run as the panel sees it while it goes: queued cells, then each one as it settles (the engine
+  // has not priced them yet: that happens when it writes the record).
+  const fresh = (c: CellRecord): CellRecord => ({ ...c, timings: c.timings && { ...c.timings, fresh: undefined } });
+  const cells = done.cells.map(fresh);
+  const state = new RunViewState('/runs/light', {
+    ...done,
+    status: 'running',
+    stats: [],
+    cells: cells.map(({ graph: _g, timings: _t, images: _i, ...c }) => ({ ...c, status: 'queued', images: [] })),
+  });
+  let last: ColumnStats[] = [];
+  for (const c of cells) {
+    const msg = state.apply({ type: 'cell', runDir: '/runs/light', cell: c });
+    assert.equal(msg.type, 'cell');
+    if (msg.type === 'cell') last = msg.stats;
+  }
+  const light = last.find((s) => s.axes.decoder === 'lighttaew2_1')!;
+  assert.ok(light.measured && light.all!.mean > light.measured.mean, 'the reused sampling is priced in');
+  for (const s of last) assert.ok(Math.abs(s.all!.mean - expected.get(s.column)!) < 1e-9, `${s.column}: as in run.json`);
+  assert.ok(!state.record.cells.some((c) => c.graph), 'the graphs stay in the host');
+});
+
+test('stage 2 swept on one stage 1: the later jobs reuse stage 1 and are priced at both stages', async () => {
+  const record = await runExample('two-stage-refine.qwenprompt');
+  assert.equal(record.cells.length, 3);
+  assertFreshCosts(record);
+  const [first, ...rest] = record.cells;
+  assert.deepEqual(
+    first.timings!.samplers!.map((s) => s.node),
+    ['3', '76'],
+    'the first job ran both stages',
+  );
+  for (const c of rest) {
+    const t = c.timings!;
+    assert.deepEqual(
+      t.samplers!.map((s) => s.node),
+      ['76'],
+      'only stage 2 ran',
+    );
+    const stage1 = t.fresh!.reused.find((r) => r.node === '3')!;
+    assert.equal(stage1.from, first.key, 'stage 1 came from the first job');
+    const firstStage1 = first.timings!.samplers!.find((s) => s.node === '3')!;
+    assert.equal(t.fresh!.samplingMs, firstStage1.ms + t.samplers![0].ms, 'sampling time covers both stages');
+    assert.equal(t.fresh!.itPerSec, (firstStage1.steps + t.samplers![0].steps) / (t.fresh!.samplingMs! / 1000));
+  }
+  for (const s of record.stats) assert.equal(s.all!.n, 1, `${s.column} was measured, not dropped as cached`);
+  assert.equal(distinctImages(record.cells), 3, 'each stage 2 cfg draws its own image');
 });

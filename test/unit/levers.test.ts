@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildGraph } from '../../src/core/comfy/graph';
 import { checkGraph } from '../../src/core/comfy/workflow/checkGraph';
+import { nodeSignatures } from '../../src/core/comfy/workflow/graphCache';
 import { planCells } from '../../src/core/runs/plan';
 import { parseSpecs } from '../../src/core/spec/parse';
 import { readRepoFile, realObjectInfo, specOf } from './helpers/specJobs';
@@ -95,4 +96,45 @@ test('lora: a LoraLoaderModelOnly between the model loader and the sampler; off 
   assert.equal(graphs('lora: off')[0].graph['73'], undefined);
   // The older spelling still works.
   assert.equal(graphs('models:\n  lora: Qwen-Image-Lightning-8steps-V1.0.safetensors')[0].graph['73'].inputs.strength_model, 1);
+});
+
+test('refine is sweepable: each stage 2 value has its own stage 2, stage 1 is the same graph node in all', () => {
+  const built = graphs('split: 25\nsweep:\n  refine.cfg: [7, 4]\n  refine.sampler: [euler, dpmpp_2m]');
+  assert.equal(built.length, 4);
+  assert.deepEqual(
+    built.map((b) => [b.graph['76'].inputs.cfg, b.graph['76'].inputs.sampler_name]),
+    [
+      [7, 'euler'],
+      [7, 'dpmpp_2m'],
+      [4, 'euler'],
+      [4, 'dpmpp_2m'],
+    ],
+  );
+  // Stage 1 keeps the spec's own settings, so ComfyUI's cache key of it is the same in every job.
+  const stage1 = new Set(built.map((b) => nodeSignatures(b.graph).get('3')));
+  assert.equal(stage1.size, 1);
+  assert.deepEqual([built[0].graph['3'].inputs.cfg, built[0].graph['3'].inputs.sampler_name], [7, 'dpmpp_2m']);
+  // A server error on stage 2's cfg points at the swept value that made it.
+  assert.equal(built[2].bindings.find((b) => b.node === '76' && b.input === 'cfg')?.field, 'sweep.refine.cfg.1');
+  const paired = graphs('split: 25\npair:\n  refine.scheduler: [simple, karras]\n  refine.cfg: [6, 3]');
+  assert.deepEqual(
+    paired.map((b) => [b.graph['76'].inputs.scheduler, b.graph['76'].inputs.cfg]),
+    [
+      ['simple', 6],
+      ['karras', 3],
+    ],
+  );
+});
+
+test('a refine axis without a split is a warning on it; an unknown stage 2 sampler is named', () => {
+  const all = (text: string) => parseSpecs(`${STUDY}\n${text}`).diagnostics.filter((d) => d.severity !== 'hint');
+  const [w] = all('sweep:\n  refine.cfg: [7, 4]');
+  assert.equal(w.code, 'refine-without-split');
+  assert.equal(w.severity, 'warning');
+  assert.equal(w.range.start.line, STUDY.split('\n').length + 1, 'on the refine.cfg line');
+  assert.deepEqual(all('split: 25\nsweep:\n  refine.cfg: [7, 4]'), []);
+  const [u] = all('split: 25\nsweep:\n  refine.sampler: [euler, eulr_a]');
+  assert.equal(u.code, 'unknown-sampler');
+  assert.match(u.message, /eulr_a/);
+  assert.equal(all('split: 25\nrefine: {sampler: dpmpp_9m}')[0].code, 'unknown-sampler');
 });

@@ -15,7 +15,22 @@ export interface PlanOptions {
 }
 
 /** Spec fields a sweep axis may set directly; any other axis name is a mapped node input. */
-const FIELD_AXES = new Set(['cfg', 'sampler', 'scheduler', 'size', 'shift', 'denoise', 'seed', 'split', 'decoder', 'lora', 'loraStrength']);
+const FIELD_AXES = new Set([
+  'cfg',
+  'sampler',
+  'scheduler',
+  'size',
+  'shift',
+  'denoise',
+  'seed',
+  'split',
+  'refine.sampler',
+  'refine.scheduler',
+  'refine.cfg',
+  'decoder',
+  'lora',
+  'loraStrength',
+]);
 
 type Combo = Record<string, AxisValue>;
 
@@ -160,6 +175,16 @@ function settingsFor(spec: SpecSettings, combo: Record<string, AxisValue>, seed:
         break;
       case 'split':
         s.split = Number(value);
+        break;
+      // Stage 2's own value; stage 1 and the graph's cache key of stage 1 stay as they are.
+      case 'refine.sampler':
+        s.refine = { ...s.refine, sampler: String(value) };
+        break;
+      case 'refine.scheduler':
+        s.refine = { ...s.refine, scheduler: String(value) };
+        break;
+      case 'refine.cfg':
+        s.refine = { ...s.refine, cfg: Number(value) };
         break;
       case 'decoder':
         if (String(value) === 'vae') delete s.decoder;

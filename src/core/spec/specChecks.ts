@@ -93,13 +93,19 @@ export function checkSpec({ spec, written, value }: CheckInput): CheckIssue[] {
   if (written('scheduler')) {
     checkName('scheduler', spec.scheduler, KNOWN_SCHEDULERS, 'scheduler', 'unknown-scheduler');
   }
+  if (written('refine.sampler') && spec.refine?.sampler) {
+    checkName('refine.sampler', spec.refine.sampler, KNOWN_SAMPLERS, 'sampler', 'unknown-sampler');
+  }
+  if (written('refine.scheduler') && spec.refine?.scheduler) {
+    checkName('refine.scheduler', spec.refine.scheduler, KNOWN_SCHEDULERS, 'scheduler', 'unknown-scheduler');
+  }
   const swept = [...spec.sweep.map((a) => ({ key: 'sweep', axis: a })), ...(spec.pair ?? []).map((a) => ({ key: 'pair', axis: a }))];
   for (const { key, axis } of swept) {
     axis.values.forEach((v, i) => {
       const path = `${key}.${axis.name}.${i}`;
-      if (axis.name === 'sampler') {
+      if (axis.name === 'sampler' || axis.name === 'refine.sampler') {
         checkName(path, String(v), KNOWN_SAMPLERS, 'sampler', 'unknown-sampler');
-      } else if (axis.name === 'scheduler') {
+      } else if (axis.name === 'scheduler' || axis.name === 'refine.scheduler') {
         checkName(path, String(v), KNOWN_SCHEDULERS, 'scheduler', 'unknown-scheduler');
       } else if (axis.name === 'size') {
         const [w, h] = String(v).split('x').map(Number);

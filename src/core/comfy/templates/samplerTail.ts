@@ -1,4 +1,4 @@
-import type { JobSettings, Spec } from '../../spec/types';
+import type { AxisValue, JobSettings, Spec } from '../../spec/types';
 import { fieldPath, sizeOf } from '../workflow/fieldPath';
 import type { GraphBuilder } from '../workflow/graphBuilder';
 import { decoderFile } from '../../spec/decoders';
@@ -76,8 +76,8 @@ function addSampling(b: GraphBuilder, spec: Spec, settings: JobSettings, ids: Ta
     b.bind(seed, id, 'noise_seed', settings.seed);
     b.bind(steps, id, 'steps', settings.steps);
     const r = first ? {} : (settings.refine ?? {});
-    const field = (name: 'cfg' | 'sampler' | 'scheduler', own: unknown) =>
-      own === undefined ? fieldPath(spec, name, settings[name]) : `refine.${name}`;
+    const field = (name: 'cfg' | 'sampler' | 'scheduler', own: AxisValue | undefined) =>
+      own === undefined ? fieldPath(spec, name, settings[name]) : fieldPath(spec, `refine.${name}`, own);
     b.bind(field('cfg', r.cfg), id, 'cfg', r.cfg ?? settings.cfg);
     b.bind(field('sampler', r.sampler), id, 'sampler_name', r.sampler ?? settings.sampler);
     b.bind(field('scheduler', r.scheduler), id, 'scheduler', r.scheduler ?? settings.scheduler);

@@ -4,10 +4,11 @@ import type { AxisValue, JobSettings, Spec } from '../../spec/types';
  * error on that input points at the exact list item the user wrote: 'steps.1', 'sweep.cfg.0',
  * 'seeds.2', or plainly 'cfg'. */
 export function fieldPath(spec: Spec, field: string, value?: AxisValue): string {
-  const axis = spec.sweep.find((a) => a.name === field);
-  if (axis) {
+  for (const key of ['sweep', 'pair'] as const) {
+    const axis = spec[key]?.find((a) => a.name === field);
+    if (!axis) continue;
     const i = value === undefined ? -1 : axis.values.indexOf(value);
-    return i >= 0 ? `sweep.${field}.${i}` : `sweep.${field}`;
+    return i >= 0 ? `${key}.${field}.${i}` : `${key}.${field}`;
   }
   if (field === 'steps' && typeof value === 'number') {
     const i = spec.steps.indexOf(value);
@@ -20,7 +21,7 @@ export function fieldPath(spec: Spec, field: string, value?: AxisValue): string 
   if (field === 'size' && !spec.fieldRanges.size && spec.fieldRanges.width) {
     return 'width';
   }
-  if (field.includes('.') && !field.startsWith('models.')) {
+  if (field.includes('.') && !field.startsWith('models.') && !field.startsWith('refine.')) {
     return `inputs.${field}`;
   }
   return field;
