@@ -169,6 +169,8 @@ class Run implements CellRunContext {
       },
       stopped: () => this.#cancelled || this.#abandoned,
       stranded: (cells) => Promise.all(cells.map((c) => c.unmade(strandedText(this.#slots)))).then(() => undefined),
+      cost: jobCost,
+      tookMs: (cell) => (cell.record.status === 'success' && !cell.record.timings?.cached ? cell.record.timings?.executionMs : undefined),
     }));
     try {
       if (first) scheduler.adopt(todo[0], firstSlot, first);
@@ -339,14 +341,16 @@ async function scoreConvergence(
  * convergence scores come as the sweep runs, and longest-first ends a sweep over unequal servers soonest. */
 function handOutOrder(cells: RunCell[], pool: boolean): RunCell[] {
   if (!pool) return cells;
-  const cost = (c: RunCell) => {
-    const s = c.plan.settings;
-    return s.steps * s.width * s.height;
-  };
   return cells
-    .map((c, i) => ({ c, i, cost: cost(c) }))
+    .map((c, i) => ({ c, i, cost: jobCost(c) }))
     .sort((a, b) => b.cost - a.cost || a.i - b.i)
     .map((x) => x.c);
+}
+
+/** A job's size for the scheduler: its steps × megapixels (a server's time for it taken as proportional). */
+function jobCost(c: RunCell): number {
+  const s = c.plan.settings;
+  return (s.steps * s.width * s.height) / 1e6;
 }
 
 function strandedText(slots: ServerSlot[]): string {

@@ -1,7 +1,9 @@
 // Feeds a run's jobs to its servers. Nothing is assigned ahead: each server holds at most `depth` of the
-// run's prompts (one running, the rest waiting so it never idles between jobs), and takes the next job of
-// the one shared queue when one of its own ends, so a faster server takes more. A job taken off a server
-// (down, restarted) goes to the front of the queue, for whichever server is free first.
+// run's prompts (one running, the rest waiting so it never idles between jobs), and takes a job of the one
+// shared queue (longest first) when one of its own ends, so a faster server takes more. A server takes a job
+// only if, by the estimates, it would finish it no later than any other server would (each server's speed
+// is learnt from the jobs it made): at the end of a sweep over unequal servers the slow one does not take a
+// job the fast one would end sooner. A job taken off a server (down, restarted) goes to the front of the queue.
 import type { ServerSlot } from './pool';
 
 /** What a job's attempt on one server came to: 'moved' when it was taken off that server to be run elsewhere. */
@@ -27,6 +29,17 @@ export interface SchedulerHooks<C extends Schedulable> {
   stopped(): boolean;
   /** No server can take the cells left (each down for good or excluded): they end unmade. */
   stranded(cells: C[]): Promise<void>;
+  /** The job's size in any unit (steps × pixels): a server's time for it is taken as proportional. */
+  cost?(cell: C): number;
+  /** How long the job took on its server, once it is recorded (undefined when it measured nothing). */
+  tookMs?(cell: C): number | undefined;
+}
+
+/** What the scheduler knows of a server's pace: when its running job began, and the time and size it made. */
+interface Pace {
+  since: number;
+  ms: number;
+  cost: number;
 }
 
 export class Scheduler<C extends Schedulable> {
@@ -36,6 +49,7 @@ export class Scheduler<C extends Schedulable> {
   readonly #hooks: SchedulerHooks<C>;
   /** Each server's POSTs in flight, chained so they reach it in the order handed out. */
   readonly #posting = new Map<ServerSlot, Promise<void>>();
+  readonly #pace = new Map<ServerSlot, Pace>();
   #inflight = 0;
   #over = false;
   #done!: () => void;
@@ -52,6 +66,7 @@ export class Scheduler<C extends Schedulable> {
 
   /** A cell the run posted itself (the first prompt, before the run folder exists). */
   adopt(cell: C, slot: ServerSlot, posted: Posted): void {
+    this.#pace.set(slot, { ...this.#paceOf(slot), since: Date.now() });
     slot.inflight.add(cell);
     this.#inflight++;
     this.#watch(cell, slot, Promise.resolve(posted));
@@ -68,12 +83,12 @@ export class Scheduler<C extends Schedulable> {
       if (!free.length) break;
       let given = 0;
       for (const slot of free) {
-        const cell = this.#next();
-        if (!cell) break;
+        const cell = this.#next(slot);
+        if (!cell) continue;
         this.#post(cell, slot);
         given++;
       }
-      if (given < free.length) break;
+      if (!given) break;
     }
     this.#check();
   }
@@ -84,6 +99,7 @@ export class Scheduler<C extends Schedulable> {
   }
 
   #post(cell: C, slot: ServerSlot): void {
+    if (!slot.inflight.size) this.#pace.set(slot, { ...this.#paceOf(slot), since: Date.now() });
     // Counted before the POST is answered, so the next round sees the room it leaves.
     slot.inflight.add(cell);
     this.#inflight++;
@@ -105,20 +121,70 @@ export class Scheduler<C extends Schedulable> {
     // The server's room frees once it is done with the prompt; the job stays open until it is recorded.
     const off = posted.then((p) => p.offServer ?? p.recorded).catch(() => undefined);
     void Promise.race([off, recorded]).then(() => {
-      slot.inflight.delete(cell);
+      // Its next prompt starts now.
+      if (slot.inflight.delete(cell)) this.#paceOf(slot).since = Date.now();
       this.feed();
     });
     void recorded.then((r) => {
-      slot.inflight.delete(cell);
+      if (slot.inflight.delete(cell)) this.#paceOf(slot).since = Date.now();
       this.#inflight--;
+      const ms = r === 'moved' ? undefined : this.#hooks.tookMs?.(cell);
+      if (ms !== undefined && ms > 0) {
+        const pace = this.#paceOf(slot);
+        pace.ms += ms;
+        pace.cost += this.#cost(cell);
+      }
       if (r === 'moved' && !cell.settled) this.#pending.unshift(cell);
       this.feed();
     });
   }
 
-  #next(): C | undefined {
+  /** The first (longest) waiting job `slot` would finish no later than any other server that is up. */
+  #next(slot: ServerSlot): C | undefined {
     while (this.#pending.length && this.#pending[0].settled) this.#pending.shift();
-    return this.#pending.shift();
+    const now = Date.now();
+    const others = this.#slots.filter((s) => s !== slot && s.up);
+    const i = this.#pending.findIndex((c) => {
+      if (c.settled) return false;
+      const mine = this.#busyUntil(slot, now) + this.#estimate(slot, c);
+      return others.every((s) => mine <= this.#busyUntil(s, now) + this.#estimate(s, c));
+    });
+    return i < 0 ? undefined : this.#pending.splice(i, 1)[0];
+  }
+
+  #paceOf(slot: ServerSlot): Pace {
+    let pace = this.#pace.get(slot);
+    if (!pace) this.#pace.set(slot, (pace = { since: Date.now(), ms: 0, cost: 0 }));
+    return pace;
+  }
+
+  #cost(cell: C): number {
+    return this.#hooks.cost?.(cell) ?? 1;
+  }
+
+  /**
+   * ms per unit of cost on `slot`: what it made so far (the mean of the others' while it made nothing, all
+   * equal at first), and at least what its running job has taken so far, so a server slower than thought is
+   * seen before its job ends.
+   */
+  #rate(slot: ServerSlot): number {
+    const pace = this.#paceOf(slot);
+    const known = [...this.#pace.values()].filter((p) => p.cost > 0);
+    const rate = pace.cost > 0 ? pace.ms / pace.cost : known.length ? known.reduce((a, p) => a + p.ms / p.cost, 0) / known.length : 1;
+    const running = slot.inflight.values().next().value as C | undefined;
+    if (!running || !known.length) return rate;
+    return Math.max(rate, (Date.now() - pace.since) / this.#cost(running));
+  }
+
+  #estimate(slot: ServerSlot, cell: C): number {
+    return this.#rate(slot) * this.#cost(cell);
+  }
+
+  /** When `slot` will be done with the prompts it holds, by the estimates (now, at the soonest). */
+  #busyUntil(slot: ServerSlot, now: number): number {
+    let held = 0;
+    for (const c of slot.inflight) held += this.#estimate(slot, c as C);
+    return Math.max(now, this.#paceOf(slot).since + held);
   }
 
   #check(): void {
