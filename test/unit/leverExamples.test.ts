@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { ComfyClient } from '../../src/core/comfy/client';
 import { nodeSignatures } from '../../src/core/comfy/workflow/graphCache';
 import { runSpec } from '../../src/core/runs/session';
+import { referenceColumn } from '../../src/core/convergence/reference';
 import type { CellRecord, ColumnStats, RunRecord } from '../../src/shared/runRecord';
 import { RunViewState } from '../../src/features/results/panel/runState';
 import { startFakeComfy } from '../fakes/comfyServer';
@@ -171,4 +172,36 @@ test('stage 2 swept on one stage 1: the later jobs reuse stage 1 and are priced 
   }
   for (const s of record.stats) assert.equal(s.all!.n, 1, `${s.column} was measured, not dropped as cached`);
   assert.equal(distinctImages(record.cells), 3, 'each stage 2 cfg draws its own image');
+});
+
+test('split against single-stage, paired: same seeds, each split image scored against the single-stage image of its seed', async () => {
+  const record = await runExample('split-vs-single.qwenprompt');
+  assert.equal(record.cells.length, 4);
+  assertFreshCosts(record);
+  const single = record.cells.filter((c) => c.variant === 'single-40');
+  const split = record.cells.filter((c) => c.variant === 'split-25+15');
+  assert.deepEqual(
+    split.map((c) => c.seed),
+    single.map((c) => c.seed),
+    'the split runs the seeds of the single-stage setting',
+  );
+  for (const c of split) {
+    const ref = single.find((s) => s.seed === c.seed)!;
+    assert.equal(c.convergence!.reference, ref.key, 'scored against the single-stage image of its own seed');
+    assert.ok(c.convergence!.ssim < 1, 'the split draws another image');
+    assert.deepEqual(c.graph!['3'].inputs.steps, ref.graph!['3'].inputs.steps, 'both sample the same 40-step schedule');
+  }
+  for (const c of single) assert.equal(c.convergence!.reference, c.key);
+  // The reference is the single-stage setting whichever took longer: a split at the same steps gives way to it.
+  const slowerSplit = record.stats.map((s) => ({
+    ...s,
+    warm: { ...(s.warm ?? s.all!), mean: s.axes.variant === 'split-25+15' ? 1e9 : 1 },
+  }));
+  assert.equal(referenceColumn(record.cells, undefined, slowerSplit), single[0].column);
+  const summary = record.convergence!.reference!;
+  assert.equal(summary.column, single[0].column);
+  assert.deepEqual(
+    summary.points.map((p) => p.label),
+    ['single-40', 'split-25+15'],
+  );
 });

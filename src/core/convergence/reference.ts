@@ -4,14 +4,15 @@
  * different variants share one scale: "lightning-8 reaches 0.93 of base-50 at 9 % of the time".
  */
 import { columnLabel } from '../../shared/format';
+import { tinyDecoderOf } from '../spec/decoders';
 export { referenceLines, referenceSentence } from '../../shared/referenceText';
-import type { AxisValue, CellRecord, ColumnStats, ReferencePoint, ReferenceSummary } from '../../shared/runRecord';
+import type { ApiGraph, AxisValue, CellRecord, ColumnStats, ReferencePoint, ReferenceSummary } from '../../shared/runRecord';
 
 /** What `reference:` says: a variant name, or axis values the reference setting has. */
 export type ReferenceChoice = string | Record<string, AxisValue>;
 
 /** A cell as planned or recorded; a planned cell without its seed pairs by repeat. */
-type PlannedCell = Pick<CellRecord, 'key' | 'axes' | 'column' | 'repeat'> & { seed?: number };
+type PlannedCell = Pick<CellRecord, 'key' | 'axes' | 'column' | 'repeat'> & { seed?: number; graph?: ApiGraph };
 
 const rowOf = (c: PlannedCell) => c.seed ?? `r${c.repeat}`;
 
@@ -34,11 +35,25 @@ export function usesOneReference(cells: Pick<CellRecord, 'axes'>[], choice: Refe
 interface Column {
   column: string;
   axes: Record<string, AxisValue>;
+  /** Its graph pulls a lever on the model as shipped (a second stage, a LoRA, a tiny decoder). */
+  lever?: boolean;
+}
+
+/** Whether a graph samples in two stages, adds a LoRA or decodes with a tiny decoder. */
+export function pullsLever(graph: ApiGraph | undefined): boolean {
+  return Object.values(graph ?? {}).some(
+    (n) =>
+      (n.class_type === 'KSamplerAdvanced' && Number(n.inputs.start_at_step) > 0) ||
+      /^LoraLoader/.test(n.class_type) ||
+      (n.class_type === 'VAELoader' && typeof n.inputs.vae_name === 'string' && !!tinyDecoderOf(n.inputs.vae_name)),
+  );
 }
 
 function columnsOf(cells: PlannedCell[]): Column[] {
   const seen = new Map<string, Column>();
-  for (const c of cells) if (!seen.has(c.column)) seen.set(c.column, { column: c.column, axes: c.axes });
+  for (const c of cells) {
+    if (!seen.has(c.column)) seen.set(c.column, { column: c.column, axes: c.axes, ...(c.graph ? { lever: pullsLever(c.graph) } : {}) });
+  }
   return [...seen.values()];
 }
 
@@ -53,7 +68,9 @@ export function columnTime(stats: ColumnStats[] | undefined, column: string): nu
 /**
  * The reference column. Named: the columns with those axis values (a string names a variant), at
  * their top step count. Default: each variant's top step count, and of those the costliest
- * (measured time when every candidate has one, else the most steps).
+ * (measured time when every candidate has one, else the most steps). A candidate that pulls a lever
+ * gives way to one at the same step count that does not: 25 + 15 steps is measured against 40 steps
+ * of one sampler, whichever took a few ms longer, and the choice is the same live and at the end.
  */
 export function referenceColumn(cells: PlannedCell[], choice: ReferenceChoice | undefined, stats?: ColumnStats[]): string | undefined {
   const all = columnsOf(cells);
@@ -62,7 +79,9 @@ export function referenceColumn(cells: PlannedCell[], choice: ReferenceChoice | 
   const groupOf = (c: Column) => (choice === undefined ? String(c.axes.variant ?? '') : '');
   const top = new Map<string, number>();
   for (const c of matching) top.set(groupOf(c), Math.max(top.get(groupOf(c)) ?? -Infinity, stepsOf(c)));
-  const candidates = matching.filter((c) => stepsOf(c) === top.get(groupOf(c)) || !Number.isFinite(stepsOf(c)));
+  const tops = matching.filter((c) => stepsOf(c) === top.get(groupOf(c)) || !Number.isFinite(stepsOf(c)));
+  const plainAt = new Set(tops.filter((c) => c.lever === false).map(stepsOf));
+  const candidates = tops.filter((c) => !(c.lever && plainAt.has(stepsOf(c))));
   if (!candidates.length) return undefined;
   const times = candidates.map((c) => columnTime(stats, c.column));
   const byTime = times.every((t) => t !== undefined);
