@@ -9,7 +9,7 @@ import { ApiGraph } from '../../src/core/comfy/types';
 import { executionOrder, signatures } from './graph';
 import { PNG } from 'pngjs';
 import { encodePng, fitSize, pyJsonDumps, renderPicture } from './imageGen';
-import { FAIL_MARKER, ObjectInfo } from './objectInfo';
+import { FAIL_MARKER, IMAGE_TAES, ObjectInfo, VIDEO_TAES } from './objectInfo';
 import { isLink } from './validate';
 
 export interface EngineOptions {
@@ -86,7 +86,8 @@ interface Value {
 const DRAWN = new Set(['seed', 'noise_seed', 'steps', 'width', 'height', 'batch_size', 'filename_prefix']);
 
 /** ComfyUI VAELoader's tiny decoders: the image ones by name, the video ones by their vae_approx file. */
-const isTinyDecoder = (name: unknown) => typeof name === 'string' && /^(taesd|taesdxl|taesd3|taef1)$|^(light)?tae/.test(name);
+const isTinyDecoder = (name: unknown) =>
+  typeof name === 'string' && (IMAGE_TAES.includes(name) || VIDEO_TAES.some((t) => name.replace(/\.[^.]*$/, '') === t));
 
 interface Cached {
   value: Value;

@@ -50,6 +50,33 @@ export const MODEL_FILES: Record<string, string[]> = {
   latent_upscale_models: [],
 };
 
+/** ComfyUI's VAELoader.video_taes and image_taes (nodes.py). */
+export const VIDEO_TAES = ['taehv', 'lighttaew2_2', 'lighttaew2_1', 'lighttaehy1_5', 'taeltx_2'];
+export const IMAGE_TAES = ['taesd', 'taesdxl', 'taesd3', 'taef1', 'taef2'];
+
+/**
+ * VAELoader's vae_name choices as its vae_list makes them: the VAE files; each vae_approx file that
+ * starts with a video tiny decoder's name, by file name; each image tiny decoder with both halves
+ * (<name>_encoder.*, <name>_decoder.*) by bare name (taef2 also as one taef2.safetensors); pixel_space.
+ */
+export function vaeList(vae: readonly string[], approx: readonly string[]): string[] {
+  const out = [...vae];
+  const halves = new Map<string, Set<string>>();
+  for (const file of approx) {
+    const [name, rest = ''] = file.split(/_(?=(?:encoder|decoder)\.)/);
+    if (IMAGE_TAES.includes(name) && /^(encoder|decoder)\./.test(rest)) {
+      halves.set(name, (halves.get(name) ?? new Set()).add(rest.split('.')[0]));
+    } else if (file === 'taef2.safetensors') {
+      halves.set('taef2', new Set(['encoder', 'decoder']));
+    } else if (VIDEO_TAES.some((t) => file.startsWith(t))) {
+      out.push(file);
+    }
+  }
+  for (const name of IMAGE_TAES) if (halves.get(name)?.size === 2) out.push(name);
+  out.push('pixel_space');
+  return out;
+}
+
 /** Which folder a classic combo input lists, by input name (covers every core loader). */
 const COMBO_FOLDERS: Record<string, () => string[]> = {
   ckpt_name: () => MODEL_FILES.checkpoints,
@@ -59,8 +86,7 @@ const COMBO_FOLDERS: Record<string, () => string[]> = {
   clip_name2: () => MODEL_FILES.text_encoders,
   clip_name3: () => MODEL_FILES.text_encoders,
   clip_name4: () => MODEL_FILES.text_encoders,
-  // As VAELoader.vae_list makes it: the VAE files, the video tiny decoders by file, the image ones with both halves by name.
-  vae_name: () => [...MODEL_FILES.vae, 'lighttaew2_1.safetensors', 'taesd', 'pixel_space'],
+  vae_name: () => vaeList(MODEL_FILES.vae, MODEL_FILES.vae_approx),
   lora_name: () => MODEL_FILES.loras,
 };
 

@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import { buildGraph } from '../../src/core/comfy/graph';
 import { checkGraph } from '../../src/core/comfy/workflow/checkGraph';
 import { nodeSignatures } from '../../src/core/comfy/workflow/graphCache';
+import { decoderFile, TINY_DECODERS } from '../../src/core/spec/decoders';
+import { IMAGE_TAES, VIDEO_TAES, vaeList } from '../fakes/objectInfo';
 import { planCells } from '../../src/core/runs/plan';
 import { parseSpecs } from '../../src/core/spec/parse';
 import { readRepoFile, realObjectInfo, specOf } from './helpers/specJobs';
@@ -137,4 +139,30 @@ test('a refine axis without a split is a warning on it; an unknown stage 2 sampl
   assert.equal(u.code, 'unknown-sampler');
   assert.match(u.message, /eulr_a/);
   assert.equal(all('split: 25\nrefine: {sampler: dpmpp_9m}')[0].code, 'unknown-sampler');
+});
+
+test('every tiny decoder is written as ComfyUI’s VAELoader lists it once its files are in models/vae_approx', () => {
+  // The test server's vae_name choices follow VAELoader.vae_list; the names and lists are ComfyUI's own.
+  assert.deepEqual(
+    vaeList(
+      ['qwen_image_vae.safetensors'],
+      [
+        'lighttaew2_1.safetensors',
+        'taesd_decoder.pth',
+        'taesd_encoder.pth',
+        'taesd3_decoder.safetensors',
+        'taef2.safetensors',
+        'notes.txt',
+      ],
+    ),
+    ['qwen_image_vae.safetensors', 'lighttaew2_1.safetensors', 'taesd', 'taef2', 'pixel_space'],
+    'taesd3 has only its decoder half, so it is not offered',
+  );
+  assert.deepEqual(Object.keys(TINY_DECODERS).sort(), [...IMAGE_TAES, ...VIDEO_TAES].sort(), 'the tiny decoders ComfyUI knows');
+  for (const [name, d] of Object.entries(TINY_DECODERS)) {
+    const files = d.video ? [`${name}.safetensors`] : [`${name}_encoder.safetensors`, `${name}_decoder.safetensors`];
+    assert.ok(vaeList([], files).includes(decoderFile(name)), `${name} → ${decoderFile(name)}`);
+  }
+  // A video decoder's file in another format is sent as written.
+  assert.equal(decoderFile('lighttaew2_1.pth'), 'lighttaew2_1.pth');
 });

@@ -1,21 +1,26 @@
 /**
- * VAE decoders a spec can choose, and which latent each one decodes. ComfyUI's VAELoader offers the
- * image tiny decoders by bare name (taesd, taesdxl, taesd3, taef1: when both halves are in
- * models/vae_approx) and the video ones by their vae_approx file name (lighttaew2_1.safetensors, …).
- * Qwen-Image makes Wan 2.1 latents (16 channels), whose tiny decoder is lighttaew2_1.
+ * VAE decoders a spec can choose, and which latent each one decodes. ComfyUI's VAELoader (nodes.py,
+ * its image_taes and video_taes) offers the image tiny decoders by bare name (taesd, taesdxl, taesd3,
+ * taef1: when both halves <name>_encoder.* and <name>_decoder.* are in models/vae_approx; taef2 also
+ * as one taef2.safetensors) and the video ones by their vae_approx file name (lighttaew2_1.safetensors,
+ * …), which it loads from vae_approx. Qwen-Image makes Wan 2.1 latents (16 channels), whose tiny
+ * decoder is lighttaew2_1.
  */
 
 /** A model family's latent: what a decoder must have been trained on. */
-export type LatentFormat = 'sd1' | 'sdxl' | 'sd3' | 'flux' | 'wan21' | 'wan22' | 'hunyuanVideo';
+export type LatentFormat = 'sd1' | 'sdxl' | 'sd3' | 'flux' | 'flux2' | 'wan21' | 'wan22' | 'hunyuanVideo' | 'hunyuanVideo15' | 'ltx2';
 
 export const LATENT_LABEL: Readonly<Record<LatentFormat, string>> = {
   sd1: 'SD 1.5 latents (4 channels)',
   sdxl: 'SDXL latents (4 channels)',
   sd3: 'SD3 latents (16 channels)',
   flux: 'Flux latents (16 channels)',
+  flux2: 'Flux.2 latents (32 channels)',
   wan21: 'Wan 2.1 latents (16 channels)',
   wan22: 'Wan 2.2 latents (48 channels)',
   hunyuanVideo: 'HunyuanVideo latents (16 channels)',
+  hunyuanVideo15: 'HunyuanVideo 1.5 latents (32 channels)',
+  ltx2: 'LTX-2 latents (128 channels)',
 };
 
 interface TinyDecoder {
@@ -30,9 +35,12 @@ export const TINY_DECODERS: Readonly<Record<string, TinyDecoder>> = {
   taesdxl: { latent: 'sdxl', video: false },
   taesd3: { latent: 'sd3', video: false },
   taef1: { latent: 'flux', video: false },
+  taef2: { latent: 'flux2', video: false },
   lighttaew2_1: { latent: 'wan21', video: true },
   lighttaew2_2: { latent: 'wan22', video: true },
   taehv: { latent: 'hunyuanVideo', video: true },
+  lighttaehy1_5: { latent: 'hunyuanVideo15', video: true },
+  taeltx_2: { latent: 'ltx2', video: true },
 };
 
 /** The tiny decoder a name stands for: `lighttaew2_1` or its file `lighttaew2_1.safetensors`. */
