@@ -26,6 +26,7 @@ import { Lightbox } from './render/lightbox';
 import { RedoDialog } from './render/redo';
 import { ServerBanner } from './render/serverBanner';
 import { renderSummary } from './render/summary';
+import { fitTables, keepTablesFitted } from './render/fitTable';
 import { renderServers } from './render/servers';
 import { resumableCount, resumeLabel } from './view/resume';
 import type { CellRecord, ColumnStats, RunRecord } from '../src/shared/runRecord';
@@ -131,6 +132,7 @@ class App {
       this.#judging.rating.el,
       this.#judging.history,
     );
+    keepTablesFitted(this.#summary, this.#judging.quality, this.#judging.comparison);
     this.#renderAll();
     const saved = parsePersistedState(vscode.getState());
     if (saved?.layout && saved.spec === init.record?.spec.id) {
@@ -292,6 +294,7 @@ class App {
     if (convergence) this.#summary.append(convergence);
     const decision = renderDecision(this.#record);
     if (decision) this.#summary.append(decision);
+    fitTables(this.#summary);
   }
 
   #updateCell(cell: CellRecord, stats: ColumnStats[]): void {

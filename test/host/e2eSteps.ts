@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Locator } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { startFakeComfy, type FakeComfy, type FakeComfyOptions } from '../fakes/comfyServer';
 import { REPO_ROOT, startCodeServer, type CodeServer } from './codeServer';
 import { extensionHostText, openWorkbench, type Workbench } from './workbench';
@@ -77,4 +77,25 @@ export async function startE2eHost(
       rmSync(workspace, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Resizes the browser window until the (first) webview panel is `width` CSS px wide, keeping the
+ * workbench's own layout (side bar, the editor beside the panel). Returns the width reached. At
+ * 1400 px the workbench gives a panel opened beside the editor ≈526 px, VS Code's usual default.
+ */
+export async function sizeWebview(page: Page, width: number): Promise<number> {
+  const frame = page.locator('iframe.webview.ready').first();
+  const measure = async () => (await frame.boundingBox())?.width ?? 0;
+  let got = await measure();
+  for (let i = 0; i < 5 && Math.abs(got - width) > 2; i++) {
+    const view = page.viewportSize() ?? { width: 1400, height: 900 };
+    const before = got;
+    // The editor groups share what the window gains; the first try assumes the panel gets half of it.
+    await page.setViewportSize({ width: Math.max(400, Math.round(view.width + (width - got) * 2)), height: view.height });
+    await page.waitForTimeout(300);
+    got = await measure();
+    if (got === before) break;
+  }
+  return got;
 }

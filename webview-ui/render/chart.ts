@@ -1,6 +1,7 @@
 // The time-vs-steps chart as inline SVG (no chart library: the CSP allows no remote code anyway).
 import { chartModel } from '../view/chart';
 import { h, svg } from './dom';
+import { fitChart } from './fitChart';
 import { formatMs } from '../../src/shared/format';
 import type { ColumnStats } from '../../src/shared/runRecord';
 
@@ -44,7 +45,18 @@ export function renderChart(stats: ColumnStats[]): HTMLElement {
     fig.append(h('p', { class: 'muted' }, 'The chart appears once an image has been timed.'));
     return fig;
   }
-  const { plot } = m;
+  fig.append(fitChart(fig, 'time', WIDTH, (width) => drawTimeChart(stats, width)));
+  if (m.series.length > 1) {
+    const legend = h('ul', { class: 'legend' });
+    m.series.forEach((s, i) => legend.append(h('li', { class: `s${i % 6}` }, h('span', { class: 'swatch' }), s.name || 'steps')));
+    fig.append(legend);
+  }
+  fig.append(h('figcaption', { class: 'muted' }, 'Mean execution time (warm runs) ± σ against sampling steps.'));
+  return fig;
+}
+
+function drawTimeChart(stats: ColumnStats[], width: number): SVGSVGElement {
+  const m = chartModel(stats, { width, height: HEIGHT })!;
   const root = svg('svg', {
     viewBox: `0 0 ${m.width} ${m.height}`,
     role: 'img',
@@ -70,12 +82,5 @@ export function renderChart(stats: ColumnStats[]): HTMLElement {
     }
     root.append(g);
   });
-  fig.append(root);
-  if (m.series.length > 1) {
-    const legend = h('ul', { class: 'legend' });
-    m.series.forEach((s, i) => legend.append(h('li', { class: `s${i % 6}` }, h('span', { class: 'swatch' }), s.name || 'steps')));
-    fig.append(legend);
-  }
-  fig.append(h('figcaption', { class: 'muted' }, 'Mean execution time (warm runs) ± σ against sampling steps.'));
-  return fig;
+  return root;
 }

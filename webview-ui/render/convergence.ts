@@ -1,8 +1,9 @@
 // The convergence section: the recommendation in words, SSIM and time against steps on one chart,
 // and the blind ratings beside them where there are any.
-import { convergenceChart, convergenceOf, ratingsVerdict, recommendation } from '../view/convergence';
+import { convergenceChart, convergenceOf, ratingsVerdict, recommendation, type ConvergenceChart } from '../view/convergence';
 import { drawStepsAxes } from './chart';
 import { h, svg } from './dom';
+import { fitChart } from './fitChart';
 import { renderReference } from './reference';
 import type { RunRecord } from '../../src/shared/runRecord';
 
@@ -45,6 +46,25 @@ function renderConvergenceChart(record: RunRecord): HTMLElement | undefined {
   const c = convergenceOf(record)!;
   const m = convergenceChart(c, record);
   if (!m) return undefined;
+  const fig = h('figure', { class: 'chart convergence-chart', 'data-testid': 'convergence-chart' });
+  fig.append(fitChart(fig, 'convergence', m.width, (width) => drawConvergence(convergenceChart(c, record, width)!, c.threshold)));
+  const legend = h('ul', { class: 'legend' });
+  const named = m.series.filter((s) => s.kind !== 'seed');
+  named.forEach((s) => legend.append(h('li', { class: `s${s.slot % 6} ${s.kind}` }, h('span', { class: 'swatch' }), s.name)));
+  if (m.series.some((s) => s.kind === 'seed')) legend.append(h('li', { class: 'seed' }, h('span', { class: 'swatch' }), 'each seed'));
+  legend.append(h('li', { class: 'pick' }, h('span', { class: 'swatch' }), 'recommended'));
+  fig.append(
+    legend,
+    h(
+      'figcaption',
+      { class: 'muted' },
+      'SSIM of each image to the same seed at the top step count (left, 1 = same structure) and mean execution time (right, dashed) against steps.',
+    ),
+  );
+  return fig;
+}
+
+function drawConvergence(m: ConvergenceChart, threshold: number): SVGSVGElement {
   const { plot } = m;
   const root = svg('svg', {
     viewBox: `0 0 ${m.width} ${m.height}`,
@@ -57,7 +77,7 @@ function renderConvergenceChart(record: RunRecord): HTMLElement | undefined {
   }
   root.append(
     svg('line', { class: 'threshold', x1: plot.left, x2: plot.right, y1: m.thresholdY, y2: m.thresholdY }),
-    svg('text', { class: 'threshold-label', x: plot.left + 4, y: m.thresholdY - 4 }, `threshold ${c.threshold}`),
+    svg('text', { class: 'threshold-label', x: plot.left + 4, y: m.thresholdY - 4 }, `threshold ${threshold}`),
     svg(
       'text',
       {
@@ -92,19 +112,5 @@ function renderConvergenceChart(record: RunRecord): HTMLElement | undefined {
   for (const p of m.picks) {
     root.append(svg('circle', { class: 'pick', cx: p.x, cy: p.y, r: 8 }, svg('title', {}, `Recommended: ${p.label} steps`)));
   }
-  const fig = h('figure', { class: 'chart convergence-chart', 'data-testid': 'convergence-chart' }, root);
-  const legend = h('ul', { class: 'legend' });
-  const named = m.series.filter((s) => s.kind !== 'seed');
-  named.forEach((s) => legend.append(h('li', { class: `s${s.slot % 6} ${s.kind}` }, h('span', { class: 'swatch' }), s.name)));
-  if (m.series.some((s) => s.kind === 'seed')) legend.append(h('li', { class: 'seed' }, h('span', { class: 'swatch' }), 'each seed'));
-  legend.append(h('li', { class: 'pick' }, h('span', { class: 'swatch' }), 'recommended'));
-  fig.append(
-    legend,
-    h(
-      'figcaption',
-      { class: 'muted' },
-      'SSIM of each image to the same seed at the top step count (left, 1 = same structure) and mean execution time (right, dashed) against steps.',
-    ),
-  );
-  return fig;
+  return root;
 }

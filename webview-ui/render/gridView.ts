@@ -41,6 +41,10 @@ export function renderBlock(block: GridBlock, columns: number, cell: CellMaker, 
   el.style.setProperty('--columns', String(columns));
   const hasRowHeads = block.rows.some((r) => r.label !== '');
   el.classList.toggle('no-row-heads', !hasRowHeads);
+  // Row heads as wide as the longest label (up to 8em, then it wraps), the same in every row so the
+  // columns line up: in a narrow panel the images get the rest.
+  const longest = Math.max(0, ...block.rows.map((r) => r.label.length));
+  if (hasRowHeads) el.style.setProperty('--row-head', `clamp(3.5em, ${longest + 1}ch, 8em)`);
   // Grid line of the first image column: after the row heads, or the first when there are none.
   const first = hasRowHeads ? 2 : 1;
   if (block.title) el.append(h('h3', { class: 'block-title', 'data-testid': 'grid-block-title' }, block.title));

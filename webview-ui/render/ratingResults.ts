@@ -1,8 +1,9 @@
 // What a rating round found: per-setting mean scores beside the timings, and the cost–quality view.
-import { qualityChart } from '../view/quality';
+import { qualityChart, type QualityChart } from '../view/quality';
 import { renderAdherence } from './adherence';
 import { renderAgreement } from './agreement';
 import { h, svg } from './dom';
+import { fitChart } from './fitChart';
 import { CRITERIA, CRITERION_TEXT, type Criterion } from '../../src/shared/criteria';
 import { formatMeanSd, formatMs } from '../../src/shared/format';
 import type { QualitySummary } from '../../src/shared/quality';
@@ -65,6 +66,19 @@ function scoreCell(v: number | undefined, half: number | undefined): HTMLElement
 export function renderQualityChart(q: QualitySummary): HTMLElement | undefined {
   const m = qualityChart(q.settings);
   if (!m) return undefined;
+  const fig = h('figure', { class: 'chart quality-chart', 'data-testid': 'quality-chart' });
+  fig.append(
+    fitChart(fig, 'quality', m.width, (width) => drawQuality(qualityChart(q.settings, width)!)),
+    h(
+      'figcaption',
+      { class: 'muted' },
+      'Cost against quality. ★ joined: no faster setting scored as well; anything below the line costs more for less.',
+    ),
+  );
+  return fig;
+}
+
+function drawQuality(m: QualityChart): SVGSVGElement {
   const root = svg('svg', { viewBox: `0 0 ${m.width} ${m.height}`, role: 'img', 'aria-label': 'Mean score against mean time per setting' });
   for (const t of m.yTicks) {
     root.append(
@@ -96,16 +110,7 @@ export function renderQualityChart(q: QualitySummary): HTMLElement | undefined {
     );
     root.append(g);
   }
-  return h(
-    'figure',
-    { class: 'chart quality-chart', 'data-testid': 'quality-chart' },
-    root,
-    h(
-      'figcaption',
-      { class: 'muted' },
-      'Cost against quality. ★ joined: no faster setting scored as well; anything below the line costs more for less.',
-    ),
-  );
+  return root;
 }
 
 /** Table and chart side by side, as the summary above them. */

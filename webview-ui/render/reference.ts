@@ -1,8 +1,9 @@
 // The quality-against-one-reference section: a sentence per setting ("lightning-8 reaches 0.93 of
 // base-50 at 9 % of the time"), the recommendation, and quality against cost for every variant.
-import { costQualityChart, referenceOf } from '../view/reference';
+import { costQualityChart, referenceOf, type CostQualityChart } from '../view/reference';
 import { drawStepsAxes } from './chart';
 import { h, svg } from './dom';
+import { fitChart } from './fitChart';
 import { referenceSentence, referenceVerdict } from '../../src/shared/referenceText';
 import type { RunRecord } from '../../src/shared/runRecord';
 
@@ -40,6 +41,23 @@ export function renderReference(record: RunRecord | undefined): HTMLElement | un
 function renderCostQuality(r: NonNullable<ReturnType<typeof referenceOf>>, threshold: number): HTMLElement | undefined {
   const m = costQualityChart(r, threshold);
   if (!m) return undefined;
+  const legend = h('ul', { class: 'legend' });
+  for (const s of m.series) legend.append(h('li', { class: `s${s.slot % 6} mean` }, h('span', { class: 'swatch' }), s.name));
+  legend.append(h('li', { class: 'pick' }, h('span', { class: 'swatch' }), 'recommended'));
+  const fig = h('figure', { class: 'chart convergence-chart', 'data-testid': 'cost-quality-chart' });
+  fig.append(
+    fitChart(fig, 'cost-quality', m.width, (width) => drawCostQuality(costQualityChart(r, threshold, width)!, r, threshold)),
+    legend,
+    h(
+      'figcaption',
+      { class: 'muted' },
+      `Each setting's mean SSIM to ${r.label} (1 = same structure) against its ${m.xKind === 'time' ? 'mean execution time' : 'step count (not every setting was timed)'}.`,
+    ),
+  );
+  return fig;
+}
+
+function drawCostQuality(m: CostQualityChart, r: NonNullable<ReturnType<typeof referenceOf>>, threshold: number): SVGSVGElement {
   const { plot } = m;
   const root = svg('svg', {
     viewBox: `0 0 ${m.width} ${m.height}`,
@@ -57,24 +75,14 @@ function renderCostQuality(r: NonNullable<ReturnType<typeof referenceOf>>, thres
     for (const p of s.points) {
       g.append(
         svg('circle', { class: `dot${p.reference ? ' reference' : ''}`, cx: p.x, cy: p.y, r: 4 }, svg('title', {}, p.title)),
-        svg('text', { class: 'point-label', x: p.x + 6, y: p.y - 6 }, p.label),
+        // A label near the right edge goes to the left of its point, inside the chart.
+        p.x > plot.right - 80
+          ? svg('text', { class: 'point-label', x: p.x - 6, y: p.y - 6, 'text-anchor': 'end' }, p.label)
+          : svg('text', { class: 'point-label', x: p.x + 6, y: p.y - 6 }, p.label),
       );
       if (p.recommended) root.append(svg('circle', { class: 'pick', cx: p.x, cy: p.y, r: 8 }, svg('title', {}, `Recommended: ${p.label}`)));
     }
     root.append(g);
   }
-  const legend = h('ul', { class: 'legend' });
-  for (const s of m.series) legend.append(h('li', { class: `s${s.slot % 6} mean` }, h('span', { class: 'swatch' }), s.name));
-  legend.append(h('li', { class: 'pick' }, h('span', { class: 'swatch' }), 'recommended'));
-  return h(
-    'figure',
-    { class: 'chart convergence-chart', 'data-testid': 'cost-quality-chart' },
-    root,
-    legend,
-    h(
-      'figcaption',
-      { class: 'muted' },
-      `Each setting's mean SSIM to ${r.label} (1 = same structure) against its ${m.xKind === 'time' ? 'mean execution time' : 'step count (not every setting was timed)'}.`,
-    ),
-  );
+  return root;
 }

@@ -17,8 +17,16 @@ export function renderSummary(stats: ColumnStats[], cells: CellRecord[] = []): H
           'what the setting costs from scratch: its job’s time plus the nodes ComfyUI reused from its cache, each at its time in the job that ran it',
         ]
       : ['Time (warm) mean ± σ'],
-    ...(reusing ? [['Ran itself', 'the job’s own execution time (what ComfyUI did not take from its cache)'] as [string, string]] : []),
-    ['Cold runs'],
+    ...(reusing
+      ? [
+          [
+            'Ran itself',
+            'the job’s own execution time (what ComfyUI did not take from its cache): of the warm runs, or of every run where all were cold',
+          ] as [string, string],
+        ]
+      : []),
+    // With reuse, a setting whose every run loaded a model (each decoder loads its VAE) has its fresh cost only here.
+    reusing ? ['Cold runs (fresh cost)', 'fresh cost of the runs that loaded a model'] : ['Cold runs'],
     ['it/s', 'steps per second over every sampler of the graph'],
     ...(decoding ? [['Decode', 'VAE decode time, from the per-node times'] as [string, string]] : []),
     ...VRAM_FIGURES.map((f): [string, string] => [f.label, f.what]),
@@ -51,12 +59,23 @@ export function renderSummary(stats: ColumnStats[], cells: CellRecord[] = []): H
           incompleteMark(incompleteTimingsNote(cells, s.column)),
         ),
         h('td', { class: 'num' }, formatMeanSd(s.warm)),
-        ...(reusing ? [h('td', { class: 'num', 'data-testid': 'measured' }, formatMeanSd(s.measured ?? s.warm))] : []),
+        ...(reusing
+          ? [
+              h(
+                'td',
+                { class: 'num', 'data-testid': 'measured' },
+                formatMeanSd(s.measured ?? s.warm),
+                // Measured over the cold runs then: compare it with the cold column, not the warm one.
+                s.measured && !s.warm ? h('span', { class: 'muted' }, ' (cold)') : undefined,
+              ),
+            ]
+          : []),
         h('td', { class: 'num' }, formatMeanSd(s.cold)),
         h('td', { class: 'num' }, formatRate(s.itPerSec?.mean)),
         ...(decoding ? [h('td', { class: 'num' }, formatMeanSd(s.decodeMs))] : []),
         ...VRAM_FIGURES.map((f) => h('td', { class: 'num' }, formatVram(s[f.key]))),
-        h('td', { class: 'num cost' }, formatCost(s.relativeCost), costBar(s.relativeCost, stats)),
+        // The flex row inside the cell: a td that is itself a flex box is no table cell (its border shifts).
+        h('td', { class: 'num' }, h('span', { class: 'cost' }, formatCost(s.relativeCost), costBar(s.relativeCost, stats))),
       ),
     );
   }
