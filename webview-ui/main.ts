@@ -14,6 +14,7 @@ import {
 import { Messenger, type RequestParams } from '../src/protocol/messenger';
 import { runProgressText } from './view/cells';
 import { parseLayoutChoice, planGrid, type LayoutChoice } from '../src/shared/gridLayout';
+import { formatEstimate } from '../src/shared/format';
 import { renderBlock, renderLayoutControl } from './render/gridView';
 import { CellView } from './render/cell';
 import { renderChart } from './render/chart';
@@ -255,6 +256,15 @@ class App {
             ),
         h('span', { 'data-testid': 'run-progress' }, runProgressText(record)),
       );
+      // From earlier runs on the same GPU kind, as the CLI's start line says it.
+      if (record.estimateMs !== undefined)
+        meta.append(
+          h(
+            'span',
+            { 'data-testid': 'run-estimate', title: 'from earlier runs of this spec on the same GPU kind' },
+            `${formatEstimate(record.estimateMs)} expected`,
+          ),
+        );
       const server = [record.server.gpu, record.server.comfyuiVersion && `ComfyUI ${record.server.comfyuiVersion}`]
         .filter(Boolean)
         .join(' · ');

@@ -261,6 +261,7 @@ async function runCommand(
         onUpdate: (u: Parameters<ProgressView['update']>[0]) => view.update(u),
         logger: log,
         convergence: { threshold },
+        past,
       };
       let result;
       try {

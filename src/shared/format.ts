@@ -164,3 +164,12 @@ export function summaryTable(stats: ColumnStats[], imagesPerColumn?: Map<string,
     rows,
   );
 }
+
+/** '~4 min', '~35 s', '~1 h 20 min': an estimate, said as one. */
+export function formatEstimate(ms: number): string {
+  const s = ms / 1000;
+  if (s < 60) return `~${Math.max(1, Math.round(s))} s`;
+  const min = Math.round(s / 60);
+  if (min < 60) return `~${min} min`;
+  return `~${Math.floor(min / 60)} h${min % 60 ? ` ${min % 60} min` : ''}`;
+}

@@ -339,6 +339,8 @@ export interface RunRecord {
   convergence?: ConvergenceSummary;
   /** The client's own wall time for the whole run, ms. */
   wallMs?: number;
+  /** How long its jobs were expected to take when it started, ms: from earlier runs on the same GPU kind (fixed + per-step × steps per template and size). */
+  estimateMs?: number;
   /** When the run was resumed after an interruption (`qwenprompt run --resume`), oldest first. */
   resumedAt?: string[];
   /** Regions redone by inpainting, oldest first. */

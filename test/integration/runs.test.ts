@@ -121,6 +121,48 @@ suite('runs against the ComfyUI test server', () => {
     );
   });
 
+  test('after a 20-step run, the lens says how long 60 steps and All would take ("▶ 60 steps · ~N s"), and the next run records its estimate', async () => {
+    await useServer({ msPerStep: 2 });
+    // Its own spec file (its own history): two seeds, so one image is warm even on a server that just loaded its models.
+    const uri = fixture('estimate.qwenprompt');
+    await fs.writeFile(
+      uri.fsPath,
+      [
+        'name: estimate study',
+        'model: qwen-image-2512',
+        'prompt: a lighthouse at dusk',
+        'seed: 5',
+        'size: 512x512',
+        'steps: [20, 60]',
+        'repeats: 2',
+        '',
+      ].join('\n'),
+    );
+    try {
+      await vscode.window.showTextDocument(uri);
+      const args = { uri: uri.toString(), specId: 'estimate-study' };
+      assert.deepEqual(await lensTitles(uri), ['▶ 20 steps', '▶ 60 steps', '▶ All'], 'no past: no estimates');
+      const first = await vscode.commands.executeCommand<RunResult>('qwenprompt.runSpec', { ...args, steps: [20] });
+      assert.equal(first?.record.status, 'complete');
+      assert.equal(first.record.estimateMs, undefined, 'nothing to go by for the first run');
+      // The lenses refresh once the run's record is read back.
+      let titles = await lensTitles(uri);
+      for (let i = 0; i < 50 && !titles.some((x) => x.startsWith('▶ 60 steps · ~')); i++) {
+        await new Promise((ok) => setTimeout(ok, 100));
+        titles = await lensTitles(uri);
+      }
+      assert.match(titles[0], /^▶ 20 steps · [\d.]+ (ms|s)$/, 'a measured step count keeps its time');
+      assert.match(titles[1], /^▶ 60 steps · ~\d+ (s|min)$/, 'a step count never run gets an estimate');
+      assert.match(titles[2], /^▶ All · ~\d+ (s|min)$/);
+      const all = await vscode.commands.executeCommand<RunResult>('qwenprompt.runAll', args);
+      assert.equal(all?.record.status, 'complete');
+      assert.ok((all.record.estimateMs ?? 0) > 0, 'the run records how long it was expected to take (the panel shows it)');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await fs.rm(uri.fsPath, { force: true });
+    }
+  });
+
   test('"▶ lightning-4" runs only that variant: its cells carry the variant and load the LoRA', async () => {
     const server = await useServer({ msPerStep: 2 });
     const uri = fixture('variants.qwenprompt');
@@ -184,7 +226,10 @@ suite('runs against the ComfyUI test server', () => {
       .map((r) => (r.body as { extra_data: { preview_method: string } }).extra_data.preview_method);
     assert.ok(asked.length > 1 && asked.every((m) => m === 'auto'), asked.join(', '));
     assert.equal(result.record.previews, 'on');
-    assert.ok((await lensTitles(uri)).includes('▶ All'), 'run lenses are back');
+    assert.ok(
+      (await lensTitles(uri)).some((t) => t.startsWith('▶ All')),
+      'run lenses are back',
+    );
   });
 
   test("a spec ComfyUI rejects gets the server's complaint on the field at fault, and no run folder", async () => {

@@ -3,7 +3,9 @@
 // images of earlier runs predicts any step count, and a sweep over a pool is its jobs split over the servers.
 import { gpuKind } from '../../shared/gpuKind';
 import type { CellRecord, RunRecord } from '../../shared/runRecord';
+import type { Spec } from '../spec/types';
 import { cellGpuKind } from './gpuStats';
+import { planCells, type PlanOptions } from './plan';
 import { isMeasured } from './stats';
 
 /** time ≈ fixedMs + perStepMs × steps, fitted to `n` images. */
@@ -41,10 +43,26 @@ export function plannedEstimate(
   record: Pick<RunRecord, 'cells' | 'servers' | 'server' | 'spec'>,
 ): number | undefined {
   const todo = record.cells.filter((c) => c.status === 'queued' || c.status === 'running');
-  if (!todo.length) return undefined;
   const servers = record.servers ? record.servers.filter((s) => !s.excluded).length : 1;
+  return jobsEstimate(
+    past,
+    todo.map((c) => ({ key: cellKey(record, c), steps: Number(c.axes.steps) })),
+    servers,
+  );
+}
+
+/**
+ * How long these jobs (each its estimate key and step count) take over `servers` servers, from past
+ * samples of the same keys; undefined for no jobs, or when some key has no past images to go by.
+ */
+export function jobsEstimate(
+  past: readonly TimeSample[],
+  jobs: readonly { key: string; steps: number }[],
+  servers = 1,
+): number | undefined {
+  if (!jobs.length) return undefined;
   const groups = new Map<string, number[]>();
-  for (const c of todo) groups.set(cellKey(record, c), [...(groups.get(cellKey(record, c)) ?? []), Number(c.axes.steps)]);
+  for (const j of jobs) groups.set(j.key, [...(groups.get(j.key) ?? []), j.steps]);
   let total = 0;
   for (const [key, steps] of groups) {
     const model = fitSteps(past.filter((s) => s.key === key));
@@ -52,6 +70,20 @@ export function plannedEstimate(
     total += sweepMs(model, steps, servers);
   }
   return total;
+}
+
+/**
+ * How long running `spec` with `plan` (the lens's step count, all, the sweep) will take on `servers` servers
+ * of GPU kind `gpu`, from past samples (undefined when some of its jobs have none to go by).
+ */
+export function specEstimate(spec: Spec, plan: PlanOptions, past: readonly TimeSample[], gpu: string, servers = 1): number | undefined {
+  if (!past.length) return undefined;
+  const template = String(spec.workflow ?? spec.model ?? '?');
+  const jobs = planCells(spec, plan).map((c) => ({
+    key: estimateKey(template, c.settings.width, c.settings.height, gpu),
+    steps: c.settings.steps,
+  }));
+  return jobsEstimate(past, jobs, servers);
 }
 
 /** A cell's estimate key: its template, size and the GPU kind of its server (the run's first server while it has none). */
@@ -93,11 +125,4 @@ export function sweepMs(model: StepModel, jobSteps: readonly number[], servers =
   return Math.max(...free);
 }
 
-/** '~4 min', '~35 s', '~1 h 20 min': an estimate, said as one. */
-export function formatEstimate(ms: number): string {
-  const s = ms / 1000;
-  if (s < 60) return `~${Math.max(1, Math.round(s))} s`;
-  const min = Math.round(s / 60);
-  if (min < 60) return `~${min} min`;
-  return `~${Math.floor(min / 60)} h${min % 60 ? ` ${min % 60} min` : ''}`;
-}
+export { formatEstimate } from '../../shared/format';

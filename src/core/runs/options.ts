@@ -1,3 +1,4 @@
+import type { TimeSample } from './estimate';
 import type { ApiGraph, IComfyClient } from '../comfy/types';
 import type { ScoreRunOptions } from '../convergence/scoreRun';
 import type { ILogger } from '../logger';
@@ -29,6 +30,8 @@ export interface SessionOptions {
   convergence?: ScoreRunOptions | false;
   /** Write a grid thumbnail of each image bigger than one, after it is recorded (default true). */
   thumbnails?: boolean;
+  /** Earlier runs' warm image times (estimate.ts timeSamples): the record's `estimateMs` is made from them. */
+  past?: readonly TimeSample[];
 }
 
 /** A new run of a spec. */

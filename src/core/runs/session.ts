@@ -1,5 +1,6 @@
 // The one way into a run, for the CLI and the editor alike: a spec started anew, or an interrupted
 // run continued in its own folder. Both write run.json the same way (see specFileLabel).
+import { plannedEstimate } from './estimate';
 import type { BuiltGraph } from '../comfy/types';
 import { buildGraph } from '../comfy/graph';
 import { nullLogger } from '../logger';
@@ -131,6 +132,8 @@ async function start(opts: RunOptions, resume?: { runDir: string; record: RunRec
         })),
         stats: [],
       };
+  const estimate = opts.past?.length ? plannedEstimate(opts.past, record) : undefined;
+  if (estimate !== undefined) record.estimateMs = Math.round(estimate);
   return executeRun({ opts, record, cells, graphs, log, slots, resume: resume && { runDir: resume.runDir, keep: resume.keep } }, started);
 }
 

@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import { RATINGS_DIR, withRounds } from '../../core/quality/rounds';
 import { readRunRecord } from '../../core/runs/record';
 import { isRunOf, newestFirst, recordPath, runDirs } from '../../core/runs/runFolders';
+import { timeSamples, type TimeSample } from '../../core/runs/estimate';
+import { gpuKind } from '../../shared/gpuKind';
 import { missingImages } from '../../shared/resume';
 import type { ColumnStats, RunRecord } from '../../shared/runRecord';
 
@@ -15,6 +17,10 @@ export interface RunDigest {
   stats: ColumnStats[];
   /** Images a resume would make (0 for a complete run). */
   missing: number;
+  /** Its warm images' times, for estimates (template, size, GPU kind; steps; ms). */
+  samples: TimeSample[];
+  /** The GPU kind of its (first) server. */
+  gpu: string;
 }
 
 /** What the lenses show of a spec's past: its newest run and the newest time per step count. */
@@ -22,9 +28,13 @@ export interface SpecHistory {
   latest?: RunDigest;
   /** Step count -> mean execution time in ms (warm runs when there were any), from the newest run that measured it. */
   msByStep: Map<number, number>;
+  /** Every run's warm image times, for the lens's estimates of what has not been run yet. */
+  samples: TimeSample[];
+  /** The GPU kind of the newest run: the one the next run most likely uses. */
+  gpu?: string;
 }
 
-const EMPTY: SpecHistory = { msByStep: new Map() };
+const EMPTY: SpecHistory = { msByStep: new Map(), samples: [] };
 
 /**
  * A spec's runs as the lenses see them, cached per (runs folder, spec id) until `invalidate` (a run
@@ -64,7 +74,12 @@ export class RunHistory {
     const runs = found
       .filter((d) => isRunOf(runsRoot, d.specFile, specFile))
       .sort((a, b) => newestFirst(a.createdAt, a.runDir, b.createdAt, b.runDir));
-    return { latest: runs[0], msByStep: stepFigures(runs) };
+    return {
+      latest: runs[0],
+      msByStep: stepFigures(runs),
+      samples: runs.flatMap((r) => r.samples),
+      ...(runs[0] ? { gpu: runs[0].gpu } : {}),
+    };
   }
 
   async #digest(runDir: string): Promise<RunDigest | undefined> {
@@ -99,6 +114,8 @@ function digestOf(runDir: string, record: RunRecord): RunDigest {
     ...(typeof file === 'string' ? { specFile: file } : {}),
     stats: record.stats ?? [],
     missing: missingImages(record),
+    samples: timeSamples(record),
+    gpu: gpuKind(record.server),
   };
 }
 

@@ -232,6 +232,8 @@ export class RunService extends Disposable {
             signal: abort.signal,
             logger: this.#deps.log,
             convergence: { threshold: config.convergenceThreshold },
+            // Earlier runs of the spec: the record says how long this one should take (the panel shows it).
+            past: (await this.history(uri, spec.id)).samples,
             onUpdate: (u: RunUpdate) => this.#onUpdate(entry, u, progress),
           };
           // A resumed run keeps its folder, record and recorded spec; only the missing cells run.

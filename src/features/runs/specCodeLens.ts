@@ -8,6 +8,9 @@ import type { RunService } from './runService';
 import { LANGUAGE_ID } from '../languageModule';
 import type { SpecDocuments } from '../spec/specDocuments';
 import { formatMs } from '../../shared/format';
+import { formatEstimate, specEstimate } from '../../core/runs/estimate';
+import type { PlanOptions } from '../../core/runs/plan';
+import { poolServers } from '../../platform/config';
 
 /** Arguments of every spec lens command: plain data, so they serialize and can be asserted on. */
 export interface SpecLensArgs {
@@ -76,6 +79,11 @@ export class SpecCodeLensProvider extends Disposable implements vscode.CodeLensP
     return lenses.flat();
   }
 
+  /** Servers a run spreads over: the pool's, else the one server. */
+  #servers(): number {
+    return Math.max(1, poolServers(this.#deps.config.current).length);
+  }
+
   #specLenses(spec: Spec, uri: string, history: SpecHistory | undefined): vscode.CodeLens[] {
     const line = spec.lensLine;
     if (spec.errorCount > 0) {
@@ -98,14 +106,23 @@ export class SpecCodeLensProvider extends Disposable implements vscode.CodeLensP
         out.push(lens(v.line, vscode.l10n.t('▶ {0}', v.name), 'qwenprompt.runSpec', args({ variants: [v.name] })));
       }
     } else {
+      // A step count measured before shows its image's time; one never run, how long its run would take
+      // ('~4 min'), from the line fitted to past runs on the same GPU kind. All and Sweep say it for the whole plan.
+      const estimate = (plan: PlanOptions) => {
+        const ms = history?.gpu !== undefined ? specEstimate(spec, plan, history.samples, history.gpu, this.#servers()) : undefined;
+        return ms === undefined ? '' : ` · ${formatEstimate(ms)}`;
+      };
       for (const steps of spec.steps) {
         const ms = history?.msByStep.get(steps);
-        const title = ms === undefined ? vscode.l10n.t('▶ {0} steps', steps) : vscode.l10n.t('▶ {0} steps · {1}', steps, formatMs(ms));
+        const title =
+          ms === undefined
+            ? vscode.l10n.t('▶ {0} steps', steps) + estimate({ steps: [steps] })
+            : vscode.l10n.t('▶ {0} steps · {1}', steps, formatMs(ms));
         out.push(lens(line, title, 'qwenprompt.runSpec', args({ steps: [steps] })));
       }
-      out.push(lens(line, vscode.l10n.t('▶ All'), 'qwenprompt.runAll', args()));
+      out.push(lens(line, vscode.l10n.t('▶ All') + estimate({}), 'qwenprompt.runAll', args()));
       if (spec.sweep.length) {
-        out.push(lens(line, vscode.l10n.t('▶ Sweep'), 'qwenprompt.runSweep', args({ sweep: true })));
+        out.push(lens(line, vscode.l10n.t('▶ Sweep') + estimate({ includeSweep: true }), 'qwenprompt.runSweep', args({ sweep: true })));
       }
     }
     if (history?.latest) {
