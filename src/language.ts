@@ -6,3 +6,4 @@ export { parseSpecs, parseSpecsSliced } from './core/spec/parse';
 export { specFromPng } from './core/quality/specFromImage';
 export { SpecCompletionProvider } from './features/spec/specCompletions';
 export { SpecHoverProvider } from './features/spec/specHovers';
+export { cellSpecValue, cellSpecYaml } from './core/runs/cellSpec';

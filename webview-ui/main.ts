@@ -154,6 +154,7 @@ class App {
     if (this.#lightbox.key) state.zoomed = this.#lightbox.key;
     const spec = this.#record?.spec.id;
     if (this.#layout && spec) Object.assign(state, { layout: this.#layout, spec });
+    if (this.#init.pinned) state.pinned = true;
     vscode.setState(state);
   }
 
@@ -172,8 +173,12 @@ class App {
     // The snapshot that answers `ready` is most often the init the page was drawn from: drawing the
     // grid again would only replace 60 images being fetched with 60 new elements.
     if (JSON.stringify(init) === JSON.stringify(this.#init)) return;
+    // Pinned or unpinned, nothing else changed: only the header's button says it.
+    const pinOnly = JSON.stringify({ ...init, pinned: false }) === JSON.stringify({ ...this.#init, pinned: false });
     this.#init = init;
-    this.#renderAll();
+    this.#persist();
+    if (pinOnly) this.#renderHeader();
+    else this.#renderAll();
   }
 
   #renderAll(): void {
@@ -239,7 +244,7 @@ class App {
     if (record) actions.append(...this.#judging.actions());
     const reveal = h('button', { type: 'button', class: 'secondary', title: this.#init.runDir }, 'Reveal run folder');
     reveal.addEventListener('click', () => this.#request('revealRunFolder'));
-    actions.append(reveal);
+    actions.append(reveal, this.#pinButton());
     const meta = h('p', { class: 'meta' });
     this.#server.update(this.#init.server, this.#init.live === true);
     // A run waiting for its server is not "Running": its previews are frozen (main.css dims them).
@@ -272,6 +277,26 @@ class App {
       meta.append(h('span', { class: 'muted', title: this.#init.runDir }, new Date(record.createdAt).toLocaleString()));
     }
     this.#header.replaceChildren(h('div', { class: 'title' }, title, meta), actions);
+  }
+
+  /** Pinned, the panel keeps this run and the spec's next run opens another panel (the host retitles the tab). */
+  #pinButton(): HTMLButtonElement {
+    const pinned = this.#init.pinned === true;
+    const pin = h(
+      'button',
+      {
+        type: 'button',
+        class: `secondary${pinned ? ' active' : ''}`,
+        'data-testid': 'pin',
+        'aria-pressed': String(pinned),
+        title: pinned
+          ? 'Pinned: the next run of this spec opens another panel. Click to unpin'
+          : 'Keep this run here: the next run of this spec opens another panel',
+      },
+      pinned ? 'Pinned' : 'Pin',
+    );
+    pin.addEventListener('click', () => this.#request('setPinned', { pinned: !pinned }));
+    return pin;
   }
 
   /** "↻ Resume (n missing)": the host runs the missing images into this folder and the panel follows

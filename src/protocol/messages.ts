@@ -8,9 +8,12 @@ import { areVoteExtras } from '../shared/ratingRound';
 import type { CellRecord, ColumnStats, DefectRegion, RegionRedo, RunRecord } from '../shared/runRecord';
 import type { ServerReach } from '../shared/serverReach';
 import type { Reply, Request, RequestBody } from './messenger';
+import { isAbsoluteDir, isSafeRelativeFile } from './paths';
+import { isPanelRequest, PANEL_REPLY_CHECKS, PANEL_REQUEST_KEYS, type PanelRequests } from './panelRequests';
 
 /** Bumped whenever a message changes shape; a stale webview that says another number is reloaded. */
 export const PROTOCOL_VERSION = 1;
+export { isAbsoluteDir, isSafeRelativeFile };
 
 /** Everything the webview needs to draw a run from scratch (the init meta tag and `snapshot` carry it). */
 export interface PanelInit {
@@ -28,6 +31,8 @@ export interface PanelInit {
   live?: boolean;
   /** Set while the run's server does not answer (or after the run gave up on it); absent when it does. */
   server?: ServerReach;
+  /** The panel is pinned: the spec's next run opens another panel. */
+  pinned?: boolean;
 }
 
 export type ToWebview =
@@ -51,7 +56,7 @@ export type ToWebview =
  * What the webview can ask of the host: each request's parameters and the host's reply, so both the
  * webview's `request(kind, params)` and the host's handler for it are typed from this one map.
  */
-export interface Requests {
+export interface Requests extends PanelRequests {
   /** Stop the running job and drop the queued ones. */
   cancel: { params: {}; reply: void };
   /** Open one image (a file name relative to the run folder) in VS Code's image preview. */
@@ -124,23 +129,6 @@ function isObject(v: unknown): v is Record<string, unknown> {
 const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isString = (v: unknown): v is string => typeof v === 'string';
 
-/** A relative file name inside the run folder: no absolute path, no `..`, no backslash tricks. */
-export function isSafeRelativeFile(file: unknown): file is string {
-  if (typeof file !== 'string' || file.length === 0 || file.length > 512) return false;
-  if (file.startsWith('/') || file.includes('\\') || file.includes('\0') || /^[a-zA-Z]:/.test(file)) {
-    return false;
-  }
-  return file.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..');
-}
-
-/** An absolute folder path with no `..` segment and no NUL (another run's folder; the host then checks
- * that it is a sibling of the shown run). */
-export function isAbsoluteDir(dir: unknown): dir is string {
-  if (!isString(dir) || dir.length === 0 || dir.length >= 4096 || dir.includes('\0')) return false;
-  if (!/^(\/|[a-zA-Z]:[\\/]|\\\\)/.test(dir)) return false;
-  return dir.split(/[\\/]/).every((seg) => seg !== '..');
-}
-
 /** True when `o` has no key outside `allowed`: a message with fields we never send is not ours. */
 function onlyKeys(o: Record<string, unknown>, allowed: readonly string[]): boolean {
   return Object.keys(o).every((k) => allowed.includes(k));
@@ -165,6 +153,7 @@ const REQUEST_KEYS: { [K in keyof Requests]: readonly (keyof Requests[K]['params
   redoRegion: ['cell', 'mask', 'steps'],
   loadRun: ['runDir'],
   openRun: ['runDir'],
+  ...PANEL_REQUEST_KEYS,
 };
 
 function isWebviewRequest(b: unknown): b is WebviewRequest {
@@ -209,7 +198,7 @@ function isWebviewRequest(b: unknown): b is WebviewRequest {
     case 'openRun':
       return isAbsoluteDir(b.runDir);
     default:
-      return false;
+      return isPanelRequest(b);
   }
 }
 
@@ -242,8 +231,7 @@ function isLoadedRun(r: unknown): r is LoadedRun {
 }
 
 const isFileOrNothing = (v: unknown): v is string | undefined => v === undefined || isString(v);
-// The webview ignores these replies' values.
-const ignored = (_v: unknown): _v is void => true;
+const ignored = (_v: unknown): _v is void => true; // the webview ignores these replies' values
 
 // The webview's check of each reply it reads: typed from the map, so a guard cannot drift from it.
 function isRegionRedo(r: unknown): r is RegionRedo {
@@ -270,6 +258,7 @@ const REPLY_CHECKS: { [K in keyof Requests]: (v: unknown) => v is Requests[K]['r
   exportGrid: isFileOrNothing,
   history: isHistoryList,
   loadRun: isLoadedRun,
+  ...PANEL_REPLY_CHECKS,
 };
 
 /** True when a reply's value has the shape its request's kind promises. */
@@ -329,7 +318,8 @@ export function isPanelInit(i: unknown): i is PanelInit {
     Object.values(i.progress).every((p) => isObject(p) && isFiniteNumber(p.value) && isFiniteNumber(p.max)) &&
     (i.problem === undefined || isString(i.problem)) &&
     (i.live === undefined || typeof i.live === 'boolean') &&
-    (i.server === undefined || isServerReach(i.server))
+    (i.server === undefined || isServerReach(i.server)) &&
+    (i.pinned === undefined || typeof i.pinned === 'boolean')
   );
 }
 
@@ -385,6 +375,8 @@ export interface PersistedState {
   /** The grid layout the user chose, and the spec id it was chosen for (another spec's run ignores it). */
   layout?: Partial<LayoutChoice>;
   spec?: string;
+  /** The panel was pinned (restored pinned after a reload). */
+  pinned?: boolean;
 }
 
 /** Validates state from an older (or newer) webview; undefined means "start fresh". */
@@ -395,6 +387,7 @@ export function parsePersistedState(s: unknown): PersistedState | undefined {
     v: 1,
     runDir: s.runDir,
     ...(isString(s.zoomed) ? { zoomed: s.zoomed } : {}),
+    ...(s.pinned === true ? { pinned: true } : {}),
     ...(layout && isString(s.spec) ? { layout, spec: s.spec } : {}),
   };
 }

@@ -1,13 +1,13 @@
 // The results feature on its own, in a real extension host: its panels follow RunService's updates by
-// themselves (nothing relays them), and a panel's "open image" request opens VS Code's image preview
-// directly, refusing files its run does not name.
+// themselves (nothing relays them), a spec's next run takes over its panel unless that is pinned, and a
+// panel's "open image" request opens VS Code's image preview directly, refusing files its run does not name.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { nullLogger } from '../../src/core/logger';
-import { ResultsPanelController } from '../../src/features/results/resultsPanel';
+import { RESULTS_VIEW_TYPE, ResultsPanelController } from '../../src/features/results/resultsPanel';
 import { RunService } from '../../src/features/runs/runService';
 import { ComfyConnections } from '../../src/features/server/comfyConnections';
 import { SpecDocuments } from '../../src/features/spec/specDocuments';
@@ -171,6 +171,64 @@ suite('results panels', () => {
     }
   });
 
+  test("a spec has one results panel: its next run takes it over, the tab says the run's state; a pinned panel keeps its run", async () => {
+    await fake?.close();
+    fake = await startFakeComfy({ msPerStep: 1 });
+    await setting('comfy.url', fake.url);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const cfg = new ConfigService();
+    const tokens = new TokenStore(memorySecrets());
+    const connections = new ComfyConnections({ config: cfg, tokens, log: nullLogger, isTrusted: () => true });
+    const runs = new RunService({ config: cfg, connections, log: nullLogger });
+    const panels = new ResultsPanelController({ extensionUri, log: nullLogger, runs, rater: () => 'tester' });
+    const docs = new SpecDocuments(cfg);
+    const resultsTabs = () =>
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(RESULTS_VIEW_TYPE));
+    const labels = new Set<string>();
+    const seen = vscode.window.tabGroups.onDidChangeTabs(() => resultsTabs().forEach((t) => labels.add(t.label)));
+    try {
+      const folder = vscode.workspace.workspaceFolders?.[0];
+      assert.ok(folder);
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder.uri, 'portrait.qwenprompt'));
+      const [spec] = docs.specs(doc);
+      const first = await runs.run({ uri: doc.uri, spec, steps: [20] });
+      assert.ok(first);
+      const ended = /^bamboo portrait · \d\d:\d\d$/;
+      await until("one results tab titled with the run's time", () =>
+        resultsTabs().length === 1 && ended.test(resultsTabs()[0].label) ? true : undefined,
+      );
+      assert.ok(labels.has('bamboo portrait · running 0/1'), `while running the tab said so: ${[...labels].join(' | ')}`);
+
+      const second = await runs.run({ uri: doc.uri, spec, steps: [20] });
+      assert.ok(second);
+      assert.notEqual(second.runDir, first.runDir);
+      assert.equal(panels.record(second.runDir)?.status, 'complete', 'the second run shows');
+      assert.equal(panels.record(first.runDir), undefined, 'in the panel the first run had');
+      await until('still one results tab', () => (resultsTabs().length === 1 && ended.test(resultsTabs()[0].label) ? true : undefined));
+
+      // Pinned, the panel keeps the second run and says so; the third run opens a panel of its own.
+      await panels.show(second.runDir);
+      await until('the results panel active', () => (resultsTabs()[0]?.isActive ? true : undefined));
+      assert.equal(panels.togglePin(), true);
+      await until('the pinned title', () => (/ · pinned$/.test(resultsTabs()[0]?.label ?? '') ? true : undefined));
+      const third = await runs.run({ uri: doc.uri, spec, steps: [20] });
+      assert.ok(third);
+      await until('two results tabs', () => (resultsTabs().length === 2 ? true : undefined));
+      assert.equal(panels.record(second.runDir)?.status, 'complete', 'the pinned panel still shows the second run');
+      assert.equal(panels.record(third.runDir)?.status, 'complete', 'the third run has its own panel');
+      // Reopening the first run (history) takes the unpinned panel, not the pinned one.
+      await panels.show(first.runDir);
+      assert.equal(panels.record(third.runDir), undefined);
+      assert.equal(panels.record(second.runDir)?.status, 'complete');
+      assert.equal(resultsTabs().length, 2);
+    } finally {
+      seen.dispose();
+      [panels, docs, runs, connections, tokens, cfg].forEach((d) => d.dispose());
+    }
+  });
+
   test('"open image" in a panel opens the image in VS Code\'s image preview; a file its run does not name is refused', async () => {
     const runDir = path.join(runsDir, 'steps-study', '2026-11-20T09-00-00Z');
     await fs.cp(path.join(REPO, 'test/fixtures/runs/steps-study/2026-11-20T09-00-00Z'), runDir, { recursive: true });
@@ -191,6 +249,9 @@ suite('results panels', () => {
         setViewer: () => ({ dispose() {} }),
         retryServer: async () => undefined,
         redoRegion: async () => {
+          throw new Error('no server in this test');
+        },
+        run: async () => {
           throw new Error('no server in this test');
         },
       },

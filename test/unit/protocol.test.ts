@@ -92,6 +92,9 @@ const GOOD_REQUESTS = [
   { kind: 'exportGrid', png: new Uint8Array(16), to: 'runFolder' },
   { kind: 'loadRun', runDir: '/ws/.qwenprompt-runs/a/2025-01-01' },
   { kind: 'openRun', runDir: 'C:\\ws\\.qwenprompt-runs\\a\\2025-01-01' },
+  { kind: 'setPinned', pinned: true },
+  { kind: 'copyCell', cell: 'steps=20#r0', what: 'settings' },
+  { kind: 'rerunCell', cell: 'steps=20#r0' },
 ];
 const req = (body: unknown, id: unknown = 7) => ({ type: 'request', id, body });
 
@@ -159,6 +162,11 @@ test('the host drops requests whose fields have the wrong type or an impossible 
     req({ kind: 'exportGrid', png: new Uint8Array(16), to: '/tmp' }),
     req({ kind: 'loadRun', runDir: 5 }),
     req({ kind: 'openRun' }),
+    req({ kind: 'setPinned', pinned: 'yes' }),
+    req({ kind: 'copyCell', cell: 'steps=20#r0', what: 'graph' }),
+    req({ kind: 'copyCell', cell: '', what: 'seed' }),
+    req({ kind: 'rerunCell', cell: 7 }),
+    req({ kind: 'rerunCell', cell: 'a'.repeat(513) }),
   ]) {
     assert.equal(isFromWebview(m), false, JSON.stringify(m));
   }

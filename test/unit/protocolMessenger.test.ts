@@ -45,6 +45,9 @@ function handlers(over: Partial<RequestHandlers<Requests>>): RequestHandlers<Req
     retryServer: no,
     selectServer: no,
     redoRegion: no,
+    setPinned: no,
+    copyCell: no,
+    rerunCell: no,
   };
   return { ...all, ...over };
 }

@@ -1,5 +1,6 @@
 // Two images compared: side by side (one zoom and pan for both), swipe, blink and difference.
 import { cssTransform, differencePixels, IDENTITY, panBy, zoomAt, type ViewTransform } from '../view/compare';
+import { clipLeftPx, containRect, dividerFraction, dividerX, grabsDivider, onScreen, swipeSpan, type Span } from '../view/swipe';
 import { h } from './dom';
 import { tooLargeNote } from './tooLarge';
 
@@ -39,14 +40,18 @@ export class CompareDialog {
   #b: CompareImage | undefined;
   #mode: CompareMode = 'side';
   #t: ViewTransform = IDENTITY;
-  #swipe = 50;
+  /** The swipe divider, as a share (0–1) of the width the images cover on screen. */
+  #swipe = 0.5;
+  /** That width, from the last placing of the divider. */
+  #span: Span = { left: 0, right: 0 };
   #showB = false;
   #blinkTimer: number | undefined;
   #blinking = true;
   #stage = h('div', { class: 'compare-stage' });
   #status = h('span', { class: 'muted', 'data-testid': 'compare-status', role: 'status' });
   #modeBar = h('div', { class: 'segmented', role: 'tablist', 'aria-label': 'Compare mode' });
-  #drag: { x: number; y: number } | undefined;
+  /** A pointer drag: panning the images, or moving the swipe divider. */
+  #drag: { x: number; y: number; divider: boolean } | undefined;
 
   constructor() {
     this.el = h('dialog', { class: 'compare', 'aria-label': 'Compare two images', 'data-testid': 'compare' });
@@ -55,6 +60,7 @@ export class CompareDialog {
     this.el.addEventListener('click', (e) => {
       if (e.target === this.el) this.el.close();
     });
+    window.addEventListener('resize', () => this.#placeSwipe());
   }
 
   get isOpen(): boolean {
@@ -110,7 +116,7 @@ export class CompareDialog {
         h('span', { class: 'tag b' }, 'B'),
         h('span', { 'data-testid': 'compare-label-b' }, this.#b?.label ?? ''),
       ),
-      h('span', { class: 'muted hint' }, 'Wheel to zoom · drag to pan · 1–4 modes · Space flips in blink'),
+      h('span', { class: 'muted hint' }, 'Wheel to zoom · drag to pan · drag the divider to swipe · 1–4 modes · Space flips in blink'),
     );
     this.el.replaceChildren(header, this.#stage, legend);
     this.#renderStage();
@@ -133,16 +139,27 @@ export class CompareDialog {
       },
       { passive: false },
     );
+    // In swipe mode a drag that starts on the divider (within a few px) moves it; any other drag pans.
+    const onDivider = (e: PointerEvent) =>
+      this.#mode === 'swipe' && grabsDivider(e.clientX - vp.getBoundingClientRect().left, dividerX(this.#swipe, this.#span));
     vp.addEventListener('pointerdown', (e) => {
       if ((e.target as HTMLElement).closest('input')) return;
-      this.#drag = { x: e.clientX, y: e.clientY };
+      this.#drag = { x: e.clientX, y: e.clientY, divider: onDivider(e) };
       vp.setPointerCapture(e.pointerId);
     });
     vp.addEventListener('pointermove', (e) => {
-      if (!this.#drag) return;
       const r = vp.getBoundingClientRect();
+      if (!this.#drag) {
+        vp.classList.toggle('on-divider', onDivider(e));
+        return;
+      }
+      if (this.#drag.divider) {
+        this.#swipe = dividerFraction(e.clientX - r.left, this.#span);
+        this.#placeSwipe();
+        return;
+      }
       const t = panBy(this.#t, e.clientX - this.#drag.x, e.clientY - this.#drag.y, r.width, r.height);
-      this.#drag = { x: e.clientX, y: e.clientY };
+      this.#drag = { x: e.clientX, y: e.clientY, divider: false };
       this.#apply(t);
     });
     const end = () => (this.#drag = undefined);
@@ -179,19 +196,17 @@ export class CompareDialog {
         this.#stage.replaceChildren(this.#viewport(this.#img('a')), this.#viewport(this.#img('b')));
         break;
       case 'swipe': {
+        const a = this.#img('a');
         const b = this.#img('b');
-        const line = h('div', { class: 'swipe-line' });
-        const range = h('input', { type: 'range', min: 0, max: 100, value: this.#swipe, 'aria-label': 'Swipe position: A left, B right' });
-        const place = () => {
-          b.style.clipPath = `inset(0 0 0 ${this.#swipe}%)`;
-          line.style.left = `${this.#swipe}%`;
-        };
+        const line = h('div', { class: 'swipe-line', 'data-testid': 'swipe-line' }, h('span', { class: 'grip' }));
+        const range = h('input', { type: 'range', min: 0, max: 1000, 'aria-label': 'Swipe position: A left, B right' });
         range.addEventListener('input', () => {
-          this.#swipe = Number(range.value);
-          place();
+          this.#swipe = Number(range.value) / 1000;
+          this.#placeSwipe();
         });
-        place();
-        this.#stage.replaceChildren(h('div', { class: 'single' }, this.#viewport(this.#img('a'), b, line), range));
+        // Where the images sit depends on their natural size: place the divider again once each is known.
+        for (const img of [a, b]) img.addEventListener('load', () => this.#placeSwipe());
+        this.#stage.replaceChildren(h('div', { class: 'single' }, this.#viewport(a, b, line), range));
         break;
       }
       case 'blink': {
@@ -217,6 +232,23 @@ export class CompareDialog {
         break;
     }
     this.#apply(this.#t);
+  }
+
+  /** Puts the divider at its share of the width the images cover now, and clips B so that it starts there. */
+  #placeSwipe(): void {
+    if (this.#mode !== 'swipe' || !this.el.open) return;
+    const vp = this.#stage.querySelector<HTMLElement>('.viewport');
+    const [a, b] = [...this.#stage.querySelectorAll<HTMLImageElement>('img.layer')];
+    const line = this.#stage.querySelector<HTMLElement>('.swipe-line');
+    const range = this.#stage.querySelector<HTMLInputElement>('input[type="range"]');
+    if (!vp || !a || !b || !line || !range) return;
+    const r = vp.getBoundingClientRect();
+    const rects = [a, b].map((img) => onScreen(containRect(img.naturalWidth, img.naturalHeight, r.width, r.height), this.#t));
+    this.#span = swipeSpan(rects, r.width);
+    const x = dividerX(this.#swipe, this.#span);
+    b.style.clipPath = `inset(0 0 0 ${clipLeftPx(x, this.#t)}px)`;
+    line.style.left = `${x}px`;
+    range.value = String(Math.round(this.#swipe * 1000));
   }
 
   #paintBlink(b: HTMLElement): void {
@@ -260,6 +292,7 @@ export class CompareDialog {
       if (!layer.classList.contains('swipe-line')) layer.style.transform = css;
     }
     this.#stage.classList.toggle('zoomed', t.scale > 1);
+    this.#placeSwipe();
   }
 
   #stopBlink(): void {

@@ -6,6 +6,7 @@ import type { SpecDocuments } from '../spec/specDocuments';
 import { CompareRunsCommand } from './commands/compareRuns';
 import { OpenImageCommand } from './commands/openImage';
 import { OpenResultsCommand } from './commands/openResults';
+import { PinResultsCommand } from './commands/pinResults';
 import { RevealRunFolderCommand } from './commands/revealRunFolder';
 import { ShowHistoryCommand } from './commands/showHistory';
 import { RESULTS_VIEW_TYPE, ResultsPanelController } from './resultsPanel';
@@ -20,7 +21,8 @@ export interface ResultsFeatureDeps {
 }
 
 /**
- * The results panels: each run opens its own as it starts and follows the run's updates; the serializer
+ * The results panels: a run shows in its spec's panel (a new one when that is pinned or busy) as it
+ * starts and follows the run's updates; the serializer
  * restores them after a reload; the commands open, list and compare runs.
  */
 export function registerResults({ extensionUri, docs, runs, log, rater }: ResultsFeatureDeps): vscode.Disposable {
@@ -37,6 +39,7 @@ export function registerResults({ extensionUri, docs, runs, log, rater }: Result
         new CompareRunsCommand(docs, runs, panels),
         new OpenImageCommand(),
         new RevealRunFolderCommand(),
+        new PinResultsCommand(panels),
       ],
       log,
     ),

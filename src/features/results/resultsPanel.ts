@@ -9,6 +9,8 @@ import { parsePersistedState } from '../../protocol/messages';
 import { Disposable } from '../../platform/dispose';
 import type { RunPanel, RunPanelDeps } from './panel/runPanel';
 import type { RunUpdate } from '../../core/runs/options';
+import { specFileOf } from '../../core/runs/runFolders';
+import { language } from '../languageModule';
 import { runEngine } from '../runEngine';
 import type { RunService } from '../runs/runService';
 import { openImage } from './commands/openImage';
@@ -22,7 +24,7 @@ export const RESULTS_VIEW_TYPE = 'qwenprompt.results';
 /** What the panels need of the runs: every update, and whether a run goes on, cancel, resume or reconnect by run folder. */
 export type ResultsRuns = Pick<
   RunService,
-  'onDidUpdate' | 'onDidChangeRuns' | 'isRunning' | 'cancel' | 'resumeFolder' | 'setViewer' | 'retryServer' | 'redoRegion'
+  'onDidUpdate' | 'onDidChangeRuns' | 'isRunning' | 'cancel' | 'resumeFolder' | 'setViewer' | 'retryServer' | 'redoRegion' | 'run'
 >;
 
 export interface ResultsPanelDeps {
@@ -34,8 +36,10 @@ export interface ResultsPanelDeps {
 }
 
 /**
- * The results panels, one per run folder. Host-side a run is its folder, resolved: panels are keyed by it
- * and every run update names it.
+ * The results panels. Host-side a run is its folder, resolved: panels are keyed by it and every run
+ * update names it. A spec has one panel that each new run (or a run opened from its history) takes
+ * over, as REST Client does with its response tab; a pinned panel keeps its run, and so does one whose
+ * run is still going, so those runs get a panel of their own.
  */
 export class ResultsPanelController extends Disposable implements ResultsView {
   readonly #deps: RunPanelDeps;
@@ -53,7 +57,8 @@ export class ResultsPanelController extends Disposable implements ResultsView {
       onResume: (runDir) => runs.resumeFolder(runDir),
       onRetryServer: (runDir) => runs.retryServer(runDir),
       onRedoRegion: (runDir, req) => runs.redoRegion(runDir, req),
-      // A panel opens another run of its spec through the controller, so that run gets its own panel.
+      onRerunCell: (runDir, yaml) => this.#rerun(runs, runDir, yaml),
+      // A panel opens another run of its spec through the controller (it takes over the spec's panel unless pinned).
       onOpenRun: (runDir) => void this.openRun(runDir),
       isRunning: (runDir) => runs.isRunning(runDir),
       rater: (runDir) => raterName(deps.rater(), runDir),
@@ -91,6 +96,15 @@ export class ResultsPanelController extends Disposable implements ResultsView {
       return;
     }
     const { RunPanel, RunViewState, panelOptions } = runEngine();
+    const reusable = this.#reusable(key);
+    if (reusable) {
+      // The same spec folder, so the webview's resource roots stay right; the webview reloads with the new run.
+      const panel = reusable.release();
+      this.#panels.delete(reusable.runDir);
+      this.#track(new RunPanel(panel, key, new RunViewState(key, record), this.#deps));
+      panel.reveal(undefined, true);
+      return;
+    }
     const panel = vscode.window.createWebviewPanel(
       RESULTS_VIEW_TYPE,
       record.spec.name,
@@ -98,6 +112,38 @@ export class ResultsPanelController extends Disposable implements ResultsView {
       panelOptions(this.#deps.extensionUri, key),
     );
     this.#track(new RunPanel(panel, key, new RunViewState(key, record), this.#deps));
+  }
+
+  /** Runs one image's spec from the spec file of the run in `runDir` (its workflow and runs folder are that file's). */
+  async #rerun(runs: ResultsRuns, runDir: string, yaml: string): Promise<void> {
+    const record = this.record(runDir);
+    if (!record) throw new Error(vscode.l10n.t('This panel shows no run.'));
+    const { specs, diagnostics } = language().parseSpecs(yaml);
+    const spec = specs[0];
+    const error = diagnostics.find((d) => d.severity === 'error');
+    if (!spec || error) throw new Error(vscode.l10n.t('This image cannot be run again: {0}', error?.message ?? 'no spec'));
+    const uri = vscode.Uri.file(specFileOf(runDir, record));
+    // The reply says the run started; the run shows in its own panel and reports its own failures.
+    runs.run({ uri, spec }).catch((e: unknown) => {
+      this.#deps.log.warn('Re-run of one image failed', e);
+      void vscode.window.showErrorMessage(e instanceof Error ? e.message : String(e));
+    });
+  }
+
+  /** The spec's panel a run of it may take over: same spec folder, not pinned, its own run not going on. */
+  #reusable(runDir: string): RunPanel | undefined {
+    const specDir = path.dirname(runDir);
+    return [...this.#panels.values()]
+      .reverse()
+      .find((p) => !p.pinned && path.dirname(p.runDir) === specDir && !this.#deps.isRunning(p.runDir));
+  }
+
+  /** Pins the active results panel, or unpins it when it is pinned; undefined when no results panel is active. */
+  togglePin(): boolean | undefined {
+    const active = [...this.#panels.values()].find((p) => p.panel.active);
+    if (!active) return undefined;
+    active.setPinned(!active.pinned);
+    return active.pinned;
   }
 
   /** Reads a run folder and shows it; throws when it cannot be read (commands report that). */
@@ -164,11 +210,11 @@ export class ResultsPanelController extends Disposable implements ResultsView {
         record.status === 'running'
           ? vscode.l10n.t('This run was still going when the window closed; images that had not finished are shown as they were.')
           : undefined;
-      this.#track(new RunPanel(panel, runDir, new RunViewState(runDir, record), this.#deps, stale));
+      this.#track(new RunPanel(panel, runDir, new RunViewState(runDir, record), this.#deps, { problem: stale, pinned: state.pinned }));
     } catch (e) {
       this.#deps.log.warn(`Results panel: cannot read the run in ${runDir}`, e);
       const problem = vscode.l10n.t('Cannot read the run in {0}: {1}', runDir, e instanceof Error ? e.message : String(e));
-      this.#track(new RunPanel(panel, runDir, undefined, this.#deps, problem));
+      this.#track(new RunPanel(panel, runDir, undefined, this.#deps, { problem, pinned: state.pinned }));
     }
   }
 }

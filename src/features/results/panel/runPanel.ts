@@ -6,6 +6,9 @@ import { isFromWebview, PROTOCOL_VERSION, type FromWebview, type Requests, type 
 import { Messenger, type RequestHandlers } from '../../../protocol/messenger';
 import { Disposable } from '../../../platform/dispose';
 import { makeNonce, renderPanelHtml } from './html';
+import { panelTitle } from '../../../core/runs/panelTitle';
+import { language } from '../../languageModule';
+import type { CopyWhat } from '../../../protocol/panelRequests';
 import { judgingHandlers } from './judging';
 import type { RunUpdate } from '../../../core/runs/options';
 import { RunViewState } from './runState';
@@ -31,6 +34,8 @@ export interface RunPanelDeps {
   rater(runDir: string): Promise<string>;
   /** Inpaint a region of one of the run's images on the server that made the run (RunService.redoRegion). */
   onRedoRegion(runDir: string, req: { cell: string; mask: Uint8Array; steps: number }): Promise<{ record: RunRecord; redo: RegionRedo }>;
+  /** Start a new run of one image's settings (`yaml`, a spec of its own) beside the spec of the run in `runDir`. */
+  onRerunCell(runDir: string, yaml: string): Promise<void>;
 }
 
 /** Webview options: scripts on, forms off, and only our bundle, our icons and the spec's run folders
@@ -47,10 +52,6 @@ export function panelOptions(extensionUri: vscode.Uri, runDir: string): vscode.W
   };
 }
 
-export function panelTitle(record: RunRecord | undefined): string {
-  return record ? vscode.l10n.t('Results: {0}', record.spec.name) : vscode.l10n.t('QwenPrompt results');
-}
-
 export class RunPanel extends Disposable {
   readonly panel: vscode.WebviewPanel;
   readonly state: RunViewState | undefined;
@@ -58,6 +59,10 @@ export class RunPanel extends Disposable {
   readonly #messenger: Messenger<ToWebview, FromWebview, Requests>;
   readonly #runDir: string;
   #problem: string | undefined;
+  /** A pinned panel keeps its run: the spec's next run opens another panel instead of taking this one. */
+  #pinned: boolean;
+  /** Handed to another RunPanel (the spec's next run): disposing this one leaves the webview panel open. */
+  #released = false;
   #ready = false;
   #reloads = 0;
   /** Whether the webview was last told that a run of this window writes the folder. */
@@ -68,14 +73,21 @@ export class RunPanel extends Disposable {
   readonly onDidDispose = this.#onDidDispose.event;
 
   /** `state` is undefined when the run could not be read; `problem` then says why. */
-  constructor(panel: vscode.WebviewPanel, runDir: string, state: RunViewState | undefined, deps: RunPanelDeps, problem?: string) {
+  constructor(
+    panel: vscode.WebviewPanel,
+    runDir: string,
+    state: RunViewState | undefined,
+    deps: RunPanelDeps,
+    { problem, pinned = false }: { problem?: string; pinned?: boolean } = {},
+  ) {
     super();
     this.panel = panel;
     this.state = state;
     this.#runDir = runDir;
     this.#deps = deps;
     this.#problem = problem;
-    this._register(panel);
+    this.#pinned = pinned;
+    this._register({ dispose: () => this.#released || panel.dispose() });
     panel.webview.options = panelOptions(deps.extensionUri, runDir);
     panel.iconPath = {
       light: vscode.Uri.joinPath(deps.extensionUri, 'media', 'results-light.svg'),
@@ -115,11 +127,35 @@ export class RunPanel extends Disposable {
     this.panel.reveal(undefined, false);
   }
 
+  get pinned(): boolean {
+    return this.#pinned;
+  }
+
+  /** Pins or unpins the panel; the tab title and the panel's pin button say which. */
+  setPinned(pinned: boolean): void {
+    if (pinned === this.#pinned) return;
+    this.#pinned = pinned;
+    this.#retitle();
+    this.#sendSnapshot();
+  }
+
+  /** Stops following the webview panel and hands it over (the spec's next run shows in it). */
+  release(): vscode.WebviewPanel {
+    this.#released = true;
+    this.dispose();
+    return this.panel;
+  }
+
+  #retitle(): void {
+    const title = panelTitle(this.state?.record, { pinned: this.#pinned });
+    if (this.panel.title !== title) this.panel.title = title;
+  }
+
   /** Shows a record read from disk (the same run opened again). */
   show(record: RunRecord): void {
     this.state?.reset(record);
     this.#problem = undefined;
-    this.panel.title = panelTitle(record);
+    this.#retitle();
     this.#sendSnapshot();
   }
 
@@ -138,7 +174,7 @@ export class RunPanel extends Disposable {
   update(u: RunUpdate): void {
     if (!this.state || this.isDisposed) return;
     const msg = this.state.apply(u);
-    if (u.type === 'planned' || u.type === 'finished') this.panel.title = panelTitle(u.record);
+    if (u.type === 'planned' || u.type === 'finished' || u.type === 'cell') this.#retitle();
     if (this.#ready) this.#messenger.send(msg as Exclude<ToWebview, { type: 'reply' }>);
   }
 
@@ -159,7 +195,7 @@ export class RunPanel extends Disposable {
     const webview = this.panel.webview;
     const dist = vscode.Uri.joinPath(this.#deps.extensionUri, 'dist', 'webview');
     this.#ready = false;
-    this.panel.title = panelTitle(this.state?.record);
+    this.#retitle();
     webview.html = renderPanelHtml({
       cspSource: webview.cspSource,
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'main.js')).toString(),
@@ -174,7 +210,7 @@ export class RunPanel extends Disposable {
     const imageBase = this.panel.webview.asWebviewUri(vscode.Uri.file(this.#runDir)).toString();
     const base = this.state ? this.state.init(imageBase) : { protocol: PROTOCOL_VERSION, runDir: this.#runDir, imageBase, progress: {} };
     this.#live = this.#deps.isRunning(this.#runDir);
-    const init = { ...base, live: this.#live };
+    const init = { ...base, live: this.#live, pinned: this.#pinned };
     return this.#problem ? { ...init, problem: this.#problem } : init;
   }
 
@@ -205,6 +241,17 @@ export class RunPanel extends Disposable {
     return this.#deps.onResume(this.#runDir).then(() => undefined);
   }
 
+  /** A cell's seed, prompt or settings (as a spec), read from the record: the webview names only the cell. */
+  #cellText(key: string, what: CopyWhat): string {
+    const record = this.state?.record;
+    const cell = record?.cells.find((c) => c.key === key);
+    if (!record || !cell) throw new Error(vscode.l10n.t('{0} is not an image of this run.', key));
+    if (what === 'seed') return String(cell.seed);
+    const { cellSpecValue, cellSpecYaml } = language();
+    if (what === 'prompt') return String(cellSpecValue(record, key)?.prompt ?? '');
+    return cellSpecYaml(record, key) ?? '';
+  }
+
   #handlers(): RequestHandlers<Requests> {
     return {
       ...judgingHandlers({
@@ -226,11 +273,18 @@ export class RunPanel extends Disposable {
       selectServer: async () => {
         await vscode.commands.executeCommand('qwenprompt.selectServer');
       },
+      setPinned: (body) => this.setPinned(body.pinned),
       redoRegion: async (body) => {
         const { record, redo } = await this.#deps.onRedoRegion(this.#runDir, { cell: body.cell, mask: body.mask, steps: body.steps });
         this.#replaced(record);
         return redo;
       },
+      copyCell: async (body) => {
+        const text = this.#cellText(body.cell, body.what);
+        await vscode.env.clipboard.writeText(text);
+        return text;
+      },
+      rerunCell: (body) => this.#deps.onRerunCell(this.#runDir, this.#cellText(body.cell, 'settings')),
       openImage: (body) => {
         // Only files the record names: the webview cannot make the host open anything else.
         const known = this.state?.record.cells.some((c) => c.images.some((i) => i.file === body.file));
