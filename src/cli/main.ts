@@ -22,6 +22,7 @@ import { summaryTables } from './poolSummary';
 import { chooseServers, poolClients } from './servers';
 import { timeSamples } from '../core/runs/estimate';
 import { importRatingsCommand, ratePackCommand, ratingsCommand, reportCommand } from './studyCommands';
+import { redoCommand } from './redoCommand';
 import { EXIT, parseIntList, parsePositiveInt, parseThreshold, UsageError } from './usage';
 import { chosenVariants } from '../core/runs/plan';
 import { FRESH_COST_LEGEND, vramLegend } from '../shared/format';
@@ -42,6 +43,8 @@ Usage:
                                        add a ratings file the rate pack downloaded to the run
   qwenprompt report RUN_DIR [RUN_DIR…] --out DIR
                                        the study written out: DIR/report.md and DIR/report.html (images beside)
+  qwenprompt redo RUN_DIR --cell KEY --mask MASK.png [--steps N] [--server URL] [--json]
+                                       inpaint one image's region at N steps (default 20); white (or transparent) = redo
   qwenprompt --help | --version
 
 Options for run:
@@ -83,6 +86,7 @@ export async function main(argv: string[], io = { out: process.stdout, err: proc
     if (command === 'rate-pack') return await ratePackCommand(rest, io);
     if (command === 'import-ratings') return await importRatingsCommand(rest, io);
     if (command === 'report') return await reportCommand(rest, io);
+    if (command === 'redo') return await redoCommand(rest, io);
     throw new UsageError(`Unknown command "${command}".`);
   } catch (e) {
     if (e instanceof UsageError) {

@@ -7,7 +7,7 @@ import type { ApiGraph } from '../../shared/runRecord';
 export interface InpaintOptions {
   /** LoadImage's value for the uploaded image with the mask as alpha ('sub/name.png [input]'). */
   image: string;
-  /** Sampling steps of the redo (the first sampler's; later stages keep theirs). */
+  /** Sampling steps of the redo: a two-stage pair samples them all, split where it split before (scaled). */
   steps: number;
   /** SaveImage's prefix, so the result is told apart on the server. */
   filenamePrefix?: string;
@@ -49,7 +49,7 @@ export function inpaintGraph(graph: ApiGraph, opts: InpaintOptions): ApiGraph {
   const mask = freshId(g, 'noise_mask');
   g[mask] = { class_type: 'SetLatentNoiseMask', inputs: { samples: [encode, 0], mask: [load, 1] }, _meta: { title: 'Redo only the mask' } };
   sampler.inputs['latent_image'] = [mask, 0];
-  if (typeof sampler.inputs.steps === 'number') sampler.inputs.steps = opts.steps;
+  rescaleSteps(g, id, opts.steps);
   // The empty latent goes when nothing else reads it (ComfyUI would not run it anyway).
   const used = Object.values(g).some((n) => Object.values(n.inputs).some((v) => isLink(v) && v[0] === empty));
   if (!used) delete g[empty];
@@ -57,4 +57,32 @@ export function inpaintGraph(graph: ApiGraph, opts: InpaintOptions): ApiGraph {
     for (const n of Object.values(g)) if (n.class_type === 'SaveImage') n.inputs.filename_prefix = opts.filenamePrefix;
   }
   return g;
+}
+
+/**
+ * Sets the steps of the sampler `first` and of every sampler that continues its latent. Stages of one
+ * KSamplerAdvanced chain share one schedule (`steps`) and hand over at a step: the hand-over moves in
+ * proportion (25 of 40 becomes 12 of 20), kept inside the schedule so each stage still samples.
+ */
+function rescaleSteps(g: ApiGraph, first: string, steps: number): void {
+  const chain = [first];
+  for (let i = 0; i < chain.length; i++) {
+    for (const [id, n] of Object.entries(g)) {
+      const src = n.inputs['latent_image'];
+      if (SAMPLERS.has(n.class_type) && isLink(src) && src[0] === chain[i] && !chain.includes(id)) chain.push(id);
+    }
+  }
+  for (const id of chain) {
+    const inputs = g[id].inputs;
+    const before = inputs.steps;
+    if (typeof before !== 'number') continue;
+    inputs.steps = steps;
+    const scale = (k: 'start_at_step' | 'end_at_step') => {
+      const at = inputs[k];
+      if (typeof at !== 'number' || at <= 0 || at >= before) return; // 0 and 10000 (to the end) stay
+      inputs[k] = Math.min(steps - 1, Math.max(1, Math.round((at * steps) / before)));
+    };
+    scale('start_at_step');
+    scale('end_at_step');
+  }
 }

@@ -95,7 +95,8 @@ export async function redoRegion(
     mask: maskFile,
     region: drawn.region,
     ...(timings ? { timings } : {}),
-    ...(cell.timings && !cell.timings.cached ? { fullMs: cell.timings.executionMs } : {}),
+    // The full re-run's cost: its fresh cost (reused nodes priced in), not what its job happened to run.
+    ...(cell.timings && !cell.timings.cached ? { fullMs: cell.timings.fresh?.ms ?? cell.timings.executionMs } : {}),
     promptId: job.promptId,
     graph,
     at,
