@@ -82,6 +82,15 @@ async function overflow(panel: FrameLocator): Promise<{ table: number; grid: num
   });
 }
 
+/** Scrolls the panel so that `testid`'s element starts just below the sticky run header. */
+async function scrollToTop(panel: FrameLocator, testid: string): Promise<void> {
+  await panel.locator(`[data-testid="${testid}"]`).evaluate((el) => {
+    const doc = el.ownerDocument;
+    const header = doc.querySelector('.run-header')?.getBoundingClientRect().height ?? 0;
+    doc.defaultView!.scrollBy(0, el.getBoundingClientRect().top - header - 8);
+  });
+}
+
 async function openAndRun(page: Page, file: string, lens: string): Promise<FrameLocator> {
   await openFileFromExplorer(page, file);
   await codeLens(page, lens).first().waitFor({ timeout: 30_000 });
@@ -120,17 +129,18 @@ test(
         assert.ok(over.page <= 0, `the panel scrolls ${over.page} px sideways at ${width} px`);
         const textPx = await chartTextPx(panel);
         assert.ok(textPx >= 10, `the chart's labels are ${textPx.toFixed(1)} px at ${width} px`);
+        await scrollToTop(panel, 'grid');
         if (width === 526) await shot(page, `01-xyz-workbench-${width}`);
         await panelShot(page, `01-xyz-grid-${width}`);
-        await panel.locator('[data-testid="summary"]').scrollIntoViewIfNeeded();
+        await scrollToTop(panel, 'summary');
         await panelShot(page, `02-xyz-summary-${width}`);
-        await panel.locator('[data-testid="chart"]').scrollIntoViewIfNeeded();
+        await scrollToTop(panel, 'chart');
         await panelShot(page, `02-xyz-chart-${width}`);
-        await panel.locator('[data-testid="grid"]').scrollIntoViewIfNeeded();
       }
 
       // Sampler down instead of into separate grids: one grid, rows grouped by sampler.
       await sizeWebview(page, 526);
+      await scrollToTop(panel, 'grid');
       await panel.locator('[data-testid="layout-sampler"]').selectOption('y');
       await waitForText(panel.locator('[data-testid="row-head"]'), /^euler$/, 10_000);
       assert.equal(await grid.locator('.grid-block').count(), 1);
@@ -185,11 +195,11 @@ test('a decoder pair on one latent: the summary shows the fresh cost beside what
     const decode = [await cellText(0, 'Decode'), await cellText(1, 'Decode')].map((t) => parseInt(t, 10));
     assert.ok(decode[1] < decode[0], `decode times ${decode.join(' vs ')}`);
     assert.ok((await overflow(panel)).table <= 0, 'the summary with its fresh-cost columns fits at 526 px');
-    await summary.scrollIntoViewIfNeeded();
+    await scrollToTop(panel, 'summary');
     await shot(page, '04-fresh-cost-workbench-526');
     await panelShot(page, '04-fresh-cost-526');
     await sizeWebview(page, 1200);
-    await summary.scrollIntoViewIfNeeded();
+    await scrollToTop(panel, 'summary');
     await panelShot(page, '05-fresh-cost-1200');
   } catch (e) {
     await shot(page, 'failure-fresh-cost').catch(() => undefined);
