@@ -7,3 +7,5 @@ export { specFromPng } from './core/quality/specFromImage';
 export { SpecCompletionProvider } from './features/spec/specCompletions';
 export { SpecHoverProvider } from './features/spec/specHovers';
 export { cellSpecValue, cellSpecYaml } from './core/runs/cellSpec';
+export { quickFixes } from './core/spec/quickFixes';
+export { serverNameProblems } from './core/runs/serverNames';

@@ -113,6 +113,15 @@ suite('runs against the ComfyUI test server', () => {
     const titles = await lensTitles(uri);
     assert.match(titles[0], /^▶ 20 steps · [\d.]+ (ms|s)$/, 'the step lens shows the latest time');
     assert.equal(titles[1], '▶ 40 steps', 'a step count that never ran shows no time');
+    // The lens time is a warm mean; its tooltip says so, and that a cell shows its own image's time.
+    const tips = ((await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? []).map(
+      (l) => l.command?.tooltip ?? '',
+    );
+    assert.match(
+      tips[0],
+      /^Queues \d+ images?: steps 20 × \d+ seeds?\. [\d.]+ (ms|s) is the mean time per image at 20 steps in the last run, over its warm images/,
+    );
+    assert.match(tips[0], /A cell in the results shows its own image's time\.$/);
     assert.ok(titles.includes('Open results'));
     assert.equal(
       await vscode.commands.executeCommand('qwenprompt.openResults', { uri: uri.toString(), specId: 'bamboo-portrait' }),

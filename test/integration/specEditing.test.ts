@@ -23,11 +23,17 @@ async function until<T>(what: string, probe: () => T | undefined | Promise<T | u
   }
 }
 
-async function lenses(uri: vscode.Uri): Promise<{ line: number; title: string; command: string; args: unknown[] }[]> {
+async function lenses(uri: vscode.Uri): Promise<{ line: number; title: string; command: string; args: unknown[]; tooltip?: string }[]> {
   const found = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? [];
   return found
     .filter((l) => l.command)
-    .map((l) => ({ line: l.range.start.line, title: l.command!.title, command: l.command!.command, args: l.command!.arguments ?? [] }));
+    .map((l) => ({
+      line: l.range.start.line,
+      title: l.command!.title,
+      command: l.command!.command,
+      args: l.command!.arguments ?? [],
+      tooltip: l.command!.tooltip,
+    }));
 }
 
 suite('spec editing', () => {
@@ -64,6 +70,17 @@ suite('spec editing', () => {
     assert.equal(first[3].command, 'qwenprompt.runAll');
     assert.deepEqual(first[4].args, [{ uri: uri.toString(), specId: 'cfg-study', sweep: true }]);
     assert.equal(first[4].command, 'qwenprompt.runSweep');
+    // Each lens's tooltip says what it queues.
+    assert.deepEqual(
+      first.map((l) => l.tooltip),
+      [
+        'Queues 1 image: steps 20 × 1 seed.',
+        'Queues 1 image: steps 40 × 1 seed.',
+        'Queues 1 image: steps 60 × 1 seed.',
+        'Queues 3 images: steps 20/40/60 × 1 seed.',
+        'Queues 6 images: steps 20/40/60 × cfg 6.5/7 × 1 seed.',
+      ],
+    );
     // The second spec names no steps: the qwenprompt.defaultSteps setting (20/40/60) applies; no sweep lens.
     assert.deepEqual(
       all.filter((l) => l.line === 11).map((l) => l.title),
@@ -223,6 +240,28 @@ suite('spec editing', () => {
     } finally {
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
       await config.update('comfy.url', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  test('an untitled spec offers Save instead of runs (runs are kept next to the file)', async () => {
+    const doc = await vscode.workspace.openTextDocument({
+      language: 'qwenprompt',
+      content: 'prompt: a fox\nsteps: [20, 40]\nrepeats: 2\n',
+    });
+    await vscode.window.showTextDocument(doc);
+    try {
+      const found = await until('the untitled lens', async () => {
+        const l = await lenses(doc.uri);
+        return l.length ? l : undefined;
+      });
+      assert.deepEqual(
+        found.map((l) => [l.title, l.command]),
+        [['$(save) Save to run', 'workbench.action.files.save']],
+      );
+      // Its tooltip (what it would queue) does not survive executeCodeLensProvider for a command without
+      // arguments; the e2e test hovers it in the workbench.
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     }
   });
 });

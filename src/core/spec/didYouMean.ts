@@ -1,3 +1,5 @@
+import type { SpecFix } from './types';
+
 /** Edit distance where swapping two neighbouring letters counts as one edit, as typos do
  * ("stpes" → "steps"); stops early once every cell of a row exceeds `max`. */
 export function editDistance(a: string, b: string, max = Infinity): number {
@@ -47,4 +49,27 @@ export function closest(word: string, candidates: Iterable<string>): string | un
 export function didYouMean(word: string, candidates: Iterable<string>): string {
   const c = closest(word, candidates);
   return c === undefined ? '' : ` Did you mean '${c}'?`;
+}
+
+/** Up to `n` candidates nearest to `word` (case-insensitive), nearest first, none further than half its length. */
+export function closestNames(word: string, candidates: Iterable<string>, n = 3): string[] {
+  const w = word.toLowerCase();
+  const max = Math.max(2, Math.ceil(w.length / 2));
+  return [...new Set(candidates)]
+    .map((c) => ({ c, d: editDistance(w, c.toLowerCase(), max) }))
+    .filter((x) => x.d <= max)
+    .sort((a, b) => a.d - b.d || a.c.localeCompare(b.c))
+    .slice(0, n)
+    .map((x) => x.c);
+}
+
+/** {@link didYouMean}'s text with the Quick Fix that writes the suggestion over the diagnostic's text. */
+export function suggestion(word: string, candidates: Iterable<string>): { text: string; fixes?: SpecFix[] } {
+  const c = closest(word, candidates);
+  return c === undefined ? { text: '' } : { text: ` Did you mean '${c}'?`, fixes: [replaceWith(c)] };
+}
+
+/** A Quick Fix that writes `value` over the diagnostic's own text. */
+export function replaceWith(value: string): SpecFix {
+  return { title: `Change to '${value}'`, edits: [{ newText: value }] };
 }

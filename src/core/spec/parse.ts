@@ -231,7 +231,8 @@ function checkMapping(
   const diagnostics = placed.map((issue) => {
     const loc = src.locate(issue.path);
     const where = issue.code === 'missing-prompt' || !loc ? src.lineRange(lensLine) : issue.onKey ? (loc.key ?? loc.value) : loc.value;
-    return diagnostic(where, issue.message, issue.code, issue.severity);
+    const d = diagnostic(where, issue.message, issue.code, issue.severity);
+    return issue.fixes ? { ...d, fixes: issue.fixes } : d;
   });
   return { spec, diagnostics };
 }

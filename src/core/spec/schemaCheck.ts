@@ -1,5 +1,6 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { didYouMean } from './didYouMean';
+import { suggestion } from './didYouMean';
+import type { SpecFix } from './types';
 import { validate as precompiled } from './schemaValidator.generated';
 
 /** A schema problem, placed by field path; `onKey` puts it on the key rather than the value. */
@@ -8,6 +9,7 @@ export interface SchemaIssue {
   onKey: boolean;
   message: string;
   code: string;
+  fixes?: SpecFix[];
 }
 
 /** Compiled at build time (schema/generate-validator.cjs): compiling cost ~80 ms on the first keystroke. */
@@ -123,7 +125,13 @@ const COMPARE: Record<string, string> = {
 function humanize(e: ErrorObject): SchemaIssue {
   const path = toPath(e.instancePath);
   const name = label(path);
-  const at = (message: string, code: string, onKey = false, p = path): SchemaIssue => ({ path: p, onKey, message, code });
+  const at = (message: string, code: string, onKey = false, p = path, fixes?: SpecFix[]): SchemaIssue => ({
+    path: p,
+    onKey,
+    message,
+    code,
+    ...(fixes ? { fixes } : {}),
+  });
   const isPrompt = path === 'prompt';
 
   if (e.propertyName !== undefined) {
@@ -152,12 +160,14 @@ function humanize(e: ErrorObject): SchemaIssue {
           keyPath,
         );
       }
+      const s = suggestion(key, known);
       if (/^variants\.\d+$/.test(path)) {
         return at(
-          `Unknown key '${key}' in a variant.${didYouMean(key, known)} A variant sets spec fields: ${known.join(', ')}.`,
+          `Unknown key '${key}' in a variant.${s.text} A variant sets spec fields: ${known.join(', ')}.`,
           'unknown-variant-key',
           true,
           keyPath,
+          s.fixes,
         );
       }
       const where = path ? ` in ${path}` : '';
@@ -165,7 +175,7 @@ function humanize(e: ErrorObject): SchemaIssue {
         path === 'sweep' || path === 'pair'
           ? ` ${path === 'pair' ? 'Paired' : 'Sweep'} axes: ${known.join(', ')}, or NodeTitleOrClass.input.`
           : '';
-      return at(`Unknown key '${key}'${where}.${didYouMean(key, known)}${axes}`, 'unknown-key', true, keyPath);
+      return at(`Unknown key '${key}'${where}.${s.text}${axes}`, 'unknown-key', true, keyPath, s.fixes);
     }
     case 'type':
       if (isPrompt && (e.data === null || e.data === '')) {
@@ -188,13 +198,17 @@ function humanize(e: ErrorObject): SchemaIssue {
       return at(`${name} must not be empty.`, 'wrong-type');
     case 'enum': {
       const allowed = (e.params.allowedValues as unknown[]).map(String);
+      const s = suggestion(String(e.data), allowed);
       if (path === 'model') {
         return at(
-          `Unknown template ${describe(e.data)}.${didYouMean(String(e.data), allowed)} Built-in templates: ${allowed.join(', ')}; or use \`workflow:\` for your own graph.`,
+          `Unknown template ${describe(e.data)}.${s.text} Built-in templates: ${allowed.join(', ')}; or use \`workflow:\` for your own graph.`,
           'unknown-template',
+          false,
+          path,
+          s.fixes,
         );
       }
-      return at(`${name} must be one of ${allowed.join(', ')}.${didYouMean(String(e.data), allowed)}`, 'out-of-range');
+      return at(`${name} must be one of ${allowed.join(', ')}.${s.text}`, 'out-of-range', false, path, s.fixes);
     }
     case 'minItems':
       if (path === 'variants') return at('variants needs at least one variant, e.g. `- name: base`.', 'empty-variants');

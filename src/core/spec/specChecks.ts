@@ -1,9 +1,9 @@
 import { TEMPLATE_FACTS as TEMPLATES } from './templateFacts';
 import { DIRECTIONS, REPEAT_AXIS } from '../../shared/gridLayout';
-import { didYouMean } from './didYouMean';
+import { suggestion } from './didYouMean';
 import { checkLevers } from './leverChecks';
 import { KNOWN_SAMPLERS, KNOWN_SCHEDULERS } from './knownNames';
-import type { Severity, Spec, SpecModels } from './types';
+import type { Severity, Spec, SpecFix, SpecModels } from './types';
 
 /** A rule the schema cannot express, placed by field path like a schema issue. */
 export interface CheckIssue {
@@ -12,7 +12,11 @@ export interface CheckIssue {
   message: string;
   code: string;
   severity: Severity;
+  fixes?: SpecFix[];
 }
+
+/** How a check reports an issue (its Quick Fixes, if any, last). */
+export type AddIssue = (path: string, onKey: boolean, message: string, code: string, severity?: Severity, fixes?: SpecFix[]) => void;
 
 /** What the checks look at: the spec as filled in, and which fields the user actually wrote. */
 export interface CheckInput {
@@ -28,8 +32,8 @@ const MAX_SIZE = 16384;
 /** Cross-field rules, size rules of the template, and names a server probably does not know. */
 export function checkSpec({ spec, written, value }: CheckInput): CheckIssue[] {
   const issues: CheckIssue[] = [];
-  const add = (path: string, onKey: boolean, message: string, code: string, severity: Severity = 'error') =>
-    issues.push({ path, onKey, message, code, severity });
+  const add: AddIssue = (path, onKey, message, code, severity = 'error', fixes) =>
+    issues.push({ path, onKey, message, code, severity, ...(fixes ? { fixes } : {}) });
 
   if (written('model') && written('workflow')) {
     add('workflow', true, 'Use either `model` (a built-in template) or `workflow` (your own graph), not both.', 'model-and-workflow');
@@ -56,11 +60,22 @@ export function checkSpec({ spec, written, value }: CheckInput): CheckIssue[] {
       add(path, false, `Width and height must be between ${MIN_SIZE} and ${MAX_SIZE} pixels (got ${w}x${h}).`, 'out-of-range');
     } else if (template && (w % template.sizeStep !== 0 || h % template.sizeStep !== 0)) {
       const round = (n: number) => Math.max(template.sizeStep, Math.round(n / template.sizeStep) * template.sizeStep);
+      const size = `${round(w)}x${round(h)}`;
+      // `width:`/`height:` lines get one edit each; `size:` and a swept size, the value itself.
+      const edits =
+        path === 'width' || path === 'height'
+          ? [
+              ...(written('width') ? [{ field: 'width', newText: String(round(w)), literal: true }] : []),
+              ...(written('height') ? [{ field: 'height', newText: String(round(h)), literal: true }] : []),
+            ]
+          : [{ newText: size }];
       add(
         path,
         false,
-        `Width and height must be multiples of ${template.sizeStep} for the ${template.id} template (got ${w}x${h}; try ${round(w)}x${round(h)}).`,
+        `Width and height must be multiples of ${template.sizeStep} for the ${template.id} template (got ${w}x${h}; try ${size}).`,
         'size-multiple',
+        'error',
+        [{ title: `Change to ${size}`, edits }],
       );
     } else if (template?.nativeSizes && !template.nativeSizes.includes(`${w}x${h}`)) {
       add(
@@ -78,13 +93,8 @@ export function checkSpec({ spec, written, value }: CheckInput): CheckIssue[] {
 
   const checkName = (path: string, value: string, known: readonly string[], what: string, code: string) => {
     if (!known.includes(value)) {
-      add(
-        path,
-        false,
-        `Unknown ${what} '${value}'.${didYouMean(value, known)} (A server with custom nodes may still offer it.)`,
-        code,
-        'warning',
-      );
+      const s = suggestion(value, known);
+      add(path, false, `Unknown ${what} '${value}'.${s.text} (A server with custom nodes may still offer it.)`, code, 'warning', s.fixes);
     }
   };
   if (written('sampler')) {
@@ -148,11 +158,7 @@ export function checkSpec({ spec, written, value }: CheckInput): CheckIssue[] {
 }
 
 /** Names in `layout` that are no axis of the spec: steps, a sweep or pair axis, variant, or repeat. */
-function checkLayout(
-  spec: Spec,
-  value: Record<string, unknown>,
-  add: (path: string, onKey: boolean, message: string, code: string, severity: Severity) => void,
-): void {
+function checkLayout(spec: Spec, value: Record<string, unknown>, add: AddIssue): void {
   if (!spec.layout) return;
   const axes = new Set(['steps', REPEAT_AXIS]);
   const addAxes = (x: Pick<Spec, 'sweep' | 'pair'>) => [...x.sweep, ...(x.pair ?? [])].forEach((a) => axes.add(a.name));
@@ -167,12 +173,14 @@ function checkLayout(
     (spec.layout[d] ?? []).forEach((name, i) => {
       const path = Array.isArray(raw) ? `layout.${d}.${i}` : `layout.${d}`;
       if (!axes.has(name)) {
+        const s = suggestion(name, known);
         add(
           path,
           false,
-          `'${name}' is not an axis of this spec (${known.join(', ')}); the grid ignores it.${didYouMean(name, known)}`,
+          `'${name}' is not an axis of this spec (${known.join(', ')}); the grid ignores it.${s.text}`,
           'unknown-layout-axis',
           'warning',
+          s.fixes,
         );
       } else if (seen.has(name)) {
         add(path, false, `'${name}' is placed twice in the layout; the grid keeps its first place.`, 'duplicate-layout-axis', 'warning');

@@ -25,6 +25,16 @@ export interface SpecDiagnostic {
   code: string;
   /** Index of the YAML document the problem is in, when known. */
   specIndex?: number;
+  /** What a Quick Fix may write instead (the first one is preferred). */
+  fixes?: SpecFix[];
+}
+
+/** One Quick Fix: replacements, each of the diagnostic's own text or of a field's value. */
+export interface SpecFix {
+  title: string;
+  /** `field` (a fieldRanges path) names the value to replace; without it, the diagnostic's range.
+   * Text is written in the quotes the old value had; `literal` text (a number) as it is. */
+  edits: { field?: string; newText: string; literal?: boolean }[];
 }
 
 /** Built-in workflow templates (see src/core/comfy/templates). */

@@ -2,6 +2,7 @@
 // compared in one run. Built generically from the YAML value, so a field the schema gains works in
 // a variant without code here.
 import { buildSpec, type SpecValue } from './buildSpec';
+import { suggestion } from './didYouMean';
 import { checkSpec, type CheckIssue } from './specChecks';
 import type { Spec, SpecVariant } from './types';
 
@@ -78,10 +79,16 @@ export function checkVariants(spec: Spec, value: SpecValue, written: (path: stri
       value: overlay(value, item),
     });
     // Only what the variant itself writes: the spec's own fields are checked once, at the top.
-    for (const i of found) if (i.path.split('.')[0] in item) issues.push({ ...i, path: `${prefix}.${i.path}` });
+    for (const i of found) if (i.path.split('.')[0] in item) issues.push({ ...i, path: `${prefix}.${i.path}`, ...prefixFixes(i, prefix) });
   }
   issues.push(...checkReference(spec, written));
   return issues;
+}
+
+/** A variant's issue's Quick Fixes, their fields moved under the variant. */
+function prefixFixes(issue: CheckIssue, prefix: string): Pick<CheckIssue, 'fixes'> {
+  const fixes = issue.fixes?.map((f) => ({ ...f, edits: f.edits.map((e) => (e.field ? { ...e, field: `${prefix}.${e.field}` } : e)) }));
+  return fixes ? { fixes } : {};
 }
 
 function checkReference(spec: Spec, written: (path: string) => boolean): CheckIssue[] {
@@ -91,8 +98,9 @@ function checkReference(spec: Spec, written: (path: string) => boolean): CheckIs
   if (named === undefined) return [];
   const known = spec.variants?.map((v) => v.name) ?? [];
   if (known.includes(String(named))) return [];
+  const s = suggestion(String(named), known);
   const message = known.length
-    ? `No variant is named '${named}' (variants: ${known.join(', ')}).`
+    ? `No variant is named '${named}' (variants: ${known.join(', ')}).${s.text}`
     : `This spec has no variants, so the reference cannot name one: write the axes of a setting instead, e.g. \`reference: {steps: 60}\`.`;
   return [
     {
@@ -101,6 +109,7 @@ function checkReference(spec: Spec, written: (path: string) => boolean): CheckIs
       message,
       code: 'unknown-reference',
       severity: 'error',
+      ...(s.fixes ? { fixes: s.fixes } : {}),
     },
   ];
 }

@@ -2,6 +2,7 @@ import vscode = require('vscode');
 import type { ILogger } from '../../core/logger';
 import { userMessage } from '../../core/comfy/errors';
 import { comboValues, type ObjectInfo } from '../../core/comfy/objectInfo';
+import { VALUE_SOURCES as SOURCES, type ValueKind } from '../../core/runs/serverNames';
 import { KNOWN_SAMPLERS, KNOWN_SCHEDULERS } from '../../core/spec/knownNames';
 import { Disposable } from '../../platform/dispose';
 import type { ComfyConnections } from './comfyConnections';
@@ -9,35 +10,13 @@ import type { ComfyConnections } from './comfyConnections';
 const TTL_MS = 60_000;
 const FETCH_TIMEOUT_MS = 2500;
 
-/** Spec value kinds whose allowed values a server knows. */
-export type ValueKind = 'sampler' | 'scheduler' | 'unet' | 'clip' | 'vae' | 'checkpoint' | 'lora' | 'weightDtype';
+export type { ValueKind };
 
 /** Allowed values per kind, and where they came from. */
 export interface ValueLists {
   source: 'server' | 'builtin';
   values: Record<ValueKind, readonly string[]>;
 }
-
-/** Where each kind lives in /object_info: node class and input name, first hit wins for files too. */
-const SOURCES: Record<ValueKind, [string, string][]> = {
-  sampler: [['KSampler', 'sampler_name']],
-  scheduler: [['KSampler', 'scheduler']],
-  unet: [
-    ['UNETLoader', 'unet_name'],
-    ['UnetLoaderGGUF', 'unet_name'],
-  ],
-  clip: [
-    ['CLIPLoader', 'clip_name'],
-    ['CLIPLoaderGGUF', 'clip_name'],
-  ],
-  vae: [['VAELoader', 'vae_name']],
-  checkpoint: [['CheckpointLoaderSimple', 'ckpt_name']],
-  lora: [
-    ['LoraLoaderModelOnly', 'lora_name'],
-    ['LoraLoader', 'lora_name'],
-  ],
-  weightDtype: [['UNETLoader', 'weight_dtype']],
-};
 
 export const BUILTIN_LISTS: ValueLists = {
   source: 'builtin',

@@ -1,8 +1,9 @@
 import vscode = require('vscode');
 import { Disposable } from '../../platform/dispose';
 import { listSourceText, type ServerCatalog, type ValueKind } from '../server/serverCatalog';
+import { wholeSpecSnippet } from '../../core/spec/specSnippet';
 import { keyDoc, keysAt, type KeyDoc } from './specKeys';
-import { yamlContextAt } from './yamlContext';
+import { siblingKeys, yamlContextAt } from './yamlContext';
 
 const MODEL_FILE_KEYS = new Set<string>(['unet', 'clip', 'vae', 'checkpoint', 'lora', 'weightDtype']);
 
@@ -36,7 +37,13 @@ export class SpecCompletionProvider extends Disposable implements vscode.Complet
     const lines = doc.getText().split(/\r?\n/);
     const ctx = yamlContextAt(lines, pos.line, pos.character);
     if (ctx.kind === 'key') {
-      return keysAt(ctx.parent).map((k) => keyItem(k));
+      // Keys the mapping already has are not offered again (YAML keeps only the last one).
+      const indent = lines[pos.line].length - lines[pos.line].trimStart().length;
+      const taken = siblingKeys(lines, pos.line, Math.min(indent, pos.character));
+      const keys = keysAt(ctx.parent)
+        .filter((k) => !taken.has(k.name))
+        .map((k) => keyItem(k));
+      return onlyThisWord(lines, pos.line) ? [specSnippetItem(), ...keys] : keys;
     }
     if (ctx.kind !== 'value') {
       return [];
@@ -69,6 +76,23 @@ export class SpecCompletionProvider extends Disposable implements vscode.Complet
       return item;
     });
   }
+}
+
+/** Whether the document holds nothing but the word being typed on `line` (and comments): a new file. */
+function onlyThisWord(lines: readonly string[], line: number): boolean {
+  return lines.every((l, i) => (i === line ? /^\s*[A-Za-z_]*$/.test(l) : l.trim() === '' || l.trimStart().startsWith('#')));
+}
+
+/** A whole spec at once, for an empty file: the first thing offered there. */
+function specSnippetItem(): vscode.CompletionItem {
+  const item = new vscode.CompletionItem(vscode.l10n.t('New spec'), vscode.CompletionItemKind.Snippet);
+  item.detail = vscode.l10n.t('A whole spec: name, model, prompt, seed, size, sampler, steps…');
+  item.insertText = new vscode.SnippetString(wholeSpecSnippet(keyDoc(['model'])?.values ?? []));
+  // Whatever first letter the user types (n for name, p for prompt, s for spec) keeps it in the list.
+  item.filterText = 'spec new name model prompt';
+  item.sortText = '\u0000';
+  item.preselect = true;
+  return item;
 }
 
 function keyItem(k: KeyDoc): vscode.CompletionItem {

@@ -5,10 +5,13 @@ import type { SpecProblem } from '../../core/runs/specRejected';
 import { fieldRange } from '../../core/spec/fieldRange';
 import type { Range, Severity, Spec, SpecDiagnostic } from '../../core/spec/types';
 import { Disposable } from '../../platform/dispose';
+import { language } from '../languageModule';
 import { isSpecDocument, type SpecDocuments } from './specDocuments';
 import { workflowDiagnostics } from './workflowDiagnostics';
 
 const DEBOUNCE_MS = 150;
+/** The built-in lists' warnings, which the live server's answer replaces. */
+const BUILTIN_LIST_CODES = new Set(['unknown-sampler', 'unknown-scheduler']);
 
 /**
  * Problems of open .qwenprompt documents: the parser's, refreshed as the user types, and those ComfyUI
@@ -19,10 +22,12 @@ export class SpecDiagnostics extends Disposable {
   readonly #parse = this._register(vscode.languages.createDiagnosticCollection('qwenprompt'));
   readonly #server = this._register(vscode.languages.createDiagnosticCollection('qwenprompt-server'));
   readonly #timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** What #parse shows per document, as the core made it (with its Quick Fixes). */
+  readonly #published = new Map<string, SpecDiagnostic[]>();
 
   readonly #objectInfo: () => Promise<ObjectInfo | undefined>;
 
-  /** `objectInfo`: the server's node schemas when it answers, for converting UI workflows. */
+  /** `objectInfo`: the server's node schemas when it answers: the names it offers, and for converting UI workflows. */
   constructor(docs: SpecDocuments, objectInfo: () => Promise<ObjectInfo | undefined>) {
     super();
     this.#docs = docs;
@@ -40,6 +45,7 @@ export class SpecDiagnostics extends Disposable {
       vscode.workspace.onDidCloseTextDocument((d) => {
         this.#cancelTimer(d.uri.toString());
         this.#parse.delete(d.uri);
+        this.#published.delete(d.uri.toString());
         this.#server.delete(d.uri);
       }),
     );
@@ -94,15 +100,37 @@ export class SpecDiagnostics extends Disposable {
       if (!current()) {
         return;
       }
-      this.#parse.set(doc.uri, parsed.diagnostics.map(toDiagnostic));
-      // Then the graphs the specs would send: the workflow file opened, every job mapped onto it.
-      const graph = await workflowDiagnostics(doc.uri.scheme === 'file' ? doc.uri.fsPath : undefined, parsed.specs, this.#objectInfo).catch(
-        () => [],
-      );
-      if (graph.length && current()) {
-        this.#parse.set(doc.uri, [...parsed.diagnostics, ...graph].map(toDiagnostic));
+      this.#publish(doc.uri, parsed.diagnostics);
+      // Then what needs the server or other files: the names the live server lacks (errors that replace
+      // the built-in lists' warnings), and the graphs the specs would send (the workflow file opened,
+      // every job mapped onto it).
+      const info = await this.#objectInfo().catch(() => undefined);
+      const specFile = doc.uri.scheme === 'file' ? doc.uri.fsPath : undefined;
+      const graph = await workflowDiagnostics(specFile, parsed.specs, async () => info).catch(() => []);
+      if (!current()) {
+        return;
+      }
+      const lines = doc.getText().split(/\r?\n/);
+      const names = info ? parsed.specs.flatMap((s) => language().serverNameProblems(s, info, lines)) : [];
+      const own = info ? parsed.diagnostics.filter((d) => !BUILTIN_LIST_CODES.has(d.code)) : parsed.diagnostics;
+      if (graph.length || names.length || own.length !== parsed.diagnostics.length) {
+        this.#publish(doc.uri, [...own, ...graph, ...names]);
       }
     });
+  }
+
+  /** The published problem behind a diagnostic VS Code hands back (same message, same start), with its fixes. */
+  problemOf(uri: vscode.Uri, d: vscode.Diagnostic): SpecDiagnostic | undefined {
+    return this.#published
+      .get(uri.toString())
+      ?.find(
+        (p) => p.message === d.message && p.range.start.line === d.range.start.line && p.range.start.character === d.range.start.character,
+      );
+  }
+
+  #publish(uri: vscode.Uri, problems: SpecDiagnostic[]): void {
+    this.#published.set(uri.toString(), problems);
+    this.#parse.set(uri, problems.map(toDiagnostic));
   }
 
   /** Checks again the open specs whose `workflow:` is this file (run.json writes pass by). */

@@ -8,6 +8,7 @@ import { NewSpecCommand } from './commands/newSpec';
 import { SpecDiagnostics } from './specDiagnostics';
 import { SpecDocuments } from './specDocuments';
 import { registerSpecCompletions, registerSpecHovers } from './specLanguageProviders';
+import { registerSpecQuickFixes } from './specQuickFixes';
 
 export interface SpecFeatureDeps {
   config: ConfigService;
@@ -16,7 +17,7 @@ export interface SpecFeatureDeps {
   log: HostLogger;
 }
 
-/** The spec language: parsed documents, diagnostics, completions, hovers, and the commands that write specs. */
+/** The spec language: parsed documents, diagnostics and their Quick Fixes, completions, hovers, and the commands that write specs. */
 export class SpecFeature extends Disposable {
   readonly docs: SpecDocuments;
   readonly diagnostics: SpecDiagnostics;
@@ -27,6 +28,7 @@ export class SpecFeature extends Disposable {
     this.diagnostics = this._register(new SpecDiagnostics(this.docs, () => catalog.objectInfo()));
     this._register(registerSpecCompletions(catalog));
     this._register(registerSpecHovers(catalog));
+    this._register(registerSpecQuickFixes(this.docs, this.diagnostics));
     this._register(registerCommands([new NewSpecCommand(), new CreateSpecFromImageCommand()], log));
   }
 }

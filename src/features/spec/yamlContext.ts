@@ -89,3 +89,33 @@ export function yamlContextAt(lines: readonly string[], line: number, character:
   }
   return { kind: 'none' };
 }
+
+/** The first key of a `- key: value` line (a list item that is a mapping), and the column it starts at. */
+const ITEM_KEY_LINE = /^(\s*-\s+)([A-Za-z_][\w.-]*)\s*:(?:\s|$)/;
+
+/**
+ * Keys already written in the mapping that a key typed at (`line`, `indent`) belongs to: the lines
+ * above and below at the same indent, up to the mapping's edge (a line indented less, the `- ` that
+ * starts a list item, a `---`). The line itself is left out: its key is the one being typed.
+ */
+export function siblingKeys(lines: readonly string[], line: number, indent: number): Set<string> {
+  const keys = new Set<string>();
+  // Up, then down; going up, a `- key:` item line at this indent is the mapping's first key and its top.
+  for (const step of [-1, 1]) {
+    for (let i = line + step; i >= 0 && i < lines.length; i += step) {
+      const text = lines[i];
+      if (isDocumentMarker(text)) break;
+      if (isBlankOrComment(text)) continue;
+      const item = ITEM_KEY_LINE.exec(text);
+      if (item && item[1].length === indent) {
+        if (step < 0) keys.add(item[2]);
+        break;
+      }
+      const ind = indentOf(text);
+      if (ind < indent) break;
+      const key = ind === indent ? KEY_LINE.exec(text) : null;
+      if (key) keys.add(key[2]);
+    }
+  }
+  return keys;
+}
