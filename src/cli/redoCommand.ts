@@ -9,7 +9,7 @@ import { ComfyClient } from '../core/comfy/client';
 import { readRunRecord } from '../core/runs/record';
 import { redoRegion } from '../core/runs/redoRegion';
 import { runDirOfArg } from '../core/runs/runFolders';
-import { formatMs } from '../shared/format';
+import { formatMs, redoMs } from '../shared/format';
 import type { RunRecord } from '../shared/runRecord';
 import { EXIT, parsePositiveInt, UsageError, type CliIo } from './usage';
 
@@ -97,7 +97,7 @@ export async function redoCommand(args: string[], io: CliIo): Promise<number> {
       if (/covers nothing|mask is \d|no image and graph|Steps must/.test(e.message)) throw new UsageError(e.message);
       throw e;
     });
-    const took = redo.timings?.executionMs;
+    const took = redoMs(redo);
     const full = redo.fullMs;
     const r = redo.region;
     io.err.write(

@@ -1,6 +1,6 @@
 // Number formatting shared by the panel, the CLI's tables and the exports: one place, so a figure reads
 // the same in the terminal, the grid, the table and the chart. Pure: the webview imports it too.
-import type { AxisValue, ColumnStats, ConvergenceSummary, Stats } from './runRecord';
+import type { AxisValue, ColumnStats, ConvergenceSummary, RegionRedo, Stats } from './runRecord';
 
 /** 58300 → '58.3 s'; 950 → '950 ms'; 754000 → '12 min 34 s'. Seconds stay the unit up to 10 minutes
  * so the columns of a study (58 s / 143 s / 258 s) compare at a glance. */
@@ -172,4 +172,9 @@ export function formatEstimate(ms: number): string {
   const min = Math.round(s / 60);
   if (min < 60) return `~${min} min`;
   return `~${Math.floor(min / 60)} h${min % 60 ? ` ${min % 60} min` : ''}`;
+}
+
+/** A redo's cost: its fresh cost (the prompt's encoders it took from the cache priced in), else what its job ran. */
+export function redoMs(r: Pick<RegionRedo, 'timings'>): number | undefined {
+  return r.timings?.fresh?.ms ?? r.timings?.executionMs;
 }

@@ -111,6 +111,31 @@ test(
     // The server got the image and the mask through ComfyUI's own upload routes.
     const uploads = host.comfy.requests.filter((r) => r.path.startsWith('/upload/')).map((r) => r.path);
     assert.deepEqual(uploads, ['/upload/image', '/upload/mask']);
+
+    // A brush stroke at the large size (radius 1/20 of the width: 12.8 px of 256) across the lower part.
+    await panel.locator('[data-testid="redo-tool-brush"]').click();
+    await panel.locator('[data-testid="redo-brush-l"]').click();
+    await panel.locator('.redo-tools button', { hasText: 'Clear' }).click();
+    // Measured again: the result beside the image moves the drawing layer.
+    const box2 = (await canvas.boundingBox())!;
+    await page.mouse.move(box2.x + box2.width * 0.2, box2.y + box2.height * 0.75);
+    await page.mouse.down();
+    await page.mouse.move(box2.x + box2.width * 0.6, box2.y + box2.height * 0.75, { steps: 3 });
+    await page.mouse.up();
+    await shot(page, '03-brush-large-drawn');
+    await panel.locator('[data-testid="redo-run"]').click();
+    const redos = () => JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')).redos;
+    for (let waited = 0; redos().length < 2; waited += 200) {
+      assert.ok(waited < 60_000, 'the brush redo lands in run.json');
+      await page.waitForTimeout(200);
+    }
+    await waitForText(panel.locator('[data-testid="redo-status"]'), /^Done\.$/, 30_000);
+    await shot(page, '04-brush-redone');
+    const brushed = redos()[1].region;
+    // A stroke 0.4 of the width long and one brush wide: no gaps between the dabs of a fast stroke.
+    assert.ok(Math.abs(brushed.height - 25.6) <= 3, `one large brush wide: ${JSON.stringify(brushed)}`);
+    assert.ok(Math.abs(brushed.width - (0.4 * 256 + 25.6)) <= 4, JSON.stringify(brushed));
+    assert.ok(Math.abs(brushed.y + brushed.height / 2 - 192) <= 3, JSON.stringify(brushed));
     await page.keyboard.press('Escape');
   },
 );

@@ -9,6 +9,7 @@ import { PassThrough } from 'node:stream';
 import { PNG } from 'pngjs';
 import { main } from '../../src/cli/main';
 import { readRunRecord } from '../../src/core/runs/record';
+import { formatMs } from '../../src/shared/format';
 import type { RunRecord } from '../../src/shared/runRecord';
 import { startFakeComfy } from '../fakes/comfyServer';
 
@@ -65,6 +66,18 @@ test('CLI redo: a two-stage image redone at 6 steps inside a white-on-black mask
     assert.equal(r.steps, 6);
     assert.deepEqual(r.region, { x: 16, y: 8, width: 16, height: 16 });
     assert.equal(r.fullMs, record.cells[0].timings!.fresh!.ms, 'compared with the full image’s fresh cost');
+    // The redo took the prompt's encoding from the cache: priced at what the run's job paid for it.
+    const fresh = r.timings!.fresh!;
+    assert.deepEqual(
+      fresh.reused.map((x) => [x.classType, x.from]),
+      [
+        ['CLIPTextEncode', cell.key],
+        ['CLIPTextEncode', cell.key],
+        ['ModelSamplingAuraFlow', cell.key],
+      ],
+    );
+    assert.equal(fresh.ms, r.timings!.executionMs + fresh.reused.reduce((a, x) => a + x.ms, 0));
+    assert.match(redo.err, new RegExp(` in ${formatMs(fresh.ms).replace('.', '\\.')} `));
     // Both stages sample the 6-step schedule, handing over where 8 of 12 was (4 of 6).
     const stages = Object.values(r.graph).filter((n) => n.class_type === 'KSamplerAdvanced');
     assert.deepEqual(

@@ -19,11 +19,21 @@ type Tool = 'rect' | 'brush';
 /** Painted opaque, so the mask is all or nothing; the layer is shown translucent by CSS. */
 const MASK_COLOUR = 'rgb(255, 64, 64)';
 
+/** Brush radii as a fraction of the image's width, so a size means the same on every image. */
+const BRUSH_SIZES: [string, string, number][] = [
+  ['s', 'S', 1 / 80],
+  ['m', 'M', 1 / 40],
+  ['l', 'L', 1 / 20],
+];
+
 export class RedoDialog {
   readonly el = h('dialog', { class: 'redo-dialog', 'aria-label': 'Redo a region', 'data-testid': 'redo' });
   #host: RedoHost;
   #cell: CellRecord | undefined;
   #tool: Tool = 'rect';
+  #brush = 1 / 40;
+  /** The last brush dab of the stroke being drawn, so a fast stroke has no gaps. */
+  #last: [number, number] | undefined;
   #canvas = h('canvas', { class: 'mask-layer', 'data-testid': 'redo-canvas' });
   #status = h('p', { class: 'redo-status', role: 'status', 'data-testid': 'redo-status' });
   #result = h('div', { class: 'redo-result' });
@@ -65,6 +75,25 @@ export class RedoDialog {
       });
       tools.append(b);
     }
+    const sizes = h('div', { class: 'segmented', role: 'tablist', 'aria-label': 'Brush size' });
+    for (const [id, text, radius] of BRUSH_SIZES) {
+      const b = h(
+        'button',
+        {
+          type: 'button',
+          role: 'tab',
+          'aria-selected': String(this.#brush === radius),
+          title: `Brush size ${text}`,
+          'data-testid': `redo-brush-${id}`,
+        },
+        text,
+      );
+      b.addEventListener('click', () => {
+        this.#brush = radius;
+        for (const x of sizes.children) x.setAttribute('aria-selected', String(x === b));
+      });
+      sizes.append(b);
+    }
     const clear = h('button', { type: 'button', class: 'secondary' }, 'Clear');
     clear.addEventListener('click', () => this.#clear());
     const cellSteps = Number(cell.axes.steps);
@@ -85,7 +114,7 @@ export class RedoDialog {
     });
     this.el.replaceChildren(
       h('header', {}, h('h2', {}, `Redo a region · ${cellLabel(cell)} · seed ${cell.seed}`), close),
-      h('div', { class: 'redo-tools' }, tools, clear, h('label', {}, 'Steps ', steps), go, this.#status),
+      h('div', { class: 'redo-tools' }, tools, sizes, clear, h('label', {}, 'Steps ', steps), go, this.#status),
       h('div', { class: 'redo-body' }, h('div', { class: 'redo-draw' }, img, this.#canvas), this.#result),
     );
     this.#clear();
@@ -122,6 +151,7 @@ export class RedoDialog {
       c.setPointerCapture(e.pointerId);
       start = this.#at(e);
       snapshot = paint().getImageData(0, 0, c.width, c.height);
+      this.#last = undefined;
       if (this.#tool === 'brush') this.#dab(start);
     });
     c.addEventListener('pointermove', (e) => {
@@ -140,10 +170,21 @@ export class RedoDialog {
 
   #dab([x, y]: [number, number]): void {
     const ctx = this.#canvas.getContext('2d')!;
+    const r = Math.max(2, this.#canvas.width * this.#brush);
     ctx.fillStyle = MASK_COLOUR;
     ctx.beginPath();
-    ctx.arc(x, y, Math.max(4, this.#canvas.width / 40), 0, Math.PI * 2);
+    ctx.arc(x, y, r, 0, Math.PI * 2);
     ctx.fill();
+    if (this.#last) {
+      ctx.strokeStyle = MASK_COLOUR;
+      ctx.lineWidth = 2 * r;
+      ctx.lineCap = 'round';
+      ctx.beginPath();
+      ctx.moveTo(...this.#last);
+      ctx.lineTo(x, y);
+      ctx.stroke();
+    }
+    this.#last = [x, y];
     this.#painted = true;
   }
 

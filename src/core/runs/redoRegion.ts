@@ -11,8 +11,9 @@ import { annotatedName } from '../comfy/upload';
 import { openImageFile } from './imageFile';
 import { readRunRecord, writeFileAtomic, writeRunRecord } from './record';
 import { safeSegment } from './runFolders';
+import { priceCells } from './freshCost';
 import { measureJob } from './timing';
-import type { RegionRedo, RunRecord } from '../../shared/runRecord';
+import type { CellRecord, RegionRedo, RunRecord } from '../../shared/runRecord';
 
 /** The client as a redo needs it: jobs and the two upload routes. */
 export type RedoClient = Pick<IComfyClient, 'submit' | 'viewTo' | 'uploadImage' | 'uploadMask'>;
@@ -83,7 +84,13 @@ export async function redoRegion(
   const loaders = Object.entries(graph)
     .filter(([, n]) => /Loader/.test(n.class_type))
     .map(([k]) => k);
-  const timings = measureJob(outcome, { samplerNode: sampler, loaderNodes: loaders, classOf: (n) => graph[n]?.class_type });
+  const timings = measureJob(outcome, { samplerNode: sampler, loaderNodes: loaders, classOf: (n) => graph[n]?.class_type, graph });
+  if (timings) {
+    // Priced as the run's cells are: the prompt's encoders it took from the cache cost what the run's jobs paid for them.
+    const self: CellRecord = { key: id, axes: {}, column: '', repeat: 0, seed: cell.seed, status: 'success', images: [], graph, timings };
+    if (cell.server !== undefined) self.server = cell.server;
+    priceCells([...record.cells, self]);
+  }
   const saved = await client.viewTo(outcome.images[0], () => openImageFile(runDir, id));
   const maskFile = `${id}-mask.png`;
   await writeFileAtomic(path.join(runDir, maskFile), req.mask);
