@@ -10,8 +10,8 @@ import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { startFakeComfy, type FakeComfy } from '../fakes/comfyServer';
 import { REPO_ROOT } from '../host/codeServer';
-import { openDevWorkbench, startE2eHost, waitForText, type E2eHost } from '../host/e2eSteps';
-import { pickRow, runCommand, setTheme, shotSweep, sizePanel, themeOf } from '../host/shotSweep';
+import { openDevWorkbench, sizeWebview, startE2eHost, waitForText, type E2eHost } from '../host/e2eSteps';
+import { pickRow, runCommand, setTheme, shotSweep, themeOf } from '../host/shotSweep';
 import { codeLens, openFileFromExplorer, webviewContent, type Workbench } from '../host/workbench';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'e2e-tour');
@@ -56,7 +56,7 @@ async function openWalkthrough(page: Page): Promise<void> {
 async function runningShot(page: Page, kind: 'light' | 'dark'): Promise<void> {
   const panel = webviewContent(page);
   await panel.locator('[data-testid="cell"][data-state="done"]').first().waitFor({ timeout: 60_000 });
-  await sizePanel(page, 526);
+  await sizeWebview(page, 526);
   await setTheme(page, kind, panel);
   await page
     .locator('iframe.webview.ready')
@@ -170,7 +170,7 @@ test(
       await shotSweep(page, 'summary', { scrollTo: (p) => p.locator('[data-testid="summary"]') });
       await shotSweep(page, 'servers', { scrollTo: (p) => p.locator('[data-testid="servers"]') });
       for (const kind of ['light', 'dark'] as const) {
-        await sizePanel(page, 526);
+        await sizeWebview(page, 526);
         await setTheme(page, kind, panel);
         await panel.locator('[data-testid="summary"]').first().scrollIntoViewIfNeeded();
         await page
@@ -201,13 +201,11 @@ test(
       await page.keyboard.press('Escape');
 
       // A second run of the spec, so History lists two.
-      const resultsTab = page.locator('.tabs-container .tab', { hasText: 'Results: bamboo portrait' });
-      await resultsTab.first().hover();
-      await resultsTab.first().locator('.action-label.codicon-close').click();
-      await resultsTab.first().waitFor({ state: 'detached', timeout: 10_000 });
       await page.locator('.tabs-container .tab', { hasText: SPEC_FILE }).first().click();
       await setTheme(page, 'dark');
       await codeLens(page, '▶ All').first().click();
+      // The spec's panel is reused by its next run.
+      await waitForText(panel.locator('[data-testid="run-status"]'), /^Running$/, 30_000);
       await runningShot(page, 'dark');
       await page.setViewportSize({ width: 1400, height: 900 });
       await setTheme(page, 'light', panel);

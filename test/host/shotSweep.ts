@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { REPO_ROOT } from './codeServer';
+import { sizeWebview } from './e2eSteps';
 import { webviewContent } from './workbench';
 
 export const SWEEP_DIR = join(REPO_ROOT, 'test-artifacts', 'e2e-sweep');
@@ -19,8 +20,6 @@ export interface SweepOptions {
   dir?: string;
   /** Scrolled into view after each resize, since the panel reflows (e.g. the summary table). */
   scrollTo?: (panel: FrameLocator) => Locator;
-  /** The webview's title when several panels are open. */
-  title?: string;
 }
 
 /** The workbench's theme kind, from the class VS Code puts on its root element. */
@@ -70,39 +69,12 @@ export async function setTheme(page: Page, kind: ThemeKind, panel?: FrameLocator
   }
 }
 
-/**
- * Resizes the browser window until the webview panel is `width` CSS px wide, keeping the workbench's own
- * layout (side bar, the editor beside the panel), and returns the width reached. The panel's width is a
- * linear function of the window's, so a secant step lands on it in two or three tries.
- */
-export async function sizePanel(page: Page, width: number, title?: string): Promise<number> {
-  const frame = title ? page.locator(`iframe.webview.ready[title="${title}"]`).first() : page.locator('iframe.webview.ready').first();
-  const measure = async () => Math.round((await frame.boundingBox())?.width ?? 0);
-  const height = page.viewportSize()?.height ?? 900;
-  let view = page.viewportSize()?.width ?? 1400;
-  let got = await measure();
-  // First guess: the editor groups share what the window gains, so the panel gets about half of it.
-  let slope = 0.5;
-  for (let i = 0; i < 5 && Math.abs(got - width) > 1; i++) {
-    const next = Math.max(600, Math.round(view + (width - got) / slope));
-    await page.setViewportSize({ width: next, height });
-    await page.waitForTimeout(250);
-    const now = await measure();
-    if (next !== view && now !== got) slope = (now - got) / (next - view);
-    view = next;
-    got = now;
-  }
-  return got;
-}
-
 /** Shots of the panel at every width of SWEEP_WIDTHS in both themes; returns the files written. */
 export async function shotSweep(page: Page, name: string, opts: SweepOptions = {}): Promise<string[]> {
   const dir = opts.dir ?? SWEEP_DIR;
   mkdirSync(dir, { recursive: true });
-  const panel = webviewContent(page, opts.title);
-  const frame = opts.title
-    ? page.locator(`iframe.webview.ready[title="${opts.title}"]`).first()
-    : page.locator('iframe.webview.ready').first();
+  const panel = webviewContent(page);
+  const frame = page.locator('iframe.webview.ready').first();
   const startView = page.viewportSize() ?? { width: 1400, height: 900 };
   const startTheme = await themeOf(page);
   const other: ThemeKind = startTheme === 'dark' ? 'light' : 'dark';
@@ -112,7 +84,7 @@ export async function shotSweep(page: Page, name: string, opts: SweepOptions = {
   try {
     for (const [theme, width] of plan) {
       await setTheme(page, theme, panel);
-      const got = await sizePanel(page, width, opts.title);
+      const got = await sizeWebview(page, width);
       if (Math.abs(got - width) > 4) throw new Error(`the panel is ${got} px wide, not ${width}`);
       if (opts.scrollTo) await opts.scrollTo(panel).first().scrollIntoViewIfNeeded();
       await page.waitForTimeout(150); // let images and charts redraw at the new width
