@@ -4,13 +4,27 @@
  * socket for tens of milliseconds and be counted as client overhead).
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { startFakeComfy, type FakeComfyOptions } from '../test/fakes/comfyServer';
 
 export interface ServerProcess {
   url: string;
+  /** CPU time the server process has used so far, ms (user + system, from /proc; 0 where there is none). */
+  cpuMs(): number;
   close(): Promise<void>;
   /** SIGKILL: the process dies at once, its port closed (a crashed ComfyUI). */
   kill(): Promise<void>;
+}
+
+/** utime + stime of a process from /proc/PID/stat, ms (fields 14 and 15, in clock ticks of 1/100 s). */
+function procCpuMs(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
 }
 
 /** Starts the test server in a child process with these options; resolves with its URL. */
@@ -23,6 +37,7 @@ export function startServerProcess(opts: FakeComfyOptions): Promise<ServerProces
       const url = (m as { url: string }).url;
       resolve({
         url,
+        cpuMs: () => procCpuMs(child.pid),
         close: () =>
           new Promise<void>((done) => {
             child.removeAllListeners('exit');

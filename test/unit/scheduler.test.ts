@@ -48,8 +48,8 @@ test('a slow server does not take a job the fast one would finish sooner, and ta
   assert.equal(onServer.get('j2')?.where, 'fast');
   await settle('j2', 1000);
   assert.equal(onServer.get('j3')?.where, 'fast');
-  await settle('j1', 3000);
-  // The slow server is free, but j4 would end at +3 s there and at +2 s behind j3 on the fast one.
+  await settle('j1', 4000);
+  // The slow server is free, but j4 would end at +4 s there and at +2 s behind j3 on the fast one.
   assert.equal(onServer.has('j4'), false, 'the slow server waited');
   await settle('j3', 1000);
   assert.equal(onServer.get('j4')?.where, 'fast');

@@ -35,6 +35,11 @@ export interface SchedulerHooks<C extends Schedulable> {
   tookMs?(cell: C): number | undefined;
 }
 
+/** A server leaves a job for another that would end it this many times sooner (from now), or more. */
+const WAITING_MARGIN = 1.25;
+/** The same for a server with nothing in hand, which would idle while it waits. */
+const IDLE_MARGIN = 1.5;
+
 /** What the scheduler knows of a server's pace: when its running job began, and the time and size it made. */
 interface Pace {
   since: number;
@@ -139,15 +144,21 @@ export class Scheduler<C extends Schedulable> {
     });
   }
 
-  /** The first (longest) waiting job `slot` would finish no later than any other server that is up. */
+  /**
+   * The first (longest) waiting job `slot` would finish about as soon as any other server that is up: a job
+   * is left for another only when that one would end it clearly sooner (the paces of equal servers differ
+   * by noise, and a server that leaves its waiting room empty idles between jobs), and an idle server wants
+   * a wider margin still.
+   */
   #next(slot: ServerSlot): C | undefined {
     while (this.#pending.length && this.#pending[0].settled) this.#pending.shift();
     const now = Date.now();
     const others = this.#slots.filter((s) => s !== slot && s.up);
+    const margin = slot.inflight.size ? WAITING_MARGIN : IDLE_MARGIN;
     const i = this.#pending.findIndex((c) => {
       if (c.settled) return false;
-      const mine = this.#busyUntil(slot, now) + this.#estimate(slot, c);
-      return others.every((s) => mine <= this.#busyUntil(s, now) + this.#estimate(s, c));
+      const mine = this.#busyUntil(slot, now) + this.#estimate(slot, c) - now;
+      return others.every((s) => mine <= margin * (this.#busyUntil(s, now) + this.#estimate(s, c) - now));
     });
     return i < 0 ? undefined : this.#pending.splice(i, 1)[0];
   }
