@@ -36,7 +36,14 @@ export function activate(ctx: vscode.ExtensionContext): QwenPromptApi {
     server,
     spec,
     runs,
-    registerResults({ extensionUri: ctx.extensionUri, docs: spec.docs, runs: runs.service, log, rater: () => config.current.rater }),
+    registerResults({
+      extensionUri: ctx.extensionUri,
+      docs: spec.docs,
+      runs: runs.service,
+      log,
+      rater: () => config.current.rater,
+      scenarios: () => config.current.scenarios,
+    }),
     registerCommands([new ShowLogCommand(log)], log),
   );
   log.info(`QwenPrompt ${ctx.extension.packageJSON.version} active; server ${config.current.comfyUrl}`);

@@ -25,6 +25,8 @@ import { ImageQueue } from './render/imageQueue';
 import { Judging } from './render/judging';
 import { Lightbox } from './render/lightbox';
 import { RedoDialog } from './render/redo';
+import { regionToggle } from './render/regionOverlay';
+import { regionsByCell } from '../src/shared/regions';
 import { ServerBanner } from './render/serverBanner';
 import { renderSummary } from './render/summary';
 import { fitTables, keepTablesFitted } from './render/fitTable';
@@ -62,7 +64,10 @@ class App {
     imageBase: () => this.#init.imageBase,
     redos: () => this.#record?.redos ?? [],
     run: (cell, mask, steps) => this.#messenger.request('redoRegion', { cell, mask, steps }),
+    regions: (cell) => regionsByCell(this.#record?.ratings).get(cell) ?? [],
   });
+  /** Defect regions over the grid's images (the toggle above the grid). */
+  #showRegions = true;
   #judging: Judging;
   #root: HTMLElement;
   #header = h('header', { class: 'run-header' });
@@ -195,6 +200,7 @@ class App {
     const plan = planGrid(record.cells, this.#layoutChoice(record));
     this.#images.hold();
     const byKey = new Map(record.cells.map((c) => [c.key, c]));
+    const regions = regionsByCell(record.ratings);
     const makeCell = (key: string) => {
       const cell = byKey.get(key);
       if (!cell) return undefined;
@@ -205,6 +211,7 @@ class App {
       });
       const p = this.#init.progress[cell.key];
       if (p) view.setProgress(p.value, p.max);
+      if (regions.has(key)) view.setRegions(regions.get(key)!);
       this.#cells.set(cell.key, view);
       return view.el;
     };
@@ -214,7 +221,15 @@ class App {
       this.#persist();
       this.#renderAll();
     });
-    this.#grid.replaceChildren(control, ...blocks);
+    const marked = [...regions.values()].reduce((n, r) => n + r.length, 0);
+    const toggle = marked
+      ? regionToggle(marked, this.#showRegions, (on) => {
+          this.#showRegions = on;
+          this.#renderAll();
+        })
+      : undefined;
+    this.#grid.classList.toggle('hide-regions', !this.#showRegions);
+    this.#grid.replaceChildren(...(toggle ? [h('div', { class: 'grid-tools' }, control, toggle)] : [control]), ...blocks);
     this.#renderSummary(record.stats);
     this.#images.release();
     if (this.#lightbox.key) this.#lightbox.refresh();
@@ -325,10 +340,10 @@ class App {
     );
     const servers = renderServers(this.#record);
     if (servers) this.#summary.append(servers);
-    const convergence = renderConvergence(this.#record);
-    if (convergence) this.#summary.append(convergence);
-    const decision = renderDecision(this.#record);
-    if (decision) this.#summary.append(decision);
+    // The decision table heads the convergence section; a run rated but not scored gets it alone.
+    const convergence = renderConvergence(this.#record, this.#init.scenarios);
+    const decision = convergence ? undefined : renderDecision(this.#record, this.#init.scenarios);
+    for (const s of [convergence, decision]) if (s) this.#summary.append(s);
     fitTables(this.#summary);
   }
 

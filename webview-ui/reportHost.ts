@@ -14,7 +14,8 @@ interface ReportAnswers {
 }
 
 const answers = JSON.parse(document.getElementById('report')?.dataset.json ?? '{}') as ReportAnswers;
-let shownRun = (JSON.parse(document.getElementById('init')?.dataset.json ?? '{}') as { runDir?: string }).runDir ?? '';
+const first = JSON.parse(document.getElementById('init')?.dataset.json ?? '{}') as { runDir?: string; scenarios?: unknown };
+let shownRun = first.runDir ?? '';
 let state: unknown;
 
 /** The run's setup above the panel, as the report's first section (text only: no markup from the data). */
@@ -62,7 +63,11 @@ function answer(kind: keyof Requests, body: Record<string, unknown>): unknown {
       if (!run) throw new Error('That run is not in this report.');
       shownRun = run.runDir;
       renderSetup();
-      deliver({ type: 'snapshot', init: { protocol: 1, runDir: run.runDir, imageBase: run.imageBase, record: run.record, progress: {} } });
+      const scenarios = first.scenarios ? { scenarios: first.scenarios } : {};
+      deliver({
+        type: 'snapshot',
+        init: { protocol: 1, runDir: run.runDir, imageBase: run.imageBase, record: run.record, progress: {}, ...scenarios },
+      });
       return undefined;
     }
     default:

@@ -12,7 +12,8 @@ import { findResumable, openedRun } from '../core/runs/resume';
 import { DEFAULT_RUNS_FOLDER, listRuns, runDirOfArg, runsRootFor } from '../core/runs/runFolders';
 import { runSession } from '../core/runs/session';
 import { isSpecRejectedError } from '../core/runs/specRejected';
-import { convergenceLines, DEFAULT_THRESHOLD } from '../core/convergence/analyse';
+import { DEFAULT_THRESHOLD } from '../core/convergence/analyse';
+import { decisionLines } from '../shared/decisionText';
 import { compareRuns } from '../core/convergence/compare';
 import { scoreRun } from '../core/convergence/scoreRun';
 import { parseSpecs } from '../core/spec/parse';
@@ -297,7 +298,7 @@ async function runCommand(
       if (result.record.stats.some((s) => s.peakDeviceVramBytes !== undefined || s.peakTorchVramBytes !== undefined))
         for (const line of vramLegend()) io.err.write(`${line}\n`);
       if (result.record.stats.some((s) => s.measured)) io.err.write(`${FRESH_COST_LEGEND}\n`);
-      for (const line of convergenceLines(result.record.convergence)) io.err.write(`${line}\n`);
+      for (const line of decisionLines(result.record)) io.err.write(`${line}\n`);
       for (const c of result.record.cells.filter((c) => c.error)) io.err.write(`  ${c.column} #${c.repeat + 1}: ${c.status}: ${c.error}\n`);
       io.err.write(`Run ${result.record.status}: ${path.relative(process.cwd(), result.runDir) || result.runDir}\n`);
       if (result.record.status === 'cancelled') code = EXIT.cancelled;

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import vscode = require('vscode');
 import { clampThreshold } from '../core/convergence/analyse';
 import { DEFAULT_RUNS_FOLDER } from '../core/runs/runFolders';
+import { parseScenarioLayer, type ScenarioLayer } from '../shared/scenarios';
 import { Disposable } from './dispose';
 
 /** A ComfyUI server the user listed in `qwenprompt.comfy.servers`. */
@@ -32,6 +33,8 @@ export interface QwenConfig {
   readonly convergenceThreshold: number;
   /** Who the panel's rating rounds are saved as; empty: git's user.name. */
   readonly rater: string;
+  /** Scenarios laid over the presets (a spec's `scenarios:` goes over these). */
+  readonly scenarios: Readonly<ScenarioLayer>;
 }
 
 export const DEFAULT_COMFY_URL = 'http://127.0.0.1:8188';
@@ -54,6 +57,7 @@ export function readQwenConfig(get: (key: string) => unknown): QwenConfig {
     watchdogMinutes: clampInt(get('watchdogMinutes'), 1, 24 * 60, 10),
     convergenceThreshold: clampThreshold(get('convergence.threshold')),
     rater: asString(get('rater')).trim().slice(0, 80),
+    scenarios: Object.freeze(parseScenarioLayer(get('scenarios')).layer),
   });
 }
 

@@ -1,15 +1,17 @@
 // Host <-> results-webview messages. Imports nothing at run time but src/shared (pure), so the webview
 // bundle, the extension host and node:test all compile it.
 import { isCriterion, isScore, type Scores } from '../shared/criteria';
-import { parseLayoutChoice, type LayoutChoice } from '../shared/gridLayout';
 import type { RunHistoryEntry } from '../shared/history';
 import type { QualitySummary } from '../shared/quality';
 import { areVoteExtras } from '../shared/ratingRound';
 import type { CellRecord, ColumnStats, DefectRegion, RegionRedo, RunRecord } from '../shared/runRecord';
 import type { ServerReach } from '../shared/serverReach';
+import type { ScenarioLayer } from '../shared/scenarios';
 import type { Reply, Request, RequestBody } from './messenger';
 import { isAbsoluteDir, isSafeRelativeFile } from './paths';
 import { isPanelRequest, PANEL_REPLY_CHECKS, PANEL_REQUEST_KEYS, type PanelRequests } from './panelRequests';
+
+export { parsePersistedState, type PersistedState } from './persistedState';
 
 /** Bumped whenever a message changes shape; a stale webview that says another number is reloaded. */
 export const PROTOCOL_VERSION = 1;
@@ -33,6 +35,8 @@ export interface PanelInit {
   server?: ServerReach;
   /** The panel is pinned: the spec's next run opens another panel. */
   pinned?: boolean;
+  /** The qwenprompt.scenarios setting (the spec's `scenarios:` in the record goes over it). */
+  scenarios?: ScenarioLayer;
 }
 
 export type ToWebview =
@@ -319,7 +323,8 @@ export function isPanelInit(i: unknown): i is PanelInit {
     (i.problem === undefined || isString(i.problem)) &&
     (i.live === undefined || typeof i.live === 'boolean') &&
     (i.server === undefined || isServerReach(i.server)) &&
-    (i.pinned === undefined || typeof i.pinned === 'boolean')
+    (i.pinned === undefined || typeof i.pinned === 'boolean') &&
+    (i.scenarios === undefined || isObject(i.scenarios))
   );
 }
 
@@ -364,30 +369,4 @@ export function isToWebview(m: unknown): m is ToWebview {
     default:
       return false;
   }
-}
-
-/** What the webview persists with setState; the serializer revives a panel from it. */
-export interface PersistedState {
-  v: 1;
-  runDir: string;
-  /** Key of the cell shown in the lightbox, if one is open. */
-  zoomed?: string;
-  /** The grid layout the user chose, and the spec id it was chosen for (another spec's run ignores it). */
-  layout?: Partial<LayoutChoice>;
-  spec?: string;
-  /** The panel was pinned (restored pinned after a reload). */
-  pinned?: boolean;
-}
-
-/** Validates state from an older (or newer) webview; undefined means "start fresh". */
-export function parsePersistedState(s: unknown): PersistedState | undefined {
-  if (!isObject(s) || s.v !== 1 || !isString(s.runDir) || s.runDir === '') return undefined;
-  const layout = parseLayoutChoice(s.layout);
-  return {
-    v: 1,
-    runDir: s.runDir,
-    ...(isString(s.zoomed) ? { zoomed: s.zoomed } : {}),
-    ...(s.pinned === true ? { pinned: true } : {}),
-    ...(layout && isString(s.spec) ? { layout, spec: s.spec } : {}),
-  };
 }

@@ -61,7 +61,14 @@ test('▶ All variants runs both; the panel scores every setting against base-40
     assert.match(texts[1], /^lightning-8 reaches 0\.\d\d of base-40 at \d+(\.\d)? % of the time$/);
     const heading = await panel.locator('[data-testid="convergence"] h2').textContent();
     assert.equal(heading, 'Quality against base-40');
-    assert.match((await panel.locator('[data-testid="recommendation"]').textContent()) ?? '', /Recommended: /);
+    // The decision table in place of the "Recommended:" line: every scenario names a setting or says why not.
+    const decision = panel.locator('[data-testid="decision-table"] tbody tr');
+    assert.deepEqual(await decision.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-scenario'))), [
+      'explore',
+      'everyday',
+      'final',
+    ]);
+    assert.equal(await panel.locator('[data-testid="recommendation"]').count(), 0);
 
     const chart = panel.locator('[data-testid="cost-quality-chart"]');
     assert.equal(await chart.locator('g.series').count(), 2, 'one line per variant');

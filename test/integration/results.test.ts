@@ -101,7 +101,7 @@ suite('results panels', () => {
     const tokens = new TokenStore(memorySecrets());
     const connections = new ComfyConnections({ config: cfg, tokens, log: nullLogger, isTrusted: () => true });
     const runs = new RunService({ config: cfg, connections, log: nullLogger });
-    const panels = new ResultsPanelController({ extensionUri, log: nullLogger, runs, rater: () => 'tester' });
+    const panels = new ResultsPanelController({ extensionUri, log: nullLogger, runs, rater: () => 'tester', scenarios: () => ({}) });
     const docs = new SpecDocuments(cfg);
     // Subscribed after the panels, so it sees what they made of each update.
     const shownWhenPlanned: boolean[] = [];
@@ -180,7 +180,7 @@ suite('results panels', () => {
     const tokens = new TokenStore(memorySecrets());
     const connections = new ComfyConnections({ config: cfg, tokens, log: nullLogger, isTrusted: () => true });
     const runs = new RunService({ config: cfg, connections, log: nullLogger });
-    const panels = new ResultsPanelController({ extensionUri, log: nullLogger, runs, rater: () => 'tester' });
+    const panels = new ResultsPanelController({ extensionUri, log: nullLogger, runs, rater: () => 'tester', scenarios: () => ({}) });
     const docs = new SpecDocuments(cfg);
     const resultsTabs = () =>
       vscode.window.tabGroups.all
@@ -256,6 +256,7 @@ suite('results panels', () => {
         },
       },
       rater: () => 'tester',
+      scenarios: () => ({}),
     });
     const webview = fakePanel();
     try {

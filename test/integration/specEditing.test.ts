@@ -202,6 +202,41 @@ suite('spec editing', () => {
     }
   });
 
+  test('scenarios: the presets and what each can need complete; a threshold out of range is an error on its line', async () => {
+    const doc = await vscode.workspace.openTextDocument({
+      language: 'qwenprompt',
+      content: 'prompt: fox\nscenarios:\n  \n  explore:\n    \n  final:\n    minSsim: 1.2\n',
+    });
+    await vscode.window.showTextDocument(doc);
+    try {
+      const complete = async (line: number, character: number) =>
+        (
+          await vscode.commands.executeCommand<vscode.CompletionList>(
+            'vscode.executeCompletionItemProvider',
+            doc.uri,
+            new vscode.Position(line, character),
+          )
+        ).items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+      const names = await complete(2, 2);
+      assert.ok(
+        ['explore', 'everyday', 'final'].every((n) => names.includes(n)),
+        names.join(', '),
+      );
+      const needs = await complete(4, 4);
+      assert.ok(
+        ['minSsim', 'minStructure', 'minAdherence', 'bestAdherence'].every((n) => needs.includes(n)),
+        needs.join(', '),
+      );
+      const bad = await until('the out-of-range threshold is flagged', () =>
+        vscode.languages.getDiagnostics(doc.uri).find((d) => d.severity === vscode.DiagnosticSeverity.Error),
+      );
+      assert.equal(bad.range.start.line, 6);
+      assert.equal(bad.message, 'scenarios.final.minSsim must be ≤ 1 (got 1.2).');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+  });
+
   test('keys complete with their meaning, and samplers complete from the built-in list when no server answers', async () => {
     const config = vscode.workspace.getConfiguration('qwenprompt');
     // Port 9 (discard) on loopback: nothing listens, so the server lists are unavailable.

@@ -1,13 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { addRatings, RunStillRunningError } from '../../src/core/quality/addRatings';
+import { addRatings } from '../../src/core/quality/addRatings';
 import { csvSummary, markdownSummary } from '../../src/core/quality/exportTable';
 import { paretoFront, qualitySummary } from '../../src/core/quality/ratings';
 import { readRounds, withRounds } from '../../src/core/quality/rounds';
 import { readRunRecord, writeRunRecord } from '../../src/core/runs/record';
+import type { RunRecord } from '../../src/shared/runRecord';
 import { ROOT } from './helpers/specJobs';
 
 const FIXTURE = path.join(ROOT, 'test/fixtures/runs/steps-study/2026-11-20T09-00-00Z');
@@ -103,6 +104,15 @@ test('the Markdown summary is the study table: time, cost, VRAM and mean scores 
       '_Times are warm runs; cold runs (models loaded) are left out._',
       '_Scores 1–5, mean of 9 vote(s) in 2 round(s); ★ no faster setting scored as well._',
       '',
+      // This record was never scored for SSIM: the decision table answers from the ratings and says so.
+      '**Decision:**',
+      '',
+      '| Scenario | Needs | Cheapest setting that meets it | Time | What it gives up |',
+      '| --- | --- | --- | --- | --- |',
+      "| explore | SSIM ≥ 0.85, no structure score under 3 | **40 steps** | 143.1 s | 55 % of 60 steps's time; adherence 75 vs 83; not judged on SSIM (not scored yet) |",
+      "| everyday | SSIM ≥ 0.95 | **20 steps** | 58.2 s | 23 % of 60 steps's time; lowest structure 2 vs 4; adherence 58 vs 83; not judged on SSIM (not scored yet) |",
+      '| final | SSIM ≥ 0.98, the best adherence | **60 steps** | 258.1 s | the best setting itself; not judged on SSIM (not scored yet) |',
+      '',
     ].join('\n'),
   );
 });
@@ -169,17 +179,24 @@ test('a round is saved as its own file under ratings/, named by rater and round;
   assert.deepEqual((await withRounds(dir, await readRunRecord(dir))).ratings, after.ratings);
 });
 
-test('saving ratings while the run still writes run.json is refused, and leaves the folder alone', async () => {
+test('a run still going is rated on its finished images: run.json is left alone, an image not in yet is refused', async () => {
   const dir = copyRun();
   const r = await readRunRecord(dir);
-  await writeRunRecord(dir, { ...r, status: 'running' });
+  const running: RunRecord = {
+    ...r,
+    status: 'running',
+    cells: r.cells.map((c) => (c.key === 'steps=60#r2' ? { ...c, status: 'running', images: [] } : c)),
+  };
+  await writeRunRecord(dir, running);
   const text = readFileSync(path.join(dir, 'run.json'), 'utf8');
-  await assert.rejects(addRatings(dir, [{ cell: 'steps=20#r0', scores: { structure: 3 } }], { rater: 'a' }), RunStillRunningError);
-  assert.equal(readFileSync(path.join(dir, 'run.json'), 'utf8'), text);
-  assert.equal(existsSync(path.join(dir, 'ratings')), false);
-  // A run that died without finishing can be rated once the caller knows nothing is writing it.
-  const saved = await addRatings(dir, [{ cell: 'steps=20#r0', scores: { structure: 3 } }], { staleRunning: true, rater: 'a' });
+  await assert.rejects(
+    addRatings(dir, [{ cell: 'steps=60#r2', scores: { structure: 3 } }], { rater: 'a' }),
+    /"60 steps" \(seed \d+\) is not finished yet/,
+  );
+  const saved = await addRatings(dir, [{ cell: 'steps=20#r0', scores: { structure: 3 } }], { rater: 'a' });
   assert.equal(saved.ratings!.length, r.ratings!.length + 1);
+  assert.equal(readFileSync(path.join(dir, 'run.json'), 'utf8'), text, 'the runner’s file is not rewritten');
+  assert.equal(readdirSync(path.join(dir, 'ratings')).length, 1);
 });
 
 test('two saves at once both land, each in its own file', async () => {

@@ -149,7 +149,9 @@ test('CLI: a two-variant spec against the test server records each cell’s vari
     assert.ok(l4.ssim < ref!.points.find((p) => p.label === 'base-20')!.ssim, '4 steps sit farther from the reference than 20 do');
     assert.match(text, /Against base-30 \(mean SSIM over the seeds, same seed each\):/);
     assert.match(text, new RegExp(`lightning-4 reaches ${l4.ssim.toFixed(2)} of base-30 at \\d+(\\.\\d)? % of the time`));
-    assert.match(text, /^Recommended: /m);
+    // The recommendation line is the decision table now: a row per scenario.
+    assert.match(text, /^Decision \(the cheapest setting that meets each scenario\):$/m);
+    assert.match(text, /^ {2}everyday {2}\S.* \(needs SSIM ≥ 0\.\d+\): /m);
 
     // --variant runs one of them; a name the spec lacks is a usage error before anything is sent.
     const one = new PassThrough();

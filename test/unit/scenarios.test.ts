@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decisionTable, settingFacts, type SettingFacts } from '../../src/shared/scenarios';
+import {
+  decisionTable,
+  parseScenarioLayer,
+  resolveScenarios,
+  scenariosOf,
+  settingFacts,
+  type SettingFacts,
+} from '../../src/shared/scenarios';
 import type { CellRecord, ColumnStats, Rating } from '../../src/shared/runRecord';
 
 // The study's three step counts: 20 steps is rough, 40 close, 60 the reference.
@@ -28,16 +35,58 @@ test('each scenario gets the cheapest setting that meets it: explore 20, everyda
 test('a scenario nothing meets says why; a setting with a structure score under 3 is not fit to explore', () => {
   const rough = STUDY.map((f) => (f.column === '20 steps' ? { ...f, minStructure: 2 } : f));
   assert.equal(decisionTable(rough)[0].pick?.column, '40 steps');
-  const unrated = STUDY.map(({ minStructure: _m, adherence: _a, ...f }) => f);
-  const rows = decisionTable(unrated);
-  assert.equal(rows[0].pick, undefined);
-  assert.equal(rows[0].note, 'no setting meets it (no structure score)');
-  assert.equal(rows[1].pick?.column, '40 steps', 'everyday needs SSIM only');
+  const harsh = STUDY.map((f) => ({ ...f, minStructure: 2 }));
+  assert.equal(decisionTable(harsh)[0].pick, undefined);
+  assert.equal(decisionTable(harsh)[0].note, 'no setting meets it (structure)');
   assert.equal(decisionTable([])[0].note, 'nothing measured');
   assert.deepEqual(
     decisionTable(STUDY, [{ name: 'draft', minSsim: 0.5 }]).map((r) => r.pick?.column),
     ['20 steps'],
   );
+  assert.equal(decisionTable(STUDY, [{ name: 'strict', minAdherence: 95 }])[0].pick?.column, '60 steps');
+});
+
+test('before anyone rates, the table answers from SSIM and says what the pick was not judged on', () => {
+  const unrated = STUDY.map(({ minStructure: _m, adherence: _a, ...f }) => f);
+  const rows = decisionTable(unrated);
+  assert.equal(rows[0].pick?.column, '20 steps');
+  assert.deepEqual(rows[0].unjudged, ['structure']);
+  assert.match(rows[0].note, /; not judged on structure \(not scored yet\)$/);
+  assert.equal(rows[1].pick?.column, '40 steps', 'everyday needs SSIM only');
+  assert.equal(rows[1].unjudged, undefined);
+  assert.equal(rows[2].note, 'the best setting itself; not judged on adherence (not scored yet)');
+});
+
+test('scenarios from the settings and the spec lay over the presets: a name replaces, a new one adds, false drops', () => {
+  const setting = parseScenarioLayer({ explore: { minSsim: 0.8 }, final: false, junk: { minSsim: 3 }, other: 'x' });
+  assert.deepEqual(setting.layer, { explore: { minSsim: 0.8 }, final: false });
+  assert.deepEqual(setting.problems, [
+    'scenario junk: minSsim must be a number from 0 to 1',
+    'scenario other must be a mapping of what it needs, or false',
+  ]);
+  const spec = { print: { minSsim: 0.99, minStructure: 4 } };
+  assert.deepEqual(resolveScenarios(setting.layer, spec), [
+    { name: 'explore', minSsim: 0.8 },
+    { name: 'everyday', minSsim: 0.95 },
+    { name: 'print', minSsim: 0.99, minStructure: 4 },
+  ]);
+  const record = {
+    spec: { file: 'a.qwenprompt', name: 'a', id: 'a', resolved: { scenarios: { everyday: { minSsim: 0.9 } } } },
+    convergence: undefined,
+  };
+  assert.deepEqual(
+    scenariosOf(record).map((s) => [s.name, s.minSsim]),
+    [
+      ['explore', 0.85],
+      ['everyday', 0.9],
+      ['final', 0.98],
+    ],
+  );
+  // Without a spec entry, everyday output follows the run's own SSIM threshold (--threshold, the setting).
+  const strict = { spec: { ...record.spec, resolved: {} }, convergence: { threshold: 0.97, groups: [] } } as unknown as Parameters<
+    typeof scenariosOf
+  >[0];
+  assert.equal(scenariosOf(strict)[1].minSsim, 0.97);
 });
 
 test('what the table knows of each setting comes from the run: warm time, mean SSIM, the lowest structure score, adherence counted from tags', () => {

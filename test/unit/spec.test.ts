@@ -253,6 +253,17 @@ describe('parseSpecs: diagnostics, each on the offending text', () => {
     assert.match(m.message, /in models\. Did you mean 'unet'\?/);
   });
 
+  it('scenarios: a bad threshold is marked on its own line, a misspelt requirement on its key, and the rest is kept', () => {
+    const text =
+      'prompt: fox\nscenarios:\n  explore:\n    minSsim: 1.5\n  print:\n    minStructur: 4\n  everyday: {minSsim: 0.9}\n  final: false\n';
+    const r = parseSpecs(text);
+    assert.deepEqual(r.diagnostics.map(where), ['out-of-range@3:13-3:16', 'unknown-key@5:4-5:15']);
+    assert.equal(r.diagnostics[0].message, 'scenarios.explore.minSsim must be ≤ 1 (got 1.5).');
+    assert.match(r.diagnostics[1].message, /Unknown key 'minStructur' in scenarios\.print\. Did you mean 'minStructure'\?/);
+    assert.deepEqual(r.specs[0].scenarios, { everyday: { minSsim: 0.9 }, final: false });
+    assert.equal(where(only('prompt: fox\nscenarios:\n  final: true\n')), 'out-of-range@2:9-2:13');
+  });
+
   it('steps is not a sweep axis, and says where it goes', () => {
     const d = only('prompt: fox\nsweep:\n  steps: [1, 2]\n');
     assert.equal(where(d), 'unknown-key@2:2-2:7');

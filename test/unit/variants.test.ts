@@ -182,8 +182,8 @@ test('a reference names one of the variants', () => {
 
 test('a variant accepts every spec field but its own name, workflow and variants (completions come from the schema)', () => {
   const inVariant = Object.keys(SPEC_KEYS.variants.children ?? {});
-  // reference and layout belong to the whole spec: one reference image, one grid across variants.
-  const expected = Object.keys(SPEC_KEYS).filter((k) => !['name', 'workflow', 'variants', 'reference', 'layout'].includes(k));
+  // reference, layout and scenarios belong to the whole spec: one reference image, one grid, one decision table.
+  const expected = Object.keys(SPEC_KEYS).filter((k) => !['name', 'workflow', 'variants', 'reference', 'layout', 'scenarios'].includes(k));
   assert.deepEqual(inVariant.filter((k) => k !== 'name').sort(), expected.sort());
   assert.ok(SPEC_KEYS.variants.children?.cfg.description.includes('guidance'), 'a variant key documents itself like the spec key');
   assert.ok(SPEC_KEYS.variants.children?.sweep.children?.sampler, 'a variant sweep completes its axes');

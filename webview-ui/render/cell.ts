@@ -3,6 +3,8 @@ import { cellTime, cellViewState, imageUrl } from '../view/cells';
 import { cellScoreText } from '../view/convergence';
 import { fateTooltip } from '../view/cellFate';
 import { h } from './dom';
+import { regionOverlay } from './regionOverlay';
+import type { RatedRegion } from '../../src/shared/regions';
 import type { CellRecord } from '../../src/shared/runRecord';
 
 const STATE_ICONS: Record<string, string> = {
@@ -28,6 +30,8 @@ export class CellView {
   #handlers: CellHandlers;
   #previewUrl: string | undefined;
   #progress: { value: number; max: number } | undefined;
+  /** Defect regions raters drew on this image (shown over it unless the grid hides them). */
+  #regions: readonly RatedRegion[] = [];
 
   constructor(cell: CellRecord, imageBase: string, handlers: CellHandlers) {
     this.#cell = cell;
@@ -45,6 +49,11 @@ export class CellView {
     const wasRunning = this.#cell.status === 'running';
     this.#cell = cell;
     if (wasRunning && cell.status !== 'running') this.#dropPreview();
+    this.#render();
+  }
+
+  setRegions(regions: readonly RatedRegion[]): void {
+    this.#regions = regions;
     this.#render();
   }
 
@@ -139,6 +148,9 @@ export class CellView {
       visual,
     );
     thumb.addEventListener('click', () => this.#handlers.zoom(c.key));
+    // The grid crops each image to its square (object-fit: cover): the boxes are cropped alike.
+    if (image && this.#regions.length && (state === 'done' || state === 'cached'))
+      thumb.append(regionOverlay(this.#regions, image, 'cover'));
     if (state === 'running') {
       const bar = h('div', {
         class: 'progress',

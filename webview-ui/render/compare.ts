@@ -1,6 +1,8 @@
 // Two images compared: side by side (one zoom and pan for both), swipe, blink and difference.
 import { cssTransform, differencePixels, IDENTITY, panBy, zoomAt, type ViewTransform } from '../view/compare';
 import { clipLeftPx, containRect, dividerFraction, dividerX, grabsDivider, onScreen, swipeSpan, type Span } from '../view/swipe';
+import { regionOverlay } from './regionOverlay';
+import type { RatedRegion } from '../../src/shared/regions';
 import { h } from './dom';
 import { tooLargeNote } from './tooLarge';
 
@@ -12,6 +14,9 @@ export interface CompareImage {
   tooLarge?: string;
   /** Opens the file in an editor tab (images of the panel's own run). */
   open?: () => void;
+  /** The image's pixel size and the defect regions raters drew on it (side by side shows them). */
+  size?: { width?: number; height?: number };
+  regions?: readonly RatedRegion[];
 }
 
 export type CompareMode = 'side' | 'swipe' | 'blink' | 'diff';
@@ -168,6 +173,14 @@ export class CompareDialog {
     return vp;
   }
 
+  /** The image and, over it, its defect regions (a layer too, so zoom and pan move them alike). */
+  #layers(which: 'a' | 'b'): HTMLElement[] {
+    const src = which === 'a' ? this.#a : this.#b;
+    const img = this.#img(which);
+    if (!src?.regions?.length) return [img];
+    return [img, regionOverlay(src.regions, src.size ?? {}, 'contain', 'layer') as unknown as HTMLElement];
+  }
+
   #img(which: 'a' | 'b'): HTMLImageElement {
     const src = which === 'a' ? this.#a : this.#b;
     return h('img', {
@@ -193,7 +206,7 @@ export class CompareDialog {
     }
     switch (this.#mode) {
       case 'side':
-        this.#stage.replaceChildren(this.#viewport(this.#img('a')), this.#viewport(this.#img('b')));
+        this.#stage.replaceChildren(this.#viewport(...this.#layers('a')), this.#viewport(...this.#layers('b')));
         break;
       case 'swipe': {
         const a = this.#img('a');

@@ -1,42 +1,40 @@
-// The convergence section: the recommendation in words, SSIM and time against steps on one chart,
-// and the blind ratings beside them where there are any.
-import { convergenceChart, convergenceOf, ratingsVerdict, recommendation, type ConvergenceChart } from '../view/convergence';
+// The convergence section: the decision table (the cheapest setting per scenario), the SSIM figures
+// behind it, SSIM and time against steps on one chart, and the blind ratings beside them.
+import { convergenceChart, convergenceOf, ratingsVerdict, ssimDetail, type ConvergenceChart } from '../view/convergence';
+import { renderDecisionTable } from './decision';
 import { drawStepsAxes } from './chart';
 import { h, svg } from './dom';
 import { fitChart } from './fitChart';
 import { renderReference } from './reference';
 import type { RunRecord } from '../../src/shared/runRecord';
+import type { ScenarioLayer } from '../../src/shared/scenarios';
 
 /** Undefined when the run has no convergence scores (one step count, or not finished yet). */
-export function renderConvergence(record: RunRecord | undefined): HTMLElement | undefined {
+export function renderConvergence(record: RunRecord | undefined, setting?: ScenarioLayer): HTMLElement | undefined {
   const c = convergenceOf(record);
   if (!c || !record) return undefined;
   // Scored against one reference (variants): every setting on one scale instead of per group.
-  if (c.reference) return renderReference(record);
+  if (c.reference) return renderReference(record, setting);
   const section = h(
     'section',
     { class: 'convergence-section', 'aria-label': 'Convergence', 'data-testid': 'convergence' },
     h('h2', {}, 'Convergence'),
   );
-  const recs = h('div', { class: 'recommendations', 'data-testid': 'recommendation' });
-  for (const g of c.groups) {
-    const rec = recommendation(g, c.threshold);
-    if (!rec) continue;
+  const details = c.groups.flatMap((g) => {
+    const detail = ssimDetail(g);
+    if (!detail) return [];
     const verdict = ratingsVerdict(record, g);
-    recs.append(
-      h(
-        'div',
-        { class: `recommendation ${rec.saves ? 'saves' : 'keep'}` },
-        h('p', { class: 'headline' }, rec.group ? h('span', { class: 'group' }, `${rec.group}: `) : undefined, h('strong', {}, rec.text)),
-        h('p', { class: 'muted detail' }, rec.detail),
-        verdict
-          ? h('p', { class: `ratings ${verdict.agrees ? 'agree' : 'disagree'}`, 'data-testid': 'ratings-verdict' }, verdict.text)
-          : undefined,
-      ),
-    );
-  }
-  if (!recs.childElementCount) return undefined;
-  section.append(recs);
+    return [
+      h('p', { class: 'muted detail' }, detail),
+      verdict
+        ? h('p', { class: `ratings ${verdict.agrees ? 'agree' : 'disagree'}`, 'data-testid': 'ratings-verdict' }, verdict.text)
+        : undefined,
+    ];
+  });
+  if (!details.length) return undefined;
+  const table = renderDecisionTable(record, setting);
+  if (table) section.append(table);
+  section.append(h('div', { class: 'convergence-details', 'data-testid': 'ssim-detail' }, ...details));
   const chart = renderConvergenceChart(record);
   if (chart) section.append(chart);
   return section;

@@ -1,15 +1,15 @@
-// The decision table: for each scenario (explore, everyday, final) the cheapest setting that meets
-// what it needs, its time, and what it gives up against the best setting.
+// The decision table: for each scenario (explore, everyday, final, or the settings' and the spec's
+// own) the cheapest setting that meets what it needs, its time, and what it gives up against the best.
+// It stands where a one-line recommendation used to, at the head of the convergence section.
 import { h } from './dom';
 import { formatMs } from '../../src/shared/format';
+import { hasDecision, runDecisions } from '../../src/shared/decisionText';
 import type { RunRecord } from '../../src/shared/runRecord';
-import { decisionTable, settingFacts } from '../../src/shared/scenarios';
+import type { ScenarioLayer } from '../../src/shared/scenarios';
 
-/** Undefined until the run is scored or rated (without SSIM or scores no scenario can be answered). */
-export function renderDecision(record: RunRecord | undefined): HTMLElement | undefined {
-  if (!record || record.status === 'running') return undefined;
-  const facts = settingFacts(record);
-  if (!facts.some((f) => f.ssim !== undefined || f.minStructure !== undefined)) return undefined;
+/** The table alone; undefined until some setting has an SSIM score or a structure rating. */
+export function renderDecisionTable(record: RunRecord | undefined, setting?: ScenarioLayer): HTMLElement | undefined {
+  if (!record || record.status === 'running' || !hasDecision(record)) return undefined;
   const table = h('table', { class: 'summary decision', 'data-testid': 'decision-table' });
   table.append(
     h('caption', {}, 'The cheapest setting that meets each scenario’s needs, from this run’s SSIM scores and ratings.'),
@@ -26,7 +26,7 @@ export function renderDecision(record: RunRecord | undefined): HTMLElement | und
     ),
   );
   const body = h('tbody');
-  for (const d of decisionTable(facts)) {
+  for (const d of runDecisions(record, setting)) {
     body.append(
       h(
         'tr',
@@ -40,10 +40,12 @@ export function renderDecision(record: RunRecord | undefined): HTMLElement | und
     );
   }
   table.append(body);
-  return h(
-    'section',
-    { class: 'decision-section', 'aria-label': 'Decision' },
-    h('h2', {}, 'Decision'),
-    h('div', { class: 'table-wrap' }, table),
-  );
+  return h('div', { class: 'table-wrap decision-wrap' }, table);
+}
+
+/** A section of its own, for a run rated but not scored (no convergence section to head). */
+export function renderDecision(record: RunRecord | undefined, setting?: ScenarioLayer): HTMLElement | undefined {
+  const table = renderDecisionTable(record, setting);
+  if (!table) return undefined;
+  return h('section', { class: 'decision-section', 'aria-label': 'Decision' }, h('h2', {}, 'Decision'), table);
 }

@@ -4,6 +4,7 @@
 import { imageUrl } from '../view/cells';
 import { gridPicture } from '../view/exportGrid';
 import type { LayoutChoice } from '../../src/shared/gridLayout';
+import { regionPixels, type RatedRegion } from '../../src/shared/regions';
 import type { RunRecord } from '../../src/shared/runRecord';
 
 const FONT = 'system-ui, -apple-system, "Segoe UI", sans-serif';
@@ -26,7 +27,30 @@ function fit(ctx: CanvasRenderingContext2D, text: string, width: number): string
   return `${t}…`;
 }
 
-export async function renderGridPng(record: RunRecord, imageBase: string, layout?: Partial<LayoutChoice>, tile = 320): Promise<Uint8Array> {
+/** Defect boxes over an image drawn at (x, y) in w × h, each with its word. */
+function drawRegions(ctx: CanvasRenderingContext2D, regions: readonly RatedRegion[], x: number, y: number, w: number, hh: number): void {
+  ctx.save();
+  ctx.lineWidth = 2;
+  ctx.font = `600 12px ${FONT}`;
+  regionPixels(regions, w, hh).forEach((b, i) => {
+    ctx.strokeStyle = '#e8912d';
+    ctx.strokeRect(x + b.x, y + b.y, b.w, b.h);
+    const word = regions[i].word;
+    ctx.fillStyle = '#e8912d';
+    ctx.fillRect(x + b.x, y + b.y, ctx.measureText(word).width + 8, 16);
+    ctx.fillStyle = '#ffffff';
+    ctx.fillText(word, x + b.x + 4, y + b.y + 12);
+  });
+  ctx.restore();
+}
+
+export async function renderGridPng(
+  record: RunRecord,
+  imageBase: string,
+  layout?: Partial<LayoutChoice>,
+  tile = 320,
+  regions?: ReadonlyMap<string, readonly RatedRegion[]>,
+): Promise<Uint8Array> {
   const pic = gridPicture(record, tile, layout);
   const canvas = document.createElement('canvas');
   canvas.width = pic.width;
@@ -62,6 +86,7 @@ export async function renderGridPng(record: RunRecord, imageBase: string, layout
       const w = img.naturalWidth * s;
       const hh = img.naturalHeight * s;
       ctx.drawImage(img, t.x + (t.size - w) / 2, t.y + (t.size - hh) / 2, w, hh);
+      drawRegions(ctx, regions?.get(t.key) ?? [], t.x + (t.size - w) / 2, t.y + (t.size - hh) / 2, w, hh);
     } else {
       ctx.fillStyle = '#8c959f';
       ctx.font = `13px ${FONT}`;

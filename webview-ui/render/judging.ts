@@ -10,6 +10,7 @@ import { renderHistory, renderRunComparison } from './history';
 import { RatingDialog } from './rating';
 import { renderQuality } from './ratingResults';
 import type { LayoutChoice } from '../../src/shared/gridLayout';
+import { regionsByCell } from '../../src/shared/regions';
 import type { QualitySummary } from '../../src/shared/quality';
 import type { CellRecord, RunRecord } from '../../src/shared/runRecord';
 
@@ -69,16 +70,19 @@ export class Judging {
   /** The header's buttons. */
   actions(): HTMLElement[] {
     const record = this.#host.record();
-    const finished = !!record && record.status !== 'running';
+    const running = record?.status === 'running';
     const images = record?.cells.filter(canShow).length ?? 0;
+    // A run still going is rated on the images it has finished (each round is the rater's own file).
     const rate = h(
       'button',
       {
         type: 'button',
         class: 'secondary',
         'data-testid': 'start-rating',
-        disabled: !finished || images === 0,
-        title: finished ? 'Score the images without seeing their settings' : 'Available when the run has finished',
+        disabled: images === 0,
+        title: running
+          ? 'Score the finished images without seeing their settings (the run goes on)'
+          : 'Score the images without seeing their settings',
       },
       'Blind rating',
     );
@@ -155,7 +159,9 @@ export class Judging {
     const record = this.#host.record();
     if (!record) return;
     this.#host.notice('Drawing the grid…');
-    const png = await renderGridPng(record, this.#host.imageBase(), this.#host.layout());
+    // The regions go into the picture as the grid shows them (its toggle).
+    const regions = this.#host.grid().classList.contains('hide-regions') ? undefined : regionsByCell(record.ratings);
+    const png = await renderGridPng(record, this.#host.imageBase(), this.#host.layout(), 320, regions);
     const saved = await this.#host.request('exportGrid', { png, to });
     this.#host.notice(typeof saved === 'string' ? `Grid saved: ${saved}` : undefined);
   }
@@ -253,6 +259,8 @@ export class Judging {
             url: imageUrl(this.#host.imageBase(), image.file),
             label: `${cellLabel(c)} · seed ${c.seed}`,
             tooLarge: tooLargeToShow(image),
+            size: image,
+            regions: regionsByCell(this.#host.record()?.ratings).get(key),
             open: () =>
               void this.#host.request('openImage', { file: image.file }).catch((e: Error) => this.#host.notice(e.message, 'error')),
           }

@@ -5,6 +5,7 @@
 import { cellLabel, imageUrl } from '../view/cells';
 import { redoTimeText } from '../view/redo';
 import { h } from './dom';
+import { regionLabel, regionPixels, type RatedRegion } from '../../src/shared/regions';
 import type { CellRecord, RegionRedo } from '../../src/shared/runRecord';
 
 export interface RedoHost {
@@ -12,6 +13,8 @@ export interface RedoHost {
   /** The run's redos so far (the latest of a cell is shown when its dialog opens). */
   redos(): RegionRedo[];
   run(cell: string, mask: Uint8Array, steps: number): Promise<RegionRedo>;
+  /** The defect regions raters drew on a cell: the mask the dialog proposes. */
+  regions(cell: string): readonly RatedRegion[];
 }
 
 type Tool = 'rect' | 'brush';
@@ -119,12 +122,24 @@ export class RedoDialog {
     );
     this.#clear();
     this.#status.textContent = 'Draw the region to redo on the image.';
+    this.#propose(this.#host.regions(cell.key));
     const last = this.#host
       .redos()
       .filter((r) => r.cell === cell.key)
       .at(-1);
     this.#showResult(last);
     if (!this.el.open) this.el.showModal();
+  }
+
+  /** A cell a rater marked: its regions are the mask to start from (Clear, or draw more, to change it). */
+  #propose(regions: readonly RatedRegion[]): void {
+    if (!regions.length) return;
+    const ctx = this.#canvas.getContext('2d');
+    if (!ctx) return;
+    ctx.fillStyle = MASK_COLOUR;
+    for (const b of regionPixels(regions, this.#canvas.width, this.#canvas.height)) ctx.fillRect(b.x, b.y, b.w, b.h);
+    this.#painted = true;
+    this.#status.textContent = `Proposed from the marked ${regions.length === 1 ? 'defect' : 'defects'}: ${regions.map(regionLabel).join('; ')}. Clear or draw to change it.`;
   }
 
   #clear(): void {

@@ -1,14 +1,17 @@
-// The quality-against-one-reference section: a sentence per setting ("lightning-8 reaches 0.93 of
-// base-50 at 9 % of the time"), the recommendation, and quality against cost for every variant.
+// The quality-against-one-reference section: the decision table (the cheapest setting per scenario),
+// a sentence per setting ("lightning-8 reaches 0.93 of base-50 at 9 % of the time"), and quality
+// against cost for every variant.
 import { costQualityChart, referenceOf, type CostQualityChart } from '../view/reference';
 import { drawStepsAxes } from './chart';
 import { h, svg } from './dom';
 import { fitChart } from './fitChart';
-import { referenceSentence, referenceVerdict } from '../../src/shared/referenceText';
+import { renderDecisionTable } from './decision';
+import { referenceSentence } from '../../src/shared/referenceText';
 import type { RunRecord } from '../../src/shared/runRecord';
+import type { ScenarioLayer } from '../../src/shared/scenarios';
 
 /** Undefined unless the run was scored against one reference (variants, or `reference:`). */
-export function renderReference(record: RunRecord | undefined): HTMLElement | undefined {
+export function renderReference(record: RunRecord | undefined, setting?: ScenarioLayer): HTMLElement | undefined {
   const r = referenceOf(record);
   const threshold = record?.convergence?.threshold;
   if (!r || typeof threshold !== 'number') return undefined;
@@ -17,22 +20,11 @@ export function renderReference(record: RunRecord | undefined): HTMLElement | un
     { class: 'convergence-section', 'aria-label': `Quality against ${r.label}`, 'data-testid': 'convergence' },
     h('h2', {}, `Quality against ${r.label}`),
   );
-  const saves = r.recommended !== undefined && r.recommended !== r.column;
   const list = h('ul', { class: 'reference-sentences', 'data-testid': 'reference-sentences' });
   for (const p of r.points) if (p.column !== r.column) list.append(h('li', {}, referenceSentence(p, r.label)));
-  section.append(
-    h(
-      'div',
-      { class: 'recommendations', 'data-testid': 'recommendation' },
-      h(
-        'div',
-        { class: `recommendation ${saves ? 'saves' : 'keep'}` },
-        h('p', { class: 'headline' }, h('strong', {}, `Recommended: ${referenceVerdict(r, threshold)}`)),
-        h('p', { class: 'muted detail' }, `Mean SSIM of each image to ${r.label} of the same seed; threshold ${threshold}.`),
-      ),
-    ),
-    list,
-  );
+  const table = renderDecisionTable(record, setting);
+  if (table) section.append(table);
+  section.append(h('p', { class: 'muted detail' }, `Mean SSIM of each image to ${r.label} of the same seed.`), list);
   const chart = renderCostQuality(r, threshold);
   if (chart) section.append(chart);
   return section;

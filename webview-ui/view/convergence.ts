@@ -28,31 +28,15 @@ export function cellScoreText(c: CellRecord): string | undefined {
   return `SSIM ${s.ssim.toFixed(3)} · ΔE ${s.deltaE.toFixed(1)}`;
 }
 
-export interface Recommendation {
-  group: string;
-  /** The headline, e.g. '40 steps: 0.96 of 60-step structure at 55 % of the time'. */
-  text: string;
-  /** Why: the figures behind it, e.g. '20 steps 0.70 · 40 steps 0.96 · 60 steps 1.00 (mean SSIM, 3 seeds)'. */
-  detail: string;
-  saves: boolean;
-}
-
-/** The recommendation of one group in words; undefined with fewer than two scored step counts. */
-export function recommendation(g: ConvergenceGroup, threshold: number): Recommendation | undefined {
-  const pick = g.points.find((p) => p.steps === g.recommendedSteps);
-  if (!pick) return undefined;
+/**
+ * The figures behind the decision table for one group, e.g. '20 steps 0.70 · 40 steps 0.96 · 60 steps
+ * 1.00 (mean SSIM to 60 steps over 2 seeds)'; undefined with fewer than two scored step counts.
+ */
+export function ssimDetail(g: ConvergenceGroup): string | undefined {
+  if (g.points.length < 2) return undefined;
   const seeds = Math.max(...g.points.map((p) => p.n));
-  const detail = `${g.points.map((p) => `${p.steps} steps ${p.ssim.toFixed(2)}`).join(' · ')} (mean SSIM to ${g.referenceSteps} steps over ${seeds} seed${seeds === 1 ? '' : 's'}; threshold ${threshold})`;
-  if (pick.steps === g.referenceSteps) {
-    return { group: g.group, text: `${g.referenceSteps} steps: no fewer steps reach ${threshold} of its structure`, detail, saves: false };
-  }
-  const time = g.timeFraction !== undefined ? ` at ${Math.round(g.timeFraction * 100)} % of the time` : '';
-  return {
-    group: g.group,
-    text: `${pick.steps} steps: ${pick.ssim.toFixed(2)} of ${g.referenceSteps}-step structure${time}`,
-    detail,
-    saves: true,
-  };
+  const prefix = g.group ? `${g.group}: ` : '';
+  return `${prefix}${g.points.map((p) => `${p.steps} steps ${p.ssim.toFixed(2)}`).join(' · ')} (mean SSIM to ${g.referenceSteps} steps over ${seeds} seed${seeds === 1 ? '' : 's'})`;
 }
 
 /** Mean blind score per step count of one group, and whether it agrees with the SSIM pick. */

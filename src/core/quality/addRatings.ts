@@ -1,4 +1,6 @@
-// Saves a rating round from the panel as its own file under the run folder (see rounds.ts).
+// Saves a rating round from the panel as its own file under the run folder (see rounds.ts). A run
+// still going can be rated too: the votes are on its finished images, and the round file is the
+// rater's own (ratings/, written atomically), which the runner's rewrites of run.json never touch.
 import { randomBytes } from 'node:crypto';
 import { readRunRecord } from '../runs/record';
 import { CRITERIA, isScore } from '../../shared/criteria';
@@ -16,30 +18,21 @@ export interface NewVote {
   regions?: DefectRegion[];
 }
 
-/** The run is still going: its cells may change under the votes. */
-export class RunStillRunningError extends Error {
-  constructor() {
-    super('The run is still going: rate its images once it has finished.');
-    this.name = 'RunStillRunningError';
-  }
-}
-
 export interface AddRatingsOptions {
   /** Who rates (the qwenprompt.rater setting, else git's user.name). */
   rater: string;
   now?: Date;
   blind?: boolean;
   /**
-   * True when the caller knows no runner is writing this folder (a run that crashed leaves
-   * status 'running' behind for good); otherwise a 'running' record is refused.
+   * The record to check the votes against: the panel's live view of a run still going, which knows
+   * of images the runner has not yet written into run.json (it coalesces its rewrites). Default: run.json.
    */
-  staleRunning?: boolean;
+  record?: RunRecord;
 }
 
 /** Writes the votes as one new round file and returns the record with every round in it. */
 export async function addRatings(runDir: string, votes: readonly NewVote[], opts: AddRatingsOptions): Promise<RunRecord> {
-  const record = await readRunRecord(runDir);
-  if (record.status === 'running' && !opts.staleRunning) throw new RunStillRunningError();
+  const record = opts.record ?? (await readRunRecord(runDir));
   const rater = opts.rater.trim();
   if (!rater) throw new Error('Say who rates: set qwenprompt.rater (or git config user.name).');
   const at = (opts.now ?? new Date()).toISOString();
@@ -63,6 +56,8 @@ export function checkVotes(record: RunRecord, votes: readonly NewVote[]): RoundV
   return votes.map((v) => {
     const cell = cells.get(v.cell);
     if (!cell) throw new Error(`"${v.cell}" is not an image of this run.`);
+    if (cell.status !== 'success' && cell.status !== 'cached')
+      throw new Error(`"${cell.column}" (seed ${cell.seed}) is not finished yet: rate it once its image is in.`);
     const image = cell.images[0]?.file;
     if (!image) throw new Error(`"${cell.column}" (seed ${cell.seed}) has no image to rate.`);
     const scores: Rating['scores'] = {};

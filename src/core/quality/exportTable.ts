@@ -4,7 +4,8 @@ import { CRITERIA, CRITERION_TEXT } from '../../shared/criteria';
 import { formatMeanSd, formatMs, formatVram, VRAM_FIGURES } from '../../shared/format';
 import type { QualitySummary } from '../../shared/quality';
 import type { RunRecord } from '../../shared/runRecord';
-import { convergenceLines } from '../convergence/analyse';
+import { decisionMarkdown, hasDecision } from '../../shared/decisionText';
+import type { ScenarioLayer } from '../../shared/scenarios';
 import { qualitySummary } from './ratings';
 
 function obj(v: unknown): Record<string, unknown> {
@@ -89,7 +90,7 @@ function rows(record: RunRecord, quality: QualitySummary): { headers: string[]; 
 const mdEscape = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
 /** A GitHub-flavoured Markdown table with a caption naming the spec, the GPU and the fixed settings. */
-export function markdownSummary(record: RunRecord): string {
+export function markdownSummary(record: RunRecord, scenarios?: ScenarioLayer): string {
   const quality = qualitySummary(record);
   const { headers, rows: body, rated } = rows(record, quality);
   const server = [record.server.gpu, record.server.comfyuiVersion && `ComfyUI ${record.server.comfyuiVersion}`].filter(Boolean);
@@ -113,8 +114,8 @@ export function markdownSummary(record: RunRecord): string {
   if (columnConvergence(record).size)
     notes.push("SSIM and ΔE: mean over the seeds against the same seed's top step count (SSIM 1 = same structure, ΔE 0 = same colours).");
   if (notes.length) lines.push('', ...notes.map((n) => `_${n}_`));
-  const recommended = convergenceLines(record.convergence);
-  if (recommended.length) lines.push('', ...recommended.map((l, i) => (i ? `- ${mdEscape(l.trim())}` : `**${mdEscape(l)}:**`)));
+  // The decision table in place of a recommendation line: the cheapest setting per scenario.
+  if (hasDecision(record)) lines.push('', '**Decision:**', '', ...decisionMarkdown(record, scenarios));
   return lines.join('\n') + '\n';
 }
 

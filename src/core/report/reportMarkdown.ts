@@ -1,13 +1,14 @@
 // The study written out in Markdown, for a pull request or a wiki: setup, timing (warm and cold apart,
 // VRAM), convergence, ratings with agreement and adherence, defect regions, the decision table and the grid.
-import { convergenceLines } from '../convergence/analyse';
 import { ratingsMarkdown } from '../quality/agreementText';
 import { columnConvergence, fixedSettings } from '../quality/exportTable';
 import { qualitySummary } from '../quality/ratings';
 import { CRITERION_TEXT } from '../../shared/criteria';
 import { formatMeanSd, formatMs, formatVram } from '../../shared/format';
 import type { RunRecord } from '../../shared/runRecord';
-import { decisionTable, settingFacts, type Scenario } from '../../shared/scenarios';
+import { decisionMarkdown } from '../../shared/decisionText';
+import { referenceSentence } from '../../shared/referenceText';
+import type { ScenarioLayer } from '../../shared/scenarios';
 
 const md = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 const table = (head: string[], rows: string[][], numeric = (i: number) => i > 0) => [
@@ -96,8 +97,8 @@ function convergence(record: RunRecord): string[] {
     ];
   });
   const lines = table(['Setting', 'SSIM', 'ΔE', 'Seeds', 'Time'], rows);
-  const rec = convergenceLines(record.convergence);
-  if (rec.length) lines.push('', ...rec.map((l, i) => (i ? `- ${md(l.trim())}` : `${md(l)}:`)));
+  const r = record.convergence?.reference;
+  if (r) lines.push('', ...r.points.filter((p) => p.column !== r.column).map((p) => `- ${md(referenceSentence(p, r.label))}`));
   return lines;
 }
 
@@ -118,17 +119,6 @@ function regions(record: RunRecord): string[] {
   );
 }
 
-function decisions(record: RunRecord, scenarios?: readonly Scenario[]): string[] {
-  const rows = decisionTable(settingFacts(record), scenarios).map((d) => [
-    d.scenario.name,
-    md(d.needs),
-    d.pick ? `**${md(d.pick.column)}**` : '–',
-    d.pick ? formatMs(d.pick.timeMs) : '–',
-    md(d.note),
-  ]);
-  return table(['Scenario', 'Needs', 'Cheapest setting that meets it', 'Time', 'What it gives up'], rows, () => false);
-}
-
 function grid(record: RunRecord, imageBase: string): string[] {
   const columns = [...new Set(record.cells.map((c) => c.column))];
   const seeds = [...new Set(record.cells.map((c) => c.seed))];
@@ -146,11 +136,7 @@ function grid(record: RunRecord, imageBase: string): string[] {
 }
 
 /** One run's report; `imageBase` is where its images were copied, relative to the Markdown file. */
-export function runReportMarkdown(
-  record: RunRecord,
-  imageBase: string,
-  opts: { level?: number; scenarios?: readonly Scenario[] } = {},
-): string {
+export function runReportMarkdown(record: RunRecord, imageBase: string, opts: { level?: number; scenarios?: ScenarioLayer } = {}): string {
   const h = '#'.repeat(opts.level ?? 1);
   const sub = `${h}#`;
   const q = qualitySummary(record);
@@ -181,7 +167,7 @@ export function runReportMarkdown(
     '',
     `${sub} Decision`,
     '',
-    ...decisions(record, opts.scenarios),
+    ...decisionMarkdown(record, opts.scenarios),
     '',
     `${sub} Grid`,
     '',

@@ -10,7 +10,7 @@ import { readRunRecord, writeFileAtomic } from '../runs/record';
 import { safeSegment } from '../runs/runFolders';
 import { columnStats } from '../runs/stats';
 import type { RunRecord } from '../../shared/runRecord';
-import type { Scenario } from '../../shared/scenarios';
+import type { ScenarioLayer } from '../../shared/scenarios';
 import { runReportMarkdown, setupRows } from './reportMarkdown';
 
 export interface WrittenReport {
@@ -56,7 +56,7 @@ function forView(record: RunRecord): RunRecord {
 export async function writeReport(
   runDirs: readonly string[],
   outDir: string,
-  opts: { scenarios?: readonly Scenario[] } = {},
+  opts: { scenarios?: ScenarioLayer } = {},
 ): Promise<WrittenReport> {
   if (!runDirs.length) throw new Error('A report needs at least one run folder.');
   await fs.mkdir(outDir, { recursive: true });
@@ -88,7 +88,7 @@ export async function writeReport(
     style: 'standalone',
     imagesBeside: true,
     data: {
-      init: { protocol: 1, ...loaded[0], progress: {} },
+      init: { protocol: 1, ...loaded[0], progress: {}, ...(opts.scenarios ? { scenarios: opts.scenarios } : {}) },
       report: {
         quality: Object.fromEntries(runs.map((r) => [runDir(r), qualitySummary(r.record)])),
         history: runs.map((r) => historyEntry(runDir(r), r.record)),

@@ -1,7 +1,8 @@
 // "Redo this region": one image of a run inpainted at a few steps inside a drawn mask. The image and
 // the mask go to the server as ComfyUI's own mask editor sends them (/upload/image, then /upload/mask
 // naming it), the job's own graph is turned into its inpaint graph, and the result, the mask and the
-// redo's timings land in the run folder and run.json beside the image they redo.
+// redo's timings land in the run folder and run.json beside the image they redo. Without a drawn mask
+// the defect regions raters marked on the image (their rounds, ratings/) are the mask.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
@@ -13,20 +14,31 @@ import { readRunRecord, writeFileAtomic, writeRunRecord } from './record';
 import { safeSegment } from './runFolders';
 import { priceCells } from './freshCost';
 import { measureJob } from './timing';
-import type { CellRecord, RegionRedo, RunRecord } from '../../shared/runRecord';
+import { withRounds } from '../quality/rounds';
+import { regionPixels, regionsByCell } from '../../shared/regions';
+import type { CellRecord, DefectRegion, RegionRedo, RunRecord } from '../../shared/runRecord';
 
 /** The client as a redo needs it: jobs and the two upload routes. */
 export type RedoClient = Pick<IComfyClient, 'submit' | 'viewTo' | 'uploadImage' | 'uploadMask'>;
 
 export interface RedoRequest {
   cell: string;
-  /** PNG of the image's size; alpha 0 where the image is to be redrawn. */
-  mask: Uint8Array;
+  /** PNG of the image's size; alpha 0 where the image is to be redrawn. Absent: the marked defect regions. */
+  mask?: Uint8Array;
   steps: number;
 }
 
 /** Where the server keeps our uploads (its input folder). */
 const UPLOAD_FOLDER = 'qwenprompt';
+
+/** The mask of some defect regions on a `width` × `height` image: alpha 0 inside every box. */
+export function regionsMask(regions: readonly DefectRegion[], width: number, height: number): Uint8Array {
+  const png = new PNG({ width, height });
+  png.data.fill(255);
+  for (const b of regionPixels(regions, width, height))
+    for (let y = b.y; y < b.y + b.h; y++) for (let x = b.x; x < b.x + b.w; x++) png.data[(y * width + x) * 4 + 3] = 0;
+  return new Uint8Array(PNG.sync.write(png));
+}
 
 /** The box around the pixels whose alpha is below half; undefined when none is. */
 export function maskRegion(mask: Uint8Array): { region: RegionRedo['region']; width: number; height: number } | undefined {
@@ -64,7 +76,14 @@ export async function redoRegion(
   const image = cell?.images[0];
   if (!cell || !image || !cell.graph) throw new Error(`"${req.cell}" has no image and graph in this run to redo.`);
   if (!Number.isInteger(req.steps) || req.steps < 1 || req.steps > 10000) throw new Error('Steps must be a whole number from 1 to 10000.');
-  const drawn = maskRegion(req.mask);
+  let mask = req.mask;
+  if (!mask) {
+    const marked = regionsByCell((await withRounds(runDir, record)).ratings).get(cell.key) ?? [];
+    if (!marked.length || !image.width || !image.height)
+      throw new Error('No mask drawn, and no rater marked a defect region on this image.');
+    mask = regionsMask(marked, image.width, image.height);
+  }
+  const drawn = maskRegion(mask);
   if (!drawn) throw new Error('The mask covers nothing: draw the region to redo first.');
   if (image.width !== undefined && (drawn.width !== image.width || drawn.height !== image.height)) {
     throw new Error(`The mask is ${drawn.width}×${drawn.height} but the image is ${image.width}×${image.height}.`);
@@ -73,7 +92,7 @@ export async function redoRegion(
   const id = safeSegment(`redo-${cell.key}-${at.replace(/[:.]/g, '-')}`, 'redo');
   const original = await fs.readFile(path.join(runDir, image.file));
   const up = await client.uploadImage(original, `${id}.png`, { subfolder: UPLOAD_FOLDER });
-  const masked = await client.uploadMask(req.mask, `${id}-masked.png`, up, { subfolder: UPLOAD_FOLDER });
+  const masked = await client.uploadMask(mask, `${id}-masked.png`, up, { subfolder: UPLOAD_FOLDER });
   const graph = inpaintGraph(cell.graph, { image: annotatedName(masked), steps: req.steps, filenamePrefix: `${UPLOAD_FOLDER}/redo` });
   const job = await client.submit(graph, { previewMethod: 'none' });
   const outcome = await job.done;
@@ -93,7 +112,7 @@ export async function redoRegion(
   }
   const saved = await client.viewTo(outcome.images[0], () => openImageFile(runDir, id));
   const maskFile = `${id}-mask.png`;
-  await writeFileAtomic(path.join(runDir, maskFile), req.mask);
+  await writeFileAtomic(path.join(runDir, maskFile), mask);
   const redo: RegionRedo = {
     id,
     cell: cell.key,

@@ -1,4 +1,5 @@
 import { parseLayoutChoice } from '../../shared/gridLayout';
+import { parseScenarioLayer, type ScenarioLayer } from '../../shared/scenarios';
 import { DEFAULT_TEMPLATE, isTemplateId, TEMPLATE_FACTS as TEMPLATES } from './templateFacts';
 import { isLoraOff } from './loraOff';
 import { SPEC_KEYS } from './specKeys';
@@ -79,6 +80,7 @@ export function buildSpec(
   }
 
   const layout = has('layout') ? parseLayoutChoice(v.layout) : undefined;
+  const scenarios = scenariosOf(v.scenarios, valid);
   const repeats = seeds ? seeds.length : (num('repeats') ?? 1);
   const split = num('split');
   const refine = refineOf(v.refine, valid);
@@ -111,6 +113,7 @@ export function buildSpec(
     ...(layout ? { layout } : {}),
     ...(pair.length ? { pair } : {}),
     ...(reference !== undefined ? { reference } : {}),
+    ...(scenarios ? { scenarios } : {}),
     inputs,
   };
 }
@@ -148,6 +151,14 @@ function axesOf(v: SpecValue, key: 'sweep' | 'pair', valid: (path: string) => bo
     if (values.length && valid(`${key}.${name}`)) axes.push({ name, values });
   }
   return axes;
+}
+
+/** `scenarios:`, each named entry taken only when the schema found nothing wrong in it. */
+function scenariosOf(raw: unknown, valid: (path: string) => boolean): ScenarioLayer | undefined {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
+  const ok = Object.fromEntries(Object.entries(raw as Record<string, unknown>).filter(([name]) => valid(`scenarios.${name}`)));
+  const { layer } = parseScenarioLayer(ok);
+  return Object.keys(layer).length ? layer : undefined;
 }
 
 function referenceOf(raw: unknown, valid: (path: string) => boolean): Spec['reference'] {

@@ -214,6 +214,7 @@ function humanize(e: ErrorObject): SchemaIssue {
       if (path === 'variants') return at('variants needs at least one variant, e.g. `- name: base`.', 'empty-variants');
       return at(`${name} needs at least one value.`, 'out-of-range');
     case 'minProperties':
+      if (name.startsWith('scenarios')) return at(`${name} needs at least one requirement, e.g. \`minSsim: 0.95\`.`, 'out-of-range');
       return at(`${name} needs at least one axis, e.g. \`cfg: [6.5, 7.0]\`.`, 'out-of-range');
     default:
       return at(`${name || 'spec'} ${e.message ?? 'is not valid'}.`, 'schema');

@@ -44,8 +44,9 @@ function resolve(s: SchemaNode): SchemaNode {
 
 function info(node: SchemaNode): SpecKeyInfo {
   const s = resolve(node);
-  // A list of mappings (variants) completes the keys of its items.
-  const props = s.properties ?? s.items?.properties;
+  // A list of mappings (variants) completes the keys of its items; a value that may be a mapping (a
+  // scenario: its needs, or false) completes the mapping's keys.
+  const props = s.properties ?? s.items?.properties ?? s.oneOf?.find((o) => o.properties)?.properties;
   const values = (s.enum ?? s.examples)?.map(String);
   return {
     description: s.description ?? '',

@@ -1,5 +1,6 @@
 // A swept value is recorded in every run.json cell, so its type lives with the record.
 import type { LayoutChoice } from '../../shared/gridLayout';
+import type { ScenarioLayer } from '../../shared/scenarios';
 import type { AxisValue } from '../../shared/runRecord';
 export type { AxisValue };
 
@@ -121,6 +122,8 @@ export interface Spec {
   variants?: SpecVariant[];
   /** The setting every image is scored against: a variant name or axis values (`{variant: base, steps: 50}`). */
   reference?: string | Record<string, AxisValue>;
+  /** `scenarios:` as far as the schema accepted it: laid over the presets and the qwenprompt.scenarios setting. */
+  scenarios?: ScenarioLayer;
   /** Extra mapped node inputs, `NodeTitleOrClass.input: value`. */
   inputs: Record<string, AxisValue>;
   /** Range of each field's value, keyed by path: 'prompt', 'steps', 'steps.1', 'sweep.cfg', 'models.unet', … */

@@ -3,6 +3,7 @@ import type { HostLogger } from '../../platform/logger';
 import { registerCommands } from '../command';
 import type { RunService } from '../runs/runService';
 import type { SpecDocuments } from '../spec/specDocuments';
+import type { ScenarioLayer } from '../../shared/scenarios';
 import { CompareRunsCommand } from './commands/compareRuns';
 import { OpenImageCommand } from './commands/openImage';
 import { OpenResultsCommand } from './commands/openResults';
@@ -18,6 +19,8 @@ export interface ResultsFeatureDeps {
   log: HostLogger;
   /** The qwenprompt.rater setting ('' when unset). */
   rater(): string;
+  /** The qwenprompt.scenarios setting. */
+  scenarios(): Readonly<ScenarioLayer>;
 }
 
 /**
@@ -25,8 +28,8 @@ export interface ResultsFeatureDeps {
  * starts and follows the run's updates; the serializer
  * restores them after a reload; the commands open, list and compare runs.
  */
-export function registerResults({ extensionUri, docs, runs, log, rater }: ResultsFeatureDeps): vscode.Disposable {
-  const panels = new ResultsPanelController({ extensionUri, log, runs, rater });
+export function registerResults({ extensionUri, docs, runs, log, rater, scenarios }: ResultsFeatureDeps): vscode.Disposable {
+  const panels = new ResultsPanelController({ extensionUri, log, runs, rater, scenarios });
   return vscode.Disposable.from(
     panels,
     vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, {

@@ -17,6 +17,7 @@ import { openImage } from './commands/openImage';
 import type { ResultsView } from './commands/openResults';
 import { revealRunFolder } from './commands/revealRunFolder';
 import type { RunRecord } from '../../shared/runRecord';
+import type { ScenarioLayer } from '../../shared/scenarios';
 
 /** The panels' view type (the `onWebviewPanel:` activation event names it). */
 export const RESULTS_VIEW_TYPE = 'qwenprompt.results';
@@ -33,6 +34,8 @@ export interface ResultsPanelDeps {
   runs: ResultsRuns;
   /** The qwenprompt.rater setting ('' when unset: git's user.name is asked). */
   rater(): string;
+  /** The qwenprompt.scenarios setting. */
+  scenarios(): Readonly<ScenarioLayer>;
 }
 
 /**
@@ -62,6 +65,7 @@ export class ResultsPanelController extends Disposable implements ResultsView {
       onOpenRun: (runDir) => void this.openRun(runDir),
       isRunning: (runDir) => runs.isRunning(runDir),
       rater: (runDir) => raterName(deps.rater(), runDir),
+      scenarios: () => deps.scenarios(),
     };
     // A run shows itself as soon as its folder exists, then every update follows it into its panel.
     this._register(

@@ -11,6 +11,7 @@ import { writeReport } from '../../../core/report/writeReport';
 import { withPngText } from '../../../core/quality/pngText';
 import { qualitySummary } from '../../../core/quality/ratings';
 import { withRounds } from '../../../core/quality/rounds';
+import type { ScenarioLayer } from '../../../shared/scenarios';
 import { readRunRecord, writeFileAtomic } from '../../../core/runs/record';
 import { safeSegment, sameSpecFolder, siblingRuns } from '../../../core/runs/runFolders';
 import type { LoadedRun, Requests } from '../../../protocol/messages';
@@ -45,6 +46,8 @@ export interface JudgingHost {
   openRun(runDir: string): void;
   /** Who rates: the qwenprompt.rater setting, else git's user.name. */
   rater(): Promise<string>;
+  /** The qwenprompt.scenarios setting. */
+  scenarios(): ScenarioLayer;
 }
 
 /** The handlers of the judging requests, each reading or writing the panel's run folder. */
@@ -72,11 +75,15 @@ function shown(host: JudgingHost): RunRecord {
 }
 
 async function saveRatings(host: JudgingHost, body: RequestBody<Requests, 'saveRatings'>): Promise<QualitySummary> {
-  // The runner keeps its own copy of the record and rewrites run.json after every image; votes
-  // written meanwhile would be lost, so a live run is refused. A record left 'running' by a crash
-  // is fine to rate: nobody writes it any more.
-  const staleRunning = !host.isRunning(host.runDir);
-  const saved = await addRatings(host.runDir, body.votes, { blind: body.blind, staleRunning, rater: await host.rater() });
+  // A run still going is rated on its finished images: the votes go into the rater's own round file,
+  // which the runner's rewrites of run.json never touch, checked against the live record the panel
+  // shows (run.json may lag an image behind).
+  const live = host.isRunning(host.runDir) ? host.record() : undefined;
+  const saved = await addRatings(host.runDir, body.votes, {
+    blind: body.blind,
+    rater: await host.rater(),
+    ...(live ? { record: live } : {}),
+  });
   host.replaced(saved);
   return qualitySummary(recordForView(saved));
 }
@@ -101,7 +108,7 @@ async function ratePack(host: JudgingHost): Promise<string> {
 
 async function exportReport(host: JudgingHost): Promise<string> {
   shown(host);
-  const done = await writeReport([host.runDir], path.join(host.runDir, 'report'));
+  const done = await writeReport([host.runDir], path.join(host.runDir, 'report'), { scenarios: host.scenarios() });
   const open = vscode.l10n.t('Open Markdown');
   const reveal = vscode.l10n.t('Reveal');
   void vscode.window
@@ -130,7 +137,7 @@ async function importRatingsFile(host: JudgingHost): Promise<QualitySummary | un
 
 async function exportTable(host: JudgingHost, format: 'markdown' | 'csv', to: 'clipboard' | 'file'): Promise<string | undefined> {
   const record = shown(host);
-  const text = format === 'markdown' ? markdownSummary(record) : csvSummary(record);
+  const text = format === 'markdown' ? markdownSummary(record, host.scenarios()) : csvSummary(record);
   if (to === 'clipboard') {
     await vscode.env.clipboard.writeText(text);
     void vscode.window.showInformationMessage(

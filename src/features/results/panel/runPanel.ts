@@ -5,6 +5,7 @@ import type { ILogger } from '../../../core/logger';
 import { isFromWebview, PROTOCOL_VERSION, type FromWebview, type Requests, type ToWebview } from '../../../protocol/messages';
 import { Messenger, type RequestHandlers } from '../../../protocol/messenger';
 import { Disposable } from '../../../platform/dispose';
+import type { ScenarioLayer } from '../../../shared/scenarios';
 import { makeNonce, renderPanelHtml } from './html';
 import { panelTitle } from '../../../core/runs/panelTitle';
 import { language } from '../../languageModule';
@@ -32,6 +33,8 @@ export interface RunPanelDeps {
   onRetryServer(runDir: string): Promise<void>;
   /** Who rates in this folder (the setting, else git's user.name there). */
   rater(runDir: string): Promise<string>;
+  /** The qwenprompt.scenarios setting, which the decision table lays under the spec's own. */
+  scenarios(): Readonly<ScenarioLayer>;
   /** Inpaint a region of one of the run's images on the server that made the run (RunService.redoRegion). */
   onRedoRegion(runDir: string, req: { cell: string; mask: Uint8Array; steps: number }): Promise<{ record: RunRecord; redo: RegionRedo }>;
   /** Start a new run of one image's settings (`yaml`, a spec of its own) beside the spec of the run in `runDir`. */
@@ -184,10 +187,12 @@ export class RunPanel extends Disposable {
     if (this.#deps.isRunning(this.#runDir) !== this.#live) this.#sendSnapshot();
   }
 
-  /** run.json changed under a finished run (ratings saved): the webview gets the new record. */
+  /** Ratings were saved or run.json changed (a redo): the webview gets the new record. While the run
+   * goes on only its votes are taken: the cells are the runner's, which the updates keep current. */
   #replaced(record: RunRecord): void {
-    if (!this.state || this.state.isRunning) return;
-    this.state.reset(record);
+    if (!this.state) return;
+    if (this.state.isRunning) this.state.setRatings(record.ratings);
+    else this.state.reset(record);
     if (this.#ready) this.#messenger.send({ type: 'record', record: this.state.record });
   }
 
@@ -210,7 +215,8 @@ export class RunPanel extends Disposable {
     const imageBase = this.panel.webview.asWebviewUri(vscode.Uri.file(this.#runDir)).toString();
     const base = this.state ? this.state.init(imageBase) : { protocol: PROTOCOL_VERSION, runDir: this.#runDir, imageBase, progress: {} };
     this.#live = this.#deps.isRunning(this.#runDir);
-    const init = { ...base, live: this.#live, pinned: this.#pinned };
+    const scenarios = this.#deps.scenarios();
+    const init = { ...base, live: this.#live, pinned: this.#pinned, ...(Object.keys(scenarios).length ? { scenarios } : {}) };
     return this.#problem ? { ...init, problem: this.#problem } : init;
   }
 
@@ -262,6 +268,7 @@ export class RunPanel extends Disposable {
         isRunning: (dir) => this.#deps.isRunning(dir),
         openRun: (dir) => this.#deps.onOpenRun(dir),
         rater: () => this.#deps.rater(this.#runDir),
+        scenarios: () => this.#deps.scenarios(),
       }),
       cancel: () => {
         this.#deps.onCancel(this.#runDir);

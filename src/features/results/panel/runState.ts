@@ -43,8 +43,20 @@ export class RunViewState {
   reset(record: RunRecord): void {
     this.#graphs.clear();
     for (const c of record.cells) if (c.graph) this.#graphs.set(c.key, c.graph);
-    this.#record = recordForView(record);
+    this.#record = recordForView(this.#keepVotes(record));
     this.#forgetSettled();
+  }
+
+  /** Votes saved while the run goes on (round files): the runner's records never carry them. */
+  setRatings(ratings: RunRecord['ratings']): void {
+    this.#record = { ...this.#record, ...(ratings ? { ratings } : {}) };
+  }
+
+  /** The runner's planned and final records know nothing of the round files: keep the votes shown. */
+  #keepVotes(next: RunRecord): RunRecord {
+    const shown = this.#record?.ratings ?? [];
+    const same = this.#record?.id === next.id;
+    return same && shown.length > (next.ratings?.length ?? 0) ? { ...next, ratings: shown } : next;
   }
 
   /** Folds one update in and returns the message to forward to the webview. */
