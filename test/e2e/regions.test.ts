@@ -64,6 +64,9 @@ test(
       await waitForText(progress, /^Image 1 of 2/, 5_000);
       const img = panel.locator('[data-testid="rating-image"]');
       await img.evaluate((i) => (i as unknown as { decode(): Promise<void> }).decode());
+      // The panel is half the window: the dialog stacks the image above the scores and may scroll it away.
+      await img.scrollIntoViewIfNeeded();
+      await page.waitForTimeout(200);
       const box = (await img.boundingBox())!;
       await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.3);
       await page.mouse.down();
