@@ -25,7 +25,7 @@ import { ImageQueue } from './render/imageQueue';
 import { Judging } from './render/judging';
 import { Lightbox } from './render/lightbox';
 import { RedoDialog } from './render/redo';
-import { regionToggle } from './render/regionOverlay';
+import { gridTools } from './render/regionOverlay';
 import { regionsByCell } from '../src/shared/regions';
 import { ServerBanner } from './render/serverBanner';
 import { renderSummary } from './render/summary';
@@ -66,8 +66,6 @@ class App {
     run: (cell, mask, steps) => this.#messenger.request('redoRegion', { cell, mask, steps }),
     regions: (cell) => regionsByCell(this.#record?.ratings).get(cell) ?? [],
   });
-  /** Defect regions over the grid's images (the toggle above the grid). */
-  #showRegions = true;
   #judging: Judging;
   #root: HTMLElement;
   #header = h('header', { class: 'run-header' });
@@ -221,15 +219,7 @@ class App {
       this.#persist();
       this.#renderAll();
     });
-    const marked = [...regions.values()].reduce((n, r) => n + r.length, 0);
-    const toggle = marked
-      ? regionToggle(marked, this.#showRegions, (on) => {
-          this.#showRegions = on;
-          this.#renderAll();
-        })
-      : undefined;
-    this.#grid.classList.toggle('hide-regions', !this.#showRegions);
-    this.#grid.replaceChildren(...(toggle ? [h('div', { class: 'grid-tools' }, control, toggle)] : [control]), ...blocks);
+    this.#grid.replaceChildren(gridTools(this.#grid, control, regions), ...blocks);
     this.#renderSummary(record.stats);
     this.#images.release();
     if (this.#lightbox.key) this.#lightbox.refresh();

@@ -1,7 +1,7 @@
 // Defect regions drawn over an image wherever the panel shows one (grid, compare): an SVG in the
 // image's own pixel coordinates, scaled by preserveAspectRatio exactly as the image is by object-fit,
 // so the boxes stay on their spot at any size and zoom. It lets clicks through to the image.
-import { svg } from './dom';
+import { h, svg } from './dom';
 import { regionLabel, regionPixels, type RatedRegion } from '../../src/shared/regions';
 
 export function regionOverlay(
@@ -36,15 +36,29 @@ export function regionOverlay(
   return root;
 }
 
-/** "Defects (n)": shows or hides every region over the grid (the grid's `hide-regions` class). */
-export function regionToggle(count: number, shown: boolean, change: (shown: boolean) => void): HTMLElement {
-  const b = document.createElement('button');
-  b.type = 'button';
-  b.className = 'secondary region-toggle';
-  b.dataset.testid = 'region-toggle';
-  b.setAttribute('aria-pressed', String(shown));
-  b.title = 'Show or hide the defect regions raters marked on the images';
-  b.textContent = `${shown ? '☑' : '☐'} Defect regions (${count})`;
-  b.addEventListener('click', () => change(!shown));
-  return b;
+/**
+ * The row above the grid: its layout control and, when a rater marked any image, "Defect regions (n)",
+ * which shows or hides every region by the grid's `hide-regions` class (kept across redraws, as the
+ * grid element is).
+ */
+export function gridTools(grid: HTMLElement, control: HTMLElement, regions: ReadonlyMap<string, readonly unknown[]>): HTMLElement {
+  const marked = [...regions.values()].reduce((n, r) => n + r.length, 0);
+  if (!marked) return control;
+  const b = h('button', {
+    type: 'button',
+    class: 'secondary region-toggle',
+    'data-testid': 'region-toggle',
+    title: 'Show or hide the defect regions raters marked on the images',
+  });
+  const paint = () => {
+    const shown = !grid.classList.contains('hide-regions');
+    b.setAttribute('aria-pressed', String(shown));
+    b.textContent = `${shown ? '☑' : '☐'} Defect regions (${marked})`;
+  };
+  b.addEventListener('click', () => {
+    grid.classList.toggle('hide-regions');
+    paint();
+  });
+  paint();
+  return h('div', { class: 'grid-tools' }, control, b);
 }
