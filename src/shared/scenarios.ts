@@ -217,6 +217,10 @@ export function decisionTable(facts: readonly SettingFacts[], scenarios: readonl
     const needs = scenarioNeeds(scenario);
     const { scenario: asked, unjudged } = judgeable(scenario, facts);
     const notRated = unjudged.length ? `not judged on ${unjudged.join(' or ')} (not scored yet)` : undefined;
+    // Every requirement unscored: any setting would pass, which says nothing.
+    const left = asked.minSsim ?? asked.minStructure ?? asked.minAdherence ?? asked.bestAdherence;
+    if (timed.length && unjudged.length && left === undefined)
+      return { scenario, needs, note: `nothing to judge it on yet (${unjudged.join(', ')} not scored)`, unjudged };
     const ok = timed.filter((f) => !shortfall(asked, f, bestAdherence)).sort((a, b) => a.timeMs! - b.timeMs!);
     const pick = ok[0];
     if (!pick) {
