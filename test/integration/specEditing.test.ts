@@ -228,7 +228,7 @@ suite('spec editing', () => {
         needs.join(', '),
       );
       const bad = await until('the out-of-range threshold is flagged', () =>
-        vscode.languages.getDiagnostics(doc.uri).find((d) => d.severity === vscode.DiagnosticSeverity.Error),
+        vscode.languages.getDiagnostics(doc.uri).find((d) => d.severity === vscode.DiagnosticSeverity.Error && /minSsim/.test(d.message)),
       );
       assert.equal(bad.range.start.line, 6);
       assert.equal(bad.message, 'scenarios.final.minSsim must be ≤ 1 (got 1.2).');
