@@ -18,4 +18,8 @@ export interface RunHistoryEntry {
   headline: string[];
   images: number;
   votes: number;
+  /** The run's first image as the list shows it (its thumbnail when it has one), relative to `runDir`. */
+  thumb?: string;
+  /** asWebviewUri of `runDir`, added by the panel host for the thumbnail. */
+  imageBase?: string;
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import { REPO_ROOT } from '../host/codeServer';
-import { openDevWorkbench, sizeWebview, startE2eHost, waitForText, type E2eHost } from '../host/e2eSteps';
+import { openDevWorkbench, screenshots, sizeWebview, startE2eHost, waitForText, type E2eHost } from '../host/e2eSteps';
 import { codeLens, openFileFromExplorer, webviewContent, type Workbench } from '../host/workbench';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'e2e-xyz');
@@ -41,13 +41,7 @@ sweep:
 let host: E2eHost | undefined;
 let bench: Workbench | undefined;
 
-const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
-/** The results panel alone, as the user sees it at its width. */
-const panelShot = (page: Page, name: string) =>
-  page
-    .locator('iframe.webview.ready')
-    .first()
-    .screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+const { shot, panelShot } = screenshots(ARTIFACTS);
 
 before(async () => {
   host = await startE2eHost(ARTIFACTS, { msPerStep: 5, decodeMs: 40 }, { [XYZ_FILE]: XYZ, [DECODER_FILE]: DECODER });

@@ -99,3 +99,18 @@ export async function sizeWebview(page: Page, width: number): Promise<number> {
   }
   return got;
 }
+
+/** Screenshots into `dir`: the whole workbench (`shot`) and the results panel alone, at its width (`panelShot`). */
+export function screenshots(dir: string): {
+  shot(page: Page, name: string): Promise<Buffer>;
+  panelShot(page: Page, name: string): Promise<Buffer>;
+} {
+  return {
+    shot: (page, name) => page.screenshot({ path: join(dir, `${name}.png`) }),
+    panelShot: (page, name) =>
+      page
+        .locator('iframe.webview.ready')
+        .first()
+        .screenshot({ path: join(dir, `${name}.png`) }),
+  };
+}

@@ -3,6 +3,7 @@
 import type { LoadedRun } from '../../src/protocol/messages';
 import { cellLabel, imageUrl, tooLargeToShow } from '../view/cells';
 import { formatTime, historyLine, historyServer, pairCells, timingRows } from '../view/history';
+import { noImageReason, runTitle, specChanges, type SpecChange } from '../view/runDiff';
 import { h } from './dom';
 import type { CompareImage } from './compare';
 import type { RunHistoryEntry } from '../../src/shared/history';
@@ -29,10 +30,20 @@ export function renderHistory(entries: readonly RunHistoryEntry[], host: History
       cmp.addEventListener('click', () => host.compare(e.runDir));
       actions.append(open, cmp);
     }
+    const thumb =
+      e.thumb && e.imageBase
+        ? h('img', {
+            class: 'history-thumb',
+            src: imageUrl(e.imageBase, e.thumb),
+            alt: `First image of the run of ${historyLine(e)}`,
+            loading: 'lazy',
+          })
+        : h('div', { class: 'history-thumb placeholder', title: 'This run made no image' }, 'no image');
     list.append(
       h(
         'li',
         { class: current ? 'current' : undefined, 'data-run': e.runDir },
+        thumb,
         h(
           'div',
           { class: 'what' },
@@ -50,6 +61,31 @@ export function renderHistory(entries: readonly RunHistoryEntry[], host: History
 
 const when = (r: RunRecord) => new Date(r.createdAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
+/** What differs between the two runs' specs, a row per field; or that nothing does. */
+function specDiff(changes: readonly SpecChange[]): HTMLElement {
+  if (!changes.length)
+    return h('p', { class: 'muted', 'data-testid': 'run-diff' }, 'Both runs ran the same spec: only the server, the GPU or chance differ.');
+  const rows = changes.map((c) =>
+    h('tr', {}, h('th', { scope: 'row' }, c.key), h('td', { class: 'now' }, c.a), h('td', { class: 'was' }, c.b)),
+  );
+  const title = `What differs in the spec (${changes.length} field${changes.length === 1 ? '' : 's'})`;
+  return h(
+    'div',
+    { class: 'spec-diff-wrap' },
+    h('h3', { class: 'spec-diff-title' }, title),
+    h(
+      'div',
+      { class: 'table-wrap' },
+      h(
+        'table',
+        { class: 'summary spec-diff', 'data-testid': 'run-diff' },
+        h('thead', {}, h('tr', {}, h('th', {}, 'Field'), h('th', {}, 'A (this run)'), h('th', {}, 'B'))),
+        h('tbody', {}, ...rows),
+      ),
+    ),
+  );
+}
+
 /** This run (A) against another (B): timings per setting, then each cell's two images. */
 export function renderRunComparison(
   a: { record: RunRecord; imageBase: string },
@@ -57,6 +93,9 @@ export function renderRunComparison(
   compare: (x: CompareImage, y: CompareImage) => void,
   close: () => void,
 ): HTMLElement {
+  const changes = specChanges(a.record, b.record);
+  const titleA = runTitle('A', a.record, changes);
+  const titleB = runTitle('B', b.record, changes);
   const table = h('table', { class: 'summary', 'data-testid': 'run-compare-table' });
   table.append(
     h(
@@ -66,8 +105,8 @@ export function renderRunComparison(
         'tr',
         {},
         h('th', {}, 'Setting'),
-        h('th', { class: 'num' }, `A · ${when(a.record)}`),
-        h('th', { class: 'num' }, `B · ${when(b.record)}`),
+        h('th', { class: 'num', 'data-testid': 'run-title-a' }, titleA),
+        h('th', { class: 'num', 'data-testid': 'run-title-b' }, titleB),
         h('th', { class: 'num' }, 'B vs A'),
       ),
     ),
@@ -88,7 +127,7 @@ export function renderRunComparison(
   table.append(body);
   const pairs = h('div', { class: 'pairs' });
   for (const p of pairCells(a.record.cells, b.record.cells)) {
-    const side = (c: typeof p.a, base: string, tag: string) => {
+    const side = (c: typeof p.a, base: string, tag: 'A' | 'B') => {
       const file = c?.images[0]?.file;
       const tooLarge = tooLargeToShow(c?.images[0]);
       return h(
@@ -96,7 +135,7 @@ export function renderRunComparison(
         {},
         file && !tooLarge
           ? h('img', { src: imageUrl(base, file), alt: `${tag}: ${c ? cellLabel(c) : ''}`, loading: 'lazy' })
-          : h('div', { class: 'placeholder' }, tooLarge ?? 'no image'),
+          : h('div', { class: 'placeholder', 'data-testid': 'no-image' }, tooLarge ?? noImageReason(tag, c)),
         h('figcaption', {}, `${tag} · ${c ? cellLabel(c) : '–'}`),
       );
     };
@@ -124,6 +163,7 @@ export function renderRunComparison(
     'section',
     { class: 'run-compare', 'data-testid': 'run-compare', 'aria-label': 'Comparison with another run' },
     h('div', { class: 'section-head' }, h('h2', {}, `Compared with the run of ${when(b.record)}`), closeBtn),
+    specDiff(changes),
     h('div', { class: 'table-wrap' }, table),
     pairs,
   );

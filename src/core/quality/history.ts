@@ -7,7 +7,9 @@ import { fixedSettings } from './exportTable';
 /** What the history list shows of one run (figures are warm means where there are any). */
 export function historyEntry(runDir: string, record: RunRecord): RunHistoryEntry {
   const images = record.cells.filter((c) => c.images.length > 0).length;
+  const first = record.cells.find((c) => c.images.length > 0)?.images[0];
   return {
+    ...(first ? { thumb: first.thumb ?? first.file } : {}),
     runDir,
     id: record.id,
     createdAt: record.createdAt,

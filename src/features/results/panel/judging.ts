@@ -194,7 +194,9 @@ async function sibling(host: JudgingHost, runDir: string): Promise<string> {
 async function history(host: JudgingHost): Promise<RunHistoryEntry[]> {
   // Spec ids are slugs, so two spec files can share a folder; the record names its own file.
   const runs = await siblingRuns(host.runDir, host.record()?.spec.file);
-  return Promise.all(runs.map(async (r) => historyEntry(r.runDir, await withRounds(r.runDir, r.record))));
+  return Promise.all(
+    runs.map(async (r) => ({ ...historyEntry(r.runDir, await withRounds(r.runDir, r.record)), imageBase: host.webviewUri(r.runDir) })),
+  );
 }
 
 async function loadRun(host: JudgingHost, runDir: string): Promise<LoadedRun> {
