@@ -6,10 +6,16 @@ import { fieldRange } from '../../core/spec/fieldRange';
 import type { Range, Severity, Spec, SpecDiagnostic } from '../../core/spec/types';
 import { Disposable } from '../../platform/dispose';
 import { language } from '../languageModule';
+import { loadedRunEngine } from '../runEngine';
 import { isSpecDocument, type SpecDocuments } from './specDocuments';
 import { workflowDiagnostics } from './workflowDiagnostics';
 
 const DEBOUNCE_MS = 150;
+/**
+ * Asking the server loads the run engine (its client); opening a spec and its first CodeLens must not pay
+ * for that, so until something else loaded the engine the server's check waits this long after the parse.
+ */
+const SERVER_CHECK_DELAY_MS = 2000;
 /** The built-in lists' warnings, which the live server's answer replaces. */
 const BUILTIN_LIST_CODES = new Set(['unknown-sampler', 'unknown-scheduler']);
 
@@ -104,6 +110,12 @@ export class SpecDiagnostics extends Disposable {
       // Then what needs the server or other files: the names the live server lacks (errors that replace
       // the built-in lists' warnings), and the graphs the specs would send (the workflow file opened,
       // every job mapped onto it).
+      if (!loadedRunEngine()) {
+        await new Promise((ok) => setTimeout(ok, SERVER_CHECK_DELAY_MS));
+        if (!current()) {
+          return;
+        }
+      }
       const info = await this.#objectInfo().catch(() => undefined);
       const specFile = doc.uri.scheme === 'file' ? doc.uri.fsPath : undefined;
       const graph = await workflowDiagnostics(specFile, parsed.specs, async () => info).catch(() => []);
