@@ -202,7 +202,8 @@ suite('spec editing', () => {
     }
   });
 
-  test('scenarios: the presets and what each can need complete; a threshold out of range is an error on its line', async () => {
+  // Where a bad threshold is marked is checked on the parser (unit spec.test: scenarios).
+  test('scenarios: the presets and what each can need complete', async () => {
     const doc = await vscode.workspace.openTextDocument({
       language: 'qwenprompt',
       content: 'prompt: fox\nscenarios:\n  \n  explore:\n    \n  final:\n    minSsim: 1.2\n',
@@ -218,20 +219,13 @@ suite('spec editing', () => {
           )
         ).items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
       const names = await complete(2, 2);
-      assert.ok(
-        ['explore', 'everyday', 'final'].every((n) => names.includes(n)),
-        names.join(', '),
-      );
+      // explore and final are written below: only the preset still missing is offered.
+      assert.ok(names.includes('everyday') && !names.includes('explore'), names.join(', '));
       const needs = await complete(4, 4);
       assert.ok(
         ['minSsim', 'minStructure', 'minAdherence', 'bestAdherence'].every((n) => needs.includes(n)),
         needs.join(', '),
       );
-      const bad = await until('the out-of-range threshold is flagged', () =>
-        vscode.languages.getDiagnostics(doc.uri).find((d) => d.severity === vscode.DiagnosticSeverity.Error && /minSsim/.test(d.message)),
-      );
-      assert.equal(bad.range.start.line, 6);
-      assert.equal(bad.message, 'scenarios.final.minSsim must be ≤ 1 (got 1.2).');
     } finally {
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     }
