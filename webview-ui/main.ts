@@ -22,6 +22,8 @@ import { renderConvergence } from './render/convergence';
 import { renderDecision } from './render/decision';
 import { h } from './render/dom';
 import { ImageQueue } from './render/imageQueue';
+import { LiveProgress } from './render/liveProgress';
+import { pinButton } from './render/pin';
 import { Judging } from './render/judging';
 import { Lightbox } from './render/lightbox';
 import { RedoDialog } from './render/redo';
@@ -58,6 +60,7 @@ class App {
   #init: PanelInit;
   #cells = new Map<string, CellView>();
   #images = new ImageQueue();
+  #live = new LiveProgress();
   #messenger: Messenger<FromWebview, ToWebview, Requests>;
   #lightbox: Lightbox;
   #redo = new RedoDialog({
@@ -93,6 +96,7 @@ class App {
       changed: () => this.#persist(),
       canRedo: (c) => this.#record?.status !== 'running' && (c.status === 'success' || c.status === 'cached'),
       redo: (c) => this.#redo.open(c),
+      request: (kind, ...params) => this.#messenger.request(kind, ...params),
     });
     this.#judging = new Judging({
       record: () => this.#record,
@@ -118,7 +122,10 @@ class App {
     m.on('record', (msg) => this.#setInit({ ...this.#init, record: msg.record }));
     m.on('compareWith', (msg) => this.#judging.compareWith(msg.runDir));
     m.on('cell', (msg) => this.#updateCell(msg.cell, msg.stats));
-    m.on('progress', (msg) => this.#cells.get(msg.key)?.setProgress(msg.value, msg.max));
+    m.on('progress', (msg) => {
+      this.#cells.get(msg.key)?.setProgress(msg.value, msg.max, this.#live.step(msg.key, msg.value, msg.max));
+      this.#live.paint(this.#record);
+    });
     m.on('preview', (msg) => this.#cells.get(msg.key)?.setPreview(msg.mime, msg.data));
     window.addEventListener('message', (e: MessageEvent<unknown>) => m.receive(e.data));
     this.#grid.addEventListener('keydown', (e) => this.#moveFocus(e));
@@ -188,8 +195,11 @@ class App {
     const { record, problem } = this.#init;
     this.#showNotice(problem, record ? 'info' : 'error');
     this.#renderHeader();
-    for (const v of this.#cells.values()) v.dispose();
+    // Each new cell takes over what its old one shows until its own image has loaded: no blank grid on a redraw.
+    const old = new Map(this.#cells);
     this.#cells.clear();
+    const byKey = new Map((record?.cells ?? []).map((c) => [c.key, c]));
+    for (const v of old.values()) if (!byKey.has(v.cell.key)) v.dispose();
     if (!record) {
       this.#grid.replaceChildren();
       this.#summary.replaceChildren();
@@ -197,16 +207,20 @@ class App {
     }
     const plan = planGrid(record.cells, this.#layoutChoice(record));
     this.#images.hold();
-    const byKey = new Map(record.cells.map((c) => [c.key, c]));
     const regions = regionsByCell(record.ratings);
     const makeCell = (key: string) => {
       const cell = byKey.get(key);
       if (!cell) return undefined;
-      const view = new CellView(cell, this.#init.imageBase, {
-        zoom: (k) => this.#lightbox.show(k),
-        open: (file) => this.#request('openImage', { file }),
-        loadImage: (img, src) => this.#images.assign(img, src),
-      });
+      const view = new CellView(
+        cell,
+        this.#init.imageBase,
+        {
+          zoom: (k) => this.#lightbox.show(k),
+          open: (file) => this.#request('openImage', { file }),
+          loadImage: (img, src) => this.#images.assign(img, src),
+        },
+        old.get(key),
+      );
       const p = this.#init.progress[cell.key];
       if (p) view.setProgress(p.value, p.max);
       if (regions.has(key)) view.setRegions(regions.get(key)!);
@@ -249,7 +263,10 @@ class App {
     if (record) actions.append(...this.#judging.actions());
     const reveal = h('button', { type: 'button', class: 'secondary', title: this.#init.runDir }, 'Reveal run folder');
     reveal.addEventListener('click', () => this.#request('revealRunFolder'));
-    actions.append(reveal, this.#pinButton());
+    actions.append(
+      reveal,
+      pinButton(this.#init.pinned === true, (pinned) => this.#request('setPinned', { pinned })),
+    );
     const meta = h('p', { class: 'meta' });
     this.#server.update(this.#init.server, this.#init.live === true);
     // A run waiting for its server is not "Running": its previews are frozen (main.css dims them).
@@ -265,7 +282,9 @@ class App {
               STATUS_WORDS[record.status] ?? record.status,
             ),
         h('span', { 'data-testid': 'run-progress' }, runProgressText(record)),
+        this.#live.el,
       );
+      this.#live.paint(record);
       // From earlier runs on the same GPU kind, as the CLI's start line says it.
       if (record.estimateMs !== undefined)
         meta.append(
@@ -282,26 +301,6 @@ class App {
       meta.append(h('span', { class: 'muted', title: this.#init.runDir }, new Date(record.createdAt).toLocaleString()));
     }
     this.#header.replaceChildren(h('div', { class: 'title' }, title, meta), actions);
-  }
-
-  /** Pinned, the panel keeps this run and the spec's next run opens another panel (the host retitles the tab). */
-  #pinButton(): HTMLButtonElement {
-    const pinned = this.#init.pinned === true;
-    const pin = h(
-      'button',
-      {
-        type: 'button',
-        class: `secondary${pinned ? ' active' : ''}`,
-        'data-testid': 'pin',
-        'aria-pressed': String(pinned),
-        title: pinned
-          ? 'Pinned: the next run of this spec opens another panel. Click to unpin'
-          : 'Keep this run here: the next run of this spec opens another panel',
-      },
-      pinned ? 'Pinned' : 'Pin',
-    );
-    pin.addEventListener('click', () => this.#request('setPinned', { pinned: !pinned }));
-    return pin;
   }
 
   /** "↻ Resume (n missing)": the host runs the missing images into this folder and the panel follows

@@ -33,6 +33,18 @@ interface El {
 }
 declare const document: { elementFromPoint(x: number, y: number): { classList: { contains(c: string): boolean } } | null };
 
+/** Long enough (4 × 150 steps at 40 ms) for the live numbers to be read and shot while it runs. */
+const LIVE_FILE = 'live.qwenprompt';
+const LIVE = `# The live progress e2e test's spec.
+name: live progress
+model: sd-checkpoint
+prompt: a lighthouse at dusk, long exposure
+seed: 7
+size: 384x384
+steps: [150]
+repeats: 4
+`;
+
 let host: E2eHost | undefined;
 let bench: Workbench | undefined;
 
@@ -102,7 +114,7 @@ function swipeState(viewport: Locator) {
 }
 
 before(async () => {
-  host = await startE2eHost(ARTIFACTS, { msPerStep: 40 }, { [SPEC_FILE]: SPEC }, { fixtures: true });
+  host = await startE2eHost(ARTIFACTS, { msPerStep: 40 }, { [SPEC_FILE]: SPEC, [LIVE_FILE]: LIVE }, { fixtures: true });
 });
 
 after(async () => {
@@ -209,6 +221,136 @@ test(
       await shotSweep(page, ARTIFACTS, 'swipe');
     } catch (e) {
       await shot(page, 'failure').catch(() => undefined);
+      throw e;
+    }
+  },
+);
+
+/** Watches the grid every frame: a finished image whose cell shows no loaded picture (neither the image nor the
+ * preview held under it) is a blank cell. Returns a function that stops watching and says what was seen. */
+async function watchBlankCells(panel: FrameLocator): Promise<() => Promise<{ blank: string[]; heldUnder: number; frames: number }>> {
+  const grid = panel.locator('[data-testid="grid"]');
+  await grid.evaluate((g: unknown) => {
+    type Img = { complete: boolean; naturalWidth: number; classList: { contains(c: string): boolean } };
+    type Cell = { dataset: { key?: string }; querySelectorAll(s: string): Img[] };
+    const root = g as { querySelectorAll(s: string): Cell[] };
+    const w = globalThis as unknown as Record<string, unknown> & { requestAnimationFrame(f: () => void): void };
+    const seen = { blank: [] as string[], heldUnder: 0, frames: 0, stop: false };
+    w.__qpBlank = seen;
+    const tick = () => {
+      if (seen.stop) return;
+      seen.frames++;
+      for (const cell of root.querySelectorAll('.cell[data-state="done"]')) {
+        const imgs = [...cell.querySelectorAll('.thumb img')];
+        if (imgs.some((i) => i.classList.contains('under'))) seen.heldUnder++;
+        if (!imgs.some((i) => i.complete && i.naturalWidth > 0))
+          seen.blank.push(
+            `${cell.dataset.key ?? '?'} @${seen.frames} ${imgs.map((i) => `${i.classList.contains('under') ? 'under' : 'img'}:${(i as unknown as { src: string }).src.slice(0, 30)}`).join(',')}`,
+          );
+      }
+      w.requestAnimationFrame(tick);
+    };
+    tick();
+  });
+  return () =>
+    grid.evaluate(() => {
+      const seen = (globalThis as unknown as { __qpBlank: { blank: string[]; heldUnder: number; frames: number; stop: boolean } })
+        .__qpBlank;
+      seen.stop = true;
+      return { blank: seen.blank, heldUnder: seen.heldUnder, frames: seen.frames };
+    });
+}
+
+test(
+  'live progress in numbers, no blank cell when an image lands; the single image zooms, pans, copies and re-runs',
+  { timeout: 420_000 },
+  async () => {
+    assert.ok(host && bench);
+    const { page, context } = bench;
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: host.server.url });
+    const panel = webviewContent(page);
+    try {
+      await openFileFromExplorer(page, LIVE_FILE);
+      const lens = codeLens(page, '▶ All').first();
+      await lens.waitFor({ timeout: 30_000 });
+      await lens.click();
+      await panel.locator('[data-testid="run-name"][title="live progress"]').waitFor({ timeout: 30_000 });
+      const stopWatching = await watchBlankCells(panel);
+
+      // Step, rate and time left on the running image, and the run's time left in the header, without hovering.
+      const step = await waitForText(panel.locator('[data-testid="progress-text"]'), /^step \d+\/150 · [\d.]+ it\/s · .+ left$/, 30_000);
+      const left = await waitForText(panel.locator('[data-testid="run-left"]'), /^≈ .+ left$/, 10_000);
+      assert.ok(await panel.locator('[data-testid="progress-text"]').first().isVisible(), 'the numbers show without hovering');
+      await shot(page, '07-live-progress');
+      console.log(`live: "${step}", header "${left}"`);
+      await shotSweep(page, ARTIFACTS, 'progress');
+
+      await waitForText(panel.locator('[data-testid="run-status"]'), /^Complete$/, 120_000);
+      await page.waitForTimeout(500);
+      const watched = await stopWatching();
+      console.log(`blank-cell watch: ${watched.frames} frames, preview held under a landing image in ${watched.heldUnder}`);
+      assert.ok(watched.frames > 50, `the grid was watched (${watched.frames} frames)`);
+      assert.deepEqual(watched.blank, [], 'a finished image’s cell was blank for a frame');
+      assert.equal(await panel.locator('[data-testid="run-left"]').isVisible(), false, 'no time left once it is over');
+
+      // The single-image view: wheel zoom and drag pan as in Compare.
+      await panel.locator('[data-testid="cell"][data-state="done"] button.thumb').first().click();
+      const stage = panel.locator('[data-testid="lightbox-stage"]');
+      await stage.waitFor();
+      const img = stage.locator('img');
+      const box = (await stage.boundingBox())!;
+      await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.4);
+      for (let i = 0; i < 4; i++) await page.mouse.wheel(0, -200);
+      const zoomed = (await img.getAttribute('style')) ?? '';
+      assert.match(zoomed, /scale\((?!1\))[\d.]+\)/, zoomed);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.6, { steps: 5 });
+      await page.mouse.up();
+      const panned = (await img.getAttribute('style')) ?? '';
+      assert.notEqual(panned, zoomed, 'the drag panned');
+      assert.match(panned, /scale\((?!1\))[\d.]+\)/, 'still zoomed');
+      await shot(page, '08-lightbox-zoomed');
+      await shotSweep(page, ARTIFACTS, 'lightbox');
+
+      // Copy: the host reads the seed and settings from the record and puts them on the clipboard.
+      const status = panel.locator('[data-testid="lightbox-status"]');
+      const clip = () =>
+        page.evaluate(() =>
+          (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText(),
+        );
+      await panel.locator('[data-copy="seed"]').click();
+      await waitForText(status, /^Copied the seed$/, 10_000);
+      assert.equal(await clip(), '7');
+      await panel.locator('[data-copy="settings"]').click();
+      await waitForText(status, /^Copied the settings as a spec$/, 10_000);
+      const yaml = await clip();
+      assert.match(yaml, /^name: live progress · 150 steps · seed 7$/m, yaml);
+      assert.match(yaml, /^steps: 150$/m);
+      assert.match(yaml, /^repeats: 1$/m);
+      await panel.locator('[data-copy="prompt"]').click();
+      await waitForText(status, /^Copied the prompt$/, 10_000);
+      assert.equal(await clip(), 'a lighthouse at dusk, long exposure');
+
+      // Open in VS Code's image preview: a tab of the image file.
+      await panel.locator('[data-testid="open-image"]').click();
+      await page.locator('.tabs-container .tab', { hasText: '.png' }).first().waitFor({ timeout: 15_000 });
+      await shot(page, '09-image-preview');
+
+      // Re-run: a run of that one image, in a panel of its own.
+      await page.locator('.tabs-container .tab', { hasText: 'live progress ·' }).first().click();
+      await panel.locator('[data-testid="run-name"][title="live progress"]').waitFor({ timeout: 30_000 });
+      await page.waitForTimeout(500);
+      // The panel, shown again, reopens the image it was showing (its saved state); else open it.
+      if (!(await panel.locator('[data-testid="rerun-cell"]').isVisible())) {
+        await panel.locator('[data-testid="cell"][data-state="done"] button.thumb').first().click();
+      }
+      await panel.locator('[data-testid="rerun-cell"]').click();
+      await waitForText(panel.locator('[data-testid="lightbox-status"]'), /^Re-run started/, 10_000);
+      await page.locator('.tabs-container .tab', { hasText: 'live progress · 150 steps · seed 7 ·' }).first().waitFor({ timeout: 30_000 });
+      await waitForText(page.locator('.tabs-container .tab', { hasText: 'live progress · 150 steps · seed 7 ·' }), /· \d\d:\d\d$/, 60_000);
+      await shot(page, '10-rerun');
+    } catch (e) {
+      await shot(page, 'failure-2').catch(() => undefined);
       throw e;
     }
   },

@@ -2,6 +2,7 @@
 import { cellTime, cellViewState, imageUrl } from '../view/cells';
 import { cellScoreText } from '../view/convergence';
 import { fateTooltip } from '../view/cellFate';
+import { stepText } from '../view/progress';
 import { h } from './dom';
 import { regionOverlay } from './regionOverlay';
 import type { RatedRegion } from '../../src/shared/regions';
@@ -29,16 +30,27 @@ export class CellView {
   #imageBase: string;
   #handlers: CellHandlers;
   #previewUrl: string | undefined;
-  #progress: { value: number; max: number } | undefined;
+  #progress: { value: number; max: number; itPerSec?: number } | undefined;
   /** Defect regions raters drew on this image (shown over it unless the grid hides them). */
   #regions: readonly RatedRegion[] = [];
 
-  constructor(cell: CellRecord, imageBase: string, handlers: CellHandlers) {
+  /** A picture the cell that this one replaced was showing, held under this one's image until that loads. */
+  #held: HTMLImageElement | undefined;
+
+  /** `previous`: the view of the same cell in the grid being replaced; this one takes over its preview and picture. */
+  constructor(cell: CellRecord, imageBase: string, handlers: CellHandlers, previous?: CellView) {
     this.#cell = cell;
     this.#imageBase = imageBase;
     this.#handlers = handlers;
     this.el = h('div', { class: 'cell', 'data-testid': 'cell', role: 'gridcell', 'data-key': cell.key });
+    if (previous) {
+      this.#held = [...previous.el.querySelectorAll<HTMLImageElement>('.thumb img')].find((i) => i.complete && i.naturalWidth > 0);
+      this.#previewUrl = previous.#previewUrl;
+      previous.#previewUrl = undefined;
+      previous.dispose();
+    }
     this.#render();
+    this.#held = undefined;
   }
 
   get cell(): CellRecord {
@@ -48,7 +60,10 @@ export class CellView {
   update(cell: CellRecord): void {
     const wasRunning = this.#cell.status === 'running';
     this.#cell = cell;
-    if (wasRunning && cell.status !== 'running') this.#dropPreview();
+    // A finished image keeps its last preview on screen until the image itself has loaded (#render).
+    const handOver = cell.images[0] && (cellViewState(cell) === 'done' || cellViewState(cell) === 'cached');
+    if (wasRunning && cell.status !== 'running' && !handOver) this.#dropPreview();
+    this.#progress = cell.status === 'running' ? this.#progress : undefined;
     this.#render();
   }
 
@@ -57,8 +72,9 @@ export class CellView {
     this.#render();
   }
 
-  setProgress(value: number, max: number): void {
-    this.#progress = { value, max };
+  /** The sampler's step, and its measured rate once known: shown as numbers on the image, not only in a tooltip. */
+  setProgress(value: number, max: number, itPerSec?: number): void {
+    this.#progress = { value, max, ...(itPerSec !== undefined ? { itPerSec } : {}) };
     const bar = this.el.querySelector<HTMLElement>('[data-testid="progress"]');
     if (bar) this.#paintProgress(bar);
   }
@@ -93,6 +109,7 @@ export class CellView {
     const image = c.images[0];
     const time = cellTime(c);
     let visual: HTMLElement;
+    let under: HTMLElement | undefined;
     if (image?.note && !image.thumb && (state === 'done' || state === 'cached')) {
       // Too large for the client to decode (run.json's note says why): the webview would try the full image.
       visual = h(
@@ -104,7 +121,8 @@ export class CellView {
     } else if (image && (state === 'done' || state === 'cached')) {
       // The grid shows the downscaled copy when the run made one; zoom, compare and rating use the image.
       const full = imageUrl(this.#imageBase, image.file);
-      const shown = this.el.querySelector<HTMLImageElement>('img[data-testid="cell-image"]');
+      const held = this.#held?.dataset.file === image.file ? this.#held : null;
+      const shown = this.el.querySelector<HTMLImageElement>('img[data-testid="cell-image"]') ?? held;
       // A live run names the thumbnail just after the image: keep the image already on screen rather
       // than blank the cell while the thumbnail loads.
       if (shown && shown.dataset.file === image.file && shown.complete && shown.naturalWidth > 0) {
@@ -125,6 +143,7 @@ export class CellView {
           alt: `${c.column}, seed ${c.seed}`,
         });
         this.#handlers.loadImage(visual as HTMLImageElement, image.thumb ? imageUrl(this.#imageBase, image.thumb) : full);
+        under = this.#underPreview(visual as HTMLImageElement, full);
         if (image.thumb) {
           const img = visual as HTMLImageElement;
           // A thumbnail deleted or not yet readable: the full image instead.
@@ -151,6 +170,8 @@ export class CellView {
     // The grid crops each image to its square (object-fit: cover): the boxes are cropped alike.
     if (image && this.#regions.length && (state === 'done' || state === 'cached'))
       thumb.append(regionOverlay(this.#regions, image, 'cover'));
+    if (under) thumb.prepend(under);
+    else if (state !== 'running' && this.#previewUrl) this.#dropPreview();
     if (state === 'running') {
       const bar = h('div', {
         class: 'progress',
@@ -160,8 +181,8 @@ export class CellView {
         'aria-valuemin': 0,
       });
       bar.append(h('div', { class: 'fill' }));
+      thumb.append(h('div', { class: 'progress-text', 'data-testid': 'progress-text', 'aria-hidden': 'true' }), bar);
       this.#paintProgress(bar);
-      thumb.append(bar);
     }
     const caption = h(
       'div',
@@ -209,6 +230,24 @@ export class CellView {
     if (focused) thumb.focus();
   }
 
+  /** The last preview (or the picture of the view this one replaced), to stay under the arriving image until it
+   * has loaded: the cell never goes blank between the two. */
+  #underPreview(img: HTMLImageElement, full: string): HTMLElement | undefined {
+    if (!this.#previewUrl && !this.#held) return undefined;
+    const under = this.#held ?? h('img', { class: 'preview', src: this.#previewUrl!, alt: '', 'aria-hidden': 'true' });
+    under.classList.add('under');
+    const url = this.#previewUrl;
+    const done = () => {
+      under.remove();
+      // A redraw meanwhile may have put the same preview under a newer image: that one still needs it.
+      if (this.#previewUrl === url && !this.el.querySelector('img.under')) this.#dropPreview();
+    };
+    img.addEventListener('load', done, { once: true });
+    // A missing thumbnail falls back to the full image (above): the preview waits for that one.
+    img.addEventListener('error', () => img.src === full && done());
+    return under;
+  }
+
   #paintProgress(bar: HTMLElement): void {
     const p = this.#progress;
     const fill = bar.firstElementChild as HTMLElement;
@@ -222,8 +261,11 @@ export class CellView {
     bar.classList.remove('indeterminate');
     bar.setAttribute('aria-valuemax', String(p.max));
     bar.setAttribute('aria-valuenow', String(p.value));
-    bar.setAttribute('aria-valuetext', `step ${p.value} of ${p.max}`);
-    bar.title = `step ${p.value} of ${p.max}`;
+    const text = stepText(p.value, p.max, p.itPerSec);
+    bar.setAttribute('aria-valuetext', text);
+    bar.title = text;
+    const label = bar.parentElement?.querySelector<HTMLElement>('.progress-text');
+    if (label) label.textContent = text;
     fill.style.width = `${Math.min(100, (p.value / p.max) * 100)}%`;
   }
 }

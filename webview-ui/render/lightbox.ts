@@ -4,6 +4,11 @@ import { cellLabel, cellViewState, imageUrl, tooLargeToShow } from '../view/cell
 import { cellMeasurements, cellSettings, type SettingRow } from '../view/settings';
 import { h } from './dom';
 import { tooLargeNote } from './tooLarge';
+import { ZoomStage } from './zoomStage';
+import { IDENTITY, type ViewTransform } from '../view/compare';
+import type { Ask } from '../../src/protocol/messenger';
+import type { Requests } from '../../src/protocol/messages';
+import type { CopyWhat } from '../../src/protocol/panelRequests';
 import type { CellRecord } from '../../src/shared/runRecord';
 
 export interface LightboxHost {
@@ -16,13 +21,23 @@ export interface LightboxHost {
   /** "Redo region…": the cell's image can be inpainted now (the run has finished). */
   canRedo(cell: CellRecord): boolean;
   redo(cell: CellRecord): void;
+  /** Asks the host (copy to the clipboard, run again): it reads what it copies from the record. */
+  request: Ask<Requests>;
 }
+
+const COPIES: { what: CopyWhat; text: string; title: string }[] = [
+  { what: 'seed', text: 'Copy seed', title: 'Copy this image’s seed' },
+  { what: 'prompt', text: 'Copy prompt', title: 'Copy the prompt this image was made from' },
+  { what: 'settings', text: 'Copy settings', title: 'Copy this image’s settings as a spec (YAML): paste it into a .qwenprompt file' },
+];
 
 export class Lightbox {
   readonly el: HTMLDialogElement;
   #key: string | undefined;
-  #actual = false;
+  /** The shown image's zoom and pan, kept while it is redrawn (its run goes on), reset for another image. */
+  #t: ViewTransform = IDENTITY;
   #host: LightboxHost;
+  #status = h('span', { class: 'muted', role: 'status', 'data-testid': 'lightbox-status' });
 
   constructor(host: LightboxHost) {
     this.#host = host;
@@ -49,7 +64,10 @@ export class Lightbox {
 
   show(key: string): void {
     if (!this.#host.cells().some((c) => c.key === key)) return;
-    if (key !== this.#key) this.#actual = false;
+    if (key !== this.#key) {
+      this.#t = IDENTITY;
+      this.#status.textContent = '';
+    }
     this.#key = key;
     this.refresh();
     if (!this.el.open) {
@@ -75,11 +93,6 @@ export class Lightbox {
     const next = h('button', { class: 'secondary', type: 'button', title: 'Next image (→)' }, 'Next ›');
     next.addEventListener('click', () => this.#step(1));
     const actions = h('div', { class: 'actions' }, prev, next);
-    if (image) {
-      const open = h('button', { type: 'button', title: `Open ${image.file} in VS Code's image preview` }, 'Open image');
-      open.addEventListener('click', () => this.#host.open(image.file));
-      actions.append(open);
-    }
     if (image && this.#host.canRedo(cell)) {
       const redo = h(
         'button',
@@ -115,26 +128,14 @@ export class Lightbox {
         width: image.width,
         height: image.height,
       });
-      stage = h(
-        'button',
-        {
-          class: `stage${this.#actual ? ' actual' : ''}`,
-          type: 'button',
-          title: this.#actual ? 'Fit to window' : 'Actual size',
-          'aria-label': this.#actual ? 'Fit image to window' : 'Show image at actual size',
-        },
-        img,
-      );
-      stage.addEventListener('click', () => {
-        this.#actual = !this.#actual;
-        this.refresh();
-      });
+      stage = new ZoomStage(img, this.#t, (t) => (this.#t = t)).el;
     } else {
       stage = h('div', { class: 'stage empty' }, h('p', { class: 'muted' }, `No image: ${state}.`));
     }
     const details = h(
       'aside',
       { class: 'details' },
+      this.#cellActions(cell, image?.file),
       h('h3', {}, 'Settings'),
       table(cellSettings(cell, this.#host.resolved())),
       h('h3', {}, 'Measured'),
@@ -144,6 +145,54 @@ export class Lightbox {
     const hadFocus = this.el.contains(document.activeElement);
     this.el.replaceChildren(header, h('div', { class: 'body' }, stage, details));
     if (hadFocus) (image && !tooLarge ? stage : closeBtn).focus();
+  }
+
+  /** Copy seed, prompt or settings (as a spec), run this image again, open it in VS Code's image preview. */
+  #cellActions(cell: CellRecord, file: string | undefined): HTMLElement {
+    const bar = h('div', { class: 'cell-actions', 'data-testid': 'cell-actions' });
+    const ask = (button: HTMLButtonElement, done: (reply: unknown) => string, run: () => Promise<unknown>) =>
+      button.addEventListener('click', () => {
+        button.disabled = true;
+        run()
+          .then((reply) => (this.#status.textContent = done(reply)))
+          .catch((e: Error) => (this.#status.textContent = e.message))
+          .finally(() => (button.disabled = false));
+      });
+    for (const c of COPIES) {
+      const b = h('button', { type: 'button', class: 'secondary', 'data-copy': c.what, title: c.title }, c.text);
+      ask(
+        b,
+        () => `Copied the ${c.what === 'settings' ? 'settings as a spec' : c.what}`,
+        () => this.#host.request('copyCell', { cell: cell.key, what: c.what }),
+      );
+      bar.append(b);
+    }
+    const rerun = h(
+      'button',
+      {
+        type: 'button',
+        class: 'secondary',
+        'data-testid': 'rerun-cell',
+        title: 'Make this image again with its settings and seed, as a run of its own',
+      },
+      'Re-run',
+    );
+    ask(
+      rerun,
+      () => 'Re-run started: it opens in its own panel',
+      () => this.#host.request('rerunCell', { cell: cell.key }),
+    );
+    bar.append(rerun);
+    if (file) {
+      const open = h(
+        'button',
+        { type: 'button', class: 'secondary', 'data-testid': 'open-image', title: `Open ${file} in VS Code's image preview` },
+        'Open in VS Code',
+      );
+      open.addEventListener('click', () => this.#host.open(file));
+      bar.append(open);
+    }
+    return h('div', { class: 'cell-actions-wrap' }, bar, this.#status);
   }
 
   #step(delta: number): void {
