@@ -10,7 +10,7 @@ import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { REPO_ROOT } from '../host/codeServer';
 import { openDevWorkbench, startE2eHost, waitForText, type E2eHost } from '../host/e2eSteps';
 import { codeLens, openFileFromExplorer, webviewContent, type Workbench } from '../host/workbench';
-import { shotSweep } from './panelShots';
+import { shotSweep } from '../host/shotSweep';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'e2e-panel');
 const SPEC_FILE = 'panel.qwenprompt';
@@ -218,7 +218,7 @@ test(
       assert.ok(Math.abs(dragged.x - (panned.x - 77)) < 2, `the divider follows the pointer: ${panned.x} → ${dragged.x}`);
       assert.deepEqual([dragged.left, dragged.right], ['A', 'B']);
       await shot(page, '06-swipe-divider-dragged');
-      await shotSweep(page, ARTIFACTS, 'swipe');
+      await shotSweep(page, 'swipe', { dir: ARTIFACTS });
     } catch (e) {
       await shot(page, 'failure').catch(() => undefined);
       throw e;
@@ -270,6 +270,8 @@ test(
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: host.server.url });
     const panel = webviewContent(page);
     try {
+      // The first editor group gets the spec (the sweep leaves the panel's group active).
+      await page.locator('.tabs-container .tab', { hasText: SPEC_FILE }).first().click();
       await openFileFromExplorer(page, LIVE_FILE);
       const lens = codeLens(page, '▶ All').first();
       await lens.waitFor({ timeout: 30_000 });
@@ -283,7 +285,7 @@ test(
       assert.ok(await panel.locator('[data-testid="progress-text"]').first().isVisible(), 'the numbers show without hovering');
       await shot(page, '07-live-progress');
       console.log(`live: "${step}", header "${left}"`);
-      await shotSweep(page, ARTIFACTS, 'progress');
+      await shotSweep(page, 'progress', { dir: ARTIFACTS });
 
       await waitForText(panel.locator('[data-testid="run-status"]'), /^Complete$/, 120_000);
       await page.waitForTimeout(500);
@@ -310,7 +312,7 @@ test(
       assert.notEqual(panned, zoomed, 'the drag panned');
       assert.match(panned, /scale\((?!1\))[\d.]+\)/, 'still zoomed');
       await shot(page, '08-lightbox-zoomed');
-      await shotSweep(page, ARTIFACTS, 'lightbox');
+      await shotSweep(page, 'lightbox', { dir: ARTIFACTS });
 
       // Copy: the host reads the seed and settings from the record and puts them on the clipboard.
       const status = panel.locator('[data-testid="lightbox-status"]');
