@@ -49,8 +49,8 @@ export class CellView {
       previous.#previewUrl = undefined;
       previous.dispose();
     }
+    // Kept until this view's own image has loaded: a redraw before then (regions, a thumbnail) holds it again.
     this.#render();
-    this.#held = undefined;
   }
 
   get cell(): CellRecord {
@@ -241,6 +241,7 @@ export class CellView {
       under.remove();
       // A redraw meanwhile may have put the same preview under a newer image: that one still needs it.
       if (this.#previewUrl === url && !this.el.querySelector('img.under')) this.#dropPreview();
+      if (!this.el.querySelector('img.under')) this.#held = undefined;
     };
     img.addEventListener('load', done, { once: true });
     // A missing thumbnail falls back to the full image (above): the preview waits for that one.
