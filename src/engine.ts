@@ -5,7 +5,7 @@
 export { ComfyClient } from './core/comfy/client';
 export { loadUserGraph } from './core/comfy/workflow/userGraph';
 export { readRunRecord } from './core/runs/record';
-export { redoRegion, type RedoRequest } from './core/runs/redoRegion';
+export { redoRegion, type RedoRequest } from './core/quality/redoRegion';
 export { describeLoaded, loadWorkflow, objectInfoProvider } from './core/comfy/workflow/loadWorkflow';
 export { graphProblems, openWorkflow } from './core/runs/graphProblems';
 export { findResumable, openRun } from './core/runs/resume';

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { PNG } from 'pngjs';
 import { ComfyClient } from '../core/comfy/client';
 import { readRunRecord } from '../core/runs/record';
-import { redoRegion } from '../core/runs/redoRegion';
+import { redoRegion } from '../core/quality/redoRegion';
 import { runDirOfArg } from '../core/runs/runFolders';
 import { formatMs, redoMs } from '../shared/format';
 import type { RunRecord } from '../shared/runRecord';

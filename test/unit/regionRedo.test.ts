@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { PNG } from 'pngjs';
 import { ComfyClient } from '../../src/core/comfy/client';
 import { addRatings } from '../../src/core/quality/addRatings';
-import { maskRegion, redoRegion, regionsMask } from '../../src/core/runs/redoRegion';
+import { maskRegion, redoRegion, regionsMask } from '../../src/core/quality/redoRegion';
 import { runSpec } from '../../src/core/runs/session';
 import { regionPixels, regionsByCell } from '../../src/shared/regions';
 import { startFakeComfy } from '../fakes/comfyServer';

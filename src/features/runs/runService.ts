@@ -15,7 +15,7 @@ import { readUserGraph } from './userGraph';
 import { WatchedRunHistory } from './watchedRunHistory';
 import { runEngine } from '../runEngine';
 import type { RegionRedo, RunRecord } from '../../shared/runRecord';
-import type { RedoRequest } from '../../core/runs/redoRegion';
+import type { RedoRequest } from '../../core/quality/redoRegion';
 
 /** What to run: a spec of a saved .qwenprompt file, all its steps or some, with or without its sweep. */
 export interface RunRequest {

@@ -9,12 +9,12 @@ import { PNG } from 'pngjs';
 import { inpaintGraph } from '../comfy/inpaint';
 import type { IComfyClient } from '../comfy/types';
 import { annotatedName } from '../comfy/upload';
-import { openImageFile } from './imageFile';
-import { readRunRecord, writeFileAtomic, writeRunRecord } from './record';
-import { safeSegment } from './runFolders';
-import { priceCells } from './freshCost';
-import { measureJob } from './timing';
-import { withRounds } from '../quality/rounds';
+import { openImageFile } from '../runs/imageFile';
+import { readRunRecord, writeFileAtomic, writeRunRecord } from '../runs/record';
+import { safeSegment } from '../runs/runFolders';
+import { priceCells } from '../runs/freshCost';
+import { measureJob } from '../runs/timing';
+import { withRounds } from './rounds';
 import { regionPixels, regionsByCell } from '../../shared/regions';
 import type { CellRecord, DefectRegion, RegionRedo, RunRecord } from '../../shared/runRecord';
 
