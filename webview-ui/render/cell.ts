@@ -238,7 +238,8 @@ export class CellView {
     under.classList.add('under');
     const url = this.#previewUrl;
     const done = () => {
-      under.remove();
+      // A grid redraw may have handed this picture to the view that replaced this one: it is that one's now.
+      if (this.el.contains(under)) under.remove();
       // A redraw meanwhile may have put the same preview under a newer image: that one still needs it.
       if (this.#previewUrl === url && !this.el.querySelector('img.under')) this.#dropPreview();
       if (!this.el.querySelector('img.under')) this.#held = undefined;
