@@ -79,6 +79,16 @@ suite('results panels', () => {
     changed.add(key);
     await vscode.workspace.getConfiguration('qwenprompt').update(key, value, vscode.ConfigurationTarget.Global);
   };
+  /** The extension's run host as the extension wires it (trusted, in-memory secrets), with its own panels. */
+  const host = () => {
+    const cfg = new ConfigService();
+    const tokens = new TokenStore(memorySecrets());
+    const connections = new ComfyConnections({ config: cfg, tokens, log: nullLogger, isTrusted: () => true });
+    const runs = new RunService({ config: cfg, connections, log: nullLogger });
+    const panels = new ResultsPanelController({ extensionUri, log: nullLogger, runs, rater: () => 'tester', scenarios: () => ({}) });
+    const docs = new SpecDocuments(cfg);
+    return { runs, panels, docs, dispose: () => [panels, docs, runs, connections, tokens, cfg].forEach((d) => d.dispose()) };
+  };
 
   suiteSetup(async () => {
     const ext = vscode.extensions.getExtension(EXTENSION_ID);
@@ -97,12 +107,7 @@ suite('results panels', () => {
   test('a run opens its panel as its folder appears and the panel follows it to the end, subscribed to RunService itself', async () => {
     fake = await startFakeComfy({ msPerStep: 1 });
     await setting('comfy.url', fake.url);
-    const cfg = new ConfigService();
-    const tokens = new TokenStore(memorySecrets());
-    const connections = new ComfyConnections({ config: cfg, tokens, log: nullLogger, isTrusted: () => true });
-    const runs = new RunService({ config: cfg, connections, log: nullLogger });
-    const panels = new ResultsPanelController({ extensionUri, log: nullLogger, runs, rater: () => 'tester', scenarios: () => ({}) });
-    const docs = new SpecDocuments(cfg);
+    const { runs, panels, docs, dispose } = host();
     // Subscribed after the panels, so it sees what they made of each update.
     const shownWhenPlanned: boolean[] = [];
     const sub = runs.onDidUpdate(({ update }) => {
@@ -124,7 +129,7 @@ suite('results panels', () => {
       );
     } finally {
       sub.dispose();
-      [panels, docs, runs, connections, tokens, cfg].forEach((d) => d.dispose());
+      dispose();
     }
   });
 
@@ -132,11 +137,7 @@ suite('results panels', () => {
     await fake?.close();
     fake = await startFakeComfy({ msPerStep: 40 });
     await setting('comfy.url', fake.url);
-    const cfg = new ConfigService();
-    const tokens = new TokenStore(memorySecrets());
-    const connections = new ComfyConnections({ config: cfg, tokens, log: nullLogger, isTrusted: () => true });
-    const runs = new RunService({ config: cfg, connections, log: nullLogger });
-    const docs = new SpecDocuments(cfg);
+    const { runs, docs, dispose } = host();
     const folder = vscode.workspace.workspaceFolders?.[0];
     assert.ok(folder);
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder.uri, 'portrait.qwenprompt'));
@@ -167,7 +168,7 @@ suite('results panels', () => {
       assert.equal(runs.cancel(result.runDir), false, 'nothing left to cancel');
     } finally {
       sub.dispose();
-      [docs, runs, connections, tokens, cfg].forEach((d) => d.dispose());
+      dispose();
     }
   });
 
@@ -176,12 +177,7 @@ suite('results panels', () => {
     fake = await startFakeComfy({ msPerStep: 1 });
     await setting('comfy.url', fake.url);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    const cfg = new ConfigService();
-    const tokens = new TokenStore(memorySecrets());
-    const connections = new ComfyConnections({ config: cfg, tokens, log: nullLogger, isTrusted: () => true });
-    const runs = new RunService({ config: cfg, connections, log: nullLogger });
-    const panels = new ResultsPanelController({ extensionUri, log: nullLogger, runs, rater: () => 'tester', scenarios: () => ({}) });
-    const docs = new SpecDocuments(cfg);
+    const { runs, panels, docs, dispose } = host();
     const resultsTabs = () =>
       vscode.window.tabGroups.all
         .flatMap((g) => g.tabs)
@@ -225,7 +221,7 @@ suite('results panels', () => {
       assert.equal(resultsTabs().length, 2);
     } finally {
       seen.dispose();
-      [panels, docs, runs, connections, tokens, cfg].forEach((d) => d.dispose());
+      dispose();
     }
   });
 

@@ -5,13 +5,12 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { PNG } from 'pngjs';
-import { main } from '../../src/cli/main';
 import { readRunRecord } from '../../src/core/runs/record';
 import { formatMs } from '../../src/shared/format';
 import type { RunRecord } from '../../src/shared/runRecord';
 import { startFakeComfy } from '../fakes/comfyServer';
+import { cli } from './helpers/cliInProcess';
 
 /** An opaque 64×64 PNG, black with a white square (the region to redo) at (16, 8), 16 px wide. */
 function whiteSquareMask(size = 64): Buffer {
@@ -24,17 +23,6 @@ function whiteSquareMask(size = 64): Buffer {
       p.data[i + 3] = 255;
     }
   return PNG.sync.write(p);
-}
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (d) => (o += d));
-  err.on('data', (d) => (e += d));
-  const code = await main(args, { out: out as never, err: err as never });
-  return { code, out: o, err: e };
 }
 
 test('CLI redo: a two-stage image redone at 6 steps inside a white-on-black mask, recorded beside it', async () => {
